@@ -1,0 +1,7 @@
+#!/usr/bin/env node
+'use strict';
+// The `runlens` command: a thin launcher for the compiled CLI.
+require('../out/server/src/cli/main.js').main(process.argv.slice(2)).then(
+  (code) => { process.exitCode = code; },
+  (err) => { process.stderr.write(`runlens: internal error: ${err && err.stack || err}\n`); process.exitCode = 3; }
+);
