@@ -1,0 +1,517 @@
+// Reads an AppMap recording (format 1.x, any agent) from a stream of bytes into a Trace.
+// Reading never throws: a truncated or malformed file yields what it holds plus problems with the
+// byte offset. Elapsed seconds become milliseconds here, once, after eventUpdates are applied.
+
+import { JsonStreamParser, JsonVisitor, Mode } from '../json/streamParser';
+import { Problem } from '../problem';
+import {
+  Call,
+  CallKind,
+  ExceptionInfo,
+  FunctionInfo,
+  RecordingMetadata,
+  Trace,
+} from '../trace';
+
+export interface ReadResult {
+  trace: Trace;
+  problems: Problem[];
+}
+
+export interface RecordingReader {
+  write(chunk: Buffer): void;
+  /** Ends the input and returns what was read. */
+  end(): ReadResult;
+  /** Bytes consumed so far. */
+  readonly byteOffset: number;
+}
+
+export interface ReadOptions {
+  /** SQL texts and messages longer than this are cut (the rest is not stored). */
+  maxStringBytes?: number;
+}
+
+/** Starts reading one recording; feed it chunks, then call `end`. */
+export function createRecordingReader(recordingPath: string, options: ReadOptions = {}): RecordingReader {
+  const builder = new TraceBuilder(recordingPath);
+  const parser = new JsonStreamParser(builder, { maxStringBytes: options.maxStringBytes });
+  return {
+    write(chunk: Buffer): void {
+      try {
+        parser.write(chunk);
+      } catch (err) {
+        builder.internalError(err, parser.byteOffset);
+      }
+    },
+    end(): ReadResult {
+      try {
+        parser.end();
+      } catch (err) {
+        builder.internalError(err, parser.byteOffset);
+      }
+      if (parser.problem) {
+        builder.problems.push({
+          file: recordingPath,
+          byteOffset: parser.problem.byteOffset,
+          severity: 'error',
+          message: `not valid JSON: ${parser.problem.message}; read what came before it`,
+        });
+      }
+      if (parser.truncatedStrings > 0) {
+        builder.warn(`${parser.truncatedStrings} long text value(s) (SQL or messages) were cut to ${(options.maxStringBytes ?? 1 << 20) >> 10} KiB`);
+      }
+      return builder.finish();
+    },
+    get byteOffset() {
+      return parser.byteOffset;
+    },
+  };
+}
+
+/** Reads a whole recording held in memory (tests and small inputs). */
+export function readRecording(recordingPath: string, bytes: Buffer | string, options?: ReadOptions): ReadResult {
+  const reader = createRecordingReader(recordingPath, options);
+  reader.write(typeof bytes === 'string' ? Buffer.from(bytes, 'utf8') : bytes);
+  return reader.end();
+}
+
+// ---- the visitor ------------------------------------------------------------------------------
+
+const enum Ctx {
+  Top,
+  Events,
+  Event,
+  Updates,
+  Ignored,
+}
+
+/** Fields of an event that we keep; everything else (parameters, receiver, return_value…) is skipped unread. */
+const EVENT_FIELDS = new Set([
+  'id',
+  'event',
+  'thread_id',
+  'parent_id',
+  'elapsed',
+  'defined_class',
+  'method_id',
+  'path',
+  'lineno',
+  'static',
+  'sql_query',
+  'http_server_request',
+  'http_server_response',
+  'http_client_request',
+  'http_client_response',
+  'exceptions',
+]);
+
+interface RawEvent {
+  [field: string]: unknown;
+}
+
+class TraceBuilder implements JsonVisitor {
+  readonly problems: Problem[] = [];
+  private readonly recordingPath: string;
+
+  private ctx: Ctx[] = [];
+  private key: string | undefined;
+  private event: RawEvent | undefined;
+  private eventIsUpdate = false;
+  private updateKey: string | undefined;
+  private sawEvents = false;
+
+  private version: string | undefined;
+  private metadataRaw: unknown;
+  private classMapRaw: unknown;
+
+  private readonly calls: Call[] = [];
+  private readonly functions: FunctionInfo[] = [];
+  private readonly functionIds = new Map<string, number>();
+  /** Call event id → index in calls. */
+  private readonly callByEventId = new Map<number, number>();
+  /** Per thread: the calls still open, innermost last. */
+  private readonly openByThread = new Map<number, number[]>();
+  private readonly updates: RawEvent[] = [];
+  private nEvents = 0;
+  private nUpdatesApplied = 0;
+
+  // Counters for problems reported once per file rather than once per event.
+  private nOrphanReturns = 0;
+  private nDuplicateIds = 0;
+  private nBadEvents = 0;
+  private nBadElapsed = 0;
+
+  constructor(recordingPath: string) {
+    this.recordingPath = recordingPath;
+  }
+
+  // JsonVisitor ---------------------------------------------------------------------------
+
+  onKey(key: string): Mode {
+    this.key = key;
+    switch (this.top()) {
+      case Ctx.Top:
+        if (key === 'events' || key === 'eventUpdates') return Mode.Visit;
+        if (key === 'version' || key === 'metadata' || key === 'classMap') return Mode.Build;
+        return Mode.Skip;
+      case Ctx.Event:
+        return EVENT_FIELDS.has(key) ? Mode.Build : Mode.Skip;
+      case Ctx.Updates:
+        this.updateKey = key;
+        return Mode.Visit;
+      default:
+        return Mode.Skip;
+    }
+  }
+
+  onElement(): Mode {
+    return this.top() === Ctx.Events ? Mode.Visit : Mode.Skip;
+  }
+
+  onOpen(isArray: boolean): void {
+    const parent = this.top();
+    if (parent === undefined) {
+      if (isArray) {
+        this.error(0, 'the recording is a JSON array; an AppMap is a JSON object with "events"');
+        this.ctx.push(Ctx.Ignored);
+      } else this.ctx.push(Ctx.Top);
+      return;
+    }
+    if (parent === Ctx.Top && this.key === 'events') {
+      this.sawEvents = true;
+      if (isArray) this.ctx.push(Ctx.Events);
+      else {
+        this.error(undefined, '"events" is not an array; ignored');
+        this.ctx.push(Ctx.Ignored);
+      }
+      return;
+    }
+    if (parent === Ctx.Top && this.key === 'eventUpdates') {
+      if (!isArray) this.ctx.push(Ctx.Updates);
+      else {
+        this.error(undefined, '"eventUpdates" is not an object; ignored');
+        this.ctx.push(Ctx.Ignored);
+      }
+      return;
+    }
+    if (parent === Ctx.Events || parent === Ctx.Updates) {
+      if (isArray) {
+        this.nBadEvents++;
+        this.ctx.push(Ctx.Ignored);
+      } else {
+        this.event = {};
+        this.eventIsUpdate = parent === Ctx.Updates;
+        this.ctx.push(Ctx.Event);
+      }
+      return;
+    }
+    this.ctx.push(Ctx.Ignored);
+  }
+
+  onValue(value: unknown): void {
+    switch (this.top()) {
+      case Ctx.Top:
+        if (this.key === 'version') this.version = typeof value === 'string' ? value : String(value);
+        else if (this.key === 'metadata') this.metadataRaw = value;
+        else if (this.key === 'classMap') this.classMapRaw = value;
+        else if (this.key === 'events' || this.key === 'eventUpdates') this.error(undefined, `"${this.key}" is not ${this.key === 'events' ? 'an array' : 'an object'}; ignored`);
+        return;
+      case Ctx.Event:
+        (this.event as RawEvent)[this.key as string] = value;
+        return;
+      case Ctx.Events:
+      case Ctx.Updates:
+        this.nBadEvents++;
+        return;
+      default:
+        return;
+    }
+  }
+
+  onClose(): void {
+    const closed = this.ctx.pop();
+    if (closed !== Ctx.Event) return;
+    const event = this.event as RawEvent;
+    this.event = undefined;
+    if (this.eventIsUpdate) {
+      if (event.id === undefined && this.updateKey !== undefined) event.id = Number(this.updateKey);
+      this.updates.push(event);
+    } else {
+      this.nEvents++;
+      this.addEvent(event);
+    }
+  }
+
+  // Building the call tree ----------------------------------------------------------------
+
+  private addEvent(e: RawEvent): void {
+    const kind = e.event;
+    if (kind === 'call') this.addCall(e);
+    else if (kind === 'return') this.addReturn(e);
+    else this.nBadEvents++;
+  }
+
+  private addCall(e: RawEvent): void {
+    const eventId = typeof e.id === 'number' ? e.id : -1;
+    const threadId = typeof e.thread_id === 'number' ? e.thread_id : 0;
+    let open = this.openByThread.get(threadId);
+    if (open === undefined) {
+      open = [];
+      this.openByThread.set(threadId, open);
+    }
+    const parentIndex = open.length ? open[open.length - 1] : -1;
+    const parent = parentIndex === -1 ? undefined : this.calls[parentIndex];
+    const call: Call = {
+      index: this.calls.length,
+      eventId,
+      threadId,
+      parent: parentIndex,
+      firstChild: -1,
+      lastChild: -1,
+      nextSibling: -1,
+      depth: parent ? parent.depth + 1 : 0,
+      kind: CallKind.Function,
+      fn: -1,
+      elapsedMs: NaN,
+      returned: false,
+      sql: undefined,
+      http: undefined,
+      client: undefined,
+      exception: undefined,
+    };
+    describeCall(call, e, this);
+    if (eventId === -1) this.nBadEvents++;
+    else if (this.callByEventId.has(eventId)) this.nDuplicateIds++;
+    else this.callByEventId.set(eventId, call.index);
+    if (parent) {
+      if (parent.lastChild === -1) parent.firstChild = call.index;
+      else this.calls[parent.lastChild].nextSibling = call.index;
+      parent.lastChild = call.index;
+    }
+    this.calls.push(call);
+    open.push(call.index);
+  }
+
+  private addReturn(e: RawEvent): void {
+    let callIndex: number | undefined;
+    if (typeof e.parent_id === 'number') callIndex = this.callByEventId.get(e.parent_id);
+    else if (e.parent_id === undefined) {
+      // Older appmap-java remote recordings omit parent_id: a return closes the innermost open call.
+      const open = this.openByThread.get(typeof e.thread_id === 'number' ? e.thread_id : 0);
+      if (open && open.length) callIndex = open[open.length - 1];
+    }
+    if (callIndex === undefined) {
+      this.nOrphanReturns++;
+      return;
+    }
+    const call = this.calls[callIndex];
+    this.applyReturn(call, e);
+    const open = this.openByThread.get(call.threadId);
+    if (!open) return;
+    if (open[open.length - 1] === callIndex) {
+      open.pop();
+      return;
+    }
+    // A return that is not for the innermost open call: appmap-node writes async returns so.
+    // The calls opened after it stay open; their parents were fixed when they were called.
+    const at = open.lastIndexOf(callIndex);
+    if (at !== -1) {
+      open.splice(at, 1);
+    }
+  }
+
+  private applyReturn(call: Call, e: RawEvent): void {
+    call.returned = true;
+    if ('elapsed' in e) {
+      const seconds = e.elapsed;
+      if (typeof seconds === 'number' && Number.isFinite(seconds) && seconds >= 0) call.elapsedMs = seconds * 1000;
+      else {
+        call.elapsedMs = NaN;
+        this.nBadElapsed++;
+      }
+    }
+    const response = (e.http_server_response ?? undefined) as Record<string, unknown> | undefined;
+    if (call.http && isObject(response)) call.http.status = statusOf(response);
+    const clientResponse = e.http_client_response as Record<string, unknown> | undefined;
+    if (call.client && isObject(clientResponse)) call.client.status = statusOf(clientResponse);
+    const exception = firstException(e.exceptions);
+    if (exception) call.exception = exception;
+  }
+
+  /** Interns a function identity; called by describeCall. */
+  functionIndex(definedClass: string, methodId: string, isStatic: boolean, path: string | undefined, line: number | undefined): number {
+    const key = `${definedClass}\u0000${methodId}\u0000${isStatic ? 1 : 0}\u0000${path ?? ''}\u0000${line ?? ''}`;
+    let index = this.functionIds.get(key);
+    if (index === undefined) {
+      index = this.functions.length;
+      this.functions.push({ index, definedClass, methodId, isStatic, recordedPath: path, recordedLine: line, labels: [] });
+      this.functionIds.set(key, index);
+    }
+    return index;
+  }
+
+  // Finishing -----------------------------------------------------------------------------
+
+  finish(): ReadResult {
+    this.applyUpdates();
+    const nUnreturned = this.calls.reduce((n, c) => n + (c.returned ? 0 : 1), 0);
+    if (!this.sawEvents && this.problems.length === 0) this.warn('the recording has no "events"');
+    if (this.nOrphanReturns) this.warn(`${this.nOrphanReturns} return event(s) name a call that is not in the recording; ignored`);
+    if (this.nDuplicateIds) this.warn(`${this.nDuplicateIds} call event(s) reuse an id already used; their returns pair with the first`);
+    if (this.nBadEvents) this.warn(`${this.nBadEvents} event(s) are not call or return events with an id; ignored`);
+    if (this.nBadElapsed) this.warn(`${this.nBadElapsed} return event(s) have an elapsed time that is not a non-negative number; their time is unknown`);
+    if (nUnreturned && this.problems.every((p) => p.severity !== 'error')) {
+      // Calls that never return are normal for dropped promises; only say so, never fail.
+      this.warn(`${nUnreturned} call(s) never returned; their time is unknown`);
+    }
+    applyClassMapLabels(this.classMapRaw, this.functions);
+    const trace: Trace = {
+      recordingPath: this.recordingPath,
+      version: this.version,
+      metadata: readMetadata(this.metadataRaw),
+      functions: this.functions,
+      calls: this.calls,
+      nEvents: this.nEvents,
+      nEventUpdates: this.nUpdatesApplied,
+    };
+    return { trace, problems: this.problems };
+  }
+
+  /** eventUpdates replace events by id; they carry the async times of appmap-node. */
+  private applyUpdates(): void {
+    for (const u of this.updates) {
+      if (u.event === 'return' && typeof u.parent_id === 'number') {
+        const index = this.callByEventId.get(u.parent_id);
+        if (index !== undefined) {
+          this.applyReturn(this.calls[index], u);
+          this.nUpdatesApplied++;
+          continue;
+        }
+      } else if (u.event === 'call' && typeof u.id === 'number') {
+        const index = this.callByEventId.get(u.id);
+        if (index !== undefined) {
+          describeCall(this.calls[index], u, this);
+          this.nUpdatesApplied++;
+          continue;
+        }
+      }
+      this.nOrphanReturns++;
+    }
+  }
+
+  internalError(err: unknown, byteOffset: number): void {
+    this.error(byteOffset, `internal error while reading (please report): ${err instanceof Error ? err.message : String(err)}`);
+  }
+
+  warn(message: string): void {
+    this.problems.push({ file: this.recordingPath, severity: 'warning', message });
+  }
+
+  private error(byteOffset: number | undefined, message: string): void {
+    this.problems.push({ file: this.recordingPath, byteOffset, severity: 'error', message });
+  }
+
+  private top(): Ctx | undefined {
+    return this.ctx[this.ctx.length - 1];
+  }
+}
+
+// ---- event details ----------------------------------------------------------------------------
+
+function describeCall(call: Call, e: RawEvent, builder: TraceBuilder): void {
+  const sql = e.sql_query;
+  if (isObject(sql)) {
+    call.kind = CallKind.Sql;
+    call.sql = { text: str(sql.sql) ?? '', databaseType: str(sql.database_type) };
+    return;
+  }
+  const request = e.http_server_request;
+  if (isObject(request)) {
+    call.kind = CallKind.HttpServer;
+    const method = (str(request.request_method) ?? 'GET').toUpperCase();
+    const path = str(request.path_info) ?? '/';
+    const normalized = str(request.normalized_path_info);
+    call.http = { method, path, route: `${method} ${normalized || path}`, status: call.http?.status };
+    return;
+  }
+  const client = e.http_client_request;
+  if (isObject(client)) {
+    call.kind = CallKind.HttpClient;
+    call.client = { method: (str(client.request_method) ?? 'GET').toUpperCase(), url: str(client.url) ?? '', status: call.client?.status };
+    return;
+  }
+  const definedClass = str(e.defined_class);
+  const methodId = str(e.method_id);
+  if (definedClass !== undefined || methodId !== undefined) {
+    const line = typeof e.lineno === 'number' && Number.isInteger(e.lineno) && e.lineno > 0 ? e.lineno : undefined;
+    call.kind = CallKind.Function;
+    call.fn = builder.functionIndex(definedClass ?? '', methodId ?? '', e.static === true, str(e.path), line);
+  }
+}
+
+function statusOf(response: Record<string, unknown>): number | undefined {
+  // status_code is the format's key; appmap-java and older appmap-ruby write `status`.
+  const status = response.status_code ?? response.status;
+  if (typeof status === 'number') return status;
+  if (typeof status === 'string' && /^\d+$/.test(status)) return Number(status);
+  return undefined;
+}
+
+function firstException(value: unknown): ExceptionInfo | undefined {
+  if (!Array.isArray(value) || value.length === 0 || !isObject(value[0])) return undefined;
+  const e = value[0];
+  return { className: str(e.class) ?? 'Exception', message: str(e.message) ?? '' };
+}
+
+function readMetadata(raw: unknown): RecordingMetadata {
+  const m = isObject(raw) ? raw : {};
+  const client = isObject(m.client) ? m.client : {};
+  const language = isObject(m.language) ? m.language : {};
+  const recorder = isObject(m.recorder) ? m.recorder : {};
+  const recording = isObject(m.recording) ? m.recording : {};
+  const frameworks = Array.isArray(m.frameworks) ? m.frameworks.filter(isObject) : [];
+  return {
+    name: str(m.name),
+    agentName: str(client.name),
+    agentVersion: str(client.version),
+    language: str(language.name),
+    recorderName: str(recorder.name),
+    recorderType: str(recorder.type),
+    testStatus: str(m.test_status),
+    sourceLocation: str(recording.source_location),
+    frameworks: frameworks.map((f) => ({ name: str(f.name) ?? '', version: str(f.version) })),
+  };
+}
+
+/**
+ * Labels live in the classMap (function entries with a `location` of `path:line`); they are
+ * matched to recorded functions by name and location.
+ */
+function applyClassMapLabels(classMap: unknown, functions: FunctionInfo[]): void {
+  if (!Array.isArray(classMap)) return;
+  const labelsByLocation = new Map<string, string[]>();
+  const stack: unknown[] = [...classMap];
+  let budget = 1_000_000;
+  while (stack.length && budget-- > 0) {
+    const node = stack.pop();
+    if (!isObject(node)) continue;
+    if (Array.isArray(node.children)) stack.push(...node.children);
+    if (node.type === 'function' && Array.isArray(node.labels) && node.labels.length) {
+      const labels = node.labels.filter((l): l is string => typeof l === 'string');
+      labelsByLocation.set(`${str(node.name)}@${str(node.location)}`, labels);
+    }
+  }
+  if (labelsByLocation.size === 0) return;
+  for (const f of functions) {
+    const labels = labelsByLocation.get(`${f.methodId}@${f.recordedPath}:${f.recordedLine}`);
+    if (labels) f.labels = labels;
+  }
+}
+
+function isObject(v: unknown): v is Record<string, unknown> {
+  return typeof v === 'object' && v !== null && !Array.isArray(v);
+}
+
+function str(v: unknown): string | undefined {
+  return typeof v === 'string' ? v : undefined;
+}

@@ -1,0 +1,17 @@
+// Problems are data: whatever goes wrong while reading or analysing becomes a Problem that names
+// the file (and the byte offset where there is one), never an exception.
+
+export interface Problem {
+  /** The file the problem is about, as given to the reader (workspace-relative where possible). */
+  file: string;
+  /** Byte offset in the file, for problems found while reading. */
+  byteOffset?: number;
+  severity: 'error' | 'warning';
+  message: string;
+}
+
+/** `file: byte 1234: message` — the one way problems are shown to people. */
+export function formatProblem(problem: Problem): string {
+  const at = problem.byteOffset === undefined ? '' : ` byte ${problem.byteOffset}:`;
+  return `${problem.file}:${at} ${problem.message}`;
+}

@@ -1,0 +1,87 @@
+// The streaming JSON parser: JSONTestSuite conformance (every y_ accepted, every n_ rejected with a
+// byte offset, no i_ crashes), values split at every chunk boundary, and clear problems.
+
+import * as assert from 'node:assert/strict';
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+import { JsonStreamParser, JsonVisitor, Mode } from '../../server/src/core/json/streamParser';
+import { CORPUS } from './corpus';
+
+/** Parses `bytes` fed in chunks of `chunkBytes`, building the whole value; returns it or the problem. */
+function parse(bytes: Buffer, chunkBytes = bytes.length || 1): { value?: unknown; problem?: string; byteOffset?: number } {
+  let value: unknown;
+  const visitor: JsonVisitor = {
+    onKey: () => Mode.Build,
+    onElement: () => Mode.Build,
+    onValue: (v) => (value = v),
+    onOpen: () => undefined,
+    onClose: () => undefined,
+  };
+  const parser = new JsonStreamParser(visitor);
+  // The top level is built too: a visitor that builds everything from the start.
+  (parser as unknown as { nextMode: Mode }).nextMode = Mode.Build;
+  for (let i = 0; i < bytes.length; i += chunkBytes) parser.write(bytes.subarray(i, i + chunkBytes));
+  parser.end();
+  return parser.problem ? { problem: parser.problem.message, byteOffset: parser.problem.byteOffset } : { value };
+}
+
+function checkParse(text: string, expected: unknown): void {
+  const bytes = Buffer.from(text, 'utf8');
+  for (const chunk of [bytes.length || 1, 1, 2, 3, 7]) {
+    const r = parse(bytes, chunk);
+    assert.equal(r.problem, undefined, `chunk ${chunk}: ${r.problem}`);
+    assert.deepEqual(r.value, expected, `chunk ${chunk}`);
+  }
+}
+
+function checkProblem(text: string, expected: string): void {
+  const r = parse(Buffer.from(text, 'utf8'), 1);
+  assert.equal(`${r.byteOffset}: ${r.problem}`, expected);
+}
+
+describe('JSON stream parser', () => {
+  it('builds values identical to JSON.parse across every chunk split', () => {
+    const text = '{"a":[1,-2.5e3,0,true,false,null],"s":"h\\u00e9llo \\"q\\" \\n \\ud83d\\ude00 ü","n":{"":{}},"e":[]}';
+    checkParse(text, JSON.parse(text));
+  });
+
+  it('reports where and why a document is malformed', () => {
+    checkProblem('{"a":1,}', '7: expected a member name after ",", found "}"');
+    checkProblem('[1 2]', '3: expected "," or "]" after an array element, found "2"');
+    checkProblem('{"a" 1}', '5: expected ":" after a member name, found "1"');
+    checkProblem('[01]', '2: expected "," or "]" after an array element, found "1"');
+    checkProblem('["a\tb"]', '3: control character inside a string (must be escaped), found byte 0x09');
+    checkProblem('["\\x"]', '3: invalid escape sequence in a string, found "x"');
+    checkProblem('[tru]', '4: invalid literal (expected "true"), found "]"');
+    checkProblem('{"events":[{"id":1', '18: unexpected end of file inside a value that starts at byte 17: the file is truncated');
+    checkProblem('{"events":[{"id":1}', '19: unexpected end of file with 2 containers still open: the file is truncated');
+    checkProblem('{"sql":"SELECT', '14: unexpected end of file inside a string that starts at byte 7: the file is truncated');
+    checkProblem('', '0: the file is empty: no JSON value');
+    checkProblem('{} x', '3: unexpected content after the end of the JSON value, found "x"');
+  });
+
+  it('conforms to JSONTestSuite: y_ accepted, n_ rejected with an offset, i_ never crash', () => {
+    const dir = path.join(CORPUS, 'jsontestsuite', 'test_parsing');
+    const files = fs.readdirSync(dir).sort();
+    const wrong: string[] = [];
+    const counts = { y: 0, n: 0, i: 0 };
+    for (const f of files) {
+      const bytes = fs.readFileSync(path.join(dir, f));
+      const whole = parse(bytes);
+      const split = parse(bytes, 1);
+      assert.equal(split.problem, whole.problem, `${f}: byte-by-byte differs from whole`);
+      const kind = f[0] as 'y' | 'n' | 'i';
+      counts[kind]++;
+      if (kind === 'y' && whole.problem) wrong.push(`${f} rejected: ${whole.problem}`);
+      if (kind === 'n' && !whole.problem) wrong.push(`${f} accepted`);
+      if (kind === 'n' && whole.problem) assert.ok(Number.isInteger(whole.byteOffset), f);
+      if (kind === 'y' && !whole.problem && !/^\ufeff/.test(bytes.toString('utf8'))) {
+        // Same value as JSON.parse where JSON.parse can represent it.
+        const expected = JSON.parse(bytes.toString('utf8'));
+        assert.deepEqual(whole.value, expected, f);
+      }
+    }
+    assert.deepEqual(wrong, []);
+    assert.deepEqual(counts, { y: 95, n: 188, i: 35 });
+  });
+});
