@@ -105,8 +105,17 @@ const EVENT_FIELDS = new Set([
   'exceptions',
 ]);
 
+const EVENT_FIELD_LIST = [...EVENT_FIELDS];
+
+/** The kept fields of one event; every event is read into the same object, so no garbage per event. */
 interface RawEvent {
   [field: string]: unknown;
+}
+
+function emptyEvent(): RawEvent {
+  const e: RawEvent = {};
+  for (const f of EVENT_FIELDS) e[f] = undefined;
+  return e;
 }
 
 class TraceBuilder implements JsonVisitor {
@@ -116,6 +125,7 @@ class TraceBuilder implements JsonVisitor {
   private ctx: Ctx[] = [];
   private key: string | undefined;
   private event: RawEvent | undefined;
+  private readonly scratch: RawEvent = emptyEvent();
   private eventIsUpdate = false;
   private updateKey: string | undefined;
   private sawEvents = false;
@@ -199,8 +209,14 @@ class TraceBuilder implements JsonVisitor {
         this.nBadEvents++;
         this.ctx.push(Ctx.Ignored);
       } else {
-        this.event = {};
         this.eventIsUpdate = parent === Ctx.Updates;
+        // Updates are kept until the end; ordinary events are done with when they close.
+        if (this.eventIsUpdate) this.event = emptyEvent();
+        else {
+          const e = this.scratch;
+          for (let k = 0; k < EVENT_FIELD_LIST.length; k++) e[EVENT_FIELD_LIST[k]] = undefined;
+          this.event = e;
+        }
         this.ctx.push(Ctx.Event);
       }
       return;
@@ -322,7 +338,7 @@ class TraceBuilder implements JsonVisitor {
 
   private applyReturn(call: Call, e: RawEvent): void {
     call.returned = true;
-    if ('elapsed' in e) {
+    if (e.elapsed !== undefined) {
       const seconds = e.elapsed;
       if (typeof seconds === 'number' && Number.isFinite(seconds) && seconds >= 0) call.elapsedMs = seconds * 1000;
       else {

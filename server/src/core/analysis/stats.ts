@@ -1,0 +1,195 @@
+// Statistics of recorded calls, per function, per route and per SQL shape: number of calls, total,
+// self, mean and max time, SQL count. Computed per recording and merged across recordings.
+
+import { normalizeSql, dialectOf, sqlFacts } from '../sql/normalize';
+import { Call, CallKind, FunctionInfo, Trace } from '../trace';
+
+export interface TimingStats {
+  nCalls: number;
+  /** Calls whose time is known (the others never returned or had no elapsed). */
+  nTimed: number;
+  /** Inclusive time; a recursive call inside a call of the same function is not counted twice. */
+  totalMs: number;
+  /** Time not spent in recorded children. */
+  selfMs: number;
+  maxMs: number;
+  /** SQL queries run inside the calls (recursion counted once). */
+  nSql: number;
+}
+
+export interface FunctionStats extends TimingStats {
+  key: string;
+  fn: FunctionInfo;
+}
+
+export interface RouteStats extends TimingStats {
+  route: string;
+  /** Response status → number of requests. */
+  statuses: Record<string, number>;
+}
+
+export interface SqlShapeStats {
+  shape: string;
+  nCalls: number;
+  nTimed: number;
+  totalMs: number;
+  maxMs: number;
+  tables: string[];
+}
+
+export interface TraceStats {
+  functions: Map<string, FunctionStats>;
+  routes: Map<string, RouteStats>;
+  sqlShapes: Map<string, SqlShapeStats>;
+  nSql: number;
+  nRequests: number;
+}
+
+export function meanMs(s: { totalMs: number; nTimed: number }): number {
+  return s.nTimed ? s.totalMs / s.nTimed : NaN;
+}
+
+/** The identity of a function across recordings: class, name and static-ness, not file or line. */
+export function functionKey(fn: FunctionInfo): string {
+  return `${fn.definedClass}${fn.isStatic ? '.' : '#'}${fn.methodId}`;
+}
+
+export function traceStats(trace: Trace): TraceStats {
+  const calls = trace.calls;
+  const n = calls.length;
+  // SQL calls in each subtree, bottom-up: children always come after their parent.
+  const sqlBelow = new Int32Array(n);
+  const childMs = new Float64Array(n);
+  for (let i = n - 1; i >= 0; i--) {
+    const c = calls[i];
+    if (c.kind === CallKind.Sql) sqlBelow[i]++;
+    if (c.parent !== -1) {
+      sqlBelow[c.parent] += sqlBelow[i];
+      if (!Number.isNaN(c.elapsedMs)) childMs[c.parent] += c.elapsedMs;
+    }
+  }
+
+  const stats: TraceStats = { functions: new Map(), routes: new Map(), sqlShapes: new Map(), nSql: 0, nRequests: 0 };
+  // Depth-first with enter/exit, so that "is this function already active above me" is O(1).
+  const active = new Map<string, number>();
+  const keys: (string | undefined)[] = new Array(n);
+  const stack: number[] = [];
+  for (let r = 0; r < n; r++) {
+    if (calls[r].parent !== -1) continue;
+    stack.push(r);
+    while (stack.length) {
+      const top = stack.pop() as number;
+      if (top < 0) {
+        const key = keys[~top] as string;
+        active.set(key, (active.get(key) as number) - 1);
+        continue;
+      }
+      const c = calls[top];
+      const selfMs = Number.isNaN(c.elapsedMs) ? NaN : Math.max(0, c.elapsedMs - childMs[top]);
+      if (c.kind === CallKind.Function && c.fn !== -1) {
+        const fn = trace.functions[c.fn];
+        const key = functionKey(fn);
+        keys[top] = key;
+        const outermost = !active.get(key);
+        let s = stats.functions.get(key);
+        if (!s) stats.functions.set(key, (s = { key, fn, ...emptyTiming() }));
+        addTiming(s, c, selfMs, outermost ? sqlBelow[top] : 0, outermost);
+        active.set(key, (active.get(key) ?? 0) + 1);
+        stack.push(~top);
+      } else if (c.kind === CallKind.HttpServer && c.http) {
+        stats.nRequests++;
+        let s = stats.routes.get(c.http.route);
+        if (!s) stats.routes.set(c.http.route, (s = { route: c.http.route, statuses: {}, ...emptyTiming() }));
+        addTiming(s, c, selfMs, sqlBelow[top], true);
+        const status = String(c.http.status ?? 'none');
+        s.statuses[status] = (s.statuses[status] ?? 0) + 1;
+      } else if (c.kind === CallKind.Sql && c.sql) {
+        stats.nSql++;
+        const shape = sqlShapeOf(c);
+        let s = stats.sqlShapes.get(shape);
+        if (!s) stats.sqlShapes.set(shape, (s = { shape, nCalls: 0, nTimed: 0, totalMs: 0, maxMs: 0, tables: sqlFacts(c.sql.text, dialectOf(c.sql.databaseType)).tables }));
+        s.nCalls++;
+        if (!Number.isNaN(c.elapsedMs)) {
+          s.nTimed++;
+          s.totalMs += c.elapsedMs;
+          s.maxMs = Math.max(s.maxMs, c.elapsedMs);
+        }
+      }
+      // Children in order: push the last first.
+      const children: number[] = [];
+      for (let k = c.firstChild; k !== -1; k = calls[k].nextSibling) children.push(k);
+      for (let k = children.length - 1; k >= 0; k--) stack.push(children[k]);
+    }
+  }
+  return stats;
+}
+
+/** Adds `more` into `into` (statistics across recordings). */
+export function mergeStats(into: TraceStats, more: TraceStats): TraceStats {
+  into.nSql += more.nSql;
+  into.nRequests += more.nRequests;
+  for (const [k, s] of more.functions) {
+    const t = into.functions.get(k);
+    if (!t) into.functions.set(k, { ...s });
+    else addTimingStats(t, s);
+  }
+  for (const [k, s] of more.routes) {
+    const t = into.routes.get(k);
+    if (!t) into.routes.set(k, { ...s, statuses: { ...s.statuses } });
+    else {
+      addTimingStats(t, s);
+      for (const [status, count] of Object.entries(s.statuses)) t.statuses[status] = (t.statuses[status] ?? 0) + count;
+    }
+  }
+  for (const [k, s] of more.sqlShapes) {
+    const t = into.sqlShapes.get(k);
+    if (!t) into.sqlShapes.set(k, { ...s });
+    else {
+      t.nCalls += s.nCalls;
+      t.nTimed += s.nTimed;
+      t.totalMs += s.totalMs;
+      t.maxMs = Math.max(t.maxMs, s.maxMs);
+    }
+  }
+  return into;
+}
+
+export function emptyStats(): TraceStats {
+  return { functions: new Map(), routes: new Map(), sqlShapes: new Map(), nSql: 0, nRequests: 0 };
+}
+
+/** The normalised shape of a SQL call (memoised on the call's text object). */
+export function sqlShapeOf(call: Call): string {
+  const sql = call.sql;
+  if (!sql) return '';
+  const cached = shapeCache.get(sql);
+  if (cached !== undefined) return cached;
+  const shape = normalizeSql(sql.text, dialectOf(sql.databaseType));
+  shapeCache.set(sql, shape);
+  return shape;
+}
+
+const shapeCache = new WeakMap<object, string>();
+
+function emptyTiming(): TimingStats {
+  return { nCalls: 0, nTimed: 0, totalMs: 0, selfMs: 0, maxMs: 0, nSql: 0 };
+}
+
+function addTiming(s: TimingStats, c: Call, selfMs: number, nSql: number, outermost: boolean): void {
+  s.nCalls++;
+  s.nSql += nSql;
+  if (Number.isNaN(c.elapsedMs)) return;
+  s.nTimed++;
+  if (outermost) s.totalMs += c.elapsedMs;
+  if (!Number.isNaN(selfMs)) s.selfMs += selfMs;
+  s.maxMs = Math.max(s.maxMs, c.elapsedMs);
+}
+
+function addTimingStats(t: TimingStats, s: TimingStats): void {
+  t.nCalls += s.nCalls;
+  t.nTimed += s.nTimed;
+  t.totalMs += s.totalMs;
+  t.selfMs += s.selfMs;
+  t.maxMs = Math.max(t.maxMs, s.maxMs);
+  t.nSql += s.nSql;
+}

@@ -1,0 +1,194 @@
+// Where a finding sits. No agent records the line of a SQL call, so the place is worked out:
+// 1. an ORM queryset: the Django `Model.objects…` expression that built the source query, looked
+//    up from the source query's table through the workspace's models, in the recorded project
+//    functions of the request (those on the source query's stack first, then the latest to run);
+// 2. code that runs SQL itself: the line of the recorded function whose text holds the statement;
+// 3. the definition of the nearest recorded project function above the queries;
+// 4. the recorded test (metadata.recording.source_location);
+// 5. the recording file itself.
+
+import { dialectOf, sqlFacts } from '../sql/normalize';
+import { findQuerysetExpressions } from '../source/django';
+import { SourceIndex, SourceLocation } from '../sourceIndex';
+import { ancestry, Call, CallKind, Trace } from '../trace';
+import { AnchorKind } from './finding';
+
+export interface Anchor {
+  location: SourceLocation;
+  anchor: AnchorKind;
+}
+
+/** The place of an N+1 group: its source query (if known) and the repeated calls. */
+export function anchorRepeatedQueries(trace: Trace, index: SourceIndex, scopeCall: Call | undefined, source: Call | undefined, repeated: Call[]): Anchor {
+  if (source) {
+    const queryset = findQueryset(trace, index, scopeCall, source);
+    if (queryset) return { location: queryset, anchor: 'queryset' };
+  }
+  const firstRepeated = repeated[0];
+  const statement = findSqlStatement(trace, index, firstRepeated);
+  if (statement) return { location: statement, anchor: 'sql-statement' };
+  const common = commonAncestor(trace, repeated);
+  const enclosing = nearestProjectFunction(trace, index, common);
+  if (enclosing) return { location: enclosing, anchor: 'function' };
+  // No project function encloses them all (the loop runs in framework code): the project
+  // function nearest to the queries themselves, the one most of them run under.
+  const votes = new Map<string, { location: SourceLocation; n: number }>();
+  for (const c of repeated) {
+    const near = nearestProjectFunction(trace, index, c.parent === -1 ? undefined : trace.calls[c.parent]);
+    if (!near) continue;
+    const key = `${near.path}:${near.line}`;
+    const v = votes.get(key);
+    if (v) v.n++;
+    else votes.set(key, { location: near, n: 1 });
+  }
+  let best: { location: SourceLocation; n: number } | undefined;
+  for (const v of votes.values()) if (!best || v.n > best.n) best = v;
+  if (best) return { location: best.location, anchor: 'function' };
+  return anchorTest(trace, index);
+}
+
+/** The place of a finding about one call (or the calls under `call`): nearest project function, test, recording. */
+export function anchorCalls(trace: Trace, index: SourceIndex, call: Call | undefined): Anchor {
+  const located = nearestProjectFunction(trace, index, call);
+  return located ? { location: located, anchor: 'function' } : anchorTest(trace, index);
+}
+
+/** The location of `call` or of its nearest ancestor that is a recorded project function. */
+function nearestProjectFunction(trace: Trace, index: SourceIndex, call: Call | undefined): SourceLocation | undefined {
+  for (let c = call; c; c = c.parent === -1 ? undefined : trace.calls[c.parent]) {
+    const located = locateCall(trace, index, c);
+    if (located) return located;
+  }
+  return undefined;
+}
+
+/** The place of a finding about a whole request: the first project function under it (its handler). */
+export function anchorRequest(trace: Trace, index: SourceIndex, request: Call): Anchor {
+  const handler = firstProjectFunction(trace, index, request);
+  if (handler) return { location: handler, anchor: 'function' };
+  return anchorCalls(trace, index, request);
+}
+
+export function anchorTest(trace: Trace, index: SourceIndex): Anchor {
+  const sourceLocation = trace.metadata.sourceLocation;
+  const m = sourceLocation ? /^(.*):(\d+)$/.exec(sourceLocation) : null;
+  if (m && index.isProjectPath(m[1])) {
+    const r = index.resolve(m[1]);
+    if (r.kind !== 'outside') return { location: { path: r.relPath, line: Number(m[2]) || 1, column: 1 }, anchor: 'test' };
+  }
+  return { location: { path: trace.recordingPath, line: 1, column: 1 }, anchor: 'recording' };
+}
+
+/** The current location of a recorded project function call, if it is one. */
+export function locateCall(trace: Trace, index: SourceIndex, call: Call): SourceLocation | undefined {
+  if (call.kind !== CallKind.Function || call.fn === -1) return undefined;
+  return index.locate(trace.functions[call.fn])?.location;
+}
+
+// ---- helpers ----------------------------------------------------------------------------------
+
+function findQueryset(trace: Trace, index: SourceIndex, scopeCall: Call | undefined, source: Call): SourceLocation | undefined {
+  if (!index.parsers || !source.sql) return undefined;
+  const table = sqlFacts(source.sql.text, dialectOf(source.sql.databaseType)).tables[0];
+  if (!table) return undefined;
+  const model = index.models().find((m) => m.dbTable === table);
+  if (!model) return undefined;
+  const parsers = index.parsers;
+  const tried = new Set<number>();
+  const search = (c: Call): SourceLocation | undefined => {
+    if (c.kind !== CallKind.Function || c.fn === -1 || tried.has(c.fn)) return undefined;
+    tried.add(c.fn);
+    const located = index.locate(trace.functions[c.fn]);
+    const def = located?.definition;
+    if (!located || !def) return undefined;
+    const text = index.text(located.location.path);
+    if (text === undefined) return undefined;
+    let ranges = findQuerysetExpressions(parsers, text, model.name, { fromLine: def.line, toLine: def.endLine });
+    if (ranges.length === 0 && def.container.length) {
+      // A class-level `queryset = Model.objects…` of the recorded method's class.
+      const cls = index.definitionsOf(located.location.path)?.find((d) => d.kind === 'class' && d.name === def.container[def.container.length - 1] && d.line <= def.line && d.endLine >= def.endLine);
+      if (cls) ranges = findQuerysetExpressions(parsers, text, model.name, { fromLine: cls.line, toLine: cls.endLine });
+    }
+    const r = ranges[0];
+    return r && { path: located.location.path, line: r.line, column: r.column, endLine: r.endLine, endColumn: r.endColumn };
+  };
+  // First the functions on the source query's own stack, innermost first…
+  for (const c of ancestry(trace, source).reverse()) {
+    const found = search(c);
+    if (found) return found;
+  }
+  // …then those of the same request or test that ran before it, latest first: the view that
+  // returned the lazy queryset has returned by the time the template iterates it.
+  const first = scopeCall ? scopeCall.index : 0;
+  for (let i = source.index - 1; i >= first; i--) {
+    const c = trace.calls[i];
+    if (c.threadId !== source.threadId) continue;
+    const found = search(c);
+    if (found) return found;
+  }
+  return undefined;
+}
+
+/** The line in the recorded function around a query whose text holds the statement. */
+function findSqlStatement(trace: Trace, index: SourceIndex, query: Call): SourceLocation | undefined {
+  if (!query.sql || query.parent === -1) return undefined;
+  const parent = trace.calls[query.parent];
+  if (parent.kind !== CallKind.Function || parent.fn === -1) return undefined;
+  const located = index.locate(trace.functions[parent.fn]);
+  if (!located?.definition) return undefined;
+  const text = index.text(located.location.path);
+  if (text === undefined) return undefined;
+  const table = sqlFacts(query.sql.text, dialectOf(query.sql.databaseType)).tables[0];
+  if (!table) return undefined;
+  const lines = text.split('\n');
+  const from = located.definition.line;
+  const to = Math.min(located.definition.endLine, lines.length);
+  const mentionsTable = new RegExp(`\\b(from|join|into|update)\\s+[\`"'\\[]?${escapeRegExp(table)}\\b`, 'i');
+  for (let l = from; l <= to; l++) {
+    const line = lines[l - 1];
+    if (mentionsTable.test(line)) return { path: located.location.path, line: l, column: firstNonSpace(line) };
+  }
+  return undefined;
+}
+
+function firstProjectFunction(trace: Trace, index: SourceIndex, root: Call): SourceLocation | undefined {
+  // Breadth first: the handler of a request is the shallowest project function under it.
+  let level: Call[] = [root];
+  for (let depth = 0; depth < 64 && level.length; depth++) {
+    const next: Call[] = [];
+    for (const c of level) {
+      for (let k = c.firstChild; k !== -1; k = trace.calls[k].nextSibling) {
+        const child = trace.calls[k];
+        const located = locateCall(trace, index, child);
+        if (located) return located;
+        next.push(child);
+      }
+    }
+    level = next;
+  }
+  return undefined;
+}
+
+/** The deepest call that encloses all of `calls` (undefined when they share no ancestor). */
+export function commonAncestor(trace: Trace, calls: Call[]): Call | undefined {
+  if (calls.length === 0) return undefined;
+  let path = ancestry(trace, calls[0]);
+  path = path.slice(0, -1); // the query itself is not its own ancestor
+  for (const c of calls.slice(1)) {
+    const other = new Set(ancestry(trace, c).map((a) => a.index));
+    let keep = 0;
+    while (keep < path.length && other.has(path[keep].index)) keep++;
+    path = path.slice(0, keep);
+    if (path.length === 0) return undefined;
+  }
+  return path[path.length - 1];
+}
+
+function firstNonSpace(line: string): number {
+  const m = /\S/.exec(line);
+  return m ? m.index + 1 : 1;
+}
+
+function escapeRegExp(s: string): string {
+  return s.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
+}

@@ -1,0 +1,107 @@
+// What a rule reports: a Finding with rule id, severity, message, location, count and related
+// entries. Plain data, shared by the CLI, the server and the reports.
+
+import { Severity } from '../config';
+import { SourceLocation } from '../sourceIndex';
+
+export type RuleId = 'n-plus-one' | 'slow-call' | 'slow-request' | 'slow-query' | 'repeated-query' | 'too-many-queries';
+
+export const RULES: { id: RuleId; summary: string }[] = [
+  { id: 'n-plus-one', summary: 'The same SELECT repeated once per row of an earlier query, under one request or test.' },
+  { id: 'slow-call', summary: 'A call to a project function that took longer than slowCallMs (the innermost such call).' },
+  { id: 'slow-request', summary: 'An HTTP request that took longer than slowRequestMs.' },
+  { id: 'slow-query', summary: 'One SQL query that took longer than slowQueryMs.' },
+  { id: 'repeated-query', summary: 'The identical query, with identical literals, run more than once in one request or test.' },
+  { id: 'too-many-queries', summary: 'A request or test that ran more queries than tooManyQueriesCount, not counting those of an N+1 finding.' },
+];
+
+export interface RelatedEntry {
+  /** Normalised SQL (literals as ?). */
+  sql: string;
+  count: number;
+  /** The main table of the query, where known. */
+  table?: string;
+}
+
+export interface Finding {
+  rule: RuleId;
+  severity: Severity;
+  /** The diagnostic text, without the related details. */
+  message: string;
+  /** Short details appended in text output, e.g. "500 × meetups_venue, 500 × meetups_topic". */
+  detail?: string;
+  /** Where the finding sits; for a finding with no place in the project, the recording file at line 1. */
+  location: SourceLocation;
+  /** The number the finding is about: queries for SQL rules, calls for slow calls. */
+  count: number;
+  related: RelatedEntry[];
+  /** Recording paths the finding was seen in. */
+  recordings: string[];
+  /** How the location was found (for hover and for explaining the anchor). */
+  anchor: AnchorKind;
+  /** The request or test the finding belongs to, e.g. "GET /meetings/past/". */
+  scope?: string;
+  /** For the slow-* rules: the time of the slowest call. */
+  elapsedMs?: number;
+}
+
+export type AnchorKind =
+  /** The ORM expression that builds the query (Django `Model.objects…`). */
+  | 'queryset'
+  /** The line in a recorded function that runs the SQL itself. */
+  | 'sql-statement'
+  /** The definition of the nearest recorded function of the project. */
+  | 'function'
+  /** The test that was recorded (metadata.recording.source_location). */
+  | 'test'
+  /** Nowhere in the project: the recording file itself. */
+  | 'recording';
+
+/** Orders findings by path, line, column, then rule. */
+export function compareFindings(a: Finding, b: Finding): number {
+  return (
+    compareStrings(a.location.path, b.location.path) ||
+    a.location.line - b.location.line ||
+    a.location.column - b.location.column ||
+    compareStrings(a.rule, b.rule) ||
+    compareStrings(a.message, b.message)
+  );
+}
+
+/**
+ * Merges findings of several recordings: the same rule at the same place about the same queries
+ * is one finding, its count the largest seen in one recording, its recordings all of them. Two
+ * different N+1s that sit on one function (when no better place is known) stay two findings.
+ */
+export function mergeFindings(findings: Finding[]): Finding[] {
+  const byKey = new Map<string, Finding>();
+  for (const f of findings) {
+    const shapes = f.related.map((r) => r.sql).sort().join('\u0001');
+    const key = `${f.rule}\u0000${f.location.path}\u0000${f.location.line}\u0000${f.location.column}\u0000${shapes}`;
+    const seen = byKey.get(key);
+    if (!seen) {
+      byKey.set(key, { ...f, recordings: [...f.recordings], related: [...f.related] });
+      continue;
+    }
+    for (const r of f.recordings) if (!seen.recordings.includes(r)) seen.recordings.push(r);
+    if (f.count > seen.count || (f.count === seen.count && (f.elapsedMs ?? 0) > (seen.elapsedMs ?? 0))) {
+      seen.elapsedMs = f.elapsedMs;
+      seen.count = f.count;
+      seen.message = f.message;
+      seen.detail = f.detail;
+      seen.related = [...f.related];
+      seen.scope = f.scope;
+    }
+    if (severityRank(f.severity) > severityRank(seen.severity)) seen.severity = f.severity;
+  }
+  for (const f of byKey.values()) f.recordings.sort(compareStrings);
+  return [...byKey.values()].sort(compareFindings);
+}
+
+export function severityRank(s: Severity): number {
+  return s === 'error' ? 2 : s === 'warning' ? 1 : 0;
+}
+
+function compareStrings(a: string, b: string): number {
+  return a < b ? -1 : a > b ? 1 : 0;
+}

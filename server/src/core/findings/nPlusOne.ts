@@ -1,0 +1,110 @@
+// The n-plus-one rule: the same normalised SELECT repeated under one request or test. Repeated
+// shapes are grouped by the query that produced the rows (the source query: the latest SELECT
+// before the first repeat that ran fewer times), so one queryset gives one finding with the total
+// and a related entry per repeated shape.
+
+import { RunlensConfig } from '../config';
+import { Scope } from '../analysis/scopes';
+import { sqlShapeOf } from '../analysis/stats';
+import { dialectOf, sqlFacts, SqlFacts } from '../sql/normalize';
+import { SourceIndex } from '../sourceIndex';
+import { Call, Trace } from '../trace';
+import { Anchor, anchorRepeatedQueries } from './anchor';
+import { Finding } from './finding';
+import { tableCounts } from './format';
+
+export interface NPlusOneResult {
+  findings: Finding[];
+  /** The repeated calls of every finding, so that other rules do not report them again. */
+  covered: Set<Call>;
+}
+
+export function nPlusOneFindings(trace: Trace, scopes: Scope[], index: SourceIndex, config: RunlensConfig): NPlusOneResult {
+  const findings: Finding[] = [];
+  const covered = new Set<Call>();
+  const { warningCount, errorCount, minTotalMs } = config.nPlusOne;
+  for (const scope of scopes) {
+    const selects = scope.sqlCalls.filter((c) => {
+      const facts = factsOf(c);
+      return facts.kind === 'select' && !facts.isCatalog;
+    });
+    if (selects.length < warningCount) continue;
+    const byShape = new Map<string, Call[]>();
+    for (const c of selects) {
+      const shape = sqlShapeOf(c);
+      const list = byShape.get(shape);
+      if (list) list.push(c);
+      else byShape.set(shape, [c]);
+    }
+    const position = new Map<Call, number>(selects.map((c, i) => [c, i]));
+    // Group the repeated shapes by their source query.
+    const groups = new Map<Call | string, { source: Call | undefined; shapes: { shape: string; calls: Call[] }[] }>();
+    for (const [shape, calls] of byShape) {
+      if (calls.length < warningCount) continue;
+      const source = sourceQuery(selects, position.get(calls[0]) as number, calls.length, byShape);
+      const key = source ?? shape;
+      let group = groups.get(key);
+      if (!group) groups.set(key, (group = { source, shapes: [] }));
+      group.shapes.push({ shape, calls });
+    }
+    for (const group of groups.values()) {
+      const repeated = group.shapes.flatMap((s) => s.calls).sort((a, b) => a.index - b.index);
+      const totalMs = repeated.reduce((t, c) => t + (Number.isNaN(c.elapsedMs) ? 0 : c.elapsedMs), 0);
+      if (totalMs < minTotalMs) continue;
+      group.shapes.sort((a, b) => a.calls[0].index - b.calls[0].index);
+      const count = repeated.length;
+      const worst = Math.max(...group.shapes.map((s) => s.calls.length));
+      const anchor = anchorRepeatedQueries(trace, index, scope.call, group.source, repeated);
+      const related = group.shapes.map((s) => ({ sql: s.shape, count: s.calls.length, table: factsOf(s.calls[0]).tables[0] }));
+      findings.push({
+        rule: 'n-plus-one',
+        severity: worst >= errorCount ? 'error' : 'warning',
+        message: `N+1: ${count} queries ${wording(anchor)}`,
+        detail: tableCounts(related),
+        location: anchor.location,
+        count,
+        related,
+        recordings: [trace.recordingPath],
+        anchor: anchor.anchor,
+        scope: scope.label,
+      });
+      for (const c of repeated) covered.add(c);
+    }
+  }
+  return { findings, covered };
+}
+
+/**
+ * The query whose rows the repeats iterate: the latest SELECT before the first repeat that ran
+ * fewer times than the repeated shape (a sibling repeated shape ran as often, so it is skipped).
+ */
+function sourceQuery(selects: Call[], firstRepeat: number, repeats: number, byShape: Map<string, Call[]>): Call | undefined {
+  for (let i = firstRepeat - 1; i >= 0; i--) {
+    const c = selects[i];
+    if ((byShape.get(sqlShapeOf(c)) as Call[]).length < repeats) return c;
+  }
+  return undefined;
+}
+
+function wording(anchor: Anchor): string {
+  switch (anchor.anchor) {
+    case 'queryset': return 'from this queryset';
+    case 'sql-statement': return 'from this statement';
+    case 'function': return 'under this function';
+    case 'test': return 'in this test';
+    case 'recording': return 'in this recording';
+  }
+}
+
+const factsCache = new WeakMap<object, SqlFacts>();
+
+/** SQL facts of a call, computed once per call. */
+export function factsOf(c: Call): SqlFacts {
+  const sql = c.sql as NonNullable<Call['sql']>;
+  let facts = factsCache.get(sql);
+  if (!facts) {
+    facts = sqlFacts(sql.text, dialectOf(sql.databaseType));
+    factsCache.set(sql, facts);
+  }
+  return facts;
+}

@@ -1,0 +1,54 @@
+// The repeated-query rule: the identical SQL text, same literals, run repeatedQueryCount times or
+// more in one request or test: a result that could have been kept. Queries with placeholders are
+// left out (their parameters are not recorded, so identity cannot be told), and so are queries
+// already counted by an N+1 finding.
+
+import { RunlensConfig } from '../config';
+import { Scope } from '../analysis/scopes';
+import { sqlShapeOf } from '../analysis/stats';
+import { SourceIndex } from '../sourceIndex';
+import { Call, Trace } from '../trace';
+import { anchorCalls, commonAncestor } from './anchor';
+import { Finding } from './finding';
+import { factsOf } from './nPlusOne';
+
+const PLACEHOLDER = /\?|\$\d+|%s|:\w+\b|@p\d+/;
+
+export function repeatedQueryFindings(trace: Trace, scopes: Scope[], index: SourceIndex, config: RunlensConfig, covered: Set<Call>): Finding[] {
+  const findings: Finding[] = [];
+  for (const scope of scopes) {
+    const byText = new Map<string, Call[]>();
+    for (const c of scope.sqlCalls) {
+      if (covered.has(c)) continue;
+      const facts = factsOf(c);
+      if (facts.kind !== 'select' || facts.isCatalog) continue;
+      const text = (c.sql as NonNullable<Call['sql']>).text;
+      if (PLACEHOLDER.test(stripQuoted(text))) continue;
+      const list = byText.get(text);
+      if (list) list.push(c);
+      else byText.set(text, [c]);
+    }
+    for (const calls of byText.values()) {
+      if (calls.length < config.repeatedQueryCount) continue;
+      const anchor = anchorCalls(trace, index, commonAncestor(trace, calls));
+      const table = factsOf(calls[0]).tables[0];
+      findings.push({
+        rule: 'repeated-query',
+        severity: 'warning',
+        message: `repeated query: the same query${table ? ` on ${table}` : ''} ran ${calls.length} times with the same values`,
+        location: anchor.location,
+        count: calls.length,
+        related: [{ sql: sqlShapeOf(calls[0]), count: calls.length, table }],
+        recordings: [trace.recordingPath],
+        anchor: anchor.anchor,
+        scope: scope.label,
+      });
+    }
+  }
+  return findings;
+}
+
+/** The SQL text without its quoted strings, so that a `?` inside a literal is not a placeholder. */
+function stripQuoted(sql: string): string {
+  return sql.replace(/'(?:[^']|'')*'/g, "''");
+}

@@ -1,0 +1,99 @@
+// Where recorded functions are in the current source: resolves recorded paths, parses each
+// workspace file at most once (tree-sitter, through SourceParsers), and finds a function by its
+// identity so that code that moved since the recording is still found. The recorded line is the
+// fallback when a file cannot be parsed or the function is no longer there.
+
+import { RunlensConfig } from './config';
+import { Definition, findDefinitions, languageOfPath, locateFunction, SourceParsers } from './source/definitions';
+import { DjangoModel, findDjangoModels } from './source/django';
+import { FunctionInfo } from './trace';
+import { ResolvedPath, resolveRecordedPath, WorkspaceFiles } from './workspace';
+
+/** A place in the workspace: workspace-relative POSIX path, 1-based line and column (UTF-16). */
+export interface SourceLocation {
+  path: string;
+  line: number;
+  column: number;
+  endLine?: number;
+  endColumn?: number;
+}
+
+export interface LocatedFunction {
+  location: SourceLocation;
+  /** The function's current definition, when the source was parsed and it was found. */
+  definition: Definition | undefined;
+}
+
+export class SourceIndex {
+  readonly files: WorkspaceFiles;
+  readonly parsers: SourceParsers | undefined;
+  private readonly config: RunlensConfig;
+  private readonly resolved = new Map<string, ResolvedPath>();
+  private readonly texts = new Map<string, string | undefined>();
+  private readonly definitions = new Map<string, Definition[] | undefined>();
+  private djangoModels: DjangoModel[] | undefined;
+
+  constructor(files: WorkspaceFiles, parsers: SourceParsers | undefined, config: RunlensConfig) {
+    this.files = files;
+    this.parsers = parsers;
+    this.config = config;
+  }
+
+  resolve(recordedPath: string): ResolvedPath {
+    let r = this.resolved.get(recordedPath);
+    if (r === undefined) {
+      r = resolveRecordedPath(recordedPath, this.files, this.config.sourceRoots);
+      this.resolved.set(recordedPath, r);
+    }
+    return r;
+  }
+
+  /** True for a recorded path that belongs to the project (not a dependency, not outside). */
+  isProjectPath(recordedPath: string | undefined): boolean {
+    if (!recordedPath) return false;
+    return this.resolve(recordedPath).kind !== 'outside';
+  }
+
+  text(relPath: string): string | undefined {
+    if (!this.texts.has(relPath)) this.texts.set(relPath, this.files.read(relPath));
+    return this.texts.get(relPath);
+  }
+
+  definitionsOf(relPath: string): Definition[] | undefined {
+    if (this.definitions.has(relPath)) return this.definitions.get(relPath);
+    let defs: Definition[] | undefined;
+    const language = languageOfPath(relPath);
+    const text = language && this.parsers ? this.text(relPath) : undefined;
+    if (language && text !== undefined && this.parsers) defs = findDefinitions(this.parsers, language, text);
+    this.definitions.set(relPath, defs);
+    return defs;
+  }
+
+  /** The current location of a recorded function, or undefined for code outside the project. */
+  locate(fn: FunctionInfo): LocatedFunction | undefined {
+    if (!fn.recordedPath) return undefined;
+    const r = this.resolve(fn.recordedPath);
+    if (r.kind === 'outside') return undefined;
+    const recordedLine = fn.recordedLine ?? 1;
+    if (r.kind === 'missing') return { location: { path: r.relPath, line: recordedLine, column: 1 }, definition: undefined };
+    const defs = this.definitionsOf(r.relPath);
+    const def = defs && locateFunction(defs, { definedClass: fn.definedClass, methodId: fn.methodId, isStatic: fn.isStatic, lineno: fn.recordedLine });
+    if (def) return { location: { path: r.relPath, line: def.line, column: def.column }, definition: def };
+    return { location: { path: r.relPath, line: recordedLine, column: 1 }, definition: undefined };
+  }
+
+  /** Django models of the workspace (every models.py and models/*.py), parsed once. */
+  models(): DjangoModel[] {
+    if (this.djangoModels) return this.djangoModels;
+    const models: DjangoModel[] = [];
+    if (this.parsers) {
+      for (const rel of this.files.list(['.py'])) {
+        if (!/(^|\/)models(\.py|\/[^/]+\.py)$/.test(rel)) continue;
+        const text = this.text(rel);
+        if (text !== undefined) models.push(...findDjangoModels(this.parsers, rel, text));
+      }
+    }
+    this.djangoModels = models;
+    return models;
+  }
+}

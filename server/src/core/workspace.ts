@@ -1,0 +1,66 @@
+// How recorded paths become workspace files: absolute, relative and Java package-relative paths are
+// resolved to workspace-relative POSIX paths. Files are reached only through the WorkspaceFiles
+// interface, which the Node side implements with confinement to the workspace.
+
+/** Read access to the workspace, given to the core by its caller. Paths are workspace-relative POSIX. */
+export interface WorkspaceFiles {
+  /** The workspace root as an absolute POSIX path (used to relativise absolute recorded paths). */
+  readonly rootPath: string;
+  exists(relPath: string): boolean;
+  /** The file's text, or undefined when it cannot be read (missing, outside, too large). */
+  read(relPath: string): string | undefined;
+  /** Workspace-relative paths of files whose name ends with one of `suffixes`, skipping dependency and VCS folders. */
+  list(suffixes: string[]): string[];
+}
+
+export type ResolvedPath =
+  /** A file of the project, present in the workspace. */
+  | { kind: 'workspace'; relPath: string }
+  /** Relative to the project but not present now (deleted, or recorded elsewhere). */
+  | { kind: 'missing'; relPath: string }
+  /** Outside the workspace (gems, site-packages, ../..): kept in statistics, never opened. */
+  | { kind: 'outside'; path: string };
+
+/** Folders whose files are dependencies, not the project, even when inside the workspace. */
+const DEPENDENCY_SEGMENTS = new Set(['node_modules', 'site-packages', 'dist-packages', '.venv', 'venv', '.bundle', 'vendor', '.git', '__pypackages__']);
+
+export function resolveRecordedPath(recorded: string, files: WorkspaceFiles, sourceRoots: string[]): ResolvedPath {
+  let p = recorded.replace(/\\/g, '/');
+  // Agents put non-files in `path` too: Ruby's `<internal:pack>`, C methods named like `JSON::Ext::Parser#parse`.
+  if (!looksLikeFile(p)) return { kind: 'outside', path: recorded };
+  if (/^[A-Za-z]:\//.test(p)) return { kind: 'outside', path: recorded };
+  if (p.startsWith('/')) {
+    const root = files.rootPath.replace(/\/+$/, '');
+    if (!p.startsWith(root + '/')) return { kind: 'outside', path: recorded };
+    p = p.slice(root.length + 1);
+  }
+  const rel = normalizeRelative(p);
+  if (rel === undefined) return { kind: 'outside', path: recorded };
+  if (rel.split('/').some((s) => DEPENDENCY_SEGMENTS.has(s))) return { kind: 'outside', path: recorded };
+  if (files.exists(rel)) return { kind: 'workspace', relPath: rel };
+  // appmap-java records paths relative to the package root (com/acme/Foo.java).
+  for (const root of sourceRoots) {
+    const candidate = `${root}/${rel}`;
+    if (files.exists(candidate)) return { kind: 'workspace', relPath: candidate };
+  }
+  return { kind: 'missing', relPath: rel };
+}
+
+/** Normalises a relative POSIX path; undefined when it climbs out of the root. */
+export function normalizeRelative(p: string): string | undefined {
+  const out: string[] = [];
+  for (const seg of p.split('/')) {
+    if (seg === '' || seg === '.') continue;
+    if (seg === '..') {
+      if (out.length === 0) return undefined;
+      out.pop();
+    } else out.push(seg);
+  }
+  return out.length ? out.join('/') : undefined;
+}
+
+function looksLikeFile(p: string): boolean {
+  if (/[<>#]|::/.test(p)) return false;
+  const base = p.slice(p.lastIndexOf('/') + 1);
+  return /\.[A-Za-z0-9_]+$/.test(base);
+}

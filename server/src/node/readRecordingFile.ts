@@ -1,0 +1,49 @@
+// Reads a recording file through the streaming reader, chunk by chunk, so that files of any size
+// are read with memory that does not depend on their size. Never throws: I/O errors become problems.
+
+import * as fs from 'node:fs';
+import { createRecordingReader, ReadResult } from '../core/appmap/read';
+
+const CHUNK_BYTES = 1 << 20;
+
+/** Reads `absPath`; `displayPath` names the file in the trace and in problems. */
+export async function readRecordingFile(absPath: string, displayPath: string): Promise<ReadResult> {
+  const reader = createRecordingReader(displayPath);
+  let ioError: string | undefined;
+  try {
+    const stream = fs.createReadStream(absPath, { highWaterMark: CHUNK_BYTES });
+    for await (const chunk of stream) reader.write(chunk as Buffer);
+  } catch (err) {
+    ioError = (err as NodeJS.ErrnoException).code ?? (err as Error).message;
+  }
+  const at = reader.byteOffset;
+  const result = reader.end();
+  if (ioError !== undefined) {
+    // The reader's own "truncated" problem is replaced by the real cause.
+    result.problems = result.problems.filter((p) => !p.message.includes('truncated'));
+    result.problems.unshift({ file: displayPath, byteOffset: at, severity: 'error', message: `cannot read the file (${ioError})` });
+  }
+  return result;
+}
+
+/** The same, synchronously (benchmarks and tools that run outside an event loop). */
+export function readRecordingFileSync(absPath: string, displayPath: string): ReadResult {
+  const reader = createRecordingReader(displayPath);
+  let fd: number | undefined;
+  try {
+    fd = fs.openSync(absPath, 'r');
+    const buffer = Buffer.allocUnsafe(CHUNK_BYTES);
+    for (;;) {
+      const n = fs.readSync(fd, buffer, 0, buffer.length, null);
+      if (n <= 0) break;
+      reader.write(buffer.subarray(0, n));
+    }
+  } catch (err) {
+    const result = reader.end();
+    result.problems.unshift({ file: displayPath, byteOffset: reader.byteOffset, severity: 'error', message: `cannot read the file (${(err as NodeJS.ErrnoException).code ?? err})` });
+    return result;
+  } finally {
+    if (fd !== undefined) fs.closeSync(fd);
+  }
+  return reader.end();
+}
