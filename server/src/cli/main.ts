@@ -1,0 +1,88 @@
+// Entry point of the `runlens` command line: parses arguments and dispatches to a command.
+// Exit codes: 0 fine, 1 a finding reached --fail-on, 2 usage error, 3 internal error.
+
+import { Io, runScan, ScanOptions } from './scan';
+import { UsageError } from './usage';
+
+const HELP = `runlens: recorded performance on the line of code that caused it
+
+Usage:
+  runlens scan [PATH…] [--root DIR] [--format text|json|sarif] [--fail-on error|warning|never] [--config FILE]
+
+  PATH        recording files (*.appmap.json) or folders to search for them
+              (default: every *.appmap.json under the root, skipping node_modules and .git)
+  --root DIR  the workspace that recorded paths are mapped to (default: the current folder)
+  --format    text (default), json (one object) or sarif (SARIF 2.1.0)
+  --fail-on   exit 1 when a finding has this severity or worse (default: error)
+  --config    a JSON file with thresholds (see README, "Configuration")
+
+Exit codes: 0 no finding reached --fail-on, 1 one did, 2 usage error.
+`;
+
+export async function main(argv: string[], io: Io = processIo()): Promise<number> {
+  try {
+    const [command, ...rest] = argv;
+    if (command === undefined || command === '--help' || command === '-h' || command === 'help') {
+      io.stdout(HELP);
+      return command === undefined ? 2 : 0;
+    }
+    if (command === '--version') {
+      io.stdout(`${require('../../../../package.json').version}\n`);
+      return 0;
+    }
+    if (command === 'scan') return await runScan(parseScanArgs(rest), io);
+    throw new UsageError(`unknown command "${command}"`);
+  } catch (err) {
+    if (err instanceof UsageError) {
+      io.stderr(`runlens: ${err.message}\nRun "runlens --help" for usage.\n`);
+      return 2;
+    }
+    throw err;
+  }
+}
+
+export function parseScanArgs(args: string[]): ScanOptions {
+  const options: ScanOptions = { paths: [], root: '.', format: 'text', failOn: 'error', configFile: undefined };
+  for (let i = 0; i < args.length; i++) {
+    const arg = args[i];
+    const [flag, inlineValue] = arg.startsWith('--') && arg.includes('=') ? [arg.slice(0, arg.indexOf('=')), arg.slice(arg.indexOf('=') + 1)] : [arg, undefined];
+    const value = (): string => {
+      const v = inlineValue ?? args[++i];
+      if (v === undefined) throw new UsageError(`${flag} needs a value`);
+      return v;
+    };
+    switch (flag) {
+      case '--root':
+        options.root = value();
+        break;
+      case '--format': {
+        const v = value();
+        if (v !== 'text' && v !== 'json' && v !== 'sarif') throw new UsageError(`--format must be text, json or sarif, not "${v}"`);
+        options.format = v;
+        break;
+      }
+      case '--fail-on': {
+        const v = value();
+        if (v !== 'error' && v !== 'warning' && v !== 'never') throw new UsageError(`--fail-on must be error, warning or never, not "${v}"`);
+        options.failOn = v;
+        break;
+      }
+      case '--config':
+        options.configFile = value();
+        break;
+      default:
+        if (flag.startsWith('-') && flag !== '-') throw new UsageError(`unknown option "${flag}"`);
+        options.paths.push(arg);
+    }
+  }
+  return options;
+}
+
+function processIo(): Io {
+  return {
+    stdout: (text) => process.stdout.write(text),
+    stderr: (text) => process.stderr.write(text),
+    stderrIsTTY: Boolean(process.stderr.isTTY),
+    cwd: process.cwd(),
+  };
+}

@@ -1,0 +1,137 @@
+// `runlens scan`: reads recordings, runs the rules and prints findings like a compiler does.
+// Reading and printing happen here; everything in between is the core, shared with the server.
+
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+import { resolveConfig, RunlensConfig } from '../core/config';
+import { Finding, mergeFindings, severityRank } from '../core/findings/finding';
+import { findingsOf } from '../core/findings/index';
+import { formatCount } from '../core/findings/format';
+import { Problem } from '../core/problem';
+import { SourceIndex } from '../core/sourceIndex';
+import { readRecordingFile } from '../node/readRecordingFile';
+import { loadParsers } from '../node/treeSitter';
+import { walk, workspaceFiles } from '../node/workspaceFiles';
+import { formatJson, formatSarif, formatText } from './formats';
+import { UsageError } from './usage';
+
+export interface ScanOptions {
+  paths: string[];
+  root: string;
+  format: 'text' | 'json' | 'sarif';
+  failOn: 'error' | 'warning' | 'never';
+  configFile: string | undefined;
+}
+
+export interface ScanOutput {
+  nRecordings: number;
+  problems: Problem[];
+  findings: Finding[];
+}
+
+export interface Io {
+  stdout: (text: string) => void;
+  stderr: (text: string) => void;
+  /** True when stderr is a terminal (a progress bar is shown). */
+  stderrIsTTY: boolean;
+  cwd: string;
+}
+
+export async function runScan(options: ScanOptions, io: Io): Promise<number> {
+  const root = path.resolve(io.cwd, options.root);
+  if (!isDirectory(root)) throw new UsageError(`--root ${options.root}: not a folder`);
+  const config = options.configFile ? readConfigFile(path.resolve(io.cwd, options.configFile)) : resolveConfig({});
+  const recordings = findRecordings(options.paths.length ? options.paths.map((p) => path.resolve(io.cwd, p)) : [root]);
+  const output = await scan(root, recordings, config, (done) => {
+    if (io.stderrIsTTY && recordings.length >= 20) io.stderr(`\r${progressBar(done, recordings.length)}${done === recordings.length ? '\n' : ''}`);
+  });
+  if (options.format === 'json') io.stdout(formatJson(output));
+  else if (options.format === 'sarif') io.stdout(formatSarif(output));
+  else {
+    for (const p of output.problems) io.stderr(`${displayProblem(p)}\n`);
+    io.stdout(formatText(output));
+  }
+  if (options.failOn === 'never') return 0;
+  const bar = severityRank(options.failOn);
+  return output.findings.some((f) => severityRank(f.severity) >= bar) ? 1 : 0;
+}
+
+/** Reads each recording in turn (one trace in memory at a time) and merges the findings. */
+export async function scan(root: string, recordings: string[], config: RunlensConfig, onProgress?: (done: number) => void): Promise<ScanOutput> {
+  const files = workspaceFiles(root);
+  const problems: Problem[] = [];
+  let parsers;
+  try {
+    parsers = await loadParsers();
+  } catch (err) {
+    problems.push({ file: '(runlens)', severity: 'warning', message: `source parsers unavailable, using recorded lines: ${(err as Error).message}` });
+  }
+  const index = new SourceIndex(files, parsers, config);
+  const findings: Finding[] = [];
+  let done = 0;
+  for (const abs of recordings) {
+    const display = displayPath(root, abs);
+    const result = await readRecordingFile(abs, display);
+    problems.push(...result.problems);
+    try {
+      findings.push(...findingsOf(result.trace, index, config));
+    } catch (err) {
+      problems.push({ file: display, severity: 'error', message: `internal error while analysing (please report): ${(err as Error).stack ?? err}` });
+    }
+    onProgress?.(++done);
+  }
+  return { nRecordings: recordings.length, problems, findings: mergeFindings(findings) };
+}
+
+/** Recording files under the given files and folders, sorted; skips node_modules and .git. */
+export function findRecordings(paths: string[]): string[] {
+  const out = new Set<string>();
+  for (const p of paths) {
+    let st: fs.Stats;
+    try {
+      st = fs.statSync(p);
+    } catch {
+      throw new UsageError(`${p}: no such file or folder`);
+    }
+    if (st.isFile()) out.add(p);
+    else for (const rel of walk(p, (f) => f.endsWith('.appmap.json'))) out.add(path.join(p, rel));
+  }
+  return [...out].sort();
+}
+
+function displayPath(root: string, abs: string): string {
+  const rel = path.relative(root, abs);
+  return rel && !rel.startsWith('..') && !path.isAbsolute(rel) ? rel.split(path.sep).join('/') : abs;
+}
+
+function displayProblem(p: Problem): string {
+  return `${p.file}:${p.byteOffset === undefined ? '' : ` byte ${p.byteOffset}:`} ${p.severity}: ${p.message}`;
+}
+
+function readConfigFile(file: string): RunlensConfig {
+  let text: string;
+  try {
+    text = fs.readFileSync(file, 'utf8');
+  } catch {
+    throw new UsageError(`--config ${file}: cannot read the file`);
+  }
+  try {
+    return resolveConfig(JSON.parse(text));
+  } catch (err) {
+    throw new UsageError(`--config ${file}: not valid JSON (${(err as Error).message})`);
+  }
+}
+
+function isDirectory(p: string): boolean {
+  try {
+    return fs.statSync(p).isDirectory();
+  } catch {
+    return false;
+  }
+}
+
+function progressBar(done: number, total: number): string {
+  const width = 30;
+  const filled = Math.round((done / total) * width);
+  return `[${'#'.repeat(filled)}${' '.repeat(width - filled)}] ${formatCount(done)}/${formatCount(total)} recordings`;
+}
