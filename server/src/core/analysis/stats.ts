@@ -10,6 +10,8 @@ export interface TimingStats {
   nTimed: number;
   /** Inclusive time; a recursive call inside a call of the same function is not counted twice. */
   totalMs: number;
+  /** The sum of every call's own elapsed time, recursive ones included: the mean is sumMs / nTimed. */
+  sumMs: number;
   /** Time not spent in recorded children. */
   selfMs: number;
   maxMs: number;
@@ -32,6 +34,7 @@ export interface SqlShapeStats {
   shape: string;
   nCalls: number;
   nTimed: number;
+  /** SQL calls do not nest, so the total is also the sum: the mean is totalMs / nTimed. */
   totalMs: number;
   maxMs: number;
   tables: string[];
@@ -45,8 +48,8 @@ export interface TraceStats {
   nRequests: number;
 }
 
-export function meanMs(s: { totalMs: number; nTimed: number }): number {
-  return s.nTimed ? s.totalMs / s.nTimed : NaN;
+export function meanMs(s: { sumMs: number; nTimed: number }): number {
+  return s.nTimed ? s.sumMs / s.nTimed : NaN;
 }
 
 /** The identity of a function across recordings: class, name and static-ness, not file or line. */
@@ -172,7 +175,7 @@ export function sqlShapeOf(call: Call): string {
 const shapeCache = new WeakMap<object, string>();
 
 function emptyTiming(): TimingStats {
-  return { nCalls: 0, nTimed: 0, totalMs: 0, selfMs: 0, maxMs: 0, nSql: 0 };
+  return { nCalls: 0, nTimed: 0, totalMs: 0, sumMs: 0, selfMs: 0, maxMs: 0, nSql: 0 };
 }
 
 function addTiming(s: TimingStats, c: Call, selfMs: number, nSql: number, outermost: boolean): void {
@@ -180,6 +183,7 @@ function addTiming(s: TimingStats, c: Call, selfMs: number, nSql: number, outerm
   s.nSql += nSql;
   if (Number.isNaN(c.elapsedMs)) return;
   s.nTimed++;
+  s.sumMs += c.elapsedMs;
   if (outermost) s.totalMs += c.elapsedMs;
   if (!Number.isNaN(selfMs)) s.selfMs += selfMs;
   s.maxMs = Math.max(s.maxMs, c.elapsedMs);
@@ -189,6 +193,7 @@ function addTimingStats(t: TimingStats, s: TimingStats): void {
   t.nCalls += s.nCalls;
   t.nTimed += s.nTimed;
   t.totalMs += s.totalMs;
+  t.sumMs += s.sumMs;
   t.selfMs += s.selfMs;
   t.maxMs = Math.max(t.maxMs, s.maxMs);
   t.nSql += s.nSql;
