@@ -112,6 +112,13 @@ describe('runlens scan', function () {
     const expected = 'app/job.py:1:1 warning slow call: job#run took 2.5 s [slow-call]\n1 recording read, 1 finding (0 errors, 1 warning)\n';
     checkRun(['scan'], { code: 0, stdout: expected }, dir);
     checkRun(['scan', '--fail-on', 'warning'], { code: 1, stdout: expected }, dir);
+    // Thresholds come from --config.
+    fs.writeFileSync(path.join(dir, 'lenient.json'), JSON.stringify({ slowCallMs: 5000 }));
+    checkRun(['scan', '--config', 'lenient.json', '--fail-on', 'warning'], { code: 0, stdout: '1 recording read, no findings\n' }, dir);
+    fs.writeFileSync(path.join(dir, 'broken.json'), '{ slowCallMs: 5000 }');
+    const bad = runlens(['scan', '--config', 'broken.json'], dir);
+    assert.equal(bad.code, 2);
+    assert.match(bad.stderr, /^runlens: --config .*broken\.json: not valid JSON \(/);
   });
 
   it('reports a truncated recording with its byte offset, keeps what it holds, and scans the rest', () => {
