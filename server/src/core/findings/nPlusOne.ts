@@ -12,6 +12,7 @@ import { Call, Trace } from '../trace';
 import { Anchor, anchorRepeatedQueries } from './anchor';
 import { Finding } from './finding';
 import { tableCounts } from './format';
+import { groupCalls } from './group';
 
 export interface NPlusOneResult {
   findings: Finding[];
@@ -29,13 +30,7 @@ export function nPlusOneFindings(trace: Trace, scopes: Scope[], index: SourceInd
       return facts.kind === 'select' && !facts.isCatalog;
     });
     if (selects.length < warningCount) continue;
-    const byShape = new Map<string, Call[]>();
-    for (const c of selects) {
-      const shape = sqlShapeOf(c);
-      const list = byShape.get(shape);
-      if (list) list.push(c);
-      else byShape.set(shape, [c]);
-    }
+    const byShape = groupCalls(selects, sqlShapeOf);
     const position = new Map<Call, number>(selects.map((c, i) => [c, i]));
     // Group the repeated shapes by their source query.
     const groups = new Map<Call | string, { source: Call | undefined; shapes: { shape: string; calls: Call[] }[] }>();

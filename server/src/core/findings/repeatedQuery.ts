@@ -10,6 +10,7 @@ import { SourceIndex } from '../sourceIndex';
 import { Call, Trace } from '../trace';
 import { anchorCalls, commonAncestor } from './anchor';
 import { Finding } from './finding';
+import { groupCalls } from './group';
 import { factsOf } from './nPlusOne';
 
 const PLACEHOLDER = /\?|\$\d+|%s|:\w+\b|@p\d+/;
@@ -17,17 +18,13 @@ const PLACEHOLDER = /\?|\$\d+|%s|:\w+\b|@p\d+/;
 export function repeatedQueryFindings(trace: Trace, scopes: Scope[], index: SourceIndex, config: RunlensConfig, covered: Set<Call>): Finding[] {
   const findings: Finding[] = [];
   for (const scope of scopes) {
-    const byText = new Map<string, Call[]>();
-    for (const c of scope.sqlCalls) {
-      if (covered.has(c)) continue;
+    const byText = groupCalls(scope.sqlCalls, (c) => {
+      if (covered.has(c)) return undefined;
       const facts = factsOf(c);
-      if (facts.kind !== 'select' || facts.isCatalog) continue;
+      if (facts.kind !== 'select' || facts.isCatalog) return undefined;
       const text = (c.sql as NonNullable<Call['sql']>).text;
-      if (PLACEHOLDER.test(stripQuoted(text))) continue;
-      const list = byText.get(text);
-      if (list) list.push(c);
-      else byText.set(text, [c]);
-    }
+      return PLACEHOLDER.test(stripQuoted(text)) ? undefined : text;
+    });
     for (const calls of byText.values()) {
       if (calls.length < config.repeatedQueryCount) continue;
       const anchor = anchorCalls(trace, index, commonAncestor(trace, calls));

@@ -8,6 +8,7 @@ import { Call, CallKind, Trace } from '../trace';
 import { anchorCalls } from './anchor';
 import { Finding } from './finding';
 import { formatMs, functionLabel } from './format';
+import { groupCalls, overThreshold, slowest } from './group';
 
 export function slowCallFindings(trace: Trace, index: SourceIndex, config: RunlensConfig): Finding[] {
   const threshold = config.slowCallMs;
@@ -20,29 +21,23 @@ export function slowCallFindings(trace: Trace, index: SourceIndex, config: Runle
     const c = calls[i];
     if (c.parent !== -1 && (hasSlowBelow[i] || isSlowProjectCall(c))) hasSlowBelow[c.parent] = 1;
   }
-  const byFunction = new Map<number, Call[]>();
-  for (const c of calls) {
-    if (!isSlowProjectCall(c) || hasSlowBelow[c.index]) continue;
-    const list = byFunction.get(c.fn);
-    if (list) list.push(c);
-    else byFunction.set(c.fn, [c]);
-  }
+  const byFunction = groupCalls(calls, (c) => (isSlowProjectCall(c) && !hasSlowBelow[c.index] ? c.fn : undefined));
   const findings: Finding[] = [];
   for (const [fn, slow] of byFunction) {
-    const slowest = slow.reduce((a, b) => (b.elapsedMs > a.elapsedMs ? b : a));
+    const worst = slowest(slow);
     const f = trace.functions[fn];
-    const anchor = anchorCalls(trace, index, slowest);
-    const times = slow.length === 1 ? '' : ` (${slow.length} calls over ${formatMs(threshold)})`;
+    const anchor = anchorCalls(trace, index, worst);
+    const times = overThreshold(slow.length, 'calls', formatMs(threshold));
     findings.push({
       rule: 'slow-call',
       severity: 'warning',
-      message: `slow call: ${functionLabel(f)} took ${formatMs(slowest.elapsedMs)}${times}`,
+      message: `slow call: ${functionLabel(f)} took ${formatMs(worst.elapsedMs)}${times}`,
       location: anchor.location,
       count: slow.length,
       related: [],
       recordings: [trace.recordingPath],
       anchor: anchor.anchor,
-      elapsedMs: slowest.elapsedMs,
+      elapsedMs: worst.elapsedMs,
     });
   }
   return findings;
