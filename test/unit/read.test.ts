@@ -165,3 +165,37 @@ http POST /owners/new -> 302 [t7] no time
     assert.deepEqual(trace.functions[0].labels, ['http.handler']);
   });
 });
+
+describe('AppMap reader memory', () => {
+  it('holds no input for skipped values, whatever their size, and only wanted strings otherwise', async () => {
+    const { createRecordingReader } = await import('../../server/src/core/appmap/read');
+    const huge = 'p'.repeat(20 << 20);
+    const sql = `SELECT ${'x, '.repeat(50_000)}y FROM t`;
+    const json = `{"events":[{"id":1,"event":"call","thread_id":1,"defined_class":"A","method_id":"f","parameters":[{"value":"${huge}"}]},` +
+      `{"id":2,"event":"call","thread_id":1,"sql_query":{"sql":"${sql}"}},{"id":3,"event":"return","thread_id":1,"parent_id":2,"elapsed":0.1},` +
+      `{"id":4,"event":"return","thread_id":1,"parent_id":1,"elapsed":0.2,"return_value":{"value":"${huge}"}}]}`;
+    const bytes = Buffer.from(json);
+    const reader = createRecordingReader('big.appmap.json');
+    for (let i = 0; i < bytes.length; i += 64 << 10) reader.write(bytes.subarray(i, i + (64 << 10)));
+    const { trace, problems } = reader.end();
+    assert.deepEqual(problems, []);
+    assert.equal(trace.calls[1].sql?.text, sql);
+    // Only the SQL text (150 KB, spanning chunks) was ever buffered; the two 20 MB values were not.
+    assert.equal(reader.maxBufferedBytes, Buffer.byteLength(sql));
+  });
+});
+
+describe('reading recording files', () => {
+  it('turns I/O errors into one problem instead of a crash or a "truncated" file', async () => {
+    const { readRecordingFile, readRecordingFileSync } = await import('../../server/src/node/readRecordingFile');
+    const os = await import('node:os');
+    const dir = os.tmpdir();
+    for (const read of [readRecordingFileSync, readRecordingFile]) {
+      const { trace, problems } = await read(dir, 'a-folder.appmap.json');
+      assert.deepEqual(problems.map(formatProblem), ['a-folder.appmap.json: byte 0: cannot read the file (EISDIR); read what came before']);
+      assert.equal(trace.calls.length, 0);
+      const missing = await read(`${dir}/no-such-recording.appmap.json`, 'missing.appmap.json');
+      assert.deepEqual(missing.problems.map(formatProblem), ['missing.appmap.json: byte 0: cannot read the file (ENOENT); read what came before']);
+    }
+  });
+});

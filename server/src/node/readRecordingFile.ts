@@ -9,21 +9,13 @@ const CHUNK_BYTES = 1 << 20;
 /** Reads `absPath`; `displayPath` names the file in the trace and in problems. */
 export async function readRecordingFile(absPath: string, displayPath: string): Promise<ReadResult> {
   const reader = createRecordingReader(displayPath);
-  let ioError: string | undefined;
   try {
     const stream = fs.createReadStream(absPath, { highWaterMark: CHUNK_BYTES });
     for await (const chunk of stream) reader.write(chunk as Buffer);
   } catch (err) {
-    ioError = (err as NodeJS.ErrnoException).code ?? (err as Error).message;
+    return reader.end(errorCode(err));
   }
-  const at = reader.byteOffset;
-  const result = reader.end();
-  if (ioError !== undefined) {
-    // The reader's own "truncated" problem is replaced by the real cause.
-    result.problems = result.problems.filter((p) => !p.message.includes('truncated'));
-    result.problems.unshift({ file: displayPath, byteOffset: at, severity: 'error', message: `cannot read the file (${ioError})` });
-  }
-  return result;
+  return reader.end();
 }
 
 /** The same, synchronously (benchmarks and tools that run outside an event loop). */
@@ -39,11 +31,13 @@ export function readRecordingFileSync(absPath: string, displayPath: string): Rea
       reader.write(buffer.subarray(0, n));
     }
   } catch (err) {
-    const result = reader.end();
-    result.problems.unshift({ file: displayPath, byteOffset: reader.byteOffset, severity: 'error', message: `cannot read the file (${(err as NodeJS.ErrnoException).code ?? err})` });
-    return result;
+    return reader.end(errorCode(err));
   } finally {
     if (fd !== undefined) fs.closeSync(fd);
   }
   return reader.end();
+}
+
+function errorCode(err: unknown): string {
+  return (err as NodeJS.ErrnoException).code ?? String(err);
 }

@@ -20,10 +20,15 @@ export interface ReadResult {
 
 export interface RecordingReader {
   write(chunk: Buffer): void;
-  /** Ends the input and returns what was read. */
-  end(): ReadResult;
+  /**
+   * Ends the input and returns what was read. `failure` says why the input stopped early (an I/O
+   * error); it is reported instead of the file looking truncated.
+   */
+  end(failure?: string): ReadResult;
   /** Bytes consumed so far. */
   readonly byteOffset: number;
+  /** The most input bytes held at once: bounded by the longest wanted string, never by parameter values. */
+  readonly maxBufferedBytes: number;
 }
 
 export interface ReadOptions {
@@ -43,7 +48,11 @@ export function createRecordingReader(recordingPath: string, options: ReadOption
         builder.internalError(err, parser.byteOffset);
       }
     },
-    end(): ReadResult {
+    end(failure?: string): ReadResult {
+      if (failure !== undefined) {
+        builder.problems.push({ file: recordingPath, byteOffset: parser.byteOffset, severity: 'error', message: `cannot read the file (${failure}); read what came before` });
+        return builder.finish();
+      }
       try {
         parser.end();
       } catch (err) {
@@ -64,6 +73,9 @@ export function createRecordingReader(recordingPath: string, options: ReadOption
     },
     get byteOffset() {
       return parser.byteOffset;
+    },
+    get maxBufferedBytes() {
+      return parser.maxBufferedBytes;
     },
   };
 }

@@ -56,6 +56,8 @@ export class JsonStreamParser {
   problem: JsonSyntaxProblem | undefined;
   /** Number of built strings that were cut to maxStringBytes. */
   truncatedStrings = 0;
+  /** The most input bytes held at once (parts of a wanted string spanning chunks); skipped values hold none. */
+  maxBufferedBytes = 0;
   /** Total bytes consumed so far. */
   get byteOffset(): number {
     return this.base + this.pos;
@@ -417,6 +419,7 @@ export class JsonStreamParser {
       // Copied: the caller may reuse its chunk buffers.
       this.strParts.push(Buffer.from(b.subarray(from, to)));
       this.strBytes += to - from;
+      if (this.strBytes > this.maxBufferedBytes) this.maxBufferedBytes = this.strBytes;
     }
   }
 
