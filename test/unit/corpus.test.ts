@@ -101,10 +101,10 @@ describe('corpus of real recordings', function () {
         const p = f.location.path;
         const reason = NO_PROJECT_CODE_ABOVE[row.file];
         if (reason) {
-          if (f.anchor !== 'recording') wrong.push(`${row.file}: expected on the recording (${reason}), got ${p}:${f.location.line}`);
+          if (f.ref.kind !== 'recording') wrong.push(`${row.file}: expected on the recording (${reason}), got ${p}:${f.location.line}`);
           continue;
         }
-        if (p.startsWith('/') || p === row.file || f.anchor === 'recording') wrong.push(`${row.file}: ${f.message} sits on ${p}:${f.location.line}, not in the project`);
+        if (p.startsWith('/') || p === row.file || f.ref.kind === 'recording') wrong.push(`${row.file}: ${f.message} sits on ${p}:${f.location.line}, not in the project`);
       }
     }
     assert.deepEqual(wrong, []);

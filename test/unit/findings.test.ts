@@ -6,6 +6,7 @@ import * as assert from 'node:assert/strict';
 import { readRecording } from '../../server/src/core/appmap/read';
 import { resolveConfig, RunlensConfig } from '../../server/src/core/config';
 import { mergeFindings } from '../../server/src/core/findings/finding';
+import { resolveAnchor } from '../../server/src/core/findings/anchor';
 import { findingsOf } from '../../server/src/core/findings/index';
 import { SourceParsers } from '../../server/src/core/source/definitions';
 import { SourceIndex } from '../../server/src/core/sourceIndex';
@@ -246,6 +247,28 @@ describe('findings', () => {
         r,
       );
     });
+  });
+
+  it('keeps each finding\'s place by identity, so it follows edits of the source', () => {
+    const workspace = parseWorkspace(`${MODELS}
+      //- meetups/views.py
+      class PastMeetingsView(ListView):
+          def get_queryset(self):
+              return Meeting.objects.filter(when__lt=timezone.now()).order_by("when")
+      `);
+    const files = memoryFiles(workspace);
+    const config = resolveConfig({});
+    const index = new SourceIndex(files, parsers, config);
+    const [finding] = findingsOf(readRecording('r.appmap.json', meetupsRecording(10).json()).trace, index, config);
+    assert.deepEqual([finding.ref.kind, finding.location.line, finding.location.column], ['queryset', 3, 16]);
+    // Lines added above, and the queryset rewritten over two lines.
+    workspace.files.set('meetups/views.py', 'import os\n\n\nclass PastMeetingsView(ListView):\n    def get_queryset(self):\n        qs = (\n            Meeting.objects.all()\n        )\n        return qs\n');
+    index.invalidate('meetups/views.py');
+    assert.deepEqual(resolveAnchor(finding.ref, index), { path: 'meetups/views.py', line: 7, column: 13, endLine: 7, endColumn: 34 });
+    // The queryset edited away: the finding falls back to its function.
+    workspace.files.set('meetups/views.py', 'class PastMeetingsView(ListView):\n    def get_queryset(self):\n        return []\n');
+    index.invalidate('meetups/views.py');
+    assert.deepEqual(resolveAnchor(finding.ref, index), { path: 'meetups/views.py', line: 2, column: 5 });
   });
 
   describe('slow-call, slow-request, slow-query', () => {

@@ -18,6 +18,9 @@ export interface SourceLocation {
   endColumn?: number;
 }
 
+/** What identifies a recorded function across recordings and edits. */
+export type FunctionIdentity = Pick<FunctionInfo, 'definedClass' | 'methodId' | 'isStatic' | 'recordedPath' | 'recordedLine'>;
+
 export interface LocatedFunction {
   location: SourceLocation;
   /** The function's current definition, when the source was parsed and it was found. */
@@ -37,6 +40,21 @@ export class SourceIndex {
     this.files = files;
     this.parsers = parsers;
     this.config = config;
+  }
+
+  /** Forgets what was read of a file (it changed on disk or in the editor). */
+  invalidate(relPath: string): void {
+    this.texts.delete(relPath);
+    this.definitions.delete(relPath);
+    if (/(^|\/)models(\.py|\/[^/]+\.py)$/.test(relPath)) this.djangoModels = undefined;
+  }
+
+  /** Forgets everything (files were added or removed). */
+  invalidateAll(): void {
+    this.resolved.clear();
+    this.texts.clear();
+    this.definitions.clear();
+    this.djangoModels = undefined;
   }
 
   resolve(recordedPath: string): ResolvedPath {
@@ -70,7 +88,7 @@ export class SourceIndex {
   }
 
   /** The current location of a recorded function, or undefined for code outside the project. */
-  locate(fn: FunctionInfo): LocatedFunction | undefined {
+  locate(fn: FunctionIdentity): LocatedFunction | undefined {
     if (!fn.recordedPath) return undefined;
     const r = this.resolve(fn.recordedPath);
     if (r.kind === 'outside') return undefined;

@@ -6,67 +6,80 @@
 // 3. the definition of the nearest recorded project function above the queries;
 // 4. the recorded test (metadata.recording.source_location);
 // 5. the recording file itself.
+// A place is kept as a reference by identity (function, model, table), not as a line, so that it
+// can be resolved again against the current text while the developer edits.
 
 import { dialectOf, sqlFacts } from '../sql/normalize';
 import { findQuerysetExpressions } from '../source/django';
-import { SourceIndex, SourceLocation } from '../sourceIndex';
+import { FunctionIdentity, SourceIndex, SourceLocation } from '../sourceIndex';
 import { ancestry, Call, CallKind, Trace } from '../trace';
-import { AnchorKind } from './finding';
+
+/** Where a finding sits, by identity; `resolveAnchor` turns it into a location in the current source. */
+export type AnchorRef =
+  /** The ORM expression that builds the query (Django `Model.objects…`) in a recorded function. */
+  | { kind: 'queryset'; fn: FunctionIdentity; model: string }
+  /** The line in a recorded function that runs the SQL itself. */
+  | { kind: 'sql-statement'; fn: FunctionIdentity; table: string }
+  /** The definition of a recorded project function. */
+  | { kind: 'function'; fn: FunctionIdentity }
+  /** The recorded test (metadata.recording.source_location), or nowhere in the project: the recording. */
+  | { kind: 'test' | 'recording'; location: SourceLocation };
+
+export type AnchorKind = AnchorRef['kind'];
+
+/** The current location of an anchor; a queryset or statement edited away falls back to its function. */
+export function resolveAnchor(ref: AnchorRef, index: SourceIndex): SourceLocation | undefined {
+  switch (ref.kind) {
+    case 'queryset':
+      return querysetIn(ref.fn, ref.model, index) ?? index.locate(ref.fn)?.location;
+    case 'sql-statement':
+      return statementIn(ref.fn, ref.table, index) ?? index.locate(ref.fn)?.location;
+    case 'function':
+      return index.locate(ref.fn)?.location;
+    default:
+      return ref.location;
+  }
+}
 
 export interface Anchor {
   location: SourceLocation;
-  anchor: AnchorKind;
+  ref: AnchorRef;
 }
 
 /** The place of an N+1 group: its source query (if known) and the repeated calls. */
 export function anchorRepeatedQueries(trace: Trace, index: SourceIndex, scopeCall: Call | undefined, source: Call | undefined, repeated: Call[]): Anchor {
   if (source) {
     const queryset = findQueryset(trace, index, scopeCall, source);
-    if (queryset) return { location: queryset, anchor: 'queryset' };
+    if (queryset) return queryset;
   }
-  const firstRepeated = repeated[0];
-  const statement = findSqlStatement(trace, index, firstRepeated);
-  if (statement) return { location: statement, anchor: 'sql-statement' };
-  const common = commonAncestor(trace, repeated);
-  const enclosing = nearestProjectFunction(trace, index, common);
-  if (enclosing) return { location: enclosing, anchor: 'function' };
+  const statement = findSqlStatement(trace, index, repeated[0]);
+  if (statement) return statement;
+  const enclosing = nearestProjectFunction(trace, index, commonAncestor(trace, repeated));
+  if (enclosing) return enclosing;
   // No project function encloses them all (the loop runs in framework code): the project
   // function nearest to the queries themselves, the one most of them run under.
-  const votes = new Map<string, { location: SourceLocation; n: number }>();
+  const votes = new Map<string, { anchor: Anchor; n: number }>();
   for (const c of repeated) {
     const near = nearestProjectFunction(trace, index, c.parent === -1 ? undefined : trace.calls[c.parent]);
     if (!near) continue;
-    const key = `${near.path}:${near.line}`;
+    const key = `${near.location.path}:${near.location.line}`;
     const v = votes.get(key);
     if (v) v.n++;
-    else votes.set(key, { location: near, n: 1 });
+    else votes.set(key, { anchor: near, n: 1 });
   }
-  let best: { location: SourceLocation; n: number } | undefined;
+  let best: { anchor: Anchor; n: number } | undefined;
   for (const v of votes.values()) if (!best || v.n > best.n) best = v;
-  if (best) return { location: best.location, anchor: 'function' };
-  return anchorTest(trace, index);
+  return best ? best.anchor : anchorTest(trace, index);
 }
 
 /** The place of a finding about one call (or the calls under `call`): nearest project function, test, recording. */
 export function anchorCalls(trace: Trace, index: SourceIndex, call: Call | undefined): Anchor {
-  const located = nearestProjectFunction(trace, index, call);
-  return located ? { location: located, anchor: 'function' } : anchorTest(trace, index);
-}
-
-/** The location of `call` or of its nearest ancestor that is a recorded project function. */
-function nearestProjectFunction(trace: Trace, index: SourceIndex, call: Call | undefined): SourceLocation | undefined {
-  for (let c = call; c; c = c.parent === -1 ? undefined : trace.calls[c.parent]) {
-    const located = locateCall(trace, index, c);
-    if (located) return located;
-  }
-  return undefined;
+  return nearestProjectFunction(trace, index, call) ?? anchorTest(trace, index);
 }
 
 /** The place of a finding about a whole request: the first project function under it (its handler). */
 export function anchorRequest(trace: Trace, index: SourceIndex, request: Call): Anchor {
-  const handler = firstProjectFunction(trace, index, request);
-  if (handler) return { location: handler, anchor: 'function' };
-  return anchorCalls(trace, index, request);
+  return firstProjectFunction(trace, index, request) ?? anchorCalls(trace, index, request);
 }
 
 export function anchorTest(trace: Trace, index: SourceIndex): Anchor {
@@ -74,43 +87,46 @@ export function anchorTest(trace: Trace, index: SourceIndex): Anchor {
   const m = sourceLocation ? /^(.*):(\d+)$/.exec(sourceLocation) : null;
   if (m && index.isProjectPath(m[1])) {
     const r = index.resolve(m[1]);
-    if (r.kind !== 'outside') return { location: { path: r.relPath, line: Number(m[2]) || 1, column: 1 }, anchor: 'test' };
+    if (r.kind !== 'outside') {
+      const location = { path: r.relPath, line: Number(m[2]) || 1, column: 1 };
+      return { location, ref: { kind: 'test', location } };
+    }
   }
-  return { location: { path: trace.recordingPath, line: 1, column: 1 }, anchor: 'recording' };
+  const location = { path: trace.recordingPath, line: 1, column: 1 };
+  return { location, ref: { kind: 'recording', location } };
 }
 
-/** The current location of a recorded project function call, if it is one. */
-export function locateCall(trace: Trace, index: SourceIndex, call: Call): SourceLocation | undefined {
+/** The anchor of a recorded project function call, if it is one. */
+export function anchorFunction(trace: Trace, index: SourceIndex, call: Call): Anchor | undefined {
   if (call.kind !== CallKind.Function || call.fn === -1) return undefined;
-  return index.locate(trace.functions[call.fn])?.location;
+  const fn = trace.functions[call.fn];
+  const location = index.locate(fn)?.location;
+  return location && { location, ref: { kind: 'function', fn } };
 }
 
 // ---- helpers ----------------------------------------------------------------------------------
 
-function findQueryset(trace: Trace, index: SourceIndex, scopeCall: Call | undefined, source: Call): SourceLocation | undefined {
+/** `call` or its nearest ancestor that is a recorded project function. */
+function nearestProjectFunction(trace: Trace, index: SourceIndex, call: Call | undefined): Anchor | undefined {
+  for (let c = call; c; c = c.parent === -1 ? undefined : trace.calls[c.parent]) {
+    const anchor = anchorFunction(trace, index, c);
+    if (anchor) return anchor;
+  }
+  return undefined;
+}
+
+function findQueryset(trace: Trace, index: SourceIndex, scopeCall: Call | undefined, source: Call): Anchor | undefined {
   if (!index.parsers || !source.sql) return undefined;
   const table = sqlFacts(source.sql.text, dialectOf(source.sql.databaseType)).tables[0];
-  if (!table) return undefined;
-  const model = index.models().find((m) => m.dbTable === table);
+  const model = table && index.models().find((m) => m.dbTable === table);
   if (!model) return undefined;
-  const parsers = index.parsers;
   const tried = new Set<number>();
-  const search = (c: Call): SourceLocation | undefined => {
+  const search = (c: Call): Anchor | undefined => {
     if (c.kind !== CallKind.Function || c.fn === -1 || tried.has(c.fn)) return undefined;
     tried.add(c.fn);
-    const located = index.locate(trace.functions[c.fn]);
-    const def = located?.definition;
-    if (!located || !def) return undefined;
-    const text = index.text(located.location.path);
-    if (text === undefined) return undefined;
-    let ranges = findQuerysetExpressions(parsers, text, model.name, { fromLine: def.line, toLine: def.endLine });
-    if (ranges.length === 0 && def.container.length) {
-      // A class-level `queryset = Model.objects…` of the recorded method's class.
-      const cls = index.definitionsOf(located.location.path)?.find((d) => d.kind === 'class' && d.name === def.container[def.container.length - 1] && d.line <= def.line && d.endLine >= def.endLine);
-      if (cls) ranges = findQuerysetExpressions(parsers, text, model.name, { fromLine: cls.line, toLine: cls.endLine });
-    }
-    const r = ranges[0];
-    return r && { path: located.location.path, line: r.line, column: r.column, endLine: r.endLine, endColumn: r.endColumn };
+    const fn = trace.functions[c.fn];
+    const location = querysetIn(fn, model.name, index);
+    return location && { location, ref: { kind: 'queryset', fn, model: model.name } };
   };
   // First the functions on the source query's own stack, innermost first…
   for (const c of ancestry(trace, source).reverse()) {
@@ -129,29 +145,51 @@ function findQueryset(trace: Trace, index: SourceIndex, scopeCall: Call | undefi
   return undefined;
 }
 
-/** The line in the recorded function around a query whose text holds the statement. */
-function findSqlStatement(trace: Trace, index: SourceIndex, query: Call): SourceLocation | undefined {
+/** The first `Model.objects…` expression in the function's body, or in its class's body. */
+function querysetIn(fn: FunctionIdentity, modelName: string, index: SourceIndex): SourceLocation | undefined {
+  const located = index.locate(fn);
+  const def = located?.definition;
+  if (!located || !def || !index.parsers) return undefined;
+  const text = index.text(located.location.path);
+  if (text === undefined) return undefined;
+  let ranges = findQuerysetExpressions(index.parsers, text, modelName, { fromLine: def.line, toLine: def.endLine });
+  if (ranges.length === 0 && def.container.length) {
+    // A class-level `queryset = Model.objects…` of the recorded method's class.
+    const cls = index.definitionsOf(located.location.path)?.find((d) => d.kind === 'class' && d.name === def.container[def.container.length - 1] && d.line <= def.line && d.endLine >= def.endLine);
+    if (cls) ranges = findQuerysetExpressions(index.parsers, text, modelName, { fromLine: cls.line, toLine: cls.endLine });
+  }
+  const r = ranges[0];
+  return r && { path: located.location.path, line: r.line, column: r.column, endLine: r.endLine, endColumn: r.endColumn };
+}
+
+/** The statement, in the recorded function around a query, that names the query's table. */
+function findSqlStatement(trace: Trace, index: SourceIndex, query: Call): Anchor | undefined {
   if (!query.sql || query.parent === -1) return undefined;
   const parent = trace.calls[query.parent];
   if (parent.kind !== CallKind.Function || parent.fn === -1) return undefined;
-  const located = index.locate(trace.functions[parent.fn]);
+  const table = sqlFacts(query.sql.text, dialectOf(query.sql.databaseType)).tables[0];
+  if (!table) return undefined;
+  const fn = trace.functions[parent.fn];
+  const location = statementIn(fn, table, index);
+  return location && { location, ref: { kind: 'sql-statement', fn, table } };
+}
+
+function statementIn(fn: FunctionIdentity, table: string, index: SourceIndex): SourceLocation | undefined {
+  const located = index.locate(fn);
   if (!located?.definition) return undefined;
   const text = index.text(located.location.path);
   if (text === undefined) return undefined;
-  const table = sqlFacts(query.sql.text, dialectOf(query.sql.databaseType)).tables[0];
-  if (!table) return undefined;
   const lines = text.split('\n');
-  const from = located.definition.line;
   const to = Math.min(located.definition.endLine, lines.length);
   const mentionsTable = new RegExp(`\\b(from|join|into|update)\\s+[\`"'\\[]?${escapeRegExp(table)}\\b`, 'i');
-  for (let l = from; l <= to; l++) {
+  for (let l = located.definition.line; l <= to; l++) {
     const line = lines[l - 1];
     if (mentionsTable.test(line)) return { path: located.location.path, line: l, column: firstNonSpace(line) };
   }
   return undefined;
 }
 
-function firstProjectFunction(trace: Trace, index: SourceIndex, root: Call): SourceLocation | undefined {
+function firstProjectFunction(trace: Trace, index: SourceIndex, root: Call): Anchor | undefined {
   // Breadth first: the handler of a request is the shallowest project function under it.
   let level: Call[] = [root];
   for (let depth = 0; depth < 64 && level.length; depth++) {
@@ -159,8 +197,8 @@ function firstProjectFunction(trace: Trace, index: SourceIndex, root: Call): Sou
     for (const c of level) {
       for (let k = c.firstChild; k !== -1; k = trace.calls[k].nextSibling) {
         const child = trace.calls[k];
-        const located = locateCall(trace, index, child);
-        if (located) return located;
+        const anchor = anchorFunction(trace, index, child);
+        if (anchor) return anchor;
         next.push(child);
       }
     }

@@ -3,6 +3,7 @@
 
 import { Severity } from '../config';
 import { SourceLocation } from '../sourceIndex';
+import type { AnchorRef } from './anchor';
 
 export type RuleId = 'n-plus-one' | 'slow-call' | 'slow-request' | 'slow-query' | 'repeated-query' | 'too-many-queries';
 
@@ -37,25 +38,13 @@ export interface Finding {
   related: RelatedEntry[];
   /** Recording paths the finding was seen in. */
   recordings: string[];
-  /** How the location was found (for hover and for explaining the anchor). */
-  anchor: AnchorKind;
+  /** Where the finding sits by identity, so the server can follow edits (see anchor.ts). */
+  ref: AnchorRef;
   /** The request or test the finding belongs to, e.g. "GET /meetings/past/". */
   scope?: string;
   /** For the slow-* rules: the time of the slowest call. */
   elapsedMs?: number;
 }
-
-export type AnchorKind =
-  /** The ORM expression that builds the query (Django `Model.objects…`). */
-  | 'queryset'
-  /** The line in a recorded function that runs the SQL itself. */
-  | 'sql-statement'
-  /** The definition of the nearest recorded function of the project. */
-  | 'function'
-  /** The test that was recorded (metadata.recording.source_location). */
-  | 'test'
-  /** Nowhere in the project: the recording file itself. */
-  | 'recording';
 
 /** Orders findings by path, line, column, then rule. */
 export function compareFindings(a: Finding, b: Finding): number {

@@ -60,7 +60,7 @@ export function nPlusOneFindings(trace: Trace, scopes: Scope[], index: SourceInd
         count,
         related,
         recordings: [trace.recordingPath],
-        anchor: anchor.anchor,
+        ref: anchor.ref,
         scope: scope.label,
       });
       for (const c of repeated) covered.add(c);
@@ -82,7 +82,7 @@ function sourceQuery(selects: Call[], firstRepeat: number, repeats: number, bySh
 }
 
 function wording(anchor: Anchor): string {
-  switch (anchor.anchor) {
+  switch (anchor.ref.kind) {
     case 'queryset': return 'from this queryset';
     case 'sql-statement': return 'from this statement';
     case 'function': return 'under this function';

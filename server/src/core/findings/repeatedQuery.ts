@@ -37,7 +37,7 @@ export function repeatedQueryFindings(trace: Trace, scopes: Scope[], index: Sour
         count: calls.length,
         related: [{ sql: sqlShapeOf(calls[0]), count: calls.length, table }],
         recordings: [trace.recordingPath],
-        anchor: anchor.anchor,
+        ref: anchor.ref,
         scope: scope.label,
       });
     }

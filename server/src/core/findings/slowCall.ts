@@ -36,7 +36,7 @@ export function slowCallFindings(trace: Trace, index: SourceIndex, config: Runle
       count: slow.length,
       related: [],
       recordings: [trace.recordingPath],
-      anchor: anchor.anchor,
+      ref: anchor.ref,
       elapsedMs: worst.elapsedMs,
     });
   }

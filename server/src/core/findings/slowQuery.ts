@@ -26,7 +26,7 @@ export function slowQueryFindings(trace: Trace, index: SourceIndex, config: Runl
       count: slow.length,
       related: [{ sql: shape, count: slow.length, table }],
       recordings: [trace.recordingPath],
-      anchor: anchor.anchor,
+      ref: anchor.ref,
       elapsedMs: worst.elapsedMs,
     });
   }

@@ -24,7 +24,7 @@ export function slowRequestFindings(trace: Trace, index: SourceIndex, config: Ru
       count: slow.length,
       related: [],
       recordings: [trace.recordingPath],
-      anchor: anchor.anchor,
+      ref: anchor.ref,
       elapsedMs: worst.elapsedMs,
       scope: route,
     });

@@ -24,7 +24,7 @@ export function tooManyQueriesFindings(trace: Trace, scopes: Scope[], index: Sou
       count: own,
       related: [],
       recordings: [trace.recordingPath],
-      anchor: anchor.anchor,
+      ref: anchor.ref,
       scope: scope.label,
     });
   }
