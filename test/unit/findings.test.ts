@@ -271,6 +271,18 @@ describe('findings', () => {
     assert.deepEqual(resolveAnchor(finding.ref, index), { path: 'meetups/views.py', line: 2, column: 5 });
   });
 
+  it('switches rules off and changes their severity by config', () => {
+    const r = new RecordingBuilder();
+    r.call('app.jobs', 'run', 'app/jobs.py', 1, 3000, () => r.sql('SELECT * FROM "big"', 900));
+    const source = (marks: string) => `
+      //- app/jobs.py
+      def run():
+      ${marks}    pass
+      `;
+    checkFindings(source('#@1 ^^^^^^^^^^ warning slow-call: slow call: jobs#run took 3.0 s\n      #@1 ^^^^^^^^^^ warning slow-query: slow query: 900 ms on big\n      '), r);
+    checkFindings(source('#@1 ^^^^^^^^^^ error slow-call: slow call: jobs#run took 3.0 s\n      '), r, { rules: { 'slow-call': 'error', 'slow-query': 'off' } });
+  });
+
   describe('slow-call, slow-request, slow-query', () => {
     it('reports the innermost slow project function, the slow request on its handler, and the slow query', () => {
       const r = new RecordingBuilder();
@@ -389,6 +401,21 @@ describe('findings', () => {
         }
         `,
         [recording(1500), recording(3000)],
+      );
+    });
+
+    it('maps paths of recordings made elsewhere (a container) with pathMappings', () => {
+      const r = new RecordingBuilder();
+      r.call('app.jobs', 'run', '/app/app/jobs.py', 1, 3000);
+      checkFindings(
+        `
+        //- app/jobs.py
+        def run():
+        #@1 ^^^^^^^^^^ warning slow-call: slow call: jobs#run took 3.0 s
+            pass
+        `,
+        r,
+        { pathMappings: { '/app': '.' } },
       );
     });
 

@@ -26,7 +26,19 @@ export interface RunlensConfig {
   tooManyQueriesCount: number;
   /** Folders (workspace-relative) where package-relative Java/Kotlin paths are looked up. */
   sourceRoots: string[];
+  /** Per rule: a severity that replaces the rule's own, or "off". */
+  rules: Partial<Record<RuleName, Severity | 'off'>>;
+  /** Show code lenses (the server). */
+  lenses: boolean;
+  /** Folders (workspace-relative) searched for recordings; empty = the whole workspace. */
+  recordingFolders: string[];
+  /** Recorded path prefixes mapped to workspace-relative folders, for recordings made elsewhere (a container's "/app" → "."). */
+  pathMappings: Record<string, string>;
 }
+
+/** Rule ids (kept here so that config has no dependency on the rules). */
+export const RULE_NAMES = ['n-plus-one', 'slow-call', 'slow-request', 'slow-query', 'repeated-query', 'too-many-queries'] as const;
+export type RuleName = (typeof RULE_NAMES)[number];
 
 /**
  * Defaults. Rationale: AppMap's scanner warns on more than 5 repeats of a query and errors at 10,
@@ -41,34 +53,80 @@ export const DEFAULT_CONFIG: RunlensConfig = {
   repeatedQueryCount: 2,
   tooManyQueriesCount: 100,
   sourceRoots: ['src/main/java', 'src/test/java', 'src/main/kotlin', 'src/test/kotlin', 'src/main/scala', 'src', 'app', 'lib'],
+  rules: {},
+  lenses: true,
+  recordingFolders: [],
+  pathMappings: {},
 };
 
 /** Merges a partial config (from a file, flags or the client) over the defaults, ignoring bad values. */
 export function resolveConfig(partial: unknown): RunlensConfig {
+  return resolveConfigWithProblems(partial).config;
+}
+
+/** The same, also saying which values were ignored and why (the server logs them). */
+export function resolveConfigWithProblems(partial: unknown): { config: RunlensConfig; ignored: string[] } {
+  const ignored: string[] = [];
+  const config = resolve(partial, ignored);
+  return { config, ignored };
+}
+
+function resolve(partial: unknown, ignored: string[]): RunlensConfig {
   const p = isObject(partial) ? partial : {};
   const n = isObject(p.nPlusOne) ? p.nPlusOne : {};
   const d = DEFAULT_CONFIG;
   return {
     nPlusOne: {
-      warningCount: count(n.warningCount, d.nPlusOne.warningCount),
-      errorCount: count(n.errorCount, d.nPlusOne.errorCount),
-      minTotalMs: ms(n.minTotalMs, d.nPlusOne.minTotalMs),
+      warningCount: count(n.warningCount, d.nPlusOne.warningCount, 'nPlusOne.warningCount'),
+      errorCount: count(n.errorCount, d.nPlusOne.errorCount, 'nPlusOne.errorCount'),
+      minTotalMs: ms(n.minTotalMs, d.nPlusOne.minTotalMs, 'nPlusOne.minTotalMs'),
     },
-    slowCallMs: ms(p.slowCallMs, d.slowCallMs),
-    slowRequestMs: ms(p.slowRequestMs, d.slowRequestMs),
-    slowQueryMs: ms(p.slowQueryMs, d.slowQueryMs),
-    repeatedQueryCount: count(p.repeatedQueryCount, d.repeatedQueryCount),
-    tooManyQueriesCount: count(p.tooManyQueriesCount, d.tooManyQueriesCount),
-    sourceRoots: Array.isArray(p.sourceRoots) && p.sourceRoots.every((r) => typeof r === 'string') ? (p.sourceRoots as string[]) : d.sourceRoots,
+    slowCallMs: ms(p.slowCallMs, d.slowCallMs, 'slowCallMs'),
+    slowRequestMs: ms(p.slowRequestMs, d.slowRequestMs, 'slowRequestMs'),
+    slowQueryMs: ms(p.slowQueryMs, d.slowQueryMs, 'slowQueryMs'),
+    repeatedQueryCount: count(p.repeatedQueryCount, d.repeatedQueryCount, 'repeatedQueryCount'),
+    tooManyQueriesCount: count(p.tooManyQueriesCount, d.tooManyQueriesCount, 'tooManyQueriesCount'),
+    sourceRoots: strings(p.sourceRoots, d.sourceRoots, 'sourceRoots'),
+    rules: rules(p.rules),
+    lenses: typeof p.lenses === 'boolean' ? p.lenses : (p.lenses !== undefined && bad('lenses', 'true or false'), d.lenses),
+    recordingFolders: strings(p.recordingFolders, d.recordingFolders, 'recordingFolders'),
+    pathMappings: mappings(p.pathMappings),
   };
-}
 
-function count(v: unknown, fallback: number): number {
-  return typeof v === 'number' && Number.isInteger(v) && v >= 1 ? v : fallback;
-}
-
-function ms(v: unknown, fallback: number): number {
-  return typeof v === 'number' && Number.isFinite(v) && v >= 0 ? v : fallback;
+  function bad(key: string, expected: string): void {
+    ignored.push(`${key}: expected ${expected}; the default is used`);
+  }
+  function count(v: unknown, fallback: number, key = ''): number {
+    if (typeof v === 'number' && Number.isInteger(v) && v >= 1) return v;
+    if (v !== undefined) bad(key, 'a whole number of at least 1');
+    return fallback;
+  }
+  function ms(v: unknown, fallback: number, key = ''): number {
+    if (typeof v === 'number' && Number.isFinite(v) && v >= 0) return v;
+    if (v !== undefined) bad(key, 'milliseconds, a number of at least 0');
+    return fallback;
+  }
+  function strings(v: unknown, fallback: string[], key: string): string[] {
+    if (Array.isArray(v) && v.every((r) => typeof r === 'string')) return v as string[];
+    if (v !== undefined) bad(key, 'a list of strings');
+    return fallback;
+  }
+  function rules(v: unknown): RunlensConfig['rules'] {
+    if (v === undefined) return {};
+    if (!isObject(v)) return bad('rules', 'an object of rule: severity'), {};
+    const out: RunlensConfig['rules'] = {};
+    for (const [rule, severity] of Object.entries(v)) {
+      if (!(RULE_NAMES as readonly string[]).includes(rule)) bad(`rules.${rule}`, `one of ${RULE_NAMES.join(', ')}`);
+      else if (severity !== 'error' && severity !== 'warning' && severity !== 'info' && severity !== 'off') bad(`rules.${rule}`, 'error, warning, info or off');
+      else out[rule as RuleName] = severity;
+    }
+    return out;
+  }
+  function mappings(v: unknown): Record<string, string> {
+    if (v === undefined) return {};
+    if (!isObject(v) || !Object.values(v).every((t) => typeof t === 'string')) return bad('pathMappings', 'an object of "recorded prefix": "workspace folder"'), {};
+    return v as Record<string, string>;
+  }
 }
 
 function isObject(v: unknown): v is Record<string, unknown> {

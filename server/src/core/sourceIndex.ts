@@ -60,7 +60,7 @@ export class SourceIndex {
   resolve(recordedPath: string): ResolvedPath {
     let r = this.resolved.get(recordedPath);
     if (r === undefined) {
-      r = resolveRecordedPath(recordedPath, this.files, this.config.sourceRoots);
+      r = resolveRecordedPath(recordedPath, this.files, this.config.sourceRoots, this.config.pathMappings);
       this.resolved.set(recordedPath, r);
     }
     return r;

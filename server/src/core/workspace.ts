@@ -24,8 +24,17 @@ export type ResolvedPath =
 /** Folders whose files are dependencies, not the project, even when inside the workspace. */
 const DEPENDENCY_SEGMENTS = new Set(['node_modules', 'site-packages', 'dist-packages', '.venv', 'venv', '.bundle', 'vendor', '.git', '__pypackages__']);
 
-export function resolveRecordedPath(recorded: string, files: WorkspaceFiles, sourceRoots: string[]): ResolvedPath {
+export function resolveRecordedPath(recorded: string, files: WorkspaceFiles, sourceRoots: string[], pathMappings: Record<string, string> = {}): ResolvedPath {
   let p = recorded.replace(/\\/g, '/');
+  // Recordings made elsewhere (a container's /app): the longest matching prefix is replaced.
+  const from = Object.keys(pathMappings)
+    .filter((prefix) => p === prefix || p.startsWith(prefix.replace(/\/+$/, '') + '/'))
+    .sort((a, b) => b.length - a.length)[0];
+  if (from !== undefined) {
+    const rest = p.slice(from.replace(/\/+$/, '').length).replace(/^\/+/, '');
+    p = `${pathMappings[from].replace(/\/+$/, '')}/${rest}`;
+    if (p.startsWith('/')) p = p.slice(1);
+  }
   // Agents put non-files in `path` too: Ruby's `<internal:pack>`, C methods named like `JSON::Ext::Parser#parse`.
   if (!looksLikeFile(p)) return { kind: 'outside', path: recorded };
   if (/^[A-Za-z]:\//.test(p)) return { kind: 'outside', path: recorded };

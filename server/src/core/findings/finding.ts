@@ -1,11 +1,11 @@
 // What a rule reports: a Finding with rule id, severity, message, location, count and related
 // entries. Plain data, shared by the CLI, the server and the reports.
 
-import { Severity } from '../config';
+import { RuleName, Severity } from '../config';
 import { SourceLocation } from '../sourceIndex';
 import type { AnchorRef } from './anchor';
 
-export type RuleId = 'n-plus-one' | 'slow-call' | 'slow-request' | 'slow-query' | 'repeated-query' | 'too-many-queries';
+export type RuleId = RuleName;
 
 export const RULES: { id: RuleId; summary: string }[] = [
   { id: 'n-plus-one', summary: 'The same SELECT repeated once per row of an earlier query, under one request or test.' },

@@ -15,7 +15,7 @@ import { tooManyQueriesFindings } from './tooManyQueries';
 export function findingsOf(trace: Trace, index: SourceIndex, config: RunlensConfig): Finding[] {
   const scopes = scopesOf(trace);
   const nPlusOne = nPlusOneFindings(trace, scopes, index, config);
-  return [
+  const all = [
     ...nPlusOne.findings,
     ...repeatedQueryFindings(trace, scopes, index, config, nPlusOne.covered),
     ...tooManyQueriesFindings(trace, scopes, index, config, nPlusOne.covered),
@@ -23,4 +23,12 @@ export function findingsOf(trace: Trace, index: SourceIndex, config: RunlensConf
     ...slowCallFindings(trace, index, config),
     ...slowRequestFindings(trace, index, config),
   ];
+  // Rules switched off or given another severity in the config.
+  const out: Finding[] = [];
+  for (const f of all) {
+    const setting = config.rules[f.rule];
+    if (setting === 'off') continue;
+    out.push(setting ? { ...f, severity: setting } : f);
+  }
+  return out;
 }

@@ -1,0 +1,131 @@
+// One recording's share of the workspace index: what the server needs from a recording once the
+// trace itself is dropped. Statistics, findings, the recorded call edges between project
+// functions and routes (for the call hierarchy), SQL shapes per function, the slowest path to each
+// function, route handlers and the recorded test. Built once per recording, replaced as a whole.
+
+import { RunlensConfig } from '../config';
+import { sqlShapeOf, traceStats, TraceStats, functionKey } from '../analysis/stats';
+import { anchorTest } from '../findings/anchor';
+import { Finding } from '../findings/finding';
+import { findingsOf } from '../findings/index';
+import { functionLabel } from '../findings/format';
+import { Problem } from '../problem';
+import { FunctionIdentity, SourceIndex, SourceLocation } from '../sourceIndex';
+import { Call, CallKind, RecordingMetadata, Trace } from '../trace';
+
+/** A node of the recorded call graph: a project function (its function key) or a route (`route:GET /x`). */
+export type NodeKey = string;
+
+export interface EdgeStats {
+  caller: NodeKey;
+  callee: NodeKey;
+  nCalls: number;
+  /** Time of the callee's calls from this caller; unknown times count 0. */
+  totalMs: number;
+}
+
+export interface SlowestPath {
+  elapsedMs: number;
+  /** Labels from the root (request or test) down to the function, e.g. ["GET /meetings/past/", "PastMeetingsView#get"]. */
+  path: string[];
+}
+
+export interface RecordingSummary {
+  recordingPath: string;
+  metadata: RecordingMetadata;
+  problems: Problem[];
+  findings: Finding[];
+  stats: TraceStats;
+  /** Function key → its identity, for every recorded project function. */
+  functions: Map<string, FunctionIdentity>;
+  /** `${caller}\u0000${callee}` → edge. */
+  edges: Map<string, EdgeStats>;
+  /** Function key (or route node) → SQL shape → queries run by it or the non-project code it called. */
+  sqlByNode: Map<NodeKey, Map<string, number>>;
+  slowestPaths: Map<string, SlowestPath>;
+  /** Route → the function key of its handler (the first project function under the request). */
+  routes: Map<string, string | undefined>;
+  /** The recorded test, when the recording is one. */
+  test: { name: string; location: SourceLocation | undefined } | undefined;
+}
+
+export function routeNode(route: string): NodeKey {
+  return `route:${route}`;
+}
+
+export function summarize(trace: Trace, problems: Problem[], index: SourceIndex, config: RunlensConfig): RecordingSummary {
+  const summary: RecordingSummary = {
+    recordingPath: trace.recordingPath,
+    metadata: trace.metadata,
+    problems,
+    findings: findingsOf(trace, index, config),
+    stats: traceStats(trace),
+    functions: new Map(),
+    edges: new Map(),
+    sqlByNode: new Map(),
+    slowestPaths: new Map(),
+    routes: new Map(),
+    test: testOf(trace, index),
+  };
+  const calls = trace.calls;
+  // The node each call is attributed to: itself when it is a node, else its parent's node.
+  const nodeOf: (NodeKey | undefined)[] = new Array(calls.length);
+  const labelOf: (string | undefined)[] = new Array(calls.length);
+  const isProject = (c: Call) => c.kind === CallKind.Function && c.fn !== -1 && index.isProjectPath(trace.functions[c.fn].recordedPath);
+  for (const c of calls) {
+    // Parents come before children, so their node is known.
+    const parentNode = c.parent === -1 ? undefined : nodeOf[c.parent];
+    let node: NodeKey | undefined;
+    if (c.kind === CallKind.HttpServer && c.http) {
+      node = routeNode(c.http.route);
+      labelOf[c.index] = c.http.route;
+      if (!summary.routes.has(c.http.route)) summary.routes.set(c.http.route, undefined);
+    } else if (isProject(c)) {
+      const fn = trace.functions[c.fn];
+      node = functionKey(fn);
+      labelOf[c.index] = functionLabel(fn);
+      if (!summary.functions.has(node)) summary.functions.set(node, fn);
+      // The handler of a route is the first project function called under its request.
+      const route = parentNode?.startsWith('route:') ? parentNode.slice(6) : undefined;
+      if (route !== undefined && summary.routes.get(route) === undefined) summary.routes.set(route, node);
+      const time = Number.isNaN(c.elapsedMs) ? -1 : c.elapsedMs;
+      const seen = summary.slowestPaths.get(node);
+      if (!seen || time > seen.elapsedMs) summary.slowestPaths.set(node, { elapsedMs: time, path: pathTo(trace, c, labelOf) });
+    }
+    if (node !== undefined) {
+      if (parentNode !== undefined) addEdge(summary.edges, parentNode, node, c.elapsedMs);
+      nodeOf[c.index] = node;
+    } else nodeOf[c.index] = parentNode;
+    if (c.kind === CallKind.Sql && parentNode !== undefined) {
+      let shapes = summary.sqlByNode.get(parentNode);
+      if (!shapes) summary.sqlByNode.set(parentNode, (shapes = new Map()));
+      const shape = sqlShapeOf(c);
+      shapes.set(shape, (shapes.get(shape) ?? 0) + 1);
+    }
+  }
+  return summary;
+}
+
+function addEdge(edges: Map<string, EdgeStats>, caller: NodeKey, callee: NodeKey, elapsedMs: number): void {
+  const key = `${caller}\u0000${callee}`;
+  let edge = edges.get(key);
+  if (!edge) edges.set(key, (edge = { caller, callee, nCalls: 0, totalMs: 0 }));
+  edge.nCalls++;
+  if (!Number.isNaN(elapsedMs)) edge.totalMs += elapsedMs;
+}
+
+/** Labels of the node calls from the root down to `call`. */
+function pathTo(trace: Trace, call: Call, labelOf: (string | undefined)[]): string[] {
+  const path: string[] = [];
+  for (let c: Call | undefined = call; c; c = c.parent === -1 ? undefined : trace.calls[c.parent]) {
+    const label = labelOf[c.index];
+    if (label !== undefined) path.push(label);
+  }
+  return path.reverse();
+}
+
+function testOf(trace: Trace, index: SourceIndex): RecordingSummary['test'] {
+  if (trace.metadata.recorderType !== 'tests' && !trace.metadata.sourceLocation) return undefined;
+  const anchor = anchorTest(trace, index);
+  return { name: trace.metadata.name ?? trace.recordingPath, location: anchor.ref.kind === 'test' ? anchor.location : undefined };
+}

@@ -1,0 +1,122 @@
+// The workspace index: the input state is one summary per recording, replaced or removed as a
+// whole when its file changes; queries run on an immutable Snapshot whose merged views (findings,
+// statistics, call edges) are computed on first use and then kept.
+
+import { emptyStats, mergeStats, TraceStats } from '../analysis/stats';
+import { Finding, mergeFindings } from '../findings/finding';
+import { Problem } from '../problem';
+import { FunctionIdentity } from '../sourceIndex';
+import { EdgeStats, NodeKey, RecordingSummary, SlowestPath } from './summary';
+
+export class WorkspaceIndex {
+  private readonly summaries = new Map<string, RecordingSummary>();
+  private current: Snapshot | undefined;
+
+  /** Adds or replaces the share of one recording. */
+  set(summary: RecordingSummary): void {
+    this.summaries.set(summary.recordingPath, summary);
+    this.current = undefined;
+  }
+
+  /** Removes the share of a recording that is gone; returns whether it was there. */
+  delete(recordingPath: string): boolean {
+    const had = this.summaries.delete(recordingPath);
+    if (had) this.current = undefined;
+    return had;
+  }
+
+  has(recordingPath: string): boolean {
+    return this.summaries.has(recordingPath);
+  }
+
+  snapshot(): Snapshot {
+    this.current ??= new Snapshot(new Map(this.summaries));
+    return this.current;
+  }
+}
+
+export class Snapshot {
+  readonly summaries: ReadonlyMap<string, RecordingSummary>;
+  private mergedFindings: Finding[] | undefined;
+  private mergedStats: TraceStats | undefined;
+  private mergedEdges: EdgeStats[] | undefined;
+  private mergedFunctions: Map<string, FunctionIdentity> | undefined;
+
+  constructor(summaries: ReadonlyMap<string, RecordingSummary>) {
+    this.summaries = summaries;
+  }
+
+  get nRecordings(): number {
+    return this.summaries.size;
+  }
+
+  findings(): Finding[] {
+    this.mergedFindings ??= mergeFindings([...this.summaries.values()].flatMap((s) => s.findings));
+    return this.mergedFindings;
+  }
+
+  problems(): Problem[] {
+    return [...this.summaries.values()].flatMap((s) => s.problems);
+  }
+
+  stats(): TraceStats {
+    this.mergedStats ??= [...this.summaries.values()].reduce((into, s) => mergeStats(into, s.stats), emptyStats());
+    return this.mergedStats;
+  }
+
+  /** Every recorded project function, by function key. */
+  functions(): Map<string, FunctionIdentity> {
+    if (!this.mergedFunctions) {
+      this.mergedFunctions = new Map();
+      for (const s of this.summaries.values()) for (const [k, fn] of s.functions) if (!this.mergedFunctions.has(k)) this.mergedFunctions.set(k, fn);
+    }
+    return this.mergedFunctions;
+  }
+
+  edges(): EdgeStats[] {
+    if (!this.mergedEdges) {
+      const byKey = new Map<string, EdgeStats>();
+      for (const s of this.summaries.values()) {
+        for (const [k, e] of s.edges) {
+          const t = byKey.get(k);
+          if (!t) byKey.set(k, { ...e });
+          else {
+            t.nCalls += e.nCalls;
+            t.totalMs += e.totalMs;
+          }
+        }
+      }
+      this.mergedEdges = [...byKey.values()];
+    }
+    return this.mergedEdges;
+  }
+
+  /** SQL shapes run by a node (or the non-project code it called), most frequent first. */
+  sqlOf(node: NodeKey): { sql: string; count: number }[] {
+    const counts = new Map<string, number>();
+    for (const s of this.summaries.values()) for (const [sql, n] of s.sqlByNode.get(node) ?? []) counts.set(sql, (counts.get(sql) ?? 0) + n);
+    return [...counts].map(([sql, count]) => ({ sql, count })).sort((a, b) => b.count - a.count || (a.sql < b.sql ? -1 : 1));
+  }
+
+  /** The slowest recorded path to a function, over all recordings. */
+  slowestPath(fnKey: string): SlowestPath | undefined {
+    let best: SlowestPath | undefined;
+    for (const s of this.summaries.values()) {
+      const p = s.slowestPaths.get(fnKey);
+      if (p && (!best || p.elapsedMs > best.elapsedMs)) best = p;
+    }
+    return best;
+  }
+
+  /** Recordings (tests or requests) in which a function was recorded. */
+  recordingsOf(fnKey: string): RecordingSummary[] {
+    return [...this.summaries.values()].filter((s) => s.functions.has(fnKey)).sort((a, b) => (a.recordingPath < b.recordingPath ? -1 : 1));
+  }
+
+  /** Route → handler function key, over all recordings. */
+  routes(): Map<string, string | undefined> {
+    const routes = new Map<string, string | undefined>();
+    for (const s of this.summaries.values()) for (const [r, h] of s.routes) if (routes.get(r) === undefined) routes.set(r, h);
+    return routes;
+  }
+}
