@@ -149,4 +149,8 @@ describe('runlens scan', function () {
     checkRun(['frobnicate'], { code: 2, stderr: 'runlens: unknown command "frobnicate"\nRun "runlens --help" for usage.\n' });
     checkRun([], { code: 2 });
   });
+
+  it('prints its version', () => {
+    checkRun(['--version'], { code: 0, stdout: `${JSON.parse(fs.readFileSync(path.join(REPO, 'package.json'), 'utf8')).version}\n`, stderr: '' });
+  });
 });

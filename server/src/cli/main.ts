@@ -1,12 +1,14 @@
 // Entry point of the `runlens` command line: parses arguments and dispatches to a command.
 // Exit codes: 0 fine, 1 a finding reached --fail-on, 2 usage error, 3 internal error.
 
+import { packageVersion } from '../node/packageInfo';
 import { Io, runScan, ScanOptions } from './scan';
 import { UsageError } from './usage';
 
 const HELP = `runlens: recorded performance on the line of code that caused it
 
 Usage:
+  runlens --stdio     the language server, over stdin and stdout
   runlens scan [PATH…] [--root DIR] [--format text|json|sarif] [--fail-on error|warning|never] [--config FILE]
 
   PATH        recording files (*.appmap.json) or folders to search for them
@@ -27,10 +29,19 @@ export async function main(argv: string[], io: Io = processIo()): Promise<number
       return command === undefined ? 2 : 0;
     }
     if (command === '--version') {
-      io.stdout(`${require('../../../../package.json').version}\n`);
+      io.stdout(`${packageVersion()}\n`);
       return 0;
     }
     if (command === 'scan') return await runScan(parseScanArgs(rest), io);
+    if (command === '--stdio' || command === 'lsp') {
+      // The language server over stdin/stdout: from here on stdout carries protocol only.
+      const { createConnection, ProposedFeatures } = await import('vscode-languageserver/node');
+      const { startServer } = await import('../lsp/server');
+      const connection = createConnection(ProposedFeatures.all, process.stdin, process.stdout);
+      startServer(connection);
+      connection.listen();
+      return await new Promise<number>((resolve) => connection.onExit(() => resolve(0)));
+    }
     throw new UsageError(`unknown command "${command}"`);
   } catch (err) {
     if (err instanceof UsageError) {

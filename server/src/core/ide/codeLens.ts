@@ -1,0 +1,54 @@
+// Code lenses: above each recorded function of a file, its recorded time, calls and SQL count;
+// above a route's handler, the route first. Positions come from the current text.
+
+import { FunctionIdentity, SourceIndex } from '../sourceIndex';
+import { formatCount, formatMs, plural } from '../findings/format';
+import { Snapshot } from '../index/workspaceIndex';
+import { TimingStats } from '../analysis/stats';
+
+export interface Lens {
+  line: number;
+  column: number;
+  title: string;
+  /** The function key the lens is about (the argument of its command). */
+  fnKey: string;
+}
+
+export function codeLenses(snapshot: Snapshot, index: SourceIndex, relPath: string): Lens[] {
+  const stats = snapshot.stats();
+  const handlerOf = new Map<string, string[]>();
+  for (const [route, handler] of snapshot.routes()) if (handler) handlerOf.set(handler, [...(handlerOf.get(handler) ?? []), route]);
+  const lenses: Lens[] = [];
+  for (const [key, fn] of functionsInFile(snapshot, index, relPath)) {
+    const located = index.locate(fn);
+    const s = stats.functions.get(key);
+    if (!located || !s) continue;
+    const { line, column } = located.location;
+    for (const route of (handlerOf.get(key) ?? []).sort()) {
+      const r = stats.routes.get(route);
+      if (r) lenses.push({ line, column, title: `${route}${r.nCalls > 1 ? ` · ${plural(r.nCalls, 'request')}` : ''} · ${timingTitle(r, false)}`, fnKey: key });
+    }
+    lenses.push({ line, column, title: timingTitle(s, true), fnKey: key });
+  }
+  return lenses.sort((a, b) => a.line - b.line || a.column - b.column);
+}
+
+/** The recorded functions whose recorded path is this file, by function key. */
+export function functionsInFile(snapshot: Snapshot, index: SourceIndex, relPath: string): [string, FunctionIdentity][] {
+  const out: [string, FunctionIdentity][] = [];
+  for (const [key, fn] of snapshot.functions()) {
+    if (!fn.recordedPath) continue;
+    const r = index.resolve(fn.recordedPath);
+    if (r.kind === 'workspace' && r.relPath === relPath) out.push([key, fn]);
+  }
+  return out;
+}
+
+/** `420 ms · 1 call · 1,501 SQL`; time left out where no call has one, SQL where there is none. */
+function timingTitle(s: TimingStats, withCalls: boolean): string {
+  const parts: string[] = [];
+  if (s.nTimed > 0) parts.push(formatMs(s.totalMs));
+  if (withCalls) parts.push(plural(s.nCalls, 'call'));
+  if (s.nSql > 0 || !withCalls) parts.push(`${formatCount(s.nSql)} SQL`);
+  return parts.join(' · ');
+}

@@ -1,0 +1,29 @@
+// Diagnostics: every finding at its current place, grouped by file, and the problems of broken
+// recordings on the recording files themselves.
+
+import { resolveAnchor } from '../findings/anchor';
+import { Finding } from '../findings/finding';
+import { Problem } from '../problem';
+import { SourceIndex } from '../sourceIndex';
+import { Snapshot } from '../index/workspaceIndex';
+
+export interface FileDiagnostics {
+  findings: Finding[];
+  problems: Problem[];
+}
+
+/** Findings re-located against the current text, and problems, by workspace-relative file. */
+export function diagnosticsByFile(snapshot: Snapshot, index: SourceIndex): Map<string, FileDiagnostics> {
+  const byFile = new Map<string, FileDiagnostics>();
+  const entry = (path: string) => {
+    let e = byFile.get(path);
+    if (!e) byFile.set(path, (e = { findings: [], problems: [] }));
+    return e;
+  };
+  for (const f of snapshot.findings()) {
+    const location = resolveAnchor(f.ref, index) ?? f.location;
+    entry(location.path).findings.push(location === f.location ? f : { ...f, location });
+  }
+  for (const p of snapshot.problems()) entry(p.file).problems.push(p);
+  return byFile;
+}

@@ -1,0 +1,67 @@
+// Hover on a recorded line: the numbers of the function defined there (calls, total, self, mean,
+// max, SQL), the queries it ran most, the recordings it came from and the slowest path to it;
+// and the findings that sit on the line with their repeated queries. Markdown.
+
+import { meanMs } from '../analysis/stats';
+import { Finding } from '../findings/finding';
+import { formatCount, formatMs, plural } from '../findings/format';
+import { Snapshot } from '../index/workspaceIndex';
+import { SourceIndex } from '../sourceIndex';
+import { functionsInFile } from './codeLens';
+import { diagnosticsByFile } from './diagnostics';
+
+const TOP_QUERIES = 5;
+const MAX_RECORDINGS = 5;
+
+export function hoverAt(snapshot: Snapshot, index: SourceIndex, relPath: string, line: number): string | undefined {
+  const parts: string[] = [];
+  const findings = (diagnosticsByFile(snapshot, index).get(relPath)?.findings ?? []).filter((f) => f.location.line <= line && line <= (f.location.endLine ?? f.location.line));
+  for (const f of findings) parts.push(findingMarkdown(f));
+  // The innermost recorded function whose definition starts on this line, else encloses it.
+  const located = functionsInFile(snapshot, index, relPath)
+    .map(([key, fn]) => ({ key, def: index.locate(fn)?.definition }))
+    .filter((x) => x.def && x.def.line <= line && line <= x.def.endLine)
+    .sort((a, b) => (b.def?.line ?? 0) - (a.def?.line ?? 0));
+  const fn = located.find((x) => x.def?.line === line) ?? (findings.length ? undefined : located[0]);
+  if (fn) parts.push(functionMarkdown(snapshot, fn.key));
+  return parts.length ? parts.join('\n\n---\n\n') : undefined;
+}
+
+function functionMarkdown(snapshot: Snapshot, key: string): string {
+  const s = snapshot.stats().functions.get(key);
+  if (!s) return '';
+  const t = (ms: number) => (Number.isNaN(ms) || s.nTimed === 0 ? '–' : formatMs(ms));
+  const lines = [
+    `**${key}** · recorded ${plural(s.nCalls, 'call')}`,
+    '',
+    '| calls | total | self | mean | max | SQL |',
+    '| ---: | ---: | ---: | ---: | ---: | ---: |',
+    `| ${formatCount(s.nCalls)} | ${t(s.totalMs)} | ${t(s.selfMs)} | ${t(meanMs(s))} | ${t(s.maxMs)} | ${formatCount(s.nSql)} |`,
+  ];
+  const queries = snapshot.sqlOf(key).slice(0, TOP_QUERIES);
+  if (queries.length) {
+    lines.push('', '**Queries it ran most**');
+    for (const q of queries) lines.push(`- ${formatCount(q.count)} × \`${shorten(q.sql)}\``);
+  }
+  const recordings = snapshot.recordingsOf(key);
+  if (recordings.length) {
+    lines.push('', `**Recorded in** ${recordings.slice(0, MAX_RECORDINGS).map((r) => `${r.test?.name ?? r.metadata.name ?? r.recordingPath} (\`${r.recordingPath}\`)`).join(', ')}${recordings.length > MAX_RECORDINGS ? `, and ${recordings.length - MAX_RECORDINGS} more` : ''}`);
+  }
+  const path = snapshot.slowestPath(key);
+  if (path && path.path.length) lines.push('', `**Slowest path** (${path.elapsedMs < 0 ? 'time not recorded' : formatMs(path.elapsedMs)}): ${path.path.join(' → ')}`);
+  return lines.join('\n');
+}
+
+function findingMarkdown(f: Finding): string {
+  const lines = [`**${f.message}** \`${f.rule}\` (${f.severity})`];
+  if (f.scope) lines.push('', `In ${f.scope}, seen in ${plural(f.recordings.length, 'recording')}.`);
+  if (f.related.length) {
+    lines.push('', '**Repeated queries**');
+    for (const r of f.related.slice(0, TOP_QUERIES)) lines.push(`- ${formatCount(r.count)} × \`${shorten(r.sql)}\``);
+  }
+  return lines.join('\n');
+}
+
+function shorten(sql: string, max = 160): string {
+  return (sql.length > max ? `${sql.slice(0, max - 1)}…` : sql).replace(/`/g, "'");
+}

@@ -1,0 +1,21 @@
+// textDocument/codeLens: the core's lenses for a file, as protocol lenses whose command shows the
+// function's details (a command the server runs itself, see commands.ts).
+
+import { CodeLens, CodeLensParams } from 'vscode-languageserver/node';
+import { codeLenses } from '../core/ide/codeLens';
+import { relPathOf } from './convert';
+import { SHOW_DETAILS_COMMAND } from './commands';
+import { Session } from './session';
+
+export function provideCodeLenses(session: Session, params: CodeLensParams): CodeLens[] {
+  if (!session.config.lenses) return [];
+  const rel = relPathOf(session.root, params.textDocument.uri);
+  if (rel === undefined) return [];
+  return codeLenses(session.index.snapshot(), session.sourceIndex, rel).map((lens) => {
+    const position = { line: lens.line - 1, character: lens.column - 1 };
+    return {
+      range: { start: position, end: position },
+      command: { title: lens.title, command: SHOW_DETAILS_COMMAND, arguments: [{ uri: params.textDocument.uri, fnKey: lens.fnKey }] },
+    };
+  });
+}

@@ -1,0 +1,77 @@
+// textDocument/publishDiagnostics: findings on their current lines (open files or not), with the
+// rule id as code, and problems of broken recordings on the recording files themselves.
+
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+import { Diagnostic, DiagnosticSeverity, DiagnosticRelatedInformation } from 'vscode-languageserver/node';
+import { Severity } from '../core/config';
+import { diagnosticsByFile } from '../core/ide/diagnostics';
+import { Finding } from '../core/findings/finding';
+import { formatCount } from '../core/findings/format';
+import { Problem } from '../core/problem';
+import { toRange, uriOf } from './convert';
+import { Session } from './session';
+
+export interface DiagnosticsOptions {
+  relatedInformation: boolean;
+}
+
+/** Diagnostics of every file that has any, by URI. */
+export function computeDiagnostics(session: Session, options: DiagnosticsOptions): Map<string, Diagnostic[]> {
+  const out = new Map<string, Diagnostic[]>();
+  for (const [rel, { findings, problems }] of diagnosticsByFile(session.index.snapshot(), session.sourceIndex)) {
+    const uri = uriOf(session.root, rel);
+    out.set(uri, [...findings.map((f) => fromFinding(f, uri, options)), ...problems.map((p) => fromProblem(session, p))]);
+  }
+  return out;
+}
+
+function fromFinding(f: Finding, uri: string, options: DiagnosticsOptions): Diagnostic {
+  const range = toRange(f.location);
+  const diagnostic: Diagnostic = { range, severity: severity(f.severity), code: f.rule, source: 'runlens', message: f.message };
+  if (options.relatedInformation && f.related.length) {
+    diagnostic.relatedInformation = f.related.map((r): DiagnosticRelatedInformation => ({ location: { uri, range }, message: `${formatCount(r.count)} × ${r.sql}` }));
+  }
+  return diagnostic;
+}
+
+function fromProblem(session: Session, p: Problem): Diagnostic {
+  const position = p.byteOffset === undefined ? { line: 0, character: 0 } : positionOfByte(path.join(session.root, p.file), p.byteOffset);
+  return {
+    range: { start: position, end: position },
+    severity: p.severity === 'error' ? DiagnosticSeverity.Error : DiagnosticSeverity.Warning,
+    source: 'runlens',
+    message: p.byteOffset === undefined ? p.message : `byte ${p.byteOffset}: ${p.message}`,
+  };
+}
+
+function severity(s: Severity): DiagnosticSeverity {
+  return s === 'error' ? DiagnosticSeverity.Error : s === 'warning' ? DiagnosticSeverity.Warning : DiagnosticSeverity.Information;
+}
+
+/** Line and character of a byte offset, reading the file up to it (recordings are often one line). */
+function positionOfByte(file: string, offset: number): { line: number; character: number } {
+  let line = 0;
+  let lineStart = 0;
+  let fd: number | undefined;
+  try {
+    fd = fs.openSync(file, 'r');
+    const buffer = Buffer.allocUnsafe(1 << 16);
+    for (let at = 0; at < offset; ) {
+      const n = fs.readSync(fd, buffer, 0, Math.min(buffer.length, offset - at), at);
+      if (n <= 0) break;
+      for (let i = 0; i < n; i++) {
+        if (buffer[i] === 0x0a) {
+          line++;
+          lineStart = at + i + 1;
+        }
+      }
+      at += n;
+    }
+  } catch {
+    return { line: 0, character: 0 };
+  } finally {
+    if (fd !== undefined) fs.closeSync(fd);
+  }
+  return { line, character: offset - lineStart };
+}

@@ -1,0 +1,179 @@
+// The language server: every `connection.onX` is wired here, and nowhere else. Handlers are thin
+// (protocol in, core function, protocol out) and each runs inside Handlers.wrap, which times it
+// and turns a failure into a logged error and an empty result. Nothing but protocol goes to stdout.
+
+import {
+  ClientCapabilities,
+  CodeLensRefreshRequest,
+  Connection,
+  DidChangeConfigurationNotification,
+  InitializeParams,
+  InitializeResult,
+  TextDocumentSyncKind,
+  TextDocuments,
+} from 'vscode-languageserver/node';
+import { TextDocument } from 'vscode-languageserver-textdocument';
+import { URI } from 'vscode-uri';
+import { resolveConfigWithProblems } from '../core/config';
+import { SourceParsers } from '../core/source/definitions';
+import { RecordingIndexer } from '../node/recordingIndexer';
+import { packageVersion } from '../node/packageInfo';
+import { loadParsers } from '../node/treeSitter';
+import { provideCodeLenses } from './codeLens';
+import { COMMANDS, executeCommand } from './commands';
+import { relPathOf } from './convert';
+import { computeDiagnostics } from './diagnostics';
+import { indexChangedNotification, statusRequest } from './ext';
+import { Handlers } from './handler';
+import { provideHover } from './hover';
+import { Session } from './session';
+
+export interface ServerOptions {
+  /** Watch recordings for changes (tests may turn it off). */
+  watch?: boolean;
+}
+
+export function startServer(connection: Connection, options: ServerOptions = {}): void {
+  const handlers = new Handlers(connection);
+  const documents = new TextDocuments(TextDocument);
+  let session: Session | undefined;
+  let indexer: RecordingIndexer | undefined;
+  let capabilities: ClientCapabilities = {};
+  let published = new Set<string>();
+  let parsers: SourceParsers | undefined;
+
+  const log = (message: string) => connection.console.log(message);
+
+  connection.onInitialize(
+    handlers.wrap('initialize', { capabilities: {} } as InitializeResult, async (params: InitializeParams): Promise<InitializeResult> => {
+      capabilities = params.capabilities;
+      const rootUri = params.workspaceFolders?.[0]?.uri ?? params.rootUri;
+      const root = rootUri ? URI.parse(rootUri).fsPath : params.rootPath ?? process.cwd();
+      const { config, ignored } = resolveConfigWithProblems(params.initializationOptions);
+      for (const message of ignored) connection.console.warn(`runlens: configuration: ${message}`);
+      try {
+        parsers = await loadParsers();
+      } catch (err) {
+        connection.console.warn(`runlens: source parsers unavailable, using recorded lines: ${(err as Error).message}`);
+      }
+      session = new Session(root, config, parsers);
+      return {
+        capabilities: {
+          textDocumentSync: TextDocumentSyncKind.Incremental,
+          codeLensProvider: { resolveProvider: false },
+          hoverProvider: true,
+          executeCommandProvider: { commands: COMMANDS },
+        },
+        serverInfo: { name: 'runlens', version: packageVersion() },
+      };
+    }),
+  );
+
+  connection.onInitialized(
+    handlers.wrapNotification('initialized', async () => {
+      const s = current();
+      if (capabilities.workspace?.didChangeConfiguration?.dynamicRegistration) connection.client.register(DidChangeConfigurationNotification.type, { section: 'runlens' });
+      await pullConfiguration();
+      const progress = capabilities.window?.workDoneProgress ? await connection.window.createWorkDoneProgress() : undefined;
+      progress?.begin('runlens: indexing recordings', 0, undefined, false);
+      const started = Date.now();
+      let total = 0;
+      indexer = new RecordingIndexer(s.root, () => s.config, () => s.sourceIndex, s.index, {
+        progress: (n, of) => {
+          total = of;
+          progress?.report(of ? Math.round((100 * n) / of) : 100, `${n}/${of} recordings`);
+        },
+        changed: (recordings) => indexChanged(recordings),
+        log,
+      });
+      s.indexing = true;
+      const done = indexer.start({ watch: options.watch ?? true });
+      await done;
+      s.indexing = false;
+      progress?.done();
+      log(`runlens: indexed ${total} recordings in ${Date.now() - started} ms`);
+    }),
+  );
+
+  connection.onDidChangeConfiguration(
+    handlers.wrapNotification('workspace/didChangeConfiguration', async (params) => {
+      const settings = (params.settings as { runlens?: unknown } | undefined)?.runlens;
+      if (settings !== undefined) applyConfig(settings);
+      else await pullConfiguration();
+      await indexer?.reindexAll();
+    }),
+  );
+
+  connection.onCodeLens(handlers.wrap('textDocument/codeLens', [], (params) => provideCodeLenses(current(), params)));
+  connection.onHover(handlers.wrap('textDocument/hover', null, (params) => provideHover(current(), params)));
+  connection.onExecuteCommand(handlers.wrap('workspace/executeCommand', null, (params) => executeCommand(current(), connection, params)));
+  connection.onRequest(
+    statusRequest,
+    handlers.wrap('runlens/status', undefined as never, () => {
+      const s = current();
+      return { root: s.root, recordings: s.index.snapshot().nRecordings, indexing: s.indexing, findings: s.index.snapshot().findings().length, timings: handlers.summary() };
+    }),
+  );
+
+  // Open documents: their text is what positions are computed from.
+  documents.onDidOpen((e) => textChanged(e.document));
+  documents.onDidChangeContent((e) => textChanged(e.document));
+  documents.onDidClose((e) => {
+    const s = session;
+    const rel = s && relPathOf(s.root, e.document.uri);
+    if (!s || rel === undefined) return;
+    s.open.delete(rel);
+    s.textChanged(rel);
+    publishDiagnostics();
+  });
+  documents.listen(connection);
+
+  connection.onShutdown(async () => {
+    await indexer?.dispose();
+  });
+
+  function current(): Session {
+    if (!session) throw new Error('the server is not initialized');
+    return session;
+  }
+
+  function textChanged(document: TextDocument): void {
+    const s = session;
+    const rel = s && relPathOf(s.root, document.uri);
+    if (!s || rel === undefined) return;
+    s.open.set(rel, document);
+    s.textChanged(rel);
+    publishDiagnostics();
+  }
+
+  function indexChanged(recordings: string[]): void {
+    publishDiagnostics();
+    connection.sendNotification(indexChangedNotification, { recordings });
+    if (capabilities.workspace?.codeLens?.refreshSupport) void connection.sendRequest(CodeLensRefreshRequest.type);
+  }
+
+  function publishDiagnostics(): void {
+    const s = session;
+    if (!s) return;
+    try {
+      const next = computeDiagnostics(s, { relatedInformation: Boolean(capabilities.textDocument?.publishDiagnostics?.relatedInformation) });
+      for (const uri of published) if (!next.has(uri)) void connection.sendDiagnostics({ uri, diagnostics: [] });
+      for (const [uri, diagnostics] of next) void connection.sendDiagnostics({ uri, diagnostics });
+      published = new Set(next.keys());
+    } catch (err) {
+      connection.console.error(`publishing diagnostics failed: ${(err as Error).stack ?? err}`);
+    }
+  }
+
+  async function pullConfiguration(): Promise<void> {
+    if (!capabilities.workspace?.configuration) return;
+    const [settings] = await connection.workspace.getConfiguration([{ section: 'runlens' }]);
+    if (settings !== null && settings !== undefined) applyConfig(settings);
+  }
+
+  function applyConfig(settings: unknown): void {
+    const { config, ignored } = resolveConfigWithProblems(settings);
+    for (const message of ignored) connection.console.warn(`runlens: configuration: ${message}`);
+    current().setConfig(config);
+  }
+}

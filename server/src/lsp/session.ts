@@ -1,0 +1,56 @@
+// The state of one server: the workspace root, the configuration, the open documents (their
+// current text wins over the disk), the source index and the recording index. Handlers read it;
+// only server.ts changes it.
+
+import * as fs from 'node:fs';
+import { TextDocument } from 'vscode-languageserver-textdocument';
+import { RunlensConfig } from '../core/config';
+import { WorkspaceIndex } from '../core/index/workspaceIndex';
+import { SourceParsers } from '../core/source/definitions';
+import { SourceIndex } from '../core/sourceIndex';
+import { WorkspaceFiles } from '../core/workspace';
+import { workspaceFiles } from '../node/workspaceFiles';
+
+export class Session {
+  readonly root: string;
+  config: RunlensConfig;
+  sourceIndex: SourceIndex;
+  readonly index = new WorkspaceIndex();
+  /** Open documents by workspace-relative path. */
+  readonly open = new Map<string, TextDocument>();
+  readonly parsers: SourceParsers | undefined;
+  indexing = false;
+  private readonly disk: WorkspaceFiles;
+
+  constructor(root: string, config: RunlensConfig, parsers: SourceParsers | undefined) {
+    this.root = fs.realpathSync(root);
+    this.config = config;
+    this.parsers = parsers;
+    this.disk = workspaceFiles(this.root);
+    this.sourceIndex = this.newSourceIndex();
+  }
+
+  /** The configuration changed: positions and paths are worked out anew. */
+  setConfig(config: RunlensConfig): void {
+    this.config = config;
+    this.sourceIndex = this.newSourceIndex();
+  }
+
+  /** A file's text changed (in the editor or on disk). */
+  textChanged(relPath: string): void {
+    this.sourceIndex.invalidate(relPath);
+  }
+
+  private newSourceIndex(): SourceIndex {
+    const disk = this.disk;
+    const open = this.open;
+    // Unsaved text of open documents comes before the disk.
+    const files: WorkspaceFiles = {
+      rootPath: disk.rootPath,
+      exists: (rel) => open.has(rel) || disk.exists(rel),
+      read: (rel) => open.get(rel)?.getText() ?? disk.read(rel),
+      list: (suffixes) => disk.list(suffixes),
+    };
+    return new SourceIndex(files, this.parsers, this.config);
+  }
+}

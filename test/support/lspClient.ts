@@ -1,0 +1,119 @@
+// An LSP client for tests: the real server in this process, connected by two streams, or the
+// real binary as a child process over stdio. Notifications are collected so tests can wait for them.
+
+import { ChildProcess, spawn } from 'node:child_process';
+import * as fs from 'node:fs';
+import * as os from 'node:os';
+import * as path from 'node:path';
+import { PassThrough } from 'node:stream';
+import { createConnection as createServerConnection, ProposedFeatures } from 'vscode-languageserver/node';
+import {
+  createProtocolConnection,
+  InitializeParams,
+  ProtocolConnection,
+  PublishDiagnosticsParams,
+  StreamMessageReader,
+  StreamMessageWriter,
+} from 'vscode-languageserver-protocol/node';
+import { URI } from 'vscode-uri';
+import { startServer } from '../../server/src/lsp/server';
+
+export interface TestClient {
+  connection: ProtocolConnection;
+  root: string;
+  uri(relPath: string): string;
+  /** The latest diagnostics published for each URI. */
+  diagnostics: Map<string, PublishDiagnosticsParams['diagnostics']>;
+  logs: string[];
+  /** Resolves when a notification of `method` satisfying `test` arrives (or has arrived since `since`). */
+  waitFor<T>(method: string, test?: (params: T) => boolean, timeoutMs?: number): Promise<T>;
+  close(): Promise<void>;
+}
+
+/** Copies a folder (a workspace fixture) to a fresh temporary folder. */
+export function copyWorkspace(from: string): string {
+  const to = fs.mkdtempSync(path.join(os.tmpdir(), 'runlens-ws-'));
+  fs.cpSync(from, to, { recursive: true });
+  return fs.realpathSync(to);
+}
+
+export async function startInProcess(root: string, init: Partial<InitializeParams> = {}, options: { watch?: boolean } = {}): Promise<TestClient> {
+  const clientToServer = new PassThrough();
+  const serverToClient = new PassThrough();
+  // Message reader and writer, not raw streams: given streams, the library exits the process when they end.
+  const server = createServerConnection(ProposedFeatures.all, new StreamMessageReader(clientToServer), new StreamMessageWriter(serverToClient));
+  startServer(server, { watch: options.watch ?? true });
+  server.listen();
+  const connection = createProtocolConnection(new StreamMessageReader(serverToClient), new StreamMessageWriter(clientToServer));
+  // Closing: `shutdown` stops the watcher; no `exit`, which would end this process.
+  return connect(connection, root, init, { exit: false, onClose: async () => undefined });
+}
+
+export async function startChildProcess(bin: string, root: string, init: Partial<InitializeParams> = {}): Promise<TestClient & { child: ChildProcess; stderr: () => string }> {
+  const child = spawn(process.execPath, [bin, '--stdio'], { cwd: root, stdio: ['pipe', 'pipe', 'pipe'] });
+  let stderr = '';
+  child.stderr?.on('data', (d) => (stderr += d));
+  const connection = createProtocolConnection(new StreamMessageReader(child.stdout!), new StreamMessageWriter(child.stdin!));
+  const client = await connect(connection, root, init, { exit: true, onClose: async () => {
+    await new Promise((resolve) => {
+      if (child.exitCode !== null) return resolve(undefined);
+      child.once('exit', resolve);
+      setTimeout(() => child.kill(), 5000);
+    });
+  } });
+  return { ...client, child, stderr: () => stderr };
+}
+
+async function connect(connection: ProtocolConnection, root: string, init: Partial<InitializeParams>, ending: { exit: boolean; onClose: () => Promise<void> }): Promise<TestClient> {
+  const diagnostics = new Map<string, PublishDiagnosticsParams['diagnostics']>();
+  const logs: string[] = [];
+  const waiters: { method: string; test: (p: unknown) => boolean; resolve: (p: unknown) => void }[] = [];
+  const notify = (method: string, params: unknown) => {
+    for (const w of [...waiters]) {
+      if (w.method === method && w.test(params)) {
+        waiters.splice(waiters.indexOf(w), 1);
+        w.resolve(params);
+      }
+    }
+  };
+  connection.onNotification('textDocument/publishDiagnostics', (p: PublishDiagnosticsParams) => {
+    diagnostics.set(p.uri, p.diagnostics);
+    notify('textDocument/publishDiagnostics', p);
+  });
+  connection.onNotification('window/logMessage', (p: { message: string }) => logs.push(p.message));
+  connection.onNotification('runlens/indexChanged', (p: unknown) => notify('runlens/indexChanged', p));
+  connection.onNotification('window/showMessage', (p: unknown) => notify('window/showMessage', p));
+  connection.onRequest('window/workDoneProgress/create', () => null);
+  connection.onNotification('$/progress', (p: unknown) => notify('$/progress', p));
+  connection.onRequest('workspace/configuration', () => [init.initializationOptions ?? null]);
+  connection.onRequest('client/registerCapability', () => null);
+  connection.listen();
+  const client: TestClient = {
+    connection,
+    root,
+    uri: (rel) => URI.file(path.join(root, rel)).toString(),
+    diagnostics,
+    logs,
+    waitFor<T>(method: string, test: (params: T) => boolean = () => true, timeoutMs = 20_000): Promise<T> {
+      return new Promise<T>((resolve, reject) => {
+        const timer = setTimeout(() => reject(new Error(`timed out waiting for ${method}; logs: ${logs.join(' | ')}`)), timeoutMs);
+        waiters.push({ method, test: test as (p: unknown) => boolean, resolve: (p) => (clearTimeout(timer), resolve(p as T)) });
+      });
+    },
+    async close() {
+      try {
+        await connection.sendRequest('shutdown');
+        if (ending.exit) connection.sendNotification('exit');
+      } catch {
+        // Already gone.
+      }
+      await ending.onClose();
+      connection.dispose();
+    },
+  };
+  const indexed = client.waitFor('runlens/indexChanged');
+  await connection.sendRequest('initialize', { processId: null, rootUri: URI.file(root).toString(), capabilities: {}, workspaceFolders: null, ...init });
+  connection.sendNotification('initialized', {});
+  await indexed;
+  return client;
+}

@@ -1,0 +1,183 @@
+// The language server over the protocol: in process (client and server over a stream pair) for
+// every feature, and the real `runlens --stdio` binary as a child process. The workspace is a copy
+// of the bundled Django example, so recordings can be replaced, deleted and broken on disk.
+
+import * as assert from 'node:assert/strict';
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+import { CodeLens, Diagnostic, Hover } from 'vscode-languageserver-protocol';
+import { copyWorkspace, startChildProcess, startInProcess, TestClient } from '../support/lspClient';
+import { REPO } from './corpus';
+
+const MEETUPS = path.join(REPO, 'test/workspaces/django-meetups');
+const FIXED_RECORDING = path.join(REPO, 'test/workspaces/django-meetups-fixed/tmp/appmap/pytest/test_past_meetings.generated.appmap.json');
+const RECORDING = 'tmp/appmap/pytest/test_past_meetings.generated.appmap.json';
+const VIEWS = 'meetups/views.py';
+const N_PLUS_ONE = '28:15-28:79 error n-plus-one: N+1: 1500 queries from this queryset';
+
+/** Diagnostics as `line:char-line:char severity code: message` (0-based, as in the protocol). */
+function render(diagnostics: Diagnostic[] | undefined): string[] {
+  const severity = ['', 'error', 'warning', 'info', 'hint'];
+  return (diagnostics ?? []).map((d) => `${d.range.start.line}:${d.range.start.character}-${d.range.end.line}:${d.range.end.character} ${severity[d.severity ?? 0]}${d.code ? ` ${d.code}` : ''}: ${d.message}`);
+}
+
+function checkDiagnostics(client: TestClient, rel: string, expected: string[]): void {
+  assert.deepEqual(render(client.diagnostics.get(client.uri(rel))), expected);
+}
+
+async function lenses(client: TestClient, rel: string): Promise<string[]> {
+  const result: CodeLens[] = await client.connection.sendRequest('textDocument/codeLens', { textDocument: { uri: client.uri(rel) } });
+  return result.map((l) => `${l.range.start.line}:${l.range.start.character} ${l.command?.title} (${l.command?.command})`);
+}
+
+async function hover(client: TestClient, rel: string, line: number, character = 0): Promise<string | undefined> {
+  const result: Hover | null = await client.connection.sendRequest('textDocument/hover', { textDocument: { uri: client.uri(rel) }, position: { line, character } });
+  return result ? (result.contents as { value: string }).value : undefined;
+}
+
+/** Waits until the diagnostics of `rel` render as `expected`. */
+async function diagnosticsBecome(client: TestClient, rel: string, expected: string[]): Promise<void> {
+  const uri = client.uri(rel);
+  if (JSON.stringify(render(client.diagnostics.get(uri))) === JSON.stringify(expected)) return;
+  try {
+    await client.waitFor<{ uri: string; diagnostics: Diagnostic[] }>('textDocument/publishDiagnostics', (p) => p.uri === uri && JSON.stringify(render(p.diagnostics)) === JSON.stringify(expected), 10_000);
+  } catch (err) {
+    // Say what was published instead.
+    assert.deepEqual(render(client.diagnostics.get(uri)), expected, String(err));
+  }
+}
+
+describe('language server, in process', function () {
+  this.timeout(60_000);
+  let client: TestClient;
+  let root: string;
+
+  beforeEach(async () => {
+    root = copyWorkspace(MEETUPS);
+    client = await startInProcess(root, { capabilities: { textDocument: { publishDiagnostics: { relatedInformation: true } } } });
+  });
+
+  afterEach(async () => {
+    await client.close();
+    fs.rmSync(root, { recursive: true, force: true });
+  });
+
+  it('publishes the N+1 on the queryset line, with the rule as code and the repeated queries as related information', () => {
+    checkDiagnostics(client, VIEWS, [N_PLUS_ONE]);
+    const [d] = client.diagnostics.get(client.uri(VIEWS)) as Diagnostic[];
+    assert.equal(d.source, 'runlens');
+    assert.deepEqual(
+      d.relatedInformation?.map((r) => r.message.replace(/^(\d+ × SELECT .{20}).*? FROM ("\w+").*$/, '$1… FROM $2')),
+      ['500 × SELECT "meetups_venue"."id"… FROM "meetups_venue"', '500 × SELECT "meetups_topic"."id"… FROM "meetups_topic"', '500 × SELECT "meetups_sponsor"."i… FROM "meetups_sponsor"'],
+    );
+    // Only the files with something to say got diagnostics.
+    assert.deepEqual([...client.diagnostics.keys()], [client.uri(VIEWS)]);
+  });
+
+  it('shows lenses on the recorded function, the route on its handler', async () => {
+    assert.deepEqual(await lenses(client, VIEWS), ['27:4 GET /meetings/past/ · 643 ms · 1,501 SQL (runlens.showDetails)', '27:4 0.4 ms · 1 call (runlens.showDetails)']);
+    assert.deepEqual(await lenses(client, 'meetups/models.py'), []);
+  });
+
+  it('hovers with the numbers, the repeated queries, the recordings and the slowest path', async () => {
+    const onQueryset = await hover(client, VIEWS, 28, 20);
+    assert.match(onQueryset ?? '', /^\*\*N\+1: 1500 queries from this queryset\*\* `n-plus-one` \(error\)\n\nIn GET \/meetings\/past\/, seen in 1 recording\.\n\n\*\*Repeated queries\*\*\n- 500 × `SELECT "meetups_venue"/);
+    const onFunction = await hover(client, VIEWS, 27, 8);
+    assert.equal(
+      onFunction,
+      [
+        '**meetups.views.PastMeetingsView#get_queryset** · recorded 1 call',
+        '',
+        '| calls | total | self | mean | max | SQL |',
+        '| ---: | ---: | ---: | ---: | ---: | ---: |',
+        '| 1 | 0.4 ms | 0.4 ms | 0.4 ms | 0.4 ms | 0 |',
+        '',
+        `**Recorded in** Past meetings lists past meetings (\`${RECORDING}\`)`,
+        '',
+        '**Slowest path** (0.4 ms): GET /meetings/past/ → PastMeetingsView#get_queryset',
+      ].join('\n'),
+    );
+    assert.equal(await hover(client, VIEWS, 0), undefined);
+  });
+
+  it('keeps diagnostics and lenses on their functions while the file is edited, unsaved', async () => {
+    const text = fs.readFileSync(path.join(root, VIEWS), 'utf8');
+    const uri = client.uri(VIEWS);
+    client.connection.sendNotification('textDocument/didOpen', { textDocument: { uri, languageId: 'python', version: 1, text } });
+    // Three lines typed at the top, not saved.
+    client.connection.sendNotification('textDocument/didChange', { textDocument: { uri, version: 2 }, contentChanges: [{ range: { start: { line: 0, character: 0 }, end: { line: 0, character: 0 } }, text: '# a\n# b\n# c\n' }] });
+    await diagnosticsBecome(client, VIEWS, [N_PLUS_ONE.replace('28:15-28:79', '31:15-31:79')]);
+    assert.deepEqual(await lenses(client, VIEWS), ['30:4 GET /meetings/past/ · 643 ms · 1,501 SQL (runlens.showDetails)', '30:4 0.4 ms · 1 call (runlens.showDetails)']);
+    assert.equal(fs.readFileSync(path.join(root, VIEWS), 'utf8'), text);
+    // Closed without saving: back to the text on disk.
+    client.connection.sendNotification('textDocument/didClose', { textDocument: { uri } });
+    await diagnosticsBecome(client, VIEWS, [N_PLUS_ONE]);
+  });
+
+  it('follows the recordings on disk: replaced by the fixed run, broken, deleted, and back', async () => {
+    const recording = path.join(root, RECORDING);
+    const slow = fs.readFileSync(recording);
+    fs.copyFileSync(FIXED_RECORDING, recording);
+    await diagnosticsBecome(client, VIEWS, []);
+    // A half-written recording: its problem is shown on the recording itself.
+    fs.writeFileSync(recording, slow.subarray(0, 1000));
+    await diagnosticsBecome(client, RECORDING, ['0:1000-0:1000 error: byte 1000: not valid JSON: unexpected end of file inside a string that starts at byte 975: the file is truncated; read what came before it']);
+    fs.rmSync(recording);
+    await diagnosticsBecome(client, RECORDING, []);
+    // An agent writes to a .part file and renames it when done: only the rename counts.
+    fs.writeFileSync(`${recording}.part`, slow);
+    await new Promise((resolve) => setTimeout(resolve, 300));
+    checkDiagnostics(client, VIEWS, []);
+    fs.renameSync(`${recording}.part`, recording);
+    await diagnosticsBecome(client, VIEWS, [N_PLUS_ONE]);
+  });
+
+  it('answers bad requests with an empty result and stays up', async () => {
+    const outside: CodeLens[] = await client.connection.sendRequest('textDocument/codeLens', { textDocument: { uri: 'file:///etc/passwd' } });
+    assert.deepEqual(outside, []);
+    assert.equal(await client.connection.sendRequest('textDocument/hover', { textDocument: { uri: 'not a uri' } }), null);
+    assert.equal(await client.connection.sendRequest('textDocument/hover', { textDocument: { uri: client.uri('no/such/file.py') }, position: { line: 3, character: 0 } }), null);
+    await assert.rejects(client.connection.sendRequest('no/such/method', {}), /Unhandled method no\/such\/method/);
+    const status: { recordings: number; findings: number; timings: Record<string, { errors: number }> } = await client.connection.sendRequest('runlens/status');
+    assert.equal(status.recordings, 1);
+    assert.equal(status.findings, 1);
+    assert.equal(status.timings['textDocument/hover'].errors, 0);
+  });
+});
+
+describe('language server, configuration', function () {
+  this.timeout(60_000);
+
+  it('takes severities and rules from initializationOptions, and changes with didChangeConfiguration', async () => {
+    const root = copyWorkspace(MEETUPS);
+    const client = await startInProcess(root, { initializationOptions: { rules: { 'n-plus-one': 'warning' }, lenses: false } }, { watch: false });
+    try {
+      checkDiagnostics(client, VIEWS, [N_PLUS_ONE.replace('error', 'warning')]);
+      assert.deepEqual(await lenses(client, VIEWS), []);
+      client.connection.sendNotification('workspace/didChangeConfiguration', { settings: { runlens: { rules: { 'n-plus-one': 'off' }, slowCallMs: 'soon' } } });
+      await diagnosticsBecome(client, VIEWS, []);
+      assert.ok(client.logs.includes('runlens: configuration: slowCallMs: expected milliseconds, a number of at least 0; the default is used'), client.logs.join('\n'));
+    } finally {
+      await client.close();
+    }
+  });
+});
+
+describe('language server, the real binary over stdio', function () {
+  this.timeout(60_000);
+
+  it('serves diagnostics, lenses and hovers, and follows a replaced recording', async () => {
+    const root = copyWorkspace(MEETUPS);
+    const client = await startChildProcess(path.join(REPO, 'server/bin/runlens.js'), root);
+    try {
+      checkDiagnostics(client, VIEWS, [N_PLUS_ONE]);
+      assert.deepEqual(await lenses(client, VIEWS), ['27:4 GET /meetings/past/ · 643 ms · 1,501 SQL (runlens.showDetails)', '27:4 0.4 ms · 1 call (runlens.showDetails)']);
+      assert.match((await hover(client, VIEWS, 28, 20)) ?? '', /^\*\*N\+1: 1500 queries from this queryset\*\*/);
+      fs.copyFileSync(FIXED_RECORDING, path.join(root, RECORDING));
+      await diagnosticsBecome(client, VIEWS, []);
+    } finally {
+      await client.close();
+    }
+    assert.equal(client.child.exitCode, 0, client.stderr());
+  });
+});
