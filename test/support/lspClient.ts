@@ -25,6 +25,8 @@ export interface TestClient {
   /** The latest diagnostics published for each URI. */
   diagnostics: Map<string, PublishDiagnosticsParams['diagnostics']>;
   logs: string[];
+  /** Every `$/progress` notification, in order. */
+  progress: unknown[];
   /** Resolves when a notification of `method` satisfying `test` arrives (or has arrived since `since`). */
   waitFor<T>(method: string, test?: (params: T) => boolean, timeoutMs?: number): Promise<T>;
   close(): Promise<void>;
@@ -67,6 +69,7 @@ export async function startChildProcess(bin: string, root: string, init: Partial
 async function connect(connection: ProtocolConnection, root: string, init: Partial<InitializeParams>, ending: { exit: boolean; onClose: () => Promise<void> }): Promise<TestClient> {
   const diagnostics = new Map<string, PublishDiagnosticsParams['diagnostics']>();
   const logs: string[] = [];
+  const progress: unknown[] = [];
   const waiters: { method: string; test: (p: unknown) => boolean; resolve: (p: unknown) => void }[] = [];
   const notify = (method: string, params: unknown) => {
     for (const w of [...waiters]) {
@@ -84,7 +87,10 @@ async function connect(connection: ProtocolConnection, root: string, init: Parti
   connection.onNotification('runlens/indexChanged', (p: unknown) => notify('runlens/indexChanged', p));
   connection.onNotification('window/showMessage', (p: unknown) => notify('window/showMessage', p));
   connection.onRequest('window/workDoneProgress/create', () => null);
-  connection.onNotification('$/progress', (p: unknown) => notify('$/progress', p));
+  connection.onNotification('$/progress', (p: unknown) => {
+    progress.push(p);
+    notify('$/progress', p);
+  });
   connection.onRequest('workspace/configuration', () => [init.initializationOptions ?? null]);
   connection.onRequest('client/registerCapability', () => null);
   connection.listen();
@@ -94,6 +100,7 @@ async function connect(connection: ProtocolConnection, root: string, init: Parti
     uri: (rel) => URI.file(path.join(root, rel)).toString(),
     diagnostics,
     logs,
+    progress,
     waitFor<T>(method: string, test: (params: T) => boolean = () => true, timeoutMs = 20_000): Promise<T> {
       return new Promise<T>((resolve, reject) => {
         const timer = setTimeout(() => reject(new Error(`timed out waiting for ${method}; logs: ${logs.join(' | ')}`)), timeoutMs);

@@ -163,6 +163,30 @@ describe('language server, configuration', function () {
   });
 });
 
+describe('language server, indexing', function () {
+  this.timeout(60_000);
+
+  it('reports work-done progress with counts while it indexes', async () => {
+    const root = copyWorkspace(MEETUPS);
+    fs.copyFileSync(FIXED_RECORDING, path.join(root, 'tmp/appmap/pytest/fixed.generated.appmap.json'));
+    const client = await startInProcess(root, { capabilities: { window: { workDoneProgress: true } } }, { watch: false });
+    try {
+      const isEnd = (p: unknown) => (p as { value: { kind: string } }).value.kind === 'end';
+      if (!client.progress.some(isEnd)) await client.waitFor('$/progress', isEnd);
+      const values = client.progress.map((p) => (p as { value: { kind: string; title?: string; message?: string; percentage?: number } }).value);
+      assert.deepEqual(values, [
+        { kind: 'begin', title: 'runlens: indexing recordings', percentage: 0, cancellable: false },
+        { kind: 'report', message: '0/2 recordings', percentage: 0 },
+        { kind: 'report', message: '1/2 recordings', percentage: 50 },
+        { kind: 'report', message: '2/2 recordings', percentage: 100 },
+        { kind: 'end' },
+      ]);
+    } finally {
+      await client.close();
+    }
+  });
+});
+
 describe('language server, the real binary over stdio', function () {
   this.timeout(60_000);
 
