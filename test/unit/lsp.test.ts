@@ -7,7 +7,7 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { CodeLens, Diagnostic, Hover } from 'vscode-languageserver-protocol';
 import { copyWorkspace, startChildProcess, startInProcess, TestClient } from '../support/lspClient';
-import { REPO } from './corpus';
+import { CORPUS, REPO } from './corpus';
 
 const MEETUPS = path.join(REPO, 'test/workspaces/django-meetups');
 const FIXED_RECORDING = path.join(REPO, 'test/workspaces/django-meetups-fixed/tmp/appmap/pytest/test_past_meetings.generated.appmap.json');
@@ -205,3 +205,31 @@ describe('language server, the real binary over stdio', function () {
     assert.equal(client.child.exitCode, 0, client.stderr());
   });
 });
+
+describe('language server on a real agent recording (appmap-ruby, Rails)', function () {
+  this.timeout(60_000);
+
+  it('publishes its N+1s and finds the recorded action in the current source', async () => {
+    // The recording is real; the sources are stubs at its recorded paths (the app is not in the corpus).
+    const root = fs.realpathSync(fs.mkdtempSync(path.join(require('node:os').tmpdir(), 'runlens-rails-')));
+    fs.mkdirSync(path.join(root, 'tmp/appmap/minitest'), { recursive: true });
+    fs.copyFileSync(path.join(CORPUS, 'appmaps/ruby/minitest-rails6-microposts-interface-nplus1.appmap.json'), path.join(root, 'tmp/appmap/minitest/microposts_interface.appmap.json'));
+    fs.mkdirSync(path.join(root, 'app/controllers'), { recursive: true });
+    fs.mkdirSync(path.join(root, 'app/views/microposts'), { recursive: true });
+    // `home` was recorded at line 3; here it moved to line 2.
+    fs.writeFileSync(path.join(root, 'app/controllers/static_pages_controller.rb'), 'class StaticPagesController < ApplicationController\n  def home\n    @feed_items = current_user.feed.paginate(page: params[:page])\n  end\nend\n');
+    fs.writeFileSync(path.join(root, 'app/views/microposts/_micropost.html.erb'), '<li id="micropost-<%= micropost.id %>">\n  <%= link_to micropost.user.name, micropost.user %>\n</li>\n');
+    const client = await startChildProcess(path.join(REPO, 'server/bin/runlens.js'), root);
+    try {
+      checkDiagnostics(client, 'app/views/microposts/_micropost.html.erb', [
+        '0:0-0:0 error n-plus-one: N+1: 30 queries under this function',
+        '0:0-0:0 error n-plus-one: N+1: 31 queries under this function',
+      ]);
+      const titles = await lenses(client, 'app/controllers/static_pages_controller.rb');
+      assert.deepEqual(titles, ['1:2 GET / · 2 requests · 245 ms · 133 SQL (runlens.showDetails)', '1:2 6 ms · 2 calls · 2 SQL (runlens.showDetails)']);
+    } finally {
+      await client.close();
+    }
+  });
+});
+

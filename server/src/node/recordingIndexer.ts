@@ -69,8 +69,12 @@ export class RecordingIndexer {
     return [...out].sort();
   }
 
-  /** Re-reads everything (the configuration changed). */
+  /** Re-reads everything (the configuration changed), watching the configured folders anew. */
   async reindexAll(): Promise<void> {
+    if (this.watcher) {
+      await this.watcher.close();
+      await this.startWatching();
+    }
     const files = new Set(this.discover());
     const gone = [...this.index.snapshot().summaries.keys()].filter((r) => !files.has(r));
     for (const r of gone) this.index.delete(r);
