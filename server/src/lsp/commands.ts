@@ -1,31 +1,83 @@
 // workspace/executeCommand: every command a lens or action carries runs here, on the server,
-// because Neovim and Emacs fall back to the server for commands. Each returns its text, and shows
-// it to the user through window/showMessage.
+// because Neovim and Emacs fall back to the server for commands (see server/LSP_EXTENSIONS.md).
+// Each returns its text and shows it through window/showMessage; bad arguments throw, which the
+// handler wrapper logs and answers with null.
 
+import * as fs from 'node:fs';
+import * as path from 'node:path';
 import { Connection, ExecuteCommandParams, MessageType } from 'vscode-languageserver/node';
+import { renderCallTree, renderQueries } from '../core/ide/callTree';
 import { hoverAt } from '../core/ide/hover';
+import { normalizeRelative } from '../core/workspace';
+import { readRecordingFile } from '../node/readRecordingFile';
+import { RECORDING_SUFFIX } from '../node/recordingIndexer';
 import { relPathOf } from './convert';
 import { Session } from './session';
 
 /** Shows the numbers of a recorded function (the command of every lens). Arguments: [{ uri, fnKey }]. */
 export const SHOW_DETAILS_COMMAND = 'runlens.showDetails';
+/** Shows the recorded call tree of a request or a recording. Arguments: [{ recording, route? }]. */
+export const SHOW_CALL_TREE_COMMAND = 'runlens.showCallTree';
+/** Shows the SQL shapes a function ran, most frequent first. Arguments: [{ fnKey }]. */
+export const SHOW_QUERIES_COMMAND = 'runlens.showQueries';
 
-export const COMMANDS = [SHOW_DETAILS_COMMAND];
+export const COMMANDS = [SHOW_DETAILS_COMMAND, SHOW_CALL_TREE_COMMAND, SHOW_QUERIES_COMMAND];
 
-export function executeCommand(session: Session, connection: Connection, params: ExecuteCommandParams): string | null {
-  const [arg] = (params.arguments ?? []) as { uri?: unknown; fnKey?: unknown }[];
-  switch (params.command) {
+export async function executeCommand(session: Session, connection: Connection, params: ExecuteCommandParams): Promise<string | null> {
+  const [arg] = (params.arguments ?? []) as Record<string, unknown>[];
+  const text = await run(session, params.command, arg);
+  if (!text) return null;
+  connection.sendNotification('window/showMessage', { type: MessageType.Info, message: text });
+  return text;
+}
+
+async function run(session: Session, command: string, arg: Record<string, unknown> | undefined): Promise<string | undefined> {
+  switch (command) {
     case SHOW_DETAILS_COMMAND: {
-      if (typeof arg?.uri !== 'string' || typeof arg.fnKey !== 'string') throw new Error(`${params.command}: expected [{ uri, fnKey }]`);
+      if (typeof arg?.uri !== 'string' || typeof arg.fnKey !== 'string') throw new Error(`${command}: expected [{ uri, fnKey }]`);
       const rel = relPathOf(session.root, arg.uri);
       const fn = session.index.snapshot().functions().get(arg.fnKey);
       const line = rel !== undefined && fn ? session.sourceIndex.locate(fn)?.location.line : undefined;
-      const text = rel !== undefined && line !== undefined ? hoverAt(session.index.snapshot(), session.sourceIndex, rel, line) : undefined;
-      if (!text) return null;
-      connection.sendNotification('window/showMessage', { type: MessageType.Info, message: text });
-      return text;
+      return rel !== undefined && line !== undefined ? hoverAt(session.index.snapshot(), session.sourceIndex, rel, line) : undefined;
+    }
+    case SHOW_CALL_TREE_COMMAND: {
+      if (typeof arg?.recording !== 'string' || (arg.route !== undefined && typeof arg.route !== 'string')) throw new Error(`${command}: expected [{ recording, route? }]`);
+      const { abs, rel } = recordingFile(session.root, arg.recording);
+      // Summaries keep no call tree (it would hold every recording in memory): the file is read again.
+      const { trace, problems } = await readRecordingFile(abs, rel);
+      const tree = renderCallTree(trace, { route: arg.route });
+      if (tree === undefined) throw new Error(`${command}: ${arg.route} was not recorded in ${rel}`);
+      return problems.length ? `${tree}\n\nProblems reading ${rel}:\n${problems.map((p) => `- ${p.byteOffset === undefined ? '' : `byte ${p.byteOffset}: `}${p.message}`).join('\n')}` : tree;
+    }
+    case SHOW_QUERIES_COMMAND: {
+      if (typeof arg?.fnKey !== 'string') throw new Error(`${command}: expected [{ fnKey }]`);
+      const snapshot = session.index.snapshot();
+      if (!snapshot.functions().has(arg.fnKey) && !(arg.fnKey.startsWith('route:') && snapshot.routes().has(arg.fnKey.slice(6)))) throw new Error(`${command}: ${arg.fnKey} was not recorded`);
+      return renderQueries(arg.fnKey, snapshot.sqlOf(arg.fnKey));
     }
     default:
-      throw new Error(`unknown command ${params.command}`);
+      throw new Error(`unknown command ${command}`);
   }
+}
+
+/**
+ * The recording a command names, confined to the workspace: a relative path ending in
+ * .appmap.json whose real path (symlinks resolved) stays inside the root. Commands come from the
+ * client, and a client may be driven by anything, so nothing else is opened.
+ */
+function recordingFile(root: string, recording: string): { abs: string; rel: string } {
+  const refuse = (why: string) => new Error(`${SHOW_CALL_TREE_COMMAND}: refused ${JSON.stringify(recording)}: ${why}`);
+  const posix = recording.replace(/\\/g, '/');
+  if (!posix.endsWith(RECORDING_SUFFIX)) throw refuse(`not a ${RECORDING_SUFFIX} file`);
+  if (path.isAbsolute(recording) || posix.startsWith('/') || /^[A-Za-z]:/.test(posix)) throw refuse('not a workspace-relative path');
+  const rel = normalizeRelative(posix);
+  if (rel === undefined) throw refuse('outside the workspace');
+  let real: string;
+  try {
+    real = fs.realpathSync(path.join(root, ...rel.split('/')));
+  } catch {
+    throw refuse('no such file');
+  }
+  if (!real.startsWith(root + path.sep) || !real.endsWith(RECORDING_SUFFIX) || !fs.statSync(real).isFile()) throw refuse('its real path is not a recording inside the workspace');
+  return { abs: real, rel };
 }

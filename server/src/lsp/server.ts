@@ -19,6 +19,7 @@ import { SourceParsers } from '../core/source/definitions';
 import { RecordingIndexer } from '../node/recordingIndexer';
 import { packageVersion } from '../node/packageInfo';
 import { loadParsers } from '../node/treeSitter';
+import { prepareCallHierarchy, provideIncomingCalls, provideOutgoingCalls } from './callHierarchy';
 import { provideCodeLenses } from './codeLens';
 import { COMMANDS, executeCommand } from './commands';
 import { relPathOf } from './convert';
@@ -27,6 +28,7 @@ import { indexChangedNotification, statusRequest } from './ext';
 import { Handlers } from './handler';
 import { provideHover } from './hover';
 import { Session } from './session';
+import { provideWorkspaceSymbols } from './workspaceSymbol';
 
 export interface ServerOptions {
   /** Watch recordings for changes (tests may turn it off). */
@@ -63,6 +65,8 @@ export function startServer(connection: Connection, options: ServerOptions = {})
           codeLensProvider: { resolveProvider: false },
           hoverProvider: true,
           executeCommandProvider: { commands: COMMANDS },
+          callHierarchyProvider: true,
+          workspaceSymbolProvider: true,
         },
         serverInfo: { name: 'runlens', version: packageVersion() },
       };
@@ -105,6 +109,10 @@ export function startServer(connection: Connection, options: ServerOptions = {})
   );
 
   connection.onCodeLens(handlers.wrap('textDocument/codeLens', [], (params) => provideCodeLenses(current(), params)));
+  connection.languages.callHierarchy.onPrepare(handlers.wrap('textDocument/prepareCallHierarchy', null, (params) => prepareCallHierarchy(current(), params)));
+  connection.languages.callHierarchy.onIncomingCalls(handlers.wrap('callHierarchy/incomingCalls', [], (params) => provideIncomingCalls(current(), params)));
+  connection.languages.callHierarchy.onOutgoingCalls(handlers.wrap('callHierarchy/outgoingCalls', [], (params) => provideOutgoingCalls(current(), params)));
+  connection.onWorkspaceSymbol(handlers.wrap('workspace/symbol', [], (params) => provideWorkspaceSymbols(current(), params)));
   connection.onHover(handlers.wrap('textDocument/hover', null, (params) => provideHover(current(), params)));
   connection.onExecuteCommand(handlers.wrap('workspace/executeCommand', null, (params) => executeCommand(current(), connection, params)));
   connection.onRequest(
