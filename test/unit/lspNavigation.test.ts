@@ -296,10 +296,12 @@ describe('language server navigation on a real Rails recording', function () {
       'DELETE /microposts/{id} | event | app/helpers/logged_in_helper.rb 9:6-9:20 | LoggedInHelper#logged_in_user',
       'POST /login | event | app/controllers/sessions_controller.rb 8:6-8:12 | SessionsController#create',
       'POST /microposts | event | app/helpers/logged_in_helper.rb 9:6-9:20 | LoggedInHelper#logged_in_user',
+      'Microposts_interface micropost interface | method | test/integration/microposts_interface_test.rb 8:0-8:0 | tmp/appmap/microposts_interface.appmap.json',
     ]);
-    // FIXME: the Ruby agent writes the test's place as metadata.source_location, which the reader
-    // does not read (it reads metadata.recording.source_location), so this test has no symbol.
-    assert.deepEqual(await symbols(client, 'interface'), []);
+    // appmap-ruby writes the test's place as metadata.source_location.
+    assert.deepEqual(await symbols(client, 'interface'), [
+      'Microposts_interface micropost interface | method | test/integration/microposts_interface_test.rb 8:0-8:0 | tmp/appmap/microposts_interface.appmap.json',
+    ]);
   });
 
   it('shows the call tree of a route with several requests, and caps a whole recording at 500 lines', async () => {

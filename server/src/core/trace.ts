@@ -79,7 +79,7 @@ export interface RecordingMetadata {
   recorderName: string | undefined;
   recorderType: string | undefined;
   testStatus: string | undefined;
-  /** metadata.recording.source_location: the test's file and line, where the agent wrote it. */
+  /** The test's file and line (`path:line`, or just `path`): metadata.recording.source_location or metadata.source_location. */
   sourceLocation: string | undefined;
   frameworks: { name: string; version: string | undefined }[];
 }

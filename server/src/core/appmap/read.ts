@@ -506,7 +506,8 @@ function readMetadata(raw: unknown): RecordingMetadata {
     recorderName: str(recorder.name),
     recorderType: str(recorder.type),
     testStatus: str(m.test_status),
-    sourceLocation: str(recording.source_location),
+    // appmap-python writes recording.source_location; appmap-ruby, -java and -node write source_location.
+    sourceLocation: str(recording.source_location) ?? str(m.source_location),
     frameworks: frameworks.map((f) => ({ name: str(f.name) ?? '', version: str(f.version) })),
   };
 }

@@ -84,7 +84,7 @@ export function anchorRequest(trace: Trace, index: SourceIndex, request: Call): 
 
 export function anchorTest(trace: Trace, index: SourceIndex): Anchor {
   const sourceLocation = trace.metadata.sourceLocation;
-  const m = sourceLocation ? /^(.*):(\d+)$/.exec(sourceLocation) : null;
+  const m = sourceLocation ? /^(.*?)(?::(\d+))?$/.exec(sourceLocation) : null;
   if (m && index.isProjectPath(m[1])) {
     const r = index.resolve(m[1]);
     if (r.kind !== 'outside') {

@@ -3,9 +3,10 @@
 
 import { FunctionInfo } from '../trace';
 
-/** `0.4 ms`, `42 ms`, `420 ms`, `1.2 s`, `42 s`, `1,234 s`. */
+/** `<0.1 ms`, `0.4 ms`, `42 ms`, `420 ms`, `1.2 s`, `42 s`, `1,234 s`. */
 export function formatMs(ms: number): string {
   if (!Number.isFinite(ms)) return '? ms';
+  if (ms < 0.1) return '<0.1 ms';
   if (ms < 1) return `${ms.toFixed(1)} ms`;
   if (ms < 1000) return `${Math.round(ms)} ms`;
   const s = ms / 1000;
