@@ -94,3 +94,11 @@ const mem = (v: number) => `${Math.round(v).toLocaleString('en-US')} MB`;
 const ratio = (v: number) => `${v.toFixed(2)}×`;
 
 main();
+
+// ─── Server: the language server as a child process (test/bench/server.ts) ───────────────────
+// Runs after the sections above (main is synchronous); the import is hoisted and has no effects.
+import { runServerBench } from './server';
+runServerBench({ repo: REPO, out: OUT, runs: RUNS }).catch((err) => {
+  process.stderr.write(`server bench failed: ${String(err && err.stack ? err.stack : err)}\n`);
+  process.exitCode = 1;
+});
