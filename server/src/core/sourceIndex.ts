@@ -34,7 +34,10 @@ export class SourceIndex {
   private readonly resolved = new Map<string, ResolvedPath>();
   private readonly texts = new Map<string, string | undefined>();
   private readonly definitions = new Map<string, Definition[] | undefined>();
+  private readonly locatedByFile = new Map<string, Map<string, LocatedFunction>>();
   private djangoModels: DjangoModel[] | undefined;
+  /** Incremented whenever anything read is forgotten: results derived from the text are stale. */
+  generation = 0;
 
   constructor(files: WorkspaceFiles, parsers: SourceParsers | undefined, config: RunlensConfig) {
     this.files = files;
@@ -44,13 +47,19 @@ export class SourceIndex {
 
   /** Forgets what was read of a file (it changed on disk or in the editor). */
   invalidate(relPath: string): void {
+    this.generation++;
+    // A file that was missing may exist now (opened, created): paths are resolved anew.
+    this.resolved.clear();
     this.texts.delete(relPath);
     this.definitions.delete(relPath);
+    this.locatedByFile.delete(relPath);
     if (/(^|\/)models(\.py|\/[^/]+\.py)$/.test(relPath)) this.djangoModels = undefined;
   }
 
   /** Forgets everything (files were added or removed). */
   invalidateAll(): void {
+    this.generation++;
+    this.locatedByFile.clear();
     this.resolved.clear();
     this.texts.clear();
     this.definitions.clear();
@@ -94,10 +103,21 @@ export class SourceIndex {
     if (r.kind === 'outside') return undefined;
     const recordedLine = fn.recordedLine ?? 1;
     if (r.kind === 'missing') return { location: { path: r.relPath, line: recordedLine, column: 1 }, definition: undefined };
-    const defs = this.definitionsOf(r.relPath);
-    const def = defs && locateFunction(defs, { definedClass: fn.definedClass, methodId: fn.methodId, isStatic: fn.isStatic, lineno: fn.recordedLine });
-    if (def) return { location: { path: r.relPath, line: def.line, column: def.column }, definition: def };
-    return { location: { path: r.relPath, line: recordedLine, column: 1 }, definition: undefined };
+    // Kept per file until its text changes: a file with hundreds of recorded functions would
+    // otherwise scan all its definitions once per function, on every lens and hover request.
+    let located = this.locatedByFile.get(r.relPath);
+    if (!located) this.locatedByFile.set(r.relPath, (located = new Map()));
+    const key = `${fn.definedClass}\u0000${fn.methodId}\u0000${fn.isStatic}\u0000${fn.recordedLine ?? ''}`;
+    let result = located.get(key);
+    if (!result) {
+      const defs = this.definitionsOf(r.relPath);
+      const def = defs && locateFunction(defs, { definedClass: fn.definedClass, methodId: fn.methodId, isStatic: fn.isStatic, lineno: fn.recordedLine });
+      result = def
+        ? { location: { path: r.relPath, line: def.line, column: def.column }, definition: def }
+        : { location: { path: r.relPath, line: recordedLine, column: 1 }, definition: undefined };
+      located.set(key, result);
+    }
+    return result;
   }
 
   /** Django models of the workspace (every models.py and models/*.py), parsed once. */

@@ -15,7 +15,7 @@ export function provideCodeLenses(session: Session, params: CodeLensParams): Cod
     const position = { line: lens.line - 1, character: lens.column - 1 };
     return {
       range: { start: position, end: position },
-      command: { title: lens.title, command: SHOW_DETAILS_COMMAND, arguments: [{ uri: params.textDocument.uri, fnKey: lens.fnKey }] },
+      command: { title: lens.title, command: SHOW_DETAILS_COMMAND, arguments: [{ fnKey: lens.fnKey }] },
     };
   });
 }

@@ -14,7 +14,7 @@ import { RECORDING_SUFFIX } from '../node/recordingIndexer';
 import { relPathOf } from './convert';
 import { Session } from './session';
 
-/** Shows the numbers of a recorded function (the command of every lens). Arguments: [{ uri, fnKey }]. */
+/** Shows the numbers of a recorded function (the command of every lens). Arguments: [{ fnKey, uri? }]. */
 export const SHOW_DETAILS_COMMAND = 'runlens.showDetails';
 /** Shows the recorded call tree of a request or a recording. Arguments: [{ recording, route? }]. */
 export const SHOW_CALL_TREE_COMMAND = 'runlens.showCallTree';
@@ -34,11 +34,12 @@ export async function executeCommand(session: Session, connection: Connection, p
 async function run(session: Session, command: string, arg: Record<string, unknown> | undefined): Promise<string | undefined> {
   switch (command) {
     case SHOW_DETAILS_COMMAND: {
-      if (typeof arg?.uri !== 'string' || typeof arg.fnKey !== 'string') throw new Error(`${command}: expected [{ uri, fnKey }]`);
-      const rel = relPathOf(session.root, arg.uri);
+      if (typeof arg?.fnKey !== 'string' || (arg.uri !== undefined && typeof arg.uri !== 'string')) throw new Error(`${command}: expected [{ fnKey, uri? }]`);
       const fn = session.index.snapshot().functions().get(arg.fnKey);
-      const line = rel !== undefined && fn ? session.sourceIndex.locate(fn)?.location.line : undefined;
-      return rel !== undefined && line !== undefined ? hoverAt(session.index.snapshot(), session.sourceIndex, rel, line) : undefined;
+      const location = fn && session.sourceIndex.locate(fn)?.location;
+      // The function key is enough to find the function; a uri, where given, must agree with it.
+      if (!location || (typeof arg.uri === 'string' && relPathOf(session.root, arg.uri) !== location.path)) return undefined;
+      return hoverAt(session.index.snapshot(), session.sourceIndex, location.path, location.line);
     }
     case SHOW_CALL_TREE_COMMAND: {
       if (typeof arg?.recording !== 'string' || (arg.route !== undefined && typeof arg.route !== 'string')) throw new Error(`${command}: expected [{ recording, route? }]`);

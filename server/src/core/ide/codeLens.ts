@@ -16,15 +16,18 @@ export interface Lens {
 
 export function codeLenses(snapshot: Snapshot, index: SourceIndex, relPath: string): Lens[] {
   const stats = snapshot.stats();
-  const handlerOf = new Map<string, string[]>();
-  for (const [route, handler] of snapshot.routes()) if (handler) handlerOf.set(handler, [...(handlerOf.get(handler) ?? []), route]);
+  const handlerOf = snapshot.memo('handlerOf', 0, () => {
+    const map = new Map<string, string[]>();
+    for (const [route, handler] of snapshot.routes()) if (handler) map.set(handler, [...(map.get(handler) ?? []), route].sort());
+    return map;
+  });
   const lenses: Lens[] = [];
   for (const [key, fn] of functionsInFile(snapshot, index, relPath)) {
     const located = index.locate(fn);
     const s = stats.functions.get(key);
     if (!located || !s) continue;
     const { line, column } = located.location;
-    for (const route of (handlerOf.get(key) ?? []).sort()) {
+    for (const route of handlerOf.get(key) ?? []) {
       const r = stats.routes.get(route);
       if (r) lenses.push({ line, column, title: `${route}${r.nCalls > 1 ? ` · ${plural(r.nCalls, 'request')}` : ''} · ${timingTitle(r, false)}`, fnKey: key });
     }
@@ -35,13 +38,19 @@ export function codeLenses(snapshot: Snapshot, index: SourceIndex, relPath: stri
 
 /** The recorded functions whose recorded path is this file, by function key. */
 export function functionsInFile(snapshot: Snapshot, index: SourceIndex, relPath: string): [string, FunctionIdentity][] {
-  const out: [string, FunctionIdentity][] = [];
-  for (const [key, fn] of snapshot.functions()) {
-    if (!fn.recordedPath) continue;
-    const r = index.resolve(fn.recordedPath);
-    if (r.kind === 'workspace' && r.relPath === relPath) out.push([key, fn]);
-  }
-  return out;
+  const byFile = snapshot.memo('functionsByFile', index.generation, () => {
+    const map = new Map<string, [string, FunctionIdentity][]>();
+    for (const [key, fn] of snapshot.functions()) {
+      if (!fn.recordedPath) continue;
+      const r = index.resolve(fn.recordedPath);
+      if (r.kind !== 'workspace') continue;
+      const list = map.get(r.relPath);
+      if (list) list.push([key, fn]);
+      else map.set(r.relPath, [[key, fn]]);
+    }
+    return map;
+  });
+  return byFile.get(relPath) ?? [];
 }
 
 /** `420 ms · 1 call · 1,501 SQL`; time left out where no call has one, SQL where there is none. */

@@ -14,6 +14,10 @@ export interface FileDiagnostics {
 
 /** Findings re-located against the current text, and problems, by workspace-relative file. */
 export function diagnosticsByFile(snapshot: Snapshot, index: SourceIndex): Map<string, FileDiagnostics> {
+  return snapshot.memo('diagnosticsByFile', index.generation, () => computeByFile(snapshot, index));
+}
+
+function computeByFile(snapshot: Snapshot, index: SourceIndex): Map<string, FileDiagnostics> {
   const byFile = new Map<string, FileDiagnostics>();
   const entry = (path: string) => {
     let e = byFile.get(path);

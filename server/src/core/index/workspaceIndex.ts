@@ -41,6 +41,8 @@ export class Snapshot {
   private mergedStats: TraceStats | undefined;
   private mergedEdges: EdgeStats[] | undefined;
   private mergedFunctions: Map<string, FunctionIdentity> | undefined;
+  private mergedRoutes: Map<string, string | undefined> | undefined;
+  private readonly memos = new Map<string, { generation: number; value: unknown }>();
 
   constructor(summaries: ReadonlyMap<string, RecordingSummary>) {
     this.summaries = summaries;
@@ -115,8 +117,23 @@ export class Snapshot {
 
   /** Route → handler function key, over all recordings. */
   routes(): Map<string, string | undefined> {
-    const routes = new Map<string, string | undefined>();
-    for (const s of this.summaries.values()) for (const [r, h] of s.routes) if (routes.get(r) === undefined) routes.set(r, h);
-    return routes;
+    if (!this.mergedRoutes) {
+      this.mergedRoutes = new Map();
+      for (const s of this.summaries.values()) for (const [r, h] of s.routes) if (this.mergedRoutes.get(r) === undefined) this.mergedRoutes.set(r, h);
+    }
+    return this.mergedRoutes;
+  }
+
+  /**
+   * A value derived from this snapshot and the source text of `generation`, computed once: what
+   * the editor features need per request (diagnostics by file, functions by file) is the same
+   * until the recordings or the text change.
+   */
+  memo<T>(name: string, generation: number, compute: () => T): T {
+    const hit = this.memos.get(name);
+    if (hit && hit.generation === generation) return hit.value as T;
+    const value = compute();
+    this.memos.set(name, { generation, value });
+    return value;
   }
 }
