@@ -227,6 +227,19 @@ describe('language server on a real agent recording (appmap-ruby, Rails)', funct
       ]);
       const titles = await lenses(client, 'app/controllers/static_pages_controller.rb');
       assert.deepEqual(titles, ['1:2 GET / · 2 requests · 245 ms · 133 SQL (runlens.showDetails)', '1:2 6 ms · 2 calls · 2 SQL (runlens.showDetails)']);
+      const controller = 'app/controllers/static_pages_controller.rb';
+      assert.match((await hover(client, controller, 1, 4)) ?? '', /^\*\*StaticPagesController#home\*\* · recorded 2 calls\n\n\| calls \| total \| self \| mean \| max \| SQL \|/);
+      // The recorded call hierarchy of the action.
+      const [item] = await client.connection.sendRequest<{ name: string; data: unknown }[]>('textDocument/prepareCallHierarchy', { textDocument: { uri: client.uri(controller) }, position: { line: 1, character: 4 } });
+      assert.equal(item.name, 'StaticPagesController#home');
+      const outgoing = await client.connection.sendRequest<{ to: { name: string } }[]>('callHierarchy/outgoingCalls', { item });
+      assert.deepEqual(outgoing.map((c) => c.to.name).sort(), ['SessionsHelper#current_user', 'SessionsHelper#logged_in?', 'User#feed']);
+      const incoming = await client.connection.sendRequest<{ from: { name: string } }[]>('callHierarchy/incomingCalls', { item });
+      assert.deepEqual(incoming.map((c) => c.from.name), ['GET /']);
+      // Replaced by another real run of the same test (a later Rails version, fewer microposts on the page).
+      fs.copyFileSync(path.join(CORPUS, 'appmaps/ruby/minitest-rails7-microposts-interface-failed.appmap.json'), path.join(root, 'tmp/appmap/minitest/microposts_interface.appmap.json'));
+      await diagnosticsBecome(client, 'app/views/microposts/_micropost.html.erb', []);
+      await diagnosticsBecome(client, 'app/helpers/sessions_helper.rb', ['18:0-18:0 error n-plus-one: N+1: 11 queries under this function']);
     } finally {
       await client.close();
     }
