@@ -141,6 +141,33 @@ describe('runlens scan', function () {
     assert.ok(output.findings[0].count > 100 && output.findings[0].count < 1500, String(output.findings[0].count));
   });
 
+  it('prints the suggested change under each N+1 with --fix-hints, and puts it in SARIF as a fix', () => {
+    checkRun(['scan', '--fix-hints'], {
+      code: 1,
+      stdout:
+        'meetups/views.py:29:16 error N+1: 1500 queries from this queryset (500 × meetups_venue, 500 × meetups_topic, 500 × meetups_sponsor) [n-plus-one]\n' +
+        '    fix: append .select_related("where").prefetch_related("topics", "meeting_sponsors") to the queryset at meetups/views.py:29:16\n' +
+        '1 recording read, 1 finding (1 error, 0 warnings)\n',
+    });
+    const log = JSON.parse(runlens(['scan', '--format', 'sarif']).stdout);
+    assert.deepEqual(log.runs[0].results[0].fixes[0].artifactChanges[0].replacements, [
+      {
+        deletedRegion: { startLine: 29, startColumn: 16, endLine: 29, endColumn: 80 },
+        insertedContent: { text: 'Meeting.objects.filter(when__lt=timezone.now()).order_by("when").select_related("where").prefetch_related("topics", "meeting_sponsors")' },
+      },
+    ]);
+  });
+
+  it('honours an ignore comment above the finding', () => {
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'runlens-'));
+    fs.cpSync(MEETUPS, dir, { recursive: true });
+    const views = path.join(dir, 'meetups/views.py');
+    const lines = fs.readFileSync(views, 'utf8').split('\n');
+    lines.splice(28, 0, '        # runlens: ignore n-plus-one');
+    fs.writeFileSync(views, lines.join('\n'));
+    checkRun(['scan'], { code: 0, stdout: '1 recording read, no findings\n', stderr: '' }, dir);
+  });
+
   it('rejects bad usage with exit code 2 and one clear line', () => {
     checkRun(['scan', '--format', 'xml'], { code: 2, stdout: '', stderr: 'runlens: --format must be text, json or sarif, not "xml"\nRun "runlens --help" for usage.\n' });
     checkRun(['scan', '--bogus'], { code: 2, stderr: 'runlens: unknown option "--bogus"\nRun "runlens --help" for usage.\n' });

@@ -1,15 +1,18 @@
 // The output formats of `runlens scan`: text like a compiler's, one JSON object, and SARIF 2.1.0.
 
 import { Finding, RULES } from '../core/findings/finding';
+import { Fix } from '../core/fixes/index';
 import { plural } from '../core/findings/format';
 import { formatProblem } from '../core/problem';
 import { ScanOutput } from './scan';
 
 /** `path:line:col severity message (detail) [rule]` per finding, then a summary line. */
-export function formatText(output: ScanOutput): string {
-  const lines = output.findings.map((f) => {
+export function formatText(output: ScanOutput, options: { fixHints?: boolean } = {}): string {
+  const lines = output.findings.flatMap((f) => {
     const detail = f.detail ? ` (${f.detail})` : '';
-    return `${f.location.path}:${f.location.line}:${f.location.column} ${f.severity} ${f.message}${detail} [${f.rule}]`;
+    const line = `${f.location.path}:${f.location.line}:${f.location.column} ${f.severity} ${f.message}${detail} [${f.rule}]`;
+    const fix = options.fixHints ? output.fixes.get(f) : undefined;
+    return fix ? [line, `    fix: ${fix.hint}`] : [line];
   });
   const bySeverity = (s: string) => output.findings.filter((f) => f.severity === s).length;
   const summary = [
@@ -74,9 +77,29 @@ export function formatSarif(output: ScanOutput): string {
             },
           ],
           properties: { count: f.count, recordings: f.recordings },
+          ...sarifFixes(output.fixes.get(f)),
         })),
       },
     ],
   };
   return JSON.stringify(log, null, 2) + '\n';
+}
+
+/** A SARIF `fixes` entry where the change is certain (an edit), else nothing. */
+function sarifFixes(fix: Fix | undefined): { fixes?: object[] } {
+  if (!fix?.edit) return {};
+  const { path, range, newText } = fix.edit;
+  return {
+    fixes: [
+      {
+        description: { text: fix.title },
+        artifactChanges: [
+          {
+            artifactLocation: { uri: path, uriBaseId: '%SRCROOT%' },
+            replacements: [{ deletedRegion: { startLine: range.line, startColumn: range.column, endLine: range.endLine, endColumn: range.endColumn }, insertedContent: { text: newText } }],
+          },
+        ],
+      },
+    ],
+  };
 }

@@ -9,7 +9,7 @@ const HELP = `runlens: recorded performance on the line of code that caused it
 
 Usage:
   runlens --stdio     the language server, over stdin and stdout
-  runlens scan [PATH…] [--root DIR] [--format text|json|sarif] [--fail-on error|warning|never] [--config FILE]
+  runlens scan [PATH…] [--root DIR] [--format text|json|sarif] [--fail-on error|warning|never] [--config FILE] [--fix-hints]
 
   PATH        recording files (*.appmap.json) or folders to search for them
               (default: every *.appmap.json under the root, skipping node_modules and .git)
@@ -17,6 +17,7 @@ Usage:
   --format    text (default), json (one object) or sarif (SARIF 2.1.0)
   --fail-on   exit 1 when a finding has this severity or worse (default: error)
   --config    a JSON file with thresholds (see README, "Configuration")
+  --fix-hints print the suggested change under each N+1 finding
 
 Exit codes: 0 no finding reached --fail-on, 1 one did, 2 usage error.
 `;
@@ -53,7 +54,7 @@ export async function main(argv: string[], io: Io = processIo()): Promise<number
 }
 
 export function parseScanArgs(args: string[]): ScanOptions {
-  const options: ScanOptions = { paths: [], root: '.', format: 'text', failOn: 'error', configFile: undefined };
+  const options: ScanOptions = { paths: [], root: '.', format: 'text', failOn: 'error', configFile: undefined, fixHints: false };
   for (let i = 0; i < args.length; i++) {
     const arg = args[i];
     const [flag, inlineValue] = arg.startsWith('--') && arg.includes('=') ? [arg.slice(0, arg.indexOf('=')), arg.slice(arg.indexOf('=') + 1)] : [arg, undefined];
@@ -80,6 +81,9 @@ export function parseScanArgs(args: string[]): ScanOptions {
       }
       case '--config':
         options.configFile = value();
+        break;
+      case '--fix-hints':
+        options.fixHints = true;
         break;
       default:
         if (flag.startsWith('-') && flag !== '-') throw new UsageError(`unknown option "${flag}"`);

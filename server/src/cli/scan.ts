@@ -7,6 +7,8 @@ import { resolveConfig, RunlensConfig } from '../core/config';
 import { Finding, mergeFindings, severityRank } from '../core/findings/finding';
 import { findingsOf } from '../core/findings/index';
 import { formatCount } from '../core/findings/format';
+import { eagerLoadingFix, Fix } from '../core/fixes/index';
+import { withoutIgnored } from '../core/fixes/ignore';
 import { Problem } from '../core/problem';
 import { SourceIndex } from '../core/sourceIndex';
 import { readRecordingFile } from '../node/readRecordingFile';
@@ -21,12 +23,16 @@ export interface ScanOptions {
   format: 'text' | 'json' | 'sarif';
   failOn: 'error' | 'warning' | 'never';
   configFile: string | undefined;
+  /** Print the suggested change under each N+1 finding (text format). */
+  fixHints: boolean;
 }
 
 export interface ScanOutput {
   nRecordings: number;
   problems: Problem[];
   findings: Finding[];
+  /** The eager-loading fix of each N+1 finding. */
+  fixes: Map<Finding, Fix>;
 }
 
 export interface Io {
@@ -49,7 +55,7 @@ export async function runScan(options: ScanOptions, io: Io): Promise<number> {
   else if (options.format === 'sarif') io.stdout(formatSarif(output));
   else {
     for (const p of output.problems) io.stderr(`${displayProblem(p)}\n`);
-    io.stdout(formatText(output));
+    io.stdout(formatText(output, { fixHints: options.fixHints }));
   }
   if (options.failOn === 'never') return 0;
   const bar = severityRank(options.failOn);
@@ -80,7 +86,14 @@ export async function scan(root: string, recordings: string[], config: RunlensCo
     }
     onProgress?.(++done);
   }
-  return { nRecordings: recordings.length, problems, findings: mergeFindings(findings) };
+  // `# runlens: ignore <rule>` comments, on the finding's line or the one above, silence it.
+  const kept = withoutIgnored(mergeFindings(findings), (p) => index.text(p));
+  const fixes = new Map<Finding, Fix>();
+  for (const f of kept) {
+    const fix = eagerLoadingFix(f, index);
+    if (fix) fixes.set(f, fix);
+  }
+  return { nRecordings: recordings.length, problems, findings: kept, fixes };
 }
 
 /** Recording files under the given files and folders, sorted; skips node_modules and .git. */
