@@ -7,7 +7,11 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { Connection, ExecuteCommandParams, MessageType } from 'vscode-languageserver/node';
 import { renderCallTree, renderQueries } from '../core/ide/callTree';
+import { diagnosticsByFile } from '../core/ide/diagnostics';
 import { hoverAt } from '../core/ide/hover';
+import { Finding } from '../core/findings/finding';
+import { formatCount } from '../core/findings/format';
+import { eagerLoadingFix } from '../core/fixes/index';
 import { normalizeRelative } from '../core/workspace';
 import { readRecordingFile } from '../node/readRecordingFile';
 import { RECORDING_SUFFIX } from '../node/recordingIndexer';
@@ -21,7 +25,12 @@ export const SHOW_CALL_TREE_COMMAND = 'runlens.showCallTree';
 /** Shows the SQL shapes a function ran, most frequent first. Arguments: [{ fnKey }]. */
 export const SHOW_QUERIES_COMMAND = 'runlens.showQueries';
 
-export const COMMANDS = [SHOW_DETAILS_COMMAND, SHOW_CALL_TREE_COMMAND, SHOW_QUERIES_COMMAND];
+/** Shows the repeated queries of the finding at a place. Arguments: [{ path, line, rule }] (workspace-relative, 1-based). */
+export const SHOW_REPEATED_QUERIES_COMMAND = 'runlens.showRepeatedQueries';
+/** Shows the hint of a fix that has no certain edit. Arguments: [{ path, line, rule }]. */
+export const SHOW_FIX_HINT_COMMAND = 'runlens.showFixHint';
+
+export const COMMANDS = [SHOW_DETAILS_COMMAND, SHOW_CALL_TREE_COMMAND, SHOW_QUERIES_COMMAND, SHOW_REPEATED_QUERIES_COMMAND, SHOW_FIX_HINT_COMMAND];
 
 export async function executeCommand(session: Session, connection: Connection, params: ExecuteCommandParams): Promise<string | null> {
   const [arg] = (params.arguments ?? []) as Record<string, unknown>[];
@@ -49,6 +58,14 @@ async function run(session: Session, command: string, arg: Record<string, unknow
       const tree = renderCallTree(trace, { route: arg.route });
       if (tree === undefined) throw new Error(`${command}: ${arg.route} was not recorded in ${rel}`);
       return problems.length ? `${tree}\n\nProblems reading ${rel}:\n${problems.map((p) => `- ${p.byteOffset === undefined ? '' : `byte ${p.byteOffset}: `}${p.message}`).join('\n')}` : tree;
+    }
+    case SHOW_REPEATED_QUERIES_COMMAND:
+    case SHOW_FIX_HINT_COMMAND: {
+      if (typeof arg?.path !== 'string' || typeof arg.line !== 'number' || typeof arg.rule !== 'string') throw new Error(`${command}: expected [{ path, line, rule }]`);
+      const finding = findingAt(session, arg.path, arg.line, arg.rule);
+      if (!finding) return undefined;
+      if (command === SHOW_FIX_HINT_COMMAND) return eagerLoadingFix(finding, session.sourceIndex)?.hint;
+      return [`${finding.message} at ${arg.path}:${arg.line}${finding.scope ? ` (${finding.scope})` : ''}:`, ...finding.related.map((r) => `${formatCount(r.count)} × ${r.sql}`)].join('\n');
     }
     case SHOW_QUERIES_COMMAND: {
       if (typeof arg?.fnKey !== 'string') throw new Error(`${command}: expected [{ fnKey }]`);
@@ -81,4 +98,11 @@ function recordingFile(root: string, recording: string): { abs: string; rel: str
   }
   if (!real.startsWith(root + path.sep) || !real.endsWith(RECORDING_SUFFIX) || !fs.statSync(real).isFile()) throw refuse('its real path is not a recording inside the workspace');
   return { abs: real, rel };
+}
+
+/** The finding of `rule` at `line` of `path`, at its current place. */
+export function findingAt(session: Session, path: string, line: number, rule: string): Finding | undefined {
+  return diagnosticsByFile(session.index.snapshot(), session.sourceIndex)
+    .get(path)
+    ?.findings.find((f) => f.rule === rule && f.location.line <= line && line <= (f.location.endLine ?? f.location.line));
 }

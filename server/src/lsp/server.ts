@@ -4,6 +4,7 @@
 
 import {
   ClientCapabilities,
+  CodeActionKind,
   CodeLensRefreshRequest,
   Connection,
   DidChangeConfigurationNotification,
@@ -20,6 +21,7 @@ import { RecordingIndexer } from '../node/recordingIndexer';
 import { packageVersion } from '../node/packageInfo';
 import { loadParsers } from '../node/treeSitter';
 import { prepareCallHierarchy, provideIncomingCalls, provideOutgoingCalls } from './callHierarchy';
+import { provideCodeActions } from './codeAction';
 import { provideCodeLenses } from './codeLens';
 import { COMMANDS, executeCommand } from './commands';
 import { relPathOf } from './convert';
@@ -64,6 +66,7 @@ export function startServer(connection: Connection, options: ServerOptions = {})
           textDocumentSync: TextDocumentSyncKind.Incremental,
           codeLensProvider: { resolveProvider: false },
           hoverProvider: true,
+          codeActionProvider: { codeActionKinds: [CodeActionKind.QuickFix] },
           executeCommandProvider: { commands: COMMANDS },
           callHierarchyProvider: true,
           workspaceSymbolProvider: true,
@@ -114,6 +117,7 @@ export function startServer(connection: Connection, options: ServerOptions = {})
   connection.languages.callHierarchy.onOutgoingCalls(handlers.wrap('callHierarchy/outgoingCalls', [], (params) => provideOutgoingCalls(current(), params)));
   connection.onWorkspaceSymbol(handlers.wrap('workspace/symbol', [], (params) => provideWorkspaceSymbols(current(), params)));
   connection.onHover(handlers.wrap('textDocument/hover', null, (params) => provideHover(current(), params)));
+  connection.onCodeAction(handlers.wrap('textDocument/codeAction', [], (params) => provideCodeActions(current(), params)));
   connection.onExecuteCommand(handlers.wrap('workspace/executeCommand', null, (params) => executeCommand(current(), connection, params)));
   connection.onRequest(
     statusRequest,

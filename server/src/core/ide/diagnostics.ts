@@ -1,8 +1,9 @@
-// Diagnostics: every finding at its current place, grouped by file, and the problems of broken
-// recordings on the recording files themselves.
+// Diagnostics: every finding at its current place (unless an ignore comment there silences it),
+// grouped by file, and the problems of broken recordings on the recording files themselves.
 
 import { resolveAnchor } from '../findings/anchor';
 import { Finding } from '../findings/finding';
+import { isIgnored } from '../fixes/ignore';
 import { Problem } from '../problem';
 import { SourceIndex } from '../sourceIndex';
 import { Snapshot } from '../index/workspaceIndex';
@@ -26,6 +27,8 @@ function computeByFile(snapshot: Snapshot, index: SourceIndex): Map<string, File
   };
   for (const f of snapshot.findings()) {
     const location = resolveAnchor(f.ref, index) ?? f.location;
+    // An ignore comment on the line or above it, in the current text, silences the finding.
+    if (isIgnored(f.rule, location, index.text(location.path))) continue;
     entry(location.path).findings.push(location === f.location ? f : { ...f, location });
   }
   for (const p of snapshot.problems()) entry(p.file).problems.push(p);

@@ -1,0 +1,49 @@
+// textDocument/codeAction: on each finding in the requested range, the eager-loading quick fix (an
+// edit where it is certain, else a hint shown by a command), "ignore it here" (an ignore comment
+// above the line, in the file's own syntax), and "show the repeated queries".
+
+import { CodeAction, CodeActionKind, CodeActionParams, Diagnostic, TextEdit } from 'vscode-languageserver/node';
+import { diagnosticsByFile } from '../core/ide/diagnostics';
+import { Finding } from '../core/findings/finding';
+import { ignoreComment, ignoreEdit } from '../core/fixes/ignore';
+import { eagerLoadingFix } from '../core/fixes/index';
+import { SHOW_FIX_HINT_COMMAND, SHOW_REPEATED_QUERIES_COMMAND } from './commands';
+import { relPathOf, toRange, uriOf } from './convert';
+import { Session } from './session';
+
+export function provideCodeActions(session: Session, params: CodeActionParams): CodeAction[] {
+  const rel = relPathOf(session.root, params.textDocument.uri);
+  if (rel === undefined) return [];
+  if (params.context.only && !params.context.only.some((k) => k === CodeActionKind.QuickFix || k.startsWith(`${CodeActionKind.QuickFix}.`))) return [];
+  const findings = diagnosticsByFile(session.index.snapshot(), session.sourceIndex).get(rel)?.findings ?? [];
+  const first = params.range.start.line + 1;
+  const last = params.range.end.line + 1;
+  const actions: CodeAction[] = [];
+  for (const f of findings) {
+    if (f.location.line > last || (f.location.endLine ?? f.location.line) < first) continue;
+    const uri = uriOf(session.root, f.location.path);
+    const diagnostics = matching(params.context.diagnostics, f);
+    const at = { path: f.location.path, line: f.location.line, rule: f.rule };
+    const fix = eagerLoadingFix(f, session.sourceIndex);
+    if (fix?.edit) {
+      actions.push({ title: fix.title, kind: CodeActionKind.QuickFix, diagnostics, isPreferred: true, edit: { changes: { [uri]: [TextEdit.replace(toRange(fix.edit.range), fix.edit.newText)] } } });
+    } else if (fix) {
+      actions.push({ title: `${fix.title}: ${fix.hint}`, kind: CodeActionKind.QuickFix, diagnostics, command: { title: fix.title, command: SHOW_FIX_HINT_COMMAND, arguments: [at] } });
+    }
+    const text = session.sourceIndex.text(f.location.path);
+    if (text !== undefined) {
+      const ignore = ignoreEdit(f, text);
+      const position = { line: ignore.line - 1, character: 0 };
+      actions.push({ title: `Ignore ${f.rule} here (${ignoreComment(f.rule, f.location.path)})`, kind: CodeActionKind.QuickFix, diagnostics, edit: { changes: { [uri]: [TextEdit.insert(position, ignore.newText)] } } });
+    }
+    if (f.related.length) {
+      actions.push({ title: `Show the ${f.related.length === 1 ? 'repeated query' : `${f.related.length} repeated queries`}`, kind: CodeActionKind.QuickFix, diagnostics, command: { title: 'Show the repeated queries', command: SHOW_REPEATED_QUERIES_COMMAND, arguments: [at] } });
+    }
+  }
+  return actions;
+}
+
+/** The client's diagnostics that are this finding (same rule and start line). */
+function matching(diagnostics: Diagnostic[], f: Finding): Diagnostic[] {
+  return diagnostics.filter((d) => d.code === f.rule && d.range.start.line === f.location.line - 1);
+}
