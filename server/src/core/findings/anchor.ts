@@ -1,7 +1,8 @@
 // Where a finding sits. No agent records the line of a SQL call, so the place is worked out:
-// 1. an ORM queryset: the Django `Model.objects…` expression that built the source query, looked
-//    up from the source query's table through the workspace's models, in the recorded project
-//    functions of the request (those on the source query's stack first, then the latest to run);
+// 1. an ORM query: the expression that built the source query (Django's `Model.objects…`), looked
+//    up from the source query's table through the workspace's models (core/orm/), in the recorded
+//    project functions of the request (those on the source query's stack first, then the latest
+//    to run);
 // 2. code that runs SQL itself: the line of the recorded function whose text holds the statement;
 // 3. the definition of the nearest recorded project function above the queries;
 // 4. the recorded test (metadata.recording.source_location);
@@ -10,14 +11,16 @@
 // can be resolved again against the current text while the developer edits.
 
 import { dialectOf, sqlFacts } from '../sql/normalize';
-import { findQuerysetExpressions } from '../source/django';
+import { ORMS, ormByName } from '../orm/index';
+import { OrmName, OrmSupport } from '../orm/types';
+import { languageOfPath } from '../source/definitions';
 import { FunctionIdentity, SourceIndex, SourceLocation } from '../sourceIndex';
 import { ancestry, Call, CallKind, Trace } from '../trace';
 
 /** Where a finding sits, by identity; `resolveAnchor` turns it into a location in the current source. */
 export type AnchorRef =
   /** The ORM expression that builds the query (Django `Model.objects…`) in a recorded function. */
-  | { kind: 'queryset'; fn: FunctionIdentity; model: string }
+  | { kind: 'queryset'; orm: OrmName; fn: FunctionIdentity; model: string }
   /** The line in a recorded function that runs the SQL itself. */
   | { kind: 'sql-statement'; fn: FunctionIdentity; table: string }
   /** The definition of a recorded project function. */
@@ -30,8 +33,10 @@ export type AnchorKind = AnchorRef['kind'];
 /** The current location of an anchor; a queryset or statement edited away falls back to its function. */
 export function resolveAnchor(ref: AnchorRef, index: SourceIndex): SourceLocation | undefined {
   switch (ref.kind) {
-    case 'queryset':
-      return querysetIn(ref.fn, ref.model, index) ?? index.locate(ref.fn)?.location;
+    case 'queryset': {
+      const orm = ormByName(ref.orm);
+      return (orm && querysetIn(orm, ref.fn, ref.model, index)) ?? index.locate(ref.fn)?.location;
+    }
     case 'sql-statement':
       return statementIn(ref.fn, ref.table, index) ?? index.locate(ref.fn)?.location;
     case 'function':
@@ -118,45 +123,47 @@ function nearestProjectFunction(trace: Trace, index: SourceIndex, call: Call | u
 function findQueryset(trace: Trace, index: SourceIndex, scopeCall: Call | undefined, source: Call): Anchor | undefined {
   if (!index.parsers || !source.sql) return undefined;
   const table = sqlFacts(source.sql.text, dialectOf(source.sql.databaseType)).tables[0];
-  const model = table && index.models().find((m) => m.dbTable === table);
-  if (!model) return undefined;
-  const tried = new Set<number>();
-  const search = (c: Call): Anchor | undefined => {
-    if (c.kind !== CallKind.Function || c.fn === -1 || tried.has(c.fn)) return undefined;
-    tried.add(c.fn);
-    const fn = trace.functions[c.fn];
-    const location = querysetIn(fn, model.name, index);
-    return location && { location, ref: { kind: 'queryset', fn, model: model.name } };
-  };
-  // First the functions on the source query's own stack, innermost first…
-  for (const c of ancestry(trace, source).reverse()) {
-    const found = search(c);
-    if (found) return found;
-  }
-  // …then those of the same request or test that ran before it, latest first: the view that
-  // returned the lazy queryset has returned by the time the template iterates it.
-  const first = scopeCall ? scopeCall.index : 0;
-  for (let i = source.index - 1; i >= first; i--) {
-    const c = trace.calls[i];
-    if (c.threadId !== source.threadId) continue;
-    const found = search(c);
-    if (found) return found;
+  if (!table) return undefined;
+  for (const orm of ORMS) {
+    const model = orm.modelOfTable(index, table);
+    if (!model) continue;
+    const tried = new Set<number>();
+    const search = (c: Call): Anchor | undefined => {
+      if (c.kind !== CallKind.Function || c.fn === -1 || tried.has(c.fn)) return undefined;
+      tried.add(c.fn);
+      const fn = trace.functions[c.fn];
+      const location = querysetIn(orm, fn, model, index);
+      return location && { location, ref: { kind: 'queryset', orm: orm.name, fn, model } };
+    };
+    // First the functions on the source query's own stack, innermost first…
+    for (const c of ancestry(trace, source).reverse()) {
+      const found = search(c);
+      if (found) return found;
+    }
+    // …then those of the same request or test that ran before it, latest first: the view that
+    // returned the lazy queryset has returned by the time the template iterates it.
+    const first = scopeCall ? scopeCall.index : 0;
+    for (let i = source.index - 1; i >= first; i--) {
+      const c = trace.calls[i];
+      if (c.threadId !== source.threadId) continue;
+      const found = search(c);
+      if (found) return found;
+    }
   }
   return undefined;
 }
 
-/** The first `Model.objects…` expression in the function's body, or in its class's body. */
-function querysetIn(fn: FunctionIdentity, modelName: string, index: SourceIndex): SourceLocation | undefined {
+/** The first query of `model` in the function's body, or in its class's body (`queryset = …`). */
+function querysetIn(orm: OrmSupport, fn: FunctionIdentity, model: string, index: SourceIndex): Required<SourceLocation> | undefined {
   const located = index.locate(fn);
   const def = located?.definition;
-  if (!located || !def || !index.parsers) return undefined;
-  const text = index.text(located.location.path);
-  if (text === undefined) return undefined;
-  let ranges = findQuerysetExpressions(index.parsers, text, modelName, { fromLine: def.line, toLine: def.endLine });
+  if (!located || !def) return undefined;
+  const language = languageOfPath(located.location.path);
+  if (!language || !orm.languages.includes(language)) return undefined;
+  let ranges = orm.findQueries(index, located.location.path, model, { fromLine: def.line, toLine: def.endLine });
   if (ranges.length === 0 && def.container.length) {
-    // A class-level `queryset = Model.objects…` of the recorded method's class.
     const cls = index.definitionsOf(located.location.path)?.find((d) => d.kind === 'class' && d.name === def.container[def.container.length - 1] && d.line <= def.line && d.endLine >= def.endLine);
-    if (cls) ranges = findQuerysetExpressions(index.parsers, text, modelName, { fromLine: cls.line, toLine: cls.endLine });
+    if (cls) ranges = orm.findQueries(index, located.location.path, model, { fromLine: cls.line, toLine: cls.endLine });
   }
   const r = ranges[0];
   return r && { path: located.location.path, line: r.line, column: r.column, endLine: r.endLine, endColumn: r.endColumn };

@@ -9,6 +9,7 @@ import { sqlShapeOf } from '../analysis/stats';
 import { dialectOf, sqlFacts, SqlFacts } from '../sql/normalize';
 import { SourceIndex } from '../sourceIndex';
 import { Call, Trace } from '../trace';
+import { ormByName } from '../orm/index';
 import { Anchor, anchorRepeatedQueries } from './anchor';
 import { Finding } from './finding';
 import { tableCounts } from './format';
@@ -83,7 +84,7 @@ function sourceQuery(selects: Call[], firstRepeat: number, repeats: number, bySh
 
 function wording(anchor: Anchor): string {
   switch (anchor.ref.kind) {
-    case 'queryset': return 'from this queryset';
+    case 'queryset': return `from this ${ormByName(anchor.ref.orm)?.noun ?? 'query'}`;
     case 'sql-statement': return 'from this statement';
     case 'function': return 'under this function';
     case 'test': return 'in this test';

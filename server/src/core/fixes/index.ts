@@ -1,45 +1,22 @@
-// Fixes for findings: the eager-loading change of an N+1 where it is certain (an edit), else a
-// hint that says what to add and where. Django querysets get edits today; other code gets hints.
+// Fixes for findings: the eager-loading change of an N+1, computed by the ORM of the query it sits
+// on (core/orm/) where it is certain (an edit), else a hint that says what to add and where.
 
 import { resolveAnchor } from '../findings/anchor';
 import { Finding } from '../findings/finding';
 import { SourceIndex, SourceLocation } from '../sourceIndex';
 import { sqlFacts } from '../sql/normalize';
-import { djangoRelationsToLoad, eagerQueryset } from './django';
+import { ormByName } from '../orm/index';
+import { Fix } from '../orm/types';
 
-export interface Fix {
-  title: string;
-  /** The change, when it is certain: replace `range` (1-based, end exclusive) of `path` by `newText`. */
-  edit?: { path: string; range: Required<SourceLocation>; newText: string };
-  /** What to add and where, in words: shown when there is no edit, printed by `scan --fix-hints`. */
-  hint: string;
-}
+export type { Fix } from '../orm/types';
 
 export function eagerLoadingFix(finding: Finding, index: SourceIndex): Fix | undefined {
   if (finding.rule !== 'n-plus-one') return undefined;
   const ref = finding.ref;
   const location = resolveAnchor(ref, index) ?? finding.location;
   if (ref.kind === 'queryset' && location.endLine !== undefined && location.endColumn !== undefined) {
-    const text = index.text(location.path);
-    const load = djangoRelationsToLoad(ref.model, finding.related, index.models());
-    if (text !== undefined && load && load.selectRelated.length + load.prefetchRelated.length > 0) {
-      const range = location as Required<SourceLocation>;
-      const expression = sliceRange(text, range);
-      const edited = load.unexplained.length === 0 ? eagerQueryset(expression, load) : undefined;
-      const names = [...load.selectRelated.map((n) => `select_related("${n}")`), ...load.prefetchRelated.map((n) => `prefetch_related("${n}")`)].join(', ');
-      if (edited) {
-        return {
-          title: `Load eagerly: ${edited.added}`,
-          edit: { path: location.path, range, newText: edited.newText },
-          hint: `append ${edited.added} to the queryset at ${location.path}:${location.line}:${location.column}`,
-        };
-      }
-      const unexplained = load.unexplained.map((r) => r.table ?? 'query').join(', ');
-      return {
-        title: `Load eagerly (hint): ${names}`,
-        hint: `add ${names} to the queryset at ${location.path}:${location.line}:${location.column}${unexplained ? `; the repeated queries on ${unexplained} match no relation of ${ref.model} and need loading by hand` : '; merge them into the existing calls by hand'}`,
-      };
-    }
+    const fix = ormByName(ref.orm)?.fix(index, { location: location as Required<SourceLocation>, model: ref.model }, finding.related);
+    if (fix) return fix;
   }
   return { title: `How to load eagerly (hint)`, hint: genericHint(finding, location) };
 }
@@ -59,16 +36,6 @@ function genericHint(finding: Finding, location: SourceLocation): string {
 
 function singular(table: string): string {
   return table.replace(/ies$/, 'y').replace(/(ss|x|ch|sh)es$/, '$1').replace(/s$/, '');
-}
-
-/** The text of a 1-based, end-exclusive range (columns in UTF-16 code units, as JS strings). */
-export function sliceRange(text: string, range: Required<SourceLocation>): string {
-  const lines = text.split('\n');
-  if (range.line === range.endLine) return (lines[range.line - 1] ?? '').slice(range.column - 1, range.endColumn - 1);
-  const parts = [(lines[range.line - 1] ?? '').slice(range.column - 1)];
-  for (let l = range.line + 1; l < range.endLine; l++) parts.push(lines[l - 1] ?? '');
-  parts.push((lines[range.endLine - 1] ?? '').slice(0, range.endColumn - 1));
-  return parts.join('\n');
 }
 
 /** Applies a fix's edit to the text (tests and `scan --fix`-like tools). */

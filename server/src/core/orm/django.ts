@@ -5,8 +5,39 @@
 // (many-to-many and reverse relations) to the queryset, or merges into such calls already there.
 
 import { RelatedEntry } from '../findings/finding';
-import { DjangoModel, DjangoRelation } from '../source/django';
+import { DjangoModel, DjangoRelation, findQuerysetExpressions } from '../source/django';
+import { SourceIndex } from '../sourceIndex';
 import { sqlFacts } from '../sql/normalize';
+import { Fix, OrmQuery, OrmSupport } from './types';
+
+export const django: OrmSupport = {
+  name: 'django',
+  languages: ['python'],
+  noun: 'queryset',
+  modelOfTable: (index, table) => index.models().find((m) => m.dbTable === table)?.name,
+  findQueries(index, path, model, within) {
+    const text = index.text(path);
+    return text === undefined || !index.parsers ? [] : findQuerysetExpressions(index.parsers, text, model, within);
+  },
+  fix: djangoFix,
+};
+
+/** The edit that loads the relations eagerly, or a hint where it is not certain. */
+function djangoFix(index: SourceIndex, query: OrmQuery, related: RelatedEntry[]): Fix | undefined {
+  const { location } = query;
+  const text = index.text(location.path);
+  const load = djangoRelationsToLoad(query.model, related, index.models());
+  if (text === undefined || !load || load.selectRelated.length + load.prefetchRelated.length === 0) return undefined;
+  const edited = load.unexplained.length === 0 ? eagerQueryset(sliceRange(text, location), load) : undefined;
+  const at = `${location.path}:${location.line}:${location.column}`;
+  if (edited) return { title: `Load eagerly: ${edited.added}`, edit: { path: location.path, range: location, newText: edited.newText }, hint: `append ${edited.added} to the queryset at ${at}` };
+  const names = [...load.selectRelated.map((n) => `select_related("${n}")`), ...load.prefetchRelated.map((n) => `prefetch_related("${n}")`)].join(', ');
+  const unexplained = load.unexplained.map((r) => r.table ?? 'query').join(', ');
+  return {
+    title: `Load eagerly (hint): ${names}`,
+    hint: `add ${names} to the queryset at ${at}${unexplained ? `; the repeated queries on ${unexplained} match no relation of ${query.model} and need loading by hand` : '; merge them into the existing calls by hand'}`,
+  };
+}
 
 export interface DjangoLoad {
   /** Relation names for select_related, in the order the queries first ran. */
@@ -69,6 +100,16 @@ export function eagerQueryset(expression: string, load: DjangoLoad): QuerysetEdi
     added.push(`${missing.map((n) => JSON.stringify(n)).join(', ')} in .${method}()`);
   }
   return { newText: text, added: added.join('') };
+}
+
+/** The text of a 1-based, end-exclusive range (columns in UTF-16 code units, as JS strings). */
+export function sliceRange(text: string, range: { line: number; column: number; endLine: number; endColumn: number }): string {
+  const lines = text.split('\n');
+  if (range.line === range.endLine) return (lines[range.line - 1] ?? '').slice(range.column - 1, range.endColumn - 1);
+  const parts = [(lines[range.line - 1] ?? '').slice(range.column - 1)];
+  for (let l = range.line + 1; l < range.endLine; l++) parts.push(lines[l - 1] ?? '');
+  parts.push((lines[range.endLine - 1] ?? '').slice(0, range.endColumn - 1));
+  return parts.join('\n');
 }
 
 // ---- helpers ----------------------------------------------------------------------------------
