@@ -27,6 +27,8 @@ export interface TestClient {
   logs: string[];
   /** Every `$/progress` notification, in order. */
   progress: unknown[];
+  /** How many publishDiagnostics notifications arrived, per URI. */
+  publishCount: Map<string, number>;
   /** Resolves when a notification of `method` satisfying `test` arrives (or has arrived since `since`). */
   waitFor<T>(method: string, test?: (params: T) => boolean, timeoutMs?: number): Promise<T>;
   close(): Promise<void>;
@@ -70,6 +72,7 @@ async function connect(connection: ProtocolConnection, root: string, init: Parti
   const diagnostics = new Map<string, PublishDiagnosticsParams['diagnostics']>();
   const logs: string[] = [];
   const progress: unknown[] = [];
+  const publishCount = new Map<string, number>();
   const waiters: { method: string; test: (p: unknown) => boolean; resolve: (p: unknown) => void }[] = [];
   const notify = (method: string, params: unknown) => {
     for (const w of [...waiters]) {
@@ -81,6 +84,7 @@ async function connect(connection: ProtocolConnection, root: string, init: Parti
   };
   connection.onNotification('textDocument/publishDiagnostics', (p: PublishDiagnosticsParams) => {
     diagnostics.set(p.uri, p.diagnostics);
+    publishCount.set(p.uri, (publishCount.get(p.uri) ?? 0) + 1);
     notify('textDocument/publishDiagnostics', p);
   });
   connection.onNotification('window/logMessage', (p: { message: string }) => logs.push(p.message));
@@ -101,6 +105,7 @@ async function connect(connection: ProtocolConnection, root: string, init: Parti
     diagnostics,
     logs,
     progress,
+    publishCount,
     waitFor<T>(method: string, test: (params: T) => boolean = () => true, timeoutMs = 20_000): Promise<T> {
       return new Promise<T>((resolve, reject) => {
         const timer = setTimeout(() => reject(new Error(`timed out waiting for ${method}; logs: ${logs.join(' | ')}`)), timeoutMs);

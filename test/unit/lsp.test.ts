@@ -108,6 +108,13 @@ describe('language server, in process', function () {
     // Three lines typed at the top, not saved.
     client.connection.sendNotification('textDocument/didChange', { textDocument: { uri, version: 2 }, contentChanges: [{ range: { start: { line: 0, character: 0 }, end: { line: 0, character: 0 } }, text: '# a\n# b\n# c\n' }] });
     await diagnosticsBecome(client, VIEWS, [N_PLUS_ONE.replace('28:15-28:79', '31:15-31:79')]);
+    // Typing below the finding changes nothing: nothing is published again. (Messages are handled
+    // in order, so a publish caused by the change would arrive before the status answer.)
+    const before = client.publishCount.get(uri);
+    const end = text.split('\n').length + 2;
+    client.connection.sendNotification('textDocument/didChange', { textDocument: { uri, version: 3 }, contentChanges: [{ range: { start: { line: end, character: 0 }, end: { line: end, character: 0 } }, text: '# more\n' }] });
+    await client.connection.sendRequest('runlens/status');
+    assert.equal(client.publishCount.get(uri), before);
     assert.deepEqual(await lenses(client, VIEWS), ['30:4 GET /meetings/past/ · 643 ms · 1,501 SQL (runlens.showDetails)', '30:4 0.4 ms · 1 call (runlens.showDetails)']);
     assert.equal(fs.readFileSync(path.join(root, VIEWS), 'utf8'), text);
     // Closed without saving: back to the text on disk.

@@ -43,7 +43,8 @@ export function startServer(connection: Connection, options: ServerOptions = {})
   let session: Session | undefined;
   let indexer: RecordingIndexer | undefined;
   let capabilities: ClientCapabilities = {};
-  let published = new Set<string>();
+  /** Published diagnostics by URI, as JSON, to send only what changed. */
+  let published = new Map<string, string>();
   let parsers: SourceParsers | undefined;
 
   const log = (message: string) => connection.console.log(message);
@@ -169,9 +170,15 @@ export function startServer(connection: Connection, options: ServerOptions = {})
     if (!s) return;
     try {
       const next = computeDiagnostics(s, { relatedInformation: Boolean(capabilities.textDocument?.publishDiagnostics?.relatedInformation) });
-      for (const uri of published) if (!next.has(uri)) void connection.sendDiagnostics({ uri, diagnostics: [] });
-      for (const [uri, diagnostics] of next) void connection.sendDiagnostics({ uri, diagnostics });
-      published = new Set(next.keys());
+      // Only what changed is sent: edits re-run this on every keystroke.
+      for (const uri of published.keys()) if (!next.has(uri)) void connection.sendDiagnostics({ uri, diagnostics: [] });
+      const sent = new Map<string, string>();
+      for (const [uri, diagnostics] of next) {
+        const json = JSON.stringify(diagnostics);
+        sent.set(uri, json);
+        if (published.get(uri) !== json) void connection.sendDiagnostics({ uri, diagnostics });
+      }
+      published = sent;
     } catch (err) {
       connection.console.error(`publishing diagnostics failed: ${(err as Error).stack ?? err}`);
     }
