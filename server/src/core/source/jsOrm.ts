@@ -1,0 +1,430 @@
+// What the Node ORMs (Sequelize, Prisma, TypeORM) share when reading JavaScript and TypeScript:
+// the workspace scan for model definitions (each file read once per text), syntax-tree helpers for
+// calls, object literals and strings, and edits that add to an object or array literal in the
+// author's own layout. Syntax only: nothing imported is followed.
+
+import type { Node } from 'web-tree-sitter';
+import type { SourceIndex } from '../sourceIndex';
+import { descendants, languageOfPath, lineOf, SourceLanguage, SourceRange } from './language';
+
+export const JS_LANGUAGES: SourceLanguage[] = ['javascript', 'typescript', 'tsx'];
+
+export const JS_SUFFIXES = ['.js', '.mjs', '.cjs', '.jsx', '.ts', '.mts', '.cts', '.tsx'];
+
+/** The grammar of a JavaScript or TypeScript file; undefined for anything else, declaration files included. */
+export function jsLanguageOf(path: string): SourceLanguage | undefined {
+  if (/\.d\.[cm]?ts$/.test(path)) return undefined;
+  const language = languageOfPath(path);
+  return language && JS_LANGUAGES.includes(language) ? language : undefined;
+}
+
+// ---- the workspace scan -------------------------------------------------------------------------
+
+/** Larger files are bundles or generated code, not where models are declared; parsing them costs. */
+const MAX_SCANNED_CHARS = 1 << 20;
+
+interface ScanMemo {
+  generation: number;
+  value: unknown;
+  files: Map<string, { text: string; value: unknown }>;
+}
+
+const scans = new WeakMap<SourceIndex, Map<string, ScanMemo>>();
+
+/**
+ * What `read` finds in each workspace file with one of `suffixes` (and in `alsoPaths`, when they
+ * exist) whose text `worthReading` matches, combined by `combine`. Kept per index: the combined value
+ * until anything is invalidated, each file's value while its text is the same string, so an edit
+ * re-reads one file, not the workspace.
+ */
+export function scanWorkspace<F, T>(
+  index: SourceIndex,
+  key: string,
+  suffixes: string[],
+  worthReading: RegExp,
+  read: (path: string, text: string) => F | undefined,
+  combine: (found: Array<{ path: string; value: F }>) => T,
+  alsoPaths: string[] = [],
+): T {
+  let memos = scans.get(index);
+  if (!memos) scans.set(index, (memos = new Map()));
+  const memo = memos.get(key);
+  if (memo && memo.generation === index.generation) return memo.value as T;
+  const previous = memo?.files ?? new Map<string, { text: string; value: unknown }>();
+  const files = new Map<string, { text: string; value: unknown }>();
+  const found: Array<{ path: string; value: F }> = [];
+  const listed = index.files.list(suffixes);
+  // The listing may be older than the file (a schema created after the server started).
+  const paths = [...listed, ...alsoPaths.filter((p) => !listed.includes(p))];
+  for (const path of paths) {
+    if (/\.d\.[cm]?ts$|\.min\.js$/.test(path)) continue;
+    const text = index.text(path);
+    if (text === undefined) continue;
+    const before = previous.get(path);
+    const value = before && before.text === text ? (before.value as F | undefined) : text.length <= MAX_SCANNED_CHARS && worthReading.test(text) ? read(path, text) : undefined;
+    files.set(path, { text, value });
+    if (value !== undefined) found.push({ path, value });
+  }
+  const value = combine(found);
+  memos.set(key, { generation: index.generation, value, files });
+  return value;
+}
+
+// ---- syntax-tree helpers --------------------------------------------------------------------------
+
+/** The expression inside parentheses, `x as T`, `x!`, `x satisfies T` and `<T>x`. */
+export function unwrap(node: Node): Node {
+  let current = node;
+  for (;;) {
+    if (!WRAPPERS.has(current.type)) return current;
+    const children = current.namedChildren.filter((c) => c.type !== 'comment');
+    // `<T>x` puts the type first; the others put the expression first.
+    const inner = current.type === 'type_assertion' ? children[children.length - 1] : children[0];
+    if (!inner) return current;
+    current = inner;
+  }
+}
+
+const WRAPPERS = new Set(['parenthesized_expression', 'as_expression', 'non_null_expression', 'satisfies_expression', 'type_assertion']);
+
+/** The content of a string literal, or of a template literal without substitutions. */
+export function stringValue(node: Node | null | undefined): string | undefined {
+  if (!node) return undefined;
+  const n = unwrap(node);
+  if (n.type === 'string') return n.text.slice(1, -1);
+  if (n.type === 'template_string' && !n.namedChildren.some((c) => c.type === 'template_substitution')) return n.text.slice(1, -1);
+  return undefined;
+}
+
+/** `Author` → "Author"; `models.Author`, `db['Author']` → "Author"; anything else: undefined. */
+export function lastName(node: Node | null | undefined): string | undefined {
+  if (!node) return undefined;
+  const n = unwrap(node);
+  if (n.type === 'identifier' || n.type === 'type_identifier' || n.type === 'property_identifier') return n.text;
+  if (n.type === 'member_expression') {
+    const property = n.childForFieldName('property');
+    return property?.type === 'property_identifier' ? property.text : undefined;
+  }
+  if (n.type === 'subscript_expression') return stringValue(n.childForFieldName('index'));
+  return undefined;
+}
+
+/** A call's arguments, comments left out. */
+export function callArguments(call: Node): Node[] {
+  return call.childForFieldName('arguments')?.namedChildren.filter((c) => c.type !== 'comment') ?? [];
+}
+
+/** `object.method(…)`: the object and the method name of a call, when the callee is a property access. */
+export function methodCall(call: Node): { object: Node; method: string; property: Node } | undefined {
+  if (call.type !== 'call_expression') return undefined;
+  const callee = call.childForFieldName('function');
+  if (callee?.type !== 'member_expression') return undefined;
+  const object = callee.childForFieldName('object');
+  const property = callee.childForFieldName('property');
+  if (!object || property?.type !== 'property_identifier') return undefined;
+  return { object, method: property.text, property };
+}
+
+/** The name of a called function: `f(…)` → "f", `a.b.f(…)` → "f". */
+export function calleeName(call: Node): string | undefined {
+  return call.type === 'call_expression' ? lastName(call.childForFieldName('function')) : undefined;
+}
+
+export interface ObjectEntry {
+  /** The `pair` or the shorthand property. */
+  node: Node;
+  key: string;
+  /** The value; a shorthand property is its own value. */
+  value: Node;
+}
+
+/** The properties of an object literal with a plain key (`a: 1`, `'a': 1`, `a`), in order. */
+export function objectEntries(object: Node): ObjectEntry[] {
+  const entries: ObjectEntry[] = [];
+  for (const child of object.namedChildren) {
+    if (child.type === 'shorthand_property_identifier') entries.push({ node: child, key: child.text, value: child });
+    else if (child.type === 'pair') {
+      const keyNode = child.childForFieldName('key');
+      const value = child.childForFieldName('value');
+      const key = keyNode?.type === 'property_identifier' ? keyNode.text : stringValue(keyNode);
+      if (key !== undefined && value) entries.push({ node: child, key, value });
+    }
+  }
+  return entries;
+}
+
+export function objectEntry(object: Node, key: string): ObjectEntry | undefined {
+  return objectEntries(object).find((e) => e.key === key);
+}
+
+/** True for an object literal holding `...spread`: what it spreads may set any key. */
+export function hasSpread(object: Node): boolean {
+  return object.namedChildren.some((c) => c.type === 'spread_element');
+}
+
+/** The string value of `key` in an object literal, when it is a plain string. */
+export function stringProperty(object: Node | undefined, key: string): string | undefined {
+  const entry = object?.type === 'object' ? objectEntry(object, key) : undefined;
+  return entry && stringValue(entry.value);
+}
+
+/** True when `key` is `true` in an object literal. */
+export function trueProperty(object: Node | undefined, key: string): boolean | undefined {
+  const entry = object?.type === 'object' ? objectEntry(object, key) : undefined;
+  if (!entry) return undefined;
+  const value = unwrap(entry.value).text;
+  return value === 'true' ? true : value === 'false' ? false : undefined;
+}
+
+/** The name of the class around `node`, if any. */
+export function enclosingClassName(node: Node): string | undefined {
+  for (let n: Node | null = node.parent; n; n = n.parent) {
+    if (n.type === 'class_declaration' || n.type === 'abstract_class_declaration' || n.type === 'class') {
+      return n.childForFieldName('name')?.text;
+    }
+  }
+  return undefined;
+}
+
+/** The whole range of a node (1-based lines and columns, end exclusive). */
+export function rangeOfNode(node: Node): SourceRange {
+  return { line: lineOf(node.startPosition), column: node.startPosition.column + 1, endLine: lineOf(node.endPosition), endColumn: node.endPosition.column + 1 };
+}
+
+/** The call expression that spans exactly `range`, if any. */
+export function callAt(root: Node, range: SourceRange): Node | undefined {
+  for (const node of descendants(root)) {
+    if (node.type !== 'call_expression') continue;
+    const r = rangeOfNode(node);
+    if (r.line === range.line && r.column === range.column && r.endLine === range.endLine && r.endColumn === range.endColumn) return node;
+  }
+  return undefined;
+}
+
+/** True when `line` lies in `within`, or there is no `within`. */
+export function lineWithin(node: Node, within?: { fromLine: number; toLine: number }): boolean {
+  const line = lineOf(node.startPosition);
+  return !within || (line >= within.fromLine && line <= within.toLine);
+}
+
+/**
+ * Names a file declares or imports anywhere (imports, requires, variables, classes, functions,
+ * parameters): over-approximates what is in scope at a point, which is enough to tell whether
+ * writing a model's name there refers to something.
+ */
+export function declaredNames(root: Node): Set<string> {
+  const names = new Set<string>();
+  const addPattern = (pattern: Node | null) => {
+    if (!pattern) return;
+    for (const n of descendants(pattern)) {
+      if (n.type === 'identifier' || n.type === 'shorthand_property_identifier_pattern') {
+        // `{ a: b }` binds b, not a: the key of a pair pattern is a property_identifier, skipped here.
+        names.add(n.text);
+      }
+    }
+  };
+  for (const node of descendants(root)) {
+    switch (node.type) {
+      case 'import_clause':
+        addPattern(node);
+        break;
+      case 'variable_declarator':
+        addPattern(node.childForFieldName('name'));
+        break;
+      case 'class_declaration':
+      case 'abstract_class_declaration':
+      case 'function_declaration':
+      case 'generator_function_declaration': {
+        const name = node.childForFieldName('name');
+        if (name) names.add(name.text);
+        break;
+      }
+      case 'required_parameter':
+      case 'optional_parameter':
+        addPattern(node.childForFieldName('pattern'));
+        break;
+      case 'formal_parameters':
+        for (const p of node.namedChildren) if (p.type === 'identifier' || p.type === 'object_pattern' || p.type === 'array_pattern' || p.type === 'assignment_pattern') addPattern(p);
+        break;
+      default:
+        break;
+    }
+  }
+  return names;
+}
+
+/** The quote the file's string literals use most: new literals are written alike. */
+export function preferredQuote(root: Node): "'" | '"' {
+  let single = 0;
+  let double = 0;
+  for (const node of descendants(root)) {
+    if (node.type !== 'string') continue;
+    if (node.text.startsWith("'")) single++;
+    else if (node.text.startsWith('"')) double++;
+  }
+  return single > double ? "'" : '"';
+}
+
+export function quoted(value: string, quote: "'" | '"'): string {
+  return `${quote}${value.replace(/\\/g, '\\\\').replace(new RegExp(quote, 'g'), `\\${quote}`)}${quote}`;
+}
+
+// ---- edits ------------------------------------------------------------------------------------------
+
+/** Replace [start, end) of the file text (UTF-16 offsets, as tree-sitter gives them) by `text`. */
+export interface Edit {
+  start: number;
+  end: number;
+  text: string;
+}
+
+/** The text of [from, to) of `text` with `edits` (inside it, not overlapping) applied. */
+export function applyEdits(text: string, from: number, to: number, edits: Edit[]): string {
+  let out = '';
+  let at = from;
+  for (const e of [...edits].sort((a, b) => a.start - b.start)) {
+    out += text.slice(at, e.start) + e.text;
+    at = e.end;
+  }
+  return out + text.slice(at, to);
+}
+
+/** Adds `properties` (`key: value`) after the last property of an object literal, in its layout. */
+export function addProperties(text: string, object: Node, properties: string[]): Edit[] {
+  return appendItems(text, object, properties);
+}
+
+/** Adds `items` at the end of an array literal, in its layout. */
+export function addElements(text: string, array: Node, items: string[]): Edit[] {
+  return appendItems(text, array, items);
+}
+
+/**
+ * Appends to an object or array literal: after the last element with `, ` on one line; when the
+ * literal spans lines, each item on a line of its own indented like the last element, after a
+ * comment that ends the last element's line; a trailing comma stays.
+ */
+function appendItems(text: string, literal: Node, items: string[]): Edit[] {
+  const elements = literal.namedChildren.filter((c) => c.type !== 'comment');
+  const last = elements[elements.length - 1];
+  if (!last) {
+    const [open, close] = literal.type === 'array' ? ['[', ']'] : ['{ ', ' }'];
+    return [{ start: literal.startIndex, end: literal.endIndex, text: `${open}${items.join(', ')}${close}` }];
+  }
+  const comma = last.nextSibling?.type === ',' ? last.nextSibling : undefined;
+  if (last.startPosition.row === literal.startPosition.row) {
+    return [comma ? { start: comma.endIndex, end: comma.endIndex, text: ` ${items.join(', ')},` } : { start: last.endIndex, end: last.endIndex, text: `, ${items.join(', ')}` }];
+  }
+  const lineStart = text.lastIndexOf('\n', last.startIndex - 1) + 1;
+  const indent = /^[ \t]*/.exec(text.slice(lineStart, last.startIndex))?.[0] ?? '';
+  const lines = items.map((item) => `\n${indent}${item}`);
+  if (comma) {
+    const at = endOfLine(text, comma.endIndex);
+    return [{ start: at, end: at, text: lines.map((l) => `${l},`).join('') }];
+  }
+  const at = endOfLine(text, last.endIndex);
+  if (at === last.endIndex) return [{ start: at, end: at, text: `,${lines.join(',')}` }];
+  return [
+    { start: last.endIndex, end: last.endIndex, text: ',' },
+    { start: at, end: at, text: lines.join(',') },
+  ];
+}
+
+/** The end of the line from `offset` when only spaces and a comment follow there; else `offset`. */
+function endOfLine(text: string, offset: number): number {
+  const newline = text.indexOf('\n', offset);
+  const end = newline < 0 ? text.length : newline;
+  const rest = text.slice(offset, end);
+  return /^\s*(\/\/.*|\/\*.*\*\/\s*)?$/.test(rest) ? end : offset;
+}
+
+/** Adds `argument` after the call's last argument. */
+export function addArgument(call: Node, argument: string): Edit | undefined {
+  const args = call.childForFieldName('arguments');
+  if (args?.type !== 'arguments') return undefined;
+  const existing = args.namedChildren.filter((c) => c.type !== 'comment');
+  const last = existing[existing.length - 1];
+  if (!last) return { start: args.startIndex + 1, end: args.endIndex - 1, text: argument };
+  return { start: last.endIndex, end: last.endIndex, text: `, ${argument}` };
+}
+
+// ---- recorded queries -----------------------------------------------------------------------------
+
+/** Table and column names compared as SQL does for unquoted names: ignoring case. */
+export function sameName(a: string, b: string): boolean {
+  return a.toLowerCase() === b.toLowerCase();
+}
+
+/** The column of a filter column from sqlFacts ("authors.id" → "id"). */
+export function columnOf(filter: string): string {
+  return filter.slice(filter.lastIndexOf('.') + 1);
+}
+
+/** True when a filter column from sqlFacts is on `table` (or is not qualified). */
+export function onTable(filter: string, table: string): boolean {
+  const dot = filter.lastIndexOf('.');
+  return dot < 0 || sameName(filter.slice(0, dot), table);
+}
+
+/** True when the query filters `table.column` (or the bare column) by a value. */
+export function filtersOn(filters: string[], table: string, column: string): boolean {
+  return filters.some((f) => sameName(columnOf(f), column) && onTable(f, table));
+}
+
+// ---- names --------------------------------------------------------------------------------------------
+
+/** `Book` → `book`, `BookReview` → `bookReview` (Prisma's client property of a model). */
+export function lowerFirst(name: string): string {
+  return name.charAt(0).toLowerCase() + name.slice(1);
+}
+
+/** `BookReview` → `book_review`, `HTTPLog` → `http_log` (TypeORM's and inflection's snake case). */
+export function snakeCase(name: string): string {
+  return name
+    .replace(/([A-Z])([A-Z])([a-z])/g, '$1_$2$3')
+    .replace(/([a-z0-9])([A-Z])/g, '$1_$2')
+    .replace(/[-\s]+/g, '_')
+    .toLowerCase();
+}
+
+/** `author_id` → `authorId`, `Book_id` → `BookId` (the first letter is kept as it is). */
+export function camelCase(name: string): string {
+  return name.replace(/_+([a-zA-Z0-9])/g, (_, c: string) => c.toUpperCase());
+}
+
+/**
+ * English plural as Sequelize (through the inflection package) forms table names: `Book` → `Books`,
+ * `Category` → `Categories`, `Address` → `Addresses`, `BookPerson` → `BookPeople`. The common rules
+ * only; modelOfTable also matches ignoring case, and `tableName` settles any doubt.
+ */
+export function pluralize(word: string): string {
+  // Irregular and uncountable words are whole words or the last part of a CamelCase name
+  // (`Price` is not `rice`, `Human` is not `man`).
+  const last = /[A-Z]?[a-z0-9]*$/.exec(word)?.[0] ?? word;
+  const lower = last.toLowerCase();
+  if (UNCOUNTABLE.has(lower)) return word;
+  const irregular = IRREGULAR.get(lower);
+  if (irregular) {
+    const plural = last.charAt(0) === last.charAt(0).toUpperCase() ? irregular.charAt(0).toUpperCase() + irregular.slice(1) : irregular;
+    return word.slice(0, word.length - last.length) + plural;
+  }
+  if (/[^aeiou]y$/i.test(word)) return word.slice(0, -1) + 'ies';
+  if (/(s|x|z|ch|sh)$/i.test(word)) return word + 'es';
+  if (/[^f]fe$/i.test(word)) return word.slice(0, -2) + 'ves';
+  if (/(?:[lr]|ea)f$/i.test(word)) return word.slice(0, -1) + 'ves';
+  return word + 's';
+}
+
+const UNCOUNTABLE = new Set(['equipment', 'information', 'rice', 'money', 'species', 'series', 'fish', 'sheep', 'news', 'data', 'metadata']);
+
+const IRREGULAR = new Map([
+  ['person', 'people'],
+  ['child', 'children'],
+  ['woman', 'women'],
+  ['man', 'men'],
+  ['mouse', 'mice'],
+  ['goose', 'geese'],
+  ['tooth', 'teeth'],
+  ['foot', 'feet'],
+  ['quiz', 'quizzes'],
+]);
