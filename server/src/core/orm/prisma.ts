@@ -27,6 +27,8 @@ import {
   rangeOfNode,
   scanWorkspace,
   unwrap,
+  inJsTree,
+  modelByTable,
 } from '../source/jsOrm';
 import { descendants, SourceRange, withTree } from '../source/language';
 import { SourceIndex } from '../sourceIndex';
@@ -62,20 +64,14 @@ export const prisma: OrmSupport = {
   name: 'prisma',
   languages: JS_LANGUAGES,
   noun: 'query',
-  modelOfTable: (index, table) => {
-    const models = prismaModels(index);
-    return (models.find((m) => m.table === table) ?? models.find((m) => m.table.toLowerCase() === table.toLowerCase()))?.name;
-  },
+  modelOfTable: (index, table) => modelByTable(prismaModels(index), table),
   findQueries(index, path, model, within) {
-    const language = jsLanguageOf(path);
-    const text = index.text(path);
-    if (!language || text === undefined || !index.parsers) return [];
     const delegate = lowerFirst(model);
-    return withTree(index.parsers, language, text, (root) => {
+    return inJsTree(index, path, (root) => {
       const ranges: SourceRange[] = [];
       for (const node of descendants(root)) if (lineWithin(node, within) && isQuery(node, delegate)) ranges.push(rangeOfNode(node));
       return ranges;
-    }) ?? [];
+    });
   },
   fix: prismaFix,
 };

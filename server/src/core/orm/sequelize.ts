@@ -42,6 +42,8 @@ import {
   stringValue,
   trueProperty,
   unwrap,
+  inJsTree,
+  modelByTable,
 } from '../source/jsOrm';
 import { SourceIndex } from '../sourceIndex';
 import { sqlFacts } from '../sql/normalize';
@@ -76,21 +78,15 @@ export const sequelize: OrmSupport = {
   name: 'sequelize',
   languages: JS_LANGUAGES,
   noun: 'query',
-  modelOfTable: (index, table) => {
-    const models = sequelizeModels(index);
-    return (models.find((m) => m.table === table) ?? models.find((m) => m.table.toLowerCase() === table.toLowerCase()))?.name;
-  },
+  modelOfTable: (index, table) => modelByTable(sequelizeModels(index), table),
   findQueries(index, path, model, within) {
-    const language = jsLanguageOf(path);
-    const text = index.text(path);
-    if (!language || text === undefined || !index.parsers) return [];
     const known = sequelizeModels(index).find((m) => m.name === model);
     const names = new Set(known ? known.names : [model]);
-    return withTree(index.parsers, language, text, (root) => {
+    return inJsTree(index, path, (root) => {
       const ranges: SourceRange[] = [];
       for (const node of descendants(root)) if (lineWithin(node, within) && queryOf(node, names)) ranges.push(rangeOfNode(node));
       return ranges;
-    }) ?? [];
+    });
   },
   fix: sequelizeFix,
 };

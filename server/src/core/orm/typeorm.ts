@@ -38,6 +38,8 @@ import {
   stringProperty,
   stringValue,
   unwrap,
+  inJsTree,
+  modelByTable,
 } from '../source/jsOrm';
 import { descendants, lineOf, SourceParsers, withTree } from '../source/language';
 import { SourceIndex } from '../sourceIndex';
@@ -77,15 +79,9 @@ export const typeorm: OrmSupport = {
   name: 'typeorm',
   languages: JS_LANGUAGES,
   noun: 'query',
-  modelOfTable: (index, table) => {
-    const entities = typeormEntities(index);
-    return (entities.find((e) => e.table === table) ?? entities.find((e) => e.table.toLowerCase() === table.toLowerCase()))?.name;
-  },
+  modelOfTable: (index, table) => modelByTable(typeormEntities(index), table),
   findQueries(index, path, model, within) {
-    const language = jsLanguageOf(path);
-    const text = index.text(path);
-    if (!language || text === undefined || !index.parsers) return [];
-    return withTree(index.parsers, language, text, (root) => queriesIn(root, model).filter((q) => lineWithin(q.call, within)).map((q) => rangeOfNode(q.call))) ?? [];
+    return inJsTree(index, path, (root) => queriesIn(root, model).filter((q) => lineWithin(q.call, within)).map((q) => rangeOfNode(q.call)));
   },
   fix: typeormFix,
 };

@@ -5,7 +5,7 @@
 
 import type { Node } from 'web-tree-sitter';
 import type { SourceIndex } from '../sourceIndex';
-import { descendants, languageOfPath, lineOf, SourceLanguage, SourceRange } from './language';
+import { descendants, languageOfPath, lineOf, SourceLanguage, SourceRange, withTree } from './language';
 
 export const JS_LANGUAGES: SourceLanguage[] = ['javascript', 'typescript', 'tsx'];
 
@@ -428,3 +428,16 @@ const IRREGULAR = new Map([
   ['foot', 'feet'],
   ['quiz', 'quizzes'],
 ]);
+
+/** The model whose table is `table`: exactly, else ignoring case (SQLite and MySQL fold it). */
+export function modelByTable(models: { name: string; table: string }[], table: string): string | undefined {
+  return (models.find((m) => m.table === table) ?? models.find((m) => m.table.toLowerCase() === table.toLowerCase()))?.name;
+}
+
+/** Runs `find` on the syntax tree of a JS/TS file of the workspace; nothing when it cannot be parsed. */
+export function inJsTree(index: SourceIndex, path: string, find: (root: Node) => SourceRange[]): SourceRange[] {
+  const language = jsLanguageOf(path);
+  const text = index.text(path);
+  if (!language || text === undefined || !index.parsers) return [];
+  return withTree(index.parsers, language, text, find) ?? [];
+}
