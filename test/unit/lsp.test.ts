@@ -261,10 +261,9 @@ describe('language server on a real agent recording (appmap-ruby, Rails)', funct
     fs.writeFileSync(path.join(root, 'app/views/microposts/_micropost.html.erb'), '<li id="micropost-<%= micropost.id %>">\n  <%= link_to micropost.user.name, micropost.user %>\n</li>\n');
     const client = await startChildProcess(path.join(REPO, 'server/bin/runlens.js'), root);
     try {
-      checkDiagnostics(client, 'app/views/microposts/_micropost.html.erb', [
-        '0:0-0:0 error n-plus-one: N+1: 30 queries under this function',
-        '0:0-0:0 error n-plus-one: N+1: 31 queries under this function',
-      ]);
+      // One N+1: the users and the attachments of each micropost of the feed. (The stub app has no
+      // models, so it sits on the partial rather than on the feed's query.)
+      checkDiagnostics(client, 'app/views/microposts/_micropost.html.erb', ['0:0-0:0 error n-plus-one: N+1: 61 queries under this function']);
       const titles = await lenses(client, 'app/controllers/static_pages_controller.rb');
       assert.deepEqual(titles, ['1:2 GET / · 2 requests · 245 ms · 133 SQL (runlens.showDetails)', '1:2 6 ms · 2 calls · 2 SQL (runlens.showDetails)']);
       const controller = 'app/controllers/static_pages_controller.rb';
@@ -282,7 +281,10 @@ describe('language server on a real agent recording (appmap-ruby, Rails)', funct
       const hint = hintActions.find((a) => a.command?.command === 'runlens.showFixHint');
       assert.ok(hint, hintActions.map((a) => a.title).join('\n'));
       const hintText: string = await client.connection.sendRequest('workspace/executeCommand', hint.command);
-      assert.match(hintText, /^the code around app\/views\/microposts\/_micropost\.html\.erb:1 loads (users|active_storage_attachments) .* add \.includes\(/);
+      assert.equal(
+        hintText,
+        'the code around app/views/microposts/_micropost.html.erb:1 loads users, active_storage_attachments (by users.id, active_storage_attachments.record_id, active_storage_attachments.record_type, active_storage_attachments.name) one query per row; where that collection is queried, add .includes(:user, :active_storage_attachment) (check the association names in the models)',
+      );
       // Replaced by another real run of the same test (a later Rails version, fewer microposts on the page).
       fs.copyFileSync(path.join(CORPUS, 'appmaps/ruby/minitest-rails7-microposts-interface-failed.appmap.json'), path.join(root, 'tmp/appmap/minitest/microposts_interface.appmap.json'));
       await diagnosticsBecome(client, 'app/views/microposts/_micropost.html.erb', []);

@@ -37,7 +37,7 @@ export function nPlusOneFindings(trace: Trace, scopes: Scope[], index: SourceInd
     const groups = new Map<Call | string, { source: Call | undefined; shapes: { shape: string; calls: Call[] }[] }>();
     for (const [shape, calls] of byShape) {
       if (calls.length < warningCount) continue;
-      const source = sourceQuery(selects, position.get(calls[0]) as number, calls.length, byShape);
+      const source = sourceQuery(selects, calls.map((c) => position.get(c) as number), byShape);
       const key = source ?? shape;
       let group = groups.get(key);
       if (!group) groups.set(key, (group = { source, shapes: [] }));
@@ -73,13 +73,19 @@ export function nPlusOneFindings(trace: Trace, scopes: Scope[], index: SourceInd
 /**
  * The query whose rows the repeats iterate: the latest SELECT before the first repeat that ran
  * fewer times than the repeated shape (a sibling repeated shape ran as often, so it is skipped).
+ * When there is none, the first repeat was a lone lookup before the loop (Rails' `current_user`
+ * before the feed), and the source is looked for between it and the second repeat.
  */
-function sourceQuery(selects: Call[], firstRepeat: number, repeats: number, byShape: Map<string, Call[]>): Call | undefined {
-  for (let i = firstRepeat - 1; i >= 0; i--) {
-    const c = selects[i];
-    if ((byShape.get(sqlShapeOf(c)) as Call[]).length < repeats) return c;
-  }
-  return undefined;
+function sourceQuery(selects: Call[], positions: number[], byShape: Map<string, Call[]>): Call | undefined {
+  const repeats = positions.length;
+  const search = (from: number, to: number): Call | undefined => {
+    for (let i = to - 1; i > from; i--) {
+      const c = selects[i];
+      if ((byShape.get(sqlShapeOf(c)) as Call[]).length < repeats) return c;
+    }
+    return undefined;
+  };
+  return search(-1, positions[0]) ?? (repeats > 1 ? search(positions[0], positions[1]) : undefined);
 }
 
 function wording(anchor: Anchor): string {

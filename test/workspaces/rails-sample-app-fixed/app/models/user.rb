@@ -103,7 +103,7 @@ class User < ApplicationRecord
     following_ids = "SELECT followed_id FROM relationships
                      WHERE  follower_id = :user_id"
     Micropost.where("user_id IN (#{following_ids})
-                     OR user_id = :user_id", user_id: id).includes(image_attachment: :blob)
+                     OR user_id = :user_id", user_id: id).includes(:user, image_attachment: :blob)
   end
 
   # Follows a user (following oneself is a no-op).
