@@ -101,6 +101,14 @@ describe('fixes', () => {
     assert.deepEqual(findingsAfter(workspace, fs.readFileSync(path.join(MEETUPS_FIXED, RECORDING), 'utf8')), []);
   });
 
+  it('edits at UTF-16 columns when the line holds characters outside the BMP before the queryset', () => {
+    const views = `class MeetingList(ListView):\n    def get_queryset(self):\n        label = "🎉 café"; return Meeting.objects.all()\n`;
+    const { fix } = checkFix(meetupsWorkspace(views), meetingsRecording([venue]));
+    // 8 spaces, `label = "` (9), 🎉 (2 UTF-16 units, 1 code point), ` café"; return ` (15): Meeting at 35.
+    assert.deepEqual(fix.edit?.range, { path: 'meetups/views.py', line: 3, column: 35, endLine: 3, endColumn: 56 });
+    assert.equal(applyEdit(views, fix.edit!), views.replace('.all()', '.all().select_related("where")'));
+  });
+
   it('merges into select_related and prefetch_related calls already there', () => {
     const views = `class MeetingList(ListView):\n    def get_queryset(self):\n        return Meeting.objects.select_related("where").prefetch_related(\n            "meetings",\n        )\n`;
     const { fix } = checkFix(meetupsWorkspace(views), meetingsRecording([topics]));
