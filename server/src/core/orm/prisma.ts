@@ -33,6 +33,7 @@ import {
 import { descendants, SourceRange, withTree } from '../source/language';
 import { SourceIndex } from '../sourceIndex';
 import { sqlFacts } from '../sql/normalize';
+import { explainRepeats } from './explain';
 import { Fix, OrmQuery, OrmSupport } from './types';
 
 export interface PrismaModel {
@@ -178,13 +179,7 @@ function prismaFix(index: SourceIndex, query: OrmQuery, related: RelatedEntry[])
   const text = index.text(location.path);
   const language = jsLanguageOf(location.path);
   if (!model || text === undefined || !language || !index.parsers) return undefined;
-  const loaded: string[] = [];
-  const unexplained: RelatedEntry[] = [];
-  for (const entry of related) {
-    const field = explain(model, entry, models);
-    if (!field) unexplained.push(entry);
-    else if (!loaded.includes(field.name)) loaded.push(field.name);
-  }
+  const { loaded, unexplained } = explainRepeats(related, (entry) => explain(model, entry, models)?.name);
   if (loaded.length === 0) return undefined;
   const wanted = `include: { ${loaded.map((n) => `${n}: true`).join(', ')} }`;
   const at = `${location.path}:${location.line}:${location.column}`;

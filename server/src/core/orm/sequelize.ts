@@ -47,6 +47,7 @@ import {
 } from '../source/jsOrm';
 import { SourceIndex } from '../sourceIndex';
 import { sqlFacts } from '../sql/normalize';
+import { explainRepeats } from './explain';
 import { Fix, OrmQuery, OrmSupport } from './types';
 
 export interface SequelizeModel {
@@ -337,13 +338,7 @@ function sequelizeFix(index: SourceIndex, query: OrmQuery, related: RelatedEntry
   const text = index.text(location.path);
   const language = jsLanguageOf(location.path);
   if (!model || text === undefined || !language || !index.parsers) return undefined;
-  const loaded: Loaded[] = [];
-  const unexplained: RelatedEntry[] = [];
-  for (const entry of related) {
-    const found = explain(model, entry, models);
-    if (!found) unexplained.push(entry);
-    else if (!loaded.some((l) => l.association === found.association)) loaded.push(found);
-  }
+  const { loaded, unexplained } = explainRepeats(related, (entry) => explain(model, entry, models), (a, b) => a.association === b.association);
   if (loaded.length === 0) return undefined;
   return withTree(index.parsers, language, text, (root) => {
     const call = callAt(root, location);

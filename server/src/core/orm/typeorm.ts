@@ -44,6 +44,7 @@ import {
 import { descendants, lineOf, SourceParsers, withTree } from '../source/language';
 import { SourceIndex } from '../sourceIndex';
 import { sqlFacts } from '../sql/normalize';
+import { explainRepeats } from './explain';
 import { Fix, OrmQuery, OrmSupport } from './types';
 
 export interface TypeormEntity {
@@ -311,13 +312,7 @@ function typeormFix(index: SourceIndex, query: OrmQuery, related: RelatedEntry[]
   const text = index.text(location.path);
   const language = jsLanguageOf(location.path);
   if (!entity || text === undefined || !language || !index.parsers) return undefined;
-  const loaded: TypeormRelation[] = [];
-  const unexplained: RelatedEntry[] = [];
-  for (const entry of related) {
-    const relation = explain(entity, entry, entities);
-    if (!relation) unexplained.push(entry);
-    else if (!loaded.includes(relation)) loaded.push(relation);
-  }
+  const { loaded, unexplained } = explainRepeats(related, (entry) => explain(entity, entry, entities));
   if (loaded.length === 0) return undefined;
   const parsers = index.parsers;
   return withTree(parsers, language, text, (root) => {
