@@ -6,6 +6,7 @@
 
 import { RelatedEntry } from '../findings/finding';
 import { DjangoModel, DjangoRelation, findQuerysetExpressions } from '../source/django';
+import { sliceRange } from '../source/language';
 import { SourceIndex } from '../sourceIndex';
 import { sqlFacts } from '../sql/normalize';
 import { Fix, OrmQuery, OrmSupport } from './types';
@@ -100,16 +101,6 @@ export function eagerQueryset(expression: string, load: DjangoLoad): QuerysetEdi
     added.push(`${missing.map((n) => JSON.stringify(n)).join(', ')} in .${method}()`);
   }
   return { newText: text, added: added.join('') };
-}
-
-/** The text of a 1-based, end-exclusive range (columns in UTF-16 code units, as JS strings). */
-export function sliceRange(text: string, range: { line: number; column: number; endLine: number; endColumn: number }): string {
-  const lines = text.split('\n');
-  if (range.line === range.endLine) return (lines[range.line - 1] ?? '').slice(range.column - 1, range.endColumn - 1);
-  const parts = [(lines[range.line - 1] ?? '').slice(range.column - 1)];
-  for (let l = range.line + 1; l < range.endLine; l++) parts.push(lines[l - 1] ?? '');
-  parts.push((lines[range.endLine - 1] ?? '').slice(0, range.endColumn - 1));
-  return parts.join('\n');
 }
 
 // ---- helpers ----------------------------------------------------------------------------------

@@ -5,7 +5,7 @@
 // end are shared with source/sqlalchemy.ts.
 
 import type { Node, Point } from 'web-tree-sitter';
-import { SourceParsers, SourceRange, descendants, lineOf, withTree } from './language';
+import { SourceParsers, SourceRange, descendants, lineOf, nodeAt, offsetInRange, onNewLineIfLeadingDots, sliceRange, withTree } from './language';
 
 export interface RubyClassDecl {
   /** Qualified by the enclosing modules and classes: `Admin::User`. */
@@ -153,7 +153,7 @@ export function includesEdit(parsers: SourceParsers, text: string, range: Source
   return withTree(parsers, 'ruby', text, (root) => {
     const node = nodeAt(root, range);
     if (!node) return undefined;
-    const expression = sliceLines(text, range);
+    const expression = sliceRange(text, range);
     const includes = chainCalls(node).find((c) => methodName(c) === 'includes');
     if (!includes) {
       const added = `.includes(${renderLoad(load.symbols, load.pairs)})`;
@@ -428,48 +428,9 @@ function sameNode(a: Node | null, b: Node): boolean {
   return a !== null && a.id === b.id;
 }
 
-// The helpers below are shared with source/sqlalchemy.ts (chain edits in the current text).
-
-/** A chain written one `.call()` per line gets the new call on a line of its own, indented alike. */
-export function onNewLineIfLeadingDots(expression: string): string {
-  const lines = expression.split('\n');
-  const indent = lines.length > 1 ? /^(\s*)\./.exec(lines[lines.length - 1])?.[1] : undefined;
-  return indent === undefined ? '' : `\n${indent}`;
-}
-
-/** The innermost node spanning exactly `range`: the head of a chain, not a body made of it alone. */
-export function nodeAt(root: Node, range: SourceRange): Node | undefined {
-  let found: Node | undefined;
-  for (const node of descendants(root)) {
-    const s = node.startPosition;
-    const e = node.endPosition;
-    if (s.row + 1 === range.line && s.column + 1 === range.column && e.row + 1 === range.endLine && e.column + 1 === range.endColumn) found = node;
-  }
-  return found;
-}
-
 /** `(` … `)` of a call with no arguments: `includes()`. */
 function emptyArgsInsert(call: Node, expression: string, range: SourceRange, text: string): { at: number; text: string } {
   const args = call.childForFieldName('arguments');
   if (args) return { at: offsetInRange(expression, range, args.endPosition) - 1, text };
   return { at: offsetInRange(expression, range, call.endPosition), text: `(${text})` };
-}
-
-/** The offset in the range's text of a point inside it (columns in UTF-16 units, as JS strings). */
-export function offsetInRange(expression: string, range: SourceRange, point: Point): number {
-  const rows = point.row + 1 - range.line;
-  if (rows === 0) return point.column - (range.column - 1);
-  let at = 0;
-  for (let i = 0; i < rows; i++) at = expression.indexOf('\n', at) + 1;
-  return at + point.column;
-}
-
-/** The text of a 1-based, end-exclusive range. */
-export function sliceLines(text: string, range: SourceRange): string {
-  const lines = text.split('\n');
-  if (range.line === range.endLine) return (lines[range.line - 1] ?? '').slice(range.column - 1, range.endColumn - 1);
-  const parts = [(lines[range.line - 1] ?? '').slice(range.column - 1)];
-  for (let l = range.line + 1; l < range.endLine; l++) parts.push(lines[l - 1] ?? '');
-  parts.push((lines[range.endLine - 1] ?? '').slice(0, range.endColumn - 1));
-  return parts.join('\n');
 }

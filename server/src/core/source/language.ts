@@ -89,3 +89,42 @@ const EXTENSIONS: Record<string, SourceLanguage> = {
   cts: 'typescript',
   tsx: 'tsx',
 };
+
+// Editing a chain expression in the current text (shared by the ORMs' fixes).
+
+/** The text of a 1-based, end-exclusive range (columns in UTF-16 code units, as JS strings). */
+export function sliceRange(text: string, range: SourceRange): string {
+  const lines = text.split('\n');
+  if (range.line === range.endLine) return (lines[range.line - 1] ?? '').slice(range.column - 1, range.endColumn - 1);
+  const parts = [(lines[range.line - 1] ?? '').slice(range.column - 1)];
+  for (let l = range.line + 1; l < range.endLine; l++) parts.push(lines[l - 1] ?? '');
+  parts.push((lines[range.endLine - 1] ?? '').slice(0, range.endColumn - 1));
+  return parts.join('\n');
+}
+
+/** The offset in the range's text of a point inside it (columns in UTF-16 units, as JS strings). */
+export function offsetInRange(expression: string, range: SourceRange, point: Point): number {
+  const rows = point.row + 1 - range.line;
+  if (rows === 0) return point.column - (range.column - 1);
+  let at = 0;
+  for (let i = 0; i < rows; i++) at = expression.indexOf('\n', at) + 1;
+  return at + point.column;
+}
+
+/** The innermost node spanning exactly `range`: the head of a chain, not a body made of it alone. */
+export function nodeAt(root: Node, range: SourceRange): Node | undefined {
+  let found: Node | undefined;
+  for (const node of descendants(root)) {
+    const s = node.startPosition;
+    const e = node.endPosition;
+    if (s.row + 1 === range.line && s.column + 1 === range.column && e.row + 1 === range.endLine && e.column + 1 === range.endColumn) found = node;
+  }
+  return found;
+}
+
+/** A chain written one `.call()` per line gets the new call on a line of its own, indented alike. */
+export function onNewLineIfLeadingDots(expression: string): string {
+  const lines = expression.split('\n');
+  const indent = lines.length > 1 ? /^(\s*)\./.exec(lines[lines.length - 1])?.[1] : undefined;
+  return indent === undefined ? '' : `\n${indent}`;
+}

@@ -5,8 +5,7 @@
 // of such an expression. Syntax only, one file at a time: core/orm/sqlalchemy.ts joins the files.
 
 import type { Node } from 'web-tree-sitter';
-import { nodeAt, offsetInRange, onNewLineIfLeadingDots, sliceLines } from './activeRecord';
-import { SourceParsers, SourceRange, descendants, isField, lineOf, withTree } from './language';
+import { SourceParsers, SourceRange, descendants, isField, lineOf, nodeAt, offsetInRange, onNewLineIfLeadingDots, sliceRange, withTree } from './language';
 
 export interface SqlaClassDecl {
   name: string;
@@ -150,7 +149,7 @@ export function optionsEdit(parsers: SourceParsers, text: string, range: SourceR
   return withTree(parsers, 'python', text, (root) => {
     const node = nodeAt(root, range);
     if (!node) return undefined;
-    const expression = sliceLines(text, range);
+    const expression = sliceRange(text, range);
     const options = chainCalls(node).find((c) => lastName(c.childForFieldName('function')) === 'options');
     if (!options) {
       const added = `.options(${loaders.join(', ')})`;
