@@ -6,7 +6,10 @@
 //
 // Findings outside the fixture's files are listed at the end as `!! path:line:col severity rule: message`.
 
+import * as fs from 'node:fs';
+import * as path from 'node:path';
 import { Finding } from '../../server/src/core/findings/finding';
+import { walk } from '../../server/src/node/workspaceFiles';
 import { WorkspaceFiles } from '../../server/src/core/workspace';
 
 export interface Workspace {
@@ -63,6 +66,16 @@ export function renderWorkspace(workspace: Workspace, findings: Finding[]): stri
 /** Normalises a fixture literal the way renderWorkspace writes it (for comparison). */
 export function normalizeFixture(fixture: string): string {
   return dedent(fixture);
+}
+
+/**
+ * The files of a workspace folder that `accept` takes, in memory (so edits can be applied), with
+ * the files of `overlays` over them: a fixed twin holds only the files a fix changes.
+ */
+export function loadWorkspace(dir: string, accept: (relPath: string) => boolean, ...overlays: string[]): Workspace {
+  const files = new Map<string, string>();
+  for (const folder of [dir, ...overlays]) for (const rel of walk(folder, accept)) files.set(rel, fs.readFileSync(path.join(folder, rel), 'utf8'));
+  return { files };
 }
 
 /** An in-memory workspace that also records every path read, to prove what was (not) opened. */

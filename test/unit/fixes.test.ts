@@ -13,8 +13,7 @@ import { ignoreComment, ignoreEdit, isIgnored, withoutIgnored } from '../../serv
 import { SourceParsers } from '../../server/src/core/source/definitions';
 import { SourceIndex } from '../../server/src/core/sourceIndex';
 import { loadParsers } from '../../server/src/node/treeSitter';
-import { walk } from '../../server/src/node/workspaceFiles';
-import { memoryFiles, Workspace } from '../support/fixture';
+import { Workspace, loadWorkspace, memoryFiles } from '../support/fixture';
 import { RecordingBuilder } from '../support/recordingBuilder';
 import { REPO } from './corpus';
 
@@ -25,10 +24,9 @@ const RECORDING = 'tmp/appmap/pytest/test_past_meetings.generated.appmap.json';
 let parsers: SourceParsers;
 
 /** The source files of a workspace folder, in memory (so edits can be applied). */
-function loadWorkspace(dir: string): Workspace {
-  const files = new Map<string, string>();
-  for (const rel of walk(dir, (f) => /\.(py|html)$/.test(f))) files.set(rel, fs.readFileSync(path.join(dir, rel), 'utf8'));
-  return { files };
+/** The app's source files in memory, with the files of `overlays` (fixed twins) over them. */
+function loadApp(dir: string, ...overlays: string[]): Workspace {
+  return loadWorkspace(dir, (f) => /\.(py|html)$/.test(f), ...overlays);
 }
 
 /** The one caller of eagerLoadingFix in tests: the fix of the single N+1 of `recording` on `workspace`. */
@@ -91,7 +89,7 @@ describe('fixes', () => {
   });
 
   it('turns the meetups queryset into the fixed one exactly, and the fixed run has no N+1', () => {
-    const workspace = loadWorkspace(MEETUPS);
+    const workspace = loadApp(MEETUPS);
     const { fix } = checkFix(workspace, fs.readFileSync(path.join(MEETUPS, RECORDING), 'utf8'));
     assert.equal(fix.title, 'Load eagerly: .select_related("where").prefetch_related("topics", "meeting_sponsors")');
     const views = workspace.files.get('meetups/views.py') as string;
@@ -167,7 +165,7 @@ describe('fixes', () => {
   });
 
   it('puts the ignore comment above the finding, and scan-style filtering then drops it', () => {
-    const workspace = loadWorkspace(MEETUPS);
+    const workspace = loadApp(MEETUPS);
     const config = resolveConfig({});
     const index = new SourceIndex(memoryFiles(workspace), parsers, config);
     const recording = fs.readFileSync(path.join(MEETUPS, RECORDING), 'utf8');

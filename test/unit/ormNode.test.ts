@@ -24,8 +24,7 @@ import { addProperties, applyEdits, pluralize } from '../../server/src/core/sour
 import { descendants, withTree } from '../../server/src/core/source/language';
 import { SourceIndex } from '../../server/src/core/sourceIndex';
 import { loadParsers } from '../../server/src/node/treeSitter';
-import { walk } from '../../server/src/node/workspaceFiles';
-import { memoryFiles, Workspace } from '../support/fixture';
+import { Workspace, loadWorkspace, memoryFiles } from '../support/fixture';
 import { RecordingBuilder } from '../support/recordingBuilder';
 import { REPO } from './corpus';
 
@@ -33,11 +32,9 @@ const WORKSPACES = path.join(REPO, 'test/workspaces');
 
 let parsers: SourceParsers;
 
-function loadWorkspace(name: string): Workspace {
-  const dir = path.join(WORKSPACES, name);
-  const files = new Map<string, string>();
-  for (const rel of walk(dir, (f) => /\.(js|ts|prisma|json)$/.test(f))) files.set(rel, fs.readFileSync(path.join(dir, rel), 'utf8'));
-  return { files };
+/** The app's source files in memory, with the files of `overlays` (fixed twins) over them. */
+function loadApp(name: string, ...overlays: string[]): Workspace {
+  return loadWorkspace(path.join(WORKSPACES, name), (f) => /\.(js|ts|prisma|json)$/.test(f), ...overlays);
 }
 
 function indexOf(workspace: Workspace): SourceIndex {
@@ -230,7 +227,7 @@ describe('Node ORMs (generated recordings)', () => {
 
   describe('Sequelize', () => {
     it('puts the N+1 on Book.findAll, adds the include exactly as the fixed source has it, and the eager run has no N+1', () => {
-      const workspace = loadWorkspace('node-orm-sequelize');
+      const workspace = loadApp('node-orm-sequelize');
       const routes = workspace.files.get('src/routes/books.js') as string;
       const { finding, fix } = nPlusOne(workspace, sequelizeBooksRecording([SQ.author, SQ.reviews]));
       assert.equal(finding.message, `N+1: ${2 * ROWS} queries from this query`);
@@ -248,7 +245,7 @@ describe('Node ORMs (generated recordings)', () => {
     });
 
     it('hints, without an edit, where the options are a variable', () => {
-      const workspace = loadWorkspace('node-orm-sequelize');
+      const workspace = loadApp('node-orm-sequelize');
       const listAuthors: Handler = { module: 'books', name: 'listAuthors', path: 'src/routes/books.js', line: 27 };
       const recording = generatedRequest('/authors', listAuthors, (r) => {
         r.sql(SQ.authors, 0.5);
@@ -263,7 +260,7 @@ describe('Node ORMs (generated recordings)', () => {
     });
 
     it('reads tables from define and init, tableName, freezeTableName, underscored and the define defaults of new Sequelize', () => {
-      const workspace = loadWorkspace('node-orm-sequelize');
+      const workspace = loadApp('node-orm-sequelize');
       const index = indexOf(workspace);
       assert.deepEqual(
         sequelizeModels(index).map((m) => [m.name, m.table, m.names.join('|'), m.associations.map((a) => `${a.kind} ${a.target}${a.as ? ` as ${a.as}` : ''}`).join(', ')]),
@@ -321,7 +318,7 @@ describe('Node ORMs (generated recordings)', () => {
     });
 
     it('merges into an include already there, maps belongsToMany through its join table, and writes models it cannot reach by association name', () => {
-      const workspace = loadWorkspace('node-orm-sequelize');
+      const workspace = loadApp('node-orm-sequelize');
       const routes = (body: string) => `const { Author, Book } = require('../models');\n\nasync function listBooks(req, res) {\n${body}\n}\n`;
       const merged = routes(`  const books = await Book.findAll({ include: [{ model: Author, as: 'author' }], limit: 20 });`);
       workspace.files.set('src/routes/books.js', merged);
@@ -342,7 +339,7 @@ describe('Node ORMs (generated recordings)', () => {
 
   describe('Prisma', () => {
     it('puts the N+1 on prisma.book.findMany, adds the include exactly as the fixed source has it, and the eager run has no N+1', () => {
-      const workspace = loadWorkspace('node-orm-prisma');
+      const workspace = loadApp('node-orm-prisma');
       const routes = workspace.files.get('src/routes/books.ts') as string;
       const recording = generatedRequest('/books', PR_LIST_BOOKS, (r) => {
         prismaCall(r, 'Book', 'findMany', PR.books);
@@ -370,7 +367,7 @@ describe('Node ORMs (generated recordings)', () => {
     });
 
     it('hints, without an edit, where a repeated query matches no relation of the model', () => {
-      const workspace = loadWorkspace('node-orm-prisma');
+      const workspace = loadApp('node-orm-prisma');
       const recording = generatedRequest('/stock', PR_LIST_STOCK, (r) => {
         prismaCall(r, 'Book', 'findMany', PR.allBooks);
         for (let id = 1; id <= ROWS; id++) {
@@ -387,7 +384,7 @@ describe('Node ORMs (generated recordings)', () => {
     });
 
     it('reads the schema: @@map, @map, relations, back-relations and implicit many-to-many', () => {
-      const index = indexOf(loadWorkspace('node-orm-prisma'));
+      const index = indexOf(loadApp('node-orm-prisma'));
       const models = prismaModels(index);
       assert.deepEqual(models.map((m) => [m.name, m.table]), [['Author', 'authors'], ['Book', 'books'], ['Review', 'reviews'], ['Tag', 'tags'], ['Stock', 'stock']]);
       const book = models.find((m) => m.name === 'Book')!;
@@ -398,7 +395,7 @@ describe('Node ORMs (generated recordings)', () => {
     });
 
     it('merges into include or select already there, and loads an implicit many-to-many', () => {
-      const workspace = loadWorkspace('node-orm-prisma');
+      const workspace = loadApp('node-orm-prisma');
       const routes = (query: string) => `import { prisma } from "../db";\n\nexport async function listBooks() {\n  const books = await ${query};\n}\n`;
       const handler = { ...PR_LIST_BOOKS, line: 3 };
       const recording = generatedRequest('/books', handler, (r) => {
@@ -423,7 +420,7 @@ describe('Node ORMs (generated recordings)', () => {
 
   describe('TypeORM', () => {
     it('puts the N+1 on books.find, adds the relations exactly as the fixed source has them, and the eager run has no N+1', () => {
-      const workspace = loadWorkspace('node-orm-typeorm');
+      const workspace = loadApp('node-orm-typeorm');
       const routes = workspace.files.get('src/routes/books.ts') as string;
       const { finding, fix } = nPlusOne(workspace, typeormRecording('/books', TO_LIST_BOOKS, TO.books, [TO.author, TO.reviews]));
       assert.equal(finding.message, `N+1: ${2 * ROWS} queries from this query`);
@@ -437,7 +434,7 @@ describe('Node ORMs (generated recordings)', () => {
     });
 
     it('hints, without an edit, where the find options spread another object', () => {
-      const workspace = loadWorkspace('node-orm-typeorm');
+      const workspace = loadApp('node-orm-typeorm');
       const { finding, fix } = nPlusOne(workspace, typeormRecording('/authors', TO_LIST_AUTHORS, TO.authors, [TO.booksOf]));
       assert.deepEqual([finding.message, finding.location.line, finding.location.column], [`N+1: ${ROWS} queries from this query`, 39, 25]);
       assert.deepEqual(fix, {
@@ -447,7 +444,7 @@ describe('Node ORMs (generated recordings)', () => {
     });
 
     it('reads entities: @Entity names, snake-case defaults, relations with join columns and join tables', () => {
-      const index = indexOf(loadWorkspace('node-orm-typeorm'));
+      const index = indexOf(loadApp('node-orm-typeorm'));
       const entities = typeormEntities(index);
       assert.deepEqual(entities.map((e) => [e.name, e.table]), [['Author', 'authors'], ['Book', 'books'], ['Review', 'reviews'], ['Tag', 'tag']]);
       assert.deepEqual(
@@ -464,7 +461,7 @@ describe('Node ORMs (generated recordings)', () => {
     });
 
     it('finds queries through injected repositories, BaseEntity and the entity manager, rewrites findBy, and merges relations', () => {
-      const workspace = loadWorkspace('node-orm-typeorm');
+      const workspace = loadApp('node-orm-typeorm');
       const service = (query: string) =>
         `import { Injectable } from "@nestjs/common";\nimport { InjectRepository } from "@nestjs/typeorm";\nimport { Repository } from "typeorm";\nimport { Book } from "../entity/Book";\n\n` +
         `@Injectable()\nexport class BooksService {\n  constructor(@InjectRepository(Book) private readonly repo: Repository<Book>) {}\n\n  async list() {\n    const rows = await ${query};\n    return rows;\n  }\n}\n`;

@@ -20,8 +20,7 @@ import { SourceParsers } from '../../server/src/core/source/definitions';
 import { SourceIndex } from '../../server/src/core/sourceIndex';
 import { readRecordingFileSync } from '../../server/src/node/readRecordingFile';
 import { loadParsers } from '../../server/src/node/treeSitter';
-import { walk } from '../../server/src/node/workspaceFiles';
-import { memoryFiles, Workspace } from '../support/fixture';
+import { Workspace, loadWorkspace, memoryFiles } from '../support/fixture';
 import { RecordingBuilder } from '../support/recordingBuilder';
 import { CORPUS, REPO } from './corpus';
 
@@ -32,10 +31,9 @@ const HOME = path.join(CORPUS, 'appmaps/ruby/minitest-rails6-microposts-interfac
 
 let parsers: SourceParsers;
 
-function loadWorkspace(dir: string): Workspace {
-  const files = new Map<string, string>();
-  for (const rel of walk(dir, (f) => /\.(rb|erb)$/.test(f))) files.set(rel, fs.readFileSync(path.join(dir, rel), 'utf8'));
-  return { files };
+/** The app's source files in memory, with the files of `overlays` (fixed twins) over them. */
+function loadApp(dir: string, ...overlays: string[]): Workspace {
+  return loadWorkspace(dir, (f) => /\.(rb|erb)$/.test(f), ...overlays);
 }
 
 function indexOf(workspace: Workspace): SourceIndex {
@@ -84,7 +82,7 @@ describe('Rails (ActiveRecord)', () => {
   });
 
   it('reads the models of app/models with their tables, associations and attachments', () => {
-    const index = indexOf(loadWorkspace(APP));
+    const index = indexOf(loadApp(APP));
     assert.deepEqual(
       railsModels(index).map((m) => `${m.name} ${m.table} ${m.associations.map((a) => `${a.kind}:${a.name}`).join(',')} ${m.attachments.map((a) => a.name).join(',')}`).sort(),
       [
@@ -98,7 +96,7 @@ describe('Rails (ActiveRecord)', () => {
   });
 
   it('reads a model file again once it changed, and no other', () => {
-    const workspace = loadWorkspace(APP);
+    const workspace = loadApp(APP);
     const files = memoryFiles(workspace);
     const index = new SourceIndex(files, parsers, resolveConfig({}));
     assert.equal(rails.modelOfTable(index, 'microposts'), 'Micropost');
@@ -198,7 +196,7 @@ end
   });
 
   it('puts the real profile page N+1 on @user.microposts.paginate(…), fixes it into the fixed app, and the eager run has none', () => {
-    const workspace = loadWorkspace(APP);
+    const workspace = loadApp(APP);
     const { findings, index } = nPlusOnes(workspace, { file: PROFILE });
     assert.deepEqual(findings.map((f) => `${where(f)} ${f.message}`), ['app/controllers/users_controller.rb:16:19-16:65 N+1: 30 queries from this query']);
     const fix = eagerLoadingFix(findings[0], index);
@@ -220,12 +218,12 @@ end
         }, true);
       }, true);
     });
-    const after = loadWorkspace(APP_FIXED);
+    const after = loadApp(APP, APP_FIXED);
     assert.deepEqual(nPlusOnes(after, r.json()).findings.map((f) => f.message), []);
   });
 
   it('puts the real home page N+1 (users and attachments per micropost) on the feed\'s Micropost.where(…) and fixes it into the fixed app', () => {
-    const workspace = loadWorkspace(APP);
+    const workspace = loadApp(APP);
     const { findings, index } = nPlusOnes(workspace, { file: HOME });
     // GET /, POST /microposts (invalid: home again), GET /. The users of the feed's microposts first
     // ran once as current_user's lookup, before the feed; the loop's source query is found after
@@ -241,7 +239,7 @@ end
   });
 
   it('loads belongs_to and the attachment of the feed together (generated), and the eager run has no N+1', () => {
-    const workspace = loadWorkspace(APP);
+    const workspace = loadApp(APP);
     const { finding, fix } = onlyFix(workspace, loopRecording(['User', 'feed', 'app/models/user.rb', 102], FEED, [USER_BY_ID, ATTACHMENT]));
     assert.equal(finding.message, 'N+1: 40 queries from this query');
     assert.equal(fix.title, 'Load eagerly: .includes(:user, image_attachment: :blob)');
@@ -263,7 +261,7 @@ end
   });
 
   it('tells following from followers by the key of the :through association (generated)', () => {
-    const workspace = loadWorkspace(APP);
+    const workspace = loadApp(APP);
     const followingOf = 'SELECT "users".* FROM "users" INNER JOIN "relationships" ON "users"."id" = "relationships"."followed_id" WHERE "relationships"."follower_id" = ?';
     const source = 'SELECT "users".* FROM "users" WHERE "users"."activated" = ? LIMIT ? OFFSET ?';
     const { finding, fix } = onlyFix(workspace, loopRecording(['UsersController', 'index', 'app/controllers/users_controller.rb', 7], source, [followingOf]));

@@ -19,8 +19,7 @@ import { sqlalchemy, sqlaModels } from '../../server/src/core/orm/sqlalchemy';
 import { SourceParsers } from '../../server/src/core/source/definitions';
 import { SourceIndex } from '../../server/src/core/sourceIndex';
 import { loadParsers } from '../../server/src/node/treeSitter';
-import { walk } from '../../server/src/node/workspaceFiles';
-import { memoryFiles, Workspace } from '../support/fixture';
+import { Workspace, loadWorkspace, memoryFiles } from '../support/fixture';
 import { RecordingBuilder } from '../support/recordingBuilder';
 import { REPO } from './corpus';
 
@@ -29,10 +28,9 @@ const BLOG_FIXED = path.join(REPO, 'test/workspaces/sqlalchemy-blog-fixed');
 
 let parsers: SourceParsers;
 
-function loadWorkspace(dir: string): Workspace {
-  const files = new Map<string, string>();
-  for (const rel of walk(dir, (f) => f.endsWith('.py'))) files.set(rel, fs.readFileSync(path.join(dir, rel), 'utf8'));
-  return { files };
+/** The app's source files in memory, with the files of `overlays` (fixed twins) over them. */
+function loadApp(dir: string, ...overlays: string[]): Workspace {
+  return loadWorkspace(dir, (f) => f.endsWith('.py'), ...overlays);
 }
 
 function indexOf(workspace: Workspace): SourceIndex {
@@ -82,7 +80,7 @@ describe('SQLAlchemy', () => {
   });
 
   it('reads 2.0-style and classic models, their foreign keys and relationships, and the association table', () => {
-    const index = indexOf(loadWorkspace(BLOG));
+    const index = indexOf(loadApp(BLOG));
     assert.deepEqual(
       sqlaModels(index).map((m) => `${m.name} ${m.table} ${m.foreignKeys.map((f) => `${f.column}->${f.target}`).join(',')} ${m.relationships.map((r) => `${r.name}:${r.target}${r.secondary ? `/${r.secondary}` : ''}${r.uselist === undefined ? '' : r.uselist ? '[]' : '?'}`).join(',')}`),
       [
@@ -162,7 +160,7 @@ class Manager(Employee):
   });
 
   it('puts the front page N+1 on its select(Post)…, fixes it into the fixed blog exactly, and the eager run has none', () => {
-    const workspace = loadWorkspace(BLOG);
+    const workspace = loadApp(BLOG);
     const handler: [string, string, string, number] = ['blog.views', 'front_page', 'blog/views.py', 9];
     const { finding, fix } = onlyFix(workspace, recording(handler, FRONT_PAGE, [AUTHOR, TAGS, COMMENTS]));
     assert.equal(finding.message, 'N+1: 60 queries from this query');
@@ -177,7 +175,7 @@ class Manager(Employee):
   });
 
   it('gives the import to add in the hint, and no edit, where the module does not import the loader', () => {
-    const { fix } = onlyFix(loadWorkspace(BLOG), recording(['blog.feeds', 'atom_entries', 'blog/feeds.py', 8], FEED, [AUTHOR]));
+    const { fix } = onlyFix(loadApp(BLOG), recording(['blog.feeds', 'atom_entries', 'blog/feeds.py', 8], FEED, [AUTHOR]));
     assert.deepEqual(fix, {
       title: 'Load eagerly (hint): .options(joinedload(Post.author))',
       hint: 'add .options(joinedload(Post.author)) to the query at blog/feeds.py:11:21 and "from sqlalchemy.orm import joinedload" to the imports of blog/feeds.py',
