@@ -188,17 +188,7 @@ function readDefine(node: Node, path: string): DeclaredModel | undefined {
   // Other `define`s (AMD modules, custom elements) pass an array or a class second.
   if (name === undefined || (attributes && attributes.type !== 'object')) return undefined;
   const options = args[2] && unwrap(args[2]).type === 'object' ? unwrap(args[2]) : undefined;
-  const binding = bindingOf(node);
-  return {
-    name,
-    names: binding && binding !== name ? [name, binding] : [name],
-    tableName: stringProperty(options, 'tableName'),
-    freezeTableName: trueProperty(options, 'freezeTableName'),
-    underscored: trueProperty(options, 'underscored'),
-    primaryKey: primaryKeyOf(attributes),
-    path,
-    line: lineOf(node.startPosition),
-  };
+  return declaredModel(name, bindingOf(node), attributes, options, path, node);
 }
 
 /** `Book.init({ …attributes }, { sequelize, modelName, tableName })`, also as `this.init`/`super.init`. */
@@ -211,9 +201,14 @@ function readInit(node: Node, object: Node, path: string): DeclaredModel | undef
   const className = receiver.type === 'this' || receiver.type === 'super' ? enclosingClassName(node) : lastName(receiver);
   const name = stringProperty(options, 'modelName') ?? className;
   if (name === undefined) return undefined;
+  return declaredModel(name, className, attributes, options, path, node);
+}
+
+/** A model as `define` or `init` declares it; `alias` is the variable or class it is known by too. */
+function declaredModel(name: string, alias: string | undefined, attributes: Node | undefined, options: Node | undefined, path: string, node: Node): DeclaredModel {
   return {
     name,
-    names: className && className !== name ? [name, className] : [name],
+    names: alias && alias !== name ? [name, alias] : [name],
     tableName: stringProperty(options, 'tableName'),
     freezeTableName: trueProperty(options, 'freezeTableName'),
     underscored: trueProperty(options, 'underscored'),
