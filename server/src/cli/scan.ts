@@ -31,7 +31,7 @@ export interface ScanOutput {
   nRecordings: number;
   problems: Problem[];
   findings: Finding[];
-  /** The eager-loading fix of each N+1 finding. */
+  /** The eager-loading fix of each N+1 finding, when asked for (withFixes). */
   fixes: Map<Finding, Fix>;
 }
 
@@ -48,8 +48,12 @@ export async function runScan(options: ScanOptions, io: Io): Promise<number> {
   if (!isDirectory(root)) throw new UsageError(`--root ${options.root}: not a folder`);
   const config = options.configFile ? readConfigFile(path.resolve(io.cwd, options.configFile)) : resolveConfig({});
   const recordings = findRecordings(options.paths.length ? options.paths.map((p) => path.resolve(io.cwd, p)) : [root]);
-  const output = await scan(root, recordings, config, (done) => {
-    if (io.stderrIsTTY && recordings.length >= 20) io.stderr(`\r${progressBar(done, recordings.length)}${done === recordings.length ? '\n' : ''}`);
+  const output = await scan(root, recordings, config, {
+    // Fixes are worked out only for the outputs that show them.
+    withFixes: options.fixHints || options.format === 'sarif',
+    onProgress: (done) => {
+      if (io.stderrIsTTY && recordings.length >= 20) io.stderr(`\r${progressBar(done, recordings.length)}${done === recordings.length ? '\n' : ''}`);
+    },
   });
   if (options.format === 'json') io.stdout(formatJson(output));
   else if (options.format === 'sarif') io.stdout(formatSarif(output));
@@ -63,7 +67,7 @@ export async function runScan(options: ScanOptions, io: Io): Promise<number> {
 }
 
 /** Reads each recording in turn (one trace in memory at a time) and merges the findings. */
-export async function scan(root: string, recordings: string[], config: RunlensConfig, onProgress?: (done: number) => void): Promise<ScanOutput> {
+export async function scan(root: string, recordings: string[], config: RunlensConfig, options: { withFixes?: boolean; onProgress?: (done: number) => void } = {}): Promise<ScanOutput> {
   const files = workspaceFiles(root);
   const problems: Problem[] = [];
   let parsers;
@@ -84,12 +88,12 @@ export async function scan(root: string, recordings: string[], config: RunlensCo
     } catch (err) {
       problems.push({ file: display, severity: 'error', message: `internal error while analysing (please report): ${(err as Error).stack ?? err}` });
     }
-    onProgress?.(++done);
+    options.onProgress?.(++done);
   }
   // `# runlens: ignore <rule>` comments, on the finding's line or the one above, silence it.
   const kept = withoutIgnored(mergeFindings(findings), (p) => index.text(p));
   const fixes = new Map<Finding, Fix>();
-  for (const f of kept) {
+  for (const f of options.withFixes ? kept : []) {
     const fix = eagerLoadingFix(f, index);
     if (fix) fixes.set(f, fix);
   }
