@@ -87,7 +87,9 @@ describe('language server, in process', function () {
     assert.equal(
       onFunction,
       [
-        '**meetups.views.PastMeetingsView#get_queryset** · recorded 1 call',
+        '**meetups.views.PastMeetingsView#get_queryset** · 0.4 ms · 1 call',
+        '',
+        'Handles GET /meetings/past/ · 643 ms · 1,501 SQL',
         '',
         '| calls | total | self | mean | max | SQL |',
         '| ---: | ---: | ---: | ---: | ---: | ---: |',
@@ -267,7 +269,7 @@ describe('language server on a real agent recording (appmap-ruby, Rails)', funct
       const titles = await lenses(client, 'app/controllers/static_pages_controller.rb');
       assert.deepEqual(titles, ['1:2 GET / · 2 requests · 245 ms · 133 SQL (runlens.showDetails)', '1:2 6 ms · 2 calls · 2 SQL (runlens.showDetails)']);
       const controller = 'app/controllers/static_pages_controller.rb';
-      assert.match((await hover(client, controller, 1, 4)) ?? '', /^\*\*StaticPagesController#home\*\* · recorded 2 calls\n\n\| calls \| total \| self \| mean \| max \| SQL \|/);
+      assert.match((await hover(client, controller, 1, 4)) ?? '', /^\*\*StaticPagesController#home\*\* · 6 ms · 2 calls · 2 SQL\n\nHandles GET \/ · 2 requests · 245 ms · 133 SQL\n\n\| calls \| total \| self \| mean \| max \| SQL \|/);
       // The recorded call hierarchy of the action.
       const [item] = await client.connection.sendRequest<{ name: string; data: unknown }[]>('textDocument/prepareCallHierarchy', { textDocument: { uri: client.uri(controller) }, position: { line: 1, character: 4 } });
       assert.equal(item.name, 'StaticPagesController#home');

@@ -15,25 +15,35 @@ export interface Lens {
 }
 
 export function codeLenses(snapshot: Snapshot, index: SourceIndex, relPath: string): Lens[] {
+  const lenses: Lens[] = [];
+  for (const [key, fn] of functionsInFile(snapshot, index, relPath)) {
+    const located = index.locate(fn);
+    if (!located) continue;
+    const { line, column } = located.location;
+    const { routes, own } = lensTitles(snapshot, key);
+    for (const title of own === undefined ? routes : [...routes, own]) lenses.push({ line, column, title, fnKey: key });
+  }
+  return lenses.sort((a, b) => a.line - b.line || a.column - b.column);
+}
+
+/**
+ * What the lenses above a recorded function say: one per route it handles, then its own timing.
+ * Hover repeats them word for word, for editors that show no lenses (eglot).
+ */
+export function lensTitles(snapshot: Snapshot, key: string): { routes: string[]; own: string | undefined } {
   const stats = snapshot.stats();
   const handlerOf = snapshot.memo('handlerOf', 0, () => {
     const map = new Map<string, string[]>();
     for (const [route, handler] of snapshot.routes()) if (handler) map.set(handler, [...(map.get(handler) ?? []), route].sort());
     return map;
   });
-  const lenses: Lens[] = [];
-  for (const [key, fn] of functionsInFile(snapshot, index, relPath)) {
-    const located = index.locate(fn);
-    const s = stats.functions.get(key);
-    if (!located || !s) continue;
-    const { line, column } = located.location;
-    for (const route of handlerOf.get(key) ?? []) {
-      const r = stats.routes.get(route);
-      if (r) lenses.push({ line, column, title: `${route}${r.nCalls > 1 ? ` · ${plural(r.nCalls, 'request')}` : ''} · ${timingTitle(r, false)}`, fnKey: key });
-    }
-    lenses.push({ line, column, title: timingTitle(s, true), fnKey: key });
+  const routes: string[] = [];
+  for (const route of handlerOf.get(key) ?? []) {
+    const r = stats.routes.get(route);
+    if (r) routes.push(`${route}${r.nCalls > 1 ? ` · ${plural(r.nCalls, 'request')}` : ''} · ${timingTitle(r, false)}`);
   }
-  return lenses.sort((a, b) => a.line - b.line || a.column - b.column);
+  const s = stats.functions.get(key);
+  return { routes, own: s && timingTitle(s, true) };
 }
 
 /** The recorded functions whose recorded path is this file, by function key. */

@@ -1,5 +1,5 @@
-// Hover on a recorded line: the numbers of the function defined there (calls, total, self, mean,
-// max, SQL), the queries it ran most, the recordings it came from and the slowest path to it;
+// Hover on a recorded line: what the function's lenses say (word for word: eglot shows no lenses),
+// its numbers (calls, total, self, mean, max, SQL), the queries it ran most, the recordings it came from and the slowest path to it;
 // and the findings that sit on the line with their repeated queries. Markdown.
 
 import { meanMs } from '../analysis/stats';
@@ -7,7 +7,7 @@ import { Finding } from '../findings/finding';
 import { formatCount, formatMs, plural } from '../findings/format';
 import { Snapshot } from '../index/workspaceIndex';
 import { SourceIndex } from '../sourceIndex';
-import { functionsInFile } from './codeLens';
+import { functionsInFile, lensTitles } from './codeLens';
 import { diagnosticsByFile } from './diagnostics';
 
 const TOP_QUERIES = 5;
@@ -31,13 +31,15 @@ function functionMarkdown(snapshot: Snapshot, key: string): string {
   const s = snapshot.stats().functions.get(key);
   if (!s) return '';
   const t = (ms: number) => (Number.isNaN(ms) || s.nTimed === 0 ? '–' : formatMs(ms));
-  const lines = [
-    `**${key}** · recorded ${plural(s.nCalls, 'call')}`,
-    '',
+  // The lenses' words first, so that an editor without lenses (eglot) says the same.
+  const { routes, own } = lensTitles(snapshot, key);
+  const lines = [`**${key}** · ${own ?? plural(s.nCalls, 'call')}`, ''];
+  for (const route of routes) lines.push(`Handles ${route}`, '');
+  lines.push(
     '| calls | total | self | mean | max | SQL |',
     '| ---: | ---: | ---: | ---: | ---: | ---: |',
     `| ${formatCount(s.nCalls)} | ${t(s.totalMs)} | ${t(s.selfMs)} | ${t(meanMs(s))} | ${t(s.maxMs)} | ${formatCount(s.nSql)} |`,
-  ];
+  );
   const queries = snapshot.sqlOf(key).slice(0, TOP_QUERIES);
   if (queries.length) {
     lines.push('', '**Queries it ran most**');
