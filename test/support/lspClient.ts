@@ -29,6 +29,8 @@ export interface TestClient {
   progress: unknown[];
   /** How many publishDiagnostics notifications arrived, per URI. */
   publishCount: Map<string, number>;
+  /** How many notifications of each method arrived. */
+  notificationCount: Map<string, number>;
   /** Resolves when a notification of `method` satisfying `test` arrives (or has arrived since `since`). */
   waitFor<T>(method: string, test?: (params: T) => boolean, timeoutMs?: number): Promise<T>;
   close(): Promise<void>;
@@ -73,8 +75,10 @@ async function connect(connection: ProtocolConnection, root: string, init: Parti
   const logs: string[] = [];
   const progress: unknown[] = [];
   const publishCount = new Map<string, number>();
+  const notificationCount = new Map<string, number>();
   const waiters: { method: string; test: (p: unknown) => boolean; resolve: (p: unknown) => void }[] = [];
   const notify = (method: string, params: unknown) => {
+    notificationCount.set(method, (notificationCount.get(method) ?? 0) + 1);
     for (const w of [...waiters]) {
       if (w.method === method && w.test(params)) {
         waiters.splice(waiters.indexOf(w), 1);
@@ -106,6 +110,7 @@ async function connect(connection: ProtocolConnection, root: string, init: Parti
     logs,
     progress,
     publishCount,
+    notificationCount,
     waitFor<T>(method: string, test: (params: T) => boolean = () => true, timeoutMs = 20_000): Promise<T> {
       return new Promise<T>((resolve, reject) => {
         const timer = setTimeout(() => reject(new Error(`timed out waiting for ${method}; logs: ${logs.join(' | ')}`)), timeoutMs);

@@ -203,6 +203,39 @@ describe('language server, configuration', function () {
       await client.close();
     }
   });
+
+  it('merges later settings over initializationOptions, and re-reads recordings only when the config changed', async () => {
+    const root = copyWorkspace(MEETUPS);
+    const client = await startInProcess(root, { initializationOptions: { rules: { 'n-plus-one': 'warning' } } }, { watch: false });
+    try {
+      const reindexed = () => client.notificationCount.get('runlens/indexChanged') ?? 0;
+      const before = reindexed();
+      // lsp-mode answers a section nobody registered with {}; eglot sends the settings it started with.
+      client.connection.sendNotification('workspace/didChangeConfiguration', { settings: { runlens: {} } });
+      client.connection.sendNotification('workspace/didChangeConfiguration', { settings: { runlens: { rules: { 'n-plus-one': 'warning' } } } });
+      client.connection.sendNotification('workspace/didChangeConfiguration', { settings: { runlens: { slowCallMs: 500 } } });
+      await client.waitFor('runlens/indexChanged');
+      assert.equal(reindexed(), before + 1);
+      checkDiagnostics(client, VIEWS, [N_PLUS_ONE.replace('error', 'warning')]);
+    } finally {
+      await client.close();
+    }
+  });
+
+  it('says which version of an open document its diagnostics were computed on', async () => {
+    const root = copyWorkspace(MEETUPS);
+    const client = await startInProcess(root, {}, { watch: false });
+    try {
+      const uri = client.uri(VIEWS);
+      client.connection.sendNotification('textDocument/didOpen', { textDocument: { uri, languageId: 'python', version: 1, text: fs.readFileSync(path.join(root, VIEWS), 'utf8') } });
+      const moved = client.waitFor<{ uri: string; version?: number }>('textDocument/publishDiagnostics', (p) => p.uri === uri);
+      client.connection.sendNotification('textDocument/didChange', { textDocument: { uri, version: 2 }, contentChanges: [{ range: { start: { line: 0, character: 0 }, end: { line: 0, character: 0 } }, text: '# a new first line\n' }] });
+      assert.equal((await moved).version, 2);
+      checkDiagnostics(client, VIEWS, [N_PLUS_ONE.replace('28:15-28:79', '29:15-29:79')]);
+    } finally {
+      await client.close();
+    }
+  });
 });
 
 describe('language server, indexing', function () {

@@ -129,6 +129,18 @@ function resolve(partial: unknown, ignored: string[]): RunlensConfig {
   }
 }
 
+/**
+ * Settings from two places, `over` winning key by key (objects merge, anything else replaces):
+ * the client's pulled `runlens` section over its initializationOptions, so that a section that
+ * leaves a key out (lsp-mode answers `{}`) does not undo what initialization set.
+ */
+export function mergeSettings(base: unknown, over: unknown): unknown {
+  if (!isObject(base) || !isObject(over)) return over === undefined || over === null ? base : over;
+  const out: Record<string, unknown> = { ...base };
+  for (const [key, value] of Object.entries(over)) out[key] = mergeSettings(base[key], value);
+  return out;
+}
+
 function isObject(v: unknown): v is Record<string, unknown> {
   return typeof v === 'object' && v !== null && !Array.isArray(v);
 }

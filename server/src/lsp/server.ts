@@ -15,7 +15,7 @@ import {
 } from 'vscode-languageserver/node';
 import { TextDocument } from 'vscode-languageserver-textdocument';
 import { URI } from 'vscode-uri';
-import { resolveConfigWithProblems } from '../core/config';
+import { mergeSettings, resolveConfigWithProblems } from '../core/config';
 import { SourceParsers } from '../core/source/definitions';
 import { RecordingIndexer } from '../node/recordingIndexer';
 import { packageVersion } from '../node/packageInfo';
@@ -46,6 +46,8 @@ export function startServer(connection: Connection, options: ServerOptions = {})
   /** Published diagnostics by URI, as JSON, to send only what changed. */
   let published = new Map<string, string>();
   let parsers: SourceParsers | undefined;
+  /** Settings given at initialization; later settings are merged over them. */
+  let initializationOptions: unknown;
 
   const log = (message: string) => connection.console.log(message);
 
@@ -54,7 +56,8 @@ export function startServer(connection: Connection, options: ServerOptions = {})
       capabilities = params.capabilities;
       const rootUri = params.workspaceFolders?.[0]?.uri ?? params.rootUri;
       const root = rootUri ? URI.parse(rootUri).fsPath : params.rootPath ?? process.cwd();
-      const { config, ignored } = resolveConfigWithProblems(params.initializationOptions);
+      initializationOptions = params.initializationOptions;
+      const { config, ignored } = resolveConfigWithProblems(initializationOptions);
       for (const message of ignored) connection.console.warn(`runlens: configuration: ${message}`);
       try {
         parsers = await loadParsers();
@@ -106,9 +109,9 @@ export function startServer(connection: Connection, options: ServerOptions = {})
   connection.onDidChangeConfiguration(
     handlers.wrapNotification('workspace/didChangeConfiguration', async (params) => {
       const settings = (params.settings as { runlens?: unknown } | undefined)?.runlens;
-      if (settings !== undefined) applyConfig(settings);
-      else await pullConfiguration();
-      await indexer?.reindexAll();
+      // Clients send this right after connecting too (eglot): only a real change re-reads anything.
+      const changed = settings !== undefined ? applyConfig(settings) : await pullConfiguration();
+      if (changed) await indexer?.reindexAll();
     }),
   );
 
@@ -176,7 +179,8 @@ export function startServer(connection: Connection, options: ServerOptions = {})
       for (const [uri, diagnostics] of next) {
         const json = JSON.stringify(diagnostics);
         sent.set(uri, json);
-        if (published.get(uri) !== json) void connection.sendDiagnostics({ uri, diagnostics });
+        // The version of the open document they were computed on, so a client can drop stale ones.
+        if (published.get(uri) !== json) void connection.sendDiagnostics({ uri, version: documents.get(uri)?.version, diagnostics });
       }
       published = sent;
     } catch (err) {
@@ -184,15 +188,16 @@ export function startServer(connection: Connection, options: ServerOptions = {})
     }
   }
 
-  async function pullConfiguration(): Promise<void> {
-    if (!capabilities.workspace?.configuration) return;
+  async function pullConfiguration(): Promise<boolean> {
+    if (!capabilities.workspace?.configuration) return false;
     const [settings] = await connection.workspace.getConfiguration([{ section: 'runlens' }]);
-    if (settings !== null && settings !== undefined) applyConfig(settings);
+    return settings !== null && settings !== undefined && applyConfig(settings);
   }
 
-  function applyConfig(settings: unknown): void {
-    const { config, ignored } = resolveConfigWithProblems(settings);
+  /** Applies settings over the initialization options; says whether the config changed. */
+  function applyConfig(settings: unknown): boolean {
+    const { config, ignored } = resolveConfigWithProblems(mergeSettings(initializationOptions, settings));
     for (const message of ignored) connection.console.warn(`runlens: configuration: ${message}`);
-    current().setConfig(config);
+    return current().setConfig(config);
   }
 }

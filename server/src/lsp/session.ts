@@ -31,9 +31,12 @@ export class Session {
   }
 
   /** The configuration changed: positions and paths are worked out anew. */
-  setConfig(config: RunlensConfig): void {
+  /** Takes a new config; says whether it differs from the one in use (only then is anything redone). */
+  setConfig(config: RunlensConfig): boolean {
+    if (JSON.stringify(config) === JSON.stringify(this.config)) return false;
     this.config = config;
     this.sourceIndex = this.newSourceIndex();
+    return true;
   }
 
   /** A file's text changed (in the editor or on disk). */
