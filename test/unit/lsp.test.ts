@@ -76,8 +76,12 @@ describe('language server, in process', function () {
   });
 
   it('shows lenses on the recorded function, the route on its handler', async () => {
-    assert.deepEqual(await lenses(client, VIEWS), ['27:4 GET /meetings/past/ · 643 ms · 1,501 SQL (runlens.showDetails)', '27:4 0.4 ms · 1 call (runlens.showDetails)']);
+    assert.deepEqual(await lenses(client, VIEWS), ['27:4 GET /meetings/past/ · 643 ms · 1,501 SQL (runlens.showCallTree)', '27:4 0.4 ms · 1 call (runlens.showDetails)']);
     assert.deepEqual(await lenses(client, 'meetups/models.py'), []);
+    // Each lens runs its own command: the route's opens the call tree of its slowest request.
+    const [route]: CodeLens[] = await client.connection.sendRequest('textDocument/codeLens', { textDocument: { uri: client.uri(VIEWS) } });
+    const tree: string | null = await client.connection.sendRequest('workspace/executeCommand', route.command);
+    assert.deepEqual(tree?.split('\n').slice(0, 2), [`Calls of GET /meetings/past/ recorded in ${RECORDING}`, 'GET /meetings/past/ → 200 · 643 ms · 1,501 SQL']);
   });
 
   it('hovers with the numbers, the repeated queries, the recordings and the slowest path', async () => {
@@ -117,7 +121,7 @@ describe('language server, in process', function () {
     client.connection.sendNotification('textDocument/didChange', { textDocument: { uri, version: 3 }, contentChanges: [{ range: { start: { line: end, character: 0 }, end: { line: end, character: 0 } }, text: '# more\n' }] });
     await client.connection.sendRequest('runlens/status');
     assert.equal(client.publishCount.get(uri), before);
-    assert.deepEqual(await lenses(client, VIEWS), ['30:4 GET /meetings/past/ · 643 ms · 1,501 SQL (runlens.showDetails)', '30:4 0.4 ms · 1 call (runlens.showDetails)']);
+    assert.deepEqual(await lenses(client, VIEWS), ['30:4 GET /meetings/past/ · 643 ms · 1,501 SQL (runlens.showCallTree)', '30:4 0.4 ms · 1 call (runlens.showDetails)']);
     assert.equal(fs.readFileSync(path.join(root, VIEWS), 'utf8'), text);
     // Closed without saving: back to the text on disk.
     client.connection.sendNotification('textDocument/didClose', { textDocument: { uri } });
@@ -270,7 +274,7 @@ describe('language server, the real binary over stdio', function () {
     const client = await startChildProcess(path.join(REPO, 'server/bin/runlens.js'), root);
     try {
       checkDiagnostics(client, VIEWS, [N_PLUS_ONE]);
-      assert.deepEqual(await lenses(client, VIEWS), ['27:4 GET /meetings/past/ · 643 ms · 1,501 SQL (runlens.showDetails)', '27:4 0.4 ms · 1 call (runlens.showDetails)']);
+      assert.deepEqual(await lenses(client, VIEWS), ['27:4 GET /meetings/past/ · 643 ms · 1,501 SQL (runlens.showCallTree)', '27:4 0.4 ms · 1 call (runlens.showDetails)']);
       assert.match((await hover(client, VIEWS, 28, 20)) ?? '', /^\*\*N\+1: 1500 queries from this queryset\*\*/);
       fs.copyFileSync(FIXED_RECORDING, path.join(root, RECORDING));
       await diagnosticsBecome(client, VIEWS, []);
@@ -300,7 +304,7 @@ describe('language server on a real agent recording (appmap-ruby, Rails)', funct
       // models, so it sits on the partial rather than on the feed's query.)
       checkDiagnostics(client, 'app/views/microposts/_micropost.html.erb', ['0:0-0:0 error n-plus-one: N+1: 61 queries under this function']);
       const titles = await lenses(client, 'app/controllers/static_pages_controller.rb');
-      assert.deepEqual(titles, ['1:2 GET / · 2 requests · 245 ms · 133 SQL (runlens.showDetails)', '1:2 6 ms · 2 calls · 2 SQL (runlens.showDetails)']);
+      assert.deepEqual(titles, ['1:2 GET / · 2 requests · 245 ms · 133 SQL (runlens.showCallTree)', '1:2 6 ms · 2 calls · 2 SQL (runlens.showDetails)']);
       const controller = 'app/controllers/static_pages_controller.rb';
       assert.match((await hover(client, controller, 1, 4)) ?? '', /^\*\*StaticPagesController#home\*\* · 6 ms · 2 calls · 2 SQL\n\nHandles GET \/ · 2 requests · 245 ms · 133 SQL\n\n\| calls \| total \| self \| mean \| max \| SQL \|/);
       // The recorded call hierarchy of the action.

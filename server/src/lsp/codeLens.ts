@@ -1,10 +1,11 @@
 // textDocument/codeLens: the core's lenses for a file, as protocol lenses whose command shows the
-// function's details (a command the server runs itself, see commands.ts).
+// function's details, or for a route's lens the call tree of its slowest request (commands the
+// server runs itself, see commands.ts). Two lenses on a line never run the same command.
 
 import { CodeLens, CodeLensParams } from 'vscode-languageserver/node';
 import { codeLenses } from '../core/ide/codeLens';
 import { relPathOf } from './convert';
-import { SHOW_DETAILS_COMMAND } from './commands';
+import { SHOW_CALL_TREE_COMMAND, SHOW_DETAILS_COMMAND } from './commands';
 import { Session } from './session';
 
 export function provideCodeLenses(session: Session, params: CodeLensParams): CodeLens[] {
@@ -15,7 +16,9 @@ export function provideCodeLenses(session: Session, params: CodeLensParams): Cod
     const position = { line: lens.line - 1, character: lens.column - 1 };
     return {
       range: { start: position, end: position },
-      command: { title: lens.title, command: SHOW_DETAILS_COMMAND, arguments: [{ fnKey: lens.fnKey }] },
+      command: lens.route
+        ? { title: lens.title, command: SHOW_CALL_TREE_COMMAND, arguments: [lens.route] }
+        : { title: lens.title, command: SHOW_DETAILS_COMMAND, arguments: [{ fnKey: lens.fnKey }] },
     };
   });
 }

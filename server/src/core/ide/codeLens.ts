@@ -12,6 +12,8 @@ export interface Lens {
   title: string;
   /** The function key the lens is about (the argument of its command). */
   fnKey: string;
+  /** A route's lens: the route, and the recording of its slowest request (its call tree is what the lens opens). */
+  route?: { route: string; recording: string };
 }
 
 export function codeLenses(snapshot: Snapshot, index: SourceIndex, relPath: string): Lens[] {
@@ -21,7 +23,11 @@ export function codeLenses(snapshot: Snapshot, index: SourceIndex, relPath: stri
     if (!located) continue;
     const { line, column } = located.location;
     const { routes, own } = lensTitles(snapshot, key);
-    for (const title of own === undefined ? routes : [...routes, own]) lenses.push({ line, column, title, fnKey: key });
+    for (const { title, route } of routes) {
+      const recording = snapshot.slowestRecordingOf(route);
+      lenses.push({ line, column, title, fnKey: key, route: recording === undefined ? undefined : { route, recording } });
+    }
+    if (own !== undefined) lenses.push({ line, column, title: own, fnKey: key });
   }
   return lenses.sort((a, b) => a.line - b.line || a.column - b.column);
 }
@@ -30,17 +36,17 @@ export function codeLenses(snapshot: Snapshot, index: SourceIndex, relPath: stri
  * What the lenses above a recorded function say: one per route it handles, then its own timing.
  * Hover repeats them word for word, for editors that show no lenses (eglot).
  */
-export function lensTitles(snapshot: Snapshot, key: string): { routes: string[]; own: string | undefined } {
+export function lensTitles(snapshot: Snapshot, key: string): { routes: { title: string; route: string }[]; own: string | undefined } {
   const stats = snapshot.stats();
   const handlerOf = snapshot.memo('handlerOf', 0, () => {
     const map = new Map<string, string[]>();
     for (const [route, handler] of snapshot.routes()) if (handler) map.set(handler, [...(map.get(handler) ?? []), route].sort());
     return map;
   });
-  const routes: string[] = [];
+  const routes: { title: string; route: string }[] = [];
   for (const route of handlerOf.get(key) ?? []) {
     const r = stats.routes.get(route);
-    if (r) routes.push(`${route}${r.nCalls > 1 ? ` · ${plural(r.nCalls, 'request')}` : ''} · ${timingTitle(r, false)}`);
+    if (r) routes.push({ title: `${route}${r.nCalls > 1 ? ` · ${plural(r.nCalls, 'request')}` : ''} · ${timingTitle(r, false)}`, route });
   }
   const s = stats.functions.get(key);
   return { routes, own: s && timingTitle(s, true) };

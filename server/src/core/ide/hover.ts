@@ -34,7 +34,7 @@ function functionMarkdown(snapshot: Snapshot, key: string): string {
   // The lenses' words first, so that an editor without lenses (eglot) says the same.
   const { routes, own } = lensTitles(snapshot, key);
   const lines = [`**${key}** · ${own ?? plural(s.nCalls, 'call')}`, ''];
-  for (const route of routes) lines.push(`Handles ${route}`, '');
+  for (const { title } of routes) lines.push(`Handles ${title}`, '');
   lines.push(
     '| calls | total | self | mean | max | SQL |',
     '| ---: | ---: | ---: | ---: | ---: | ---: |',

@@ -115,6 +115,16 @@ export class Snapshot {
     return [...this.summaries.values()].filter((s) => s.functions.has(fnKey)).sort((a, b) => (a.recordingPath < b.recordingPath ? -1 : 1));
   }
 
+  /** The recording with the slowest request of a route (where its call tree is worth a look). */
+  slowestRecordingOf(route: string): string | undefined {
+    let best: { path: string; maxMs: number } | undefined;
+    for (const s of this.summaries.values()) {
+      const r = s.stats.routes.get(route);
+      if (r && (!best || r.maxMs > best.maxMs || (r.maxMs === best.maxMs && s.recordingPath < best.path))) best = { path: s.recordingPath, maxMs: r.maxMs };
+    }
+    return best?.path;
+  }
+
   /** Route → handler function key, over all recordings. */
   routes(): Map<string, string | undefined> {
     if (!this.mergedRoutes) {
