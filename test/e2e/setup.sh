@@ -1,0 +1,28 @@
+#!/usr/bin/env bash
+# Installs what the editor end-to-end tests (editors.test.ts) need, on Debian bookworm with Node 20:
+#   - Debian's neovim (0.7), emacs-nox (28) with elpa-eglot and elpa-lsp-mode, chromium;
+#     ripgrep and libkrb5-dev for code-server's native modules;
+#   - newer Neovims than Debian's 0.7, from later Debian releases, in private folders (no system change):
+#     0.10 (trixie) and 0.12 (forky), under test/e2e/nvim/.neovim;
+#   - code-server 4.100.3 (VS Code 1.100.3, the last release on Node 20) under test/e2e/vscode/.code-server;
+#   - the VS Code extension packaged to clients/vscode/runlens.vsix (needs the server built: npm ci).
+# Idempotent: what is there already is kept. Needs root (or sudo) for apt.
+set -euo pipefail
+cd "$(dirname "$0")/../.."
+
+PACKAGES=(neovim emacs-nox elpa-eglot elpa-lsp-mode chromium ripgrep libkrb5-dev)
+missing=()
+for p in "${PACKAGES[@]}"; do dpkg -s "$p" >/dev/null 2>&1 || missing+=("$p"); done
+if [ ${#missing[@]} -gt 0 ]; then
+  SUDO=; [ "$(id -u)" -eq 0 ] || SUDO=sudo
+  echo "setup: apt-get install ${missing[*]}"
+  $SUDO env DEBIAN_FRONTEND=noninteractive apt-get update -qq
+  $SUDO env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
+fi
+
+bash test/e2e/nvim/install-neovim.sh test/e2e/nvim/.neovim/trixie trixie
+bash test/e2e/nvim/install-neovim.sh test/e2e/nvim/.neovim/forky forky
+
+bash test/e2e/vscode/install-code-server.sh test/e2e/vscode/.code-server
+
+(cd clients/vscode && npm ci --no-audit --no-fund && npm run package)
