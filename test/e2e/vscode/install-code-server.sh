@@ -13,6 +13,8 @@ set -euo pipefail
 
 VERSION="${CODE_SERVER_VERSION:-4.100.3}"
 DEST="${1:?usage: install-code-server.sh DEST}"
+mkdir -p "$DEST"
+DEST="$(cd "$DEST" && pwd)"   # absolute: the script changes folders below
 MARK="$DEST/.installed-$VERSION"
 BIN="$DEST/node_modules/.bin/code-server"
 
@@ -30,8 +32,6 @@ fi
 
 # node-pty's install script runs `npx node-gyp`, which asks before installing unless told yes.
 export npm_config_yes=true
-mkdir -p "$DEST"
-DEST="$(cd "$DEST" && pwd)"
 cd "$DEST"
 rm -f .installed-*
 [ -f package.json ] || echo '{ "name": "runlens-e2e-code-server", "private": true }' > package.json
