@@ -56,7 +56,6 @@ interface EditorRun {
   hasLenses: boolean;
 }
 
-const EMACS = process.env.RUNLENS_E2E_EMACS ?? 'emacs';
 const CODE_SERVER = process.env.RUNLENS_E2E_CODE_SERVER ?? path.join(REPO, 'test/e2e/vscode/.code-server/node_modules/.bin/code-server');
 const VSIX = process.env.RUNLENS_E2E_VSIX ?? path.join(REPO, 'clients/vscode/runlens.vsix');
 const CHROMIUM = '/usr/bin/chromium';
@@ -66,6 +65,17 @@ const NEOVIMS = [
   { version: '0.7', nvim: process.env.RUNLENS_E2E_NVIM ?? 'nvim', from: 'Debian bookworm' },
   { version: '0.10', nvim: path.join(REPO, 'test/e2e/nvim/.neovim/trixie/bin/nvim'), from: 'Debian trixie' },
   { version: '0.12', nvim: path.join(REPO, 'test/e2e/nvim/.neovim/forky/bin/nvim'), from: 'Debian forky' },
+];
+
+/**
+ * Debian bookworm's Emacs with its elpa-eglot and elpa-lsp-mode, and Emacs 30 of bookworm-backports
+ * with its built-in eglot (the lsp-mode run loads elpa-lsp-mode's sources there), unpacked by
+ * test/e2e/emacs/install-emacs.sh (run by setup.sh) beside the system's. `eglot` is how the report
+ * names the eglot that must have loaded.
+ */
+const EMACSES = [
+  { name: 'Emacs', version: '28.2', eglot: '', emacs: process.env.RUNLENS_E2E_EMACS ?? 'emacs' },
+  { name: 'Emacs 30 (Debian bookworm-backports)', version: '30.1', eglot: '1.17.', emacs: path.join(REPO, 'test/e2e/emacs/.emacs30/bin/emacs') },
 ];
 
 const runs: EditorRun[] = [
@@ -80,27 +90,35 @@ const runs: EditorRun[] = [
     rendered: (titles) => titles.join(' | '),
     hasLenses: true,
   })),
-  {
-    name: 'Emacs with eglot',
-    client: 'emacs',
-    version: 'emacs 28.2, eglot ',
-    missing: () => (works(EMACS, ['--batch', '--eval', "(progn (package-activate-all) (require 'eglot))"]) ? undefined : `${EMACS} with eglot does not run`),
-    command: (ws) => ({ file: EMACS, args: ['--batch', '-l', path.join(REPO, 'test/e2e/emacs/eglot-e2e.el'), ws.file] }),
-    timeoutMs: 60_000,
-    rendered: () => null,
-    hasLenses: false,
-  },
-  {
-    name: 'Emacs with lsp-mode',
-    client: 'emacs',
-    version: 'emacs 28.2, lsp-mode ',
-    missing: () => (works(EMACS, ['--batch', '--eval', "(progn (package-activate-all) (require 'lsp-mode))"]) ? undefined : `${EMACS} with lsp-mode does not run`),
-    command: (ws) => ({ file: EMACS, args: ['--batch', '-l', path.join(REPO, 'test/e2e/emacs/lsp-mode-e2e.el'), ws.file] }),
-    timeoutMs: 60_000,
-    // lsp-mode draws a line's lenses as one overlay, joined by a bar.
-    rendered: (titles) => titles.join('|'),
-    hasLenses: true,
-  },
+  ...EMACSES.flatMap(({ name, version, eglot, emacs }): EditorRun[] => {
+    // The editor as the scripts set it up (e2e-common.el activates the packages), with the client's package.
+    const missing = (pkg: string) => () =>
+      works(emacs, ['--batch', '-l', path.join(REPO, 'test/e2e/emacs/e2e-common.el'), '--eval', `(require '${pkg})`]) ? undefined : `${emacs} with ${pkg} does not run`;
+    const script = (file: string) => (ws: E2eWorkspace) => ({ file: emacs, args: ['--batch', '-l', path.join(REPO, 'test/e2e/emacs', file), ws.file] });
+    return [
+      {
+        name: `${name} with eglot`,
+        client: 'emacs',
+        version: `emacs ${version}, eglot ${eglot}`,
+        missing: missing('eglot'),
+        command: script('eglot-e2e.el'),
+        timeoutMs: 60_000,
+        rendered: () => null,
+        hasLenses: false,
+      },
+      {
+        name: `${name} with lsp-mode`,
+        client: 'emacs',
+        version: `emacs ${version}, lsp-mode `,
+        missing: missing('lsp-mode'),
+        command: script('lsp-mode-e2e.el'),
+        timeoutMs: 60_000,
+        // lsp-mode draws a line's lenses as one overlay, joined by a bar.
+        rendered: (titles) => titles.join('|'),
+        hasLenses: true,
+      },
+    ];
+  }),
   {
     name: 'VS Code (code-server)',
     client: 'vscode',

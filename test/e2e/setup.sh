@@ -4,6 +4,8 @@
 #     ripgrep and libkrb5-dev for code-server's native modules;
 #   - newer Neovims than Debian's 0.7, from later Debian releases, in private folders (no system change):
 #     0.10 (trixie) and 0.12 (forky), under test/e2e/nvim/.neovim;
+#   - Emacs 30.1 with its built-in eglot 1.17 (bookworm-backports), in a private folder beside
+#     Debian's Emacs 28, under test/e2e/emacs/.emacs30;
 #   - code-server 4.100.3 (VS Code 1.100.3, the last release on Node 20) under test/e2e/vscode/.code-server;
 #   - the VS Code extension packaged to clients/vscode/runlens.vsix (needs the server built: npm ci).
 # Idempotent: what is there already is kept. Needs root (or sudo) for apt.
@@ -22,6 +24,7 @@ fi
 
 bash test/e2e/nvim/install-neovim.sh test/e2e/nvim/.neovim/trixie trixie
 bash test/e2e/nvim/install-neovim.sh test/e2e/nvim/.neovim/forky forky
+bash test/e2e/emacs/install-emacs.sh test/e2e/emacs/.emacs30
 
 bash test/e2e/vscode/install-code-server.sh test/e2e/vscode/.code-server
 

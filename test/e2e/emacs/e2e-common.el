@@ -15,10 +15,22 @@
 
 ;; Batch Emacs does not activate packages; Debian's elpa-* packages (eglot,
 ;; lsp-mode) are only found after this.  Debian's site-start adds their
-;; folder to `package-directory-list'; with -Q it is added here.
+;; folder to `package-directory-list'; with -Q it is added here.  Their
+;; byte code is compiled for Debian's own Emacs (28): another Emacs
+;; (install-emacs.sh's Emacs 30) gets their sources (elpa-src) instead, and
+;; none of the packages it has built in, newer there (elpa-eglot 1.9 would
+;; shadow its eglot 1.17; also project, xref, seq).
 (require 'package)
-(when (file-directory-p "/usr/share/emacs/site-lisp/elpa")
-  (add-to-list 'package-directory-list "/usr/share/emacs/site-lisp/elpa"))
+(defconst e2e-debian-emacs-p (string-prefix-p "/usr/share/emacs/" data-directory)
+  "Whether this is Debian's own Emacs, which its elpa-* packages are built for.")
+(if e2e-debian-emacs-p
+    (when (file-directory-p "/usr/share/emacs/site-lisp/elpa")
+      (add-to-list 'package-directory-list "/usr/share/emacs/site-lisp/elpa"))
+  (when (file-directory-p "/usr/share/emacs/site-lisp/elpa-src")
+    (add-to-list 'package-directory-list "/usr/share/emacs/site-lisp/elpa-src")
+    (setq package-load-list (append (mapcar (lambda (builtin) (list (car builtin) nil))
+                                            package--builtin-versions)
+                                    '(all)))))
 (package-activate-all)
 
 ;; flymake's legacy backend only complains about files it can't check.
@@ -112,6 +124,23 @@ earlier change have arrived."
           (forward-char 1)))
       (point))))
 
+(defvar e2e-repo (expand-file-name "../../.." (file-name-directory (or load-file-name buffer-file-name)))
+  "The repository these scripts are in.")
+
+(defun e2e-start ()
+  "Loads the client of RUNLENS_E2E_CLIENT with the server of RUNLENS_E2E_SERVER.
+Returns the file to open: RUNLENS_E2E_FILE, else the first argument after the script."
+  (let* ((start-dir default-directory)
+         (file (expand-file-name (or (getenv "RUNLENS_E2E_FILE") (pop command-line-args-left)
+                                     (error "RUNLENS_E2E_FILE is not set"))))
+         (dir (e2e-env "RUNLENS_E2E_CLIENT"))
+         (client (if (file-directory-p (expand-file-name dir start-dir))
+                     (expand-file-name dir start-dir)
+                   (expand-file-name dir e2e-repo))))
+    (load (expand-file-name "runlens" client) nil t)
+    (setq runlens-server-command (append (json-parse-string (e2e-env "RUNLENS_E2E_SERVER")) nil))
+    file))
+
 (defun e2e-hover-position ()
   "RUNLENS_E2E_HOVER as (LINE . CHARACTER)."
   (let ((parts (split-string (e2e-env "RUNLENS_E2E_HOVER") ":")))
@@ -119,14 +148,8 @@ earlier change have arrived."
 
 ;;; JSON
 
-(defun e2e-get (object &rest keys)
-  "The value at KEYS (strings) in the JSON OBJECT, a plist or a hash table."
-  (while (and keys object)
-    (let ((key (pop keys)))
-      (setq object (if (hash-table-p object)
-                       (gethash key object)
-                     (plist-get object (intern (concat ":" key)))))))
-  object)
+(defalias 'e2e-get #'runlens--get
+  "The value at KEYS in a JSON object: the client's own reader (runlens.el is loaded first).")
 
 (defun e2e-severity-name (severity)
   "The contract's name of an LSP SEVERITY number."
@@ -155,8 +178,13 @@ MarkupContent, a MarkedString or a list of them."
   (vconcat (cl-stable-sort (copy-sequence items) #'< :key (lambda (item) (plist-get item :line)))))
 
 (defun e2e-package-version (package)
-  "The version of PACKAGE, installed (Debian elpa-*, ELPA) or built in."
-  (let ((desc (cadr (assq package package-alist))))
+  "The version of PACKAGE that loads: installed (Debian elpa-*, ELPA) or built in.
+The installed package whose folder holds the library, else the built-in one."
+  (let* ((library (locate-library (symbol-name package)))
+         (dir (and library (file-name-as-directory (file-name-directory library))))
+         (desc (cl-find-if (lambda (desc)
+                             (equal (file-name-as-directory (package-desc-dir desc)) dir))
+                           (cdr (assq package package-alist)))))
     (cond (desc (package-version-join (package-desc-version desc)))
           ((assq package package--builtin-versions)
            (package-version-join (alist-get package package--builtin-versions)))

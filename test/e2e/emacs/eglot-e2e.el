@@ -27,9 +27,6 @@
 (load (expand-file-name "e2e-common" (file-name-directory load-file-name)) nil t)
 (require 'flymake)
 
-(defvar e2e-repo (expand-file-name "../../.." (file-name-directory load-file-name))
-  "The repository this script is in.")
-
 (defun e2e-eglot-diagnostics ()
   "runlens's diagnostics as flymake holds them (positions) with eglot's LSP data."
   (e2e-sort-diagnostics
@@ -68,37 +65,36 @@ Emacs never runs, so this starts it by hand from time to time."
 (defun e2e-eglot-apply (server action)
   "Apply the code ACTION as eglot does when one picks it (`eglot-code-actions')."
   (if (fboundp 'eglot-execute)
-      (eglot-execute server action)     ; eglot 1.14 and newer (Emacs 29+)
-    (let ((edit (plist-get action :edit))   ; eglot 1.9 (Debian elpa-eglot)
+      ;; Newer eglot (Emacs 30's 1.17): one entry for edits and commands, and
+      ;; `eglot-execute-command' is obsolete.
+      (eglot-execute server action)
+    ;; Older eglot (Debian's elpa-eglot 1.9): what `eglot-code-actions' does.
+    (let ((edit (plist-get action :edit))
           (command (plist-get action :command)))
       (cond ((stringp command)
              (eglot-execute-command server (intern command) (plist-get action :arguments)))
             (t
-             (when edit (eglot--apply-workspace-edit edit))
+             (when edit
+               ;; (WEDIT &optional CONFIRM) in 1.9, (WEDIT ORIGIN) by 1.17.
+               (if (= (car (func-arity #'eglot--apply-workspace-edit)) 2)
+                   (eglot--apply-workspace-edit edit 'eglot-code-actions)
+                 (eglot--apply-workspace-edit edit)))
              (when command
                (eglot-execute-command server (intern (plist-get command :command))
                                       (plist-get command :arguments))))))))
 
 (defun e2e-eglot-main ()
   "The steps of the contract."
-  (let* ((start-dir default-directory)
-         (root (file-name-as-directory (e2e-env "RUNLENS_E2E_ROOT")))
-         (file (expand-file-name (or (getenv "RUNLENS_E2E_FILE") (pop command-line-args-left)
-                                     (error "RUNLENS_E2E_FILE is not set"))))
-         (client (let ((dir (e2e-env "RUNLENS_E2E_CLIENT")))
-                   (if (file-directory-p (expand-file-name dir start-dir))
-                       (expand-file-name dir start-dir)
-                     (expand-file-name dir e2e-repo))))
+  (let* ((root (file-name-as-directory (e2e-env "RUNLENS_E2E_ROOT")))
+         (file (e2e-start))
          (hover (e2e-hover-position))
          server)
-    (load (expand-file-name "runlens" client) nil t)
-    (setq runlens-server-command (append (json-parse-string (e2e-env "RUNLENS_E2E_SERVER")) nil))
     (require 'eglot)
     (e2e-put :editor (format "emacs %s, eglot %s" emacs-version (e2e-package-version 'eglot)))
     (setq eglot-sync-connect 20
           eglot-connect-timeout 20
           eglot-confirm-server-initiated-edits nil   ; batch has no one to ask (eglot 1.9)
-          eglot-confirm-server-edits nil             ; (eglot 1.14 and newer)
+          eglot-confirm-server-edits nil             ; (eglot 1.16 and newer)
           eglot-events-buffer-size 0)
     (add-hook 'project-find-functions (lambda (_dir) (cons 'transient root)))
     (add-hook 'ruby-mode-hook

@@ -31,6 +31,7 @@ KEYRING=/usr/share/keyrings/debian-archive-keyring.gpg
 VERSION=30.1
 
 fail() { echo "install-emacs.sh: $*" >&2; exit 1; }
+source "$(dirname "$0")/../private-apt.sh"
 works() { "$1" --batch --eval "(progn (require 'eglot) (kill-emacs (if (string-prefix-p \"$VERSION\" emacs-version) 0 1)))" >/dev/null 2>&1; }
 
 mkdir -p "$DEST"
@@ -48,30 +49,11 @@ command -v apt-get >/dev/null && command -v dpkg-deb >/dev/null || fail "needs a
 started=$(date +%s)
 WORK=$(mktemp -d "$DEST/.install.XXXXXX")
 trap 'rm -rf "$WORK"' EXIT
-mkdir -p "$WORK/lists/partial" "$WORK/archives/partial" "$WORK/cache" "$WORK/root" "$WORK/none"
-# A copy: apt plans against what is installed (and would remove elpa-eglot, which --download-only
-# never does), and nothing can write the system's file.
-cp /var/lib/dpkg/status "$WORK/status"
-cat >"$WORK/sources.list" <<EOF
-deb [signed-by=$KEYRING] $MIRROR bookworm main
-deb [signed-by=$KEYRING] $MIRROR bookworm-backports main
-EOF
-APT=(apt-get -q
-  -o "Dir::State::Lists=$WORK/lists" -o "Dir::State::status=$WORK/status"
-  -o "Dir::State::extended_states=$WORK/extended_states"
-  -o "Dir::Cache=$WORK/cache" -o "Dir::Cache::archives=$WORK/archives"
-  -o "Dir::Etc::SourceList=$WORK/sources.list" -o "Dir::Etc::SourceParts=$WORK/none"
-  -o "Dir::Etc::Preferences=$WORK/none" -o "Dir::Etc::PreferencesParts=$WORK/none"
-  -o Debug::NoLocking=1 -o APT::Sandbox::User=root -o APT::Architecture=amd64 -o APT::Architectures::=amd64)
-
-echo "install-emacs.sh: reading $MIRROR bookworm and bookworm-backports" >&2
-"${APT[@]}" update >"$WORK/update.log" 2>&1 || { cat "$WORK/update.log" >&2; fail "cannot read $MIRROR bookworm-backports (unreachable?)"; }
-grep -q '^Err' "$WORK/update.log" && { cat "$WORK/update.log" >&2; fail "cannot read $MIRROR bookworm-backports"; }
-"${APT[@]}" install --download-only -y --no-install-recommends -t bookworm-backports emacs-nox >"$WORK/download.log" 2>&1 || { cat "$WORK/download.log" >&2; fail "cannot download emacs-nox of bookworm-backports"; }
-debs=("$WORK"/archives/*.deb)
-[ -e "${debs[0]}" ] || fail "apt downloaded nothing (see above)"
-downloaded=$(du -cb "${debs[@]}" | tail -1 | cut -f1)
-for deb in "${debs[@]}"; do dpkg-deb -x "$deb" "$WORK/root"; done
+# Planned against a copy of the system's status: only what it lacks is fetched (and elpa-eglot,
+# which a real install would remove, stays: --download-only never removes anything).
+private_apt_unpack "$WORK" /var/lib/dpkg/status "deb [signed-by=$KEYRING] $MIRROR bookworm main
+deb [signed-by=$KEYRING] $MIRROR bookworm-backports main" -t bookworm-backports emacs-nox
+downloaded=$DOWNLOADED_BYTES
 
 R=$WORK/root
 [ -x "$R/usr/bin/emacs-nox" ] || fail "no usr/bin/emacs-nox among the unpacked packages"
@@ -90,6 +72,9 @@ LIBS=
 for dir in usr/lib/x86_64-linux-gnu lib/x86_64-linux-gnu; do
   if compgen -G "$R/$dir/*.so*" >/dev/null; then LIBS="${LIBS:+$LIBS:}$R/$dir"; fi
 done
+LIBLINE=
+[ -z "$LIBS" ] || LIBLINE="export LD_LIBRARY_PATH=\"$LIBS\${LD_LIBRARY_PATH:+:\$LD_LIBRARY_PATH}\"
+"
 cat >"$DEST/bin/emacs" <<EOF
 #!/bin/sh
 # Emacs $VERSION of Debian bookworm-backports, unpacked by test/e2e/emacs/install-emacs.sh: its own
@@ -100,8 +85,7 @@ export EMACSDATA="\$R/usr/share/emacs/$VERSION/etc"
 export EMACSDOC="\$R/usr/share/emacs/$VERSION/etc"
 export EMACSPATH="\$R/$EXEC_DIR"
 export EMACS_INHIBIT_AUTOMATIC_NATIVE_COMPILATION=1
-${LIBS:+export LD_LIBRARY_PATH="$LIBS\${LD_LIBRARY_PATH:+:\$LD_LIBRARY_PATH}"}
-exec "\$R/usr/bin/emacs-nox" "\$@"
+${LIBLINE}exec "\$R/usr/bin/emacs-nox" "\$@"
 EOF
 chmod +x "$DEST/bin/emacs"
 
@@ -110,5 +94,5 @@ if ! works "$DEST/bin/emacs"; then
   fail "the unpacked emacs does not run${missing:+ (libraries not found: $missing)}: $("$DEST/bin/emacs" --batch --eval "(require 'eglot)" 2>&1 | tail -3)"
 fi
 eglot=$("$DEST/bin/emacs" --batch --eval "(progn (require 'package) (require 'eglot) (princ (package-version-join (alist-get 'eglot package--builtin-versions))))" 2>/dev/null)
-echo "install-emacs.sh: $("$DEST/bin/emacs" --version | head -1) (eglot $eglot) from bookworm-backports: ${#debs[@]} packages, $((downloaded / 1000000)) MB downloaded, $(du -sh "$R" | cut -f1) unpacked, $(($(date +%s) - started)) s" >&2
+echo "install-emacs.sh: $("$DEST/bin/emacs" --version | head -1) (eglot $eglot) from bookworm-backports: $DOWNLOADED_PACKAGES packages, $((downloaded / 1000000)) MB downloaded, $(du -sh "$R" | cut -f1) unpacked, $(($(date +%s) - started)) s" >&2
 echo "$DEST/bin/emacs"

@@ -27,9 +27,6 @@
 
 (load (expand-file-name "e2e-common" (file-name-directory load-file-name)) nil t)
 
-(defvar e2e-repo (expand-file-name "../../.." (file-name-directory load-file-name))
-  "The repository this script is in.")
-
 (defvar e2e-lsp-folder (make-temp-file "runlens-lsp-mode-e2e-" t)
   "Where lsp-mode keeps its session and would install servers.")
 (add-hook 'kill-emacs-hook (lambda () (ignore-errors (delete-directory e2e-lsp-folder t))))
@@ -104,17 +101,9 @@ above the line."
 
 (defun e2e-lsp-main ()
   "The steps of the contract."
-  (let* ((start-dir default-directory)
-         (root (directory-file-name (e2e-env "RUNLENS_E2E_ROOT")))
-         (file (expand-file-name (or (getenv "RUNLENS_E2E_FILE") (pop command-line-args-left)
-                                     (error "RUNLENS_E2E_FILE is not set"))))
-         (client (let ((dir (e2e-env "RUNLENS_E2E_CLIENT")))
-                   (if (file-directory-p (expand-file-name dir start-dir))
-                       (expand-file-name dir start-dir)
-                     (expand-file-name dir e2e-repo))))
+  (let* ((root (directory-file-name (e2e-env "RUNLENS_E2E_ROOT")))
+         (file (e2e-start))
          (hover (e2e-hover-position)))
-    (load (expand-file-name "runlens" client) nil t)
-    (setq runlens-server-command (append (json-parse-string (e2e-env "RUNLENS_E2E_SERVER")) nil))
     (require 'lsp-mode)
     (require 'lsp-lens)
     (require 'flymake)

@@ -23,6 +23,7 @@ MIRROR=${RUNLENS_DEBIAN_MIRROR:-http://deb.debian.org/debian}
 KEYRING=/usr/share/keyrings/debian-archive-keyring.gpg
 
 fail() { echo "install-neovim.sh: $*" >&2; exit 1; }
+source "$(dirname "$0")/../private-apt.sh"
 
 mkdir -p "$DEST"
 DEST=$(cd "$DEST" && pwd -P)
@@ -37,24 +38,8 @@ command -v apt-get >/dev/null && command -v dpkg-deb >/dev/null || fail "needs a
 
 WORK=$(mktemp -d "$DEST/.install.XXXXXX")
 trap 'rm -rf "$WORK"' EXIT
-mkdir -p "$WORK/lists/partial" "$WORK/archives/partial" "$WORK/cache" "$WORK/root"
-: >"$WORK/status"
-echo "deb [signed-by=$KEYRING] $MIRROR $SUITE main" >"$WORK/sources.list"
-APT=(apt-get -q
-  -o "Dir::State::Lists=$WORK/lists" -o "Dir::State::status=$WORK/status"
-  -o "Dir::Cache=$WORK/cache" -o "Dir::Cache::archives=$WORK/archives"
-  -o "Dir::Etc::SourceList=$WORK/sources.list" -o "Dir::Etc::SourceParts=$WORK/none"
-  -o "Dir::Etc::Preferences=$WORK/none" -o "Dir::Etc::PreferencesParts=$WORK/none"
-  -o Debug::NoLocking=1 -o APT::Sandbox::User=root -o APT::Architecture=amd64 -o APT::Architectures::=amd64)
-
-echo "install-neovim.sh: reading $MIRROR $SUITE" >&2
-"${APT[@]}" update >"$WORK/update.log" 2>&1 || { cat "$WORK/update.log" >&2; fail "cannot read $MIRROR $SUITE (unreachable, or no such suite)"; }
-grep -q '^Err' "$WORK/update.log" && { cat "$WORK/update.log" >&2; fail "cannot read $MIRROR $SUITE"; }
 # With an empty status file apt resolves neovim as on an empty system: libc6 of SUITE and so on.
-"${APT[@]}" install --download-only -y --no-install-recommends neovim >"$WORK/download.log" 2>&1 || { cat "$WORK/download.log" >&2; fail "cannot download neovim of $SUITE"; }
-debs=("$WORK"/archives/*.deb)
-[ -e "${debs[0]}" ] || fail "apt downloaded nothing (see above)"
-for deb in "${debs[@]}"; do dpkg-deb -x "$deb" "$WORK/root"; done
+private_apt_unpack "$WORK" "" "deb [signed-by=$KEYRING] $MIRROR $SUITE main" neovim
 
 LOADER=
 for candidate in usr/lib64/ld-linux-x86-64.so.2 lib64/ld-linux-x86-64.so.2 usr/lib/x86_64-linux-gnu/ld-linux-x86-64.so.2; do
