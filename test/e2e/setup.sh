@@ -28,4 +28,8 @@ bash test/e2e/emacs/install-emacs.sh test/e2e/emacs/.emacs30
 
 bash test/e2e/vscode/install-code-server.sh test/e2e/vscode/.code-server
 
-(cd clients/vscode && npm ci --no-audit --no-fund && npm run package)
+# The extension's own dependencies (again only when its lock file changed), then its package;
+# editors.test.ts packages it again whenever the server is built after it.
+cd clients/vscode
+[ node_modules/.package-lock.json -nt package-lock.json ] || npm ci --no-audit --no-fund
+[ -f runlens.vsix ] || npm run package
