@@ -106,6 +106,18 @@ app.Views#handler app/views.py:1 [t1] 1 ms
     );
   });
 
+  it('makes queries run in parallel siblings, not one inside the other (appmap-node, async drivers)', () => {
+    const query = (id: number, sql: string) => `{"id":${id},"event":"call","thread_id":1,"sql_query":{"sql":"${sql}","database_type":"sqlite"}}`;
+    checkRead(
+      `{"events":[${fn(1, 'present')},${query(2, 'PRAGMA TABLE_INFO(`tags`)')},${query(3, 'PRAGMA TABLE_INFO(`reviews`)')},${ret(4, 3, 0.003)},${ret(5, 2, 0.001)},${fn(6, 'render')},${ret(7, 6, 0.002)},${ret(8, 1, 0.01)}]}`,
+      `
+app.Views#present app/views.py:1 [t1] 10 ms
+  sql PRAGMA TABLE_INFO(\`tags\`) [t1] 1 ms
+  sql PRAGMA TABLE_INFO(\`reviews\`) [t1] 3 ms
+  app.Views#render app/views.py:6 [t1] 2 ms`,
+    );
+  });
+
   it('keeps calls that never return and returns with no elapsed, with unknown time', () => {
     checkRead(
       `{"events":[${fn(1, 'outer')},${fn(2, 'inner')},${ret(3, 2)}]}`,

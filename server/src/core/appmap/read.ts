@@ -287,7 +287,12 @@ class TraceBuilder implements JsonVisitor {
       open = [];
       this.openByThread.set(threadId, open);
     }
-    const parentIndex = open.length ? open[open.length - 1] : -1;
+    // A SQL query or an outgoing HTTP request has no recorded children: a call that starts while
+    // one is still open is its sibling (async drivers: appmap-node writes the calls of queries run
+    // in parallel before any of them returns).
+    let at = open.length - 1;
+    while (at >= 0 && isLeaf(this.calls[open[at]])) at--;
+    const parentIndex = at >= 0 ? open[at] : -1;
     const parent = parentIndex === -1 ? undefined : this.calls[parentIndex];
     const call: Call = {
       index: this.calls.length,
@@ -543,4 +548,8 @@ function isObject(v: unknown): v is Record<string, unknown> {
 
 function str(v: unknown): string | undefined {
   return typeof v === 'string' ? v : undefined;
+}
+
+function isLeaf(call: Call): boolean {
+  return call.kind === CallKind.Sql || call.kind === CallKind.HttpClient;
 }
