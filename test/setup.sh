@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# Installs what the editor end-to-end tests (editors.test.ts) need, on Debian bookworm with Node 20:
+# Installs what the tests need beyond npm ci, above all the editors of the end-to-end tests (test/e2e), on Debian bookworm with Node 20:
 #   - Debian's neovim (0.7), emacs-nox (28) with elpa-eglot and elpa-lsp-mode, chromium;
 #     ripgrep and libkrb5-dev for code-server's native modules;
 #   - newer Neovims than Debian's 0.7, from later Debian releases, in private folders (no system change):
@@ -8,9 +8,11 @@
 #     Debian's Emacs 28, under test/e2e/emacs/.emacs30;
 #   - code-server 4.100.3 (VS Code 1.100.3, the last release on Node 20) under test/e2e/vscode/.code-server;
 #   - the VS Code extension packaged to clients/vscode/runlens.vsix (needs the server built: npm ci).
+#   - the bookshop example's own dependencies (appmap-node, Express, Sequelize, sqlite3 built from
+#     source), for the test that records it again with the real agent.
 # Idempotent: what is there already is kept. Needs root (or sudo) for apt.
 set -euo pipefail
-cd "$(dirname "$0")/../.."
+cd "$(dirname "$0")/.."
 
 PACKAGES=(neovim emacs-nox elpa-eglot elpa-lsp-mode chromium ripgrep libkrb5-dev)
 missing=()
@@ -33,3 +35,9 @@ bash test/e2e/vscode/install-code-server.sh test/e2e/vscode/.code-server
 cd clients/vscode
 [ node_modules/.package-lock.json -nt package-lock.json ] || npm ci --no-audit --no-fund
 [ -f runlens.vsix ] || npm run package
+cd ../..
+
+# The bookshop example: npm ci again only when its lock file changed (sqlite3 builds from source:
+# its prebuilt binaries come from GitHub; about 75 s).
+cd test/workspaces/bookshop
+[ node_modules/.package-lock.json -nt package-lock.json ] || npm ci --no-audit --no-fund

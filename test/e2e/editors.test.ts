@@ -60,7 +60,7 @@ const CODE_SERVER = process.env.RUNLENS_E2E_CODE_SERVER ?? path.join(REPO, 'test
 const VSIX = process.env.RUNLENS_E2E_VSIX ?? path.join(REPO, 'clients/vscode/runlens.vsix');
 const CHROMIUM = '/usr/bin/chromium';
 
-/** Debian bookworm's Neovim, and newer ones from later Debian releases (test/e2e/nvim/install-neovim.sh, run by setup.sh). */
+/** Debian bookworm's Neovim, and newer ones from later Debian releases (test/e2e/nvim/install-neovim.sh, run by test/setup.sh). */
 const NEOVIMS = [
   { version: '0.7', nvim: process.env.RUNLENS_E2E_NVIM ?? 'nvim', from: 'Debian bookworm' },
   { version: '0.10', nvim: path.join(REPO, 'test/e2e/nvim/.neovim/trixie/bin/nvim'), from: 'Debian trixie' },
@@ -70,7 +70,7 @@ const NEOVIMS = [
 /**
  * Debian bookworm's Emacs with its elpa-eglot and elpa-lsp-mode, and Emacs 30 of bookworm-backports
  * with its built-in eglot (the lsp-mode run loads elpa-lsp-mode's sources there), unpacked by
- * test/e2e/emacs/install-emacs.sh (run by setup.sh) beside the system's. `eglot` is how the report
+ * test/e2e/emacs/install-emacs.sh (run by test/setup.sh) beside the system's. `eglot` is how the report
  * names the eglot that must have loaded.
  */
 const EMACSES = [
@@ -166,9 +166,9 @@ describe('the clients in real editors', function () {
       before(async function () {
         const missing = run.missing();
         if (missing) {
-          // CI installs every editor (test/e2e/setup.sh): there, a missing one is a failure.
-          if (process.env.CI) throw new Error(`${run.name}: ${missing}; test/e2e/setup.sh installs it`);
-          console.log(`      skipped: ${missing} (test/e2e/setup.sh installs it)`);
+          // CI installs every editor (test/setup.sh): there, a missing one is a failure.
+          if (process.env.CI) throw new Error(`${run.name}: ${missing}; test/setup.sh installs it`);
+          console.log(`      skipped: ${missing} (test/setup.sh installs it)`);
           this.skip();
         }
         ws = makeE2eWorkspace();

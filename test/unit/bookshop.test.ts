@@ -1,0 +1,250 @@
+// The bundled Node example, test/workspaces/bookshop: an Express and Sequelize (sqlite3) bookshop
+// whose mocha tests the REAL appmap-node agent records (record.sh wrote the committed recordings,
+// unedited). Before the fix, `runlens scan` puts exactly one N+1 on Book.findAll of GET /books, and
+// its quick fix is bookshop-fixed/src/routes/books.js byte for byte; after the fix, no finding.
+// Then the example is recorded again with the real agent (record.sh into a temporary folder): the
+// fresh recordings give the same findings, timings aside, and have the same shape (events, SQL,
+// call tree) as the committed ones. Without the example's dependencies that part is skipped,
+// except under CI, where it fails: CI installs them with `(cd test/workspaces/bookshop && npm ci)`.
+
+import * as assert from 'node:assert/strict';
+import { spawn, spawnSync } from 'node:child_process';
+import * as fs from 'node:fs';
+import * as os from 'node:os';
+import * as path from 'node:path';
+import { findRecordings, scan } from '../../server/src/cli/scan';
+import { resolveConfig } from '../../server/src/core/config';
+import { applyEdit } from '../../server/src/core/fixes/index';
+import { REPO } from './corpus';
+
+const BIN = path.join(REPO, 'server/bin/runlens.js');
+const BOOKSHOP = path.join(REPO, 'test/workspaces/bookshop');
+const BOOKSHOP_FIXED = path.join(REPO, 'test/workspaces/bookshop-fixed');
+const RECORDINGS = 'tmp/appmap/mocha/bookshop';
+const BOOKS_RECORDING = `${RECORDINGS}/lists_the_books_with_their_authors_and_tags_and_ratings.appmap.json`;
+const AUTHORS_RECORDING = `${RECORDINGS}/lists_the_authors_with_their_books.appmap.json`;
+
+// GET /books also runs 801 `PRAGMA table_info(…)` queries (Sequelize's sqlite dialect, before each
+// SELECT): catalog queries, which no rule counts, so 601 queries and no too-many-queries warning.
+const BEFORE_FINDINGS = ['src/routes/books.js:21:23 error N+1: 600 queries from this query (200 × Authors, 200 × tags, 200 × Reviews) [n-plus-one]'];
+const BEFORE = [...BEFORE_FINDINGS, '2 recordings read, 1 finding (1 error, 0 warnings)'].join('\n') + '\n';
+const AFTER = '2 recordings read, no findings\n';
+
+const N_PLUS_ONE_JSON = {
+  rule: 'n-plus-one',
+  severity: 'error',
+  message: 'N+1: 600 queries from this query',
+  path: 'src/routes/books.js',
+  line: 21,
+  count: 600,
+  related: [
+    { sql: 'SELECT `id`, `name`, `country`, `createdAt`, `updatedAt` FROM `Authors` AS `Author` WHERE `Author`.`id` = ?', count: 200 },
+    {
+      sql:
+        'SELECT `Tag`.`id`, `Tag`.`name`, `BookTags`.`createdAt` AS `BookTags.createdAt`, `BookTags`.`updatedAt` AS `BookTags.updatedAt`, ' +
+        '`BookTags`.`BookId` AS `BookTags.BookId`, `BookTags`.`TagId` AS `BookTags.TagId` FROM `tags` AS `Tag` INNER JOIN `BookTags` AS `BookTags` ' +
+        'ON `Tag`.`id` = `BookTags`.`TagId` AND `BookTags`.`BookId` = ?',
+      count: 200,
+    },
+    { sql: 'SELECT `id`, `reader`, `rating`, `createdAt`, `updatedAt`, `BookId` FROM `Reviews` AS `Review` WHERE `Review`.`BookId` = ?', count: 200 },
+  ],
+};
+
+/** The rules whose findings depend on recorded times: left out where a fresh recording is compared. */
+const TIMING_RULES = new Set(['slow-call', 'slow-request', 'slow-query']);
+
+interface Run {
+  code: number | null;
+  stdout: string;
+  stderr: string;
+}
+
+/** `runlens scan` as a user runs it: the real binary, in a child process. */
+function runlens(args: string[], cwd = REPO): Run {
+  const r = spawnSync(process.execPath, [BIN, ...args], { cwd, encoding: 'utf8', timeout: 60_000 });
+  return { code: r.status, stdout: r.stdout, stderr: r.stderr };
+}
+
+interface JsonFinding {
+  rule: string;
+  severity: string;
+  message: string;
+  path: string;
+  line: number;
+  count: number;
+  recordings: string[];
+  related: Array<{ sql: string; count: number }>;
+}
+
+/** The findings of `runlens scan --format json`, with their recordings named by file only. */
+function jsonFindings(root: string, paths: string[] = []): JsonFinding[] {
+  const run = runlens(['scan', '--root', root, '--format', 'json', '--fail-on', 'never', ...paths]);
+  assert.equal(run.code, 0, run.stderr);
+  const output = JSON.parse(run.stdout) as { problems: unknown[]; findings: JsonFinding[] };
+  assert.deepEqual(output.problems, []);
+  return output.findings.map((f) => ({ ...f, recordings: f.recordings.map((r) => path.basename(r)) }));
+}
+
+describe('bookshop: the Node example, recorded by the real appmap-node', function () {
+  this.timeout(60_000);
+
+  it('before the fix: the N+1 on Book.findAll of GET /books, and exit status 1', () => {
+    assert.deepEqual(runlens(['scan', '--root', BOOKSHOP]), { code: 1, stdout: BEFORE, stderr: '' });
+  });
+
+  it('before the fix, in full: the N+1 with its repeated queries, from the GET /books recording', () => {
+    const findings = jsonFindings(BOOKSHOP).filter((f) => f.rule === 'n-plus-one');
+    assert.deepEqual(findings, [{ ...N_PLUS_ONE_JSON, recordings: [path.basename(BOOKS_RECORDING)] }]);
+  });
+
+  it('the quick fix adds the include that bookshop-fixed/src/routes/books.js has, byte for byte', async () => {
+    const output = await scan(BOOKSHOP, findRecordings([BOOKSHOP]), resolveConfig({}), { withFixes: true });
+    const nPlusOne = output.findings.filter((f) => f.rule === 'n-plus-one');
+    assert.equal(nPlusOne.length, 1);
+    const fix = output.fixes.get(nPlusOne[0]);
+    assert.equal(fix?.title, "Load eagerly: include: ['author', 'Tags', 'Reviews']");
+    assert.ok(fix.edit);
+    const routes = fs.readFileSync(path.join(BOOKSHOP, fix.edit.path), 'utf8');
+    assert.equal(applyEdit(routes, fix.edit), fs.readFileSync(path.join(BOOKSHOP_FIXED, 'src/routes/books.js'), 'utf8'));
+  });
+
+  it('after the fix: no findings, and exit status 0', () => {
+    assert.deepEqual(runlens(['scan', '--root', BOOKSHOP_FIXED]), { code: 0, stdout: AFTER, stderr: '' });
+  });
+
+  it("the recordings are appmap-node's, of the mocha tests, naming only the example's own files", () => {
+    for (const [dir, rel] of [BOOKSHOP, BOOKSHOP_FIXED].flatMap((d) => [BOOKS_RECORDING, AUTHORS_RECORDING].map((r) => [d, r] as const))) {
+      const recording = readRecordingJson(path.join(dir, rel));
+      assert.deepEqual(
+        { client: recording.metadata.client, recorder: recording.metadata.recorder, source_location: recording.metadata.source_location, test_status: recording.metadata.test_status },
+        {
+          client: { name: 'appmap-node', version: '2.27.0', url: 'https://github.com/getappmap/appmap-node' },
+          recorder: { type: 'tests', name: 'mocha' },
+          source_location: 'test/bookshop.test.js',
+          test_status: 'succeeded',
+        },
+        rel,
+      );
+      // Every recorded path is relative and a file of the example (bookshop-fixed: over bookshop).
+      const paths = new Set(recording.events.flatMap((e) => (typeof e.path === 'string' ? [e.path] : [])));
+      assert.ok(paths.size > 0);
+      for (const p of paths) {
+        assert.ok(!path.isAbsolute(p) && !p.split('/').includes('..'), p);
+        assert.ok(fs.existsSync(path.join(dir, p)) || fs.existsSync(path.join(BOOKSHOP, p)), p);
+      }
+    }
+  });
+
+  describe('recorded again with the real agent (record.sh)', function () {
+    this.timeout(240_000);
+    let out: string;
+
+    before(async function () {
+      const missing = missingDependencies();
+      if (missing) {
+        // CI installs the example's dependencies: there, missing ones are a failure.
+        if (process.env.CI) throw new Error(`${missing}; run (cd test/workspaces/bookshop && npm ci)`);
+        console.log(`      skipped: ${missing} (cd test/workspaces/bookshop && npm ci installs them)`);
+        this.skip();
+      }
+      out = fs.mkdtempSync(path.join(os.tmpdir(), 'runlens-bookshop-'));
+      // record.sh makes its working copies under TMPDIR; they must be gone when it is done.
+      const work = path.join(out, 'work');
+      fs.mkdirSync(work);
+      const committed = committedTimes();
+      const run = await runBounded('bash', [path.join(BOOKSHOP, 'record.sh'), path.join(out, 'fresh')], { ...process.env, TMPDIR: work }, 180_000);
+      assert.equal(run.code, 0, `record.sh failed:\n${run.output.slice(-4000)}`);
+      assert.deepEqual(fs.readdirSync(work), []);
+      assert.deepEqual(committedTimes(), committed, 'record.sh with OUT must leave the committed recordings alone');
+    });
+    after(() => {
+      if (out) fs.rmSync(out, { recursive: true, force: true });
+    });
+
+    it('before the fix: the same findings as the committed recordings, timings aside', () => {
+      const fresh = jsonFindings(BOOKSHOP, [path.join(out, 'fresh/bookshop', RECORDINGS)]).filter((f) => !TIMING_RULES.has(f.rule));
+      assert.deepEqual(fresh, jsonFindings(BOOKSHOP));
+      assert.deepEqual(fresh.map((f) => `${f.path}:${f.line} ${f.rule}`), ['src/routes/books.js:21 n-plus-one']);
+    });
+
+    it('after the fix: no findings but timing ones', () => {
+      const fresh = jsonFindings(BOOKSHOP_FIXED, [path.join(out, 'fresh/bookshop-fixed', RECORDINGS)]);
+      assert.deepEqual(fresh.filter((f) => !TIMING_RULES.has(f.rule)), []);
+    });
+
+    it('writes recordings of the same shape as the committed ones: events, call tree, SQL, HTTP', () => {
+      for (const [twin, dir] of [['bookshop', BOOKSHOP], ['bookshop-fixed', BOOKSHOP_FIXED]] as const) {
+        const committed = findRecordings([path.join(dir, 'tmp/appmap')]).map((f) => path.relative(dir, f));
+        const fresh = findRecordings([path.join(out, 'fresh', twin, 'tmp/appmap')]).map((f) => path.relative(path.join(out, 'fresh', twin), f));
+        assert.deepEqual(fresh, committed, twin);
+        for (const rel of committed) {
+          assert.deepEqual(shapeOf(readRecordingJson(path.join(out, 'fresh', twin, rel))), shapeOf(readRecordingJson(path.join(dir, rel))), `${twin}/${rel}`);
+        }
+      }
+    });
+  });
+});
+
+// ---- helpers ------------------------------------------------------------------------------------
+
+interface RecordingJson {
+  metadata: { client: unknown; recorder: unknown; language: { version?: string }; source_location?: string; test_status?: string; [key: string]: unknown };
+  classMap: unknown;
+  events: Array<Record<string, unknown> & { path?: unknown }>;
+}
+
+function readRecordingJson(file: string): RecordingJson {
+  return JSON.parse(fs.readFileSync(file, 'utf8')) as RecordingJson;
+}
+
+/**
+ * What a recording says, less what changes from run to run: elapsed times, object ids,
+ * parameter and return values (they show timestamps), headers (the port), the Node version.
+ */
+function shapeOf(recording: RecordingJson): unknown {
+  const metadata = { ...recording.metadata, language: { ...recording.metadata.language, version: undefined } };
+  const events = recording.events.map((e) => {
+    const request = e.http_server_request as { request_method?: string; path_info?: string } | undefined;
+    const response = e.http_server_response as { status_code?: number } | undefined;
+    const sql = e.sql_query as { sql?: string } | undefined;
+    return [e.event, e.id, e.parent_id, e.thread_id, e.defined_class, e.method_id, e.path, e.lineno, e.static, sql?.sql, request?.request_method, request?.path_info, response?.status_code];
+  });
+  return { metadata, classMap: recording.classMap, events };
+}
+
+/** Why the example cannot be recorded here, or undefined when it can. */
+function missingDependencies(): string | undefined {
+  const modules = path.join(BOOKSHOP, 'node_modules');
+  if (!fs.existsSync(path.join(modules, '.bin/appmap-node'))) return 'appmap-node is not installed in test/workspaces/bookshop';
+  if (!fs.existsSync(path.join(modules, 'sqlite3/build/Release/node_sqlite3.node'))) return 'sqlite3 is not built in test/workspaces/bookshop';
+  const installed = path.join(modules, '.package-lock.json');
+  if (!fs.existsSync(installed) || fs.statSync(installed).mtimeMs < fs.statSync(path.join(BOOKSHOP, 'package-lock.json')).mtimeMs) {
+    return "test/workspaces/bookshop's node_modules is older than its package-lock.json";
+  }
+  return undefined;
+}
+
+/** The committed recordings of both twins, with their modification times. */
+function committedTimes(): Record<string, number> {
+  const files = findRecordings([path.join(BOOKSHOP, 'tmp/appmap'), path.join(BOOKSHOP_FIXED, 'tmp/appmap')]);
+  return Object.fromEntries(files.map((f) => [f, fs.statSync(f).mtimeMs]));
+}
+
+/** Runs a command in its own process group, killed whole if it outlives the timeout. */
+function runBounded(command: string, args: string[], env: NodeJS.ProcessEnv, timeoutMs: number): Promise<{ code: number | null; output: string }> {
+  return new Promise((resolve, reject) => {
+    const child = spawn(command, args, { env, detached: true, stdio: ['ignore', 'pipe', 'pipe'] });
+    let output = '';
+    child.stdout.on('data', (d: Buffer) => (output += d.toString()));
+    child.stderr.on('data', (d: Buffer) => (output += d.toString()));
+    const timer = setTimeout(() => {
+      output += `\n(killed after ${timeoutMs / 1000} s)`;
+      if (child.pid) process.kill(-child.pid, 'SIGKILL');
+    }, timeoutMs);
+    child.on('error', reject);
+    child.on('close', (code) => {
+      clearTimeout(timer);
+      resolve({ code, output });
+    });
+  });
+}
