@@ -223,6 +223,43 @@ For recordings made elsewhere: an alist of (RECORDED-PREFIX . FOLDER), e.g.
   :set #'runlens--set-and-send
   :initialize #'custom-initialize-default)
 
+(defcustom runlens-compare-max-time-increase-percent nil
+  "Percent a time per call must rise by to be a regression in `runlens compare'.
+It must also rise by `runlens-compare-max-time-increase-ms', beyond the noise.
+nil: the server's default (20)."
+  :type '(choice (const :tag "Server default (20)" nil) (number :tag "Percent"))
+  :set #'runlens--set-and-send
+  :initialize #'custom-initialize-default)
+
+(defcustom runlens-compare-max-time-increase-ms nil
+  "Milliseconds a time per call must also rise by to be a regression.
+nil: the server's default (10)."
+  :type '(choice (const :tag "Server default (10)" nil) (number :tag "Milliseconds"))
+  :set #'runlens--set-and-send
+  :initialize #'custom-initialize-default)
+
+(defcustom runlens-compare-max-sql-increase nil
+  "SQL queries per call a route, test or function may gain before it regresses.
+nil: the server's default (0: any more is a regression)."
+  :type '(choice (const :tag "Server default (0)" nil) (natnum :tag "Queries"))
+  :set #'runlens--set-and-send
+  :initialize #'custom-initialize-default)
+
+(defcustom runlens-compare-fail-on-new-finding nil
+  "Severity from which a finding new since the baseline is a regression.
+nil: the server's default (\"error\")."
+  :type '(choice (const :tag "Server default (error)" nil)
+                 (const "error") (const "warning") (const "info") (const "never"))
+  :set #'runlens--set-and-send
+  :initialize #'custom-initialize-default)
+
+(defcustom runlens-compare-noise-factor nil
+  "Standard deviations of one call's time within which a time change is noise.
+nil: the server's default (2)."
+  :type '(choice (const :tag "Server default (2)" nil) (number :tag "Factor"))
+  :set #'runlens--set-and-send
+  :initialize #'custom-initialize-default)
+
 (defconst runlens--settings
   '(("nPlusOne.warningCount" runlens-n-plus-one-warning-count number)
     ("nPlusOne.errorCount" runlens-n-plus-one-error-count number)
@@ -236,7 +273,12 @@ For recordings made elsewhere: an alist of (RECORDED-PREFIX . FOLDER), e.g.
     ("rules" runlens-rules object)
     ("lenses" runlens-lenses boolean)
     ("recordingFolders" runlens-recording-folders strings)
-    ("pathMappings" runlens-path-mappings object))
+    ("pathMappings" runlens-path-mappings object)
+    ("compare.maxTimeIncreasePercent" runlens-compare-max-time-increase-percent number)
+    ("compare.maxTimeIncreaseMs" runlens-compare-max-time-increase-ms number)
+    ("compare.maxSqlIncrease" runlens-compare-max-sql-increase number)
+    ("compare.failOnNewFinding" runlens-compare-fail-on-new-finding string)
+    ("compare.noiseFactor" runlens-compare-noise-factor number))
   "The server settings, as (KEY OPTION KIND); KEY is dotted as in the server.")
 
 (defun runlens--setting-json (option kind)

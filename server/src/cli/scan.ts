@@ -9,6 +9,7 @@ import { findingsOf } from '../core/findings/index';
 import { formatCount } from '../core/findings/format';
 import { eagerLoadingFix, Fix } from '../core/fixes/index';
 import { withoutIgnored } from '../core/fixes/ignore';
+import { RecordingSummary, summarize } from '../core/index/summary';
 import { Problem } from '../core/problem';
 import { SourceIndex } from '../core/sourceIndex';
 import { readRecordingFile } from '../node/readRecordingFile';
@@ -33,6 +34,8 @@ export interface ScanOutput {
   findings: Finding[];
   /** The eager-loading fix of each N+1 finding, when asked for (withFixes). */
   fixes: Map<Finding, Fix>;
+  /** Each recording's summary (statistics, test, findings), when asked for (withSummaries): what a baseline is made of. */
+  summaries: RecordingSummary[];
 }
 
 export interface Io {
@@ -67,7 +70,7 @@ export async function runScan(options: ScanOptions, io: Io): Promise<number> {
 }
 
 /** Reads each recording in turn (one trace in memory at a time) and merges the findings. */
-export async function scan(root: string, recordings: string[], config: RunlensConfig, options: { withFixes?: boolean; onProgress?: (done: number) => void } = {}): Promise<ScanOutput> {
+export async function scan(root: string, recordings: string[], config: RunlensConfig, options: { withFixes?: boolean; withSummaries?: boolean; onProgress?: (done: number) => void } = {}): Promise<ScanOutput> {
   const files = workspaceFiles(root);
   const problems: Problem[] = [];
   let parsers;
@@ -78,13 +81,19 @@ export async function scan(root: string, recordings: string[], config: RunlensCo
   }
   const index = new SourceIndex(files, parsers, config);
   const findings: Finding[] = [];
+  const summaries: RecordingSummary[] = [];
   let done = 0;
   for (const abs of recordings) {
     const display = displayPath(root, abs);
     const result = await readRecordingFile(abs, display);
     problems.push(...result.problems);
     try {
-      findings.push(...findingsOf(result.trace, index, config));
+      if (options.withSummaries) {
+        // The summary holds the recording's findings: they are worked out once.
+        const summary = summarize(result.trace, result.problems, index, config);
+        summaries.push(summary);
+        findings.push(...summary.findings);
+      } else findings.push(...findingsOf(result.trace, index, config));
     } catch (err) {
       problems.push({ file: display, severity: 'error', message: `internal error while analysing (please report): ${(err as Error).stack ?? err}` });
     }
@@ -97,7 +106,7 @@ export async function scan(root: string, recordings: string[], config: RunlensCo
     const fix = eagerLoadingFix(f, index);
     if (fix) fixes.set(f, fix);
   }
-  return { nRecordings: recordings.length, problems, findings: kept, fixes };
+  return { nRecordings: recordings.length, problems, findings: kept, fixes, summaries };
 }
 
 /** Recording files under the given files and folders, sorted; skips node_modules and .git. */
@@ -121,11 +130,11 @@ function displayPath(root: string, abs: string): string {
   return rel && !rel.startsWith('..') && !path.isAbsolute(rel) ? rel.split(path.sep).join('/') : abs;
 }
 
-function displayProblem(p: Problem): string {
+export function displayProblem(p: Problem): string {
   return `${p.file}:${p.byteOffset === undefined ? '' : ` byte ${p.byteOffset}:`} ${p.severity}: ${p.message}`;
 }
 
-function readConfigFile(file: string): RunlensConfig {
+export function readConfigFile(file: string): RunlensConfig {
   let text: string;
   try {
     text = fs.readFileSync(file, 'utf8');
@@ -139,7 +148,7 @@ function readConfigFile(file: string): RunlensConfig {
   }
 }
 
-function isDirectory(p: string): boolean {
+export function isDirectory(p: string): boolean {
   try {
     return fs.statSync(p).isDirectory();
   } catch {

@@ -12,6 +12,20 @@ export interface NPlusOneConfig {
   minTotalMs: number;
 }
 
+/** What `runlens compare` (and the editor's before → after) counts as a regression; see core/baseline/compare.ts. */
+export interface CompareConfig {
+  /** A time per call that rose by more than this percentage… */
+  maxTimeIncreasePercent: number;
+  /** …and by more than this many milliseconds, beyond the noise, is a regression. */
+  maxTimeIncreaseMs: number;
+  /** SQL queries per call that rose by more than this are a regression (SQL counts are not noisy). */
+  maxSqlIncrease: number;
+  /** A finding new since the baseline with this severity or worse is a regression; "never" for none. */
+  failOnNewFinding: Severity | 'never';
+  /** A time change within this many standard deviations of one call's time is within the noise. */
+  noiseFactor: number;
+}
+
 export interface RunlensConfig {
   nPlusOne: NPlusOneConfig;
   /** A call to a project function that takes this long is a `slow-call` (innermost such call only). */
@@ -34,6 +48,7 @@ export interface RunlensConfig {
   recordingFolders: string[];
   /** Recorded path prefixes mapped to workspace-relative folders, for recordings made elsewhere (a container's "/app" → "."). */
   pathMappings: Record<string, string>;
+  compare: CompareConfig;
 }
 
 /** Rule ids (kept here so that config has no dependency on the rules). */
@@ -57,6 +72,12 @@ export const DEFAULT_CONFIG: RunlensConfig = {
   lenses: true,
   recordingFolders: [],
   pathMappings: {},
+  // Rationale: time regressions must clear both a relative and an absolute bar, because a 20%
+  // change of a 2 ms call is within a scheduler's time slice; SQL counts are deterministic for the
+  // same test, so any increase is real; an error-level finding fails `runlens scan` by default,
+  // so a new one fails a comparison too; two standard deviations keep "faster" and "slower" for
+  // changes that stand out of the calls' own spread.
+  compare: { maxTimeIncreasePercent: 20, maxTimeIncreaseMs: 10, maxSqlIncrease: 0, failOnNewFinding: 'error', noiseFactor: 2 },
 };
 
 /** Merges a partial config (from a file, flags or the client) over the defaults, ignoring bad values. */
@@ -74,6 +95,7 @@ export function resolveConfigWithProblems(partial: unknown): { config: RunlensCo
 function resolve(partial: unknown, ignored: string[]): RunlensConfig {
   const p = isObject(partial) ? partial : {};
   const n = isObject(p.nPlusOne) ? p.nPlusOne : {};
+  const c = isObject(p.compare) ? p.compare : {};
   const d = DEFAULT_CONFIG;
   return {
     nPlusOne: {
@@ -91,6 +113,13 @@ function resolve(partial: unknown, ignored: string[]): RunlensConfig {
     lenses: typeof p.lenses === 'boolean' ? p.lenses : (p.lenses !== undefined && bad('lenses', 'true or false'), d.lenses),
     recordingFolders: strings(p.recordingFolders, d.recordingFolders, 'recordingFolders'),
     pathMappings: mappings(p.pathMappings),
+    compare: {
+      maxTimeIncreasePercent: ms(c.maxTimeIncreasePercent, d.compare.maxTimeIncreasePercent, 'compare.maxTimeIncreasePercent', 'a percentage, a number of at least 0'),
+      maxTimeIncreaseMs: ms(c.maxTimeIncreaseMs, d.compare.maxTimeIncreaseMs, 'compare.maxTimeIncreaseMs'),
+      maxSqlIncrease: wholeFromZero(c.maxSqlIncrease, d.compare.maxSqlIncrease, 'compare.maxSqlIncrease'),
+      failOnNewFinding: oneOf(c.failOnNewFinding, ['error', 'warning', 'info', 'never'] as const, d.compare.failOnNewFinding, 'compare.failOnNewFinding'),
+      noiseFactor: ms(c.noiseFactor, d.compare.noiseFactor, 'compare.noiseFactor', 'a number of at least 0'),
+    },
   };
 
   function bad(key: string, expected: string): void {
@@ -101,9 +130,19 @@ function resolve(partial: unknown, ignored: string[]): RunlensConfig {
     if (v !== undefined) bad(key, 'a whole number of at least 1');
     return fallback;
   }
-  function ms(v: unknown, fallback: number, key = ''): number {
+  function ms(v: unknown, fallback: number, key = '', expected = 'milliseconds, a number of at least 0'): number {
     if (typeof v === 'number' && Number.isFinite(v) && v >= 0) return v;
-    if (v !== undefined) bad(key, 'milliseconds, a number of at least 0');
+    if (v !== undefined) bad(key, expected);
+    return fallback;
+  }
+  function wholeFromZero(v: unknown, fallback: number, key: string): number {
+    if (typeof v === 'number' && Number.isInteger(v) && v >= 0) return v;
+    if (v !== undefined) bad(key, 'a whole number of at least 0');
+    return fallback;
+  }
+  function oneOf<T extends string>(v: unknown, values: readonly T[], fallback: T, key: string): T {
+    if ((values as readonly unknown[]).includes(v)) return v as T;
+    if (v !== undefined) bad(key, values.join(', '));
     return fallback;
   }
   function strings(v: unknown, fallback: string[], key: string): string[] {

@@ -7,11 +7,12 @@
 import { DEFAULT_CONFIG, RULE_NAMES } from './config';
 
 export interface SettingSchema {
-  type: 'integer' | 'number' | 'boolean' | 'array' | 'object';
+  type: 'integer' | 'number' | 'boolean' | 'array' | 'object' | 'string';
   default: unknown;
   /** Markdown: one line, as it reads in the README's table and in an editor's settings page. */
   markdownDescription: string;
   minimum?: number;
+  enum?: string[];
   items?: { type: 'string' };
   properties?: Record<string, { type: 'string'; enum: string[] }>;
   additionalProperties?: false | { type: 'string' };
@@ -47,4 +48,9 @@ export const SETTINGS: Record<string, SettingSchema> = {
     additionalProperties: { type: 'string' },
     markdownDescription: 'recorded path prefixes mapped to workspace folders, for recordings made elsewhere, e.g. `{"/app": "."}` for a container',
   },
+  'compare.maxTimeIncreasePercent': { type: 'number', default: d.compare.maxTimeIncreasePercent, minimum: 0, markdownDescription: '`runlens compare`: a time per call up by more than this percentage, and by more than `compare.maxTimeIncreaseMs`, beyond the noise, is a regression' },
+  'compare.maxTimeIncreaseMs': ms(d.compare.maxTimeIncreaseMs, '`runlens compare`: milliseconds a time per call must also be up by to be a regression'),
+  'compare.maxSqlIncrease': { type: 'integer', default: d.compare.maxSqlIncrease, minimum: 0, markdownDescription: '`runlens compare`: SQL queries per call up by more than this are a regression' },
+  'compare.failOnNewFinding': { type: 'string', default: d.compare.failOnNewFinding, enum: ['error', 'warning', 'info', 'never'], markdownDescription: '`runlens compare`: a finding new since the baseline with this severity or worse is a regression (`"never"`: none)' },
+  'compare.noiseFactor': { type: 'number', default: d.compare.noiseFactor, minimum: 0, markdownDescription: '`runlens compare`: a time change within this many standard deviations of one call\'s time is within the noise' },
 };

@@ -1,5 +1,6 @@
 // Statistics of recorded calls, per function, per route and per SQL shape: number of calls, total,
-// self, mean and max time, SQL count. Computed per recording and merged across recordings.
+// self, mean, min and max time and their spread, SQL count. Computed per recording and merged
+// across recordings.
 
 import { normalizeSql, dialectOf, sqlFacts } from '../sql/normalize';
 import { Call, CallKind, FunctionInfo, Trace } from '../trace';
@@ -15,6 +16,10 @@ export interface TimingStats {
   /** Time not spent in recorded children. */
   selfMs: number;
   maxMs: number;
+  /** The shortest timed call; Infinity while no call is timed. */
+  minMs: number;
+  /** The sum of the squares of every timed call's elapsed time (ms²), for the spread: see sdMs. */
+  sumSqMs2: number;
   /** SQL queries run inside the calls (recursion counted once). */
   nSql: number;
 }
@@ -37,19 +42,42 @@ export interface SqlShapeStats {
   /** SQL calls do not nest, so the total is also the sum: the mean is totalMs / nTimed. */
   totalMs: number;
   maxMs: number;
+  /** The shortest timed query; Infinity while no query is timed. */
+  minMs: number;
+  /** The sum of the squares of every timed query's elapsed time (ms²). */
+  sumSqMs2: number;
   tables: string[];
+}
+
+/** The outermost calls of each thread; for a test recording, their total is the test's recorded time. */
+export interface RootStats {
+  nCalls: number;
+  nTimed: number;
+  totalMs: number;
 }
 
 export interface TraceStats {
   functions: Map<string, FunctionStats>;
   routes: Map<string, RouteStats>;
   sqlShapes: Map<string, SqlShapeStats>;
+  roots: RootStats;
   nSql: number;
   nRequests: number;
 }
 
 export function meanMs(s: { sumMs: number; nTimed: number }): number {
   return s.nTimed ? s.sumMs / s.nTimed : NaN;
+}
+
+/**
+ * The sample standard deviation of one call's time (n − 1 in the denominator): NaN below two
+ * timed calls, where one sample says nothing about the spread.
+ */
+export function sdMs(s: { sumMs: number; sumSqMs2: number; nTimed: number }): number {
+  if (s.nTimed < 2) return NaN;
+  const mean = s.sumMs / s.nTimed;
+  // Rounding can make the difference slightly negative for identical times.
+  return Math.sqrt(Math.max(0, (s.sumSqMs2 - s.nTimed * mean * mean) / (s.nTimed - 1)));
 }
 
 /** The identity of a function across recordings: class, name and static-ness, not file or line. */
@@ -72,13 +100,18 @@ export function traceStats(trace: Trace): TraceStats {
     }
   }
 
-  const stats: TraceStats = { functions: new Map(), routes: new Map(), sqlShapes: new Map(), nSql: 0, nRequests: 0 };
+  const stats = emptyStats();
   // Depth-first with enter/exit, so that "is this function already active above me" is O(1).
   const active = new Map<string, number>();
   const keys: (string | undefined)[] = new Array(n);
   const stack: number[] = [];
   for (let r = 0; r < n; r++) {
     if (calls[r].parent !== -1) continue;
+    stats.roots.nCalls++;
+    if (!Number.isNaN(calls[r].elapsedMs)) {
+      stats.roots.nTimed++;
+      stats.roots.totalMs += calls[r].elapsedMs;
+    }
     stack.push(r);
     while (stack.length) {
       const top = stack.pop() as number;
@@ -110,12 +143,14 @@ export function traceStats(trace: Trace): TraceStats {
         stats.nSql++;
         const shape = sqlShapeOf(c);
         let s = stats.sqlShapes.get(shape);
-        if (!s) stats.sqlShapes.set(shape, (s = { shape, nCalls: 0, nTimed: 0, totalMs: 0, maxMs: 0, tables: sqlFacts(c.sql.text, dialectOf(c.sql.databaseType)).tables }));
+        if (!s) stats.sqlShapes.set(shape, (s = { shape, nCalls: 0, nTimed: 0, totalMs: 0, maxMs: 0, minMs: Infinity, sumSqMs2: 0, tables: sqlFacts(c.sql.text, dialectOf(c.sql.databaseType)).tables }));
         s.nCalls++;
         if (!Number.isNaN(c.elapsedMs)) {
           s.nTimed++;
           s.totalMs += c.elapsedMs;
           s.maxMs = Math.max(s.maxMs, c.elapsedMs);
+          s.minMs = Math.min(s.minMs, c.elapsedMs);
+          s.sumSqMs2 += c.elapsedMs * c.elapsedMs;
         }
       }
       // Children in order: push the last first.
@@ -131,6 +166,9 @@ export function traceStats(trace: Trace): TraceStats {
 export function mergeStats(into: TraceStats, more: TraceStats): TraceStats {
   into.nSql += more.nSql;
   into.nRequests += more.nRequests;
+  into.roots.nCalls += more.roots.nCalls;
+  into.roots.nTimed += more.roots.nTimed;
+  into.roots.totalMs += more.roots.totalMs;
   for (const [k, s] of more.functions) {
     const t = into.functions.get(k);
     if (!t) into.functions.set(k, { ...s });
@@ -152,13 +190,15 @@ export function mergeStats(into: TraceStats, more: TraceStats): TraceStats {
       t.nTimed += s.nTimed;
       t.totalMs += s.totalMs;
       t.maxMs = Math.max(t.maxMs, s.maxMs);
+      t.minMs = Math.min(t.minMs, s.minMs);
+      t.sumSqMs2 += s.sumSqMs2;
     }
   }
   return into;
 }
 
 export function emptyStats(): TraceStats {
-  return { functions: new Map(), routes: new Map(), sqlShapes: new Map(), nSql: 0, nRequests: 0 };
+  return { functions: new Map(), routes: new Map(), sqlShapes: new Map(), roots: { nCalls: 0, nTimed: 0, totalMs: 0 }, nSql: 0, nRequests: 0 };
 }
 
 /** The normalised shape of a SQL call (memoised on the call's text object). */
@@ -175,7 +215,7 @@ export function sqlShapeOf(call: Call): string {
 const shapeCache = new WeakMap<object, string>();
 
 function emptyTiming(): TimingStats {
-  return { nCalls: 0, nTimed: 0, totalMs: 0, sumMs: 0, selfMs: 0, maxMs: 0, nSql: 0 };
+  return { nCalls: 0, nTimed: 0, totalMs: 0, sumMs: 0, selfMs: 0, maxMs: 0, minMs: Infinity, sumSqMs2: 0, nSql: 0 };
 }
 
 function addTiming(s: TimingStats, c: Call, selfMs: number, nSql: number, outermost: boolean): void {
@@ -187,6 +227,8 @@ function addTiming(s: TimingStats, c: Call, selfMs: number, nSql: number, outerm
   if (outermost) s.totalMs += c.elapsedMs;
   if (!Number.isNaN(selfMs)) s.selfMs += selfMs;
   s.maxMs = Math.max(s.maxMs, c.elapsedMs);
+  s.minMs = Math.min(s.minMs, c.elapsedMs);
+  s.sumSqMs2 += c.elapsedMs * c.elapsedMs;
 }
 
 function addTimingStats(t: TimingStats, s: TimingStats): void {
@@ -196,5 +238,7 @@ function addTimingStats(t: TimingStats, s: TimingStats): void {
   t.sumMs += s.sumMs;
   t.selfMs += s.selfMs;
   t.maxMs = Math.max(t.maxMs, s.maxMs);
+  t.minMs = Math.min(t.minMs, s.minMs);
+  t.sumSqMs2 += s.sumSqMs2;
   t.nSql += s.nSql;
 }

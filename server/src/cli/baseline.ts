@@ -1,0 +1,119 @@
+// `runlens baseline save`: reads recordings (through scan, as `runlens scan` does) and writes their
+// baseline, by default to .runlens/baseline.json under the root. Without -o it never writes
+// outside the root: a .runlens that is a symlink or a file is refused, and the file is replaced by
+// a rename, which replaces a symlink rather than writing through it.
+
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+import { Baseline, baselineOf, DEFAULT_BASELINE_PATH } from '../core/baseline/baseline';
+import { serializeBaseline } from '../core/baseline/serialize';
+import { resolveConfig, RunlensConfig } from '../core/config';
+import { formatCount, plural } from '../core/findings/format';
+import { Problem } from '../core/problem';
+import { displayProblem, findRecordings, Io, isDirectory, readConfigFile, scan } from './scan';
+import { eachArg, isOption, UsageError } from './usage';
+
+export interface BaselineSaveOptions {
+  paths: string[];
+  root: string;
+  /** The file to write; `-` for stdout; undefined for .runlens/baseline.json under the root. */
+  output: string | undefined;
+  configFile: string | undefined;
+}
+
+export async function runBaseline(args: string[], io: Io): Promise<number> {
+  const [sub, ...rest] = args;
+  if (sub !== 'save') throw new UsageError(sub === undefined ? 'baseline needs a subcommand: save' : `unknown baseline subcommand "${sub}" (there is: save)`);
+  return runBaselineSave(parseBaselineSaveArgs(rest), io);
+}
+
+export function parseBaselineSaveArgs(args: string[]): BaselineSaveOptions {
+  const options: BaselineSaveOptions = { paths: [], root: '.', output: undefined, configFile: undefined };
+  eachArg(args, (flag, value, arg) => {
+    if (flag === '--root') options.root = value();
+    else if (flag === '-o' || flag === '--output') options.output = value();
+    else if (flag === '--config') options.configFile = value();
+    else if (isOption(flag)) throw new UsageError(`unknown option "${flag}"`);
+    else options.paths.push(arg);
+  });
+  return options;
+}
+
+export async function runBaselineSave(options: BaselineSaveOptions, io: Io): Promise<number> {
+  const root = rootOf(options.root, io);
+  const config = options.configFile ? readConfigFile(path.resolve(io.cwd, options.configFile)) : resolveConfig({});
+  const paths = options.paths.length ? options.paths.map((p) => path.resolve(io.cwd, p)) : [root];
+  const { baseline, problems } = await baselineOfRecordings(root, paths, config, options.paths.join(', ') || options.root);
+  for (const p of problems) io.stderr(`${displayProblem(p)}\n`);
+  const text = serializeBaseline(baseline);
+  const summary = `baseline of ${plural(baseline.recordings, 'recording')} (${describeBaseline(baseline)}; ${formatCount(Buffer.byteLength(text))} bytes)`;
+  if (options.output === '-') {
+    io.stdout(text);
+    io.stderr(`${summary}\n`);
+    return 0;
+  }
+  const written = options.output === undefined ? writeUnderRoot(root, DEFAULT_BASELINE_PATH, text) : writeExplicit(path.resolve(io.cwd, options.output), text);
+  io.stdout(`${summary} written to ${displayPath(io.cwd, written)}\n`);
+  return 0;
+}
+
+/** Reads recordings through scan and makes their baseline; a usage error when there are none. */
+export async function baselineOfRecordings(root: string, paths: string[], config: RunlensConfig, label: string): Promise<{ baseline: Baseline; problems: Problem[] }> {
+  const recordings = findRecordings(paths);
+  if (recordings.length === 0) throw new UsageError(`${label}: no recordings (*.appmap.json) found`);
+  const output = await scan(root, recordings, config, { withSummaries: true });
+  return { baseline: baselineOf(output.summaries, { findings: output.findings }), problems: output.problems };
+}
+
+export function rootOf(root: string, io: Io): string {
+  const abs = path.resolve(io.cwd, root);
+  if (!isDirectory(abs)) throw new UsageError(`--root ${root}: not a folder`);
+  return abs;
+}
+
+/** `1 route, 1 test, 2 functions, 4 SQL shapes, 1 finding`. */
+export function describeBaseline(b: Baseline): string {
+  const n = (o: object) => Object.keys(o).length;
+  return [plural(n(b.routes), 'route'), plural(n(b.tests), 'test'), plural(n(b.functions), 'function'), plural(n(b.sql), 'SQL shape'), plural(b.findings.length, 'finding')].join(', ');
+}
+
+// ---- helpers ----------------------------------------------------------------------------------
+
+/** Writes `rel` (one folder deep) under the root, and nowhere else; returns the file written. */
+function writeUnderRoot(root: string, rel: string, text: string): string {
+  const realRoot = fs.realpathSync(root);
+  const dir = path.join(realRoot, path.dirname(rel));
+  const file = path.join(dir, path.basename(rel));
+  try {
+    fs.mkdirSync(dir);
+  } catch (err) {
+    if ((err as NodeJS.ErrnoException).code !== 'EEXIST') throw new UsageError(`cannot create ${dir}: ${(err as Error).message}`);
+  }
+  // lstat, not stat: a symlink named .runlens could lead anywhere.
+  if (!fs.lstatSync(dir).isDirectory()) throw new UsageError(`${dir} is not a folder of the root (a symlink or a file): not writing outside the root; give -o FILE to choose where`);
+  const temporary = path.join(dir, `.${path.basename(rel)}.${process.pid}.tmp`);
+  try {
+    fs.writeFileSync(temporary, text, { flag: 'wx' });
+    fs.renameSync(temporary, file);
+  } catch (err) {
+    fs.rmSync(temporary, { force: true });
+    throw new UsageError(`cannot write ${file}: ${(err as Error).message}`);
+  }
+  return path.join(root, rel);
+}
+
+function writeExplicit(file: string, text: string): string {
+  try {
+    fs.mkdirSync(path.dirname(file), { recursive: true });
+    fs.writeFileSync(file, text);
+  } catch (err) {
+    throw new UsageError(`cannot write ${file}: ${(err as Error).message}`);
+  }
+  return file;
+}
+
+/** Relative to the current folder where it is inside it, POSIX separators. */
+function displayPath(cwd: string, abs: string): string {
+  const rel = path.relative(cwd, abs);
+  return rel && !rel.startsWith('..') && !path.isAbsolute(rel) ? rel.split(path.sep).join('/') : abs;
+}
