@@ -1,25 +1,30 @@
 // Entry point of the `runlens` command line: parses arguments and dispatches to a command.
-// Exit codes: 0 fine, 1 a finding reached --fail-on, 2 usage error, 3 internal error.
+// Exit codes: 0 fine, 1 a finding reached --fail-on (scan) or something regressed (compare),
+// 2 usage error, 3 internal error.
 
 import { packageVersion } from '../node/packageInfo';
+import { runBaseline } from './baseline';
+import { parseCompareArgs, runCompare } from './compare';
 import { Io, runScan, ScanOptions } from './scan';
-import { UsageError } from './usage';
+import { runRecord } from './record';
+import { BASELINE_USAGE, COMPARE_USAGE, RECORD_USAGE, SCAN_USAGE, UsageError } from './usage';
+
+/** The commands besides the language server, each `(args, io) → exit code`, in the order the help lists them. */
+const COMMANDS: Record<string, { usage: string; run: (args: string[], io: Io) => Promise<number> }> = {
+  scan: { usage: SCAN_USAGE, run: (args, io) => runScan(parseScanArgs(args), io) },
+  baseline: { usage: BASELINE_USAGE, run: runBaseline },
+  compare: { usage: COMPARE_USAGE, run: (args, io) => runCompare(parseCompareArgs(args), io) },
+  record: { usage: RECORD_USAGE, run: runRecord },
+};
 
 const HELP = `runlens: recorded performance on the line of code that caused it
 
 Usage:
   runlens --stdio     the language server, over stdin and stdout
-  runlens scan [PATH…] [--root DIR] [--format text|json|sarif] [--fail-on error|warning|never] [--config FILE] [--fix-hints]
-
-  PATH        recording files (*.appmap.json) or folders to search for them
-              (default: every *.appmap.json under the root, skipping node_modules and .git)
-  --root DIR  the workspace that recorded paths are mapped to (default: the current folder)
-  --format    text (default), json (one object) or sarif (SARIF 2.1.0)
-  --fail-on   exit 1 when a finding has this severity or worse (default: error)
-  --config    a JSON file with thresholds (see README, "Configuration")
-  --fix-hints print the suggested change under each N+1 finding
-
-Exit codes: 0 no finding reached --fail-on, 1 one did, 2 usage error.
+${Object.values(COMMANDS)
+  .map((c) => c.usage)
+  .join('\n')}
+Exit codes: 0 fine, 1 a finding reached --fail-on (scan) or something regressed (compare), 2 usage error.
 `;
 
 export async function main(argv: string[], io: Io = processIo()): Promise<number> {
@@ -33,7 +38,16 @@ export async function main(argv: string[], io: Io = processIo()): Promise<number
       io.stdout(`${packageVersion()}\n`);
       return 0;
     }
-    if (command === 'scan') return await runScan(parseScanArgs(rest), io);
+    const known = Object.prototype.hasOwnProperty.call(COMMANDS, command) ? COMMANDS[command] : undefined;
+    if (known) {
+      // Not in what follows `--` (record's command has flags of its own).
+      const own = rest.includes('--') ? rest.slice(0, rest.indexOf('--')) : rest;
+      if (own.includes('--help') || own.includes('-h')) {
+        io.stdout(`Usage:\n${known.usage}`);
+        return 0;
+      }
+      return await known.run(rest, io);
+    }
     if (command === '--stdio' || command === 'lsp') {
       // The language server over stdin/stdout: from here on stdout carries protocol only.
       const { createConnection, ProposedFeatures } = await import('vscode-languageserver/node');

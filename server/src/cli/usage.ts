@@ -1,2 +1,69 @@
-// A mistake in how the command was called: reported in one line, exit code 2.
+// How the commands are called: their usage texts, the error for a wrong call (one line, exit
+// code 2) and the one way arguments are walked (`--flag value` and `--flag=value` alike).
+
+/** A mistake in how the command was called: reported in one line, exit code 2. */
 export class UsageError extends Error {}
+
+export const SCAN_USAGE = `  runlens scan [PATH…] [--root DIR] [--format text|json|sarif] [--fail-on error|warning|never] [--config FILE] [--fix-hints]
+
+  PATH        recording files (*.appmap.json) or folders to search for them
+              (default: every *.appmap.json under the root, skipping node_modules and .git)
+  --root DIR  the workspace that recorded paths are mapped to (default: the current folder)
+  --format    text (default), json (one object) or sarif (SARIF 2.1.0)
+  --fail-on   exit 1 when a finding has this severity or worse (default: error)
+  --config    a JSON file with thresholds (see README, "Configuration")
+  --fix-hints print the suggested change under each N+1 finding
+`;
+
+export const BASELINE_USAGE = `  runlens baseline save [PATH…] [--root DIR] [-o FILE] [--config FILE]
+
+  PATH        recordings or folders of them (default: every *.appmap.json under the root)
+  -o FILE     where to write it (default: .runlens/baseline.json under the root; - for stdout)
+`;
+
+export const RECORD_USAGE = `  runlens record [--root DIR] -- COMMAND…
+
+  COMMAND     the project's tests or app (e.g. npm test); a Node project's runs under appmap-node,
+              then the recordings it wrote are scanned as by runlens scan. For Python, Ruby and
+              Java projects it prints how to record with their agent instead (exit 2).
+  --root DIR  the project (default: the current folder)
+`;
+
+export const COMPARE_USAGE = `  runlens compare BEFORE AFTER [--root DIR] [--format text|markdown|json] [--config FILE] [--all]
+                  [--max-time-increase N%|Nms] [--max-sql-increase N] [--fail-on-new SEVERITY] [--noise-factor K]
+  runlens compare --baseline FILE [AFTER…] […]
+
+  BEFORE, AFTER  each a folder of recordings, a recording, or a saved baseline (a .json file);
+                 --before PATH and --after PATH (repeatable) give several of each
+  --baseline     a saved baseline as BEFORE; AFTER is then the recordings under the root by default
+  --format       text (default), markdown (tables for a ticket or pull request) or json (one object)
+  --all          list every route, test and function, not only those that changed
+  --max-time-increase  a time per call up more than N% and N ms beyond the noise regresses
+                 (give both, e.g. --max-time-increase 20% --max-time-increase 10ms; default 20% and 10 ms)
+  --max-sql-increase   SQL per call up more than N regresses (default 0)
+  --fail-on-new  a new finding of this severity or worse regresses: error (default), warning, info, never
+  --noise-factor a time change within K × the spread of one call's time is noise (default 2)
+`;
+
+/**
+ * Walks `args`, splitting `--flag=value`; `value()` takes the flag's value (the inline one or the
+ * next argument) and is a usage error when there is none.
+ */
+export function eachArg(args: string[], onArg: (flag: string, value: () => string, arg: string) => void): void {
+  for (let i = 0; i < args.length; i++) {
+    const arg = args[i];
+    const eq = arg.startsWith('--') ? arg.indexOf('=') : -1;
+    const flag = eq > 0 ? arg.slice(0, eq) : arg;
+    const inline = eq > 0 ? arg.slice(eq + 1) : undefined;
+    onArg(flag, () => {
+      const v = inline ?? args[++i];
+      if (v === undefined) throw new UsageError(`${flag} needs a value`);
+      return v;
+    }, arg);
+  }
+}
+
+/** True for an argument that is an option, not a path (`-` alone is a path: stdin or stdout). */
+export function isOption(flag: string): boolean {
+  return flag.startsWith('-') && flag !== '-';
+}

@@ -1,0 +1,292 @@
+// `runlens record [--root DIR] -- <command…>`: records a Node project's command with appmap-node
+// and prints the findings of the recordings it wrote, as `runlens scan` does. The agents of the
+// other ecosystems hook into their own build tools, so for Python, Ruby and Java projects nothing
+// is run: it prints how to record with that ecosystem's agent, then to run `runlens scan`.
+//
+// Exit codes: the command's own status when it fails (128 + the signal's number when a signal
+// stopped it, 127 when it could not be started), else those of `runlens scan` (1 when a finding
+// reaches error); 1 when the command wrote no recording; 2 when the project is not a Node one
+// (the instructions were printed instead) or on usage errors (thrown as UsageError).
+
+import { spawn } from 'node:child_process';
+import * as fs from 'node:fs';
+import * as os from 'node:os';
+import * as path from 'node:path';
+import { walk } from '../node/workspaceFiles';
+import { Io, runScan } from './scan';
+import { UsageError } from './usage';
+
+export type ProjectKind = 'node' | 'python' | 'ruby' | 'java';
+
+/** The exit code when runlens printed how to record instead of recording. */
+export const EXIT_NOT_RECORDED = 2;
+
+/** The files that tell a project's kind, in the order they are looked for. */
+export const PROJECT_MARKERS: ReadonlyArray<{ kind: ProjectKind; file: string }> = [
+  { kind: 'python', file: 'pyproject.toml' },
+  { kind: 'python', file: 'requirements.txt' },
+  { kind: 'python', file: 'setup.py' },
+  { kind: 'python', file: 'manage.py' },
+  { kind: 'ruby', file: 'Gemfile' },
+  { kind: 'java', file: 'pom.xml' },
+  { kind: 'java', file: 'build.gradle' },
+  { kind: 'java', file: 'build.gradle.kts' },
+  { kind: 'node', file: 'package.json' },
+];
+
+export async function runRecord(args: string[], io: Io): Promise<number> {
+  const { rootArg, command } = parseRecordArgs(args);
+  const root = path.resolve(io.cwd, rootArg);
+  if (!isDirectory(root)) throw new UsageError(`--root ${rootArg}: not a folder`);
+  const marker = projectKindOf(root, command);
+  if (!marker) {
+    const names = PROJECT_MARKERS.map((m) => m.file);
+    throw new UsageError(`${rootArg}: cannot tell which AppMap agent records this folder: none of ${names.slice(0, -1).join(', ')} or ${names[names.length - 1]} is there (give the project's folder with --root)`);
+  }
+  if (marker.kind !== 'node') {
+    io.stdout(agentInstructions(marker.kind, marker.file, command, rootArg));
+    return EXIT_NOT_RECORDED;
+  }
+  return recordNode(root, command, io);
+}
+
+/** `[--root DIR] -- <command…>`; everything after `--` is the command, word for word. */
+export function parseRecordArgs(args: string[]): { rootArg: string; command: string[] } {
+  let rootArg = '.';
+  let i = 0;
+  for (; i < args.length && args[i] !== '--'; i++) {
+    const arg = args[i];
+    if (arg === '--root') {
+      const value = args[++i];
+      if (value === undefined || value === '--') throw new UsageError('--root needs a value');
+      rootArg = value;
+    } else if (arg.startsWith('--root=')) {
+      rootArg = arg.slice('--root='.length);
+    } else if (arg.startsWith('-')) {
+      throw new UsageError(`record: unknown option "${arg}"`);
+    } else {
+      throw new UsageError(`record: the command goes after "--": runlens record [--root DIR] -- ${[arg, ...args.slice(i + 1)].join(' ')}`);
+    }
+  }
+  const command = args.slice(i + 1);
+  if (i === args.length || command.length === 0) {
+    throw new UsageError('record: no command to record; give it after "--", e.g. runlens record -- npm test');
+  }
+  return { rootArg, command };
+}
+
+/** Programs that run JavaScript: with several kinds of project files, these make it a Node project. */
+const NODE_PROGRAMS = new Set(['node', 'npm', 'npx', 'yarn', 'pnpm', 'mocha', 'jest', 'vitest', 'ts-node', 'tsx']);
+
+/**
+ * The kind of the project in `root` and the file that tells it, or undefined. A Rails or Django
+ * project often has a package.json for its front end, so with several kinds present it is Node
+ * only when the command runs JavaScript; else the first marker found wins.
+ */
+export function projectKindOf(root: string, command: string[]): { kind: ProjectKind; file: string } | undefined {
+  const markers = PROJECT_MARKERS.filter((m) => isFile(path.join(root, m.file)));
+  const node = markers.find((m) => m.kind === 'node');
+  const other = markers.find((m) => m.kind !== 'node');
+  if (!node || !other) return markers[0];
+  const program = command[0];
+  const runsNode = NODE_PROGRAMS.has(path.basename(program)) || /\.[cm]?[jt]s$/.test(program) || program.split(/[\\/]/).includes('node_modules');
+  return runsNode ? node : other;
+}
+
+/** How to record a project of another ecosystem with its agent, and scan it afterwards. */
+export function agentInstructions(kind: Exclude<ProjectKind, 'node'>, marker: string, command: string[], rootArg: string): string {
+  const scanCommand = rootArg === '.' ? 'runlens scan' : `runlens scan --root ${shellQuote(rootArg)}`;
+  const inRoot = rootArg === '.' ? '' : `, in ${shellQuote(rootArg)}`;
+  const [program = '', ...rest] = command;
+  const tool = path.basename(program);
+  const head = (agent: string) =>
+    `runlens record: a ${KIND_NAMES[kind]} project (${marker}). runlens runs the agent itself for Node projects only;\n` +
+    `record this one with ${agent}, then scan what it wrote:\n\n`;
+  if (kind === 'python') {
+    return (
+      head('appmap-python') +
+      '  1. Install the agent in the project\'s environment:\n' +
+      '       pip install appmap\n' +
+      '     (Poetry: poetry add --group=dev appmap; Pipenv: pipenv install --dev appmap)\n' +
+      `  2. Run the command under it${inRoot}:\n` +
+      `       appmap-python ${shellJoin(command)}\n` +
+      `     (or: APPMAP=true ${shellJoin(command)}). pytest writes tmp/appmap/pytest/; unittest and\n` +
+      '     Django\'s manage.py test write tmp/appmap/unittest/.\n' +
+      '  3. Scan the recordings:\n' +
+      `       ${scanCommand}\n`
+    );
+  }
+  if (kind === 'ruby') {
+    return (
+      head('appmap-ruby') +
+      '  1. Add the agent to the Gemfile, before any other gem, in the development and test groups:\n' +
+      '       group :development, :test do\n' +
+      "         gem 'appmap'\n" +
+      '       end\n' +
+      '     then run bundle install.\n' +
+      `  2. Run the command with recording on${inRoot}:\n` +
+      `       APPMAP=true ${shellJoin(command)}\n` +
+      '     RSpec writes tmp/appmap/rspec/, Minitest tmp/appmap/minitest/, Cucumber tmp/appmap/cucumber/\n' +
+      "     (outside Rails, require 'appmap/rspec' or 'appmap/minitest' first in spec_helper.rb or test_helper.rb).\n" +
+      '  3. Scan the recordings:\n' +
+      `       ${scanCommand}\n`
+    );
+  }
+  if (marker === 'pom.xml') {
+    const run = /^mvnw?(\.cmd)?$/.test(tool) ? shellJoin([program, 'com.appland:appmap-maven-plugin:prepare-agent', ...rest]) : 'mvn com.appland:appmap-maven-plugin:prepare-agent test';
+    return (
+      head('appmap-java') +
+      `  1. Run the tests with the agent attached by its Maven plugin (Maven fetches it)${inRoot}:\n` +
+      `       ${run}\n` +
+      '     or add com.appland:appmap-maven-plugin with the goal prepare-agent to the pom.xml\'s plugins.\n' +
+      '     JUnit tests write tmp/appmap/junit/.\n' +
+      '  2. Scan the recordings:\n' +
+      `       ${scanCommand}\n`
+    );
+  }
+  const run = /^gradlew?(\.bat)?$/.test(tool) ? shellJoin([program, 'appmap', ...rest]) : 'gradle appmap test';
+  const plugin = marker === 'build.gradle.kts' ? 'plugins { id("com.appland.appmap") version "<version>" }' : 'plugins { id "com.appland.appmap" version "<version>" }';
+  return (
+    head('appmap-java') +
+    `  1. Add the AppMap Gradle plugin to ${marker}, with the version of its latest release:\n` +
+    `       ${plugin}\n` +
+    `  2. Run the tests with the agent attached${inRoot}:\n` +
+    `       ${run}\n` +
+    '     They write build/appmap/.\n' +
+    '  3. Scan the recordings:\n' +
+    `       ${scanCommand}\n`
+  );
+}
+
+// ---- Node: appmap-node --------------------------------------------------------------------------
+
+async function recordNode(root: string, command: string[], io: Io): Promise<number> {
+  const local = path.join(root, 'node_modules', '.bin', 'appmap-node');
+  const [program, ...programArgs] = fs.existsSync(local) ? [local, ...command] : ['npx', 'appmap-node', ...command];
+  const outputDir = appmapOutputDir(root);
+  const before = recordingTimes(outputDir);
+  const display = shellJoin(command);
+  io.stderr(`runlens record: recording ${display} with ${program === local ? 'node_modules/.bin/appmap-node' : 'npx appmap-node'}\n`);
+
+  const exit = await runInherited(program, programArgs, root);
+  const written = [...recordingTimes(outputDir)].filter(([file, mtimeMs]) => before.get(file) !== mtimeMs).map(([file]) => file).sort();
+
+  let status = 0;
+  if (written.length > 0) {
+    status = await runScan({ paths: written, root, format: 'text', failOn: 'error', configFile: undefined, fixHints: false }, io);
+  }
+  if ('error' in exit) {
+    io.stderr(`runlens record: cannot run ${program}: ${exit.error.message}\n`);
+    return 127;
+  }
+  if (exit.signal) {
+    io.stderr(`runlens record: ${display} was stopped by ${exit.signal}\n`);
+    return 128 + (os.constants.signals[exit.signal] ?? 0);
+  }
+  if (exit.code !== 0) {
+    io.stderr(`runlens record: ${display} exited with status ${exit.code}\n`);
+    return exit.code;
+  }
+  if (written.length === 0) {
+    io.stderr(`runlens record: ${display} wrote no recording to ${displayDir(root, outputDir)}\n`);
+    return 1;
+  }
+  return status;
+}
+
+type Exit = { code: number; signal?: undefined } | { code?: undefined; signal: NodeJS.Signals } | { error: Error };
+
+/**
+ * Runs the command on the terminal runlens has. Ctrl-C reaches the command directly (same process
+ * group), so runlens ignores it meanwhile and reports what was recorded; a SIGTERM sent to runlens
+ * alone is passed on.
+ */
+function runInherited(program: string, args: string[], cwd: string): Promise<Exit> {
+  return new Promise((resolve) => {
+    const child = spawn(program, args, { cwd, stdio: 'inherit' });
+    const ignore = () => {};
+    const forward = () => child.kill('SIGTERM');
+    process.on('SIGINT', ignore);
+    process.on('SIGTERM', forward);
+    const done = (exit: Exit) => {
+      process.off('SIGINT', ignore);
+      process.off('SIGTERM', forward);
+      resolve(exit);
+    };
+    child.on('error', (error) => done({ error }));
+    child.on('exit', (code, signal) => done(signal ? { signal } : { code: code ?? 0 }));
+  });
+}
+
+/**
+ * Where appmap-node writes: `appmap_dir` (default tmp/appmap) of the appmap.yml it uses, that of
+ * APPMAP_ROOT, else the nearest one up from the project (it writes a default one there if none).
+ */
+export function appmapOutputDir(root: string, env: NodeJS.ProcessEnv = process.env): string {
+  let configDir = env.APPMAP_ROOT ? path.resolve(root, env.APPMAP_ROOT) : undefined;
+  for (let dir = root; !configDir; dir = path.dirname(dir)) {
+    if (fs.existsSync(path.join(dir, 'appmap.yml'))) configDir = dir;
+    else if (path.dirname(dir) === dir) configDir = root;
+  }
+  let text = '';
+  try {
+    text = fs.readFileSync(path.join(configDir, 'appmap.yml'), 'utf8');
+  } catch {
+    // No appmap.yml yet: appmap-node writes one with the default.
+  }
+  return path.resolve(configDir, appmapDirSetting(text) ?? 'tmp/appmap');
+}
+
+/** The top-level `appmap_dir:` scalar of an appmap.yml, unquoted, without a trailing comment. */
+export function appmapDirSetting(yaml: string): string | undefined {
+  const m = /^appmap_dir:[ \t]*(?:"([^"]*)"|'([^']*)'|([^#\r\n]*?))[ \t]*(?:#.*)?$/m.exec(yaml);
+  const value = m && (m[1] ?? m[2] ?? m[3]);
+  return value ? value : undefined;
+}
+
+/** Every recording under the folder, with its modification time. */
+function recordingTimes(dir: string): Map<string, number> {
+  const times = new Map<string, number>();
+  for (const rel of isDirectory(dir) ? walk(dir, (f) => f.endsWith('.appmap.json')) : []) {
+    const file = path.join(dir, rel);
+    try {
+      times.set(file, fs.statSync(file).mtimeMs);
+    } catch {
+      // Removed while listed: not a recording of this run.
+    }
+  }
+  return times;
+}
+
+// ---- helpers ----------------------------------------------------------------------------------------
+
+const KIND_NAMES: Record<ProjectKind, string> = { node: 'Node', python: 'Python', ruby: 'Ruby', java: 'Java' };
+
+function shellJoin(words: string[]): string {
+  return words.map(shellQuote).join(' ');
+}
+
+function shellQuote(word: string): string {
+  return /^[\w@%+=:,./-]+$/.test(word) ? word : `'${word.replace(/'/g, `'\\''`)}'`;
+}
+
+function displayDir(root: string, dir: string): string {
+  const rel = path.relative(root, dir);
+  return rel && !rel.startsWith('..') && !path.isAbsolute(rel) ? rel.split(path.sep).join('/') : dir;
+}
+
+function isFile(p: string): boolean {
+  try {
+    return fs.statSync(p).isFile();
+  } catch {
+    return false;
+  }
+}
+
+function isDirectory(p: string): boolean {
+  try {
+    return fs.statSync(p).isDirectory();
+  } catch {
+    return false;
+  }
+}
