@@ -481,6 +481,17 @@ most, the recordings and the slowest path."
          (format "runlens: %s was not recorded" fn-key)))))
 
 ;;;###autoload
+(defun runlens-save-baseline ()
+  "Save the current recordings as the project's baseline, .runlens/baseline.json.
+From then on lenses and hovers show the change since (420 ms -> 160 ms),
+and the findings that are gone show as resolved.  Return the server's text."
+  (interactive)
+  (let ((text (or (runlens--execute "runlens.saveBaseline")
+                  (user-error "runlens: no baseline saved (no recordings yet, or .runlens cannot be written; see the server log)"))))
+    (message "%s" text)
+    text))
+
+;;;###autoload
 (defun runlens-show-call-tree (recording &optional route)
   "Show the recorded call tree of RECORDING, of ROUTE only when non-nil.
 RECORDING is workspace-relative.  Interactively, ask for both; the visited
@@ -655,7 +666,7 @@ the buffer that runs commands; this sends it to runlens only."
 
 (defconst runlens--commands
   '("runlens.showDetails" "runlens.showCallTree" "runlens.showQueries"
-    "runlens.showRepeatedQueries" "runlens.showFixHint")
+    "runlens.showRepeatedQueries" "runlens.showFixHint" "runlens.saveBaseline")
   "The commands the server runs (its executeCommandProvider).")
 
 (with-eval-after-load 'lsp-mode

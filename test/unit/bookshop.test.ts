@@ -112,6 +112,44 @@ describe('bookshop: the Node example, recorded by the real appmap-node', functio
     assert.deepEqual(runlens(['scan', '--root', BOOKSHOP_FIXED]), { code: 0, stdout: AFTER, stderr: '' });
   });
 
+  it('runlens compare of before and after: the drop in queries and time, the N+1 resolved, no regression, exit status 0', () => {
+    // The root is the project (the fixed twin holds only the changed file, over it).
+    const run = runlens(['compare', 'test/workspaces/bookshop/tmp/appmap', 'test/workspaces/bookshop-fixed/tmp/appmap', '--root', BOOKSHOP]);
+    assert.deepEqual(run, {
+      code: 0,
+      stderr: '',
+      stdout: [
+        'runlens compare: before test/workspaces/bookshop/tmp/appmap (2 recordings), after test/workspaces/bookshop-fixed/tmp/appmap (2 recordings)',
+        '',
+        'Routes (2 routes)  time per request  change          SQL per request     requests  noise',
+        '  GET /books       531 ms → 172 ms   −359 ms (−68%)  1,402 → 7 (−1,395)  1         1 sample each',
+        '  1 more unchanged, within noise or under the thresholds',
+        '',
+        'Tests (2 tests)                                                     time per run     change          SQL per run         runs  noise',
+        '  bookshop lists the books with their authors and tags and ratings  531 ms → 172 ms  −359 ms (−68%)  1,402 → 7 (−1,395)  1     1 sample each',
+        '  1 more unchanged, within noise or under the thresholds',
+        '',
+        'Functions (3 functions)  time per call    change          SQL per call        calls  noise',
+        '  books.present          2 ms → <0.1 ms   within noise    7 → 0 (−7)          200    ±3 ms',
+        '  books.listBooks        529 ms → 170 ms  −359 ms (−68%)  1,402 → 7 (−1,395)  1      1 sample each',
+        '  1 more unchanged, within noise or under the thresholds',
+        '',
+        'Findings: 1 resolved, 0 new',
+        '  resolved  src/routes/books.js:21 error N+1: 600 queries from this query [n-plus-one]',
+        '',
+        'No regression.',
+        'A regression is: time per call up more than 20% and 10 ms beyond the noise, SQL per call up more than 0, or a new error finding.',
+        '',
+        'Noise: a time change within 2 × the spread of one call\'s time (± in the noise column) claims nothing.',
+        '"1 sample each": one timed call on each side, so noise cannot be told from change; record more runs for a verdict.',
+        'SQL counts and findings are not noisy.',
+        '',
+      ].join('\n'),
+    });
+    // The other way round, the fix undone, is a regression: exit status 1.
+    assert.equal(runlens(['compare', 'test/workspaces/bookshop-fixed/tmp/appmap', 'test/workspaces/bookshop/tmp/appmap', '--root', BOOKSHOP]).code, 1);
+  });
+
   it("the recordings are appmap-node's, of the mocha tests, naming only the example's own files", () => {
     for (const [dir, rel] of [BOOKSHOP, BOOKSHOP_FIXED].flatMap((d) => [BOOKS_RECORDING, AUTHORS_RECORDING].map((r) => [d, r] as const))) {
       const recording = readRecordingJson(path.join(dir, rel));

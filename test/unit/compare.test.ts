@@ -375,10 +375,10 @@ describe('compare: what the language server shows', function () {
     assert.deepEqual(
       [title('route', 'GET /meetings/past/'), title('test', 'Past meetings lists past meetings'), title('function', TEMPLATE), title('function', 'meetups.views.PastMeetingsView#get_queryset'), title('route', 'GET /nowhere')],
       [
-        '643 ms → 112 ms (−83%) · SQL 1,501 → 3 | Time one timed call on each side: cannot tell noise from change.',
-        '643 ms → 112 ms (−83%) · SQL 1,501 → 3 | Time one timed call on each side: cannot tell noise from change.',
-        '638 ms → 108 ms (−83%) · SQL 1,501 → 3 | Time one timed call on each side: cannot tell noise from change.',
-        '0.4 ms → 0.5 ms (+15%) | Time one timed call on each side: cannot tell noise from change.',
+        '643 ms → 112 ms (−83%) · SQL 1,501 → 3 | Time: one timed call on each side: cannot tell noise from change.',
+        '643 ms → 112 ms (−83%) · SQL 1,501 → 3 | Time: one timed call on each side: cannot tell noise from change.',
+        '638 ms → 108 ms (−83%) · SQL 1,501 → 3 | Time: one timed call on each side: cannot tell noise from change.',
+        '0.4 ms → 0.5 ms (+15%) | Time: one timed call on each side: cannot tell noise from change.',
         undefined,
       ],
     );

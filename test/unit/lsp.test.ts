@@ -334,3 +334,101 @@ describe('language server on a real agent recording (appmap-ruby, Rails)', funct
   });
 });
 
+
+describe('language server, before and after: a baseline, on the bookshop recorded by appmap-node', function () {
+  this.timeout(60_000);
+  const BOOKSHOP = path.join(REPO, 'test/workspaces/bookshop');
+  const FIXED = path.join(REPO, 'test/workspaces/bookshop-fixed');
+  const BOOKS = 'src/routes/books.js';
+  const BASELINE = '.runlens/baseline.json';
+  /** The example as committed: sources and the recordings made before the fix (not its node_modules). */
+  const bookshop = () => {
+    const root = fs.realpathSync(fs.mkdtempSync(path.join(require('node:os').tmpdir(), 'runlens-bookshop-')));
+    fs.cpSync(BOOKSHOP, root, { recursive: true, filter: (from) => !from.includes(`${path.sep}node_modules`) });
+    return root;
+  };
+  const command = (client: TestClient, name: string, args: unknown[] = []) => client.connection.sendRequest<string | null>('workspace/executeCommand', { command: name, arguments: args });
+
+  it('saves a baseline; once the fix is re-recorded, lenses and hovers show the change and the N+1 shows as resolved', async () => {
+    const client = await startInProcess(bookshop());
+    try {
+      assert.deepEqual(await lenses(client, BOOKS), [
+        '5:0 497 ms · 200 calls · 1,400 SQL (runlens.showDetails)',
+        '19:0 GET /books · 531 ms · 1,402 SQL (runlens.showCallTree)',
+        '19:0 529 ms · 1 call · 1,402 SQL (runlens.showDetails)',
+      ]);
+      assert.equal(
+        await command(client, 'runlens.saveBaseline'),
+        'Saved the baseline of 2 recordings to .runlens/baseline.json: 2 routes, 2 tests, 3 functions, 10 SQL shapes, 1 finding. Lenses and hovers now show the change since.',
+      );
+      assert.ok(fs.existsSync(path.join(client.root, BASELINE)));
+      assert.deepEqual(await lenses(client, BOOKS), [
+        '5:0 2 ms → 2 ms (within noise) · SQL 7 · per call (runlens.showDetails)',
+        '19:0 GET /books · 531 ms → 531 ms (0%) · SQL 1,402 (runlens.showCallTree)',
+        '19:0 529 ms → 529 ms (0%) · SQL 1,402 (runlens.showDetails)',
+      ]);
+      // The developer applies the fix and records again: the fixed twin's source and recordings.
+      fs.cpSync(path.join(FIXED, 'src'), path.join(client.root, 'src'), { recursive: true });
+      const reindexed = client.waitFor('runlens/indexChanged');
+      fs.cpSync(path.join(FIXED, 'tmp'), path.join(client.root, 'tmp'), { recursive: true });
+      await reindexed;
+      await diagnosticsBecome(client, BOOKS, ['20:2-20:36 info n-plus-one: Resolved since the baseline: N+1: 600 queries from this query']);
+      assert.deepEqual(await lenses(client, BOOKS), [
+        '5:0 2 ms → <0.1 ms (within noise) · SQL 7 → 0 · per call (runlens.showDetails)',
+        '19:0 GET /books · 531 ms → 172 ms (−68%) · SQL 1,402 → 7 (runlens.showCallTree)',
+        '19:0 529 ms → 170 ms (−68%) · SQL 1,402 → 7 (runlens.showDetails)',
+      ]);
+      assert.deepEqual((await hover(client, BOOKS, 19, 10))?.split('\n').slice(0, 8), [
+        '**books.listBooks** · 529 ms → 170 ms (−68%) · SQL 1,402 → 7',
+        '',
+        'Handles GET /books · 531 ms → 172 ms (−68%) · SQL 1,402 → 7',
+        '',
+        '**Since the baseline**',
+        '- GET /books: Time: one timed call on each side: cannot tell noise from change.',
+        '- books.listBooks: Time: one timed call on each side: cannot tell noise from change.',
+        '',
+      ]);
+    } finally {
+      await client.close();
+    }
+  });
+
+  it('shows a broken baseline file as a problem on it and compares with nothing', async () => {
+    const root = bookshop();
+    fs.mkdirSync(path.join(root, '.runlens'));
+    fs.writeFileSync(path.join(root, BASELINE), '{"format": "runlens-baseline", "version": 1, "routes": {');
+    const client = await startInProcess(root, {}, { watch: false });
+    try {
+      checkDiagnostics(client, BASELINE, ['0:56-0:56 error: byte 56: not valid JSON: unexpected end of file with 2 containers still open: the file is truncated']);
+      assert.deepEqual((await lenses(client, BOOKS)).slice(1), ['19:0 GET /books · 531 ms · 1,402 SQL (runlens.showCallTree)', '19:0 529 ms · 1 call · 1,402 SQL (runlens.showDetails)']);
+      checkDiagnostics(client, BOOKS, ['20:22-22:4 error n-plus-one: N+1: 600 queries from this query']);
+    } finally {
+      await client.close();
+    }
+  });
+
+  it('never writes the baseline through a symlink out of the workspace, nor shows findings of paths outside it', async () => {
+    const root = bookshop();
+    const outside = fs.mkdtempSync(path.join(require('node:os').tmpdir(), 'runlens-outside-'));
+    fs.symlinkSync(outside, path.join(root, '.runlens'));
+    const client = await startInProcess(root, {}, { watch: false });
+    try {
+      assert.equal(await command(client, 'runlens.saveBaseline'), null);
+      assert.deepEqual(fs.readdirSync(outside), []);
+      assert.ok(client.logs.some((l) => l.includes('is not a folder of the root (a symlink or a file): not writing outside the root')), client.logs.join('\n'));
+    } finally {
+      await client.close();
+    }
+    // A baseline from elsewhere whose findings name paths out of the workspace: none is shown.
+    fs.unlinkSync(path.join(root, '.runlens'));
+    fs.mkdirSync(path.join(root, '.runlens'));
+    const foreign = { format: 'runlens-baseline', version: 1, recordings: 1, routes: {}, tests: {}, functions: {}, sql: {}, findings: ['../../etc/passwd', '/etc/passwd'].map((p, i) => ({ id: `x${i}`, rule: 'n-plus-one', severity: 'error', message: 'N+1', path: p, line: 1, count: 9 })) };
+    fs.writeFileSync(path.join(root, BASELINE), JSON.stringify(foreign));
+    const again = await startInProcess(root, {}, { watch: false });
+    try {
+      assert.deepEqual([...again.diagnostics.keys()], [again.uri(BOOKS)]);
+    } finally {
+      await again.close();
+    }
+  });
+});

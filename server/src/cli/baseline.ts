@@ -5,12 +5,13 @@
 
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import { Baseline, baselineOf, DEFAULT_BASELINE_PATH } from '../core/baseline/baseline';
+import { Baseline, baselineOf, DEFAULT_BASELINE_PATH, describeBaseline } from '../core/baseline/baseline';
 import { serializeBaseline } from '../core/baseline/serialize';
 import { resolveConfig, RunlensConfig } from '../core/config';
 import { formatCount, plural } from '../core/findings/format';
 import { Problem } from '../core/problem';
 import { displayProblem, findRecordings, Io, isDirectory, readConfigFile, scan } from './scan';
+import { writeUnderRoot } from '../node/baselineFile';
 import { eachArg, isOption, UsageError } from './usage';
 
 export interface BaselineSaveOptions {
@@ -52,7 +53,7 @@ export async function runBaselineSave(options: BaselineSaveOptions, io: Io): Pro
     io.stderr(`${summary}\n`);
     return 0;
   }
-  const written = options.output === undefined ? writeUnderRoot(root, DEFAULT_BASELINE_PATH, text) : writeExplicit(path.resolve(io.cwd, options.output), text);
+  const written = options.output === undefined ? writeInRoot(root, DEFAULT_BASELINE_PATH, text) : writeExplicit(path.resolve(io.cwd, options.output), text);
   io.stdout(`${summary} written to ${displayPath(io.cwd, written)}\n`);
   return 0;
 }
@@ -71,35 +72,16 @@ export function rootOf(root: string, io: Io): string {
   return abs;
 }
 
-/** `1 route, 1 test, 2 functions, 4 SQL shapes, 1 finding`. */
-export function describeBaseline(b: Baseline): string {
-  const n = (o: object) => Object.keys(o).length;
-  return [plural(n(b.routes), 'route'), plural(n(b.tests), 'test'), plural(n(b.functions), 'function'), plural(n(b.sql), 'SQL shape'), plural(b.findings.length, 'finding')].join(', ');
-}
 
 // ---- helpers ----------------------------------------------------------------------------------
 
-/** Writes `rel` (one folder deep) under the root, and nowhere else; returns the file written. */
-function writeUnderRoot(root: string, rel: string, text: string): string {
-  const realRoot = fs.realpathSync(root);
-  const dir = path.join(realRoot, path.dirname(rel));
-  const file = path.join(dir, path.basename(rel));
+/** Writes `rel` under the root and nowhere else (node/baselineFile.ts); its refusals are usage errors. */
+function writeInRoot(root: string, rel: string, text: string): string {
   try {
-    fs.mkdirSync(dir);
+    return writeUnderRoot(root, rel, text);
   } catch (err) {
-    if ((err as NodeJS.ErrnoException).code !== 'EEXIST') throw new UsageError(`cannot create ${dir}: ${(err as Error).message}`);
+    throw new UsageError(`${(err as Error).message}; give -o FILE to choose where`);
   }
-  // lstat, not stat: a symlink named .runlens could lead anywhere.
-  if (!fs.lstatSync(dir).isDirectory()) throw new UsageError(`${dir} is not a folder of the root (a symlink or a file): not writing outside the root; give -o FILE to choose where`);
-  const temporary = path.join(dir, `.${path.basename(rel)}.${process.pid}.tmp`);
-  try {
-    fs.writeFileSync(temporary, text, { flag: 'wx' });
-    fs.renameSync(temporary, file);
-  } catch (err) {
-    fs.rmSync(temporary, { force: true });
-    throw new UsageError(`cannot write ${file}: ${(err as Error).message}`);
-  }
-  return path.join(root, rel);
 }
 
 function writeExplicit(file: string, text: string): string {

@@ -12,7 +12,7 @@ export function provideCodeLenses(session: Session, params: CodeLensParams): Cod
   if (!session.config.lenses) return [];
   const rel = relPathOf(session.root, params.textDocument.uri);
   if (rel === undefined) return [];
-  return codeLenses(session.index.snapshot(), session.sourceIndex, rel).map((lens) => {
+  return codeLenses(session.index.snapshot(), session.sourceIndex, rel, session.since()).map((lens) => {
     const position = { line: lens.line - 1, character: lens.column - 1 };
     return {
       range: { start: position, end: position },

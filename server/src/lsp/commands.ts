@@ -10,7 +10,10 @@ import { renderCallTree, renderQueries } from '../core/ide/callTree';
 import { diagnosticsByFile } from '../core/ide/diagnostics';
 import { hoverAt } from '../core/ide/hover';
 import { Finding } from '../core/findings/finding';
-import { formatCount } from '../core/findings/format';
+import { baselineOf, DEFAULT_BASELINE_PATH, describeBaseline } from '../core/baseline/baseline';
+import { serializeBaseline } from '../core/baseline/serialize';
+import { formatCount, plural } from '../core/findings/format';
+import { writeUnderRoot } from '../node/baselineFile';
 import { eagerLoadingFix } from '../core/fixes/index';
 import { normalizeRelative } from '../core/workspace';
 import { readRecordingFile } from '../node/readRecordingFile';
@@ -30,25 +33,43 @@ export const SHOW_REPEATED_QUERIES_COMMAND = 'runlens.showRepeatedQueries';
 /** Shows the hint of a fix that has no certain edit. Arguments: [{ path, line, rule }]. */
 export const SHOW_FIX_HINT_COMMAND = 'runlens.showFixHint';
 
-export const COMMANDS = [SHOW_DETAILS_COMMAND, SHOW_CALL_TREE_COMMAND, SHOW_QUERIES_COMMAND, SHOW_REPEATED_QUERIES_COMMAND, SHOW_FIX_HINT_COMMAND];
+/** Saves the current recordings as the workspace's baseline, .runlens/baseline.json. No arguments. */
+export const SAVE_BASELINE_COMMAND = 'runlens.saveBaseline';
 
-export async function executeCommand(session: Session, connection: Connection, params: ExecuteCommandParams): Promise<string | null> {
+export const COMMANDS = [SHOW_DETAILS_COMMAND, SHOW_CALL_TREE_COMMAND, SHOW_QUERIES_COMMAND, SHOW_REPEATED_QUERIES_COMMAND, SHOW_FIX_HINT_COMMAND, SAVE_BASELINE_COMMAND];
+
+/** What a command changed that the server must take up at once. */
+export interface CommandEffects {
+  baselineSaved(): void;
+}
+
+export async function executeCommand(session: Session, connection: Connection, params: ExecuteCommandParams, effects: CommandEffects): Promise<string | null> {
   const [arg] = (params.arguments ?? []) as Record<string, unknown>[];
-  const text = await run(session, params.command, arg);
+  const text = await run(session, params.command, arg, effects);
   if (!text) return null;
   connection.sendNotification('window/showMessage', { type: MessageType.Info, message: text });
   return text;
 }
 
-async function run(session: Session, command: string, arg: Record<string, unknown> | undefined): Promise<string | undefined> {
+async function run(session: Session, command: string, arg: Record<string, unknown> | undefined, effects: CommandEffects): Promise<string | undefined> {
   switch (command) {
+    case SAVE_BASELINE_COMMAND: {
+      const snapshot = session.index.snapshot();
+      if (snapshot.nRecordings === 0) throw new Error(`${command}: no recordings indexed yet`);
+      // The findings as the editor shows them: those silenced by an ignore comment are left out.
+      const visible = [...diagnosticsByFile(snapshot, session.sourceIndex).values()].flatMap((d) => d.findings);
+      const baseline = baselineOf(snapshot, { findings: visible });
+      writeUnderRoot(session.root, DEFAULT_BASELINE_PATH, serializeBaseline(baseline));
+      effects.baselineSaved();
+      return `Saved the baseline of ${plural(snapshot.nRecordings, 'recording')} to ${DEFAULT_BASELINE_PATH}: ${describeBaseline(baseline)}. Lenses and hovers now show the change since.`;
+    }
     case SHOW_DETAILS_COMMAND: {
       if (typeof arg?.fnKey !== 'string' || (arg.uri !== undefined && typeof arg.uri !== 'string')) throw new Error(`${command}: expected [{ fnKey, uri? }]`);
       const fn = session.index.snapshot().functions().get(arg.fnKey);
       const location = fn && session.sourceIndex.locate(fn)?.location;
       // The function key is enough to find the function; a uri, where given, must agree with it.
       if (!location || (typeof arg.uri === 'string' && relPathOf(session.root, arg.uri) !== location.path)) return undefined;
-      return hoverAt(session.index.snapshot(), session.sourceIndex, location.path, location.line);
+      return hoverAt(session.index.snapshot(), session.sourceIndex, location.path, location.line, session.since());
     }
     case SHOW_CALL_TREE_COMMAND: {
       if (typeof arg?.recording !== 'string' || (arg.route !== undefined && typeof arg.route !== 'string')) throw new Error(`${command}: expected [{ recording, route? }]`);

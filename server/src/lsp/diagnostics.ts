@@ -1,9 +1,12 @@
 // textDocument/publishDiagnostics: findings on their current lines (open files or not), with the
-// rule id as code, and problems of broken recordings on the recording files themselves.
+// rule id as code, and problems of broken recordings on the recording files themselves; with a
+// baseline, its findings that are gone as information ("Resolved since the baseline: …"), once
+// each, and the problems of a broken baseline file on that file.
 
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import { Diagnostic, DiagnosticSeverity, DiagnosticRelatedInformation } from 'vscode-languageserver/node';
+import { Diagnostic, DiagnosticSeverity, DiagnosticRelatedInformation, Range } from 'vscode-languageserver/node';
+import { resolvedFindings } from '../core/ide/since';
 import { Severity } from '../core/config';
 import { diagnosticsByFile } from '../core/ide/diagnostics';
 import { Finding } from '../core/findings/finding';
@@ -23,7 +26,25 @@ export function computeDiagnostics(session: Session, options: DiagnosticsOptions
     const uri = uriOf(session.root, rel);
     out.set(uri, [...findings.map((f) => fromFinding(f, uri, options)), ...problems.map((p) => fromProblem(session, p))]);
   }
+  const add = (rel: string, diagnostic: Diagnostic) => {
+    const uri = uriOf(session.root, rel);
+    out.set(uri, [...(out.get(uri) ?? []), diagnostic]);
+  };
+  for (const r of resolvedFindings(session.index.snapshot(), session.since())) {
+    const range = lineRange(session.sourceIndex.text(r.path), r.line);
+    if (range) add(r.path, { range, severity: DiagnosticSeverity.Information, code: r.rule, source: 'runlens', message: r.message });
+  }
+  for (const p of session.baselineProblems) add(p.file, fromProblem(session, p));
   return out;
+}
+
+/** The text of a 1-based line, from its first non-blank character; undefined when the file or line is gone. */
+function lineRange(text: string | undefined, line: number): Range | undefined {
+  const lines = text?.split('\n');
+  if (!lines || line > lines.length) return undefined;
+  const content = lines[line - 1].replace(/\r$/, '');
+  const start = content.length - content.trimStart().length;
+  return { start: { line: line - 1, character: start }, end: { line: line - 1, character: content.length } };
 }
 
 function fromFinding(f: Finding, uri: string, options: DiagnosticsOptions): Diagnostic {

@@ -14,6 +14,8 @@ export interface StatusResult {
   recordings: number;
   indexing: boolean;
   findings: number;
+  /** The baseline compared with (.runlens/baseline.json): how many recordings it was made of; null without one. */
+  baseline: { recordings: number } | null;
   /** Recent request timings per method (the last 1,000 of each). */
   timings: Record<string, HandlerTiming>;
 }
@@ -21,5 +23,5 @@ export interface StatusResult {
 /** `runlens/status`: what the server knows and how fast it answers. */
 export const statusRequest = new RequestType0<StatusResult, void>('runlens/status');
 
-/** `runlens/indexChanged`: recordings were added, replaced or removed (clients refresh lenses). */
+/** `runlens/indexChanged`: recordings were added, replaced or removed, or the baseline changed (clients refresh lenses). */
 export const indexChangedNotification = new NotificationType<{ recordings: string[] }>('runlens/indexChanged');

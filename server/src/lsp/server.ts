@@ -27,6 +27,8 @@ import { COMMANDS, executeCommand } from './commands';
 import { relPathOf } from './convert';
 import { computeDiagnostics } from './diagnostics';
 import { indexChangedNotification, statusRequest } from './ext';
+import { readBaselineFile, watchBaselineFile } from '../node/baselineFile';
+import { DEFAULT_BASELINE_PATH } from '../core/baseline/baseline';
 import { Handlers } from './handler';
 import { provideHover } from './hover';
 import { Session } from './session';
@@ -48,6 +50,7 @@ export function startServer(connection: Connection, options: ServerOptions = {})
   let parsers: SourceParsers | undefined;
   /** Settings given at initialization; later settings are merged over them. */
   let initializationOptions: unknown;
+  let stopWatchingBaseline: (() => void) | undefined;
 
   const log = (message: string) => connection.console.log(message);
 
@@ -85,6 +88,8 @@ export function startServer(connection: Connection, options: ServerOptions = {})
       const s = current();
       if (capabilities.workspace?.didChangeConfiguration?.dynamicRegistration) connection.client.register(DidChangeConfigurationNotification.type, { section: 'runlens' });
       await pullConfiguration();
+      loadBaseline(false);
+      if (options.watch ?? true) stopWatchingBaseline = watchBaselineFile(s.root, () => loadBaseline());
       const progress = capabilities.window?.workDoneProgress ? await connection.window.createWorkDoneProgress() : undefined;
       progress?.begin('runlens: indexing recordings', 0, undefined, false);
       const started = Date.now();
@@ -122,12 +127,14 @@ export function startServer(connection: Connection, options: ServerOptions = {})
   connection.onWorkspaceSymbol(handlers.wrap('workspace/symbol', [], (params) => provideWorkspaceSymbols(current(), params)));
   connection.onHover(handlers.wrap('textDocument/hover', null, (params) => provideHover(current(), params)));
   connection.onCodeAction(handlers.wrap('textDocument/codeAction', [], (params) => provideCodeActions(current(), params)));
-  connection.onExecuteCommand(handlers.wrap('workspace/executeCommand', null, (params) => executeCommand(current(), connection, params)));
+  connection.onExecuteCommand(handlers.wrap('workspace/executeCommand', null, (params) => executeCommand(current(), connection, params, { baselineSaved: () => loadBaseline() })));
   connection.onRequest(
     statusRequest,
     handlers.wrap('runlens/status', undefined as never, () => {
       const s = current();
-      return { root: s.root, recordings: s.index.snapshot().nRecordings, indexing: s.indexing, findings: s.index.snapshot().findings().length, timings: handlers.summary() };
+      const snapshot = s.index.snapshot();
+      const baseline = s.baseline ? { recordings: s.baseline.recordings } : null;
+      return { root: s.root, recordings: snapshot.nRecordings, indexing: s.indexing, findings: snapshot.findings().length, baseline, timings: handlers.summary() };
     }),
   );
 
@@ -145,6 +152,7 @@ export function startServer(connection: Connection, options: ServerOptions = {})
   documents.listen(connection);
 
   connection.onShutdown(async () => {
+    stopWatchingBaseline?.();
     await indexer?.dispose();
   });
 
@@ -160,6 +168,17 @@ export function startServer(connection: Connection, options: ServerOptions = {})
     s.open.set(rel, document);
     s.textChanged(rel);
     publishDiagnostics();
+  }
+
+  /** (Re)reads .runlens/baseline.json; with `announce`, re-publishes and has the lenses fetched again. */
+  function loadBaseline(announce = true): void {
+    const s = current();
+    const { baseline, problems } = readBaselineFile(s.root);
+    s.baseline = baseline;
+    s.baselineProblems = problems;
+    for (const p of problems) connection.console.warn(`runlens: ${p.file}: ${p.message}; compared with nothing`);
+    if (baseline) log(`runlens: comparing with the baseline of ${baseline.recordings} recordings in ${DEFAULT_BASELINE_PATH}`);
+    if (announce) indexChanged([]);
   }
 
   function indexChanged(recordings: string[]): void {

@@ -4,7 +4,10 @@
 
 import * as fs from 'node:fs';
 import { TextDocument } from 'vscode-languageserver-textdocument';
+import { Baseline } from '../core/baseline/baseline';
 import { RunlensConfig } from '../core/config';
+import { Problem } from '../core/problem';
+import { Since } from '../core/ide/since';
 import { WorkspaceIndex } from '../core/index/workspaceIndex';
 import { SourceParsers } from '../core/source/definitions';
 import { SourceIndex } from '../core/sourceIndex';
@@ -20,6 +23,10 @@ export class Session {
   readonly open = new Map<string, TextDocument>();
   readonly parsers: SourceParsers | undefined;
   indexing = false;
+  /** The workspace's saved baseline (.runlens/baseline.json), when it has a readable one. */
+  baseline: Baseline | undefined;
+  /** What was wrong with the baseline file, if anything (shown on the file). */
+  baselineProblems: Problem[] = [];
   private readonly disk: WorkspaceFiles;
 
   constructor(root: string, config: RunlensConfig, parsers: SourceParsers | undefined) {
@@ -37,6 +44,11 @@ export class Session {
     this.config = config;
     this.sourceIndex = this.newSourceIndex();
     return true;
+  }
+
+  /** What lenses, hovers and diagnostics compare with: the baseline and the config's thresholds. */
+  since(): Since | undefined {
+    return this.baseline && { baseline: this.baseline, thresholds: this.config.compare };
   }
 
   /** A file's text changed (in the editor or on disk). */

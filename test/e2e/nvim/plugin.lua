@@ -80,6 +80,12 @@ local function main()
   check(':RunlensCallTree shows the route on the cursor line in the only recording', ok, text:sub(1, 200))
   ok, text = command_shows('RunlensStatus', '1 recording, 1 finding')
   check(':RunlensStatus shows the status', ok, text)
+  -- The server writes the file and says so in one line (Neovim's own showMessage handler shows it).
+  local baseline_file = root .. '/.runlens/baseline.json'
+  vim.cmd('RunlensSaveBaseline')
+  ok = wait(5000, function() return vim.fn.filereadable(baseline_file) == 1 end)
+  local saved = ok and vim.fn.json_decode(table.concat(vim.fn.readfile(baseline_file), '\n')) or {}
+  check(':RunlensSaveBaseline saves the baseline of the recording', saved.format == 'runlens-baseline' and saved.recordings == 1, saved)
   check('the output window is closed again', vim.api.nvim_get_current_buf() == bufnr)
 
   -- A second recording of the same test: the lens counts two requests once the index changed.

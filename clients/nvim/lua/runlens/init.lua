@@ -246,6 +246,7 @@ function M.on_attach(client, bufnr)
     desc = 'runlens: recorded call tree of a recording',
   })
   command('RunlensStatus', function() M.show_status(bufnr) end, { desc = 'runlens: what the server knows' })
+  command('RunlensSaveBaseline', function() M.save_baseline(bufnr) end, { desc = 'runlens: save the recordings as the baseline lenses compare with' })
   command('RunlensRefresh', function() M.refresh(bufnr, { force = true }) end, { desc = 'runlens: ask for the lenses again' })
 
   if M.options.on_attach then M.options.on_attach(client, bufnr) end
@@ -323,6 +324,14 @@ function M.show_queries(bufnr)
   local fn_key = command and command.arguments and command.arguments[1] and command.arguments[1].fnKey
   if not fn_key then return notify('no recorded function on this line') end
   execute(bufnr, 'runlens.showQueries', { { fnKey = fn_key } }, function() notify(fn_key .. ' was not recorded') end)
+end
+
+--- :RunlensSaveBaseline: the current recordings become the baseline (.runlens/baseline.json) that
+--- lenses and hovers compare with from then on.
+function M.save_baseline(bufnr)
+  execute(bufnr, 'runlens.saveBaseline', {}, function()
+    notify('no baseline saved (no recordings yet, or .runlens cannot be written: see :LspLog)', vim.log.levels.WARN)
+  end)
 end
 
 --- :RunlensCallTree [recording]: the call tree of a recording, only the requests of the route on

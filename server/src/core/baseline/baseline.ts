@@ -6,6 +6,7 @@
 import { emptyStats, mergeStats, sdMs, TimingStats, TraceStats } from '../analysis/stats';
 import { Severity } from '../config';
 import { Finding, mergeFindings, severityRank } from '../findings/finding';
+import { plural } from '../findings/format';
 import { RecordingSummary } from '../index/summary';
 import { Snapshot } from '../index/workspaceIndex';
 
@@ -249,4 +250,10 @@ function hash(text: string): string {
 
 function compareStrings(a: string, b: string): number {
   return a < b ? -1 : a > b ? 1 : 0;
+}
+
+/** `1 route, 1 test, 2 functions, 4 SQL shapes, 1 finding`. */
+export function describeBaseline(b: Baseline): string {
+  const n = (o: object) => Object.keys(o).length;
+  return [plural(n(b.routes), 'route'), plural(n(b.tests), 'test'), plural(n(b.functions), 'function'), plural(n(b.sql), 'SQL shape'), plural(b.findings.length, 'finding')].join(', ');
 }

@@ -44,7 +44,7 @@ export function changeTitle(change: EntryChange): string {
 /** What the title cannot say, for a hover: the noise verdict's reason and any regression. */
 export function changeNote(change: EntryChange): string[] {
   const notes: string[] = [];
-  if (change.time) notes.push(`Time ${change.time.reason}.`);
+  if (change.time) notes.push(`Time: ${change.time.reason}.`);
   for (const r of change.regressions) notes.push(`Regressed: ${r}.`);
   return notes;
 }

@@ -5,6 +5,7 @@ import { FunctionIdentity, SourceIndex } from '../sourceIndex';
 import { formatCount, formatMs, plural } from '../findings/format';
 import { Snapshot } from '../index/workspaceIndex';
 import { TimingStats } from '../analysis/stats';
+import { Since, sinceTitle } from './since';
 
 export interface Lens {
   line: number;
@@ -16,13 +17,13 @@ export interface Lens {
   route?: { route: string; recording: string };
 }
 
-export function codeLenses(snapshot: Snapshot, index: SourceIndex, relPath: string): Lens[] {
+export function codeLenses(snapshot: Snapshot, index: SourceIndex, relPath: string, since?: Since): Lens[] {
   const lenses: Lens[] = [];
   for (const [key, fn] of functionsInFile(snapshot, index, relPath)) {
     const located = index.locate(fn);
     if (!located) continue;
     const { line, column } = located.location;
-    const { routes, own } = lensTitles(snapshot, key);
+    const { routes, own } = lensTitles(snapshot, key, since);
     for (const { title, route } of routes) {
       const recording = snapshot.slowestRecordingOf(route);
       lenses.push({ line, column, title, fnKey: key, route: recording === undefined ? undefined : { route, recording } });
@@ -33,10 +34,11 @@ export function codeLenses(snapshot: Snapshot, index: SourceIndex, relPath: stri
 }
 
 /**
- * What the lenses above a recorded function say: one per route it handles, then its own timing.
+ * What the lenses above a recorded function say: one per route it handles, then its own timing,
+ * or with a baseline their change since (`GET /books · 531 ms → 172 ms (−68%) · SQL 1,402 → 7`).
  * Hover repeats them word for word, for editors that show no lenses (eglot).
  */
-export function lensTitles(snapshot: Snapshot, key: string): { routes: { title: string; route: string }[]; own: string | undefined } {
+export function lensTitles(snapshot: Snapshot, key: string, since?: Since): { routes: { title: string; route: string }[]; own: string | undefined } {
   const stats = snapshot.stats();
   const handlerOf = snapshot.memo('handlerOf', 0, () => {
     const map = new Map<string, string[]>();
@@ -46,10 +48,10 @@ export function lensTitles(snapshot: Snapshot, key: string): { routes: { title: 
   const routes: { title: string; route: string }[] = [];
   for (const route of handlerOf.get(key) ?? []) {
     const r = stats.routes.get(route);
-    if (r) routes.push({ title: `${route}${r.nCalls > 1 ? ` · ${plural(r.nCalls, 'request')}` : ''} · ${timingTitle(r, false)}`, route });
+    if (r) routes.push({ title: `${route} · ${sinceTitle(snapshot, since, 'route', route) ?? `${r.nCalls > 1 ? `${plural(r.nCalls, 'request')} · ` : ''}${timingTitle(r, false)}`}`, route });
   }
   const s = stats.functions.get(key);
-  return { routes, own: s && timingTitle(s, true) };
+  return { routes, own: s && (sinceTitle(snapshot, since, 'function', key) ?? timingTitle(s, true)) };
 }
 
 /** The recorded functions whose recorded path is this file, by function key. */

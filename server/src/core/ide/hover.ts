@@ -8,12 +8,13 @@ import { formatCount, formatMs, plural } from '../findings/format';
 import { Snapshot } from '../index/workspaceIndex';
 import { SourceIndex } from '../sourceIndex';
 import { functionsInFile, lensTitles } from './codeLens';
+import { Since, sinceMarkdown } from './since';
 import { diagnosticsByFile } from './diagnostics';
 
 const TOP_QUERIES = 5;
 const MAX_RECORDINGS = 5;
 
-export function hoverAt(snapshot: Snapshot, index: SourceIndex, relPath: string, line: number): string | undefined {
+export function hoverAt(snapshot: Snapshot, index: SourceIndex, relPath: string, line: number, since?: Since): string | undefined {
   const parts: string[] = [];
   const findings = (diagnosticsByFile(snapshot, index).get(relPath)?.findings ?? []).filter((f) => f.location.line <= line && line <= (f.location.endLine ?? f.location.line));
   for (const f of findings) parts.push(findingMarkdown(f));
@@ -23,18 +24,20 @@ export function hoverAt(snapshot: Snapshot, index: SourceIndex, relPath: string,
     .filter((x) => x.def && x.def.line <= line && line <= x.def.endLine)
     .sort((a, b) => (b.def?.line ?? 0) - (a.def?.line ?? 0));
   const fn = located.find((x) => x.def?.line === line) ?? (findings.length ? undefined : located[0]);
-  if (fn) parts.push(functionMarkdown(snapshot, fn.key));
+  if (fn) parts.push(functionMarkdown(snapshot, fn.key, since));
   return parts.length ? parts.join('\n\n---\n\n') : undefined;
 }
 
-function functionMarkdown(snapshot: Snapshot, key: string): string {
+function functionMarkdown(snapshot: Snapshot, key: string, since: Since | undefined): string {
   const s = snapshot.stats().functions.get(key);
   if (!s) return '';
   const t = (ms: number) => (Number.isNaN(ms) || s.nTimed === 0 ? '–' : formatMs(ms));
   // The lenses' words first, so that an editor without lenses (eglot) says the same.
-  const { routes, own } = lensTitles(snapshot, key);
+  const { routes, own } = lensTitles(snapshot, key, since);
   const lines = [`**${key}** · ${own ?? plural(s.nCalls, 'call')}`, ''];
   for (const { title } of routes) lines.push(`Handles ${title}`, '');
+  const changes = sinceMarkdown(snapshot, since, key, routes.map((r) => r.route));
+  if (changes.length) lines.push(...changes, '');
   lines.push(
     '| calls | total | self | mean | max | SQL |',
     '| ---: | ---: | ---: | ---: | ---: | ---: |',
