@@ -201,7 +201,7 @@ describe('language server navigation: call hierarchy, symbols and commands on th
       const result: InitializeResult = await connection.sendRequest('initialize', { processId: null, rootUri: URI.file(root).toString(), capabilities: {}, workspaceFolders: null });
       assert.equal(result.capabilities.callHierarchyProvider, true);
       assert.equal(result.capabilities.workspaceSymbolProvider, true);
-      assert.deepEqual(result.capabilities.executeCommandProvider?.commands, ['runlens.showDetails', 'runlens.showCallTree', 'runlens.showQueries', 'runlens.showRepeatedQueries', 'runlens.showFixHint']);
+      assert.deepEqual(result.capabilities.executeCommandProvider?.commands, ['runlens.showDetails', 'runlens.showCallTree', 'runlens.showQueries', 'runlens.showRepeatedQueries', 'runlens.showFixHint', 'runlens.saveBaseline']);
       await connection.sendRequest('shutdown');
     } finally {
       connection.dispose();
