@@ -8,7 +8,7 @@
 // except under CI, where it fails: CI installs them with `(cd test/workspaces/bookshop && npm ci)`.
 
 import * as assert from 'node:assert/strict';
-import { spawn, spawnSync } from 'node:child_process';
+import { spawn } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
@@ -16,8 +16,8 @@ import { findRecordings, scan } from '../../server/src/cli/scan';
 import { resolveConfig } from '../../server/src/core/config';
 import { applyEdit } from '../../server/src/core/fixes/index';
 import { REPO } from './corpus';
+import { Run, runlens as runCli } from '../support/cli';
 
-const BIN = path.join(REPO, 'server/bin/runlens.js');
 const BOOKSHOP = path.join(REPO, 'test/workspaces/bookshop');
 const BOOKSHOP_FIXED = path.join(REPO, 'test/workspaces/bookshop-fixed');
 const RECORDINGS = 'tmp/appmap/mocha/bookshop';
@@ -53,16 +53,9 @@ const N_PLUS_ONE_JSON = {
 /** The rules whose findings depend on recorded times: left out where a fresh recording is compared. */
 const TIMING_RULES = new Set(['slow-call', 'slow-request', 'slow-query']);
 
-interface Run {
-  code: number | null;
-  stdout: string;
-  stderr: string;
-}
-
-/** `runlens scan` as a user runs it: the real binary, in a child process. */
+/** The real binary; in REPO unless told. */
 function runlens(args: string[], cwd = REPO): Run {
-  const r = spawnSync(process.execPath, [BIN, ...args], { cwd, encoding: 'utf8', timeout: 60_000 });
-  return { code: r.status, stdout: r.stdout, stderr: r.stderr };
+  return runCli(args, cwd);
 }
 
 interface JsonFinding {

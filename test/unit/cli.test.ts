@@ -2,27 +2,19 @@
 // example (recordings generated in appmap-python's format), every format and exit code.
 
 import * as assert from 'node:assert/strict';
-import { spawnSync } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { REPO } from './corpus';
+import { Run, runlens as runCli } from '../support/cli';
 
-const BIN = path.join(REPO, 'server/bin/runlens.js');
 const MEETUPS = path.join(REPO, 'test/workspaces/django-meetups');
 const MEETUPS_FIXED = path.join(REPO, 'test/workspaces/django-meetups-fixed');
 const RECORDING = 'tmp/appmap/pytest/test_past_meetings.generated.appmap.json';
 
-interface Run {
-  code: number | null;
-  stdout: string;
-  stderr: string;
-}
-
-/** The only way tests run the CLI: the real binary, in `cwd`. */
+/** The real binary; in MEETUPS unless told. */
 function runlens(args: string[], cwd = MEETUPS): Run {
-  const r = spawnSync(process.execPath, [BIN, ...args], { cwd, encoding: 'utf8', timeout: 60_000 });
-  return { code: r.status, stdout: r.stdout, stderr: r.stderr };
+  return runCli(args, cwd);
 }
 
 function checkRun(args: string[], expected: Partial<Run>, cwd?: string): Run {

@@ -4,7 +4,6 @@
 // the language server shows.
 
 import * as assert from 'node:assert/strict';
-import { spawnSync } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
@@ -21,23 +20,11 @@ import { findRecordings, scan } from '../../server/src/cli/scan';
 import { memoryFiles } from '../support/fixture';
 import { RecordingBuilder } from '../support/recordingBuilder';
 import { REPO } from './corpus';
+import { runlens } from '../support/cli';
 
-const BIN = path.join(REPO, 'server/bin/runlens.js');
 const MEETUPS = path.join(REPO, 'test/workspaces/django-meetups');
 const MEETUPS_FIXED = path.join(REPO, 'test/workspaces/django-meetups-fixed');
 const TEMPLATE = '<templates>.MeetupsTemplatesMeetupsPast_MeetingsHtml#render';
-
-interface Run {
-  code: number | null;
-  stdout: string;
-  stderr: string;
-}
-
-/** The only way these tests run the CLI: the real binary, in `cwd`. */
-function runlens(args: string[], cwd: string): Run {
-  const r = spawnSync(process.execPath, [BIN, ...args], { cwd, encoding: 'utf8', timeout: 60_000 });
-  return { code: r.status, stdout: r.stdout, stderr: r.stderr };
-}
 
 const NOISE_LEGEND =
   "Noise: a time change within 2 × the spread of one call's time (± in the noise column) claims nothing.\n" +

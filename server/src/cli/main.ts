@@ -7,7 +7,7 @@ import { runBaseline } from './baseline';
 import { parseCompareArgs, runCompare } from './compare';
 import { Io, runScan, ScanOptions } from './scan';
 import { runRecord } from './record';
-import { BASELINE_USAGE, COMPARE_USAGE, RECORD_USAGE, SCAN_USAGE, UsageError } from './usage';
+import { BASELINE_USAGE, COMPARE_USAGE, eachArg, isOption, RECORD_USAGE, SCAN_USAGE, UsageError } from './usage';
 
 /** The commands besides the language server, each `(args, io) → exit code`, in the order the help lists them. */
 const COMMANDS: Record<string, { usage: string; run: (args: string[], io: Io) => Promise<number> }> = {
@@ -69,14 +69,7 @@ export async function main(argv: string[], io: Io = processIo()): Promise<number
 
 export function parseScanArgs(args: string[]): ScanOptions {
   const options: ScanOptions = { paths: [], root: '.', format: 'text', failOn: 'error', configFile: undefined, fixHints: false };
-  for (let i = 0; i < args.length; i++) {
-    const arg = args[i];
-    const [flag, inlineValue] = arg.startsWith('--') && arg.includes('=') ? [arg.slice(0, arg.indexOf('=')), arg.slice(arg.indexOf('=') + 1)] : [arg, undefined];
-    const value = (): string => {
-      const v = inlineValue ?? args[++i];
-      if (v === undefined) throw new UsageError(`${flag} needs a value`);
-      return v;
-    };
+  eachArg(args, (flag, value, arg) => {
     switch (flag) {
       case '--root':
         options.root = value();
@@ -100,10 +93,10 @@ export function parseScanArgs(args: string[]): ScanOptions {
         options.fixHints = true;
         break;
       default:
-        if (flag.startsWith('-') && flag !== '-') throw new UsageError(`unknown option "${flag}"`);
+        if (isOption(flag)) throw new UsageError(`unknown option "${flag}"`);
         options.paths.push(arg);
     }
-  }
+  });
   return options;
 }
 

@@ -1,0 +1,19 @@
+// The only way tests run the command line: the real binary, in a child process, as a user does.
+
+import { spawnSync } from 'node:child_process';
+import * as path from 'node:path';
+
+const REPO = path.resolve(__dirname, '../../../..');
+export const BIN = path.join(REPO, 'server/bin/runlens.js');
+
+export interface Run {
+  code: number | null;
+  stdout: string;
+  stderr: string;
+}
+
+/** `runlens ARGS…` in `cwd`; bounded (60 s). */
+export function runlens(args: string[], cwd: string): Run {
+  const r = spawnSync(process.execPath, [BIN, ...args], { cwd, encoding: 'utf8', timeout: 60_000 });
+  return { code: r.status, stdout: r.stdout, stderr: r.stderr };
+}
