@@ -1,0 +1,302 @@
+// Compact call trees for the HTML report: one request's or test's recorded calls as parallel
+// arrays in preorder (names in a string table shared by the page), small enough to embed in one
+// file. A tree is built whole (`fullTree`), merged for the flame graph (`mergeTree`: sibling calls
+// of the same function or SQL shape become one frame), then cut to a frame budget (`cullTree`):
+// the smallest frames, and those too deep to draw, fold into one "more calls" frame per parent,
+// which keeps their time, SQL and call counts. Nothing here recurses: recorded trees can be
+// deeper than the JS stack.
+
+import { functionKey, sqlShapeOf } from '../analysis/stats';
+import { formatCount, formatMs } from '../findings/format';
+import { Call, CallKind, Trace } from '../trace';
+
+export const enum FrameKind {
+  Function = 0,
+  Sql = 1,
+  HttpServer = 2,
+  HttpClient = 3,
+  /** Calls folded into one frame: too small or too deep to draw. */
+  More = 4,
+  /** The recording as a whole: the root of a test's tree, above its root calls. */
+  Test = 5,
+}
+
+/** A tree as the page holds it: node 0 is the root; parents come before their children. */
+export interface CompactTree {
+  /** Index into the report's string table: function key, SQL shape, route, … */
+  name: number[];
+  /** Index of the parent node; -1 for the root. */
+  parent: number[];
+  kind: FrameKind[];
+  /** Inclusive time in microseconds (whole numbers keep the page small); never less than the children's sum. */
+  us: number[];
+  /** SQL queries in the frame and below it. */
+  sql: number[];
+  /** Calls the frame stands for: 1 for a call, more for a merged or folded frame. */
+  calls: number[];
+  /** Calls of the subtree that are folded into "more" frames rather than drawn as their own. */
+  folded: number;
+}
+
+/** Interns the strings of a report (names, SQL shapes), so that each is written once in the page. */
+export class StringTable {
+  readonly strings: string[] = [];
+  private readonly ids = new Map<string, number>();
+
+  id(s: string): number {
+    let id = this.ids.get(s);
+    if (id === undefined) {
+      id = this.strings.length;
+      this.strings.push(s.length > MAX_NAME_CHARS ? `${s.slice(0, MAX_NAME_CHARS)}…` : s);
+      this.ids.set(s, id);
+    }
+    return id;
+  }
+}
+
+/** Names longer than this (SQL mostly) are cut in the page. */
+export const MAX_NAME_CHARS = 4000;
+
+/** A whole recorded subtree, and which call each node is. */
+export interface FullTree extends CompactTree {
+  /** The trace's call index of each node; -1 for a test's root. */
+  callIndex: number[];
+}
+
+/**
+ * The subtree of `roots` as a tree: one root call (a request), or, with `testName`, a node for
+ * the recording above all of its root calls. Unknown times count as the children's sum.
+ */
+export function fullTree(trace: Trace, roots: Call[], strings: StringTable, testName?: string): FullTree {
+  const tree: FullTree = { name: [], parent: [], kind: [], us: [], sql: [], calls: [], folded: 0, callIndex: [] };
+  const add = (c: Call | undefined, parent: number): number => {
+    const id = tree.name.length;
+    tree.parent.push(parent);
+    tree.calls.push(1);
+    tree.callIndex.push(c ? c.index : -1);
+    if (!c) {
+      tree.name.push(strings.id(testName ?? trace.recordingPath));
+      tree.kind.push(FrameKind.Test);
+      tree.us.push(0);
+      tree.sql.push(0);
+      return id;
+    }
+    tree.name.push(strings.id(frameName(trace, c)));
+    tree.kind.push(frameKind(c));
+    tree.us.push(Number.isFinite(c.elapsedMs) && c.elapsedMs > 0 ? Math.round(c.elapsedMs * 1000) : 0);
+    tree.sql.push(c.kind === CallKind.Sql ? 1 : 0);
+    return id;
+  };
+  // Preorder with an explicit stack of (call, parent node) pairs.
+  const stack: { call: Call; parent: number }[] = [];
+  const pushChildren = (c: Call, parent: number) => {
+    const children: Call[] = [];
+    for (let k = c.firstChild; k !== -1; k = trace.calls[k].nextSibling) children.push(trace.calls[k]);
+    for (let i = children.length - 1; i >= 0; i--) stack.push({ call: children[i], parent });
+  };
+  if (testName !== undefined) {
+    const top = add(undefined, -1);
+    for (let i = roots.length - 1; i >= 0; i--) stack.push({ call: roots[i], parent: top });
+  } else {
+    pushChildren(roots[0], add(roots[0], -1));
+  }
+  while (stack.length) {
+    const { call, parent } = stack.pop() as { call: Call; parent: number };
+    pushChildren(call, add(call, parent));
+  }
+  sumUp(tree);
+  return tree;
+}
+
+/**
+ * The flame graph's tree: below each frame, the children with the same name and kind are one
+ * frame, whose time, SQL and calls are theirs together. `mergedOf[i]` is node i's merged frame.
+ */
+export function mergeTree(tree: CompactTree): { tree: CompactTree; mergedOf: Int32Array } {
+  const merged: CompactTree = { name: [tree.name[0]], parent: [-1], kind: [tree.kind[0]], us: [tree.us[0]], sql: [tree.sql[0]], calls: [tree.calls[0]], folded: tree.folded };
+  const mergedOf = new Int32Array(tree.name.length);
+  const byKey = new Map<string, number>();
+  for (let i = 1; i < tree.name.length; i++) {
+    const parent = mergedOf[tree.parent[i]];
+    const key = `${parent} ${tree.kind[i]} ${tree.name[i]}`;
+    let m = byKey.get(key);
+    if (m === undefined) {
+      m = merged.name.length;
+      byKey.set(key, m);
+      merged.name.push(tree.name[i]);
+      merged.parent.push(parent);
+      merged.kind.push(tree.kind[i]);
+      merged.us.push(0);
+      merged.sql.push(0);
+      merged.calls.push(0);
+    }
+    merged.us[m] += tree.us[i];
+    merged.sql[m] += tree.sql[i];
+    merged.calls[m] += tree.calls[i];
+    mergedOf[i] = m;
+  }
+  return { tree: merged, mergedOf };
+}
+
+export interface CullOptions {
+  /** At most this many frames are kept (the "more" frames come on top). */
+  maxFrames: number;
+  /** Frames deeper than this below the root are folded. */
+  maxDepth: number;
+  /** Frames kept whatever their size (a finding's), with their ancestors, unless too deep. */
+  keep?: Iterable<number>;
+  strings: StringTable;
+}
+
+/**
+ * The tree cut to a budget: the frames with the most time are kept (ties: the earlier), which
+ * keeps every kept frame's parent because a parent's time is never less than a child's; the
+ * rest of each kept frame's children become one "more" frame. `newId[i]` is the kept node i's
+ * id in the result, else -1.
+ */
+export function cullTree(tree: CompactTree, options: CullOptions): { tree: CompactTree; newId: Int32Array } {
+  const n = tree.name.length;
+  const depth = new Int32Array(n);
+  for (let i = 1; i < n; i++) depth[i] = depth[tree.parent[i]] + 1;
+  const kept = new Uint8Array(n);
+  const fits = (i: number) => depth[i] <= options.maxDepth;
+  if (n <= options.maxFrames) {
+    for (let i = 0; i < n; i++) if (fits(i)) kept[i] = 1;
+  } else {
+    const order = Array.from({ length: n }, (_, i) => i).sort((a, b) => tree.us[b] - tree.us[a] || a - b);
+    for (let k = 0, taken = 0; k < n && taken < options.maxFrames; k++) {
+      if (!fits(order[k])) continue;
+      kept[order[k]] = 1;
+      taken++;
+    }
+  }
+  kept[0] = 1;
+  for (const i of options.keep ?? []) {
+    let a = i;
+    while (a !== -1 && !fits(a)) a = tree.parent[a];
+    for (; a !== -1 && !kept[a]; a = tree.parent[a]) kept[a] = 1;
+  }
+
+  // Children lists (in order) and the calls of each subtree, for the folded counts.
+  const children: number[][] = Array.from({ length: n }, () => []);
+  for (let i = 1; i < n; i++) children[tree.parent[i]].push(i);
+  const subtreeCalls = Float64Array.from(tree.calls);
+  for (let i = n - 1; i > 0; i--) subtreeCalls[tree.parent[i]] += subtreeCalls[i];
+
+  const out: CompactTree = { name: [], parent: [], kind: [], us: [], sql: [], calls: [], folded: tree.folded };
+  const newId = new Int32Array(n).fill(-1);
+  // Preorder: a node's kept children, then its "more" frame; `~i` stands for node i's "more" frame.
+  const stack: { node: number; parent: number }[] = [{ node: 0, parent: -1 }];
+  while (stack.length) {
+    const { node, parent } = stack.pop() as { node: number; parent: number };
+    if (node < 0) {
+      const of = ~node;
+      let us = 0, sql = 0, calls = 0, nFolded = 0;
+      for (const c of children[of]) {
+        if (kept[c]) continue;
+        us += tree.us[c];
+        sql += tree.sql[c];
+        calls += subtreeCalls[c];
+        nFolded++;
+      }
+      const deeper = depth[of] >= options.maxDepth;
+      const name = deeper ? `… ${formatCount(calls)} deeper ${calls === 1 ? 'call' : 'calls'} not shown` : `… ${formatCount(calls)} more ${calls === 1 ? 'call' : 'calls'} (${formatCount(nFolded)} ${nFolded === 1 ? 'frame' : 'frames'} of ${formatMs(maxUs(tree, children[of], kept) / 1000)} or less)`;
+      pushNode(out, options.strings.id(name), parent, FrameKind.More, us, sql, calls);
+      out.folded += calls;
+      continue;
+    }
+    const id = pushNode(out, tree.name[node], parent, tree.kind[node], tree.us[node], tree.sql[node], tree.calls[node]);
+    newId[node] = id;
+    const kids = children[node];
+    if (kids.some((c) => !kept[c])) stack.push({ node: ~node, parent: id });
+    for (let k = kids.length - 1; k >= 0; k--) if (kept[kids[k]]) stack.push({ node: kids[k], parent: id });
+  }
+  return { tree: out, newId };
+}
+
+/**
+ * The deepest common ancestor of `nodes` (a node counts as its own ancestor), following
+ * `parentOf` (-1 above a root); -1 when they have none (different roots).
+ */
+export function commonAncestor(parentOf: (node: number) => number, nodes: number[]): number {
+  if (!nodes.length) return -1;
+  const depthOf = (i: number) => {
+    let d = 0;
+    for (let a = parentOf(i); a !== -1; a = parentOf(a)) d++;
+    return d;
+  };
+  let lca = nodes[0];
+  let lcaDepth = depthOf(lca);
+  for (let k = 1; k < nodes.length && lca !== -1; k++) {
+    let b = nodes[k];
+    let bDepth = depthOf(b);
+    while (bDepth > lcaDepth) {
+      b = parentOf(b);
+      bDepth--;
+    }
+    while (lcaDepth > bDepth) {
+      lca = parentOf(lca);
+      lcaDepth--;
+    }
+    while (lca !== b) {
+      lca = parentOf(lca);
+      b = parentOf(b);
+      lcaDepth--;
+    }
+  }
+  return lca;
+}
+
+/** How a call is named in the report: function key, SQL shape, `GET /route`, `GET url`. */
+export function frameName(trace: Trace, c: Call): string {
+  switch (c.kind) {
+    case CallKind.Sql:
+      return sqlShapeOf(c);
+    case CallKind.HttpServer:
+      return c.http ? c.http.route : 'HTTP request';
+    case CallKind.HttpClient:
+      return c.client ? `${c.client.method} ${c.client.url}` : 'HTTP client request';
+    default:
+      return c.fn === -1 ? '(unknown function)' : functionKey(trace.functions[c.fn]);
+  }
+}
+
+// ---- helpers ----------------------------------------------------------------------------------
+
+function frameKind(c: Call): FrameKind {
+  switch (c.kind) {
+    case CallKind.Sql: return FrameKind.Sql;
+    case CallKind.HttpServer: return FrameKind.HttpServer;
+    case CallKind.HttpClient: return FrameKind.HttpClient;
+    default: return FrameKind.Function;
+  }
+}
+
+/** Bottom-up: SQL below each node, and each time at least its children's sum (children come after parents). */
+function sumUp(tree: CompactTree): void {
+  const n = tree.name.length;
+  const childUs = new Float64Array(n);
+  for (let i = n - 1; i >= 0; i--) {
+    if (childUs[i] > tree.us[i]) tree.us[i] = childUs[i];
+    const p = tree.parent[i];
+    if (p === -1) continue;
+    childUs[p] += tree.us[i];
+    tree.sql[p] += tree.sql[i];
+  }
+}
+
+function pushNode(tree: CompactTree, name: number, parent: number, kind: FrameKind, us: number, sql: number, calls: number): number {
+  tree.name.push(name);
+  tree.parent.push(parent);
+  tree.kind.push(kind);
+  tree.us.push(us);
+  tree.sql.push(sql);
+  tree.calls.push(calls);
+  return tree.name.length - 1;
+}
+
+function maxUs(tree: CompactTree, nodes: number[], kept: Uint8Array): number {
+  let max = 0;
+  for (const c of nodes) if (!kept[c] && tree.us[c] > max) max = tree.us[c];
+  return max;
+}

@@ -1,0 +1,162 @@
+// The Node side of the HTML report: reads the recordings (one trace in memory at a time) and the
+// flame graph library's browser builds from node_modules, then hands both to the pure core
+// (core/report/), which builds the page. `renderHtmlReportFromFiles` is what `runlens report
+// --format html` calls.
+
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+import { Baseline, baselineOf } from '../core/baseline/baseline';
+import { compare, Comparison } from '../core/baseline/compare';
+import { RunlensConfig } from '../core/config';
+import { Finding, mergeFindings } from '../core/findings/finding';
+import { findingsOf } from '../core/findings/index';
+import { withoutIgnored } from '../core/fixes/ignore';
+import { RecordingSummary, summarize } from '../core/index/summary';
+import { Problem } from '../core/problem';
+import { InlineLibrary, renderHtml } from '../core/report/html';
+import { createSideBuilder, reportModel, ReportModel, SideResult } from '../core/report/model';
+import { SourceIndex } from '../core/sourceIndex';
+import { readRecordingFile } from './readRecordingFile';
+import { loadParsers } from './treeSitter';
+import { walk, workspaceFiles } from './workspaceFiles';
+
+export interface HtmlReportRequest {
+  /** The workspace root (absolute). */
+  root: string;
+  /** Absolute paths of the recordings to show (a folder stands for the recordings under it). */
+  recordings: string[];
+  /** Before recordings (shown side by side) or a saved baseline (a before/after table). */
+  before?: { recordings: string[] } | { baseline: Baseline };
+  config: RunlensConfig;
+  title: string;
+}
+
+export async function renderHtmlReportFromFiles(input: HtmlReportRequest): Promise<string> {
+  return renderHtml(await htmlReportModel(input), flameGraphLibraries());
+}
+
+/** The report's data, read from the files (what the page embeds as JSON). */
+export async function htmlReportModel(input: HtmlReportRequest): Promise<ReportModel> {
+  const problems: Problem[] = [];
+  let parsers;
+  try {
+    parsers = await loadParsers();
+  } catch (err) {
+    problems.push({ file: '(runlens)', severity: 'warning', message: `source parsers unavailable, using recorded lines: ${(err as Error).message}` });
+  }
+  const index = new SourceIndex(workspaceFiles(input.root), parsers, input.config);
+  const withBefore = input.before !== undefined;
+  const afterFiles = expand(input.recordings);
+  const after = await readSide(input.root, afterFiles, index, input.config, createSideBuilder(), withBefore, problems);
+  // `runlens: ignore` comments silence a finding here as in `runlens scan`.
+  const findings = withoutIgnored(mergeFindings(after.findings), (p) => index.text(p));
+  let before: SideResult | undefined;
+  let comparison: Comparison | undefined;
+  let sources: { before: string; after: string } | undefined;
+  const afterBaseline = () => baselineOf(after.summaries, { findings });
+  if (input.before && 'recordings' in input.before) {
+    const beforeFiles = expand(input.before.recordings);
+    // The before side embeds the trees of the requests and tests whose trees the after side has.
+    const treesFor = new Set(after.side.entries.filter((e) => e.tree).map((e) => e.key));
+    const read = await readSide(input.root, beforeFiles, index, input.config, createSideBuilder({ treesFor }), true, problems);
+    before = read.side;
+    const beforeFindings = withoutIgnored(mergeFindings(read.findings), (p) => index.text(p));
+    comparison = compare(baselineOf(read.summaries, { findings: beforeFindings }), afterBaseline(), input.config.compare);
+    sources = { before: countOf(beforeFiles.length), after: countOf(afterFiles.length) };
+  } else if (input.before && 'baseline' in input.before) {
+    comparison = compare(input.before.baseline, afterBaseline(), input.config.compare);
+    sources = { before: 'a saved baseline', after: countOf(afterFiles.length) };
+  }
+  return reportModel({ title: input.title, after: after.side, before, findings, comparison, sources, problems });
+}
+
+/** The flame graph library and the d3 modules it needs, in load order, read from node_modules. */
+export function flameGraphLibraries(): InlineLibrary[] {
+  const flameGraph = packageDir('d3-flame-graph', __dirname);
+  // d3-flame-graph's browser build expects these d3 modules as the global `d3` (dependencies first).
+  const d3 = ['d3-array', 'd3-color', 'd3-dispatch', 'd3-ease', 'd3-format', 'd3-interpolate', 'd3-timer', 'd3-time', 'd3-time-format', 'd3-scale', 'd3-selection', 'd3-transition', 'd3-hierarchy'];
+  return [...d3.map((name) => library(packageDir(name, flameGraph), `dist/${name}.min.js`)), library(flameGraph, 'dist/d3-flamegraph.umd.min.js')];
+}
+
+// ---- helpers ----------------------------------------------------------------------------------
+
+interface ReadSide {
+  side: SideResult;
+  /** Each recording's findings, before merging. */
+  findings: Finding[];
+  /** When a comparison is made: each recording's summary (what a baseline is made of). */
+  summaries: RecordingSummary[];
+}
+
+async function readSide(root: string, files: string[], index: SourceIndex, config: RunlensConfig, builder: ReturnType<typeof createSideBuilder>, withSummaries: boolean, problems: Problem[]): Promise<ReadSide> {
+  const findings: Finding[] = [];
+  const summaries: RecordingSummary[] = [];
+  for (const abs of files) {
+    const display = displayPath(root, abs);
+    const result = await readRecordingFile(abs, display);
+    problems.push(...result.problems);
+    try {
+      let own: Finding[];
+      if (withSummaries) {
+        const summary = summarize(result.trace, result.problems, index, config);
+        summaries.push(summary);
+        own = summary.findings;
+      } else own = findingsOf(result.trace, index, config);
+      findings.push(...own);
+      builder.addRecording(result.trace, own);
+    } catch (err) {
+      problems.push({ file: display, severity: 'error', message: `internal error while building the report (please report): ${(err as Error).stack ?? err}` });
+    }
+  }
+  return { side: builder.finish(), findings, summaries };
+}
+
+/** Files as given; a folder stands for the recordings (`*.appmap.json`) under it. */
+function expand(paths: string[]): string[] {
+  const out = new Set<string>();
+  for (const p of paths) {
+    let isDir = false;
+    try {
+      isDir = fs.statSync(p).isDirectory();
+    } catch {
+      // A missing file is read like the others and reported as a problem.
+    }
+    if (isDir) for (const rel of walk(p, (f) => f.endsWith('.appmap.json'))) out.add(path.join(p, rel));
+    else out.add(p);
+  }
+  return [...out].sort();
+}
+
+function displayPath(root: string, abs: string): string {
+  const rel = path.relative(root, abs);
+  return rel && !rel.startsWith('..') && !path.isAbsolute(rel) ? rel.split(path.sep).join('/') : abs;
+}
+
+function countOf(n: number): string {
+  return n === 1 ? '1 recording' : `${n} recordings`;
+}
+
+/**
+ * The folder of package `name` as Node would find it from `from` (nested node_modules first).
+ * Not require.resolve: the d3 packages' "exports" do not let their browser builds be required.
+ */
+function packageDir(name: string, from: string): string {
+  for (let dir = from; ; dir = path.dirname(dir)) {
+    const candidate = path.join(dir, 'node_modules', name);
+    if (fs.existsSync(path.join(candidate, 'package.json'))) return candidate;
+    if (path.dirname(dir) === dir) break;
+  }
+  throw new Error(`${name} is not installed (needed by the HTML report): run npm install`);
+}
+
+function library(dir: string, file: string): InlineLibrary {
+  const pkg = JSON.parse(fs.readFileSync(path.join(dir, 'package.json'), 'utf8')) as { name: string; version: string; license?: string };
+  const licenseFile = fs.readdirSync(dir).find((f) => /^licen[cs]e(\.(md|txt))?$/i.test(f));
+  return {
+    name: pkg.name,
+    version: pkg.version,
+    license: pkg.license ?? 'see its package',
+    licenseText: licenseFile ? fs.readFileSync(path.join(dir, licenseFile), 'utf8') : `See the ${pkg.name} package.`,
+    code: fs.readFileSync(path.join(dir, file), 'utf8'),
+  };
+}

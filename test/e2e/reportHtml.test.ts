@@ -1,0 +1,315 @@
+// The HTML report (`runlens report --format html`) in real headless Chromium, offline and with
+// every request but the file itself aborted: the bookshop's page draws the flame graph of
+// GET /books, zooms into a frame on click, shows a frame's numbers on hover, links the N+1 finding
+// to its frames, highlights search matches and expands the call tree lazily; the page of the
+// bookshop before and after its fix shows both flame graphs side by side and the comparison; a
+// recording whose strings hold `</script>` runs no injected script. Screenshots are written to
+// $RUNLENS_TEST_ARTIFACTS when set, else to the test's temporary folder (removed afterwards); the
+// test prints where. Without Chromium it is skipped, naming why, except under CI, where it fails
+// (test/setup.sh installs Chromium), as in editors.test.ts.
+
+import * as assert from 'node:assert/strict';
+import * as fs from 'node:fs';
+import * as os from 'node:os';
+import * as path from 'node:path';
+import type { BrowserContext, Page } from 'playwright-core';
+import { resolveConfig } from '../../server/src/core/config';
+import { renderHtmlReportFromFiles } from '../../server/src/node/reportAssets';
+import { RecordingBuilder } from '../support/recordingBuilder';
+
+const REPO = path.resolve(__dirname, '../../../..');
+const BOOKSHOP = path.join(REPO, 'test/workspaces/bookshop');
+const BOOKSHOP_FIXED = path.join(REPO, 'test/workspaces/bookshop-fixed');
+const RECORDINGS = 'tmp/appmap/mocha/bookshop';
+const CHROMIUM = '/usr/bin/chromium';
+const CHROMIUM_FLAGS = ['--no-sandbox', '--disable-gpu', '--disable-dev-shm-usage', '--disable-background-networking', '--disable-component-update', '--disable-sync', '--no-first-run'];
+/** Every wait in the page is bounded by this. */
+const STEP_MS = 15_000;
+
+const AUTHORS = 'SELECT `id`, `name`, `country`, `createdAt`, `updatedAt` FROM `Authors` AS `Author` WHERE `Author`.`id` = ?';
+const TAGS =
+  'SELECT `Tag`.`id`, `Tag`.`name`, `BookTags`.`createdAt` AS `BookTags.createdAt`, `BookTags`.`updatedAt` AS `BookTags.updatedAt`, ' +
+  '`BookTags`.`BookId` AS `BookTags.BookId`, `BookTags`.`TagId` AS `BookTags.TagId` FROM `tags` AS `Tag` INNER JOIN `BookTags` AS `BookTags` ' +
+  'ON `Tag`.`id` = `BookTags`.`TagId` AND `BookTags`.`BookId` = ?';
+const REVIEWS = 'SELECT `id`, `reader`, `rating`, `createdAt`, `updatedAt`, `BookId` FROM `Reviews` AS `Review` WHERE `Review`.`BookId` = ?';
+
+// Functions passed to the page run in the browser; this project compiles without the DOM library.
+declare const document: any; // eslint-disable-line @typescript-eslint/no-explicit-any
+declare const window: any; // eslint-disable-line @typescript-eslint/no-explicit-any
+
+/** One browser profile for the whole file, in a throw-away folder. */
+interface Session {
+  tmp: string;
+  artifacts: string;
+  context: BrowserContext;
+  /** Every URL the pages asked for, the file itself included. */
+  requests: string[];
+  errors: string[];
+}
+
+describe('HTML report in headless Chromium', function () {
+  this.timeout(120_000);
+  let session: Session | undefined;
+
+  before(async function () {
+    if (!fs.existsSync(CHROMIUM)) {
+      // CI installs Chromium (test/setup.sh): there, a missing one is a failure.
+      if (process.env.CI) throw new Error(`no ${CHROMIUM}; test/setup.sh installs it`);
+      console.log(`      skipped: no ${CHROMIUM} (test/setup.sh installs it)`);
+      this.skip();
+    }
+    const tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'runlens-report-html-'));
+    const artifacts = process.env.RUNLENS_TEST_ARTIFACTS ? path.resolve(process.env.RUNLENS_TEST_ARTIFACTS) : tmp;
+    fs.mkdirSync(artifacts, { recursive: true });
+    const { chromium } = await import('playwright-core');
+    const requests: string[] = [];
+    const errors: string[] = [];
+    let context: BrowserContext;
+    try {
+      context = await chromium.launchPersistentContext(path.join(tmp, 'profile'), {
+        executablePath: CHROMIUM,
+        headless: true,
+        args: CHROMIUM_FLAGS,
+        offline: true,
+        viewport: { width: 1400, height: 1000 },
+        timeout: 30_000,
+      });
+    } catch (err) {
+      fs.rmSync(tmp, { recursive: true, force: true });
+      throw err;
+    }
+    session = { tmp, artifacts, context, requests, errors };
+    context.setDefaultTimeout(STEP_MS);
+    // Nothing but the report file itself may be loaded: everything else is aborted, and noted.
+    await context.route('**', (route) => (route.request().url().startsWith('file://') && route.request().url().endsWith('.html') ? route.continue() : route.abort()));
+    context.on('request', (r) => requests.push(r.url()));
+  });
+
+  after(async () => {
+    if (!session) return;
+    const { context, tmp, artifacts } = session;
+    // Bounded: a browser that does not close in time is left to Playwright's exit handler.
+    await Promise.race([context.close().catch(() => undefined), new Promise((resolve) => setTimeout(resolve, 10_000).unref())]);
+    // Screenshots kept only when RUNLENS_TEST_ARTIFACTS names a folder outside it.
+    void artifacts;
+    fs.rmSync(tmp, { recursive: true, force: true });
+  });
+
+  describe('the bookshop', () => {
+    let page: Page;
+    let file: string;
+    before(async function () {
+      if (!session) this.skip();
+      const html = await renderHtmlReportFromFiles({ root: BOOKSHOP, recordings: [path.join(BOOKSHOP, RECORDINGS)], config: resolveConfig({}), title: 'bookshop' });
+      file = path.join(session!.tmp, 'bookshop.html');
+      fs.writeFileSync(file, html);
+      page = await open(session!, file);
+    });
+
+    it('lists the requests slowest first and draws the flame graph of GET /books', async () => {
+      assert.deepEqual(await page.locator('#entries li').evaluateAll((lis) => lis.map((li) => li.querySelector('.label')!.textContent + ' | ' + li.querySelector('.meta')!.textContent)), [
+        'GET /books | 531 ms · 1,402 SQL 1 finding',
+        'GET /authors | 13 ms · 3 SQL ',
+      ]);
+      assert.equal(await page.textContent('#entry-title'), 'GET /books');
+      for (const name of ['GET /books', 'books.listBooks', 'books.present', AUTHORS]) assert.equal(await frames(page, `[name="${cssString(name)}"]`).count(), 1, name);
+      const graph = await graphWidth(page);
+      assert.ok(Math.abs((await frameWidth(page, 'GET /books')) - graph) < 1, 'the request spans the graph');
+    });
+
+    it('shows the numbers of the frame under the mouse', async () => {
+      await frames(page, '[name="books.listBooks"]').hover();
+      assert.equal(await page.textContent('.graph + .details'), 'books.listBooks · 529 ms (99.6%) · self 17.2 ms · 1 call · 1,402 SQL queries under it · src/routes/books.js:20');
+    });
+
+    it('zooms into a frame on click, and back through the breadcrumbs', async () => {
+      const graph = await graphWidth(page);
+      const before = await frameWidth(page, 'books.present');
+      assert.ok(before < graph * 0.99, `books.present does not fill the graph before the click (${before} of ${graph})`);
+      await frames(page, '[name="books.present"]').click();
+      await settled(page);
+      assert.ok(Math.abs((await frameWidth(page, 'books.present')) - graph) < 1, 'books.present fills the graph');
+      assert.equal(await crumbs(page), 'GET /books › books.listBooks › books.present');
+      assert.equal(await page.getAttribute('.crumb.current', 'title').then((t) => t?.split(' · ')[0]), 'books.present');
+      await page.click('.crumb[data-id="0"]');
+      await settled(page);
+      assert.equal(await frameWidth(page, 'books.present'), before);
+      assert.equal(await crumbs(page), 'GET /books');
+    });
+
+    it('links the N+1 finding to books.listBooks and its repeated queries', async () => {
+      await page.click('#findings .finding-link');
+      await settled(page);
+      assert.equal(await page.getAttribute('.graph[data-side="after"]', 'data-zoomed'), '1');
+      assert.ok(Math.abs((await frameWidth(page, 'books.listBooks')) - (await graphWidth(page))) < 1, 'books.listBooks fills the graph');
+      assert.equal(await crumbs(page), 'GET /books › books.listBooks');
+      assert.deepEqual(await frames(page, '[data-mark="finding"]').evaluateAll((gs) => gs.map((g) => g.getAttribute('name'))), [AUTHORS, TAGS, REVIEWS]);
+      assert.equal(
+        await page.textContent('#finding-info'),
+        'N+1: 600 queries from this query (200 × Authors, 200 × tags, 200 × Reviews): zoomed to books.listBooks; its queries in red (merged into 3 frames).',
+      );
+      // The call tree is opened down to them, and the zoomed frame is selected.
+      assert.deepEqual(await page.locator('#calltree li[data-mark="finding"] > .row .name').allTextContents(), [AUTHORS, TAGS, REVIEWS]);
+      assert.equal(await page.textContent('#calltree li[aria-selected="true"] > .row .name'), 'books.listBooks');
+      await screenshot(page, session!, 'report-bookshop.png');
+    });
+
+    it('highlights the frames whose name matches the search', async () => {
+      // Choosing the request again clears the finding's marks.
+      await page.click('#entries li[data-entry="0"] button');
+      await settled(page);
+      await page.fill('#search', 'reviews');
+      await page.waitForFunction(() => document.querySelectorAll('.graph g.frame[data-mark="search"]').length > 0, undefined, { timeout: STEP_MS });
+      assert.deepEqual(await frames(page, '[data-mark="search"]').evaluateAll((gs) => gs.map((g) => g.getAttribute('name'))), ['PRAGMA table_info(`Reviews`)', REVIEWS]);
+      assert.equal(await page.textContent('#search-info'), 'matches: 2 frames, 47 ms');
+      await page.fill('#search', '');
+      await page.waitForFunction(() => document.querySelectorAll('.graph g.frame[data-mark="search"]').length === 0, undefined, { timeout: STEP_MS });
+    });
+
+    it('expands the call tree one level at a time, children rendered when opened', async () => {
+      await page.click('#entries li[data-entry="0"] button');
+      const listBooks = page.locator('#calltree li[data-id="1"]');
+      assert.equal(await listBooks.getAttribute('aria-expanded'), 'false');
+      assert.equal(await listBooks.locator('ul').count(), 0, 'no children rendered before it is opened');
+      await listBooks.locator('> .row .twisty').click();
+      assert.deepEqual(await listBooks.locator('> ul > li > .row .name').allTextContents(), ['PRAGMA table_info(`Books`)', 'SELECT `id`, `title`, `year`, `price`, `createdAt`, `updatedAt`, `authorId` FROM `Books` AS `Book` ORDER BY `Book`.`id` ASC', 'books.present']);
+      assert.equal(await listBooks.locator('> ul > li[data-id="4"] > .row .nums').textContent(), '510 msself 318 ms1,400 SQL×200');
+      // In call order: 202 children, the first 200 rendered, the rest on demand.
+      await page.click('#merge');
+      const inOrder = page.locator('#calltree li[data-id="1"]');
+      await inOrder.locator('> .row .twisty').click();
+      assert.equal(await inOrder.locator('> ul > li[role="treeitem"]').count(), 200);
+      await inOrder.locator('> ul > li.more button').click();
+      assert.equal(await inOrder.locator('> ul > li[role="treeitem"]').count(), 202);
+      assert.equal(await inOrder.locator('> ul > li.more').count(), 0);
+      await inOrder.locator('> .row .twisty').click();
+      assert.equal(await inOrder.getAttribute('aria-expanded'), 'false');
+      await page.click('#merge');
+    });
+
+    it('loaded nothing but the file, and ran without errors', () => {
+      assert.deepEqual(session!.errors, []);
+      assert.deepEqual([...new Set(session!.requests)], [`file://${file}`]);
+    });
+  });
+
+  describe('the bookshop before and after its fix', () => {
+    let page: Page;
+    before(async function () {
+      if (!session) this.skip();
+      const html = await renderHtmlReportFromFiles({
+        root: BOOKSHOP, // the project: the fixed twin holds only the changed file
+        recordings: [path.join(BOOKSHOP_FIXED, RECORDINGS)],
+        before: { recordings: [path.join(BOOKSHOP, RECORDINGS)] },
+        config: resolveConfig({}),
+        title: 'bookshop, before and after',
+      });
+      const file = path.join(session!.tmp, 'bookshop-compare.html');
+      fs.writeFileSync(file, html);
+      page = await open(session!, file);
+    });
+
+    it('draws GET /books before and after side by side, to one scale', async () => {
+      assert.deepEqual(await page.locator('.side > h3').allTextContents(), ['Before: 531 ms · 1,402 SQL queries', 'After: 172 ms · 7 SQL queries']);
+      // books.present runs 200 times on both sides; its queries only before the fix.
+      for (const side of ['before', 'after'] as const) assert.equal(await frames(page, '[name="books.present"]', side).count(), 1, side);
+      assert.equal(await frames(page, `[name="${cssString(AUTHORS)}"]`, 'before').count(), 1);
+      assert.equal(await frames(page, `[name="${cssString(AUTHORS)}"]`, 'after').count(), 0);
+      const before = await frameWidth(page, 'GET /books', 'before');
+      const after = await frameWidth(page, 'GET /books', 'after');
+      const ratio = after / before;
+      assert.ok(Math.abs(ratio - 172.3 / 530.8) < 0.02, `after/before width ${ratio}`);
+    });
+
+    it('shows the comparison: GET /books faster, 1,402 → 7 queries, the N+1 resolved', async () => {
+      const rows = await page.locator('#comparison table.compare tr').evaluateAll((trs) => trs.map((tr) => [...tr.children].map((td) => td.textContent).join(' | ')));
+      assert.ok(rows.includes('GET /books | 531 ms → 172 ms | −359 ms (−68%) | 1,402 → 7 (−1,395) | 1 | 1 sample each'), rows.join('\n'));
+      // Both sides are placed in the current (fixed) source, where the old N+1's query is gone: its function remains.
+      assert.equal(await page.textContent('#comparison .finding-changes'), 'resolved src/routes/books.js:21 error N+1: 600 queries from this query [n-plus-one]');
+      assert.equal(await page.textContent('#comparison .verdict'), 'No regression.');
+      await screenshot(page, session!, 'report-bookshop-compare.png');
+    });
+  });
+
+  describe('recorded strings that look like HTML', () => {
+    it('are shown as text: no script of theirs runs', async function () {
+      if (!session) this.skip();
+      const EVIL = '</script><script>window.pwned=1</script><img src=x onerror="window.pwned=2">';
+      const r = new RecordingBuilder({ name: `test ${EVIL}`, client: { name: 'runlens-test-builder' } });
+      r.request('GET', '/x', 10, () => r.call('app.Evil', `run${EVIL}`, 'app/evil.py', 1, 5, () => r.sql(`SELECT '${EVIL}' FROM t`, 1)));
+      const root = path.join(session!.tmp, 'evil');
+      fs.mkdirSync(root);
+      const recording = path.join(root, 'evil.generated.appmap.json');
+      fs.writeFileSync(recording, r.json());
+      const file = path.join(session!.tmp, 'evil.html');
+      fs.writeFileSync(file, await renderHtmlReportFromFiles({ root, recordings: [recording], config: resolveConfig({}), title: EVIL }));
+      const page = await open(session!, file);
+      assert.equal(await page.evaluate(() => (window as unknown as { pwned?: number }).pwned), undefined);
+      assert.equal(await page.title(), EVIL);
+      assert.equal(await frames(page, `[name="${cssString(`app.Evil#run${EVIL}`)}"]`).count(), 1);
+      assert.equal(await page.locator('img').count(), 0);
+      assert.deepEqual(session!.errors, []);
+      await page.close();
+    });
+  });
+});
+
+// ---- helpers ----------------------------------------------------------------------------------
+
+async function open(session: Session, file: string): Promise<Page> {
+  const page = await session.context.newPage();
+  page.on('pageerror', (e) => session.errors.push(`${path.basename(file)}: ${e.message}`));
+  page.on('console', (m) => {
+    if (m.type() === 'error') session.errors.push(`${path.basename(file)}: ${m.text()}`);
+  });
+  await page.goto(`file://${file}`, { waitUntil: 'load', timeout: 60_000 });
+  await page.waitForSelector('body[data-rendered-ms]', { timeout: 60_000 });
+  await settled(page);
+  const failed = await page.getAttribute('body', 'data-error');
+  if (failed) throw new Error(`the page failed: ${failed}`);
+  console.log(`      ${path.basename(file)}: ${Math.round(fs.statSync(file).size / 1024)} KB, first render ${await page.getAttribute('body', 'data-rendered-ms')} ms after navigation`);
+  return page;
+}
+
+function frames(page: Page, filter: string, side: 'before' | 'after' = 'after') {
+  return page.locator(`.graph[data-side="${side}"] g.frame${filter}`);
+}
+
+async function frameWidth(page: Page, name: string, side: 'before' | 'after' = 'after'): Promise<number> {
+  return Number(await frames(page, `[name="${cssString(name)}"] rect`, side).getAttribute('width'));
+}
+
+/** Waits until the flame graphs' frames stop moving: the library animates every zoom and redraw. */
+async function settled(page: Page): Promise<void> {
+  await page.waitForFunction(
+    () => {
+      const frames = [...document.querySelectorAll('.graph g.frame')];
+      const now = frames.map((g) => `${g.getAttribute('transform')} ${g.querySelector('rect')?.getAttribute('width')}`).join('|');
+      const still = frames.length > 0 && now === window.runlensTestLast && !now.includes('undefined') && !now.includes('null');
+      window.runlensTestStill = still ? (window.runlensTestStill ?? 0) + 1 : 0;
+      window.runlensTestLast = now;
+      return window.runlensTestStill >= 5;
+    },
+    undefined,
+    { polling: 'raf', timeout: STEP_MS },
+  );
+}
+
+async function graphWidth(page: Page, side: 'before' | 'after' = 'after'): Promise<number> {
+  return Number(await page.getAttribute(`.graph[data-side="${side}"] svg`, 'width'));
+}
+
+async function crumbs(page: Page): Promise<string> {
+  return (await page.locator('nav.crumbs[data-side="after"] > *').allTextContents()).join(' ');
+}
+
+async function screenshot(page: Page, session: Session, name: string): Promise<void> {
+  const file = path.join(session.artifacts, name);
+  await page.screenshot({ path: file, fullPage: false });
+  console.log(`      screenshot: ${file}${session.artifacts === session.tmp ? ' (removed at the end; set RUNLENS_TEST_ARTIFACTS to keep it)' : ''}`);
+}
+
+/** A string for a CSS attribute selector between double quotes. */
+function cssString(s: string): string {
+  return s.replace(/["\\]/g, '\\$&');
+}
