@@ -1,9 +1,15 @@
-// The output formats of `runlens scan`: text like a compiler's, one JSON object, and SARIF 2.1.0.
+// The output formats of `runlens scan`: text like a compiler's, one JSON object, and SARIF 2.1.0
+// (valid against the SARIF 2.1.0 JSON schema: test/unit/sarif.test.ts holds it to the schema).
 
-import { Finding, RULES } from '../core/findings/finding';
+import * as path from 'node:path';
+import { pathToFileURL } from 'node:url';
+import { findingId } from '../core/baseline/baseline';
+import { Finding } from '../core/findings/finding';
 import { Fix } from '../core/fixes/index';
 import { plural } from '../core/findings/format';
-import { formatProblem } from '../core/problem';
+import { formatProblem, Problem } from '../core/problem';
+import { RULE_HELP, markdownToText } from '../core/report/ruleHelp';
+import { packageVersion } from '../node/packageInfo';
 import { ScanOutput } from './scan';
 
 /** `path:line:col severity message (detail) [rule]` per finding, then a summary line. */
@@ -44,9 +50,29 @@ export function formatJson(output: ScanOutput): string {
   );
 }
 
-/** A SARIF 2.1.0 log, so that CI systems can annotate the lines. */
-export function formatSarif(output: ScanOutput): string {
-  const level = (f: Finding) => (f.severity === 'error' ? 'error' : f.severity === 'warning' ? 'warning' : 'note');
+/** Where runlens is published: the SARIF driver's informationUri. */
+export const INFORMATION_URI = 'https://github.com/runlens/runlens';
+
+/** The key of a result's partialFingerprints: the finding's identity across runs (core/baseline findingId). */
+export const FINGERPRINT_KEY = 'runlensFindingId/v1';
+
+export interface SarifOptions {
+  /** The workspace root (absolute): `%SRCROOT%`, which every workspace-relative `uri` is relative to. */
+  root?: string;
+  /** The tool version written to the log (default: the package's). */
+  version?: string;
+}
+
+/**
+ * A SARIF 2.1.0 log, so that CI systems (GitHub code scanning, GitLab, Azure DevOps) can annotate
+ * the lines: the rules with their documentation, one result per finding with a fingerprint that
+ * survives re-recording and edits, the eager-loading edit as a `fix` where it is certain, and the
+ * problems met reading recordings as tool execution notifications.
+ */
+export function formatSarif(output: ScanOutput, options: SarifOptions = {}): string {
+  const version = options.version ?? packageVersion();
+  const ruleIndex = new Map(RULE_HELP.map((r, i) => [r.id as string, i]));
+  const fingerprints = uniqueFingerprints(output.findings);
   const log = {
     $schema: 'https://json.schemastore.org/sarif-2.1.0.json',
     version: '2.1.0',
@@ -55,19 +81,36 @@ export function formatSarif(output: ScanOutput): string {
         tool: {
           driver: {
             name: 'runlens',
-            informationUri: 'https://github.com/runlens/runlens',
-            rules: RULES.map((r) => ({ id: r.id, shortDescription: { text: r.summary } })),
+            version,
+            semanticVersion: version,
+            informationUri: INFORMATION_URI,
+            rules: RULE_HELP.map((r) => ({
+              id: r.id,
+              name: r.name,
+              shortDescription: { text: r.summary },
+              fullDescription: { text: r.fullDescription },
+              help: { text: markdownToText(r.helpMarkdown), markdown: r.helpMarkdown },
+              defaultConfiguration: { level: sarifLevel(r.defaultSeverity) },
+              properties: { tags: r.tags, precision: r.precision },
+            })),
           },
         },
+        invocations: [
+          {
+            executionSuccessful: true,
+            ...(output.problems.length ? { toolExecutionNotifications: output.problems.map(sarifNotification) } : {}),
+          },
+        ],
+        ...(options.root ? { originalUriBaseIds: { [SRCROOT]: { uri: directoryUri(options.root) } } } : {}),
         results: output.findings.map((f) => ({
           ruleId: f.rule,
-          ruleIndex: RULES.findIndex((r) => r.id === f.rule),
-          level: level(f),
+          ruleIndex: ruleIndex.get(f.rule) ?? -1,
+          level: sarifLevel(f.severity),
           message: { text: f.detail ? `${f.message} (${f.detail})` : f.message },
           locations: [
             {
               physicalLocation: {
-                artifactLocation: { uri: f.location.path, uriBaseId: '%SRCROOT%' },
+                artifactLocation: artifactLocation(f.location.path),
                 region: {
                   startLine: f.location.line,
                   startColumn: f.location.column,
@@ -76,7 +119,13 @@ export function formatSarif(output: ScanOutput): string {
               },
             },
           ],
-          properties: { count: f.count, recordings: f.recordings },
+          partialFingerprints: { [FINGERPRINT_KEY]: fingerprints.get(f) },
+          properties: {
+            count: f.count,
+            ...(f.scope !== undefined ? { scope: f.scope } : {}),
+            recordings: f.recordings,
+            ...(f.related.length ? { repeatedQueries: f.related.map((r) => ({ sql: r.sql, count: r.count })) } : {}),
+          },
           ...sarifFixes(output.fixes.get(f)),
         })),
       },
@@ -85,17 +134,69 @@ export function formatSarif(output: ScanOutput): string {
   return JSON.stringify(log, null, 2) + '\n';
 }
 
+// ---- helpers ----------------------------------------------------------------------------------
+
+const SRCROOT = '%SRCROOT%';
+
+function sarifLevel(severity: Finding['severity']): 'error' | 'warning' | 'note' {
+  return severity === 'error' ? 'error' : severity === 'warning' ? 'warning' : 'note';
+}
+
+/**
+ * Each finding's identity (findingId), which survives re-recording and edits. Two findings of one
+ * run can share it (one queryset whose repeats differ between recordings); the later ones get
+ * `:2`, `:3`, … in their order (by path and line), as CodeQL numbers equal line hashes, so that
+ * code scanning keeps them apart.
+ */
+function uniqueFingerprints(findings: Finding[]): Map<Finding, string> {
+  const seen = new Map<string, number>();
+  const out = new Map<Finding, string>();
+  for (const f of findings) {
+    const id = findingId(f);
+    const n = (seen.get(id) ?? 0) + 1;
+    seen.set(id, n);
+    out.set(f, n === 1 ? id : `${id}:${n}`);
+  }
+  return out;
+}
+
+/**
+ * A workspace-relative POSIX path as a URI reference relative to `%SRCROOT%` (each segment
+ * percent-encoded: a space or `#` in a file name stays part of the path); a path outside the
+ * workspace (a recording elsewhere) as an absolute `file:` URI.
+ */
+function artifactLocation(p: string): { uri: string; uriBaseId?: string } {
+  if (path.isAbsolute(p)) return { uri: pathToFileURL(p).href };
+  return { uri: p.split('/').map(encodeURIComponent).join('/'), uriBaseId: SRCROOT };
+}
+
+/** `file:///…/root/`: a base URI must end with a slash, or the last segment would be replaced. */
+function directoryUri(dir: string): string {
+  const href = pathToFileURL(dir).href;
+  return href.endsWith('/') ? href : `${href}/`;
+}
+
+/** A problem reading a recording, on that recording where it names a file. */
+function sarifNotification(p: Problem): object {
+  const located = p.file && !p.file.startsWith('(');
+  return {
+    level: p.severity === 'error' ? 'error' : 'warning',
+    message: { text: formatProblem({ ...p, file: '' }).replace(/^:\s*/, '') },
+    ...(located ? { locations: [{ physicalLocation: { artifactLocation: artifactLocation(p.file) } }] } : {}),
+  };
+}
+
 /** A SARIF `fixes` entry where the change is certain (an edit), else nothing. */
 function sarifFixes(fix: Fix | undefined): { fixes?: object[] } {
   if (!fix?.edit) return {};
-  const { path, range, newText } = fix.edit;
+  const { path: file, range, newText } = fix.edit;
   return {
     fixes: [
       {
         description: { text: fix.title },
         artifactChanges: [
           {
-            artifactLocation: { uri: path, uriBaseId: '%SRCROOT%' },
+            artifactLocation: artifactLocation(file),
             replacements: [{ deletedRegion: { startLine: range.line, startColumn: range.column, endLine: range.endLine, endColumn: range.endColumn }, insertedContent: { text: newText } }],
           },
         ],

@@ -59,7 +59,7 @@ export async function runScan(options: ScanOptions, io: Io): Promise<number> {
     },
   });
   if (options.format === 'json') io.stdout(formatJson(output));
-  else if (options.format === 'sarif') io.stdout(formatSarif(output));
+  else if (options.format === 'sarif') io.stdout(formatSarif(output, { root }));
   else {
     for (const p of output.problems) io.stderr(`${displayProblem(p)}\n`);
     io.stdout(formatText(output, { fixHints: options.fixHints }));
