@@ -7,13 +7,15 @@ import { runBaseline } from './baseline';
 import { parseCompareArgs, runCompare } from './compare';
 import { Io, runScan, ScanOptions } from './scan';
 import { runRecord } from './record';
-import { BASELINE_USAGE, COMPARE_USAGE, eachArg, isOption, RECORD_USAGE, SCAN_USAGE, UsageError } from './usage';
+import { parseReportArgs, runReport } from './report';
+import { BASELINE_USAGE, COMPARE_USAGE, eachArg, isOption, RECORD_USAGE, REPORT_USAGE, SCAN_USAGE, UsageError } from './usage';
 
 /** The commands besides the language server, each `(args, io) → exit code`, in the order the help lists them. */
 const COMMANDS: Record<string, { usage: string; run: (args: string[], io: Io) => Promise<number> }> = {
   scan: { usage: SCAN_USAGE, run: (args, io) => runScan(parseScanArgs(args), io) },
   baseline: { usage: BASELINE_USAGE, run: runBaseline },
   compare: { usage: COMPARE_USAGE, run: (args, io) => runCompare(parseCompareArgs(args), io) },
+  report: { usage: REPORT_USAGE, run: (args, io) => runReport(parseReportArgs(args), io) },
   record: { usage: RECORD_USAGE, run: runRecord },
 };
 

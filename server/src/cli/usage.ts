@@ -45,6 +45,19 @@ export const COMPARE_USAGE = `  runlens compare BEFORE AFTER [--root DIR] [--for
   --noise-factor a time change within K × the spread of one call's time is noise (default 2)
 `;
 
+export const REPORT_USAGE = `  runlens report [PATH…] [--root DIR] [--baseline FILE | --before PATH…] [--format markdown|html] [-o FILE]
+                 [--link-base URL] [--title TEXT] [--config FILE]
+
+  PATH        recordings or folders of them (default: every *.appmap.json under the root)
+  --baseline  a saved baseline (runlens baseline save): the report shows before and after
+  --before    recordings (or folders) of the earlier run, instead of a baseline; repeatable
+  --format    markdown (default: for a ticket, pull request or CI job summary) or html (one page)
+  -o FILE     where to write it, creating folders (default, or -: stdout)
+  --link-base what links to source lines start with, e.g. https://github.com/ORG/REPO/blob/SHA/
+              (default: relative to where the report is written; the root for stdout)
+  --title     the report's heading (default: runlens report: <root folder name>)
+`;
+
 /**
  * Walks `args`, splitting `--flag=value`; `value()` takes the flag's value (the inline one or the
  * next argument) and is a usage error when there is none.

@@ -12,6 +12,11 @@ export interface ReportOptions {
   all?: boolean;
   /** What each side was read from, as the user named it (`.runlens/baseline.json`, `tmp/appmap`). */
   sources?: { before: string; after: string };
+  /**
+   * Markdown: the comparison's heading and its level (default `## runlens compare`); its sections
+   * are one level below. A report that holds the comparison as one of its sections sets it.
+   */
+  heading?: { text: string; level: number };
 }
 
 const KINDS: { section: 'routes' | 'tests' | 'functions'; title: string; name: string; perCall: string; calls: string }[] = [
@@ -41,13 +46,15 @@ export function compareText(c: Comparison, options: ReportOptions = {}): string 
 }
 
 export function compareMarkdown(c: Comparison, options: ReportOptions = {}): string {
-  const out: string[] = ['## runlens compare', '', `${escapeMarkdown(sidesText(c, options))}. ${c.regressed ? '**Regressed.**' : '**No regression.**'}`];
+  const heading = options.heading ?? { text: 'runlens compare', level: 2 };
+  const section = '#'.repeat(heading.level + 1);
+  const out: string[] = [`${'#'.repeat(heading.level)} ${heading.text}`, '', `${escapeMarkdown(sidesText(c, options))}. ${c.regressed ? '**Regressed.**' : '**No regression.**'}`];
   if (c.regressed) out.push('', ...c.regressions.map((r) => `- ${escapeMarkdown(r)}`));
   for (const k of KINDS) {
     const entries = c[k.section];
     const shown = shownOf(entries, options);
     const hidden = entries.length - shown.length;
-    out.push('', `### ${k.title}`, '');
+    out.push('', `${section} ${k.title}`, '');
     if (entries.length === 0) out.push('None recorded.');
     else if (shown.length === 0) out.push(`${plural(entries.length, k.name)}, ${entries.length === 1 ? 'unchanged' : 'all unchanged'}, within noise or under the thresholds.`);
     else {
@@ -59,7 +66,7 @@ export function compareMarkdown(c: Comparison, options: ReportOptions = {}): str
       if (hidden) out.push('', `${hidden} more unchanged, within noise or under the thresholds.`);
     }
   }
-  out.push('', '### Findings', '');
+  out.push('', `${section} Findings`, '');
   const { new: added, resolved, changed } = c.findings;
   if (!added.length && !resolved.length && !changed.length) out.push('No change.');
   for (const f of resolved) out.push(`- **resolved**: ${findingMarkdown(f)}`);
@@ -176,6 +183,7 @@ function escapeCell(s: string): string {
   return s.replace(/\|/g, '\\|');
 }
 
-function escapeMarkdown(s: string): string {
+/** Text with Markdown's special characters escaped, so that it shows as written. */
+export function escapeMarkdown(s: string): string {
   return s.replace(/([\\`*_[\]<>|])/g, '\\$1');
 }
