@@ -301,6 +301,8 @@ async function runInEditor(
       RUNLENS_E2E_SERVER: JSON.stringify([process.execPath, path.join(REPO, 'server/bin/runlens.js'), '--stdio']),
       RUNLENS_E2E_CLIENT: path.join(REPO, 'clients', run.client),
       RUNLENS_E2E_HOVER: `${ACTION_LINE}:6`,
+      // Screenshots (VS Code) kept where the other browser tests keep theirs.
+      ...(process.env.RUNLENS_TEST_ARTIFACTS ? { RUNLENS_E2E_ARTIFACTS: path.join(process.env.RUNLENS_TEST_ARTIFACTS, 'vscode') } : {}),
       ...command.env,
       ...extraEnv,
     },
