@@ -231,3 +231,117 @@ export function writeServiceRecording(file: string, o: ServiceRecordingOptions):
   out.write('],"classMap":[]}');
   return out.close();
 }
+
+// ─── Ingest shapes (test/bench/run.ts, "ingest by shape") ────────────────────────────────────
+//
+// `writeShapeRecording(file, shape, targetBytes)` writes one recording of about `targetBytes` in
+// one of four shapes; `SHAPES[shape]` is the one-line description the bench prints. Each shape
+// stresses one thing real recordings have a lot of; all are deterministic.
+
+export type Shape = 'n-plus-one' | 'params' | 'deep' | 'threads';
+
+export const SHAPES: Record<Shape, string> = {
+  'n-plus-one': 'N+1-heavy: requests on 1 thread, each a view that lists 50 rows and runs 2 queries per row (distinct literals) under a serializer call with small (~100 B) parameters; most events are SQL',
+  params: 'parameter-heavy: requests on 1 thread, each 4 calls whose parameter and return values are dict reprs of 20-200 KB (one of 1 MB per 64 calls); most bytes are values inside strings',
+  deep: 'deep call trees: requests on 1 thread, each a recursive walk 5,000 calls deep (small parameters, a query every 100 levels), returns unwinding all 5,000 levels',
+  threads: 'many threads: 64 threads whose requests (a view, 10 calls with 300 B parameters, 10 queries) interleave event by event',
+};
+
+/** Writes about `targetBytes` of recording in `shape` to `file`; returns the number of bytes written. */
+export function writeShapeRecording(file: string, shape: Shape, targetBytes: number): number {
+  const out = new Writer(file);
+  out.write(`{"version":"1.9","metadata":{"name":"generated ${shape} recording","client":{"name":"runlens-bench-generator"},"language":{"name":"python"},"recorder":{"name":"requests","type":"requests"}},"events":[`);
+  let id = 1;
+  let first = true;
+  const emit = (event: string) => {
+    out.write(first ? event : ',' + event);
+    first = false;
+  };
+  // Events of one thread; `sink` is `emit` or, for interleaving, an array's push.
+  const events = (thread: number, sink: (event: string) => void) => {
+    const call = (body: string) => {
+      const callId = id++;
+      sink(`{"id":${callId},"event":"call","thread_id":${thread},${body}}`);
+      return callId;
+    };
+    const ret = (parent: number, seconds: number, extra = '') => sink(`{"id":${id++},"event":"return","thread_id":${thread},"parent_id":${parent},"elapsed":${seconds}${extra}}`);
+    const fn = (cls: string, method: string, line: number, params: string) =>
+      call(`"defined_class":"app.${cls}","method_id":"${method}","path":"app/${cls.toLowerCase()}.py","lineno":${line},"static":false,"parameters":[${params}]`);
+    const param = (name: string, k: number, value: string) => `{"name":"${name}","class":"builtins.dict","object_id":${k},"value":${value}}`;
+    const sql = (text: string, seconds: number) => ret(call(`"sql_query":{"sql":${JSON.stringify(text)},"database_type":"postgresql","server_version":"16.4"}`), seconds);
+    const http = (r: number, route: string) => call(`"http_server_request":{"request_method":"GET","path_info":"/${route}/${r}","normalized_path_info":"/${route}/{id}","protocol":"HTTP/1.1"}`);
+    const httpRet = (parent: number) => ret(parent, 0.05, ',"http_server_response":{"status_code":200,"mime_type":"text/html"}');
+    return { call, ret, fn, param, sql, http, httpRet };
+  };
+
+  if (shape === 'threads') {
+    const THREADS = 64;
+    let request = 0;
+    while (out.bytes < targetBytes) {
+      const streams: string[][] = [];
+      for (let t = 0; t < THREADS; t++) {
+        const s: string[] = [];
+        streams.push(s);
+        const e = events(t + 1, (x) => s.push(x));
+        const r = request++;
+        const top = e.http(r, 'orders');
+        const view = e.fn('Views', 'order_detail', 12, e.param('request', r, dictRepr(r, 300)));
+        for (let i = 0; i < 10; i++) {
+          const f = e.fn('Orders', 'line_total', 30 + i, e.param('line', r * 10 + i, dictRepr(r * 10 + i, 300)));
+          e.sql(`SELECT "lines"."id", "lines"."price" FROM "lines" WHERE "lines"."order_id" = ${r} AND "lines"."n" = ${i}`, 0.0002);
+          e.ret(f, 0.0005, `,"return_value":{"class":"builtins.int","value":"${r + i}"}`);
+        }
+        e.ret(view, 0.008);
+        e.httpRet(top);
+      }
+      // Threads take turns event by event, as a recorder of concurrent requests sees them.
+      for (let k = 0; streams.some((s) => k < s.length); k++) for (const s of streams) if (k < s.length) emit(s[k]);
+    }
+  } else {
+    const e = events(1, emit);
+    for (let r = 0; out.bytes < targetBytes; r++) {
+      if (shape === 'n-plus-one') {
+        const top = e.http(r, 'items');
+        const view = e.fn('Views', 'item_list', 10, e.param('request', r, dictRepr(r, 100)));
+        e.sql(`SELECT "items"."id", "items"."owner_id" FROM "items" WHERE "items"."group" = ${r} ORDER BY "items"."id"`, 0.0004);
+        for (let i = 0; i < 50; i++) {
+          const k = r * 50 + i;
+          const s = e.fn('Serializers', 'item_row', 40, e.param('item', k, dictRepr(k, 100)));
+          e.sql(`SELECT "owners"."id", "owners"."name" FROM "owners" WHERE "owners"."id" = ${k} LIMIT 21`, 0.0001);
+          e.sql(`SELECT "tags"."id" FROM "tags" INNER JOIN "item_tags" ON ("tags"."id" = "item_tags"."tag_id") WHERE "item_tags"."item_id" = ${k}`, 0.0001);
+          e.ret(s, 0.0004);
+        }
+        e.ret(view, 0.03);
+        e.httpRet(top);
+      } else if (shape === 'params') {
+        const top = e.http(r, 'reports');
+        for (let i = 0; i < 4; i++) {
+          const k = r * 4 + i;
+          const len = k % 64 === 0 ? 1_000_000 : 20_000 + ((k * 7919) % 180_000);
+          const f = e.fn('Reports', 'render_section', 20 + i, e.param('data', k, dictRepr(k, len)) + ',' + e.param('options', k + 1, dictRepr(k, 200)));
+          e.ret(f, 0.002, `,"return_value":{"class":"builtins.dict","object_id":${k + 2},"value":${dictRepr(k + 2, len >> 1)}}`);
+        }
+        e.httpRet(top);
+      } else {
+        const DEPTH = 5000;
+        const top = e.http(r, 'tree');
+        const stack: number[] = [];
+        for (let d = 0; d < DEPTH; d++) {
+          stack.push(e.fn('Tree', 'walk', 7, `{"name":"node","class":"app.tree.Node","object_id":${r * DEPTH + d},"value":"<Node ${r}/${d}>"},{"name":"depth","class":"builtins.int","value":"${d}"}`));
+          if (d % 100 === 99) e.sql(`SELECT "nodes"."id" FROM "nodes" WHERE "nodes"."parent_id" = ${r * DEPTH + d}`, 0.0001);
+        }
+        for (let d = DEPTH - 1; d >= 0; d--) e.ret(stack[d], Number((0.00001 * (DEPTH - d)).toFixed(6)));
+        e.httpRet(top);
+      }
+    }
+  }
+  out.write('],"classMap":[]}');
+  return out.close();
+}
+
+/** A dict repr as appmap-python writes parameter values (str(value)), about `len` characters, as a JSON string. */
+function dictRepr(k: number, len: number): string {
+  const head = `{'id': ${k}, 'name': 'item ${k}', 'note': "it's \\"quoted\\" ü", 'payload': '`;
+  const body = 'lorem ipsum dolor sit amet, consectetur adipiscing elit; '.repeat(Math.ceil(len / 56) + 1).slice(0, Math.max(0, len - head.length - 2));
+  return JSON.stringify(`${head}${body}'}`);
+}

@@ -78,10 +78,11 @@ interface RunResult {
   timeouts: number;
 }
 
-export async function runServerBench(o: ServerBenchOptions): Promise<void> {
+/** Runs the server benchmark and prints its table; returns the rows that have a target (figure, measured, target, met). */
+export async function runServerBench(o: ServerBenchOptions): Promise<string[][]> {
   if (process.env.RUNLENS_BENCH_SERVER === '0') {
     console.log('\nserver: skipped (RUNLENS_BENCH_SERVER=0)');
-    return;
+    return [];
   }
   const started = Date.now();
   const totalMB = Number(process.env.RUNLENS_BENCH_SERVER_MB ?? 1000);
@@ -148,6 +149,7 @@ export async function runServerBench(o: ServerBenchOptions): Promise<void> {
   );
   if (process.env.RUNLENS_BENCH_SERVER_PROF) console.log(`  CPU profiles of the server: ${process.env.RUNLENS_BENCH_SERVER_PROF}`);
   console.log(`  server section: ${((Date.now() - started) / 1000).toFixed(0)} s${genMs > 1000 ? ` (of which generating ${(genMs / 1000).toFixed(0)} s)` : ''}`);
+  return rows.slice(1).filter((r) => r[2] !== '');
 }
 
 // ─── One run: a fresh server ───────────────────────────────────────────────────────────────────
