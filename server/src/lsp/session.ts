@@ -37,8 +37,7 @@ export class Session {
     this.sourceIndex = this.newSourceIndex();
   }
 
-  /** The configuration changed: positions and paths are worked out anew. */
-  /** Takes a new config; says whether it differs from the one in use (only then is anything redone). */
+  /** Takes a new config (positions and paths are then worked out anew); says whether it differs from the one in use (only then is anything redone). */
   setConfig(config: RunlensConfig): boolean {
     if (JSON.stringify(config) === JSON.stringify(this.config)) return false;
     this.config = config;
