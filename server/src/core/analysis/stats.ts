@@ -2,6 +2,7 @@
 // self, mean, min and max time and their spread, SQL count. Computed per recording and merged
 // across recordings.
 
+import { Interner } from '../intern';
 import { normalizeSql, dialectOf, sqlFacts } from '../sql/normalize';
 import { Call, CallKind, FunctionInfo, Trace } from '../trace';
 
@@ -46,7 +47,7 @@ export interface SqlShapeStats {
   minMs: number;
   /** The sum of the squares of every timed query's elapsed time (ms²). */
   sumSqMs2: number;
-  tables: string[];
+  tables: readonly string[];
 }
 
 /** The outermost calls of each thread; for a test recording, their total is the test's recorded time. */
@@ -207,12 +208,16 @@ export function sqlShapeOf(call: Call): string {
   if (!sql) return '';
   const cached = shapeCache.get(sql);
   if (cached !== undefined) return cached;
-  const shape = normalizeSql(sql.text, dialectOf(sql.databaseType));
+  const normalized = normalizeSql(sql.text, dialectOf(sql.databaseType));
+  const shape = shapes.intern(normalized, normalized);
   shapeCache.set(sql, shape);
   return shape;
 }
 
 const shapeCache = new WeakMap<object, string>();
+
+/** Calls share few shapes: one string per shape, not one per call. */
+const shapes = new Interner<string>();
 
 function emptyTiming(): TimingStats {
   return { nCalls: 0, nTimed: 0, totalMs: 0, sumMs: 0, selfMs: 0, maxMs: 0, minMs: Infinity, sumSqMs2: 0, nSql: 0 };

@@ -9,6 +9,7 @@ import { sqlShapeOf } from '../analysis/stats';
 import { dialectOf, sqlFacts, SqlFacts } from '../sql/normalize';
 import { SourceIndex } from '../sourceIndex';
 import { Call, Trace } from '../trace';
+import { Interner } from '../intern';
 import { ormByName } from '../orm/index';
 import { Anchor, anchorRepeatedQueries } from './anchor';
 import { Finding } from './finding';
@@ -105,8 +106,12 @@ export function factsOf(c: Call): SqlFacts {
   const sql = c.sql as NonNullable<Call['sql']>;
   let facts = factsCache.get(sql);
   if (!facts) {
-    facts = sqlFacts(sql.text, dialectOf(sql.databaseType));
+    const f = sqlFacts(sql.text, dialectOf(sql.databaseType));
+    facts = sharedFacts.intern(`${f.kind}\u0000${f.isCatalog}\u0000${f.tables.join('\u0001')}\u0000${f.filterColumns.join('\u0001')}`, f);
     factsCache.set(sql, facts);
   }
   return facts;
 }
+
+/** Most calls have the facts of many others (same kind, tables and columns): one object each. */
+const sharedFacts = new Interner<SqlFacts>();

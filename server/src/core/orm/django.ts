@@ -111,7 +111,7 @@ interface Explained {
 }
 
 /** The relation of `model` a repeated query loads, from its tables and filter columns. */
-function explain(model: DjangoModel, tables: string[], filterColumns: string[], models: DjangoModel[]): Explained | undefined {
+function explain(model: DjangoModel, tables: readonly string[], filterColumns: readonly string[], models: DjangoModel[]): Explained | undefined {
   const table = tables[0];
   const filters = new Set(filterColumns);
   const targetOf = (r: DjangoRelation) => resolveTarget(r.target, model, models);

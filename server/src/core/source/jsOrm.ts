@@ -367,7 +367,7 @@ export function onTable(filter: string, table: string): boolean {
 }
 
 /** True when the query filters `table.column` (or the bare column) by a value. */
-export function filtersOn(filters: string[], table: string, column: string): boolean {
+export function filtersOn(filters: readonly string[], table: string, column: string): boolean {
   return filters.some((f) => sameName(columnOf(f), column) && onTable(f, table));
 }
 

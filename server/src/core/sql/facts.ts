@@ -10,28 +10,28 @@ export interface SqlFacts {
    * select (the statement after the CTEs counts), and so is Django's server-side cursor
    * `DECLARE x CURSOR … FOR SELECT`. REPLACE INTO counts as insert. Everything else is 'other'.
    */
-  kind: 'select' | 'insert' | 'update' | 'delete' | 'other';
+  readonly kind: 'select' | 'insert' | 'update' | 'delete' | 'other';
   /**
    * Tables named in FROM and JOIN clauses of the outermost statement, plus the target of INSERT INTO
    * and UPDATE; unquoted, without schema, deduplicated, in order of appearance. Subqueries and CTE
    * bodies are nested statements and do not contribute; a CTE's name used in FROM is listed as written.
    * Only the first statement of a `;`-separated batch is read.
    */
-  tables: string[];
+  readonly tables: readonly string[];
   /**
    * Columns compared (=, <>, <, LIKE, IN, BETWEEN, …) with a literal, placeholder, TRUE or FALSE in
    * the WHERE clause of the outermost statement, in either order (`col = ?`, `? = col`); unquoted,
    * "table.column" when qualified, where an alias declared in the outermost FROM/JOIN is replaced
    * by its table (`FROM pets p WHERE p.id = ?` gives "pets.id"). Deduplicated, in order.
    */
-  filterColumns: string[];
+  readonly filterColumns: readonly string[];
   /**
    * True for PRAGMA, SHOW, DESCRIBE; for queries that read a catalog table at any depth:
    * sqlite_master and other sqlite_* tables, pg_* tables, anything in information_schema,
    * pg_catalog, performance_schema, mysql or sys, Oracle's user_/all_/dba_ views and DUAL; and
    * for queries that call a pg_* function (pg_advisory_lock, pg_get_expr, …).
    */
-  isCatalog: boolean;
+  readonly isCatalog: boolean;
 }
 
 export function sqlFacts(sql: string, dialect: SqlDialect = 'generic'): SqlFacts {
@@ -248,7 +248,9 @@ function readFacts(sql: string, t: Tokens): SqlFacts {
       i = end - 1;
     }
   }
-  return { kind, tables, filterColumns, isCatalog };
+  // Copies sized to their contents: an array grown by push keeps room for 17 elements, and the
+  // facts of every SQL call are kept while a trace is analysed (about 300 bytes per call).
+  return { kind, tables: tables.slice(), filterColumns: filterColumns.slice(), isCatalog };
 }
 
 /** The token that decides the kind: after a WITH list, or after DECLARE … FOR. */
