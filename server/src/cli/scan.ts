@@ -13,7 +13,7 @@ import { RecordingSummary, summarize } from '../core/index/summary';
 import { Problem } from '../core/problem';
 import { SourceIndex } from '../core/sourceIndex';
 import { readRecordingFile } from '../node/readRecordingFile';
-import { loadParsers } from '../node/treeSitter';
+import { loadParsersOrProblem } from '../node/treeSitter';
 import { walk, workspaceFiles } from '../node/workspaceFiles';
 import { formatJson, formatSarif, formatText } from './formats';
 import { UsageError } from './usage';
@@ -73,12 +73,7 @@ export async function runScan(options: ScanOptions, io: Io): Promise<number> {
 export async function scan(root: string, recordings: string[], config: RunlensConfig, options: { withFixes?: boolean; withSummaries?: boolean; onProgress?: (done: number) => void } = {}): Promise<ScanOutput> {
   const files = workspaceFiles(root);
   const problems: Problem[] = [];
-  let parsers;
-  try {
-    parsers = await loadParsers();
-  } catch (err) {
-    problems.push({ file: '(runlens)', severity: 'warning', message: `source parsers unavailable, using recorded lines: ${(err as Error).message}` });
-  }
+  const parsers = await loadParsersOrProblem(problems);
   const index = new SourceIndex(files, parsers, config);
   const findings: Finding[] = [];
   const summaries: RecordingSummary[] = [];

@@ -17,7 +17,7 @@ import { InlineLibrary, renderHtml } from '../core/report/html';
 import { createSideBuilder, reportModel, ReportModel, SideResult } from '../core/report/model';
 import { SourceIndex } from '../core/sourceIndex';
 import { readRecordingFile } from './readRecordingFile';
-import { loadParsers } from './treeSitter';
+import { loadParsersOrProblem } from './treeSitter';
 import { walk, workspaceFiles } from './workspaceFiles';
 
 export interface HtmlReportRequest {
@@ -38,12 +38,7 @@ export async function renderHtmlReportFromFiles(input: HtmlReportRequest): Promi
 /** The report's data, read from the files (what the page embeds as JSON). */
 export async function htmlReportModel(input: HtmlReportRequest): Promise<ReportModel> {
   const problems: Problem[] = [];
-  let parsers;
-  try {
-    parsers = await loadParsers();
-  } catch (err) {
-    problems.push({ file: '(runlens)', severity: 'warning', message: `source parsers unavailable, using recorded lines: ${(err as Error).message}` });
-  }
+  const parsers = await loadParsersOrProblem(problems);
   const index = new SourceIndex(workspaceFiles(input.root), parsers, input.config);
   const withBefore = input.before !== undefined;
   const afterFiles = expand(input.recordings);

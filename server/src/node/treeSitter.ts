@@ -3,6 +3,7 @@
 
 import * as path from 'node:path';
 import { Language, Parser } from 'web-tree-sitter';
+import type { Problem } from '../core/problem';
 import type { SourceLanguage, SourceParsers } from '../core/source/language';
 
 /** The parsers for every SourceLanguage; the first call loads them, later calls share the result. */
@@ -16,6 +17,19 @@ export function loadParsers(): Promise<SourceParsers> {
 }
 
 let loading: Promise<SourceParsers> | undefined;
+
+/**
+ * The parsers, or undefined with a problem added: without them runlens still works, placing
+ * functions on their recorded lines (`scan`, `report`).
+ */
+export async function loadParsersOrProblem(problems: Problem[]): Promise<SourceParsers | undefined> {
+  try {
+    return await loadParsers();
+  } catch (err) {
+    problems.push({ file: '(runlens)', severity: 'warning', message: `source parsers unavailable, using recorded lines: ${(err as Error).message}` });
+    return undefined;
+  }
+}
 
 const GRAMMARS: Record<SourceLanguage, string> = {
   python: 'tree-sitter-python.wasm',
