@@ -16,22 +16,13 @@ import type { BrowserContext, Page } from 'playwright-core';
 import { resolveConfig } from '../../server/src/core/config';
 import { renderHtmlReportFromFiles } from '../../server/src/node/reportAssets';
 import { RecordingBuilder } from '../support/recordingBuilder';
+import { AUTHORS_SQL, BOOKSHOP, BOOKSHOP_FIXED, RECORDINGS, REVIEWS_SQL, TAGS_SQL } from '../support/bookshop';
 
-const REPO = path.resolve(__dirname, '../../../..');
-const BOOKSHOP = path.join(REPO, 'test/workspaces/bookshop');
-const BOOKSHOP_FIXED = path.join(REPO, 'test/workspaces/bookshop-fixed');
-const RECORDINGS = 'tmp/appmap/mocha/bookshop';
 const CHROMIUM = '/usr/bin/chromium';
 const CHROMIUM_FLAGS = ['--no-sandbox', '--disable-gpu', '--disable-dev-shm-usage', '--disable-background-networking', '--disable-component-update', '--disable-sync', '--no-first-run'];
 /** Every wait in the page is bounded by this. */
 const STEP_MS = 15_000;
 
-const AUTHORS = 'SELECT `id`, `name`, `country`, `createdAt`, `updatedAt` FROM `Authors` AS `Author` WHERE `Author`.`id` = ?';
-const TAGS =
-  'SELECT `Tag`.`id`, `Tag`.`name`, `BookTags`.`createdAt` AS `BookTags.createdAt`, `BookTags`.`updatedAt` AS `BookTags.updatedAt`, ' +
-  '`BookTags`.`BookId` AS `BookTags.BookId`, `BookTags`.`TagId` AS `BookTags.TagId` FROM `tags` AS `Tag` INNER JOIN `BookTags` AS `BookTags` ' +
-  'ON `Tag`.`id` = `BookTags`.`TagId` AND `BookTags`.`BookId` = ?';
-const REVIEWS = 'SELECT `id`, `reader`, `rating`, `createdAt`, `updatedAt`, `BookId` FROM `Reviews` AS `Review` WHERE `Review`.`BookId` = ?';
 
 // Functions passed to the page run in the browser; this project compiles without the DOM library.
 declare const document: any; // eslint-disable-line @typescript-eslint/no-explicit-any
@@ -112,7 +103,7 @@ describe('HTML report in headless Chromium', function () {
         'GET /authors | 13 ms · 3 SQL ',
       ]);
       assert.equal(await page.textContent('#entry-title'), 'GET /books');
-      for (const name of ['GET /books', 'books.listBooks', 'books.present', AUTHORS]) assert.equal(await frames(page, `[name="${cssString(name)}"]`).count(), 1, name);
+      for (const name of ['GET /books', 'books.listBooks', 'books.present', AUTHORS_SQL]) assert.equal(await frames(page, `[name="${cssString(name)}"]`).count(), 1, name);
       const graph = await graphWidth(page);
       assert.ok(Math.abs((await frameWidth(page, 'GET /books')) - graph) < 1, 'the request spans the graph');
     });
@@ -143,13 +134,13 @@ describe('HTML report in headless Chromium', function () {
       assert.equal(await page.getAttribute('.graph[data-side="after"]', 'data-zoomed'), '1');
       assert.ok(Math.abs((await frameWidth(page, 'books.listBooks')) - (await graphWidth(page))) < 1, 'books.listBooks fills the graph');
       assert.equal(await crumbs(page), 'GET /books › books.listBooks');
-      assert.deepEqual(await frames(page, '[data-mark="finding"]').evaluateAll((gs) => gs.map((g) => g.getAttribute('name'))), [AUTHORS, TAGS, REVIEWS]);
+      assert.deepEqual(await frames(page, '[data-mark="finding"]').evaluateAll((gs) => gs.map((g) => g.getAttribute('name'))), [AUTHORS_SQL, TAGS_SQL, REVIEWS_SQL]);
       assert.equal(
         await page.textContent('#finding-info'),
         'N+1: 600 queries from this query (200 × Authors, 200 × tags, 200 × Reviews): zoomed to books.listBooks; its queries in red (merged into 3 frames).',
       );
       // The call tree is opened down to them, and the zoomed frame is selected.
-      assert.deepEqual(await page.locator('#calltree li[data-mark="finding"] > .row .name').allTextContents(), [AUTHORS, TAGS, REVIEWS]);
+      assert.deepEqual(await page.locator('#calltree li[data-mark="finding"] > .row .name').allTextContents(), [AUTHORS_SQL, TAGS_SQL, REVIEWS_SQL]);
       assert.equal(await page.textContent('#calltree li[aria-selected="true"] > .row .name'), 'books.listBooks');
       await screenshot(page, session!, 'report-bookshop.png');
     });
@@ -160,7 +151,7 @@ describe('HTML report in headless Chromium', function () {
       await settled(page);
       await page.fill('#search', 'reviews');
       await page.waitForFunction(() => document.querySelectorAll('.graph g.frame[data-mark="search"]').length > 0, undefined, { timeout: STEP_MS });
-      assert.deepEqual(await frames(page, '[data-mark="search"]').evaluateAll((gs) => gs.map((g) => g.getAttribute('name'))), ['PRAGMA table_info(`Reviews`)', REVIEWS]);
+      assert.deepEqual(await frames(page, '[data-mark="search"]').evaluateAll((gs) => gs.map((g) => g.getAttribute('name'))), ['PRAGMA table_info(`Reviews`)', REVIEWS_SQL]);
       assert.equal(await page.textContent('#search-info'), 'matches: 2 frames, 47 ms');
       await page.fill('#search', '');
       await page.waitForFunction(() => document.querySelectorAll('.graph g.frame[data-mark="search"]').length === 0, undefined, { timeout: STEP_MS });
@@ -213,8 +204,8 @@ describe('HTML report in headless Chromium', function () {
       assert.deepEqual(await page.locator('.side > h3').allTextContents(), ['Before: 531 ms · 1,402 SQL queries', 'After: 172 ms · 7 SQL queries']);
       // books.present runs 200 times on both sides; its queries only before the fix.
       for (const side of ['before', 'after'] as const) assert.equal(await frames(page, '[name="books.present"]', side).count(), 1, side);
-      assert.equal(await frames(page, `[name="${cssString(AUTHORS)}"]`, 'before').count(), 1);
-      assert.equal(await frames(page, `[name="${cssString(AUTHORS)}"]`, 'after').count(), 0);
+      assert.equal(await frames(page, `[name="${cssString(AUTHORS_SQL)}"]`, 'before').count(), 1);
+      assert.equal(await frames(page, `[name="${cssString(AUTHORS_SQL)}"]`, 'after').count(), 0);
       const before = await frameWidth(page, 'GET /books', 'before');
       const after = await frameWidth(page, 'GET /books', 'after');
       const ratio = after / before;

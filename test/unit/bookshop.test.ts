@@ -17,12 +17,8 @@ import { resolveConfig } from '../../server/src/core/config';
 import { applyEdit } from '../../server/src/core/fixes/index';
 import { REPO } from './corpus';
 import { Run, runlens as runCli } from '../support/cli';
+import { AUTHORS_RECORDING, BOOKS_RECORDING, BOOKSHOP, BOOKSHOP_FIXED, RECORDINGS } from '../support/bookshop';
 
-const BOOKSHOP = path.join(REPO, 'test/workspaces/bookshop');
-const BOOKSHOP_FIXED = path.join(REPO, 'test/workspaces/bookshop-fixed');
-const RECORDINGS = 'tmp/appmap/mocha/bookshop';
-const BOOKS_RECORDING = `${RECORDINGS}/lists_the_books_with_their_authors_and_tags_and_ratings.appmap.json`;
-const AUTHORS_RECORDING = `${RECORDINGS}/lists_the_authors_with_their_books.appmap.json`;
 
 // GET /books also runs 801 `PRAGMA table_info(…)` queries (Sequelize's sqlite dialect, before each
 // SELECT): catalog queries, which no rule counts, so 601 queries and no too-many-queries warning.

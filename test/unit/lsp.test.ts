@@ -7,6 +7,7 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { CodeAction, CodeLens, Diagnostic, Hover } from 'vscode-languageserver-protocol';
 import { TextDocument } from 'vscode-languageserver-textdocument';
+import { BOOKSHOP, BOOKSHOP_FIXED } from '../support/bookshop';
 import { copyWorkspace, startChildProcess, startInProcess, TestClient } from '../support/lspClient';
 import { CORPUS, REPO } from './corpus';
 
@@ -337,8 +338,6 @@ describe('language server on a real agent recording (appmap-ruby, Rails)', funct
 
 describe('language server, before and after: a baseline, on the bookshop recorded by appmap-node', function () {
   this.timeout(60_000);
-  const BOOKSHOP = path.join(REPO, 'test/workspaces/bookshop');
-  const FIXED = path.join(REPO, 'test/workspaces/bookshop-fixed');
   const BOOKS = 'src/routes/books.js';
   const BASELINE = '.runlens/baseline.json';
   /** The example as committed: sources and the recordings made before the fix (not its node_modules). */
@@ -368,9 +367,9 @@ describe('language server, before and after: a baseline, on the bookshop recorde
         '19:0 529 ms → 529 ms (0%) · SQL 1,402 (runlens.showDetails)',
       ]);
       // The developer applies the fix and records again: the fixed twin's source and recordings.
-      fs.cpSync(path.join(FIXED, 'src'), path.join(client.root, 'src'), { recursive: true });
+      fs.cpSync(path.join(BOOKSHOP_FIXED, 'src'), path.join(client.root, 'src'), { recursive: true });
       const reindexed = client.waitFor('runlens/indexChanged');
-      fs.cpSync(path.join(FIXED, 'tmp'), path.join(client.root, 'tmp'), { recursive: true });
+      fs.cpSync(path.join(BOOKSHOP_FIXED, 'tmp'), path.join(client.root, 'tmp'), { recursive: true });
       await reindexed;
       await diagnosticsBecome(client, BOOKS, ['20:2-20:36 info n-plus-one: Resolved since the baseline: N+1: 600 queries from this query']);
       assert.deepEqual(await lenses(client, BOOKS), [

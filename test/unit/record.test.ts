@@ -13,10 +13,9 @@ import * as path from 'node:path';
 import { appmapDirSetting, appmapOutputDir, parseRecordArgs, projectKindOf, runRecord } from '../../server/src/cli/record';
 import { Io } from '../../server/src/cli/scan';
 import { UsageError } from '../../server/src/cli/usage';
-import { REPO } from './corpus';
+import { BOOKSHOP } from '../support/bookshop';
+import { BIN } from '../support/cli';
 
-const BIN = path.join(REPO, 'server/bin/runlens.js');
-const BOOKSHOP = path.join(REPO, 'test/workspaces/bookshop');
 /** The compiled record.ts, for the child process that runs `runRecord` on a real terminal's stdio. */
 const RECORD_JS = require.resolve('../../server/src/cli/record');
 

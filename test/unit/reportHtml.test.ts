@@ -16,18 +16,8 @@ import { SourceIndex } from '../../server/src/core/sourceIndex';
 import { htmlReportModel, renderHtmlReportFromFiles } from '../../server/src/node/reportAssets';
 import { memoryFiles } from '../support/fixture';
 import { RecordingBuilder } from '../support/recordingBuilder';
-import { REPO } from './corpus';
+import { AUTHORS_SQL, BOOKS_RECORDING, BOOKS_SQL, BOOKSHOP, RECORDINGS, REVIEWS_SQL, TAGS_SQL } from '../support/bookshop';
 
-const BOOKSHOP = path.join(REPO, 'test/workspaces/bookshop');
-const RECORDINGS = path.join(BOOKSHOP, 'tmp/appmap/mocha/bookshop');
-const BOOKS_RECORDING = 'tmp/appmap/mocha/bookshop/lists_the_books_with_their_authors_and_tags_and_ratings.appmap.json';
-const AUTHORS = 'SELECT `id`, `name`, `country`, `createdAt`, `updatedAt` FROM `Authors` AS `Author` WHERE `Author`.`id` = ?';
-const TAGS =
-  'SELECT `Tag`.`id`, `Tag`.`name`, `BookTags`.`createdAt` AS `BookTags.createdAt`, `BookTags`.`updatedAt` AS `BookTags.updatedAt`, ' +
-  '`BookTags`.`BookId` AS `BookTags.BookId`, `BookTags`.`TagId` AS `BookTags.TagId` FROM `tags` AS `Tag` INNER JOIN `BookTags` AS `BookTags` ' +
-  'ON `Tag`.`id` = `BookTags`.`TagId` AND `BookTags`.`BookId` = ?';
-const REVIEWS = 'SELECT `id`, `reader`, `rating`, `createdAt`, `updatedAt`, `BookId` FROM `Reviews` AS `Review` WHERE `Review`.`BookId` = ?';
-const BOOKS = 'SELECT `id`, `title`, `year`, `price`, `createdAt`, `updatedAt`, `authorId` FROM `Books` AS `Book` ORDER BY `Book`.`id` ASC';
 
 /** A tree as indented text: name, ×calls when more than one, SQL below, and kind when not a function. */
 function renderTree(model: ReportModel, tree: CompactTree, options: { ms?: boolean } = {}): string {
@@ -86,7 +76,7 @@ describe('HTML report', () => {
   describe('the bookshop', () => {
     let model: ReportModel;
     before(async () => {
-      model = await htmlReportModel({ root: BOOKSHOP, recordings: [RECORDINGS], config: resolveConfig({}), title: 'bookshop' });
+      model = await htmlReportModel({ root: BOOKSHOP, recordings: [path.join(BOOKSHOP, RECORDINGS)], config: resolveConfig({}), title: 'bookshop' });
     });
 
     it('lists requests slowest first, with their time, SQL and calls', () => {
@@ -109,15 +99,15 @@ describe('HTML report', () => {
           GET /books [http] (1402 SQL)
             books.listBooks (1402 SQL)
               PRAGMA table_info(\`Books\`) [sql]
-              ${BOOKS} [sql]
+              ${BOOKS_SQL} [sql]
               books.present ×200 (1400 SQL)
                 PRAGMA table_info(\`Authors\`) [sql] ×200
-                ${AUTHORS} [sql] ×200
+                ${AUTHORS_SQL} [sql] ×200
                 PRAGMA table_info(\`tags\`) [sql] ×200
                 PRAGMA table_info(\`BookTags\`) [sql] ×200
-                ${TAGS} [sql] ×200
+                ${TAGS_SQL} [sql] ×200
                 PRAGMA table_info(\`Reviews\`) [sql] ×200
-                ${REVIEWS} [sql] ×200`),
+                ${REVIEWS_SQL} [sql] ×200`),
       );
       const tree = model.after.entries[0].tree!;
       assert.equal(tree.name.length, 1604, 'every call, in call order');
@@ -140,12 +130,12 @@ describe('HTML report', () => {
       assert.equal(t.mergedFocus, 1);
       assert.equal(model.strings[entry.merged!.name[1]], 'books.listBooks');
       assert.deepEqual(t.mergedFrames, [6, 9, 11]);
-      assert.deepEqual(t.mergedFrames.map((i) => [model.strings[entry.merged!.name[i]], entry.merged!.calls[i]]), [[AUTHORS, 200], [TAGS, 200], [REVIEWS, 200]]);
+      assert.deepEqual(t.mergedFrames.map((i) => [model.strings[entry.merged!.name[i]], entry.merged!.calls[i]]), [[AUTHORS_SQL, 200], [TAGS_SQL, 200], [REVIEWS_SQL, 200]]);
       // In call order: the same function, and exactly the calls of those shapes.
       const tree = entry.tree!;
       assert.equal(t.focus, 1);
       assert.equal(model.strings[tree.name[t.focus]], 'books.listBooks');
-      const expected = tree.name.map((n, i) => ([AUTHORS, TAGS, REVIEWS].includes(model.strings[n]) ? i : -1)).filter((i) => i >= 0);
+      const expected = tree.name.map((n, i) => ([AUTHORS_SQL, TAGS_SQL, REVIEWS_SQL].includes(model.strings[n]) ? i : -1)).filter((i) => i >= 0);
       assert.equal(expected.length, 600);
       assert.deepEqual(t.frames, expected);
       assert.deepEqual(t.frames.slice(0, 3), [6, 9, 11]);
@@ -159,11 +149,11 @@ describe('HTML report', () => {
         ['PRAGMA table_info(`BookTags`)', 200],
         ['PRAGMA table_info(`tags`)', 200],
         ['PRAGMA table_info(`Reviews`)', 200],
-        [REVIEWS, 200],
+        [REVIEWS_SQL, 200],
         ['PRAGMA table_info(`Authors`)', 200],
-        [TAGS, 200],
-        [AUTHORS, 200],
-        [BOOKS, 1],
+        [TAGS_SQL, 200],
+        [AUTHORS_SQL, 200],
+        [BOOKS_SQL, 1],
         ['PRAGMA table_info(`Books`)', 1],
       ]);
       assert.deepEqual(model.after.entries[0].sqlShapes[0], { shape: model.after.entries[0].sqlShapes[0].shape, count: 200, totalMs: 58.162, maxMs: 4.958 });
@@ -175,7 +165,7 @@ describe('HTML report', () => {
   describe('the page', () => {
     let html: string;
     before(async () => {
-      html = await renderHtmlReportFromFiles({ root: BOOKSHOP, recordings: [RECORDINGS], config: resolveConfig({}), title: 'bookshop <report>' });
+      html = await renderHtmlReportFromFiles({ root: BOOKSHOP, recordings: [path.join(BOOKSHOP, RECORDINGS)], config: resolveConfig({}), title: 'bookshop <report>' });
     });
 
     it('refers to nothing outside itself, and its policy forbids fetching anything', () => {

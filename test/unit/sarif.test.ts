@@ -13,12 +13,12 @@ import Ajv2020 from 'ajv/dist/2020';
 import addFormats from 'ajv-formats';
 import { REPO } from './corpus';
 import { runlens } from '../support/cli';
+import { BOOKSHOP } from '../support/bookshop';
 
 const SCHEMA_FILE = path.join(REPO, 'test/unit/schemas/sarif-2.1.0.json');
 /** The digest of the published file (test/unit/schemas/README.md): the copy is byte for byte. */
 const SCHEMA_SHA256 = '1c49a0f2b60444c71bb14878e21e0d882198eff4c539861b133093ad89ed798c';
 
-const BOOKSHOP = path.join(REPO, 'test/workspaces/bookshop');
 const MEETUPS = path.join(REPO, 'test/workspaces/django-meetups');
 const RAILS_APP = path.join(REPO, 'test/workspaces/rails-sample-app');
 /** A real appmap-ruby recording (as in test/e2e/workspace.ts): GET /users/{id} with an N+1. */
