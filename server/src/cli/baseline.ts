@@ -13,6 +13,7 @@ import { Problem } from '../core/problem';
 import { displayProblem, findRecordings, Io, isDirectory, readConfigFile, scan } from './scan';
 import { writeUnderRoot } from '../node/baselineFile';
 import { eachArg, isOption, UsageError } from './usage';
+import { displayPath } from '../node/workspaceFiles';
 
 export interface BaselineSaveOptions {
   paths: string[];
@@ -94,8 +95,3 @@ function writeExplicit(file: string, text: string): string {
   return file;
 }
 
-/** Relative to the current folder where it is inside it, POSIX separators. */
-function displayPath(cwd: string, abs: string): string {
-  const rel = path.relative(cwd, abs);
-  return rel && !rel.startsWith('..') && !path.isAbsolute(rel) ? rel.split(path.sep).join('/') : abs;
-}

@@ -12,8 +12,8 @@ import { spawn } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
-import { walk } from '../node/workspaceFiles';
-import { Io, runScan } from './scan';
+import { displayPath, walk } from '../node/workspaceFiles';
+import { Io, isDirectory, runScan } from './scan';
 import { UsageError } from './usage';
 
 export type ProjectKind = 'node' | 'python' | 'ruby' | 'java';
@@ -188,7 +188,7 @@ async function recordNode(root: string, command: string[], io: Io): Promise<numb
     return exit.code;
   }
   if (written.length === 0) {
-    io.stderr(`runlens record: ${display} wrote no recording to ${displayDir(root, outputDir)}\n`);
+    io.stderr(`runlens record: ${display} wrote no recording to ${displayPath(root, outputDir)}\n`);
     return 1;
   }
   return status;
@@ -270,10 +270,6 @@ function shellQuote(word: string): string {
   return /^[\w@%+=:,./-]+$/.test(word) ? word : `'${word.replace(/'/g, `'\\''`)}'`;
 }
 
-function displayDir(root: string, dir: string): string {
-  const rel = path.relative(root, dir);
-  return rel && !rel.startsWith('..') && !path.isAbsolute(rel) ? rel.split(path.sep).join('/') : dir;
-}
 
 function isFile(p: string): boolean {
   try {
@@ -283,10 +279,3 @@ function isFile(p: string): boolean {
   }
 }
 
-function isDirectory(p: string): boolean {
-  try {
-    return fs.statSync(p).isDirectory();
-  } catch {
-    return false;
-  }
-}

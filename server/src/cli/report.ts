@@ -16,7 +16,7 @@ import { reportMarkdown } from '../core/report/markdown';
 import { SourceParsers } from '../core/source/language';
 import { SourceIndex, SourceLocation } from '../core/sourceIndex';
 import { loadParsers } from '../node/treeSitter';
-import { workspaceFiles } from '../node/workspaceFiles';
+import { displayPath, workspaceFiles } from '../node/workspaceFiles';
 import { baselineOfRecordings, rootOf } from './baseline';
 import { displayProblem, findRecordings, Io, readConfigFile, scan } from './scan';
 import { eachArg, isOption, UsageError } from './usage';
@@ -208,8 +208,3 @@ function displayArg(p: string): string {
   return path.isAbsolute(p) ? p : p.split(path.sep).join('/');
 }
 
-/** Relative to the current folder where it is inside it, POSIX separators. */
-function displayPath(cwd: string, abs: string): string {
-  const rel = path.relative(cwd, abs);
-  return rel && !rel.startsWith('..') && !path.isAbsolute(rel) ? rel.split(path.sep).join('/') : abs;
-}

@@ -14,7 +14,7 @@ import { Problem } from '../core/problem';
 import { SourceIndex } from '../core/sourceIndex';
 import { readRecordingFile } from '../node/readRecordingFile';
 import { loadParsersOrProblem } from '../node/treeSitter';
-import { walk, workspaceFiles } from '../node/workspaceFiles';
+import { displayPath, walk, workspaceFiles } from '../node/workspaceFiles';
 import { formatJson, formatSarif, formatText } from './formats';
 import { UsageError } from './usage';
 
@@ -120,10 +120,6 @@ export function findRecordings(paths: string[]): string[] {
   return [...out].sort();
 }
 
-function displayPath(root: string, abs: string): string {
-  const rel = path.relative(root, abs);
-  return rel && !rel.startsWith('..') && !path.isAbsolute(rel) ? rel.split(path.sep).join('/') : abs;
-}
 
 export function displayProblem(p: Problem): string {
   return `${p.file}:${p.byteOffset === undefined ? '' : ` byte ${p.byteOffset}:`} ${p.severity}: ${p.message}`;

@@ -18,7 +18,7 @@ import { createSideBuilder, reportModel, ReportModel, SideResult } from '../core
 import { SourceIndex } from '../core/sourceIndex';
 import { readRecordingFile } from './readRecordingFile';
 import { loadParsersOrProblem } from './treeSitter';
-import { walk, workspaceFiles } from './workspaceFiles';
+import { displayPath, walk, workspaceFiles } from './workspaceFiles';
 
 export interface HtmlReportRequest {
   /** The workspace root (absolute). */
@@ -122,10 +122,6 @@ function expand(paths: string[]): string[] {
   return [...out].sort();
 }
 
-function displayPath(root: string, abs: string): string {
-  const rel = path.relative(root, abs);
-  return rel && !rel.startsWith('..') && !path.isAbsolute(rel) ? rel.split(path.sep).join('/') : abs;
-}
 
 function countOf(n: number): string {
   return n === 1 ? '1 recording' : `${n} recordings`;

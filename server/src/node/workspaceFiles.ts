@@ -87,3 +87,9 @@ export function walk(root: string, accept: (relPath: string) => boolean): string
   }
   return out.sort();
 }
+
+/** `abs` for people: relative to `from` (POSIX separators) where it is inside it, else as it is. */
+export function displayPath(from: string, abs: string): string {
+  const rel = path.relative(from, abs);
+  return rel && !rel.startsWith('..') && !path.isAbsolute(rel) ? rel.split(path.sep).join('/') : abs;
+}
