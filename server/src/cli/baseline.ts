@@ -6,10 +6,10 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { Baseline, baselineOf, DEFAULT_BASELINE_PATH, describeBaseline } from '../core/baseline/baseline';
-import { serializeBaseline } from '../core/baseline/serialize';
+import { parseBaseline, serializeBaseline } from '../core/baseline/serialize';
 import { resolveConfig, RunlensConfig } from '../core/config';
 import { formatCount, plural } from '../core/findings/format';
-import { Problem } from '../core/problem';
+import { formatProblem, Problem } from '../core/problem';
 import { displayProblem, findRecordings, Io, isDirectory, readConfigFile, scan } from './scan';
 import { writeUnderRoot } from '../node/baselineFile';
 import { eachArg, isOption, UsageError } from './usage';
@@ -57,6 +57,23 @@ export async function runBaselineSave(options: BaselineSaveOptions, io: Io): Pro
   const written = options.output === undefined ? writeInRoot(root, DEFAULT_BASELINE_PATH, text) : writeExplicit(path.resolve(io.cwd, options.output), text);
   io.stdout(`${summary} written to ${displayPath(io.cwd, written)}\n`);
   return 0;
+}
+
+/**
+ * A saved baseline named by `flag` (`--baseline`, `BEFORE`); one that cannot be read, or is not a
+ * runlens baseline, is a usage error (a saved file is the user's input, not a recording). The
+ * problems are those of entries left out of a baseline that was read.
+ */
+export function readSavedBaseline(flag: string, given: string, io: Io): { baseline: Baseline; problems: Problem[] } {
+  let text: string;
+  try {
+    text = fs.readFileSync(path.resolve(io.cwd, given), 'utf8');
+  } catch (err) {
+    throw new UsageError(`${flag} ${given}: cannot read the baseline (${(err as NodeJS.ErrnoException).code ?? (err as Error).message})`);
+  }
+  const { baseline, problems } = parseBaseline(text, given);
+  if (!baseline) throw new UsageError(problems.map(formatProblem).join('\n'));
+  return { baseline, problems };
 }
 
 /** Reads recordings through scan and makes their baseline; a usage error when there are none. */

@@ -2,15 +2,13 @@
 // reads them) or a saved baseline; prints the change per route, test and function, the findings
 // new and resolved, and exits 1 when something regressed beyond the thresholds.
 
-import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { Baseline } from '../core/baseline/baseline';
 import { compare } from '../core/baseline/compare';
 import { compareJson, compareMarkdown, compareText } from '../core/baseline/report';
-import { parseBaseline } from '../core/baseline/serialize';
 import { CompareConfig, resolveConfig, RunlensConfig, Severity } from '../core/config';
-import { formatProblem, Problem } from '../core/problem';
-import { baselineOfRecordings, rootOf } from './baseline';
+import { Problem } from '../core/problem';
+import { baselineOfRecordings, readSavedBaseline, rootOf } from './baseline';
 import { displayProblem, Io, readConfigFile } from './scan';
 import { eachArg, isOption, UsageError } from './usage';
 
@@ -128,15 +126,7 @@ async function readSide(name: string, given: string[], root: string, config: Run
   const label = given.map((p) => (path.isAbsolute(p) ? p : p.split(path.sep).join('/'))).join(', ');
   const abs = given.map((p) => path.resolve(io.cwd, p));
   if (abs.length === 1 && abs[0].endsWith('.json') && !abs[0].endsWith('.appmap.json')) {
-    let text: string;
-    try {
-      text = fs.readFileSync(abs[0], 'utf8');
-    } catch (err) {
-      throw new UsageError(`${name} ${given[0]}: cannot read the baseline (${(err as NodeJS.ErrnoException).code ?? (err as Error).message})`);
-    }
-    const { baseline, problems } = parseBaseline(text, given[0]);
-    if (!baseline) throw new UsageError(problems.map(formatProblem).join('\n'));
-    return { baseline, problems, label };
+    return { ...readSavedBaseline(name, given[0], io), label };
   }
   const { baseline, problems } = await baselineOfRecordings(root, abs, config, `${name} ${label}`);
   return { baseline, problems, label };

@@ -8,16 +8,14 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { Baseline, baselineOf } from '../core/baseline/baseline';
 import { compare } from '../core/baseline/compare';
-import { parseBaseline } from '../core/baseline/serialize';
 import { resolveConfig } from '../core/config';
 import { RecordingSummary } from '../core/index/summary';
-import { formatProblem } from '../core/problem';
 import { reportMarkdown } from '../core/report/markdown';
 import { SourceParsers } from '../core/source/language';
 import { SourceIndex, SourceLocation } from '../core/sourceIndex';
 import { loadParsers } from '../node/treeSitter';
 import { displayPath, workspaceFiles } from '../node/workspaceFiles';
-import { baselineOfRecordings, rootOf } from './baseline';
+import { baselineOfRecordings, readSavedBaseline, rootOf } from './baseline';
 import { displayProblem, findRecordings, Io, readConfigFile, scan } from './scan';
 import { eachArg, isOption, UsageError } from './usage';
 
@@ -86,7 +84,7 @@ export async function runReport(options: ReportOptions, io: Io): Promise<number>
   const config = options.configFile ? readConfigFile(path.resolve(io.cwd, options.configFile)) : resolveConfig({});
   const recordings = findRecordings(options.paths.length ? options.paths.map((p) => path.resolve(io.cwd, p)) : [root]);
   if (recordings.length === 0) throw new UsageError(`${options.paths.join(', ') || options.root}: no recordings (*.appmap.json) found`);
-  const savedBaseline = options.baseline === undefined ? undefined : readBaselineFile(options.baseline, io);
+  const savedBaseline = options.baseline === undefined ? undefined : readSavedBaseline('--baseline', options.baseline, io).baseline;
   const output = options.output === undefined || options.output === '-' ? undefined : path.resolve(io.cwd, options.output);
   const title = options.title ?? `runlens report: ${path.basename(root)}`;
 
@@ -157,19 +155,6 @@ export async function runReport(options: ReportOptions, io: Io): Promise<number>
 }
 
 // ---- helpers ----------------------------------------------------------------------------------
-
-/** A saved baseline; one that cannot be read, or is not a runlens baseline, is a usage error. */
-function readBaselineFile(given: string, io: Io): Baseline {
-  let text: string;
-  try {
-    text = fs.readFileSync(path.resolve(io.cwd, given), 'utf8');
-  } catch (err) {
-    throw new UsageError(`--baseline ${given}: cannot read the baseline (${(err as NodeJS.ErrnoException).code ?? (err as Error).message})`);
-  }
-  const { baseline, problems } = parseBaseline(text, given);
-  if (!baseline) throw new UsageError(problems.map(formatProblem).join('\n'));
-  return baseline;
-}
 
 /** The source parsers; when they cannot be loaded scan has said so, and recorded lines are used. */
 async function parsersIfAny(): Promise<SourceParsers | undefined> {
