@@ -11,9 +11,8 @@ import { compare } from '../core/baseline/compare';
 import { resolveConfig } from '../core/config';
 import { RecordingSummary } from '../core/index/summary';
 import { reportMarkdown } from '../core/report/markdown';
-import { SourceParsers } from '../core/source/language';
 import { SourceIndex, SourceLocation } from '../core/sourceIndex';
-import { loadParsers } from '../node/treeSitter';
+import { loadParsersOrProblem } from '../node/treeSitter';
 import { displayPath, workspaceFiles } from '../node/workspaceFiles';
 import { baselineOfRecordings, readSavedBaseline, rootOf } from './baseline';
 import { displayProblem, findRecordings, Io, readConfigFile, scan } from './scan';
@@ -119,7 +118,8 @@ export async function runReport(options: ReportOptions, io: Io): Promise<number>
       comparison = { comparison: compare(before, current, config.compare), sources };
     }
     for (const p of problems) io.stderr(`${displayProblem(p)}\n`);
-    const index = new SourceIndex(workspaceFiles(root), await parsersIfAny(), config);
+    // Parsers that cannot be loaded were reported by scan already: recorded lines are used.
+    const index = new SourceIndex(workspaceFiles(root), await loadParsersOrProblem([]), config);
     // Links relative to where the report is read: the root for stdout (pasted or committed there),
     // else the output file's folder, so that a committed report links to the lines beside it.
     const linkBase = options.linkBase === undefined ? relativeBase(output ? path.dirname(output) : root, root) : withSlash(options.linkBase);
@@ -155,15 +155,6 @@ export async function runReport(options: ReportOptions, io: Io): Promise<number>
 }
 
 // ---- helpers ----------------------------------------------------------------------------------
-
-/** The source parsers; when they cannot be loaded scan has said so, and recorded lines are used. */
-async function parsersIfAny(): Promise<SourceParsers | undefined> {
-  try {
-    return await loadParsers();
-  } catch {
-    return undefined;
-  }
-}
 
 /** Where each recorded function of the project is defined now, by function key. */
 function locateFunctions(index: SourceIndex, summaries: RecordingSummary[]): Map<string, SourceLocation> {
