@@ -10,6 +10,7 @@ import { createConnection as createServerConnection, ProposedFeatures } from 'vs
 import {
   createProtocolConnection,
   InitializeParams,
+  InitializeResult,
   ProtocolConnection,
   PublishDiagnosticsParams,
   StreamMessageReader,
@@ -21,6 +22,8 @@ import { startServer } from '../../server/src/lsp/server';
 export interface TestClient {
   connection: ProtocolConnection;
   root: string;
+  /** What the server answered to initialize (its capabilities, the commands it runs). */
+  initializeResult: InitializeResult;
   uri(relPath: string): string;
   /** The latest diagnostics published for each URI. */
   diagnostics: Map<string, PublishDiagnosticsParams['diagnostics']>;
@@ -43,7 +46,8 @@ export function copyWorkspace(from: string): string {
   return fs.realpathSync(to);
 }
 
-export async function startInProcess(root: string, init: Partial<InitializeParams> = {}, options: { watch?: boolean } = {}): Promise<TestClient> {
+/** `waitForIndex: false` returns as soon as the server is initialized, before the first indexing ends. */
+export async function startInProcess(root: string, init: Partial<InitializeParams> = {}, options: { watch?: boolean; waitForIndex?: boolean } = {}): Promise<TestClient> {
   const clientToServer = new PassThrough();
   const serverToClient = new PassThrough();
   // Message reader and writer, not raw streams: given streams, the library exits the process when they end.
@@ -52,7 +56,7 @@ export async function startInProcess(root: string, init: Partial<InitializeParam
   server.listen();
   const connection = createProtocolConnection(new StreamMessageReader(serverToClient), new StreamMessageWriter(clientToServer));
   // Closing: `shutdown` stops the watcher; no `exit`, which would end this process.
-  return connect(connection, root, init, { exit: false, onClose: async () => undefined });
+  return connect(connection, root, init, { exit: false, onClose: async () => undefined }, options.waitForIndex ?? true);
 }
 
 export async function startChildProcess(bin: string, root: string, init: Partial<InitializeParams> = {}): Promise<TestClient & { child: ChildProcess; stderr: () => string }> {
@@ -70,7 +74,7 @@ export async function startChildProcess(bin: string, root: string, init: Partial
   return { ...client, child, stderr: () => stderr };
 }
 
-async function connect(connection: ProtocolConnection, root: string, init: Partial<InitializeParams>, ending: { exit: boolean; onClose: () => Promise<void> }): Promise<TestClient> {
+async function connect(connection: ProtocolConnection, root: string, init: Partial<InitializeParams>, ending: { exit: boolean; onClose: () => Promise<void> }, waitForIndex = true): Promise<TestClient> {
   const diagnostics = new Map<string, PublishDiagnosticsParams['diagnostics']>();
   const logs: string[] = [];
   const progress: unknown[] = [];
@@ -105,6 +109,7 @@ async function connect(connection: ProtocolConnection, root: string, init: Parti
   const client: TestClient = {
     connection,
     root,
+    initializeResult: { capabilities: {} },
     uri: (rel) => URI.file(path.join(root, rel)).toString(),
     diagnostics,
     logs,
@@ -129,8 +134,9 @@ async function connect(connection: ProtocolConnection, root: string, init: Parti
     },
   };
   const indexed = client.waitFor('runlens/indexChanged');
-  await connection.sendRequest('initialize', { processId: null, rootUri: URI.file(root).toString(), capabilities: {}, workspaceFolders: null, ...init });
+  client.initializeResult = await connection.sendRequest<InitializeResult>('initialize', { processId: null, rootUri: URI.file(root).toString(), capabilities: {}, workspaceFolders: null, ...init });
   connection.sendNotification('initialized', {});
-  await indexed;
+  if (waitForIndex) await indexed;
+  else indexed.catch(() => undefined);
   return client;
 }

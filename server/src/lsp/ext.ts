@@ -13,6 +13,12 @@ export interface StatusResult {
   root: string;
   recordings: number;
   indexing: boolean;
+  /** Recordings read so far of those found at start, while `indexing`; requests are answered from them meanwhile. */
+  indexed: { done: number; total: number };
+  /** Worker threads reading recordings (0: they are read on the main thread). */
+  workers: number;
+  /** Recordings being read at this moment (workspace-relative). */
+  reading: string[];
   findings: number;
   /** The baseline compared with (.runlens/baseline.json): how many recordings it was made of; null without one. */
   baseline: { recordings: number } | null;

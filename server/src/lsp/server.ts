@@ -93,10 +93,9 @@ export function startServer(connection: Connection, options: ServerOptions = {})
       const progress = capabilities.window?.workDoneProgress ? await connection.window.createWorkDoneProgress() : undefined;
       progress?.begin('runlens: indexing recordings', 0, undefined, false);
       const started = Date.now();
-      let total = 0;
       indexer = new RecordingIndexer(s.root, () => s.config, () => s.sourceIndex, s.index, {
         progress: (n, of) => {
-          total = of;
+          s.indexed = { done: n, total: of };
           progress?.report(of ? Math.round((100 * n) / of) : 100, `${n}/${of} recordings`);
         },
         changed: (recordings) => indexChanged(recordings),
@@ -107,7 +106,8 @@ export function startServer(connection: Connection, options: ServerOptions = {})
       await done;
       s.indexing = false;
       progress?.done();
-      log(`runlens: indexed ${total} recordings in ${Date.now() - started} ms`);
+      const workers = indexer.workerCount;
+      log(`runlens: indexed ${s.indexed.total} recordings in ${Date.now() - started} ms (${workers ? `${workers} worker threads` : 'on the main thread'})`);
     }),
   );
 
@@ -134,7 +134,7 @@ export function startServer(connection: Connection, options: ServerOptions = {})
       const s = current();
       const snapshot = s.index.snapshot();
       const baseline = s.baseline ? { recordings: s.baseline.recordings } : null;
-      return { root: s.root, recordings: snapshot.nRecordings, indexing: s.indexing, findings: snapshot.findings().length, baseline, timings: handlers.summary() };
+      return { root: s.root, recordings: snapshot.nRecordings, indexing: s.indexing, indexed: s.indexed, workers: indexer?.workerCount ?? 0, reading: indexer?.reading() ?? [], findings: snapshot.findings().length, baseline, timings: handlers.summary() };
     }),
   );
 
@@ -147,7 +147,12 @@ export function startServer(connection: Connection, options: ServerOptions = {})
     if (!s || rel === undefined) return;
     s.open.delete(rel);
     s.textChanged(rel);
+    indexer?.textChanged(rel);
     publishDiagnostics();
+  });
+  documents.onDidSave((e) => {
+    const rel = session && relPathOf(session.root, e.document.uri);
+    if (rel !== undefined) indexer?.textChanged(rel);
   });
   documents.listen(connection);
 

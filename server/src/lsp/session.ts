@@ -23,6 +23,8 @@ export class Session {
   readonly open = new Map<string, TextDocument>();
   readonly parsers: SourceParsers | undefined;
   indexing = false;
+  /** Initial indexing: recordings read of those found. */
+  indexed = { done: 0, total: 0 };
   /** The workspace's saved baseline (.runlens/baseline.json), when it has a readable one. */
   baseline: Baseline | undefined;
   /** What was wrong with the baseline file, if anything (shown on the file). */

@@ -1,15 +1,22 @@
-// Keeps the workspace index in step with the recordings on disk: indexes every recording at start
-// (yielding to the event loop between files, so requests are answered from what is indexed so
-// far), then watches with chokidar. New, changed, renamed and deleted recordings replace or remove
-// their own share only; bursts are debounced; `*.part` files (written before a rename) are ignored.
+// Keeps the workspace index in step with the recordings on disk: indexes every recording at start,
+// then watches with chokidar. Recordings are read and summarized by an IndexPool of worker threads,
+// so requests are answered from what is indexed so far while the rest is read, and a recording
+// that changes is read at once, before the initial backlog, instead of waiting behind it. New,
+// changed, renamed and deleted recordings replace or remove their own share only; bursts are
+// debounced; `*.part` files (written before a rename) are ignored.
+//
+// Every path has a version, bumped by each change seen; a summary is put in the index only if its
+// path's version did not move while it was read. So whatever order reads finish in, the index
+// ends up as a fresh index of what is on disk.
 
 import * as path from 'node:path';
 import { FSWatcher, watch } from 'chokidar';
 import { RunlensConfig } from '../core/config';
-import { summarize } from '../core/index/summary';
+import { readRecording } from '../core/appmap/read';
+import { RecordingSummary, summarize } from '../core/index/summary';
 import { WorkspaceIndex } from '../core/index/workspaceIndex';
 import { SourceIndex } from '../core/sourceIndex';
-import { readRecordingFile } from './readRecordingFile';
+import { defaultPoolSize, IndexPool } from './indexPool';
 import { SKIPPED_DIRS, walk } from './workspaceFiles';
 
 export interface IndexerEvents {
@@ -27,7 +34,11 @@ export class RecordingIndexer {
   private watcher: FSWatcher | undefined;
   private pending = new Map<string, 'update' | 'remove'>();
   private timer: NodeJS.Timeout | undefined;
-  private running: Promise<void> = Promise.resolve();
+  /** Reads under way (tests wait for them in idle()). */
+  private readonly inFlight = new Set<Promise<void>>();
+  /** Per recording: bumped by every change, so a read that a later change overtook is dropped. */
+  private readonly versions = new Map<string, number>();
+  private readonly pool: IndexPool;
   private disposed = false;
 
   constructor(
@@ -36,7 +47,15 @@ export class RecordingIndexer {
     private readonly sourceIndex: () => SourceIndex,
     readonly index: WorkspaceIndex,
     private readonly events: IndexerEvents,
-  ) {}
+    options: { workers?: number } = {},
+  ) {
+    this.pool = new IndexPool(root, options.workers ?? defaultPoolSize(), sourceIndex, events.log);
+  }
+
+  /** Threads reading recordings besides the main one (0: all on the main thread). */
+  get workerCount(): number {
+    return this.pool.workerCount;
+  }
 
   /** Indexes every recording now on disk; resolves when done. Watching starts before, so nothing written meanwhile is missed. */
   async start(options: { watch: boolean }): Promise<void> {
@@ -46,14 +65,24 @@ export class RecordingIndexer {
     const files = this.discover();
     this.events.progress(0, files.length);
     let done = 0;
-    for (const rel of files) {
-      if (this.disposed) return;
-      await this.indexOne(rel);
-      this.events.progress(++done, files.length);
-      // Let requests in between files.
-      await new Promise((resolve) => setImmediate(resolve));
-    }
-    this.events.changed(files);
+    await Promise.all(
+      files.map((rel) =>
+        this.update(rel, false).then(() => {
+          if (!this.disposed) this.events.progress(++done, files.length);
+        }),
+      ),
+    );
+    if (!this.disposed) this.events.changed(files);
+  }
+
+  /** The recordings being read right now. */
+  reading(): string[] {
+    return this.pool.reading();
+  }
+
+  /** A source file changed on disk or in the editor: workers drop what they parsed of it. */
+  textChanged(relPath: string): void {
+    this.pool.invalidate(relPath);
   }
 
   /** Recording files under the configured folders, workspace-relative. */
@@ -77,30 +106,58 @@ export class RecordingIndexer {
     }
     const files = new Set(this.discover());
     const gone = [...this.index.snapshot().summaries.keys()].filter((r) => !files.has(r));
-    for (const r of gone) this.index.delete(r);
-    for (const rel of files) await this.indexOne(rel);
+    for (const r of gone) this.remove(r);
+    await Promise.all([...files].map((rel) => this.update(rel, false)));
     this.events.changed([...files, ...gone]);
   }
 
   /** Waits until queued changes are processed (tests). */
   async idle(): Promise<void> {
-    while (this.timer || this.pending.size) await new Promise((resolve) => setTimeout(resolve, 10));
-    await this.running;
+    while (this.timer || this.pending.size || this.inFlight.size) {
+      if (this.inFlight.size) await Promise.all([...this.inFlight]);
+      else await new Promise((resolve) => setTimeout(resolve, 10));
+    }
   }
 
   async dispose(): Promise<void> {
     this.disposed = true;
     if (this.timer) clearTimeout(this.timer);
     await this.watcher?.close();
+    await this.pool.dispose();
   }
 
-  private async indexOne(rel: string): Promise<void> {
-    const result = await readRecordingFile(path.join(this.root, rel), rel);
-    try {
-      this.index.set(summarize(result.trace, result.problems, this.sourceIndex(), this.config()));
-    } catch (err) {
-      this.events.log(`error: analysing ${rel} failed (please report): ${(err as Error).stack ?? err}`);
-    }
+  /** Reads `rel` and puts its summary in the index, unless a later change overtook the read. */
+  private update(rel: string, urgent: boolean): Promise<void> {
+    const version = this.bump(rel);
+    const read = this.pool
+      .summarize(rel, this.config(), urgent)
+      .catch((err: Error) => {
+        this.events.log(`error: reading ${rel} failed (please report): ${err.message}`);
+        return this.unreadable(rel, err.message);
+      })
+      .then((summary) => {
+        if (!this.disposed && this.versions.get(rel) === version) this.index.set(summary);
+      })
+      .finally(() => this.inFlight.delete(read));
+    this.inFlight.add(read);
+    return read;
+  }
+
+  private remove(rel: string): void {
+    this.bump(rel);
+    this.index.delete(rel);
+  }
+
+  private bump(rel: string): number {
+    const version = (this.versions.get(rel) ?? 0) + 1;
+    this.versions.set(rel, version);
+    return version;
+  }
+
+  /** The share of a recording that could not be read at all: no data, one problem saying why. */
+  private unreadable(rel: string, why: string): RecordingSummary {
+    const { trace } = readRecording(rel, '{}');
+    return summarize(trace, [{ file: rel, severity: 'error', message: `the recording could not be read: ${why.split('\n')[0]}` }], this.sourceIndex(), this.config());
   }
 
   private startWatching(): Promise<void> {
@@ -127,13 +184,17 @@ export class RecordingIndexer {
     this.timer = undefined;
     const batch = this.pending;
     this.pending = new Map();
-    this.running = this.running.then(async () => {
-      for (const [rel, kind] of batch) {
-        if (kind === 'remove') this.index.delete(rel);
-        else await this.indexOne(rel);
-      }
-      this.events.changed([...batch.keys()]);
+    const reads: Promise<void>[] = [];
+    for (const [rel, kind] of batch) {
+      if (kind === 'remove') this.remove(rel);
+      else reads.push(this.update(rel, true));
+    }
+    // Each batch reports when its own reads are done; it does not wait for earlier batches.
+    const done = Promise.all(reads).then(() => {
+      if (!this.disposed) this.events.changed([...batch.keys()]);
     });
+    this.inFlight.add(done);
+    void done.finally(() => this.inFlight.delete(done));
   }
 }
 

@@ -1,0 +1,46 @@
+// A worker thread of the IndexPool: reads recordings and reduces each to its RecordingSummary,
+// off the server's main thread, so that requests are answered while a recording of any size is
+// read. The worker has its own source index over the disk (parsed files are cached per
+// configuration; the main thread tells it which files changed). Messages: see indexPool.ts.
+
+import { parentPort } from 'node:worker_threads';
+import { RunlensConfig } from '../core/config';
+import { summarize } from '../core/index/summary';
+import { SourceParsers } from '../core/source/definitions';
+import { SourceIndex } from '../core/sourceIndex';
+import { readRecordingFile } from './readRecordingFile';
+import { loadParsers } from './treeSitter';
+import { workspaceFiles } from './workspaceFiles';
+import type { ToWorker, FromWorker } from './indexPool';
+
+const port = parentPort;
+if (!port) throw new Error('indexWorker.js runs as a worker thread of the language server');
+
+let parsers: Promise<SourceParsers | undefined> | undefined;
+let sourceIndex: { root: string; configKey: string; index: SourceIndex } | undefined;
+
+async function sourceIndexFor(root: string, config: RunlensConfig): Promise<SourceIndex> {
+  parsers ??= loadParsers().catch(() => undefined); // the main thread already said why, once
+  const loaded = await parsers;
+  const configKey = JSON.stringify(config);
+  if (!sourceIndex || sourceIndex.root !== root || sourceIndex.configKey !== configKey) {
+    sourceIndex = { root, configKey, index: new SourceIndex(workspaceFiles(root), loaded, config) };
+  }
+  return sourceIndex.index;
+}
+
+port.on('message', async (message: ToWorker) => {
+  if (message.type === 'invalidate') {
+    sourceIndex?.index.invalidate(message.relPath);
+    return;
+  }
+  let reply: FromWorker;
+  try {
+    const index = await sourceIndexFor(message.root, message.config);
+    const result = await readRecordingFile(message.absPath, message.relPath);
+    reply = { id: message.id, summary: summarize(result.trace, result.problems, index, message.config) };
+  } catch (err) {
+    reply = { id: message.id, error: (err as Error).stack ?? String(err) };
+  }
+  port.postMessage(reply);
+});
