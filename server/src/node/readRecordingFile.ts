@@ -5,15 +5,17 @@ import * as fs from 'node:fs';
 import { createRecordingReader, ReadResult } from '../core/appmap/read';
 
 const CHUNK_BYTES = 1 << 20;
-const NOT_A_FILE = 'it is not a regular file but a pipe, socket or device';
+/** Why a path that is not a regular file is not read: a FIFO or a device would block the read forever, or never end. */
+function notAFile(stat: fs.Stats): string {
+  return stat.isDirectory() ? 'EISDIR' : 'it is not a regular file but a pipe, socket or device';
+}
 
 /** Reads `absPath`; `displayPath` names the file in the trace and in problems. */
 export async function readRecordingFile(absPath: string, displayPath: string): Promise<ReadResult> {
   const reader = createRecordingReader(displayPath);
   try {
-    // A FIFO or device named *.appmap.json would block the read forever, or never end.
     const stat = await fs.promises.stat(absPath);
-    if (!stat.isFile()) return reader.end(NOT_A_FILE);
+    if (!stat.isFile()) return reader.end(notAFile(stat));
     const stream = fs.createReadStream(absPath, { highWaterMark: CHUNK_BYTES });
     for await (const chunk of stream) reader.write(chunk as Buffer);
   } catch (err) {
@@ -27,7 +29,8 @@ export function readRecordingFileSync(absPath: string, displayPath: string): Rea
   const reader = createRecordingReader(displayPath);
   let fd: number | undefined;
   try {
-    if (!fs.statSync(absPath).isFile()) return reader.end(NOT_A_FILE);
+    const stat = fs.statSync(absPath);
+    if (!stat.isFile()) return reader.end(notAFile(stat));
     fd = fs.openSync(absPath, 'r');
     const buffer = Buffer.allocUnsafe(CHUNK_BYTES);
     for (;;) {

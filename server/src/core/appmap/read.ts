@@ -40,23 +40,37 @@ export interface ReadOptions {
 export function createRecordingReader(recordingPath: string, options: ReadOptions = {}): RecordingReader {
   const builder = new TraceBuilder(recordingPath);
   const parser = new JsonStreamParser(builder, { maxStringBytes: options.maxStringBytes });
+  // After an internal error the parser's state is not to be trusted: input stops there, and what
+  // was read before it is kept, as after a syntax error.
+  let broken = false;
+  const finish = (): ReadResult => {
+    try {
+      return builder.finish();
+    } catch (err) {
+      return builder.finishAfterInternalError(err);
+    }
+  };
   return {
     write(chunk: Buffer): void {
+      if (broken) return;
       try {
         parser.write(chunk);
       } catch (err) {
+        broken = true;
         builder.internalError(err, parser.byteOffset);
       }
     },
     end(failure?: string): ReadResult {
       if (failure !== undefined) {
         builder.problems.push({ file: recordingPath, byteOffset: parser.byteOffset, severity: 'error', message: `cannot read the file (${failure}); read what came before` });
-        return builder.finish();
+        return finish();
       }
+      if (broken) return finish();
       try {
         parser.end();
       } catch (err) {
         builder.internalError(err, parser.byteOffset);
+        return finish();
       }
       if (parser.problem) {
         builder.problems.push({
@@ -69,7 +83,7 @@ export function createRecordingReader(recordingPath: string, options: ReadOption
       if (parser.truncatedStrings > 0) {
         builder.warn(`${parser.truncatedStrings} long text value(s) (SQL or messages) were cut to ${(options.maxStringBytes ?? 1 << 20) >> 10} KiB`);
       }
-      return builder.finish();
+      return finish();
     },
     get byteOffset() {
       return parser.byteOffset;
@@ -187,7 +201,7 @@ class TraceBuilder implements JsonVisitor {
   /** Call event id → index in calls. */
   private readonly callByEventId = new EventIdIndex();
   /** Per thread: the calls still open, innermost last. */
-  private readonly openByThread = new Map<number, number[]>();
+  private readonly openByThread = new Map<number, OpenCalls>();
   private readonly updates: RawEvent[] = [];
   private nEvents = 0;
   private nUpdatesApplied = 0;
@@ -273,7 +287,7 @@ class TraceBuilder implements JsonVisitor {
   onValue(value: unknown): void {
     switch (this.top()) {
       case Ctx.Top:
-        if (this.key === 'version') this.version = typeof value === 'string' ? value : String(value);
+        if (this.key === 'version') this.version = typeof value === 'string' ? value : typeof value === 'number' ? String(value) : undefined;
         else if (this.key === 'metadata') this.metadataRaw = value;
         else if (this.key === 'classMap') this.classMapRaw = value;
         else if (this.key === 'events' || this.key === 'eventUpdates') this.error(undefined, `"${this.key}" is not ${this.key === 'events' ? 'an array' : 'an object'}; ignored`);
@@ -318,15 +332,15 @@ class TraceBuilder implements JsonVisitor {
     const threadId = typeof e.thread_id === 'number' ? e.thread_id : 0;
     let open = this.openByThread.get(threadId);
     if (open === undefined) {
-      open = [];
+      open = { all: [], scopes: [] };
       this.openByThread.set(threadId, open);
     }
     // A SQL query or an outgoing HTTP request has no recorded children: a call that starts while
     // one is still open is its sibling (async drivers: appmap-node writes the calls of queries run
-    // in parallel before any of them returns).
-    let at = open.length - 1;
-    while (at >= 0 && isLeaf(this.calls[open[at]])) at--;
-    const parentIndex = at >= 0 ? open[at] : -1;
+    // in parallel before any of them returns). So the parent is the innermost open call that is
+    // neither, kept on a stack of its own.
+    dropReturned(this.calls, open.scopes);
+    const parentIndex = open.scopes.length ? open.scopes[open.scopes.length - 1] : -1;
     const parent = parentIndex === -1 ? undefined : this.calls[parentIndex];
     const call: Call = {
       index: this.calls.length,
@@ -356,7 +370,8 @@ class TraceBuilder implements JsonVisitor {
       parent.lastChild = call.index;
     }
     this.calls.push(call);
-    open.push(call.index);
+    open.all.push(call.index);
+    if (!isLeaf(call)) open.scopes.push(call.index);
   }
 
   private addReturn(e: RawEvent): void {
@@ -365,7 +380,10 @@ class TraceBuilder implements JsonVisitor {
     else if (e.parent_id === undefined) {
       // Older appmap-java remote recordings omit parent_id: a return closes the innermost open call.
       const open = this.openByThread.get(typeof e.thread_id === 'number' ? e.thread_id : 0);
-      if (open && open.length) callIndex = open[open.length - 1];
+      if (open) {
+        dropReturned(this.calls, open.all);
+        if (open.all.length) callIndex = open.all[open.all.length - 1];
+      }
     }
     if (callIndex === undefined) {
       this.nOrphanReturns++;
@@ -373,18 +391,14 @@ class TraceBuilder implements JsonVisitor {
     }
     const call = this.calls[callIndex];
     this.applyReturn(call, e);
+    // A return need not be for the innermost open call (appmap-node writes async returns so):
+    // the calls opened after it stay open (their parents were fixed when they were called), and
+    // it leaves the stacks when it reaches their top. Removing it from the middle cost a search
+    // per return: quadratic on a file of many out-of-order returns.
     const open = this.openByThread.get(call.threadId);
     if (!open) return;
-    if (open[open.length - 1] === callIndex) {
-      open.pop();
-      return;
-    }
-    // A return that is not for the innermost open call: appmap-node writes async returns so.
-    // The calls opened after it stay open; their parents were fixed when they were called.
-    const at = open.lastIndexOf(callIndex);
-    if (at !== -1) {
-      open.splice(at, 1);
-    }
+    dropReturned(this.calls, open.all);
+    dropReturned(this.calls, open.scopes);
   }
 
   private applyReturn(call: Call, e: RawEvent): void {
@@ -482,7 +496,22 @@ class TraceBuilder implements JsonVisitor {
     }
   }
 
-  internalError(err: unknown, byteOffset: number): void {
+  /** finish() itself failed: the calls read so far, without classMap labels or updates, and the error. */
+  finishAfterInternalError(err: unknown): ReadResult {
+    this.internalError(err, undefined);
+    const trace: Trace = {
+      recordingPath: this.recordingPath,
+      version: this.version,
+      metadata: readMetadata(undefined),
+      functions: this.functions,
+      calls: this.calls,
+      nEvents: this.nEvents,
+      nEventUpdates: 0,
+    };
+    return { trace, problems: this.problems };
+  }
+
+  internalError(err: unknown, byteOffset: number | undefined): void {
     this.error(byteOffset, `internal error while reading (please report): ${err instanceof Error ? err.message : String(err)}`);
   }
 
@@ -579,7 +608,8 @@ function applyClassMapLabels(classMap: unknown, functions: FunctionInfo[]): void
   while (stack.length && budget-- > 0) {
     const node = stack.pop();
     if (!isObject(node)) continue;
-    if (Array.isArray(node.children)) stack.push(...node.children);
+    // One by one: spreading a node of 200,000 children as arguments overflows the stack.
+    if (Array.isArray(node.children)) for (const child of node.children) stack.push(child);
     if (node.type === 'function' && Array.isArray(node.labels) && node.labels.length) {
       const labels = node.labels.filter((l): l is string => typeof l === 'string');
       labelsByLocation.set(`${str(node.name)}@${str(node.location)}`, labels);
@@ -632,6 +662,17 @@ function isObject(v: unknown): v is Record<string, unknown> {
 
 function str(v: unknown): string | undefined {
   return typeof v === 'string' ? v : undefined;
+}
+
+/** The open calls of one thread, innermost last; calls that returned leave when they reach the top. */
+interface OpenCalls {
+  all: number[];
+  /** Those that can have children: not SQL queries or outgoing HTTP requests. */
+  scopes: number[];
+}
+
+function dropReturned(calls: Call[], stack: number[]): void {
+  while (stack.length && calls[stack[stack.length - 1]].returned) stack.pop();
 }
 
 function isLeaf(call: Call): boolean {
