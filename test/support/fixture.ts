@@ -10,7 +10,7 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { Finding } from '../../server/src/core/findings/finding';
 import { walk } from '../../server/src/node/workspaceFiles';
-import { WorkspaceFiles } from '../../server/src/core/workspace';
+import { normalizeRelative, WorkspaceFiles } from '../../server/src/core/workspace';
 
 export interface Workspace {
   files: Map<string, string>;
@@ -85,6 +85,8 @@ export function memoryFiles(workspace: Workspace, rootPath = '/ws'): WorkspaceFi
     rootPath,
     reads,
     exists: (rel) => workspace.files.has(rel),
+    // No symlinks in memory: only a path that climbs out leaves.
+    leavesRoot: (rel) => normalizeRelative(rel) === undefined,
     read: (rel) => {
       reads.push(rel);
       return workspace.files.get(rel);

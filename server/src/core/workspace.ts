@@ -9,6 +9,12 @@ export interface WorkspaceFiles {
   exists(relPath: string): boolean;
   /** The file's text, or undefined when it cannot be read (missing, outside, too large). */
   read(relPath: string): string | undefined;
+  /**
+   * True when the path leads out of the workspace through a symlink: its real path, or that of its
+   * nearest existing folder, is outside the root (or it is a dangling link). Such a path is
+   * outside, not a missing project file: a finding placed there would sit on a file elsewhere.
+   */
+  leavesRoot(relPath: string): boolean;
   /** Workspace-relative paths of files whose name ends with one of `suffixes`, skipping dependency and VCS folders. */
   list(suffixes: string[]): string[];
 }
@@ -47,6 +53,7 @@ export function resolveRecordedPath(recorded: string, files: WorkspaceFiles, sou
   if (rel === undefined) return { kind: 'outside', path: recorded };
   if (rel.split('/').some((s) => DEPENDENCY_SEGMENTS.has(s))) return { kind: 'outside', path: recorded };
   if (files.exists(rel)) return { kind: 'workspace', relPath: rel };
+  if (files.leavesRoot(rel)) return { kind: 'outside', path: recorded };
   // appmap-java records paths relative to the package root (com/acme/Foo.java).
   for (const root of sourceRoots) {
     const candidate = `${root}/${rel}`;

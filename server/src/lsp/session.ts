@@ -60,11 +60,13 @@ export class Session {
   private newSourceIndex(): SourceIndex {
     const disk = this.disk;
     const open = this.open;
-    // Unsaved text of open documents comes before the disk.
+    // Unsaved text of open documents comes before the disk, except where the path leads out
+    // through a symlink: a document opened through a link out is not the workspace's.
     const files: WorkspaceFiles = {
       rootPath: disk.rootPath,
-      exists: (rel) => open.has(rel) || disk.exists(rel),
-      read: (rel) => open.get(rel)?.getText() ?? disk.read(rel),
+      exists: (rel) => (open.has(rel) && !disk.leavesRoot(rel)) || disk.exists(rel),
+      read: (rel) => (disk.leavesRoot(rel) ? undefined : open.get(rel)?.getText() ?? disk.read(rel)),
+      leavesRoot: (rel) => disk.leavesRoot(rel),
       list: (suffixes) => disk.list(suffixes),
     };
     return new SourceIndex(files, this.parsers, this.config);

@@ -9,6 +9,7 @@
 // path's version did not move while it was read. So whatever order reads finish in, the index
 // ends up as a fresh index of what is on disk.
 
+import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { FSWatcher, watch } from 'chokidar';
 import { RunlensConfig } from '../core/config';
@@ -85,14 +86,30 @@ export class RecordingIndexer {
     this.pool.invalidate(relPath);
   }
 
+  /** A configured recording folder, if it is inside the root, through links too (a folder linked out is not indexed). */
+  private folderInside(folder: string): string | undefined {
+    const abs = path.resolve(this.root, folder);
+    if (!isInside(this.root, abs)) return undefined;
+    try {
+      const real = fs.realpathSync(abs);
+      if (!isInside(this.root, real)) {
+        this.events.log(`warning: the recording folder ${folder} leads outside the workspace; it is not indexed`);
+        return undefined;
+      }
+    } catch {
+      // Not there (yet): walking and watching it find nothing, and nothing outside.
+    }
+    return abs;
+  }
+
   /** Recording files under the configured folders, workspace-relative. */
   discover(): string[] {
     const folders = this.config().recordingFolders;
     const roots = folders.length ? folders : ['.'];
     const out = new Set<string>();
     for (const folder of roots) {
-      const abs = path.resolve(this.root, folder);
-      if (!isInside(this.root, abs)) continue;
+      const abs = this.folderInside(folder);
+      if (abs === undefined) continue;
       for (const rel of walk(abs, (f) => f.endsWith(RECORDING_SUFFIX))) out.add(toRel(this.root, path.join(abs, rel)));
     }
     return [...out].sort();
@@ -129,6 +146,12 @@ export class RecordingIndexer {
   /** Reads `rel` and puts its summary in the index, unless a later change overtook the read. */
   private update(rel: string, urgent: boolean): Promise<void> {
     const version = this.bump(rel);
+    if (!this.isRecordingInside(rel)) {
+      // chokidar reports links to files even when told not to follow links: one that leads out of
+      // the workspace is never read (and leaves the index if it was in it).
+      this.index.delete(rel);
+      return Promise.resolve();
+    }
     const read = this.pool
       .summarize(rel, this.config(), urgent)
       .catch((err: Error) => {
@@ -141,6 +164,15 @@ export class RecordingIndexer {
       .finally(() => this.inFlight.delete(read));
     this.inFlight.add(read);
     return read;
+  }
+
+  /** Whether `rel` is still there and its real path is inside the root (a link may lead out). */
+  private isRecordingInside(rel: string): boolean {
+    try {
+      return isInside(this.root, fs.realpathSync(path.join(this.root, rel)));
+    } catch {
+      return true; // gone: the read says so, and a removal follows
+    }
   }
 
   private remove(rel: string): void {
@@ -162,7 +194,7 @@ export class RecordingIndexer {
 
   private startWatching(): Promise<void> {
     const folders = this.config().recordingFolders;
-    const targets = (folders.length ? folders : ['.']).map((f) => path.resolve(this.root, f)).filter((abs) => isInside(this.root, abs));
+    const targets = (folders.length ? folders : ['.']).flatMap((f) => this.folderInside(f) ?? []);
     this.watcher = watch(targets, {
       ignoreInitial: true,
       followSymlinks: false,

@@ -39,6 +39,20 @@ export function workspaceFiles(rootDir: string): WorkspaceFiles {
         return false;
       }
     },
+    leavesRoot(rel: string): boolean {
+      const abs = path.resolve(root, rel);
+      if (!abs.startsWith(root + path.sep)) return true;
+      // The file may not exist (deleted, or never there): then its nearest existing folder decides.
+      for (let p = abs; p !== root; p = path.dirname(p)) {
+        try {
+          const real = fs.realpathSync(p);
+          return real !== root && !real.startsWith(root + path.sep);
+        } catch {
+          if (isSymlink(p)) return true; // dangling: it could be made to lead anywhere
+        }
+      }
+      return false;
+    },
     read(rel: string): string | undefined {
       const real = inside(rel);
       if (!real) return undefined;
@@ -86,6 +100,14 @@ export function walk(root: string, accept: (relPath: string) => boolean): string
     }
   }
   return out.sort();
+}
+
+function isSymlink(p: string): boolean {
+  try {
+    return fs.lstatSync(p).isSymbolicLink();
+  } catch {
+    return false;
+  }
 }
 
 /** `abs` for people: relative to `from` (POSIX separators) where it is inside it, else as it is. */

@@ -30,7 +30,10 @@ export class WorkspaceIndex {
   }
 
   snapshot(): Snapshot {
-    this.current ??= new Snapshot(new Map(this.summaries));
+    // In path order, not the order reads finished in (worker threads finish in any order): where
+    // recordings disagree (a function's location, a route's handler) the first one wins, and the
+    // same files must give the same answers whatever the order they were read in.
+    this.current ??= new Snapshot(new Map([...this.summaries].sort((a, b) => (a[0] < b[0] ? -1 : a[0] > b[0] ? 1 : 0))));
     return this.current;
   }
 }
