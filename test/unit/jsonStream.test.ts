@@ -2,10 +2,7 @@
 // byte offset, no i_ crashes), values split at every chunk boundary, and clear problems.
 
 import * as assert from 'node:assert/strict';
-import * as fs from 'node:fs';
-import * as path from 'node:path';
 import { JsonStreamParser, JsonVisitor, Mode } from '../../server/src/core/json/streamParser';
-import { CORPUS } from './corpus';
 
 /** Parses `bytes` fed in chunks of `chunkBytes`, building the whole value; returns it or the problem. */
 function parse(bytes: Buffer, chunkBytes = bytes.length || 1): { value?: unknown; problem?: string; byteOffset?: number } {
@@ -59,29 +56,5 @@ describe('JSON stream parser', () => {
     checkProblem('', '0: the file is empty: no JSON value');
     checkProblem('{} x', '3: unexpected content after the end of the JSON value, found "x"');
   });
-
-  it('conforms to JSONTestSuite: y_ accepted, n_ rejected with an offset, i_ never crash', () => {
-    const dir = path.join(CORPUS, 'jsontestsuite', 'test_parsing');
-    const files = fs.readdirSync(dir).sort();
-    const wrong: string[] = [];
-    const counts = { y: 0, n: 0, i: 0 };
-    for (const f of files) {
-      const bytes = fs.readFileSync(path.join(dir, f));
-      const whole = parse(bytes);
-      const split = parse(bytes, 1);
-      assert.equal(split.problem, whole.problem, `${f}: byte-by-byte differs from whole`);
-      const kind = f[0] as 'y' | 'n' | 'i';
-      counts[kind]++;
-      if (kind === 'y' && whole.problem) wrong.push(`${f} rejected: ${whole.problem}`);
-      if (kind === 'n' && !whole.problem) wrong.push(`${f} accepted`);
-      if (kind === 'n' && whole.problem) assert.ok(Number.isInteger(whole.byteOffset), f);
-      if (kind === 'y' && !whole.problem && !/^\ufeff/.test(bytes.toString('utf8'))) {
-        // Same value as JSON.parse where JSON.parse can represent it.
-        const expected = JSON.parse(bytes.toString('utf8'));
-        assert.deepEqual(whole.value, expected, f);
-      }
-    }
-    assert.deepEqual(wrong, []);
-    assert.deepEqual(counts, { y: 95, n: 188, i: 35 });
-  });
+  // JSONTestSuite: test/unit/conformance.test.ts.
 });
