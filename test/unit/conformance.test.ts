@@ -90,7 +90,7 @@ if (isMainThread) {
       const calls = Array.from({ length: n }, (_, k) => `{"id":${k + 1},"event":"call","thread_id":1,"defined_class":"A","method_id":"f"}`);
       const returns = Array.from({ length: n }, (_, k) => `{"id":${n + k + 1},"event":"return","thread_id":1,"parent_id":${k + 1},"elapsed":0.001}`);
       const nested = Array.from({ length: n }, (_, k) => [calls[k], `{"id":${n + k + 1},"event":"return","thread_id":1,"parent_id":${k + 1},"elapsed":0.001}`]).flat();
-      const timeOf = (list: string[]) => {
+      const timeOf = (list: readonly string[]) => {
         const json = `{"events":[${list.join(',')}]}`;
         let best = Infinity;
         for (let run = 0; run < 3; run++) {

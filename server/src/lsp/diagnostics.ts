@@ -70,13 +70,19 @@ function severity(s: Severity): DiagnosticSeverity {
   return s === 'error' ? DiagnosticSeverity.Error : s === 'warning' ? DiagnosticSeverity.Warning : DiagnosticSeverity.Information;
 }
 
-/** Line and character of a byte offset, reading the file up to it (recordings are often one line). */
+/**
+ * Line and character of a byte offset, reading the file up to it (recordings are often one line).
+ * Only a regular file is read: opening a FIFO named like a recording would block the server's
+ * thread for good (until a writer comes), so the file is opened without blocking and checked.
+ */
 function positionOfByte(file: string, offset: number): { line: number; character: number } {
+  if (!(offset > 0)) return { line: 0, character: 0 };
   let line = 0;
   let lineStart = 0;
   let fd: number | undefined;
   try {
-    fd = fs.openSync(file, 'r');
+    fd = fs.openSync(file, fs.constants.O_RDONLY | fs.constants.O_NONBLOCK);
+    if (!fs.fstatSync(fd).isFile()) return { line: 0, character: 0 };
     const buffer = Buffer.allocUnsafe(1 << 16);
     for (let at = 0; at < offset; ) {
       const n = fs.readSync(fd, buffer, 0, Math.min(buffer.length, offset - at), at);

@@ -8,8 +8,10 @@ import {
   CodeLensRefreshRequest,
   Connection,
   DidChangeConfigurationNotification,
+  ErrorCodes,
   InitializeParams,
   InitializeResult,
+  ResponseError,
   TextDocumentSyncKind,
   TextDocuments,
 } from 'vscode-languageserver/node';
@@ -18,7 +20,7 @@ import { URI } from 'vscode-uri';
 import { DEFAULT_BASELINE_PATH } from '../core/baseline/baseline';
 import { mergeSettings, resolveConfigWithProblems } from '../core/config';
 import { SourceParsers } from '../core/source/definitions';
-import { readBaselineFile, watchBaselineFile } from '../node/baselineFile';
+import { baselineStamp, readBaselineFile, watchBaselineFile } from '../node/baselineFile';
 import { RecordingIndexer } from '../node/recordingIndexer';
 import { packageVersion } from '../node/packageInfo';
 import { loadParsers } from '../node/treeSitter';
@@ -51,45 +53,52 @@ export function startServer(connection: Connection, options: ServerOptions = {})
   /** Settings given at initialization; later settings are merged over them. */
   let initializationOptions: unknown;
   let stopWatchingBaseline: (() => void) | undefined;
+  let initializedSeen = false;
+  /** The baseline file as it was when loaded (baselineStamp). */
+  let loadedBaselineStamp = 'absent';
 
   const log = (message: string) => connection.console.log(message);
 
-  connection.onInitialize(
-    handlers.wrap('initialize', { capabilities: {} } as InitializeResult, async (params: InitializeParams): Promise<InitializeResult> => {
-      capabilities = params.capabilities;
-      const rootUri = params.workspaceFolders?.[0]?.uri ?? params.rootUri;
-      const root = rootUri ? URI.parse(rootUri).fsPath : params.rootPath ?? process.cwd();
-      initializationOptions = params.initializationOptions;
-      const { config, ignored } = resolveConfigWithProblems(initializationOptions);
-      for (const message of ignored) connection.console.warn(`runlens: configuration: ${message}`);
-      try {
-        parsers = await loadParsers();
-      } catch (err) {
-        connection.console.warn(`runlens: source parsers unavailable, using recorded lines: ${(err as Error).message}`);
-      }
-      session = new Session(root, config, parsers);
-      return {
-        capabilities: {
-          textDocumentSync: TextDocumentSyncKind.Incremental,
-          codeLensProvider: { resolveProvider: false },
-          hoverProvider: true,
-          codeActionProvider: { codeActionKinds: [CodeActionKind.QuickFix] },
-          executeCommandProvider: { commands: COMMANDS },
-          callHierarchyProvider: true,
-          workspaceSymbolProvider: true,
-        },
-        serverInfo: { name: 'runlens', version: packageVersion() },
-      };
-    }),
+  const initialize = handlers.wrap('initialize', { capabilities: {} } as InitializeResult, async (params: InitializeParams): Promise<InitializeResult> => {
+    capabilities = params.capabilities;
+    const rootUri = params.workspaceFolders?.[0]?.uri ?? params.rootUri;
+    const root = rootUri ? URI.parse(rootUri).fsPath : params.rootPath ?? process.cwd();
+    initializationOptions = params.initializationOptions;
+    const { config, ignored } = resolveConfigWithProblems(initializationOptions);
+    for (const message of ignored) connection.console.warn(`runlens: configuration: ${message}`);
+    try {
+      parsers = await loadParsers();
+    } catch (err) {
+      connection.console.warn(`runlens: source parsers unavailable, using recorded lines: ${(err as Error).message}`);
+    }
+    session = new Session(root, config, parsers);
+    return {
+      capabilities: {
+        textDocumentSync: TextDocumentSyncKind.Incremental,
+        codeLensProvider: { resolveProvider: false },
+        hoverProvider: true,
+        codeActionProvider: { codeActionKinds: [CodeActionKind.QuickFix] },
+        executeCommandProvider: { commands: COMMANDS },
+        callHierarchyProvider: true,
+        workspaceSymbolProvider: true,
+      },
+      serverInfo: { name: 'runlens', version: packageVersion() },
+    };
+  });
+  // A second initialize would switch the workspace under the first one's watcher and workers.
+  connection.onInitialize((params) =>
+    session ? new ResponseError(ErrorCodes.InvalidRequest, 'the server is already initialized') : initialize(params),
   );
 
   connection.onInitialized(
     handlers.wrapNotification('initialized', async () => {
+      if (initializedSeen) return; // once: a second one would start a second watcher and workers
+      initializedSeen = true;
       const s = current();
       if (capabilities.workspace?.didChangeConfiguration?.dynamicRegistration) connection.client.register(DidChangeConfigurationNotification.type, { section: 'runlens' });
       await pullConfiguration();
       loadBaseline(false);
-      if (options.watch ?? true) stopWatchingBaseline = watchBaselineFile(s.root, () => loadBaseline());
+      if (options.watch ?? true) stopWatchingBaseline = watchBaselineFile(s.root, () => loadedBaselineStamp, () => loadBaseline());
       const progress = capabilities.window?.workDoneProgress ? await connection.window.createWorkDoneProgress() : undefined;
       progress?.begin('runlens: indexing recordings', 0, undefined, false);
       const started = Date.now();
@@ -178,6 +187,8 @@ export function startServer(connection: Connection, options: ServerOptions = {})
   /** (Re)reads .runlens/baseline.json; with `announce`, re-publishes and has the lenses fetched again. */
   function loadBaseline(announce = true): void {
     const s = current();
+    // Taken before reading: a change while it is read is seen by the next poll.
+    loadedBaselineStamp = baselineStamp(s.root);
     const { baseline, problems } = readBaselineFile(s.root);
     s.baseline = baseline;
     s.baselineProblems = problems;

@@ -46,15 +46,26 @@ export function writeUnderRoot(root: string, rel: string, text: string): string 
   return path.join(root, rel);
 }
 
+/** What the baseline file is now (size, time, inode), or "absent": compared with the state that was loaded. */
+export function baselineStamp(root: string, rel = DEFAULT_BASELINE_PATH): string {
+  try {
+    const st = fs.statSync(path.join(root, rel));
+    return `${st.size}:${st.mtimeMs}:${st.ino}`;
+  } catch {
+    return 'absent';
+  }
+}
+
 /**
- * Calls `changed` when the baseline file appears, changes or goes away (polled once a second: it
- * may not exist yet, and it is one file). Returns the function that stops watching.
+ * Calls `changed` when the baseline file is no longer what was loaded (`loadedStamp`, from
+ * baselineStamp before reading it): polled once a second, since it may not exist yet and it is
+ * one file. Compared with what was loaded, not with the previous poll: a file saved and deleted
+ * between two polls looks unchanged from poll to poll. Returns the function that stops watching.
  */
-export function watchBaselineFile(root: string, changed: () => void, rel = DEFAULT_BASELINE_PATH): () => void {
-  const file = path.join(root, rel);
-  const listener = (now: fs.Stats, before: fs.Stats) => {
-    if (now.mtimeMs !== before.mtimeMs || now.size !== before.size || now.ino !== before.ino) changed();
-  };
-  fs.watchFile(file, { interval: 1000, persistent: false }, listener);
-  return () => fs.unwatchFile(file, listener);
+export function watchBaselineFile(root: string, loadedStamp: () => string, changed: () => void, rel = DEFAULT_BASELINE_PATH): () => void {
+  const timer = setInterval(() => {
+    if (baselineStamp(root, rel) !== loadedStamp()) changed();
+  }, 1000);
+  timer.unref();
+  return () => clearInterval(timer);
 }

@@ -17,7 +17,10 @@ export async function readRecordingFile(absPath: string, displayPath: string): P
     const stat = await fs.promises.stat(absPath);
     if (!stat.isFile()) return reader.end(notAFile(stat));
     const stream = fs.createReadStream(absPath, { highWaterMark: CHUNK_BYTES });
-    for await (const chunk of stream) reader.write(chunk as Buffer);
+    for await (const chunk of stream) {
+      reader.write(chunk as Buffer);
+      if (reader.stopped) break; // the rest of a file broken early is never read (closes the stream)
+    }
   } catch (err) {
     return reader.end(errorCode(err));
   }
@@ -37,6 +40,7 @@ export function readRecordingFileSync(absPath: string, displayPath: string): Rea
       const n = fs.readSync(fd, buffer, 0, buffer.length, null);
       if (n <= 0) break;
       reader.write(buffer.subarray(0, n));
+      if (reader.stopped) break;
     }
   } catch (err) {
     return reader.end(errorCode(err));

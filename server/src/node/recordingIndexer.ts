@@ -7,7 +7,10 @@
 //
 // Every path has a version, bumped by each change seen; a summary is put in the index only if its
 // path's version did not move while it was read. So whatever order reads finish in, the index
-// ends up as a fresh index of what is on disk.
+// ends up as a fresh index of what is on disk. Watcher events can be missed (chokidar does not
+// see files written while it starts, and reports only the folder when a folder goes), so after
+// every batch of events, and after the first indexing, the folders are listed again and compared
+// with what was read (size, times and inode of each file): what differs is read again or dropped.
 
 import * as fs from 'node:fs';
 import * as path from 'node:path';
@@ -39,6 +42,10 @@ export class RecordingIndexer {
   private readonly inFlight = new Set<Promise<void>>();
   /** Per recording: bumped by every change, so a read that a later change overtook is dropped. */
   private readonly versions = new Map<string, number>();
+  /** Recordings read (or being read), with the fingerprint of the file each read started from. */
+  private readonly read = new Map<string, string>();
+  /** The first indexing; a re-index waits for it. */
+  private started: Promise<void> = Promise.resolve();
   private readonly pool: IndexPool;
   private disposed = false;
 
@@ -59,7 +66,12 @@ export class RecordingIndexer {
   }
 
   /** Indexes every recording now on disk; resolves when done. Watching starts before, so nothing written meanwhile is missed. */
-  async start(options: { watch: boolean }): Promise<void> {
+  start(options: { watch: boolean }): Promise<void> {
+    this.started = this.firstIndexing(options);
+    return this.started;
+  }
+
+  private async firstIndexing(options: { watch: boolean }): Promise<void> {
     // The watcher must be ready before files are listed: a recording written in between is then
     // seen by one or the other (or both: indexing twice is harmless), never by neither.
     if (options.watch) await this.startWatching();
@@ -73,7 +85,8 @@ export class RecordingIndexer {
         }),
       ),
     );
-    if (!this.disposed) this.events.changed(files);
+    const missed = await this.reconcile();
+    if (!this.disposed) this.events.changed([...new Set([...files, ...missed])]);
   }
 
   /** The recordings being read right now. */
@@ -117,15 +130,43 @@ export class RecordingIndexer {
 
   /** Re-reads everything (the configuration changed), watching the configured folders anew. */
   async reindexAll(): Promise<void> {
+    // Not while the first indexing starts its watcher: closing it then would leave that waiting.
+    await this.started;
+    if (this.disposed) return;
     if (this.watcher) {
       await this.watcher.close();
       await this.startWatching();
     }
     const files = new Set(this.discover());
-    const gone = [...this.index.snapshot().summaries.keys()].filter((r) => !files.has(r));
+    const gone = [...this.read.keys()].filter((r) => !files.has(r));
     for (const r of gone) this.remove(r);
     await Promise.all([...files].map((rel) => this.update(rel, false)));
-    this.events.changed([...files, ...gone]);
+    const missed = await this.reconcile();
+    this.events.changed([...new Set([...files, ...gone, ...missed])]);
+  }
+
+  /**
+   * Lists the recording folders again and makes the index agree: files not read as they are now
+   * are read, and files read that are no longer there are dropped. Returns the paths it changed,
+   * once their reads are done.
+   */
+  private async reconcile(): Promise<string[]> {
+    if (this.disposed) return [];
+    const onDisk = new Set(this.discover());
+    const changed: string[] = [];
+    const reads: Promise<void>[] = [];
+    for (const rel of onDisk) {
+      if (this.read.get(rel) === fingerprint(path.join(this.root, rel))) continue;
+      changed.push(rel);
+      reads.push(this.update(rel, true));
+    }
+    for (const rel of [...this.read.keys()]) {
+      if (onDisk.has(rel)) continue;
+      changed.push(rel);
+      this.remove(rel);
+    }
+    await Promise.all(reads);
+    return changed;
   }
 
   /** Waits until queued changes are processed (tests). */
@@ -145,13 +186,17 @@ export class RecordingIndexer {
 
   /** Reads `rel` and puts its summary in the index, unless a later change overtook the read. */
   private update(rel: string, urgent: boolean): Promise<void> {
-    const version = this.bump(rel);
-    if (!this.isRecordingInside(rel)) {
-      // chokidar reports links to files even when told not to follow links: one that leads out of
-      // the workspace is never read (and leaves the index if it was in it).
-      this.index.delete(rel);
+    const abs = path.join(this.root, rel);
+    const stamp = fingerprint(abs);
+    // Only regular files whose real path is inside the root, as the first listing takes: not a
+    // pipe or a device (whose read would never end), and not a link (chokidar reports links to
+    // files even when told not to follow links). Anything else leaves the index.
+    if (stamp === undefined || !isInsideReally(this.root, abs)) {
+      this.remove(rel);
       return Promise.resolve();
     }
+    const version = this.bump(rel);
+    this.read.set(rel, stamp);
     const read = this.pool
       .summarize(rel, this.config(), urgent)
       .catch((err: Error) => {
@@ -159,24 +204,19 @@ export class RecordingIndexer {
         return this.unreadable(rel, err.message);
       })
       .then((summary) => {
-        if (!this.disposed && this.versions.get(rel) === version) this.index.set(summary);
+        if (this.disposed || this.versions.get(rel) !== version) return;
+        // Deleted while it was read: the deletion's event may be the one chokidar missed.
+        if (fingerprint(abs) === undefined) this.remove(rel);
+        else this.index.set(summary);
       })
       .finally(() => this.inFlight.delete(read));
     this.inFlight.add(read);
     return read;
   }
 
-  /** Whether `rel` is still there and its real path is inside the root (a link may lead out). */
-  private isRecordingInside(rel: string): boolean {
-    try {
-      return isInside(this.root, fs.realpathSync(path.join(this.root, rel)));
-    } catch {
-      return true; // gone: the read says so, and a removal follows
-    }
-  }
-
   private remove(rel: string): void {
     this.bump(rel);
+    this.read.delete(rel);
     this.index.delete(rel);
   }
 
@@ -207,6 +247,12 @@ export class RecordingIndexer {
       this.timer = setTimeout(() => this.flush(), DEBOUNCE_MS);
     };
     this.watcher.on('add', on('update')).on('change', on('update')).on('unlink', on('remove'));
+    // A folder that comes or goes may hold recordings chokidar reports no event for: the listing after the batch finds them.
+    const folderChanged = () => {
+      if (this.timer) clearTimeout(this.timer);
+      this.timer = setTimeout(() => this.flush(), DEBOUNCE_MS);
+    };
+    this.watcher.on('addDir', folderChanged).on('unlinkDir', folderChanged);
     this.watcher.on('error', (err) => this.events.log(`error: watching recordings: ${err}`));
     const watcher = this.watcher;
     return new Promise((resolve) => watcher.once('ready', () => resolve()));
@@ -222,11 +268,33 @@ export class RecordingIndexer {
       else reads.push(this.update(rel, true));
     }
     // Each batch reports when its own reads are done; it does not wait for earlier batches.
-    const done = Promise.all(reads).then(() => {
-      if (!this.disposed) this.events.changed([...batch.keys()]);
-    });
+    const done = Promise.all(reads)
+      .then(() => this.reconcile())
+      .then((missed) => {
+        const changed = [...new Set([...batch.keys(), ...missed])];
+        if (!this.disposed && changed.length) this.events.changed(changed);
+      });
     this.inFlight.add(done);
     void done.finally(() => this.inFlight.delete(done));
+  }
+}
+
+/** Size, times and inode of a regular file (a rewrite changes one of them), or undefined if it is not one (gone, a folder, a link, a pipe). */
+function fingerprint(abs: string): string | undefined {
+  try {
+    const st = fs.lstatSync(abs);
+    return st.isFile() ? `${st.size}:${st.mtimeMs}:${st.ctimeMs}:${st.ino}` : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
+/** `abs` and its real path are inside the root (a folder on the way may be a link out). */
+function isInsideReally(root: string, abs: string): boolean {
+  try {
+    return isInside(root, fs.realpathSync(abs));
+  } catch {
+    return false;
   }
 }
 

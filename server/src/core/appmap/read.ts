@@ -27,6 +27,8 @@ export interface RecordingReader {
   end(failure?: string): ReadResult;
   /** Bytes consumed so far. */
   readonly byteOffset: number;
+  /** True once reading stopped at a syntax problem (or an internal error): later bytes are not looked at, so need not be read. */
+  readonly stopped: boolean;
   /** The most input bytes held at once: bounded by the longest wanted string, never by parameter values. */
   readonly maxBufferedBytes: number;
 }
@@ -87,6 +89,9 @@ export function createRecordingReader(recordingPath: string, options: ReadOption
     },
     get byteOffset() {
       return parser.byteOffset;
+    },
+    get stopped() {
+      return broken || parser.problem !== undefined;
     },
     get maxBufferedBytes() {
       return parser.maxBufferedBytes;

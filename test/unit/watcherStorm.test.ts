@@ -1,0 +1,588 @@
+// The index follows the disk, whatever the disk does while the index is being built. The real
+// binary (`runlens --stdio`: its chokidar watcher, its worker threads) starts on a copy of the
+// bookshop that holds a few hundred recordings, and at once 2,000 operations create, rewrite (in
+// place, in two writes, through a `.part` file renamed over it, or broken), copy, rename (within
+// and across folders, out of the recording suffix and back) and delete recordings, and move,
+// delete and create whole folders of them, while requests and two configuration changes come in.
+// Once the server is quiet, all it says about the recordings (status, workspace symbols, which
+// name every recording since each recording written has a name of its own, diagnostics, lenses,
+// hovers) must equal what a freshly started server says about the same folder.
+// Then hostile entries named like recordings: a FIFO, a device, a folder, links out of the
+// workspace, and a huge file that is broken at its first byte.
+
+import * as assert from 'node:assert/strict';
+import { spawnSync } from 'node:child_process';
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+import { URI } from 'vscode-uri';
+import { AUTHORS_RECORDING, BOOKS_RECORDING, BOOKSHOP } from '../support/bookshop';
+import { copyWorkspaceWithoutDependencies, RawServer } from '../support/rawServer';
+import { RecordingBuilder } from '../support/recordingBuilder';
+
+const SUFFIX = '.appmap.json';
+const STORM = 'tmp/appmap/storm';
+/** The project file the generated recordings call into, so that lenses show what they add up to. */
+const HANDLERS = 'src/storm/handlers.js';
+const N_HANDLERS = 8;
+/** Files whose lenses and hovers are compared. */
+const SOURCES = ['src/routes/books.js', 'src/routes/authors.js', HANDLERS];
+const OPERATIONS = 2_000;
+const INITIAL = { big: 40, small: 120, generated: 200, folders: 8 };
+
+describe('watcher storm: the index equals a fresh index of the disk, whatever happened meanwhile', function () {
+  this.timeout(60_000);
+  const servers: RawServer[] = [];
+  const roots: string[] = [];
+
+  afterEach(async () => {
+    for (const server of servers.splice(0)) {
+      if (server.alive) await server.kill();
+    }
+    for (const root of roots.splice(0)) fs.rmSync(root, { recursive: true, force: true });
+  });
+
+  it(`after ${OPERATIONS.toLocaleString('en-US')} creations, rewrites, renames and deletions during the first indexing`, async () => {
+    const started = Date.now();
+    const root = copyWorkspaceWithoutDependencies(BOOKSHOP, 'runlens-storm-');
+    roots.push(root);
+    const disk = new StormDisk(root, 20_241_124);
+    disk.populate();
+    const initialRecordings = countRecordings(root);
+
+    const storm = RawServer.spawn(root);
+    servers.push(storm);
+    await storm.initialize({ waitForIndex: false });
+    const stormStarted = Date.now();
+    const atStart = await status(storm);
+    assert.equal(atStart.indexing, true, 'the storm starts while the first indexing runs');
+
+    const pending: Promise<unknown>[] = [];
+    let indexingDuringStorm = 0;
+    await disk.storm(OPERATIONS, async (op) => {
+      if (op % 200 === 0) {
+        // Requests meanwhile, each to be answered exactly once.
+        pending.push(storm.request('textDocument/codeLens', { textDocument: { uri: storm.uri(SOURCES[op % 3]) } }));
+        pending.push(status(storm).then((s) => (indexingDuringStorm += s.indexing ? 1 : 0)));
+      }
+      // A setting that changes the findings, then the defaults again: everything is re-read twice.
+      if (op === 500) storm.notify('workspace/didChangeConfiguration', { settings: { runlens: { nPlusOne: { warningCount: 7 } } } });
+      if (op === 1_000) storm.notify('workspace/didChangeConfiguration', { settings: { runlens: {} } });
+    });
+    const stormMs = Date.now() - stormStarted;
+    await Promise.all(pending);
+    const quiet = await settle(storm, { giveUpOnIndexingAfterMs: 12_000 });
+    const settledMs = Date.now() - stormStarted;
+
+    const onDisk = countRecordings(root);
+    const fresh = await RawServer.start(root);
+    servers.push(fresh);
+    await settle(fresh);
+
+    const [after, before] = [await viewOf(storm), await viewOf(fresh)];
+    const n = (x: number) => x.toLocaleString('en-US');
+    const c = disk.counts;
+    console.log(
+      `watcher storm: ${n(OPERATIONS)} operations (${n(c.create)} creations, ${n(c.rewrite)} rewrites, ${n(c.copy)} copies, ${n(c.rename)} renames, ` +
+        `${n(c.hide)} renamed out of or back into ${SUFFIX}, ${n(c.delete)} deletions, ${n(c.folder)} folder moves, deletions and creations) ` +
+        `on ${n(initialRecordings)} recordings in ${(stormMs / 1000).toFixed(1)} s, the first indexing still running at ${indexingDuringStorm} of ${n(Math.ceil(OPERATIONS / 200))} checks; ` +
+        `quiet after ${(settledMs / 1000).toFixed(1)} s; ${n(onDisk)} recordings on disk; indexes after the storm and fresh: ` +
+        `${n(after.status.recordings)} and ${n(before.status.recordings)} recordings, ${n(after.status.findings)} and ${n(before.status.findings)} findings, ` +
+        `${n(after.symbols.length)} and ${n(before.symbols.length)} symbols, ${n(after.diagnostics.length)} and ${n(before.diagnostics.length)} diagnostics, ` +
+        `${n(after.lenses.length)} and ${n(before.lenses.length)} lenses, ${JSON.stringify(after) === JSON.stringify(before) ? 'equal' : 'NOT equal'}; ` +
+        `${((Date.now() - started) / 1000).toFixed(1)} s in all`,
+    );
+    const none = { onlyAfterTheStorm: [], onlyInAFreshIndex: [] };
+    // One comparison, so that a failure shows every difference at once.
+    assert.deepEqual(
+      {
+        firstIndexingDone: !quiet.indexing,
+        recordings: after.status.recordings,
+        findings: after.status.findings,
+        symbols: difference(after.symbols, before.symbols),
+        diagnostics: difference(after.diagnostics, before.diagnostics),
+        lenses: difference(after.lenses, before.lenses),
+        hovers: difference(after.hovers, before.hovers),
+      },
+      { firstIndexingDone: true, recordings: onDisk, findings: before.status.findings, symbols: none, diagnostics: none, lenses: none, hovers: none },
+      // FIXME (node/recordingIndexer.ts), three causes, the last two with tests of their own below.
+      // A recording written while chokidar starts (at the first indexing, and again at the
+      // re-index after a setting changed) is listed and read, but chokidar never learns of it and
+      // reports neither its changes nor its deletion: it stays, stale, or as "cannot read the file
+      // (ENOENT)" when it went before it was read. A folder deleted just after a recording in it
+      // was renamed away and back keeps that recording. A configuration change while the watcher
+      // starts leaves the first indexing unfinished.
+      'the index after the storm differs from a fresh index of the disk',
+    );
+    assert.equal(before.status.recordings, onDisk, 'a fresh index holds the recordings on disk');
+    for (const part of ['symbols', 'diagnostics', 'lenses', 'hovers'] as const) assert.deepEqual(after[part], before[part], `${part}, in order`);
+    assert.ok(before.symbols.length > onDisk / 2, `symbols name the recordings: ${before.symbols.length}`);
+    assert.ok(before.lenses.some((l) => l.startsWith(HANDLERS)), before.lenses.join('\n'));
+    for (const server of [storm, fresh]) {
+      assert.deepEqual(server.unanswered(), []);
+      assert.deepEqual(server.strayResponses(), []);
+      assert.deepEqual(server.outputErrors, []);
+    }
+  });
+
+  it('a configuration change just after initialized does not keep the first indexing from finishing', async () => {
+    // As eglot does: settings sent right after connecting, here different from the initialization options.
+    const root = copyWorkspaceWithoutDependencies(BOOKSHOP, 'runlens-config-');
+    roots.push(root);
+    const server = RawServer.spawn(root);
+    servers.push(server);
+    const first = server.waitForNotification<{ recordings: string[] }>('runlens/indexChanged', (p) => p.recordings.length > 0, 8_000);
+    await server.initialize({ waitForIndex: false });
+    server.notify('workspace/didChangeConfiguration', { settings: { runlens: { nPlusOne: { warningCount: 7 } } } });
+    assert.deepEqual((await first).recordings.sort(), [AUTHORS_RECORDING, BOOKS_RECORDING]);
+    // FIXME (node/recordingIndexer.ts): reindexAll closes the watcher that start() is waiting on to
+    // be ready; it never is, so start() never ends: `indexing` stays true (and a client's progress
+    // spins) for good, though everything was read.
+    const deadline = Date.now() + 8_000;
+    let s = await status(server);
+    while (s.indexing && Date.now() < deadline) {
+      await new Promise((resolve) => setTimeout(resolve, 200));
+      s = await status(server);
+    }
+    assert.deepEqual({ indexing: s.indexing, recordings: s.recordings }, { indexing: false, recordings: 2 });
+  });
+
+  it('a folder deleted just after a recording in it was renamed away and back leaves nothing behind', async () => {
+    const root = copyWorkspaceWithoutDependencies(BOOKSHOP, 'runlens-folder-');
+    roots.push(root);
+    const server = await RawServer.start(root);
+    servers.push(server);
+    const counts: number[] = [];
+    for (let round = 0; round < 3; round++) {
+      const folder = path.join(root, `tmp/appmap/round${round}`);
+      const file = path.join(folder, `r${SUFFIX}`);
+      fs.mkdirSync(folder);
+      fs.writeFileSync(file, generatedRecording(`round ${round}`, round));
+      await server.waitForNotification<{ recordings: string[] }>('runlens/indexChanged', (p) => p.recordings.some((r) => r.includes(`round${round}/`)), 5_000);
+      // Out of the recording suffix and back (an editor's safe write does this), then the folder goes.
+      fs.renameSync(file, `${file}.bak`);
+      await sleep(10);
+      fs.renameSync(`${file}.bak`, file);
+      await sleep(50);
+      fs.rmSync(folder, { recursive: true });
+      await sleep(800);
+      await settle(server);
+      counts.push((await status(server)).recordings);
+    }
+    // FIXME (node/recordingIndexer.ts): chokidar reports add, unlink, add for the file, then only
+    // unlinkDir for the folder, and the indexer ignores unlinkDir: the recording stays, for good.
+    assert.deepEqual(counts, [2, 2, 2], 'recordings in the index after each round (2 on disk)');
+  });
+
+  it('hostile entries named like recordings (a FIFO, a device, a folder, links out) never stall the server nor enter the index', async () => {
+    const root = copyWorkspaceWithoutDependencies(BOOKSHOP, 'runlens-hostile-');
+    roots.push(root);
+    const server = await RawServer.start(root);
+    servers.push(server);
+    const dir = path.join(root, path.dirname(BOOKS_RECORDING));
+    const outside = path.join(path.dirname(root), `${path.basename(root)}-outside${SUFFIX}`);
+    roots.push(outside);
+    fs.writeFileSync(outside, fs.readFileSync(path.join(root, AUTHORS_RECORDING)));
+    const hostile: [string, () => void][] = [
+      ['a FIFO', () => mkfifo(path.join(dir, `fifo${SUFFIX}`))],
+      ['a link to a device', () => fs.symlinkSync('/dev/zero', path.join(dir, `zero${SUFFIX}`))],
+      ['a link to a file outside the workspace', () => fs.symlinkSync('/etc/passwd', path.join(dir, `passwd${SUFFIX}`))],
+      ['a link to a recording outside the workspace', () => fs.symlinkSync(outside, path.join(dir, `outside${SUFFIX}`))],
+      ['a link to a folder outside the workspace', () => fs.symlinkSync('/etc', path.join(dir, `etc${SUFFIX}`))],
+      ['a folder', () => fs.mkdirSync(path.join(dir, `folder${SUFFIX}`))],
+      ['a dangling link', () => fs.symlinkSync(path.join(root, 'nope'), path.join(dir, `dangling${SUFFIX}`))],
+      ['a link to a recording inside the workspace', () => fs.symlinkSync(path.join(root, AUTHORS_RECORDING), path.join(dir, `inside${SUFFIX}`))],
+    ];
+    for (const [what, make] of hostile) {
+      make();
+      // A recording written after it must still be indexed, promptly, and requests answered.
+      const probe = `${path.dirname(BOOKS_RECORDING)}/probe-${hostile.findIndex(([w]) => w === what)}${SUFFIX}`;
+      const indexed = server.waitForNotification<{ recordings: string[] }>('runlens/indexChanged', (p) => p.recordings.includes(probe), 5_000);
+      fs.copyFileSync(path.join(root, AUTHORS_RECORDING), path.join(root, probe));
+      await indexed.catch((err: Error) => assert.fail(`after ${what}: ${err.message}`));
+      const answer = await server.request('runlens/status', undefined, { timeoutMs: 5_000 }).catch((err: Error) => assert.fail(`after ${what}: ${err.message}`));
+      assert.ok(answer.result, what);
+    }
+    await settle(server);
+    const fresh = await RawServer.start(root);
+    servers.push(fresh);
+    await settle(fresh);
+    const [after, before] = [await viewOf(server), await viewOf(fresh)];
+    // FIXME (node/recordingIndexer.ts): the first indexing walks regular files only, but the
+    // watcher takes whatever chokidar reports that ends in .appmap.json and stays inside the
+    // workspace: a FIFO is indexed as a broken recording, a link to a recording inside as a
+    // recording; so the index differs from a fresh one. (Links out are refused.)
+    const names = ['fifo', 'zero', 'passwd', 'outside', 'etc', 'folder', 'dangling', 'inside'].map((name) => `${path.dirname(BOOKS_RECORDING)}/${name}${SUFFIX}:`);
+    assert.deepEqual(after.diagnostics.filter((d) => names.some((name) => d.startsWith(name))), [], 'no diagnostic on the hostile entries');
+    assert.equal(after.status.recordings, countRecordings(root), 'the index holds the regular recording files on disk');
+    assert.deepEqual(after.status, before.status);
+    assert.deepEqual(difference(after.diagnostics, before.diagnostics), { onlyAfterTheStorm: [], onlyInAFreshIndex: [] });
+    assert.deepEqual(difference(after.symbols, before.symbols), { onlyAfterTheStorm: [], onlyInAFreshIndex: [] });
+  });
+
+  it('a huge recording that is broken at its first byte is given up at once, not read to its end', async () => {
+    const root = copyWorkspaceWithoutDependencies(BOOKSHOP, 'runlens-huge-');
+    roots.push(root);
+    const server = await RawServer.start(root);
+    servers.push(server);
+    const rel = `${path.dirname(BOOKS_RECORDING)}/huge${SUFFIX}`;
+    // 2 GiB of zero bytes, sparse: nothing to write, and not JSON from byte 0.
+    const fd = fs.openSync(path.join(root, rel), 'w');
+    fs.ftruncateSync(fd, 2 ** 31);
+    fs.closeSync(fd);
+    // What the server process read, by its kernel's count (rchar: bytes through read calls).
+    const bytesRead = () => Number(/^rchar: (\d+)$/m.exec(fs.readFileSync(`/proc/${server.child.pid}/io`, 'utf8'))?.[1]);
+    const before = bytesRead();
+    const indexed = await server.waitForNotification<{ recordings: string[] }>('runlens/indexChanged', (p) => p.recordings.includes(rel), 60_000);
+    assert.ok(indexed);
+    const diagnostics = server.diagnostics().get(server.uri(rel)) as { message: string }[] | undefined;
+    assert.match(diagnostics?.[0]?.message ?? '', /^byte 0: not valid JSON/);
+    // Found by this test: the file was streamed to its end after the parser stopped at byte 0.
+    const readMiB = (bytesRead() - before) / 2 ** 20;
+    assert.ok(readMiB < 64, `the server read ${readMiB.toFixed(0)} MiB after the 2 GiB file broken at byte 0 appeared`);
+  });
+});
+
+// The disk under the storm.
+
+/** Creates, rewrites, renames and deletes recordings under tmp/appmap/storm, at random but from a seed. */
+class StormDisk {
+  readonly counts = { create: 0, rewrite: 0, copy: 0, rename: 0, hide: 0, delete: 0, folder: 0 };
+  /** Live recordings and hidden ones (renamed to `*.appmap.json.bak`), workspace-relative. */
+  private readonly live: string[] = [];
+  private readonly hidden: string[] = [];
+  private readonly folders: string[] = [];
+  private serial = 0;
+  private readonly random: () => number;
+  private readonly books: string;
+  private readonly authors: string;
+
+  constructor(private readonly root: string, seed: number) {
+    this.random = mulberry32(seed);
+    this.books = fs.readFileSync(path.join(root, BOOKS_RECORDING), 'utf8');
+    this.authors = fs.readFileSync(path.join(root, AUTHORS_RECORDING), 'utf8');
+  }
+
+  /** The storm's source file and the recordings there before the server starts. */
+  populate(): void {
+    fs.mkdirSync(path.join(this.root, path.dirname(HANDLERS)), { recursive: true });
+    fs.writeFileSync(path.join(this.root, HANDLERS), handlersSource());
+    for (let i = 0; i < INITIAL.folders; i++) this.newFolder();
+    const kinds = [...Array(INITIAL.big).fill('big'), ...Array(INITIAL.small).fill('small'), ...Array(INITIAL.generated).fill('generated')] as Kind[];
+    for (const kind of kinds) {
+      const rel = this.newPath();
+      this.write(rel, this.content(kind));
+      this.live.push(rel);
+    }
+  }
+
+  /** `n` operations; `between(i)` runs after each (requests, settings); yields to the event loop often. */
+  async storm(n: number, between: (op: number) => Promise<void> | void): Promise<void> {
+    for (let op = 1; op <= n; op++) {
+      this.operate();
+      await between(op);
+      // Let this process read what the server writes (a full pipe would stall it).
+      if (op % 10 === 0) await new Promise((resolve) => setImmediate(resolve));
+    }
+  }
+
+  private operate(): void {
+    const r = this.random();
+    if (this.live.length < 20 || r < 0.2) return this.create();
+    if (r < 0.42) return this.rewrite();
+    if (r < 0.47) return this.copy();
+    if (r < 0.67) return this.rename();
+    if (r < 0.75) return this.hideOrShow();
+    if (r < 0.95) return this.delete();
+    return this.folder();
+  }
+
+  private create(): void {
+    this.counts.create++;
+    const rel = this.newPath();
+    this.write(rel, this.content(this.kind()));
+    this.live.push(rel);
+  }
+
+  private rewrite(): void {
+    this.counts.rewrite++;
+    const rel = this.pick(this.live);
+    let text = this.content(this.kind());
+    if (this.random() < 0.1) text = text.slice(0, Math.floor(text.length * (0.1 + 0.8 * this.random())));
+    this.write(rel, text);
+  }
+
+  private copy(): void {
+    this.counts.copy++;
+    const from = this.pick(this.live);
+    const to = this.newPath();
+    fs.copyFileSync(this.abs(from), this.abs(to));
+    this.live.push(to);
+  }
+
+  private rename(): void {
+    this.counts.rename++;
+    const from = this.take(this.live);
+    // Now and then over another recording, which is then gone.
+    const to = this.random() < 0.2 && this.live.length ? this.take(this.live) : this.newPath();
+    fs.renameSync(this.abs(from), this.abs(to));
+    this.live.push(to);
+  }
+
+  /** Out of the recording suffix (`.bak`), or back into it. */
+  private hideOrShow(): void {
+    this.counts.hide++;
+    if (this.hidden.length && this.random() < 0.5) {
+      const rel = this.take(this.hidden);
+      const back = rel.slice(0, -'.bak'.length);
+      if (fs.existsSync(path.dirname(this.abs(back))) && !this.live.includes(back)) {
+        fs.renameSync(this.abs(rel), this.abs(back));
+        this.live.push(back);
+        return;
+      }
+      this.hidden.push(rel);
+    }
+    const rel = this.take(this.live);
+    fs.renameSync(this.abs(rel), this.abs(`${rel}.bak`));
+    this.hidden.push(`${rel}.bak`);
+  }
+
+  private delete(): void {
+    this.counts.delete++;
+    fs.rmSync(this.abs(this.take(this.live)));
+  }
+
+  /** A whole folder moved, deleted, or created full. */
+  private folder(): void {
+    this.counts.folder++;
+    const r = this.random();
+    if (r < 0.4 && this.folders.length > 2) {
+      const from = this.take(this.folders);
+      const to = this.newFolder({ create: false });
+      fs.renameSync(this.abs(from), this.abs(to));
+      const move = (list: string[]) => list.forEach((rel, i) => rel.startsWith(`${from}/`) && (list[i] = `${to}/${rel.slice(from.length + 1)}`));
+      move(this.live);
+      move(this.hidden);
+    } else if (r < 0.6 && this.folders.length > 4) {
+      const gone = this.take(this.folders);
+      fs.rmSync(this.abs(gone), { recursive: true });
+      const keep = (list: string[]) => list.splice(0, list.length, ...list.filter((rel) => !rel.startsWith(`${gone}/`)));
+      keep(this.live);
+      keep(this.hidden);
+    } else {
+      const folder = this.newFolder();
+      for (let i = 0; i < 5; i++) {
+        const rel = `${folder}/f${this.serial++}${SUFFIX}`;
+        this.write(rel, this.content(this.kind()));
+        this.live.push(rel);
+      }
+    }
+  }
+
+  /** Writes in one of the ways recorders and people do: at once, in two writes, or through a `.part` file renamed over. */
+  private write(rel: string, text: string): void {
+    const abs = this.abs(rel);
+    const r = this.random();
+    if (r < 0.6) fs.writeFileSync(abs, text);
+    else if (r < 0.8) {
+      const half = Math.floor(text.length / 2);
+      fs.writeFileSync(abs, text.slice(0, half));
+      fs.appendFileSync(abs, text.slice(half));
+    } else {
+      fs.writeFileSync(`${abs}.part`, text);
+      fs.renameSync(`${abs}.part`, abs);
+    }
+  }
+
+  /** A recording with a name of its own: a copy of GET /books (626 KB) or GET /authors, or a generated one. */
+  private content(kind: Kind): string {
+    const name = `storm ${this.serial++}`;
+    if (kind === 'big') return renamed(this.books, name);
+    if (kind === 'small') return renamed(this.authors, name);
+    return generatedRecording(name, this.serial);
+  }
+
+  private kind(): Kind {
+    const r = this.random();
+    return r < 0.1 ? 'big' : r < 0.45 ? 'small' : 'generated';
+  }
+
+  private newFolder(options: { create?: boolean } = {}): string {
+    const rel = `${STORM}/d${this.serial++}`;
+    if (options.create ?? true) fs.mkdirSync(this.abs(rel), { recursive: true });
+    this.folders.push(rel);
+    return rel;
+  }
+
+  private newPath(): string {
+    return `${this.pick(this.folders)}/r${this.serial++}${SUFFIX}`;
+  }
+
+  private pick<T>(list: T[]): T {
+    return list[Math.floor(this.random() * list.length)];
+  }
+
+  /** Removes and returns a random element. */
+  private take<T>(list: T[]): T {
+    const i = Math.floor(this.random() * list.length);
+    const [item] = list.splice(i, 1);
+    return item;
+  }
+
+  private abs(rel: string): string {
+    return path.join(this.root, rel);
+  }
+}
+
+type Kind = 'big' | 'small' | 'generated';
+
+/** The recording with its test's name replaced (appmap-node writes it once, in the metadata). */
+function renamed(recording: string, name: string): string {
+  const at = recording.lastIndexOf('"name":"bookshop lists the ');
+  assert.ok(at > 0, 'the bookshop recordings name their test');
+  const end = recording.indexOf('"', at + '"name":"'.length);
+  return `${recording.slice(0, at)}"name":${JSON.stringify(name)}${recording.slice(end + 1)}`;
+}
+
+/** GET /storm/N: a handler of src/storm/handlers.js runs a list query and one query per row (an N+1 from 7 rows up). */
+function generatedRecording(name: string, k: number): string {
+  const b = new RecordingBuilder({ name, source_location: 'test/storm.test.js', recorder: { type: 'tests', name: 'mocha' }, client: { name: 'runlens-test-builder' } });
+  const handler = k % N_HANDLERS;
+  const rows = 3 + (k % 11);
+  b.request('GET', `/storm/${k % 5}`, 20 + (k % 13), () => {
+    b.call('handlers', `handler${handler}`, HANDLERS, handlerLine(handler), 15 + (k % 7), () => {
+      b.sql('SELECT "items"."id", "items"."owner_id" FROM "items" ORDER BY "items"."id"');
+      for (let i = 0; i < rows; i++) b.sql(`SELECT "owners"."id", "owners"."name" FROM "owners" WHERE "owners"."id" = ${i + 1}`);
+      if (k % 3 === 0) b.call('books', 'present', 'src/routes/books.js', 6, 1 + (k % 5), () => undefined, true);
+    }, true);
+  });
+  return b.json();
+}
+
+function handlersSource(): string {
+  const lines = ['// Handlers the storm\'s generated recordings call.', ''];
+  for (let h = 0; h < N_HANDLERS; h++) lines.push(`async function handler${h}(req, res) {`, `  res.json(await req.items(${h}));`, '}', '');
+  lines.push(`module.exports = { ${Array.from({ length: N_HANDLERS }, (_, h) => `handler${h}`).join(', ')} };`, '');
+  return lines.join('\n');
+}
+
+/** The 1-based line of `handler<h>` in handlersSource(). */
+function handlerLine(h: number): number {
+  return 3 + 4 * h;
+}
+
+// What a server says about the recordings.
+
+interface Status {
+  recordings: number;
+  findings: number;
+  indexing: boolean;
+  reading?: string[];
+}
+
+interface View {
+  status: { recordings: number; findings: number };
+  symbols: string[];
+  diagnostics: string[];
+  lenses: string[];
+  hovers: string[];
+}
+
+async function status(server: RawServer): Promise<Status> {
+  const answer = await server.request('runlens/status');
+  assert.ok(answer.result, JSON.stringify(answer));
+  return answer.result as Status;
+}
+
+async function viewOf(server: RawServer): Promise<View> {
+  const rel = (uri: string) => path.relative(server.root, URI.parse(uri).fsPath).split(path.sep).join('/');
+  const { recordings, findings } = await status(server);
+  const symbolsAnswer = await server.request('workspace/symbol', { query: '' });
+  const symbols = (symbolsAnswer.result as { name: string; kind: number; location: { uri: string; range: { start: { line: number } } }; containerName?: string }[]).map(
+    (s) => `${s.name} (${s.kind}) at ${rel(s.location.uri)}:${s.location.range.start.line} in ${s.containerName}`,
+  );
+  const diagnostics = [...server.diagnostics()]
+    .flatMap(([uri, list]) => (list as { range: { start: { line: number; character: number } }; severity?: number; code?: unknown; message: string }[]).map((d) => `${rel(uri)}:${d.range.start.line}:${d.range.start.character} ${d.severity} ${d.code ?? '-'} ${d.message}`))
+    .sort();
+  const lenses: string[] = [];
+  const hovers: string[] = [];
+  for (const file of SOURCES) {
+    const uri = server.uri(file);
+    const answer = await server.request('textDocument/codeLens', { textDocument: { uri } });
+    const list = answer.result as { range: { start: { line: number; character: number } }; command: { title: string; command: string; arguments?: unknown[] } }[];
+    for (const l of list) lenses.push(`${file}:${l.range.start.line}:${l.range.start.character} ${l.command.title} (${l.command.command} ${JSON.stringify(l.command.arguments)})`);
+    for (const line of new Set(list.map((l) => l.range.start.line))) {
+      const hover = await server.request('textDocument/hover', { textDocument: { uri }, position: { line, character: 2 } });
+      hovers.push(`${file}:${line} ${(hover.result as { contents: { value: string } } | null)?.contents.value ?? 'null'}`);
+    }
+  }
+  return { status: { recordings, findings }, symbols, diagnostics, lenses, hovers };
+}
+
+/**
+ * Waits until the server is quiet: the first indexing done, nothing being read, and no change of
+ * the index (nor diagnostics) for 1.5 s. A server whose first indexing still runs after
+ * `giveUpOnIndexingAfterMs` but is otherwise quiet for 3 s is taken as it is (the caller checks
+ * `indexing`). Bounded (30 s).
+ */
+async function settle(server: RawServer, options: { giveUpOnIndexingAfterMs?: number } = {}): Promise<Status> {
+  const start = Date.now();
+  for (;;) {
+    const s = await status(server);
+    const lastChange = Math.max(server.lastNotificationAt.get('runlens/indexChanged') ?? 0, server.lastNotificationAt.get('textDocument/publishDiagnostics') ?? 0);
+    const quietMs = Date.now() - Math.max(lastChange, start);
+    if (!s.reading?.length && quietMs >= 1_500 && !s.indexing) return s;
+    if (!s.reading?.length && quietMs >= 3_000 && options.giveUpOnIndexingAfterMs !== undefined && Date.now() - start > options.giveUpOnIndexingAfterMs) return s;
+    if (Date.now() - start > 30_000) assert.fail(`the server is not quiet after 30 s: ${JSON.stringify(s).slice(0, 300)}`);
+    await new Promise((resolve) => setTimeout(resolve, 200));
+  }
+}
+
+/** What is in one list and not the other (as multisets), the first 20 of each. */
+function difference(after: string[], fresh: string[]): { onlyAfterTheStorm: string[]; onlyInAFreshIndex: string[] } {
+  const minus = (a: string[], b: string[]) => {
+    const left = new Map<string, number>();
+    for (const x of b) left.set(x, (left.get(x) ?? 0) + 1);
+    return a.filter((x) => {
+      const k = left.get(x) ?? 0;
+      if (k > 0) left.set(x, k - 1);
+      return k === 0;
+    });
+  };
+  return { onlyAfterTheStorm: minus(after, fresh).slice(0, 20), onlyInAFreshIndex: minus(fresh, after).slice(0, 20) };
+}
+
+/** Regular files named *.appmap.json under the root, as a fresh index finds them (no links, no dependency folders). */
+function countRecordings(root: string): number {
+  let n = 0;
+  const stack = [root];
+  while (stack.length) {
+    const dir = stack.pop() as string;
+    for (const e of fs.readdirSync(dir, { withFileTypes: true })) {
+      if (e.isDirectory() && e.name !== 'node_modules' && e.name !== '.git') stack.push(path.join(dir, e.name));
+      else if (e.isFile() && e.name.endsWith(SUFFIX)) n++;
+    }
+  }
+  return n;
+}
+
+function sleep(ms: number): Promise<void> {
+  return new Promise((resolve) => setTimeout(resolve, ms));
+}
+
+function mkfifo(file: string): void {
+  // Node has no mkfifo; the command is part of coreutils.
+  const { status: code, stderr } = spawnSync('mkfifo', [file], { encoding: 'utf8' });
+  assert.equal(code, 0, stderr);
+}
+
+/** A small seeded generator, so that every run does the same operations in the same order. */
+function mulberry32(seed: number): () => number {
+  let a = seed >>> 0;
+  return () => {
+    a = (a + 0x6d2b79f5) >>> 0;
+    let t = a;
+    t = Math.imul(t ^ (t >>> 15), t | 1);
+    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
+    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+  };
+}
