@@ -80,9 +80,16 @@ function positionOfByte(file: string, offset: number): { line: number; character
   let line = 0;
   let lineStart = 0;
   let fd: number | undefined;
+  let stamp: string | undefined;
   try {
     fd = fs.openSync(file, fs.constants.O_RDONLY | fs.constants.O_NONBLOCK);
-    if (!fs.fstatSync(fd).isFile()) return { line: 0, character: 0 };
+    const st = fs.fstatSync(fd);
+    if (!st.isFile()) return { line: 0, character: 0 };
+    // Diagnostics are computed again on every edit: a broken recording is read up to its problem
+    // once per version of the file, not once per keystroke.
+    stamp = `${offset}:${st.size}:${st.mtimeMs}:${st.ino}`;
+    const known = positionCache.get(file);
+    if (known?.stamp === stamp) return known.position;
     const buffer = Buffer.allocUnsafe(1 << 16);
     for (let at = 0; at < offset; ) {
       const n = fs.readSync(fd, buffer, 0, Math.min(buffer.length, offset - at), at);
@@ -100,5 +107,11 @@ function positionOfByte(file: string, offset: number): { line: number; character
   } finally {
     if (fd !== undefined) fs.closeSync(fd);
   }
-  return { line, character: offset - lineStart };
+  const position = { line, character: offset - lineStart };
+  if (positionCache.size > 1000) positionCache.clear();
+  if (stamp !== undefined) positionCache.set(file, { stamp, position });
+  return position;
 }
+
+/** Byte offsets already turned into positions, per recording file. */
+const positionCache = new Map<string, { stamp: string; position: { line: number; character: number } }>();
