@@ -52,9 +52,22 @@ export async function main(argv: string[], io: Io = processIo()): Promise<number
     }
     if (command === '--stdio' || command === 'lsp') {
       // The language server over stdin/stdout: from here on stdout carries protocol only.
-      const { createConnection, ProposedFeatures } = await import('vscode-languageserver/node');
+      const { createConnection, Message, ProposedFeatures, StreamMessageWriter } = await import('vscode-languageserver/node');
       const { startServer } = await import('../lsp/server');
-      const connection = createConnection(ProposedFeatures.all, process.stdin, process.stdout);
+      const { StdioMessageReader } = await import('../lsp/stdioReader');
+      let shutdownRequested = false;
+      // Our own reader, not the stream: the library's cannot recover from a framing error (see stdioReader.ts).
+      const reader = new StdioMessageReader(process.stdin, {
+        log: (line) => process.stderr.write(`runlens: stdin: ${line}\n`),
+        onMessage: (message) => {
+          if (Message.isRequest(message) && message.method === 'shutdown') shutdownRequested = true;
+        },
+      });
+      // Handed the stream, vscode-languageserver ends the process when stdin ends; handed a
+      // reader, it does not, so it is done here, with the status it would give (0 only after
+      // `shutdown`). Without this, a server whose editor went away would run on.
+      reader.onClose(() => process.exit(shutdownRequested ? 0 : 1));
+      const connection = createConnection(ProposedFeatures.all, reader, new StreamMessageWriter(process.stdout));
       startServer(connection);
       connection.listen();
       return await new Promise<number>((resolve) => connection.onExit(() => resolve(0)));
