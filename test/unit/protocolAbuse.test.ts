@@ -86,7 +86,7 @@ describe('protocol abuse: the real binary over stdio', function () {
     for (const body of bodies) server.sendBody(body);
     tally.malformed += bodies.length;
     await expectProperAnswer(server, 'runlens/status');
-    assert.equal(server.counts().nullIdErrors, 0, 'FIXME: JSON-RPC 2.0 answers a parse error with -32700 and id null; vscode-jsonrpc answers nothing. If that changes, count them here.');
+    assert.equal(server.counts().nullIdErrors, 0, 'not answered: JSON-RPC 2.0 would answer a parse error with -32700 and id null; the server logs it and reads on (an answer no request is waiting for confuses clients more). If that changes, count them here.');
   });
 
   it('ignores bodies that are JSON but not a message: an array, a number, null, a string, true, {}', async () => {
@@ -99,7 +99,7 @@ describe('protocol abuse: the real binary over stdio', function () {
     assert.equal(server.counts().nullIdErrors, before.nullIdErrors);
   });
 
-  it('a batch: FIXME not answered (LSP has no batches; JSON-RPC 2.0 wants an array of responses)', async () => {
+  it('a batch: not answered, logged (LSP has no batches; JSON-RPC 2.0 wants an array of responses)', async () => {
     const ids = [8001, 8002, 8003];
     server.sendBody(JSON.stringify(ids.map((id) => ({ jsonrpc: '2.0', id, method: 'runlens/status' }))));
     server.sendBody(JSON.stringify([{ jsonrpc: '2.0', method: 'initialized', params: {} }]));
@@ -122,7 +122,7 @@ describe('protocol abuse: the real binary over stdio', function () {
     assert.equal(typeof seven.id, 'number');
     assert.equal(typeof sevenText.id, 'string');
     // null, booleans, objects and arrays are not ids (JSON-RPC 2.0): no answer bears them.
-    // FIXME: JSON-RPC 2.0 answers these with -32600 Invalid Request and id null; vscode-jsonrpc drops them.
+    // Not answered, logged (JSON-RPC 2.0 would answer -32600 Invalid Request with id null).
     const badIds: unknown[] = [null, true, { id: 1 }, [1]];
     for (const id of badIds) server.sendBody(JSON.stringify({ jsonrpc: '2.0', id, method: 'runlens/status' }));
     tally.malformed += badIds.length;
@@ -206,7 +206,7 @@ describe('protocol abuse: the real binary over stdio', function () {
       // `arguments` that is not an array (LSP: LSPAny[]): saved or refused, but answered.
       for (const args of [{ x: 1 }, 'text', 5, null]) await expectProperAnswer(server, 'workspace/executeCommand', { command: 'runlens.saveBaseline', arguments: args });
     } finally {
-      // The file is polled once a second: let the poll see it before it goes (see the FIXME below).
+      // The file is polled once a second: let the poll see it before it goes (see the deleted-baseline case below).
       await sleep(2_200);
       fs.rmSync(baseline, { recursive: true, force: true });
       // The baseline is polled: wait until the server compares with nothing again.
@@ -408,9 +408,9 @@ describe('protocol abuse: what may take a server down (broken framing, deep nest
     { name: 'Content-Length negative', bytes: `Content-Length: -5\r\n\r\n${body}`, aligned: false },
     { name: 'a header line without a colon', bytes: `Content-Length ${body.length}\r\n\r\n${body}`, aligned: false },
     // JSON nested deeper than a recursive walk's stack, well framed: valid JSON, but not a message.
-    // FIXME (vscode-jsonrpc's connection, used as is by cli/main.ts): it logs a message that is
-    // not a request, notification or response with JSON.stringify, which overflows the stack,
-    // uncaught: the server exits with status 1. 5,000 levels (10 KB) are enough.
+    // Found by this test: vscode-jsonrpc's connection logged a message that is not a request,
+    // notification or response with JSON.stringify, which overflowed the stack, uncaught, and the
+    // server exited (5,000 levels, 10 KB, were enough). lsp/stdioReader.ts now drops them first.
     { name: 'an array nested 5,000 deep', bytes: frame('['.repeat(5_000) + ']'.repeat(5_000)).toString(), aligned: true },
     { name: 'an object nested 100,000 deep', bytes: frame('{"a":'.repeat(100_000) + '1' + '}'.repeat(100_000)).toString(), aligned: true },
     { name: 'a request whose id is an array nested 5,000 deep', bytes: frame(`{"jsonrpc":"2.0","id":${'['.repeat(5_000) + ']'.repeat(5_000)},"method":"runlens/status"}`).toString(), aligned: true },
@@ -438,8 +438,8 @@ describe('protocol abuse: what may take a server down (broken framing, deep nest
         const lost = answered.filter((a) => !a).length;
         deaf = !answered[answered.length - 1];
         assertUp(server);
-        // FIXME (vscode-jsonrpc's reader, used as is by cli/main.ts): after a framing error it
-        // never finds the next header, so the server stays up but never answers again.
+        // Found by this test: after a framing error vscode-jsonrpc's reader never found the next
+        // header, so the server stayed up but never answered again (fixed: lsp/stdioReader.ts).
         assert.ok(answered[answered.length - 1] && lost <= (c.aligned ? 0 : 1), `probes answered: ${JSON.stringify(answered)}`);
         assert.deepEqual(await lenses(server, server.uri(BOOKS)), BOOKS_LENSES);
         if (own) assert.ok(!(await own).error, JSON.stringify(await own).slice(0, 300));
@@ -462,9 +462,8 @@ describe('protocol abuse: effects that outlive a request, on a fresh server', fu
       const saved = await server.request('workspace/executeCommand', { command: 'runlens.saveBaseline', arguments: [] });
       assert.match(String(saved.result), /^Saved the baseline of 2 recordings/);
       fs.rmSync(path.join(root, '.runlens'), { recursive: true, force: true });
-      // FIXME (node/baselineFile.ts and lsp/server.ts): the poll compares each stat with the
-      // previous poll's, not with what was loaded; the file came and went between two polls, so
-      // no change is seen and the server compares with the deleted baseline for good.
+      // Found by this test: the poll compared each stat with the previous poll's, not with what
+      // was loaded; a file that came and went between two polls was never seen to change.
       await until(async () => (await status(server)).baseline === null, 4_000, 'the deleted baseline is dropped');
       assert.deepEqual(await lenses(server, server.uri(BOOKS)), BOOKS_LENSES);
     } finally {
@@ -507,9 +506,8 @@ describe('protocol abuse: the lifecycle out of order', function () {
         await expectProperAnswer(server, 'initialize', { processId: null, rootUri, capabilities: {}, workspaceFolders: null });
         server.notify('initialized', {});
         await server.indexed();
-        // FIXME (lsp/server.ts): a second initialize replaces the session with one on its root,
-        // and a second initialized starts another indexer (watcher and worker threads) without
-        // stopping the first. LSP allows initialize once: it should be refused, the state kept.
+        // Found by this test: a second initialize replaced the session with one on its root, and a
+        // second initialized started another indexer. LSP allows initialize once: it is refused.
         assert.equal((await status(server)).root, root, rootUri);
         assert.deepEqual(await lenses(server, server.uri(BOOKS)), BOOKS_LENSES, rootUri);
       }
