@@ -104,7 +104,7 @@ describe('watcher storm: the index equals a fresh index of the disk, whatever ha
         hovers: difference(after.hovers, before.hovers),
       },
       { firstIndexingDone: true, recordings: onDisk, findings: before.status.findings, symbols: none, diagnostics: none, lenses: none, hovers: none },
-      // FIXME (node/recordingIndexer.ts), three causes, the last two with tests of their own below.
+      // Found by this test, three causes (fixed), the last two with tests of their own below.
       // A recording written while chokidar starts (at the first indexing, and again at the
       // re-index after a setting changed) is listed and read, but chokidar never learns of it and
       // reports neither its changes nor its deletion: it stays, stale, or as "cannot read the file
@@ -134,9 +134,9 @@ describe('watcher storm: the index equals a fresh index of the disk, whatever ha
     await server.initialize({ waitForIndex: false });
     server.notify('workspace/didChangeConfiguration', { settings: { runlens: { nPlusOne: { warningCount: 7 } } } });
     assert.deepEqual((await first).recordings.sort(), [AUTHORS_RECORDING, BOOKS_RECORDING]);
-    // FIXME (node/recordingIndexer.ts): reindexAll closes the watcher that start() is waiting on to
-    // be ready; it never is, so start() never ends: `indexing` stays true (and a client's progress
-    // spins) for good, though everything was read.
+    // Found by this test: reindexAll closed the watcher that start() was waiting on to be ready;
+    // it never was, so start() never ended and `indexing` stayed true for good. A re-index now
+    // waits for the first indexing.
     const deadline = Date.now() + 8_000;
     let s = await status(server);
     while (s.indexing && Date.now() < deadline) {
@@ -168,8 +168,8 @@ describe('watcher storm: the index equals a fresh index of the disk, whatever ha
       await settle(server);
       counts.push((await status(server)).recordings);
     }
-    // FIXME (node/recordingIndexer.ts): chokidar reports add, unlink, add for the file, then only
-    // unlinkDir for the folder, and the indexer ignores unlinkDir: the recording stays, for good.
+    // Found by this test: chokidar reports add, unlink, add for the file, then only unlinkDir for
+    // the folder, which the indexer ignored: the recording stayed. Folder events now re-list.
     assert.deepEqual(counts, [2, 2, 2], 'recordings in the index after each round (2 on disk)');
   });
 
@@ -207,10 +207,9 @@ describe('watcher storm: the index equals a fresh index of the disk, whatever ha
     servers.push(fresh);
     await settle(fresh);
     const [after, before] = [await viewOf(server), await viewOf(fresh)];
-    // FIXME (node/recordingIndexer.ts): the first indexing walks regular files only, but the
-    // watcher takes whatever chokidar reports that ends in .appmap.json and stays inside the
-    // workspace: a FIFO is indexed as a broken recording, a link to a recording inside as a
-    // recording; so the index differs from a fresh one. (Links out are refused.)
+    // Found by this test: the first indexing walks regular files only, but the watcher took
+    // whatever chokidar reported that ends in .appmap.json: a FIFO was indexed as a broken
+    // recording, a link to a recording inside as a recording. Now only regular files are read.
     const names = ['fifo', 'zero', 'passwd', 'outside', 'etc', 'folder', 'dangling', 'inside'].map((name) => `${path.dirname(BOOKS_RECORDING)}/${name}${SUFFIX}:`);
     assert.deepEqual(after.diagnostics.filter((d) => names.some((name) => d.startsWith(name))), [], 'no diagnostic on the hostile entries');
     assert.equal(after.status.recordings, countRecordings(root), 'the index holds the regular recording files on disk');
