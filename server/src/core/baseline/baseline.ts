@@ -147,8 +147,12 @@ export function own<T>(entries: Record<string, T>, key: string): T | undefined {
 /** Times are kept to 3 significant digits and at most to the microsecond: far finer than their noise. */
 export function roundMs(ms: number): number {
   if (!Number.isFinite(ms)) return ms;
-  const micro = Math.round(ms * 1000) / 1000;
-  return micro === 0 ? 0 : Number(micro.toPrecision(3));
+  // Beyond 2^53 µs there is no microsecond to round to, and ms × 1000 could overflow to Infinity.
+  const micro = Math.abs(ms) < 2 ** 53 / 1000 ? Math.round(ms * 1000) / 1000 : ms;
+  if (micro === 0) return 0;
+  // Three digits of the largest doubles round up past the largest double (1.80e308).
+  const rounded = Number(micro.toPrecision(3));
+  return Number.isFinite(rounded) ? rounded : micro;
 }
 
 // ---- helpers ----------------------------------------------------------------------------------
@@ -197,9 +201,12 @@ function entryOfSamples(samples: TestSample[]): EntryStats {
 
 function timeOf(calls: number, timed: number, totalMs: number, sumMs: number, minMs: number, maxMs: number, sumSqMs2: number): TimeStats {
   if (timed === 0) return { calls, timed };
+  // Absurd recorded times (1e305 s) can sum past the largest double: JSON has no Infinity, and a
+  // baseline holds only what reads back, so such times count as unknown.
+  if (![totalMs, sumMs, minMs, maxMs].every(Number.isFinite)) return { calls, timed: 0 };
   const out: TimeStats = { calls, timed, totalMs: roundMs(totalMs), meanMs: roundMs(sumMs / timed), minMs: roundMs(minMs), maxMs: roundMs(maxMs) };
   const sd = sdMs({ sumMs, sumSqMs2, nTimed: timed });
-  if (!Number.isNaN(sd)) out.sdMs = roundMs(sd);
+  if (Number.isFinite(sd)) out.sdMs = roundMs(sd);
   return out;
 }
 

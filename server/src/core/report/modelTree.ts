@@ -220,31 +220,29 @@ export function cullTree(tree: CompactTree, options: CullOptions): { tree: Compa
  */
 export function commonAncestor(parentOf: (node: number) => number, nodes: number[]): number {
   if (!nodes.length) return -1;
-  const depthOf = (i: number) => {
-    let d = 0;
-    for (let a = parentOf(i); a !== -1; a = parentOf(a)) d++;
-    return d;
-  };
-  let lca = nodes[0];
-  let lcaDepth = depthOf(lca);
-  for (let k = 1; k < nodes.length && lca !== -1; k++) {
-    let b = nodes[k];
-    let bDepth = depthOf(b);
-    while (bDepth > lcaDepth) {
-      b = parentOf(b);
-      bDepth--;
+  const path: number[] = [];
+  for (let a = nodes[0]; a !== -1; a = parentOf(a)) path.push(a);
+  path.reverse();
+  // For each node walked so far, the position on `path` of the deepest path node at or above it
+  // (-1: none). Each node is walked once, however many of `nodes` lie below it: measuring every
+  // node's depth from the root took seconds for thousands of queries thousands of calls deep.
+  const onPath = new Map<number, number>(path.map((node, i) => [node, i]));
+  const walked: number[] = [];
+  let keep = path.length;
+  for (let k = 1; k < nodes.length && keep > 0; k++) {
+    walked.length = 0;
+    let at = nodes[k];
+    let found = onPath.get(at);
+    while (found === undefined) {
+      walked.push(at);
+      const parent = parentOf(at);
+      found = parent === -1 ? -1 : onPath.get(parent);
+      at = parent;
     }
-    while (lcaDepth > bDepth) {
-      lca = parentOf(lca);
-      lcaDepth--;
-    }
-    while (lca !== b) {
-      lca = parentOf(lca);
-      b = parentOf(b);
-      lcaDepth--;
-    }
+    for (const w of walked) onPath.set(w, found);
+    keep = Math.min(keep, found + 1);
   }
-  return lca;
+  return keep > 0 ? path[keep - 1] : -1;
 }
 
 /** How a call is named in the report: function key, SQL shape, `GET /route`, `GET url`. */
