@@ -2,7 +2,7 @@
 // Reading never throws: a truncated or malformed file yields what it holds plus problems with the
 // byte offset. Elapsed seconds become milliseconds here, once, after eventUpdates are applied.
 
-import { JsonStreamParser, JsonVisitor, Mode } from '../json/streamParser';
+import { DEFAULT_MAX_BUILT_ITEMS, JsonStreamParser, JsonVisitor, Mode } from '../json/streamParser';
 import { Problem } from '../problem';
 import {
   Call,
@@ -84,6 +84,12 @@ export function createRecordingReader(recordingPath: string, options: ReadOption
       }
       if (parser.truncatedStrings > 0) {
         builder.warn(`${parser.truncatedStrings} long text value(s) (SQL or messages) were cut to ${(options.maxStringBytes ?? 1 << 20) >> 10} KiB`);
+      }
+      if (parser.truncatedValues > 0) {
+        builder.warn(`${parser.truncatedValues} value(s) (metadata, classMap or event details) had more than ${DEFAULT_MAX_BUILT_ITEMS.toLocaleString('en-US')} members and elements; the rest were skipped`);
+      }
+      if (parser.longNumbers > 0) {
+        builder.warn(`${parser.longNumbers} number(s) longer than 4,096 characters were read as not a number`);
       }
       return finish();
     },
@@ -410,7 +416,8 @@ class TraceBuilder implements JsonVisitor {
     call.returned = true;
     if (e.elapsed !== undefined) {
       const seconds = e.elapsed;
-      if (typeof seconds === 'number' && Number.isFinite(seconds) && seconds >= 0) call.elapsedMs = seconds * 1000;
+      // 1e308 seconds is finite, its milliseconds are not.
+      if (typeof seconds === 'number' && seconds >= 0 && Number.isFinite(seconds * 1000)) call.elapsedMs = seconds * 1000;
       else {
         call.elapsedMs = NaN;
         this.nBadElapsed++;
@@ -535,7 +542,16 @@ class TraceBuilder implements JsonVisitor {
 
 // ---- event details ----------------------------------------------------------------------------
 
+const MAX_LINE = 2 ** 31 - 1;
+
 function describeCall(call: Call, e: RawEvent, builder: TraceBuilder): void {
+  // An eventUpdate may describe the call anew, as another kind: nothing of the old kind stays.
+  call.kind = CallKind.Function;
+  call.fn = -1;
+  call.sql = undefined;
+  const { http, client: oldClient } = call; // their statuses came with the return, and stay
+  call.client = undefined;
+  call.http = undefined;
   const sql = e.sql_query;
   if (isObject(sql)) {
     call.kind = CallKind.Sql;
@@ -548,19 +564,20 @@ function describeCall(call: Call, e: RawEvent, builder: TraceBuilder): void {
     const method = (str(request.request_method) ?? 'GET').toUpperCase();
     const path = str(request.path_info) ?? '/';
     const normalized = str(request.normalized_path_info);
-    call.http = { method, path, route: `${method} ${normalized || path}`, status: call.http?.status };
+    call.http = { method, path, route: `${method} ${normalized || path}`, status: http?.status };
     return;
   }
   const client = e.http_client_request;
   if (isObject(client)) {
     call.kind = CallKind.HttpClient;
-    call.client = { method: (str(client.request_method) ?? 'GET').toUpperCase(), url: str(client.url) ?? '', status: call.client?.status };
+    call.client = { method: (str(client.request_method) ?? 'GET').toUpperCase(), url: str(client.url) ?? '', status: oldClient?.status };
     return;
   }
   const definedClass = str(e.defined_class);
   const methodId = str(e.method_id);
   if (definedClass !== undefined || methodId !== undefined) {
-    const line = typeof e.lineno === 'number' && Number.isInteger(e.lineno) && e.lineno > 0 ? e.lineno : undefined;
+    // Up to 2^31 − 1, the largest line an editor can be sent (LSP positions are 32-bit).
+    const line = typeof e.lineno === 'number' && Number.isInteger(e.lineno) && e.lineno > 0 && e.lineno <= MAX_LINE ? e.lineno : undefined;
     call.kind = CallKind.Function;
     call.fn = builder.functionIndex(definedClass ?? '', methodId ?? '', e.static === true, str(e.path), line);
   }

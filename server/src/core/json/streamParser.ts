@@ -42,10 +42,14 @@ export interface StreamParserOptions {
   maxStringBytes?: number;
   /** Containers nested deeper than this are a syntax problem (protects memory on hostile input). */
   maxDepth?: number;
+  /** Members and elements built into one value (a Build value under a visited container), at most; the rest are skipped. */
+  maxBuiltItems?: number;
 }
 
 export const DEFAULT_MAX_STRING_BYTES = 1 << 20;
 export const DEFAULT_MAX_DEPTH = 10_000;
+/** Enough for the classMap of a large application; a value built whole cannot grow without bound. */
+export const DEFAULT_MAX_BUILT_ITEMS = 250_000;
 
 /**
  * Feed bytes with `write`, then call `end`. After the first syntax problem the parser stops
@@ -56,6 +60,10 @@ export class JsonStreamParser {
   problem: JsonSyntaxProblem | undefined;
   /** Number of built strings that were cut to maxStringBytes. */
   truncatedStrings = 0;
+  /** Number of wanted numbers longer than MAX_NUMBER_CHARS, read as NaN. */
+  longNumbers = 0;
+  /** Number of built values that had more than maxBuiltItems members and elements (the rest was skipped). */
+  truncatedValues = 0;
   /** The most input bytes held at once (parts of a wanted string spanning chunks); skipped values hold none. */
   maxBufferedBytes = 0;
   /** Total bytes consumed so far. */
@@ -66,6 +74,10 @@ export class JsonStreamParser {
   private readonly visitor: JsonVisitor;
   private readonly maxStringBytes: number;
   private readonly maxDepth: number;
+  private readonly maxBuiltItems: number;
+  /** Items the Build value in progress may still take, and whether it was cut. */
+  private buildBudget = 0;
+  private buildCut = false;
 
   private state = St.Value;
   private base = 0; // bytes in chunks before the current one
@@ -96,6 +108,7 @@ export class JsonStreamParser {
   private strTruncated = false;
   private numState = 0;
   private numText = '';
+  private numTooLong = false;
   private litExpected: Uint8Array = LIT_TRUE;
   private litIndex = 0;
   private litValue: unknown = undefined;
@@ -104,6 +117,7 @@ export class JsonStreamParser {
     this.visitor = visitor;
     this.maxStringBytes = options.maxStringBytes ?? DEFAULT_MAX_STRING_BYTES;
     this.maxDepth = options.maxDepth ?? DEFAULT_MAX_DEPTH;
+    this.maxBuiltItems = options.maxBuiltItems ?? DEFAULT_MAX_BUILT_ITEMS;
   }
 
   write(chunk: Buffer): void {
@@ -111,10 +125,13 @@ export class JsonStreamParser {
     let i = 0;
     if (!this.started) {
       // The first three bytes are looked at together, whatever the chunking, for a byte order mark.
-      this.head = this.head ? Buffer.concat([this.head, chunk]) : Buffer.from(chunk);
-      if (this.head.length < 3 && !this.ending) return;
-      chunk = this.head;
-      this.head = undefined;
+      // (A first chunk of three bytes or more is used as it is: copying it would double a whole-file read.)
+      if (this.head || chunk.length < 3) {
+        this.head = this.head ? Buffer.concat([this.head, chunk]) : Buffer.from(chunk);
+        if (this.head.length < 3 && !this.ending) return;
+        chunk = this.head;
+        this.head = undefined;
+      }
       this.started = true;
       // A UTF-8 byte order mark is tolerated at the very start; UTF-16 is reported clearly.
       if (chunk.length >= 3 && chunk[0] === 0xef && chunk[1] === 0xbb && chunk[2] === 0xbf) i = 3;
@@ -248,6 +265,10 @@ export class JsonStreamParser {
       }
       if (this.depth === this.kinds.length) this.growStack();
       const mode = this.nextMode;
+      if (mode === Mode.Build && (this.depth === 0 || this.modes[this.depth - 1] !== Mode.Build)) {
+        this.buildBudget = this.maxBuiltItems;
+        this.buildCut = false;
+      }
       this.kinds[this.depth] = isArray ? 1 : 0;
       this.modes[this.depth] = mode;
       if (mode === Mode.Build) {
@@ -273,6 +294,7 @@ export class JsonStreamParser {
       this.tokenStart = this.base + i;
       this.numState = 0;
       this.numText = '';
+      this.numTooLong = false;
       this.state = St.Number;
       return this.continueNumber(b, i, n);
     }
@@ -291,7 +313,17 @@ export class JsonStreamParser {
   /** Decides the mode of the next array element. */
   private beginElement(): void {
     const mode = this.modes[this.depth - 1];
-    this.nextMode = mode === Mode.Visit ? this.visitor.onElement() : mode;
+    this.nextMode = mode === Mode.Visit ? this.visitor.onElement() : mode === Mode.Build ? this.builtItem() : mode;
+  }
+
+  /** The mode of the next member or element of a built value: Build while its budget lasts, then Skip. */
+  private builtItem(): Mode {
+    if (this.buildBudget > 0) {
+      this.buildBudget--;
+      return Mode.Build;
+    }
+    this.buildCut = true;
+    return Mode.Skip;
   }
 
   private closeContainer(b: Buffer, i: number, kind: number): number {
@@ -306,6 +338,10 @@ export class JsonStreamParser {
     } else if (mode === Mode.Build) {
       const value = this.built[this.depth];
       this.built[this.depth] = undefined;
+      if (this.buildCut && (this.depth === 0 || this.modes[this.depth - 1] !== Mode.Build)) {
+        this.truncatedValues++;
+        this.buildCut = false;
+      }
       this.deliver(value);
     }
     this.afterValue();
@@ -457,7 +493,7 @@ export class JsonStreamParser {
       if (mode === Mode.Visit) this.nextMode = this.visitor.onKey(text);
       else {
         this.builtKeys[d] = text;
-        this.nextMode = Mode.Build;
+        this.nextMode = this.builtItem();
       }
       return;
     }
@@ -535,7 +571,7 @@ export class JsonStreamParser {
               return i;
             }
           }
-          this.numText += b.latin1Slice(start, i);
+          this.appendNumberText(b, start, i);
         }
         this.numState = s;
         this.finishNumber(this.base + i);
@@ -545,13 +581,23 @@ export class JsonStreamParser {
     }
     this.numState = s;
     if (this.nextMode !== Mode.Skip) {
-      this.numText += b.latin1Slice(start, n);
-      if (this.numText.length > 4096) {
-        this.fail(this.tokenStart, 'number literal longer than 4096 characters');
-        return n;
-      }
+      this.appendNumberText(b, start, n);
     }
     return n;
+  }
+
+  /**
+   * Keeps the text of a wanted number, up to MAX_NUMBER_CHARS: a longer one (valid JSON, but no
+   * recording has one) is read as NaN and counted, the same wherever chunks happen to end.
+   */
+  private appendNumberText(b: Buffer, from: number, to: number): void {
+    if (this.numTooLong) return;
+    if (this.numText.length + (to - from) > MAX_NUMBER_CHARS) {
+      this.numTooLong = true;
+      this.numText = '';
+      return;
+    }
+    this.numText += b.latin1Slice(from, to);
   }
 
   private finishNumber(at: number): void {
@@ -560,7 +606,12 @@ export class JsonStreamParser {
       this.fail(at, 'malformed number');
       return;
     }
-    const value = this.nextMode === Mode.Skip ? 0 : Number(this.numText);
+    let value = this.nextMode === Mode.Skip ? 0 : Number(this.numText);
+    if (this.numTooLong) {
+      value = NaN;
+      this.longNumbers++;
+      this.numTooLong = false;
+    }
     this.numText = '';
     this.deliverScalar(value);
   }
@@ -640,6 +691,8 @@ const enum St {
   Literal,
   Error,
 }
+
+const MAX_NUMBER_CHARS = 4096;
 
 const POW10 = Array.from({ length: 23 }, (_, k) => 10 ** k);
 
