@@ -14,6 +14,8 @@ export interface Run {
 
 /** `runlens ARGS…` in `cwd`; bounded (60 s). */
 export function runlens(args: string[], cwd: string): Run {
-  const r = spawnSync(process.execPath, [BIN, ...args], { cwd, encoding: 'utf8', timeout: 60_000 });
+  // spawnSync kills a child whose output passes maxBuffer (1 MiB by default), which would look
+  // like a crash; a comparison of 20,000 functions prints more.
+  const r = spawnSync(process.execPath, [BIN, ...args], { cwd, encoding: 'utf8', timeout: 60_000, maxBuffer: 256 << 20 });
   return { code: r.status, stdout: r.stdout, stderr: r.stderr };
 }
