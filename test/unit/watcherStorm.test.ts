@@ -18,6 +18,7 @@ import { URI } from 'vscode-uri';
 import { AUTHORS_RECORDING, BOOKS_RECORDING, BOOKSHOP } from '../support/bookshop';
 import { copyWorkspaceWithoutDependencies, RawServer } from '../support/rawServer';
 import { RecordingBuilder } from '../support/recordingBuilder';
+import { seededRandom } from '../support/random';
 
 const SUFFIX = '.appmap.json';
 const STORM = 'tmp/appmap/storm';
@@ -256,7 +257,7 @@ class StormDisk {
   private readonly authors: string;
 
   constructor(private readonly root: string, seed: number) {
-    this.random = mulberry32(seed);
+    this.random = seededRandom(seed); // every run does the same operations in the same order
     this.books = fs.readFileSync(path.join(root, BOOKS_RECORDING), 'utf8');
     this.authors = fs.readFileSync(path.join(root, AUTHORS_RECORDING), 'utf8');
   }
@@ -572,16 +573,4 @@ function mkfifo(file: string): void {
   // Node has no mkfifo; the command is part of coreutils.
   const { status: code, stderr } = spawnSync('mkfifo', [file], { encoding: 'utf8' });
   assert.equal(code, 0, stderr);
-}
-
-/** A small seeded generator, so that every run does the same operations in the same order. */
-function mulberry32(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
 }
