@@ -143,6 +143,17 @@ describe('fuzzing', function () {
       assert.match(text, /"app\.A#m": \{"calls":2,"sql":0,"timed":0\}/);
     });
 
+    it('fixed: a baseline of 50,000 functions reads back whole (found by the long run: the cap on built values cut it)', () => {
+      // 50,000 distinct functions, each called once: the functions section alone is over 250,000
+      // members and elements, the cap for values built whole from recordings.
+      const events = Array.from({ length: 50_000 }, (_, k) => `{"id":${2 * k + 1},"event":"call","thread_id":1,"defined_class":"app.A","method_id":"m${k}","path":"app/a.py","lineno":3},${ret(2 * k + 2, 2 * k + 1, '0.001')}`);
+      const { trace, problems } = readRecording('r.appmap.json', `{"events":[${events.join(',')}]}`);
+      const text = serializeBaseline(baselineOf([summarize(trace, problems, ws.index, ws.config)]));
+      const parsed = parseBaseline(text);
+      assert.deepEqual(parsed.problems, []);
+      assert.equal(serializeBaseline(parsed.baseline as NonNullable<typeof parsed.baseline>), text);
+    });
+
     it('fixed: a test placed on line 99999999999 of its file is placed on line 1', async () => {
       const spec = json(`{"metadata":{"name":"t","recorder":{"type":"tests"},"source_location":"meetups/views.py:99999999999"},"events":[{"id":1,"event":"call","sql_query":{"sql":"SELECT 1"}},${ret(2, 1, '0.3')}]}`);
       await checkAnalysis(spec, materialize(spec), ws, nsPerByte);

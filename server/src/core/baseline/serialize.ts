@@ -3,7 +3,7 @@
 // file is a problem that says so, and bad entries are skipped one by one, each named.
 
 import { Severity } from '../config';
-import { JsonStreamParser, Mode } from '../json/streamParser';
+import { DEFAULT_MAX_BUILT_ITEMS, JsonStreamParser, Mode } from '../json/streamParser';
 import { Problem } from '../problem';
 import { Baseline, BASELINE_FORMAT, BASELINE_VERSION, BaselineFinding, EntryStats, TimeStats } from './baseline';
 
@@ -138,7 +138,10 @@ function readTopLevel(text: string): TopLevel {
       },
       onClose: () => void depth--,
     },
-    { maxStringBytes: 1 << 26 },
+    // The text is already held whole, and every item of a baseline is wanted: the cap on items
+    // built (for recordings, whose values are mostly skipped) is the text's length here, so a
+    // large baseline reads back whole and a hostile one costs no more than its text allows.
+    { maxStringBytes: 1 << 26, maxBuiltItems: Math.max(DEFAULT_MAX_BUILT_ITEMS, text.length) },
   );
   parser.write(Buffer.from(text, 'utf8'));
   parser.end();
