@@ -9,8 +9,9 @@
 // path's version did not move while it was read. So whatever order reads finish in, the index
 // ends up as a fresh index of what is on disk. Watcher events can be missed (chokidar does not
 // see files written while it starts, and reports only the folder when a folder goes), so after
-// every batch of events, and after the first indexing, the folders are listed again and compared
-// with what was read (size, times and inode of each file): what differs is read again or dropped.
+// the first indexing, a re-index, and any batch with a folder event or a file gone while read, the
+// folders are listed again and compared with what was read (size, times and inode of each file):
+// what differs is read again or dropped.
 
 import * as fs from 'node:fs';
 import * as path from 'node:path';
@@ -44,6 +45,8 @@ export class RecordingIndexer {
   private readonly versions = new Map<string, number>();
   /** Recordings read (or being read), with the fingerprint of the file each read started from. */
   private readonly read = new Map<string, string>();
+  /** A folder came or went, or a file went while read: list the folders after the batch. */
+  private listAfterBatch = false;
   /** The first indexing; a re-index waits for it. */
   private started: Promise<void> = Promise.resolve();
   private readonly pool: IndexPool;
@@ -152,6 +155,7 @@ export class RecordingIndexer {
    */
   private async reconcile(): Promise<string[]> {
     if (this.disposed) return [];
+    this.listAfterBatch = false;
     const onDisk = new Set(this.discover());
     const changed: string[] = [];
     const reads: Promise<void>[] = [];
@@ -205,8 +209,12 @@ export class RecordingIndexer {
       })
       .then((summary) => {
         if (this.disposed || this.versions.get(rel) !== version) return;
-        // Deleted while it was read: the deletion's event may be the one chokidar missed.
-        if (fingerprint(abs) === undefined) this.remove(rel);
+        // Deleted while it was read: the deletion's event may be the one chokidar missed, and
+        // its folder may have gone with it.
+        if (fingerprint(abs) === undefined) {
+          this.remove(rel);
+          this.listAfterBatch = true;
+        }
         else this.index.set(summary);
       })
       .finally(() => this.inFlight.delete(read));
@@ -249,6 +257,7 @@ export class RecordingIndexer {
     this.watcher.on('add', on('update')).on('change', on('update')).on('unlink', on('remove'));
     // A folder that comes or goes may hold recordings chokidar reports no event for: the listing after the batch finds them.
     const folderChanged = () => {
+      this.listAfterBatch = true;
       if (this.timer) clearTimeout(this.timer);
       this.timer = setTimeout(() => this.flush(), DEBOUNCE_MS);
     };
@@ -267,9 +276,13 @@ export class RecordingIndexer {
       if (kind === 'remove') this.remove(rel);
       else reads.push(this.update(rel, true));
     }
-    // Each batch reports when its own reads are done; it does not wait for earlier batches.
+    // Each batch reports when its own reads are done; it does not wait for earlier batches. The
+    // folders are listed again only after a folder event or a read of a file that had gone: a
+    // listing walks the recording folders on this thread, too much for every batch of a big tree.
+    const list = this.listAfterBatch;
+    this.listAfterBatch = false;
     const done = Promise.all(reads)
-      .then(() => this.reconcile())
+      .then(() => (list || this.listAfterBatch ? this.reconcile() : []))
       .then((missed) => {
         const changed = [...new Set([...batch.keys(), ...missed])];
         if (!this.disposed && changed.length) this.events.changed(changed);
