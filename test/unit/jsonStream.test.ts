@@ -3,6 +3,7 @@
 
 import * as assert from 'node:assert/strict';
 import { JsonStreamParser, JsonVisitor, Mode } from '../../server/src/core/json/streamParser';
+import { seededRandom } from '../support/random';
 
 /** Parses `bytes` fed in chunks of `chunkBytes`, building the whole value; returns it or the problem. */
 function parse(bytes: Buffer, chunkBytes = bytes.length || 1): { value?: unknown; problem?: string; byteOffset?: number } {
@@ -40,6 +41,22 @@ describe('JSON stream parser', () => {
   it('builds values identical to JSON.parse across every chunk split', () => {
     const text = '{"a":[1,-2.5e3,0,true,false,null],"s":"h\\u00e9llo \\"q\\" \\n \\ud83d\\ude00 ü","n":{"":{}},"e":[]}';
     checkParse(text, JSON.parse(text));
+  });
+
+  it('reads decimals exactly as Number() does (the fast path for elapsed times), whole and split anywhere', () => {
+    const random = seededRandom(20261125);
+    const texts: string[] = ['0.0', '-0.0', '0.1', '0.30000000000000004', '123456789012345.6', '1.7976931348623157', '9007199254740993.0'];
+    for (let k = 0; k < 20_000; k++) {
+      const intDigits = String(Math.floor(random() * 10 ** Math.floor(random() * 9)));
+      let fraction = '';
+      for (let d = 1 + Math.floor(random() * 12); d > 0; d--) fraction += Math.floor(random() * 10);
+      texts.push(`${random() < 0.3 ? '-' : ''}${intDigits}.${fraction}`);
+    }
+    const bytes = Buffer.from(`[${texts.join(',')}]`);
+    const whole = parse(bytes).value as number[];
+    const split = parse(bytes, 7).value as number[];
+    const wrong = texts.filter((t, k) => !Object.is(whole[k], Number(t)) || !Object.is(split[k], Number(t)));
+    assert.deepEqual(wrong, []);
   });
 
   it('reports where and why a document is malformed', () => {
