@@ -10,7 +10,7 @@ import { CompareConfig, resolveConfig, RunlensConfig, Severity } from '../core/c
 import { Problem } from '../core/problem';
 import { baselineOfRecordings, readSavedBaseline, rootOf } from './baseline';
 import { displayProblem, Io, readConfigFile } from './scan';
-import { eachArg, isOption, UsageError } from './usage';
+import { eachArg, isOption, oneOf, UsageError } from './usage';
 
 export interface CompareOptions {
   /** Recordings or folders of them, or one baseline file. */
@@ -34,12 +34,9 @@ export function parseCompareArgs(args: string[]): CompareOptions {
       case '--root':
         options.root = value();
         break;
-      case '--format': {
-        const v = value();
-        if (v !== 'text' && v !== 'markdown' && v !== 'json') throw new UsageError(`--format must be text, markdown or json, not "${v}"`);
-        options.format = v;
+      case '--format':
+        options.format = oneOf(flag, value(), ['text', 'markdown', 'json'] as const);
         break;
-      }
       case '--config':
         options.configFile = value();
         break;
@@ -69,12 +66,9 @@ export function parseCompareArgs(args: string[]): CompareOptions {
         options.thresholds.maxSqlIncrease = Number(v);
         break;
       }
-      case '--fail-on-new': {
-        const v = value();
-        if (v !== 'error' && v !== 'warning' && v !== 'info' && v !== 'never') throw new UsageError(`--fail-on-new must be error, warning, info or never, not "${v}"`);
-        options.thresholds.failOnNewFinding = v as Severity | 'never';
+      case '--fail-on-new':
+        options.thresholds.failOnNewFinding = oneOf<Severity | 'never'>(flag, value(), ['error', 'warning', 'info', 'never']);
         break;
-      }
       case '--noise-factor': {
         const v = value();
         if (!/^\d+(\.\d+)?$/.test(v)) throw new UsageError(`--noise-factor takes a number of at least 0, not "${v}"`);

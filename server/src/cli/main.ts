@@ -8,7 +8,7 @@ import { parseCompareArgs, runCompare } from './compare';
 import { Io, runScan, ScanOptions } from './scan';
 import { runRecord } from './record';
 import { parseReportArgs, runReport } from './report';
-import { BASELINE_USAGE, COMPARE_USAGE, eachArg, isOption, RECORD_USAGE, REPORT_USAGE, SCAN_USAGE, UsageError } from './usage';
+import { BASELINE_USAGE, COMPARE_USAGE, eachArg, isOption, oneOf, RECORD_USAGE, REPORT_USAGE, SCAN_USAGE, UsageError } from './usage';
 
 /** The commands besides the language server, each `(args, io) → exit code`, in the order the help lists them. */
 const COMMANDS: Record<string, { usage: string; run: (args: string[], io: Io) => Promise<number> }> = {
@@ -89,18 +89,12 @@ export function parseScanArgs(args: string[]): ScanOptions {
       case '--root':
         options.root = value();
         break;
-      case '--format': {
-        const v = value();
-        if (v !== 'text' && v !== 'json' && v !== 'sarif') throw new UsageError(`--format must be text, json or sarif, not "${v}"`);
-        options.format = v;
+      case '--format':
+        options.format = oneOf(flag, value(), ['text', 'json', 'sarif'] as const);
         break;
-      }
-      case '--fail-on': {
-        const v = value();
-        if (v !== 'error' && v !== 'warning' && v !== 'never') throw new UsageError(`--fail-on must be error, warning or never, not "${v}"`);
-        options.failOn = v;
+      case '--fail-on':
+        options.failOn = oneOf(flag, value(), ['error', 'warning', 'never'] as const);
         break;
-      }
       case '--config':
         options.configFile = value();
         break;

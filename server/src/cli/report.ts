@@ -16,7 +16,7 @@ import { loadParsersOrProblem } from '../node/treeSitter';
 import { displayPath, workspaceFiles } from '../node/workspaceFiles';
 import { baselineOfRecordings, readSavedBaseline, rootOf } from './baseline';
 import { displayProblem, findRecordings, Io, readConfigFile, scan } from './scan';
-import { eachArg, isOption, UsageError } from './usage';
+import { eachArg, isOption, oneOf, UsageError } from './usage';
 
 export interface ReportOptions {
   /** Recordings or folders of them; empty means every recording under the root. */
@@ -43,12 +43,9 @@ export function parseReportArgs(args: string[]): ReportOptions {
       case '--root':
         options.root = value();
         break;
-      case '--format': {
-        const v = value();
-        if (v !== 'markdown' && v !== 'html') throw new UsageError(`--format must be markdown or html, not "${v}"`);
-        options.format = v;
+      case '--format':
+        options.format = oneOf(flag, value(), ['markdown', 'html'] as const);
         break;
-      }
       case '--baseline':
         options.baseline = value();
         break;

@@ -58,6 +58,13 @@ export const REPORT_USAGE = `  runlens report [PATH…] [--root DIR] [--baseline
   --title     the report's heading (default: runlens report: <root folder name>)
 `;
 
+/** `value` when it is one of `choices`; else the usage error naming them: `--format must be text, json or sarif, not "x"`. */
+export function oneOf<T extends string>(flag: string, value: string, choices: readonly T[]): T {
+  if ((choices as readonly string[]).includes(value)) return value as T;
+  const named = choices.length > 1 ? `${choices.slice(0, -1).join(', ')} or ${choices[choices.length - 1]}` : choices[0];
+  throw new UsageError(`${flag} must be ${named}, not "${value}"`);
+}
+
 /**
  * Walks `args`, splitting `--flag=value`; `value()` takes the flag's value (the inline one or the
  * next argument) and is a usage error when there is none.
