@@ -78,8 +78,8 @@ export interface UnlistedRest {
 /** Labels of unlisted requests and tests summed up one by one; the rest are one line. */
 export const MAX_UNLISTED_GROUPS = 100;
 
-export interface EntryView {
-  id: number;
+/** What a request or test entry is, the same while it is read (PendingEntry) and in the page (EntryView). */
+export interface EntryFacts {
   kind: 'request' | 'test';
   /** The route (`GET /books`) or the test's name. */
   label: string;
@@ -92,6 +92,10 @@ export interface EntryView {
   ms: number;
   sql: number;
   calls: number;
+}
+
+export interface EntryView extends EntryFacts {
+  id: number;
   /** In call order; absent when not embedded (see REPORT_LIMITS). */
   tree?: CompactTree;
   /** Same-named sibling calls merged: the flame graph's tree. */
@@ -374,15 +378,7 @@ export function reportModel(input: ReportInput): ReportModel {
 // ---- building ---------------------------------------------------------------------------------
 
 /** An entry while its side is read; its tree's names are in the side's own string table. */
-export interface PendingEntry {
-  kind: 'request' | 'test';
-  label: string;
-  detail: string;
-  key: string;
-  recording: string;
-  ms: number;
-  sql: number;
-  calls: number;
+export interface PendingEntry extends EntryFacts {
   sqlShapes: { shape: string; count: number; totalMs: number; maxMs: number }[];
   moreSqlShapes: { shapes: number; count: number };
   /** Order of discovery, for stable sorting. */
