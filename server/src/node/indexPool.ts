@@ -17,7 +17,7 @@ import { SourceIndex } from '../core/sourceIndex';
 import { readRecordingFile } from './readRecordingFile';
 
 export type ToWorker =
-  | { type: 'summarize'; id: number; root: string; absPath: string; relPath: string; config: RunlensConfig }
+  | { type: 'summarize'; id: number; root: string; relPath: string; config: RunlensConfig }
   | { type: 'invalidate'; relPath: string };
 
 export type FromWorker = { id: number; summary: RecordingSummary; error?: undefined } | { id: number; error: string; summary?: undefined };
@@ -35,6 +35,12 @@ interface Job {
 interface Slot {
   worker: Worker;
   job: Job | undefined;
+}
+
+/** One recording read and reduced to its summary: the same on a worker and on the main thread. */
+export async function readAndSummarize(root: string, relPath: string, index: SourceIndex, config: RunlensConfig): Promise<RecordingSummary> {
+  const result = await readRecordingFile(path.join(root, relPath), relPath);
+  return summarize(result.trace, result.problems, index, config);
 }
 
 /** Workers to start when none is asked for: two at least (one may be busy with a huge file), at most four. */
@@ -97,9 +103,8 @@ export class IndexPool {
     await Promise.all(this.slots.map((s) => s.worker.terminate()));
   }
 
-  private async summarizeHere(relPath: string, config: RunlensConfig): Promise<RecordingSummary> {
-    const result = await readRecordingFile(path.join(this.root, relPath), relPath);
-    return summarize(result.trace, result.problems, this.sourceIndex(), config);
+  private summarizeHere(relPath: string, config: RunlensConfig): Promise<RecordingSummary> {
+    return readAndSummarize(this.root, relPath, this.sourceIndex(), config);
   }
 
   private spawn(): void {
@@ -173,7 +178,7 @@ export class IndexPool {
       if (slot.job || this.queue.length === 0) continue;
       const job = this.queue.shift() as Job;
       slot.job = job;
-      const message: ToWorker = { type: 'summarize', id: job.id, root: this.root, absPath: path.join(this.root, job.relPath), relPath: job.relPath, config: job.config };
+      const message: ToWorker = { type: 'summarize', id: job.id, root: this.root, relPath: job.relPath, config: job.config };
       slot.worker.postMessage(message);
     }
   }

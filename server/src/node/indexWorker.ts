@@ -5,13 +5,11 @@
 
 import { parentPort } from 'node:worker_threads';
 import { RunlensConfig } from '../core/config';
-import { summarize } from '../core/index/summary';
 import { SourceParsers } from '../core/source/definitions';
 import { SourceIndex } from '../core/sourceIndex';
-import { readRecordingFile } from './readRecordingFile';
 import { loadParsers } from './treeSitter';
 import { workspaceFiles } from './workspaceFiles';
-import type { ToWorker, FromWorker } from './indexPool';
+import { FromWorker, readAndSummarize, ToWorker } from './indexPool';
 
 const port = parentPort;
 if (!port) throw new Error('indexWorker.js runs as a worker thread of the language server');
@@ -37,8 +35,7 @@ port.on('message', async (message: ToWorker) => {
   let reply: FromWorker;
   try {
     const index = await sourceIndexFor(message.root, message.config);
-    const result = await readRecordingFile(message.absPath, message.relPath);
-    reply = { id: message.id, summary: summarize(result.trace, result.problems, index, message.config) };
+    reply = { id: message.id, summary: await readAndSummarize(message.root, message.relPath, index, message.config) };
   } catch (err) {
     reply = { id: message.id, error: (err as Error).stack ?? String(err) };
   }

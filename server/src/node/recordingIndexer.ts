@@ -22,7 +22,8 @@ import { RecordingSummary, summarize } from '../core/index/summary';
 import { WorkspaceIndex } from '../core/index/workspaceIndex';
 import { SourceIndex } from '../core/sourceIndex';
 import { defaultPoolSize, IndexPool } from './indexPool';
-import { SKIPPED_DIRS, walk } from './workspaceFiles';
+import { WorkspaceFiles } from '../core/workspace';
+import { SKIPPED_DIRS, walk, workspaceFiles } from './workspaceFiles';
 
 export interface IndexerEvents {
   /** Initial indexing progress. */
@@ -50,6 +51,8 @@ export class RecordingIndexer {
   /** The first indexing; a re-index waits for it. */
   private started: Promise<void> = Promise.resolve();
   private readonly pool: IndexPool;
+  /** For `leavesRoot`: whether a path's real path (through links) leaves the root. */
+  private readonly files: WorkspaceFiles;
   private disposed = false;
 
   constructor(
@@ -61,6 +64,7 @@ export class RecordingIndexer {
     options: { workers?: number } = {},
   ) {
     this.pool = new IndexPool(root, options.workers ?? defaultPoolSize(), sourceIndex, events.log);
+    this.files = workspaceFiles(root);
   }
 
   /** Threads reading recordings besides the main one (0: all on the main thread). */
@@ -195,7 +199,7 @@ export class RecordingIndexer {
     // Only regular files whose real path is inside the root, as the first listing takes: not a
     // pipe or a device (whose read would never end), and not a link (chokidar reports links to
     // files even when told not to follow links). Anything else leaves the index.
-    if (stamp === undefined || !isInsideReally(this.root, abs)) {
+    if (stamp === undefined || this.files.leavesRoot(rel)) {
       this.remove(rel);
       return Promise.resolve();
     }
@@ -299,15 +303,6 @@ function fingerprint(abs: string): string | undefined {
     return st.isFile() ? `${st.size}:${st.mtimeMs}:${st.ctimeMs}:${st.ino}` : undefined;
   } catch {
     return undefined;
-  }
-}
-
-/** `abs` and its real path are inside the root (a folder on the way may be a link out). */
-function isInsideReally(root: string, abs: string): boolean {
-  try {
-    return isInside(root, fs.realpathSync(abs));
-  } catch {
-    return false;
   }
 }
 
