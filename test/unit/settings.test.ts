@@ -1,5 +1,5 @@
 // The settings are described once, in server/src/core/settingsSchema.ts. This test keeps every
-// other description equal to it: the keys and defaults the server reads (config.ts), the README's
+// other description equal to it: the keys and defaults the server reads (config.ts), the documented
 // table, the VS Code extension's contributes.configuration and the Emacs package's defcustoms.
 
 import * as assert from 'node:assert/strict';
@@ -27,8 +27,8 @@ describe('settings', () => {
     assert.deepEqual(defaults, flatten(DEFAULT_CONFIG));
   });
 
-  it('are documented in the README, key, default and meaning', () => {
-    const readme = read('README.md');
+  it('are documented in server/docs/configuration.md, key, default and meaning', () => {
+    const readme = read('server/docs/configuration.md');
     const table = readme.slice(readme.indexOf('<!-- config-table'));
     const documented: Record<string, [unknown, string]> = {};
     for (const line of table.split('\n').slice(3)) {

@@ -1,6 +1,6 @@
 // The settings as JSON Schema, one entry per key (dotted, as editors name them: `nPlusOne.warningCount`).
-// It is what every client shows the user and what the README documents, and it is checked, not
-// copied by hand: test/unit/settings.test.ts keeps the README's table, the VS Code extension's
+// It is what every client shows the user and what server/docs/configuration.md documents, and it is checked, not
+// copied by hand: test/unit/settings.test.ts keeps that page's table, the VS Code extension's
 // `contributes.configuration` and Emacs' defcustoms equal to it, and its keys and defaults equal to
 // config.ts, which is what the server actually reads.
 
@@ -9,7 +9,7 @@ import { DEFAULT_CONFIG, RULE_NAMES } from './config';
 export interface SettingSchema {
   type: 'integer' | 'number' | 'boolean' | 'array' | 'object' | 'string';
   default: unknown;
-  /** Markdown: one line, as it reads in the README's table and in an editor's settings page. */
+  /** Markdown: one line, as it reads in the documented table and in an editor's settings page. */
   markdownDescription: string;
   minimum?: number;
   enum?: string[];
