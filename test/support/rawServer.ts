@@ -53,6 +53,12 @@ export function frame(body: string | Buffer): Buffer {
   return Buffer.concat([Buffer.from(`Content-Length: ${bytes.length}\r\n\r\n`, 'ascii'), bytes]);
 }
 
+/** A command that starts a server speaking over stdio instead of the repository's binary. */
+export interface ServerCommand {
+  argv: string[];
+  env?: NodeJS.ProcessEnv;
+}
+
 export class RawServer {
   readonly child: ChildProcess;
   readonly root: string;
@@ -80,10 +86,16 @@ export class RawServer {
   private readonly responseWaiters = new Map<string, (m: Message) => void>();
   private readonly notificationWaiters: { method: string; test: (params: unknown) => boolean; resolve: (params: unknown) => void }[] = [];
   private readonly exitWaiters: (() => void)[] = [];
+  private readonly ownGroup: boolean;
 
-  private constructor(root: string, private readonly settings: unknown) {
+  private constructor(root: string, private readonly settings: unknown, command: ServerCommand | undefined) {
     this.root = root;
-    this.child = spawn(process.execPath, [BIN, '--stdio'], { cwd: root, stdio: ['pipe', 'pipe', 'pipe'] });
+    // Another command (`npx runlens --stdio`) runs in a process group of its own, so that kill()
+    // ends the server too and not only the launcher that started it.
+    this.child = command
+      ? spawn(command.argv[0], command.argv.slice(1), { cwd: root, stdio: ['pipe', 'pipe', 'pipe'], env: command.env, detached: true })
+      : spawn(process.execPath, [BIN, '--stdio'], { cwd: root, stdio: ['pipe', 'pipe', 'pipe'] });
+    this.ownGroup = command !== undefined;
     this.child.stdout!.on('data', (chunk: Buffer) => this.onOutput(chunk));
     this.child.stderr!.on('data', (chunk: Buffer) => (this.stderr += chunk.toString('utf8')));
     // A server that died leaves writes failing; the tests notice through `alive`.
@@ -94,13 +106,13 @@ export class RawServer {
     });
   }
 
-  /** Starts the binary on `root` without initializing it. */
-  static spawn(root: string, options: { settings?: unknown } = {}): RawServer {
-    return new RawServer(root, options.settings ?? null);
+  /** Starts the binary (or `command`) on `root` without initializing it. */
+  static spawn(root: string, options: { settings?: unknown; command?: ServerCommand } = {}): RawServer {
+    return new RawServer(root, options.settings ?? null, options.command);
   }
 
-  /** Starts the binary on `root`, initializes it and waits for its first index. */
-  static async start(root: string, options: { settings?: unknown } = {}): Promise<RawServer> {
+  /** Starts the binary (or `command`) on `root`, initializes it and waits for its first index. */
+  static async start(root: string, options: { settings?: unknown; command?: ServerCommand } = {}): Promise<RawServer> {
     const server = RawServer.spawn(root, options);
     try {
       await server.initialize();
@@ -308,7 +320,8 @@ export class RawServer {
     this.closing = true;
     if (!this.alive) return;
     const exited = new Promise<void>((resolve) => this.exitWaiters.push(resolve));
-    this.child.kill('SIGKILL');
+    if (this.ownGroup && this.child.pid !== undefined) process.kill(-this.child.pid, 'SIGKILL');
+    else this.child.kill('SIGKILL');
     await exited;
   }
 
