@@ -4,7 +4,7 @@
 // with the README.
 
 /** The git URL the README names; the test installs from a git clone of this checkout instead. */
-export const README_GIT_URL = 'git+https://github.com/OWNER/runlens.git';
+export const README_GIT_URL = 'git+file:///path/to/runlens';
 
 export interface CommandBlock {
   /** Where the first line runs (the test makes this folder; the README says it in words). */

@@ -5,7 +5,7 @@
 // there; and a second fresh project installing from a git URL (a git repository made of this
 // checkout's files), where npm clones it, installs its dev dependencies and runs `prepare`.
 // The tarball must hold what runs and nothing else: the compiled server (not its tests), the
-// launcher, LICENSE, README.md and package.json; grammars and the flame graph library come from
+// launcher, server/LICENSE, README.md and package.json; grammars and the flame graph library come from
 // its dependencies, found from where the package is installed.
 //
 // npm runs with --prefer-offline, its output plain (no audit, no fund notice): every tarball comes
@@ -98,7 +98,7 @@ describe('the package, installed into another project by the README\'s commands 
       assert.equal(manifest.private, undefined);
       assert.deepEqual(manifest.bin, { runlens: 'server/bin/runlens.js' });
       assert.equal(manifest.license, 'MIT');
-      assert.match(tarFile(tarball, 'package/LICENSE'), /^MIT License\n/);
+      assert.match(tarFile(tarball, 'package/server/LICENSE'), /^MIT License\n/);
     });
 
     it('npm install -D adds it to the project, with the files of the tarball', () => {
@@ -250,11 +250,12 @@ function reportRegistryFetches(install: LineRun): void {
   console.log(`      ${install.line}: ${fetches.length ? `${fetches.length} registry requests beyond the npm cache:\n${fetches.map((f) => `        ${f}`).join('\n')}` : 'nothing fetched beyond the npm cache'}`);
 }
 
-/** What the tarball must hold: the launcher, the compiled server (one .js per source file), LICENSE, README.md, package.json. */
+/** What the tarball must hold: the launcher, the compiled server (one .js per source file), the user docs the README and error messages point to, server/LICENSE, README.md, package.json. */
 function expectedEntries(checkout: string): string[] {
+  const docs = fs.readdirSync(path.join(checkout, 'server/docs')).filter((f) => f.endsWith('.md')).map((f) => `server/docs/${f}`);
   const sources = filesUnder(path.join(checkout, 'server/src'));
   assert.ok(sources.length > 50 && sources.every((f) => f.endsWith('.ts')), `server/src: ${sources.join(', ')}`);
-  return ['LICENSE', 'README.md', 'package.json', 'server/bin/runlens.js', ...sources.map((f) => `server/out/server/src/${f.replace(/\.ts$/, '.js')}`)].sort();
+  return ['README.md', 'package.json', 'server/LICENSE', 'server/bin/runlens.js', ...docs, ...sources.map((f) => `server/out/server/src/${f.replace(/\.ts$/, '.js')}`)].sort();
 }
 
 /** The tarball's files, without npm's `package/` prefix, sorted. */

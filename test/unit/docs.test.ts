@@ -12,6 +12,7 @@ import { spawnSync } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { BIN } from '../support/cli';
+import { FROM_GIT, FROM_TARBALL } from '../support/installCommands';
 import { REPO } from './corpus';
 
 /** Every page of the documentation, relative to the repository. */
@@ -35,6 +36,13 @@ describe('documentation', () => {
     assert.ok(nLines <= README_MAX_LINES, `README.md has ${nLines} lines`);
     const unlinked = PAGES.filter((p) => p.startsWith('server/docs/') && !readme.includes(`](${p})`));
     assert.deepEqual(unlinked, []);
+  });
+
+  it('the README installs runlens with exactly the lines test/system/pack.test.ts runs', () => {
+    const shBlocks = [...read('README.md').matchAll(/^```sh\n([\s\S]*?)^```$/gm)].map((m) => m[1]);
+    for (const block of [FROM_TARBALL, FROM_GIT]) {
+      assert.ok(shBlocks.includes(block.lines.join('\n') + '\n'), `README.md has no sh block of exactly:\n${block.lines.join('\n')}`);
+    }
   });
 
   for (const page of PAGES) {
