@@ -31,5 +31,16 @@ export const FROM_GIT: CommandBlock = {
   lines: [`npm install -D ${README_GIT_URL}`, 'npx runlens scan'],
 };
 
+/** Once installed: a baseline, a fix recorded again, and what it bought (the test records nothing in between). */
+export const BEFORE_AND_AFTER: CommandBlock = {
+  from: 'my-project',
+  lines: [
+    'npx runlens baseline save                           # .runlens/baseline.json: what it costs now',
+    '# … fix, record the tests again …',
+    'npx runlens compare --baseline .runlens/baseline.json',
+    'npx runlens report --baseline .runlens/baseline.json > report.md   # for the ticket',
+  ],
+};
+
 /** What an editor runs in the project once runlens is installed there. */
 export const LANGUAGE_SERVER = 'npx runlens --stdio';

@@ -19,7 +19,7 @@ import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { BOOKSHOP } from '../support/bookshop';
-import { CommandBlock, FROM_GIT, FROM_TARBALL, LANGUAGE_SERVER, README_GIT_URL } from '../support/installCommands';
+import { BEFORE_AND_AFTER, CommandBlock, FROM_GIT, FROM_TARBALL, LANGUAGE_SERVER, README_GIT_URL } from '../support/installCommands';
 import { RawServer } from '../support/rawServer';
 
 const REPO = path.resolve(__dirname, '../../../..');
@@ -140,6 +140,16 @@ describe('the package, installed into another project by the README\'s commands 
       } finally {
         assert.deepEqual(await server.close(), { code: 0, signal: null });
       }
+    });
+
+    it('then baseline save, compare and report, as the README shows them: nothing changed, no regression', () => {
+      const [save, , compare, report] = runBlock(BEFORE_AND_AFTER, { runlens: checkout, 'my-project': project });
+      assert.deepEqual({ status: save.status, stderr: save.stderr }, { status: 0, stderr: '' });
+      assert.match(save.stdout, /^baseline of 2 recordings \(2 routes, 2 tests, 3 functions, 10 SQL shapes, 1 finding; [\d,]+ bytes\) written to \.runlens\/baseline\.json\n$/);
+      assert.deepEqual({ status: compare.status, stderr: compare.stderr }, { status: 0, stderr: '' });
+      assert.match(compare.stdout, /^No regression\.$/m);
+      assert.deepEqual({ status: report.status, stdout: report.stdout, stderr: report.stderr }, { status: 0, stdout: '', stderr: '' });
+      assert.match(fs.readFileSync(path.join(project, 'report.md'), 'utf8'), /^## runlens report: my-project\n\n2 recordings, 1 finding \(1 error\)\. Since before: \*\*no regression\*\*/);
     });
   });
 

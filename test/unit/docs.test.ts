@@ -12,7 +12,7 @@ import { spawnSync } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { BIN } from '../support/cli';
-import { FROM_GIT, FROM_TARBALL } from '../support/installCommands';
+import { BEFORE_AND_AFTER, FROM_GIT, FROM_TARBALL } from '../support/installCommands';
 import { REPO } from './corpus';
 
 /** Every page of the documentation, relative to the repository. */
@@ -38,9 +38,9 @@ describe('documentation', () => {
     assert.deepEqual(unlinked, []);
   });
 
-  it('the README installs runlens with exactly the lines test/system/pack.test.ts runs', () => {
+  it('the README installs and runs runlens on a project with exactly the lines test/system/pack.test.ts runs', () => {
     const shBlocks = [...read('README.md').matchAll(/^```sh\n([\s\S]*?)^```$/gm)].map((m) => m[1]);
-    for (const block of [FROM_TARBALL, FROM_GIT]) {
+    for (const block of [FROM_TARBALL, FROM_GIT, BEFORE_AND_AFTER]) {
       assert.ok(shBlocks.includes(block.lines.join('\n') + '\n'), `README.md has no sh block of exactly:\n${block.lines.join('\n')}`);
     }
   });
