@@ -213,7 +213,9 @@ describe('baseline', function () {
     assert.deepEqual(runlens(['baseline'], empty), usage('baseline needs a subcommand: save'));
     assert.deepEqual(runlens(['baseline', 'load'], empty), usage('unknown baseline subcommand "load" (there is: save)'));
     assert.deepEqual(runlens(['baseline', 'save', '--bogus'], empty), usage('unknown option "--bogus"'));
-    assert.deepEqual(runlens(['baseline', 'save'], empty), usage('.: no recordings (*.appmap.json) found'));
+    // No recordings: an empty baseline would make every later comparison pass; said as scan says it.
+    assert.deepEqual(runlens(['baseline', 'save'], empty), { code: 2, stdout: '', stderr: `runlens: no recordings (*.appmap.json) under ${empty}: record your tests first (see runlens record --help)\n` });
+    assert.deepEqual(runlens(['baseline', 'save', '--allow-empty'], empty), usage('unknown option "--allow-empty"'));
     assert.deepEqual(fs.readdirSync(empty), []);
   });
 });

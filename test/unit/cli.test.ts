@@ -7,6 +7,7 @@ import * as os from 'node:os';
 import * as path from 'node:path';
 import { REPO } from './corpus';
 import { Run, runlens as runCli } from '../support/cli';
+import { didYouMean, editDistance } from '../../server/src/cli/usage';
 
 const MEETUPS = path.join(REPO, 'test/workspaces/django-meetups');
 const MEETUPS_FIXED = path.join(REPO, 'test/workspaces/django-meetups-fixed');
@@ -167,6 +168,51 @@ describe('runlens scan', function () {
     checkRun(['scan', 'no/such/dir'], { code: 2, stderr: `runlens: ${path.join(MEETUPS, 'no/such/dir')}: no such file or folder\nRun "runlens --help" for usage.\n` });
     checkRun(['frobnicate'], { code: 2, stderr: 'runlens: unknown command "frobnicate"\nRun "runlens --help" for usage.\n' });
     checkRun([], { code: 2 });
+  });
+
+  it('exits 2 when it finds no recording, saying where it looked and how to record; 0 with --allow-empty', () => {
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'runlens-none-'));
+    fs.mkdirSync(path.join(dir, 'tmp/appmap'), { recursive: true });
+    const none = (where: string) => ({ code: 2, stdout: '', stderr: `runlens: no recordings (*.appmap.json) under ${where}: record your tests first (see runlens record --help)\n` });
+    checkRun(['scan'], none(dir), dir);
+    checkRun(['scan', '--format', 'sarif'], none(dir), dir);
+    checkRun(['scan', 'tmp/appmap', '.'], none(`${path.join(dir, 'tmp/appmap')}, ${dir}`), dir);
+    checkRun(['scan', '--root', dir], none(dir), os.tmpdir());
+    checkRun(['scan', '--allow-empty'], { code: 0, stdout: '0 recordings read, no findings\n', stderr: '' }, dir);
+    checkRun(['scan', '--allow-empty', '--format', 'json'], { code: 0, stdout: '{"recordings":0,"problems":[],"findings":[]}\n', stderr: '' }, dir);
+    // The pointer is real.
+    checkRun(['record', '--help'], { code: 0, stderr: '' }, dir);
+    fs.rmSync(dir, { recursive: true, force: true });
+  });
+
+  it('suggests the nearest command or option for a misspelt one, exit code 2', () => {
+    const usage = (message: string) => ({ code: 2, stdout: '', stderr: `runlens: ${message}\nRun "runlens --help" for usage.\n` });
+    checkRun(['scna'], usage('unknown command "scna": did you mean scan?'));
+    checkRun(['reprot', '--format', 'html'], usage('unknown command "reprot": did you mean report?'));
+    checkRun(['--stdo'], usage('unknown command "--stdo": did you mean --stdio?'));
+    checkRun(['scan', '--rot', 'x'], usage('unknown option "--rot": did you mean --root?'));
+    checkRun(['scan', '--fail-on=warning', '--formt=json'], usage('unknown option "--formt": did you mean --format?'));
+    checkRun(['scan', '--fix-hint'], usage('unknown option "--fix-hint": did you mean --fix-hints?'));
+    checkRun(['scan', '--allow-emty'], usage('unknown option "--allow-emty": did you mean --allow-empty?'));
+    checkRun(['compare', 'a', 'b', '--max-sql-incr', '3'], usage('unknown option "--max-sql-incr": did you mean --max-sql-increase?'));
+    checkRun(['report', '--titel', 'x'], usage('unknown option "--titel": did you mean --title?'));
+    checkRun(['baseline', 'sav'], usage('unknown baseline subcommand "sav": did you mean save?'));
+    checkRun(['baseline', 'save', '--roto', 'x'], usage('unknown option "--roto": did you mean --root?'));
+    checkRun(['record', '--rot', 'x', '--', 'npm', 'test'], usage('record: unknown option "--rot": did you mean --root?'));
+    // Nothing near: no guess.
+    checkRun(['scan', '--verbose'], usage('unknown option "--verbose"'));
+  });
+
+  it('measures edits as insertions, deletions, substitutions and swaps of neighbours', () => {
+    const cases: [string, string, number][] = [
+      ['', '', 0], ['', 'scan', 4], ['scan', '', 4], ['scan', 'scan', 0], ['scna', 'scan', 1], ['rot', 'root', 1],
+      ['root', 'rot', 1], ['kitten', 'sitting', 3], ['ca', 'abc', 3], ['baseline', 'basline', 1], ['fromat', 'format', 1],
+    ];
+    assert.deepEqual(cases.map(([a, b]) => [a, b, editDistance(a, b)]), cases);
+    assert.equal(didYouMean('--ROOT', ['--root']), ': did you mean --root?');
+    // The nearest wins; of equals, the first.
+    assert.equal(didYouMean('--form', ['--fail-on', '--format', '--from']), ': did you mean --from?');
+    assert.equal(didYouMean('--x', ['--root']), '');
   });
 
   it('prints its version', () => {

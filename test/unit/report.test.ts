@@ -276,9 +276,26 @@ describe('runlens report', function () {
     fs.writeFileSync(path.join(dir, 'foreign.json'), '{"name": "not a baseline"}');
     usage(['--baseline', 'foreign.json', '--root', MEETUPS], 'foreign.json: not a runlens baseline: "format" is missing, expected "runlens-baseline"', dir);
     fs.rmSync(dir, { recursive: true, force: true });
-    usage(['--root', 'meetups', '--before', '../tmp'], 'meetups: no recordings (*.appmap.json) found');
     usage(['--format', 'html', '--link-base', 'https://x/'], '--link-base is for --format markdown');
-    usage(['--format', 'html', '--before', 'meetups'], '--before meetups: no recordings (*.appmap.json) found');
+    // No recordings: said as scan says it, without the usage line (it points to record's help).
+    const none = (args: string[], message: string) => assert.deepEqual(runlens(['report', ...args], MEETUPS), { code: 2, stdout: '', stderr: `runlens: ${message}\n` } satisfies Run);
+    const hint = 'record your tests first (see runlens record --help)';
+    none(['--root', 'meetups', '--before', '../tmp'], `no recordings (*.appmap.json) under ${path.join(MEETUPS, 'meetups')}: ${hint}`);
+    none(['--format', 'html', '--before', 'meetups'], `--before: no recordings (*.appmap.json) under ${path.join(MEETUPS, 'meetups')}: ${hint}`);
+    none(['--before', 'meetups'], `--before: no recordings (*.appmap.json) under ${path.join(MEETUPS, 'meetups')}: ${hint}`);
+    none(['--allow-empty', '--before', 'meetups'], `--before: no recordings (*.appmap.json) under ${path.join(MEETUPS, 'meetups')}: ${hint}`);
+  });
+
+  it('writes the report of no recordings with --allow-empty, exit 0', () => {
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'runlens-report-empty-'));
+    assert.deepEqual(runlens(['report', '--allow-empty', '--title', 'nothing yet'], dir), {
+      code: 0,
+      stdout: ['## nothing yet', '', '0 recordings, no findings.', '', '### Findings', '', 'No findings.', '', '### Routes by time', '', 'No HTTP requests recorded.', '', '### Functions by time', '', 'No functions recorded.', ''].join('\n'),
+      stderr: '',
+    } satisfies Run);
+    assert.deepEqual(runlens(['report', '--allow-empty', '--format', 'html', '-o', 'r.html'], dir), { code: 0, stdout: 'report written to r.html\n', stderr: '' } satisfies Run);
+    assert.match(fs.readFileSync(path.join(dir, 'r.html'), 'utf8'), /^<!DOCTYPE html>\n/);
+    fs.rmSync(dir, { recursive: true, force: true });
   });
 
   it('hands --format html to the HTML report, with the title, the recordings and the before side', () => {

@@ -26,6 +26,8 @@ export interface ScanOptions {
   configFile: string | undefined;
   /** Print the suggested change under each N+1 finding (text format). */
   fixHints: boolean;
+  /** No recordings found is not an error (exit 0), for pipelines that may have none. */
+  allowEmpty?: boolean;
 }
 
 export interface ScanOutput {
@@ -50,7 +52,9 @@ export async function runScan(options: ScanOptions, io: Io): Promise<number> {
   const root = path.resolve(io.cwd, options.root);
   if (!isDirectory(root)) throw new UsageError(`--root ${options.root}: not a folder`);
   const config = options.configFile ? readConfigFile(path.resolve(io.cwd, options.configFile)) : resolveConfig({});
-  const recordings = findRecordings(options.paths.length ? options.paths.map((p) => path.resolve(io.cwd, p)) : [root]);
+  const searched = options.paths.length ? options.paths.map((p) => path.resolve(io.cwd, p)) : [root];
+  const recordings = findRecordings(searched);
+  if (recordings.length === 0 && !options.allowEmpty) throw noRecordings(searched);
   const output = await scan(root, recordings, config, {
     // Fixes are worked out only for the outputs that show them.
     withFixes: options.fixHints || options.format === 'sarif',
@@ -120,6 +124,14 @@ export function findRecordings(paths: string[]): string[] {
   return [...out].sort();
 }
 
+/**
+ * The error for a command that found no recording where it looked (exit 2, as ESLint exits for a
+ * pattern that matches nothing): `no recordings (*.appmap.json) under /abs/dir: record your tests
+ * first (see runlens record --help)`; `side` names which of several inputs it is (`BEFORE`).
+ */
+export function noRecordings(searched: string[], side?: string): UsageError {
+  return new UsageError(`${side ? `${side}: ` : ''}no recordings (*.appmap.json) under ${searched.join(', ')}: record your tests first (see runlens record --help)`, { pointsToHelp: false });
+}
 
 export function displayProblem(p: Problem): string {
   return `${p.file}:${p.byteOffset === undefined ? '' : ` byte ${p.byteOffset}:`} ${p.severity}: ${p.message}`;
