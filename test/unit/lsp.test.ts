@@ -267,6 +267,44 @@ describe('language server, indexing', function () {
   });
 });
 
+describe('language server, a workspace folder that is not the recorded project', function () {
+  this.timeout(60_000);
+
+  /** The server's log once the first indexing ended (its last line says so; anything said of it comes before). */
+  async function logsAfterIndexing(client: TestClient): Promise<string[]> {
+    for (let waitedMs = 0; !client.logs.some((l) => l.startsWith('runlens: indexed ')); waitedMs += 20) {
+      if (waitedMs > 20_000) throw new Error(`no end of indexing in the log: ${client.logs.join(' | ')}`);
+      await new Promise((resolve) => setTimeout(resolve, 20));
+    }
+    return client.logs.filter((l) => !l.startsWith('runlens: indexed '));
+  }
+
+  it('says once, as the CLI does, that few of the recorded source files are there', async () => {
+    // The recordings alone, without the project's sources: what a wrong folder looks like.
+    const root = fs.realpathSync(fs.mkdtempSync(path.join(require('node:os').tmpdir(), 'runlens-wrong-folder-')));
+    fs.cpSync(path.join(MEETUPS, 'tmp'), path.join(root, 'tmp'), { recursive: true });
+    const client = await startInProcess(root, {}, { watch: false });
+    try {
+      const message = `runlens: 0 of 2 recorded source files exist under the workspace folder ${root}: is it the project folder?`;
+      assert.deepEqual(await logsAfterIndexing(client), [message]);
+      assert.equal(client.notificationCount.get('window/showMessage'), 1);
+    } finally {
+      await client.close();
+      fs.rmSync(root, { recursive: true, force: true });
+    }
+    // The project itself: nothing said.
+    const right = copyWorkspace(MEETUPS);
+    const quiet = await startInProcess(right, {}, { watch: false });
+    try {
+      assert.deepEqual(await logsAfterIndexing(quiet), []);
+      assert.equal(quiet.notificationCount.get('window/showMessage'), undefined);
+    } finally {
+      await quiet.close();
+      fs.rmSync(right, { recursive: true, force: true });
+    }
+  });
+});
+
 describe('language server, the real binary over stdio', function () {
   this.timeout(60_000);
 

@@ -10,7 +10,7 @@ import { parseBaseline, serializeBaseline } from '../core/baseline/serialize';
 import { resolveConfig, RunlensConfig } from '../core/config';
 import { formatCount, plural } from '../core/findings/format';
 import { formatProblem, Problem } from '../core/problem';
-import { displayProblem, findRecordings, Io, isDirectory, noRecordings, readConfigFile, scan } from './scan';
+import { displayProblem, findRecordings, Io, isDirectory, noRecordings, readConfigFile, scan, stylesOf } from './scan';
 import { writeUnderRoot } from '../node/baselineFile';
 import { BASELINE_USAGE, didYouMean, eachArg, isOption, unknownOption, UsageError } from './usage';
 import { displayPath } from '../node/workspaceFiles';
@@ -46,7 +46,7 @@ export async function runBaselineSave(options: BaselineSaveOptions, io: Io): Pro
   const config = options.configFile ? readConfigFile(path.resolve(io.cwd, options.configFile)) : resolveConfig({});
   const paths = options.paths.length ? options.paths.map((p) => path.resolve(io.cwd, p)) : [root];
   const { baseline, problems } = await baselineOfRecordings(root, paths, config);
-  for (const p of problems) io.stderr(`${displayProblem(p)}\n`);
+  for (const p of problems) io.stderr(`${displayProblem(p, stylesOf(io).stderr)}\n`);
   const text = serializeBaseline(baseline);
   const summary = `baseline of ${plural(baseline.recordings, 'recording')} (${describeBaseline(baseline)}; ${formatCount(Buffer.byteLength(text))} bytes)`;
   if (options.output === '-') {

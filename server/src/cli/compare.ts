@@ -9,7 +9,7 @@ import { compareJson, compareMarkdown, compareText } from '../core/baseline/repo
 import { CompareConfig, resolveConfig, RunlensConfig, Severity } from '../core/config';
 import { Problem } from '../core/problem';
 import { baselineOfRecordings, readSavedBaseline, rootOf } from './baseline';
-import { displayProblem, Io, readConfigFile } from './scan';
+import { displayProblem, Io, readConfigFile, stylesOf } from './scan';
 import { COMPARE_USAGE, eachArg, isOption, oneOf, unknownOption, UsageError } from './usage';
 
 export interface CompareOptions {
@@ -107,7 +107,7 @@ export async function runCompare(options: CompareOptions, io: Io): Promise<numbe
   const sources = { before: before.label, after: options.after.length ? after.label : options.root };
   if (options.format === 'json') io.stdout(compareJson(comparison, problems, { sources }));
   else {
-    for (const p of problems) io.stderr(`${displayProblem(p)}\n`);
+    for (const p of problems) io.stderr(`${displayProblem(p, stylesOf(io).stderr)}\n`);
     io.stdout(options.format === 'markdown' ? compareMarkdown(comparison, { all: options.all, sources }) : compareText(comparison, { all: options.all, sources }));
   }
   return comparison.regressed ? 1 : 0;

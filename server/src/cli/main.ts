@@ -3,6 +3,7 @@
 // 2 usage error, 3 internal error.
 
 import { packageVersion } from '../node/packageInfo';
+import { colorWanted } from './color';
 import { runBaseline } from './baseline';
 import { parseCompareArgs, runCompare } from './compare';
 import { Io, runScan, ScanOptions } from './scan';
@@ -118,5 +119,6 @@ function processIo(): Io {
     stderr: (text) => process.stderr.write(text),
     stderrIsTTY: Boolean(process.stderr.isTTY),
     cwd: process.cwd(),
+    color: { stdout: colorWanted(process.env, Boolean(process.stdout.isTTY)), stderr: colorWanted(process.env, Boolean(process.stderr.isTTY)) },
   };
 }

@@ -11,7 +11,9 @@ import {
   ErrorCodes,
   InitializeParams,
   InitializeResult,
+  MessageType,
   ResponseError,
+  ShowMessageNotification,
   TextDocumentSyncKind,
   TextDocuments,
 } from 'vscode-languageserver/node';
@@ -19,6 +21,8 @@ import { TextDocument } from 'vscode-languageserver-textdocument';
 import { URI } from 'vscode-uri';
 import { DEFAULT_BASELINE_PATH } from '../core/baseline/baseline';
 import { mergeSettings, resolveConfigWithProblems } from '../core/config';
+import { formatCount } from '../core/findings/format';
+import { recordedFilesOf, rootProblem } from '../core/rootCheck';
 import { SourceParsers } from '../core/source/definitions';
 import { baselineStamp, readBaselineFile, watchBaselineFile } from '../node/baselineFile';
 import { RecordingIndexer } from '../node/recordingIndexer';
@@ -115,8 +119,16 @@ export function startServer(connection: Connection, options: ServerOptions = {})
       await done;
       s.indexing = false;
       progress?.done();
+      // Said once, as the CLI says it: an editor opened on the wrong folder shows little or nothing.
+      // Before the line below, which clients (and tests) take as the end of the first indexing.
+      const wrongRoot = rootProblem(recordedFilesOf(s.index.snapshot().summaries.values(), s.sourceIndex), `the workspace folder ${s.root}`);
+      if (wrongRoot) {
+        connection.console.warn(`runlens: ${wrongRoot.message}`);
+        // A notification (window/showMessage), not the library's showWarningMessage, which is a request awaiting a choice.
+        void connection.sendNotification(ShowMessageNotification.type, { type: MessageType.Warning, message: `runlens: ${wrongRoot.message}` });
+      }
       const workers = indexer.workerCount;
-      log(`runlens: indexed ${s.indexed.total} recordings in ${Date.now() - started} ms (${workers ? `${workers} worker threads` : 'on the main thread'})`);
+      log(`runlens: indexed ${formatCount(s.indexed.total)} recordings in ${formatCount(Date.now() - started)} ms (${workers ? `${workers} worker threads` : 'on the main thread'})`);
     }),
   );
 
