@@ -35,7 +35,7 @@ describe('runlens scan', function () {
     checkRun(['scan'], {
       code: 1,
       stdout:
-        'meetups/views.py:29:16 error N+1: 1500 queries from this queryset (500 × meetups_venue, 500 × meetups_topic, 500 × meetups_sponsor) [n-plus-one]\n' +
+        'meetups/views.py:29:16 error N+1: 1,500 queries from this queryset (500 × meetups_venue, 500 × meetups_topic, 500 × meetups_sponsor) [n-plus-one]\n' +
         '1 recording read, 1 finding (1 error, 0 warnings)\n',
       stderr: '',
     });
@@ -49,7 +49,7 @@ describe('runlens scan', function () {
     checkRun(['scan', path.join(MEETUPS, RECORDING), '--root', MEETUPS, '--fail-on', 'never'], {
       code: 0,
       stdout:
-        'meetups/views.py:29:16 error N+1: 1500 queries from this queryset (500 × meetups_venue, 500 × meetups_topic, 500 × meetups_sponsor) [n-plus-one]\n' +
+        'meetups/views.py:29:16 error N+1: 1,500 queries from this queryset (500 × meetups_venue, 500 × meetups_topic, 500 × meetups_sponsor) [n-plus-one]\n' +
         '1 recording read, 1 finding (1 error, 0 warnings)\n',
     }, os.tmpdir());
   });
@@ -66,7 +66,7 @@ describe('runlens scan', function () {
         {
           rule: 'n-plus-one',
           severity: 'error',
-          message: 'N+1: 1500 queries from this queryset',
+          message: 'N+1: 1,500 queries from this queryset',
           path: 'meetups/views.py',
           line: 29,
           count: 1500,
@@ -141,7 +141,7 @@ describe('runlens scan', function () {
     checkRun(['scan', '--fix-hints'], {
       code: 1,
       stdout:
-        'meetups/views.py:29:16 error N+1: 1500 queries from this queryset (500 × meetups_venue, 500 × meetups_topic, 500 × meetups_sponsor) [n-plus-one]\n' +
+        'meetups/views.py:29:16 error N+1: 1,500 queries from this queryset (500 × meetups_venue, 500 × meetups_topic, 500 × meetups_sponsor) [n-plus-one]\n' +
         '    fix: append .select_related("where").prefetch_related("topics", "meeting_sponsors") to the queryset at meetups/views.py:29:16\n' +
         '1 recording read, 1 finding (1 error, 0 warnings)\n',
     });
@@ -192,7 +192,7 @@ describe('runlens scan', function () {
     const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'runlens-wrong-root-'));
     const problem = `0 of 2 recorded source files exist under --root ${dir}: is it the project folder?`;
     // Before: meetups/templates/meetups/past_meetings.html:1:1, a line of the right project's file, from the wrong root.
-    const finding = 'meetups/templates/meetups/past_meetings.html: error N+1: 1500 queries under this function (500 × meetups_venue, 500 × meetups_topic, 500 × meetups_sponsor) [n-plus-one]\n';
+    const finding = 'meetups/templates/meetups/past_meetings.html: error N+1: 1,500 queries under this function (500 × meetups_venue, 500 × meetups_topic, 500 × meetups_sponsor) [n-plus-one]\n';
     checkRun(['scan', '.', '--root', dir], {
       code: 1,
       stdout: `${finding}1 recording read, 1 finding (1 error, 0 warnings), 1 problem reading recordings\n`,
@@ -205,7 +205,7 @@ describe('runlens scan', function () {
     assert.deepEqual(sarif.results[0].locations, [{ physicalLocation: { artifactLocation: { uri: 'meetups/templates/meetups/past_meetings.html', uriBaseId: '%SRCROOT%' } } }]);
     assert.deepEqual(sarif.invocations[0].toolExecutionNotifications, [{ level: 'warning', message: { text: `${problem} Findings in files not under it are shown without a line.` } }]);
     // The commands that read recordings through scan say it too (their findings keep the recorded lines).
-    checkRun(['baseline', 'save', '-o', '-', '--root', dir, '.'], { code: 0, stderr: `(runlens): warning: ${problem}\nbaseline of 1 recording (1 route, 1 test, 2 functions, 4 SQL shapes, 1 finding; 2,286 bytes)\n` });
+    checkRun(['baseline', 'save', '-o', '-', '--root', dir, '.'], { code: 0, stderr: `(runlens): warning: ${problem}\nbaseline of 1 recording (1 route, 1 test, 2 functions, 4 SQL shapes, 1 finding; 2,287 bytes)\n` });
     // The right root: nothing said.
     checkRun(['scan'], { code: 1, stderr: '' });
     fs.rmSync(dir, { recursive: true, force: true });
@@ -229,7 +229,7 @@ describe('runlens scan', function () {
   });
 
   describe('colours', () => {
-    const N_PLUS_ONE = 'N+1: 1500 queries from this queryset (500 × meetups_venue, 500 × meetups_topic, 500 × meetups_sponsor)';
+    const N_PLUS_ONE = 'N+1: 1,500 queries from this queryset (500 × meetups_venue, 500 × meetups_topic, 500 × meetups_sponsor)';
     const PLAIN_TEXT = `meetups/views.py:29:16 error ${N_PLUS_ONE} [n-plus-one]\n1 recording read, 1 finding (1 error, 0 warnings)\n`;
     // Bold path, red severity, dim rule; each ended by its own reset.
     const COLOURED = `\x1b[1mmeetups/views.py:29:16\x1b[22m \x1b[31merror\x1b[39m ${N_PLUS_ONE} \x1b[2m[n-plus-one]\x1b[22m\n1 recording read, 1 finding (1 error, 0 warnings)\n`;

@@ -15,7 +15,7 @@ const MEETUPS = path.join(REPO, 'test/workspaces/django-meetups');
 const FIXED_RECORDING = path.join(REPO, 'test/workspaces/django-meetups-fixed/tmp/appmap/pytest/test_past_meetings.generated.appmap.json');
 const RECORDING = 'tmp/appmap/pytest/test_past_meetings.generated.appmap.json';
 const VIEWS = 'meetups/views.py';
-const N_PLUS_ONE = '28:15-28:79 error n-plus-one: N+1: 1500 queries from this queryset';
+const N_PLUS_ONE = '28:15-28:79 error n-plus-one: N+1: 1,500 queries from this queryset';
 
 /** Diagnostics as `line:char-line:char severity code: message` (0-based, as in the protocol). */
 function render(diagnostics: Diagnostic[] | undefined): string[] {
@@ -87,7 +87,7 @@ describe('language server, in process', function () {
 
   it('hovers with the numbers, the repeated queries, the recordings and the slowest path', async () => {
     const onQueryset = await hover(client, VIEWS, 28, 20);
-    assert.match(onQueryset ?? '', /^\*\*N\+1: 1500 queries from this queryset\*\* `n-plus-one` \(error\)\n\nIn GET \/meetings\/past\/, seen in 1 recording\.\n\n\*\*Repeated queries\*\*\n- 500 × `SELECT "meetups_venue"/);
+    assert.match(onQueryset ?? '', /^\*\*N\+1: 1,500 queries from this queryset\*\* `n-plus-one` \(error\)\n\nIn GET \/meetings\/past\/, seen in 1 recording\.\n\n\*\*Repeated queries\*\*\n- 500 × `SELECT "meetups_venue"/);
     const onFunction = await hover(client, VIEWS, 27, 8);
     assert.equal(
       onFunction,
@@ -167,7 +167,7 @@ describe('language server, in process', function () {
     assert.equal(fixed, fs.readFileSync(path.join(REPO, 'test/workspaces/django-meetups-fixed', VIEWS), 'utf8'));
     const queries: string = await client.connection.sendRequest('workspace/executeCommand', actions[2].command);
     assert.deepEqual(queries.split('\n').map((l) => l.replace(/^(\d+ × SELECT "\w+").*? FROM ("\w+").*$/, '$1… FROM $2')), [
-      'N+1: 1500 queries from this queryset at meetups/views.py:29 (GET /meetings/past/):',
+      'N+1: 1,500 queries from this queryset at meetups/views.py:29 (GET /meetings/past/):',
       '500 × SELECT "meetups_venue"… FROM "meetups_venue"',
       '500 × SELECT "meetups_topic"… FROM "meetups_topic"',
       '500 × SELECT "meetups_sponsor"… FROM "meetups_sponsor"',
@@ -314,7 +314,7 @@ describe('language server, the real binary over stdio', function () {
     try {
       checkDiagnostics(client, VIEWS, [N_PLUS_ONE]);
       assert.deepEqual(await lenses(client, VIEWS), ['27:4 GET /meetings/past/ · 643 ms · 1,501 SQL (runlens.showCallTree)', '27:4 0.4 ms · 1 call (runlens.showDetails)']);
-      assert.match((await hover(client, VIEWS, 28, 20)) ?? '', /^\*\*N\+1: 1500 queries from this queryset\*\*/);
+      assert.match((await hover(client, VIEWS, 28, 20)) ?? '', /^\*\*N\+1: 1,500 queries from this queryset\*\*/);
       fs.copyFileSync(FIXED_RECORDING, path.join(root, RECORDING));
       await diagnosticsBecome(client, VIEWS, []);
     } finally {

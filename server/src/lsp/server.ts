@@ -21,7 +21,7 @@ import { TextDocument } from 'vscode-languageserver-textdocument';
 import { URI } from 'vscode-uri';
 import { DEFAULT_BASELINE_PATH } from '../core/baseline/baseline';
 import { mergeSettings, resolveConfigWithProblems } from '../core/config';
-import { formatCount } from '../core/findings/format';
+import { formatCount, plural } from '../core/findings/format';
 import { recordedFilesOf, rootProblem } from '../core/rootCheck';
 import { SourceParsers } from '../core/source/definitions';
 import { baselineStamp, readBaselineFile, watchBaselineFile } from '../node/baselineFile';
@@ -109,7 +109,7 @@ export function startServer(connection: Connection, options: ServerOptions = {})
       indexer = new RecordingIndexer(s.root, () => s.config, () => s.sourceIndex, s.index, {
         progress: (n, of) => {
           s.indexed = { done: n, total: of };
-          progress?.report(of ? Math.round((100 * n) / of) : 100, `${n}/${of} recordings`);
+          progress?.report(of ? Math.round((100 * n) / of) : 100, `${formatCount(n)}/${formatCount(of)} recordings`);
         },
         changed: (recordings) => indexChanged(recordings),
         log,
@@ -205,7 +205,7 @@ export function startServer(connection: Connection, options: ServerOptions = {})
     s.baseline = baseline;
     s.baselineProblems = problems;
     for (const p of problems) connection.console.warn(`runlens: ${p.file}: ${p.message}; compared with nothing`);
-    if (baseline) log(`runlens: comparing with the baseline of ${baseline.recordings} recordings in ${DEFAULT_BASELINE_PATH}`);
+    if (baseline) log(`runlens: comparing with the baseline of ${plural(baseline.recordings, 'recording')} in ${DEFAULT_BASELINE_PATH}`);
     if (announce) indexChanged([]);
   }
 

@@ -50,7 +50,7 @@ function functionMarkdown(snapshot: Snapshot, key: string, since: Since | undefi
   }
   const recordings = snapshot.recordingsOf(key);
   if (recordings.length) {
-    lines.push('', `**Recorded in** ${recordings.slice(0, MAX_RECORDINGS).map((r) => `${r.test?.name ?? r.metadata.name ?? r.recordingPath} (\`${r.recordingPath}\`)`).join(', ')}${recordings.length > MAX_RECORDINGS ? `, and ${recordings.length - MAX_RECORDINGS} more` : ''}`);
+    lines.push('', `**Recorded in** ${recordings.slice(0, MAX_RECORDINGS).map((r) => `${r.test?.name ?? r.metadata.name ?? r.recordingPath} (\`${r.recordingPath}\`)`).join(', ')}${recordings.length > MAX_RECORDINGS ? `, and ${formatCount(recordings.length - MAX_RECORDINGS)} more` : ''}`);
   }
   const path = snapshot.slowestPath(key);
   if (path && path.path.length) lines.push('', `**Slowest path** (${path.elapsedMs < 0 ? 'time not recorded' : formatMs(path.elapsedMs)}): ${path.path.join(' → ')}`);

@@ -8,7 +8,7 @@ import { Baseline, EntryStats } from '../baseline/baseline';
 import { Comparison, formatPerCall } from '../baseline/compare';
 import { compareMarkdown, escapeMarkdown } from '../baseline/report';
 import { Finding, severityRank } from '../findings/finding';
-import { formatMs, plural } from '../findings/format';
+import { formatCount, formatMs, plural } from '../findings/format';
 import { Fix } from '../orm/types';
 import { SourceLocation } from '../sourceIndex';
 
@@ -106,7 +106,7 @@ function summaryLine(input: MarkdownReportInput): string {
   const c = input.comparison?.comparison;
   if (c) {
     const { new: added, resolved } = c.findings;
-    line += ` Since before: ${c.regressed ? '**regressed**' : '**no regression**'}, ${plural(resolved.length, 'finding')} resolved, ${added.length} new.`;
+    line += ` Since before: ${c.regressed ? '**regressed**' : '**no regression**'}, ${plural(resolved.length, 'finding')} resolved, ${formatCount(added.length)} new.`;
   }
   return line;
 }
