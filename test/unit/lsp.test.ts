@@ -10,6 +10,7 @@ import { TextDocument } from 'vscode-languageserver-textdocument';
 import { BOOKSHOP, BOOKSHOP_FIXED } from '../support/bookshop';
 import { copyWorkspace, startChildProcess, startInProcess, TestClient } from '../support/lspClient';
 import { CORPUS, REPO } from './corpus';
+import { runlens } from '../support/cli';
 
 const MEETUPS = path.join(REPO, 'test/workspaces/django-meetups');
 const FIXED_RECORDING = path.join(REPO, 'test/workspaces/django-meetups-fixed/tmp/appmap/pytest/test_past_meetings.generated.appmap.json');
@@ -87,7 +88,20 @@ describe('language server, in process', function () {
 
   it('hovers with the numbers, the repeated queries, the recordings and the slowest path', async () => {
     const onQueryset = await hover(client, VIEWS, 28, 20);
-    assert.match(onQueryset ?? '', /^\*\*N\+1: 1,500 queries from this queryset\*\* `n-plus-one` \(error\)\n\nIn GET \/meetings\/past\/, seen in 1 recording\.\n\n\*\*Repeated queries\*\*\n- 500 × `SELECT "meetups_venue"/);
+    // Each repeated query in a code block, exactly the SQL the diagnostic's related information gives.
+    const related = ((client.diagnostics.get(client.uri(VIEWS)) as Diagnostic[])[0].relatedInformation ?? []).map((r) => /^(\d+) × (.*)$/s.exec(r.message)!);
+    assert.deepEqual(related.map((m) => [m[1], / FROM "(\w+)"/.exec(m[2])?.[1]]), [['500', 'meetups_venue'], ['500', 'meetups_topic'], ['500', 'meetups_sponsor']]);
+    assert.equal(
+      onQueryset,
+      [
+        '**N+1: 1,500 queries from this queryset** `n-plus-one` (error)',
+        '',
+        'In GET /meetings/past/, seen in 1 recording.',
+        '',
+        '**Repeated queries**',
+        ...related.flatMap((m) => ['', `${m[1]} ×`, '```sql', m[2], '```']),
+      ].join('\n'),
+    );
     const onFunction = await hover(client, VIEWS, 27, 8);
     assert.equal(
       onFunction,
@@ -425,6 +439,33 @@ describe('language server, before and after: a baseline, on the bookshop recorde
         '- books.listBooks: Time: one timed call on each side: cannot tell noise from change.',
         '',
       ]);
+    } finally {
+      await client.close();
+    }
+  });
+
+  it('hovers the repeated queries exactly as recorded, backticks and all (MySQL identifiers), in fenced blocks', async () => {
+    const client = await startInProcess(bookshop(), {}, { watch: false });
+    try {
+      const onQuery = await hover(client, BOOKS, 20, 10);
+      const authors = 'SELECT `id`, `name`, `country`, `createdAt`, `updatedAt` FROM `Authors` AS `Author` WHERE `Author`.`id` = ?';
+      assert.deepEqual(onQuery?.split('\n').slice(0, 11), [
+        '**N+1: 600 queries from this query** `n-plus-one` (error)',
+        '',
+        'In GET /books, seen in 1 recording.',
+        '',
+        '**Repeated queries**',
+        '',
+        '200 ×',
+        '```sql',
+        authors,
+        '```',
+        '',
+      ]);
+      // The same text as the command line's JSON gives (and the recording holds, literals aside).
+      const scanned = JSON.parse(runlens(['scan', '--format', 'json'], client.root).stdout);
+      const shapes = scanned.findings[0].related.map((r: { sql: string; count: number }) => ['', `${r.count} ×`, '```sql', r.sql, '```']).flat();
+      assert.deepEqual(onQuery?.split('\n').slice(5), shapes);
     } finally {
       await client.close();
     }
