@@ -1,6 +1,6 @@
 // Entry point of the `runlens` command line: parses arguments and dispatches to a command.
 // Exit codes: 0 fine, 1 a finding reached --fail-on (scan) or something regressed (compare),
-// 2 usage error, 3 internal error.
+// 2 usage error or no recordings found, 3 internal error.
 
 import { packageVersion } from '../node/packageInfo';
 import { colorWanted } from './color';
@@ -27,7 +27,8 @@ Usage:
 ${Object.values(COMMANDS)
   .map((c) => c.usage)
   .join('\n')}
-Exit codes: 0 fine, 1 a finding reached --fail-on (scan) or something regressed (compare), 2 usage error.
+Exit codes: 0 fine, 1 a finding reached --fail-on (scan) or something regressed (compare), 2 usage error
+or no recordings found (scan and report take --allow-empty).
 `;
 
 export async function main(argv: string[], io: Io = processIo()): Promise<number> {
