@@ -166,7 +166,7 @@ async function oneRun(bin: string, root: string, staged: string[], reps: number)
   const result: Partial<RunResult> = { publishRename: [], publishWrite: [], writeMs: [], timeouts: 0 };
   try {
     const indexed = client.waitFor('runlens/indexChanged', () => true, 30 * 60_000);
-    const logged = client.waitFor<{ message: string }>('window/logMessage', (p) => /indexed \d+ recordings in \d+ ms/.test(p.message), 30 * 60_000);
+    const logged = client.waitFor<{ message: string }>('window/logMessage', (p) => /indexed [\d,]+ recordings in [\d,]+ ms/.test(p.message), 30 * 60_000);
     indexed.catch(() => undefined);
     logged.catch(() => undefined);
     await client.connection.sendRequest('initialize', {
@@ -182,9 +182,10 @@ async function oneRun(bin: string, root: string, staged: string[], reps: number)
     client.connection.sendNotification('initialized', {});
     await indexed;
     result.indexWallMs = now() - t0;
-    const m = /indexed (\d+) recordings in (\d+) ms/.exec((await logged).message)!;
-    result.indexedRecordings = Number(m[1]);
-    result.indexLogMs = Number(m[2]);
+    // Counts are written with thousands separators (formatCount): 1,000 recordings in 6,012 ms.
+    const m = /indexed ([\d,]+) recordings in ([\d,]+) ms/.exec((await logged).message)!;
+    result.indexedRecordings = Number(m[1].replace(/,/g, ''));
+    result.indexLogMs = Number(m[2].replace(/,/g, ''));
     const status = procStatus(server.child.pid!);
     result.rssAfterIndexMB = status.VmRSS;
     result.peakAfterIndexMB = status.VmHWM;

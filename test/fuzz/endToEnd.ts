@@ -102,7 +102,8 @@ function runChecked(args: string[], cwd: string): CliRun {
   if (internal) problems.push(`"${internal[0].slice(0, 300)}"`);
   if (args.includes('json') || args.includes('sarif')) {
     try {
-      const lines = [...(r.stdout ?? '').matchAll(/"(?:startLine|endLine|line)":\s*([^,}\s]+)/g)].map((m) => Number(m[1]));
+      // scan's JSON gives `"line": null` for a finding in a file the root does not hold: no line, which is no wrong line.
+      const lines = [...(r.stdout ?? '').matchAll(/"(?:startLine|endLine|line)":\s*([^,}\s]+)/g)].filter((m) => !(m[0].startsWith('"line"') && m[1] === 'null')).map((m) => Number(m[1]));
       JSON.parse(r.stdout);
       const bad = lines.filter((l) => !(Number.isInteger(l) && l >= 1 && l <= MAX_LINE));
       if (bad.length) problems.push(`lines no viewer can show: ${bad.slice(0, 3).join(', ')}`);

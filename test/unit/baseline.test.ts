@@ -43,7 +43,7 @@ const MEETUPS_BASELINE = `{
     "SELECT \\"meetups_venue\\".\\"id\\", \\"meetups_venue\\".\\"name\\", \\"meetups_venue\\".\\"address\\" FROM \\"meetups_venue\\" WHERE \\"meetups_venue\\".\\"id\\" = ? LIMIT ?": {"calls":500,"maxMs":0.153,"meanMs":0.024,"minMs":0.015,"sdMs":0.011,"totalMs":12.1}
   },
   "findings": [
-    {"count":1500,"id":"n-plus-one meetups/views.py queryset meetups.views.PastMeetingsView#get_queryset Meeting","line":29,"message":"N+1: 1500 queries from this queryset","path":"meetups/views.py","rule":"n-plus-one","scope":"GET /meetings/past/","severity":"error"}
+    {"count":1500,"id":"n-plus-one meetups/views.py queryset meetups.views.PastMeetingsView#get_queryset Meeting","line":29,"message":"N+1: 1,500 queries from this queryset","path":"meetups/views.py","rule":"n-plus-one","scope":"GET /meetings/past/","severity":"error"}
   ]
 }
 `;
@@ -172,7 +172,7 @@ describe('baseline', function () {
     fs.copyFileSync(path.join(MEETUPS, RECORDING), path.join(root, RECORDING));
     const elsewhere = fs.mkdtempSync(path.join(os.tmpdir(), 'runlens-elsewhere-'));
     const file = path.join(root, DEFAULT_BASELINE_PATH);
-    const said = `baseline of 1 recording (1 route, 1 test, 2 functions, 4 SQL shapes, 1 finding; 2,203 bytes) written to `;
+    const said = `baseline of 1 recording (1 route, 1 test, 2 functions, 4 SQL shapes, 1 finding; 2,204 bytes) written to `;
 
     // From another folder with --root: under the root, not the current folder.
     assert.deepEqual(runlens(['baseline', 'save', '--root', root], elsewhere), { code: 0, stdout: `${said}${file}\n`, stderr: '' });
@@ -204,7 +204,7 @@ describe('baseline', function () {
     // -o says where, explicitly, even outside; - is stdout.
     assert.deepEqual(runlens(['baseline', 'save', '-o', path.join(elsewhere, 'b/saved.json')], root), { code: 0, stdout: `${said}${path.join(elsewhere, 'b/saved.json')}\n`, stderr: '' });
     assert.equal(fs.readFileSync(path.join(elsewhere, 'b/saved.json'), 'utf8'), MEETUPS_BASELINE);
-    assert.deepEqual(runlens(['baseline', 'save', '-o', '-'], root), { code: 0, stdout: MEETUPS_BASELINE, stderr: 'baseline of 1 recording (1 route, 1 test, 2 functions, 4 SQL shapes, 1 finding; 2,203 bytes)\n' });
+    assert.deepEqual(runlens(['baseline', 'save', '-o', '-'], root), { code: 0, stdout: MEETUPS_BASELINE, stderr: 'baseline of 1 recording (1 route, 1 test, 2 functions, 4 SQL shapes, 1 finding; 2,204 bytes)\n' });
   });
 
   it('rejects bad usage with exit code 2 and one clear line', () => {
@@ -213,7 +213,9 @@ describe('baseline', function () {
     assert.deepEqual(runlens(['baseline'], empty), usage('baseline needs a subcommand: save'));
     assert.deepEqual(runlens(['baseline', 'load'], empty), usage('unknown baseline subcommand "load" (there is: save)'));
     assert.deepEqual(runlens(['baseline', 'save', '--bogus'], empty), usage('unknown option "--bogus"'));
-    assert.deepEqual(runlens(['baseline', 'save'], empty), usage('.: no recordings (*.appmap.json) found'));
+    // No recordings: an empty baseline would make every later comparison pass; said as scan says it.
+    assert.deepEqual(runlens(['baseline', 'save'], empty), { code: 2, stdout: '', stderr: `runlens: no recordings (*.appmap.json) under ${empty}: record your tests first (see runlens record --help)\n` });
+    assert.deepEqual(runlens(['baseline', 'save', '--allow-empty'], empty), usage('unknown option "--allow-empty"'));
     assert.deepEqual(fs.readdirSync(empty), []);
   });
 });

@@ -46,7 +46,7 @@ const FIXED_TEXT =
   '  1 more unchanged, within noise or under the thresholds\n' +
   '\n' +
   'Findings: 1 resolved, 0 new\n' +
-  '  resolved  meetups/views.py:29 error N+1: 1500 queries from this queryset [n-plus-one]\n' +
+  '  resolved  meetups/views.py:29 error N+1: 1,500 queries from this queryset [n-plus-one]\n' +
   '\n' +
   'No regression.\n' +
   THRESHOLDS +
@@ -91,7 +91,7 @@ describe('runlens compare, the Django example before and after its N+1 fix', fun
         '\n' +
         '### Findings\n' +
         '\n' +
-        '- **resolved**: `meetups/views.py:29` error N+1: 1500 queries from this queryset (`n-plus-one`)\n' +
+        '- **resolved**: `meetups/views.py:29` error N+1: 1,500 queries from this queryset (`n-plus-one`)\n' +
         '\n' +
         '<sub>A regression is: time per call up more than 20% and 10 ms beyond the noise, SQL per call up more than 0, or a new error finding. ' +
         "Noise: a time change within 2 × the spread of one call's time (± in the noise column) claims nothing. " +
@@ -168,7 +168,7 @@ describe('runlens compare, the Django example before and after its N+1 fix', fun
             id: 'n-plus-one meetups/views.py queryset meetups.views.PastMeetingsView#get_queryset Meeting',
             rule: 'n-plus-one',
             severity: 'error',
-            message: 'N+1: 1500 queries from this queryset',
+            message: 'N+1: 1,500 queries from this queryset',
             path: 'meetups/views.py',
             line: 29,
             count: 1500,
@@ -199,13 +199,13 @@ describe('runlens compare, the Django example before and after its N+1 fix', fun
         '  1 more unchanged, within noise or under the thresholds\n' +
         '\n' +
         'Findings: 0 resolved, 1 new\n' +
-        '  new       meetups/views.py:29 error N+1: 1500 queries from this queryset [n-plus-one]\n' +
+        '  new       meetups/views.py:29 error N+1: 1,500 queries from this queryset [n-plus-one]\n' +
         '\n' +
         'Regressed (4 reasons):\n' +
         '  route GET /meetings/past/: SQL per request 3 → 1,501 (+1,498), more than 0\n' +
         '  test Past meetings lists past meetings: SQL per run 3 → 1,501 (+1,498), more than 0\n' +
         `  function ${TEMPLATE}: SQL per call 3 → 1,501 (+1,498), more than 0\n` +
-        '  new error n-plus-one at meetups/views.py:29: N+1: 1500 queries from this queryset\n' +
+        '  new error n-plus-one at meetups/views.py:29: N+1: 1,500 queries from this queryset\n' +
         THRESHOLDS +
         '\n' +
         NOISE_LEGEND,
@@ -214,7 +214,7 @@ describe('runlens compare, the Django example before and after its N+1 fix', fun
     const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'runlens-compare-'));
     fs.writeFileSync(path.join(dir, 'lenient.json'), JSON.stringify({ compare: { maxSqlIncrease: 2000, failOnNewFinding: 'warning' } }));
     const lenient = ['compare', '.', '../django-meetups', '--config', path.join(dir, 'lenient.json'), '--format', 'json'];
-    assert.deepEqual(JSON.parse(runlens(lenient, MEETUPS_FIXED).stdout).regressions, ['new error n-plus-one at meetups/views.py:29: N+1: 1500 queries from this queryset']);
+    assert.deepEqual(JSON.parse(runlens(lenient, MEETUPS_FIXED).stdout).regressions, ['new error n-plus-one at meetups/views.py:29: N+1: 1,500 queries from this queryset']);
     assert.equal(runlens([...lenient, '--fail-on-new', 'never'], MEETUPS_FIXED).code, 0);
     assert.equal(runlens([...lenient, '--fail-on-new', 'never', '--max-sql-increase', '1000'], MEETUPS_FIXED).code, 1);
   });
@@ -249,7 +249,11 @@ describe('runlens compare, the Django example before and after its N+1 fix', fun
     assert.deepEqual(runlens(['compare', '--baseline', path.join(dir, 'broken.json')], MEETUPS_FIXED), usage(`${path.join(dir, 'broken.json')}: byte 56: not valid JSON: unexpected end of file with 2 containers still open: the file is truncated`));
     assert.deepEqual(runlens(['compare', '--baseline', path.join(dir, 'package.json')], MEETUPS_FIXED), usage(`${path.join(dir, 'package.json')}: not a runlens baseline: "format" is missing, expected "runlens-baseline"`));
     assert.deepEqual(runlens(['compare', '--baseline', path.join(dir, 'none.json')], MEETUPS_FIXED), usage(`BEFORE ${path.join(dir, 'none.json')}: cannot read the baseline (ENOENT)`));
-    assert.deepEqual(runlens(['compare', dir, '.'], MEETUPS_FIXED), usage(`BEFORE ${dir}: no recordings (*.appmap.json) found`));
+    // No recordings on one side: said as scan says it, without the usage line (it points to record's help), never compared with nothing.
+    const none = (side: string, where: string) => ({ code: 2, stdout: '', stderr: `runlens: ${side}: no recordings (*.appmap.json) under ${where}: record your tests first (see runlens record --help)\n` });
+    assert.deepEqual(runlens(['compare', dir, '.'], MEETUPS_FIXED), none('BEFORE', dir));
+    assert.deepEqual(runlens(['compare', '.', dir], MEETUPS_FIXED), none('AFTER', dir));
+    assert.deepEqual(runlens(['compare', '--before', '.', '--after', dir], MEETUPS_FIXED), none('AFTER', dir));
   });
 });
 
@@ -369,7 +373,7 @@ describe('compare: what the language server shows', function () {
         undefined,
       ],
     );
-    assert.deepEqual(resolvedSince(baseline, snapshot.findings()).map((f) => `${f.path}:${f.line} ${f.message}`), ['meetups/views.py:29 N+1: 1500 queries from this queryset']);
+    assert.deepEqual(resolvedSince(baseline, snapshot.findings()).map((f) => `${f.path}:${f.line} ${f.message}`), ['meetups/views.py:29 N+1: 1,500 queries from this queryset']);
     assert.deepEqual(newSince(baseline, snapshot.findings()), []);
   });
 });

@@ -106,7 +106,7 @@ describe('findings', () => {
 
             def get_queryset(self):
                 return Meeting.objects.filter(when__lt=timezone.now()).order_by("when")
-        #              ^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^ error n-plus-one: N+1: 1500 queries from this queryset (500 × meetups_venue, 500 × meetups_topic, 500 × meetups_sponsor)
+        #              ^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^ error n-plus-one: N+1: 1,500 queries from this queryset (500 × meetups_venue, 500 × meetups_topic, 500 × meetups_sponsor)
         `,
         meetupsRecording(500),
       );

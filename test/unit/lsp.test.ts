@@ -10,12 +10,13 @@ import { TextDocument } from 'vscode-languageserver-textdocument';
 import { BOOKSHOP, BOOKSHOP_FIXED } from '../support/bookshop';
 import { copyWorkspace, startChildProcess, startInProcess, TestClient } from '../support/lspClient';
 import { CORPUS, REPO } from './corpus';
+import { runlens } from '../support/cli';
 
 const MEETUPS = path.join(REPO, 'test/workspaces/django-meetups');
 const FIXED_RECORDING = path.join(REPO, 'test/workspaces/django-meetups-fixed/tmp/appmap/pytest/test_past_meetings.generated.appmap.json');
 const RECORDING = 'tmp/appmap/pytest/test_past_meetings.generated.appmap.json';
 const VIEWS = 'meetups/views.py';
-const N_PLUS_ONE = '28:15-28:79 error n-plus-one: N+1: 1500 queries from this queryset';
+const N_PLUS_ONE = '28:15-28:79 error n-plus-one: N+1: 1,500 queries from this queryset';
 
 /** Diagnostics as `line:char-line:char severity code: message` (0-based, as in the protocol). */
 function render(diagnostics: Diagnostic[] | undefined): string[] {
@@ -87,7 +88,20 @@ describe('language server, in process', function () {
 
   it('hovers with the numbers, the repeated queries, the recordings and the slowest path', async () => {
     const onQueryset = await hover(client, VIEWS, 28, 20);
-    assert.match(onQueryset ?? '', /^\*\*N\+1: 1500 queries from this queryset\*\* `n-plus-one` \(error\)\n\nIn GET \/meetings\/past\/, seen in 1 recording\.\n\n\*\*Repeated queries\*\*\n- 500 × `SELECT "meetups_venue"/);
+    // Each repeated query in a code block, exactly the SQL the diagnostic's related information gives.
+    const related = ((client.diagnostics.get(client.uri(VIEWS)) as Diagnostic[])[0].relatedInformation ?? []).map((r) => /^(\d+) × (.*)$/s.exec(r.message)!);
+    assert.deepEqual(related.map((m) => [m[1], / FROM "(\w+)"/.exec(m[2])?.[1]]), [['500', 'meetups_venue'], ['500', 'meetups_topic'], ['500', 'meetups_sponsor']]);
+    assert.equal(
+      onQueryset,
+      [
+        '**N+1: 1,500 queries from this queryset** `n-plus-one` (error)',
+        '',
+        'In GET /meetings/past/, seen in 1 recording.',
+        '',
+        '**Repeated queries**',
+        ...related.flatMap((m) => ['', `${m[1]} ×`, '```sql', m[2], '```']),
+      ].join('\n'),
+    );
     const onFunction = await hover(client, VIEWS, 27, 8);
     assert.equal(
       onFunction,
@@ -167,7 +181,7 @@ describe('language server, in process', function () {
     assert.equal(fixed, fs.readFileSync(path.join(REPO, 'test/workspaces/django-meetups-fixed', VIEWS), 'utf8'));
     const queries: string = await client.connection.sendRequest('workspace/executeCommand', actions[2].command);
     assert.deepEqual(queries.split('\n').map((l) => l.replace(/^(\d+ × SELECT "\w+").*? FROM ("\w+").*$/, '$1… FROM $2')), [
-      'N+1: 1500 queries from this queryset at meetups/views.py:29 (GET /meetings/past/):',
+      'N+1: 1,500 queries from this queryset at meetups/views.py:29 (GET /meetings/past/):',
       '500 × SELECT "meetups_venue"… FROM "meetups_venue"',
       '500 × SELECT "meetups_topic"… FROM "meetups_topic"',
       '500 × SELECT "meetups_sponsor"… FROM "meetups_sponsor"',
@@ -267,6 +281,44 @@ describe('language server, indexing', function () {
   });
 });
 
+describe('language server, a workspace folder that is not the recorded project', function () {
+  this.timeout(60_000);
+
+  /** The server's log once the first indexing ended (its last line says so; anything said of it comes before). */
+  async function logsAfterIndexing(client: TestClient): Promise<string[]> {
+    for (let waitedMs = 0; !client.logs.some((l) => l.startsWith('runlens: indexed ')); waitedMs += 20) {
+      if (waitedMs > 20_000) throw new Error(`no end of indexing in the log: ${client.logs.join(' | ')}`);
+      await new Promise((resolve) => setTimeout(resolve, 20));
+    }
+    return client.logs.filter((l) => !l.startsWith('runlens: indexed '));
+  }
+
+  it('says once, as the CLI does, that few of the recorded source files are there', async () => {
+    // The recordings alone, without the project's sources: what a wrong folder looks like.
+    const root = fs.realpathSync(fs.mkdtempSync(path.join(require('node:os').tmpdir(), 'runlens-wrong-folder-')));
+    fs.cpSync(path.join(MEETUPS, 'tmp'), path.join(root, 'tmp'), { recursive: true });
+    const client = await startInProcess(root, {}, { watch: false });
+    try {
+      const message = `runlens: 0 of 2 recorded source files exist under the workspace folder ${root}: is it the project folder?`;
+      assert.deepEqual(await logsAfterIndexing(client), [message]);
+      assert.equal(client.notificationCount.get('window/showMessage'), 1);
+    } finally {
+      await client.close();
+      fs.rmSync(root, { recursive: true, force: true });
+    }
+    // The project itself: nothing said.
+    const right = copyWorkspace(MEETUPS);
+    const quiet = await startInProcess(right, {}, { watch: false });
+    try {
+      assert.deepEqual(await logsAfterIndexing(quiet), []);
+      assert.equal(quiet.notificationCount.get('window/showMessage'), undefined);
+    } finally {
+      await quiet.close();
+      fs.rmSync(right, { recursive: true, force: true });
+    }
+  });
+});
+
 describe('language server, the real binary over stdio', function () {
   this.timeout(60_000);
 
@@ -276,7 +328,7 @@ describe('language server, the real binary over stdio', function () {
     try {
       checkDiagnostics(client, VIEWS, [N_PLUS_ONE]);
       assert.deepEqual(await lenses(client, VIEWS), ['27:4 GET /meetings/past/ · 643 ms · 1,501 SQL (runlens.showCallTree)', '27:4 0.4 ms · 1 call (runlens.showDetails)']);
-      assert.match((await hover(client, VIEWS, 28, 20)) ?? '', /^\*\*N\+1: 1500 queries from this queryset\*\*/);
+      assert.match((await hover(client, VIEWS, 28, 20)) ?? '', /^\*\*N\+1: 1,500 queries from this queryset\*\*/);
       fs.copyFileSync(FIXED_RECORDING, path.join(root, RECORDING));
       await diagnosticsBecome(client, VIEWS, []);
     } finally {
@@ -387,6 +439,33 @@ describe('language server, before and after: a baseline, on the bookshop recorde
         '- books.listBooks: Time: one timed call on each side: cannot tell noise from change.',
         '',
       ]);
+    } finally {
+      await client.close();
+    }
+  });
+
+  it('hovers the repeated queries exactly as recorded, backticks and all (MySQL identifiers), in fenced blocks', async () => {
+    const client = await startInProcess(bookshop(), {}, { watch: false });
+    try {
+      const onQuery = await hover(client, BOOKS, 20, 10);
+      const authors = 'SELECT `id`, `name`, `country`, `createdAt`, `updatedAt` FROM `Authors` AS `Author` WHERE `Author`.`id` = ?';
+      assert.deepEqual(onQuery?.split('\n').slice(0, 11), [
+        '**N+1: 600 queries from this query** `n-plus-one` (error)',
+        '',
+        'In GET /books, seen in 1 recording.',
+        '',
+        '**Repeated queries**',
+        '',
+        '200 ×',
+        '```sql',
+        authors,
+        '```',
+        '',
+      ]);
+      // The same text as the command line's JSON gives (and the recording holds, literals aside).
+      const scanned = JSON.parse(runlens(['scan', '--format', 'json'], client.root).stdout);
+      const shapes = scanned.findings[0].related.map((r: { sql: string; count: number }) => ['', `${r.count} ×`, '```sql', r.sql, '```']).flat();
+      assert.deepEqual(onQuery?.split('\n').slice(5), shapes);
     } finally {
       await client.close();
     }

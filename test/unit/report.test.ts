@@ -137,7 +137,7 @@ const MEETUPS_REPORT = lines(
   '',
   '| severity | where | finding | rule | in |',
   '| --- | --- | --- | --- | --- |',
-  '| error | [`meetups/views.py:29`](meetups/views.py#L29) | N+1: 1500 queries from this queryset (500 × meetups\\_venue, 500 × meetups\\_topic, 500 × meetups\\_sponsor) | `n-plus-one` | GET /meetings/past/ |',
+  '| error | [`meetups/views.py:29`](meetups/views.py#L29) | N+1: 1,500 queries from this queryset (500 × meetups\\_venue, 500 × meetups\\_topic, 500 × meetups\\_sponsor) | `n-plus-one` | GET /meetings/past/ |',
   '',
   '<details><summary>meetups/views.py:29: the 3 repeated queries and the fix</summary>',
   '',
@@ -206,7 +206,7 @@ const MEETUPS_FIXED_SINCE_BASELINE = lines(
   '',
   '#### Findings',
   '',
-  '- **resolved**: `meetups/views.py:29` error N+1: 1500 queries from this queryset (`n-plus-one`)',
+  '- **resolved**: `meetups/views.py:29` error N+1: 1,500 queries from this queryset (`n-plus-one`)',
   '',
   '<sub>A regression is: time per call up more than 20% and 10 ms beyond the noise, SQL per call up more than 0, or a new error finding. Noise: a time change within 2 × the spread of one call\'s time (± in the noise column) claims nothing. "1 sample each": one timed call on each side, so noise cannot be told from change; record more runs for a verdict. SQL counts and findings are not noisy.</sub>',
   '',
@@ -276,9 +276,26 @@ describe('runlens report', function () {
     fs.writeFileSync(path.join(dir, 'foreign.json'), '{"name": "not a baseline"}');
     usage(['--baseline', 'foreign.json', '--root', MEETUPS], 'foreign.json: not a runlens baseline: "format" is missing, expected "runlens-baseline"', dir);
     fs.rmSync(dir, { recursive: true, force: true });
-    usage(['--root', 'meetups', '--before', '../tmp'], 'meetups: no recordings (*.appmap.json) found');
     usage(['--format', 'html', '--link-base', 'https://x/'], '--link-base is for --format markdown');
-    usage(['--format', 'html', '--before', 'meetups'], '--before meetups: no recordings (*.appmap.json) found');
+    // No recordings: said as scan says it, without the usage line (it points to record's help).
+    const none = (args: string[], message: string) => assert.deepEqual(runlens(['report', ...args], MEETUPS), { code: 2, stdout: '', stderr: `runlens: ${message}\n` } satisfies Run);
+    const hint = 'record your tests first (see runlens record --help)';
+    none(['--root', 'meetups', '--before', '../tmp'], `no recordings (*.appmap.json) under ${path.join(MEETUPS, 'meetups')}: ${hint}`);
+    none(['--format', 'html', '--before', 'meetups'], `--before: no recordings (*.appmap.json) under ${path.join(MEETUPS, 'meetups')}: ${hint}`);
+    none(['--before', 'meetups'], `--before: no recordings (*.appmap.json) under ${path.join(MEETUPS, 'meetups')}: ${hint}`);
+    none(['--allow-empty', '--before', 'meetups'], `--before: no recordings (*.appmap.json) under ${path.join(MEETUPS, 'meetups')}: ${hint}`);
+  });
+
+  it('writes the report of no recordings with --allow-empty, exit 0', () => {
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'runlens-report-empty-'));
+    assert.deepEqual(runlens(['report', '--allow-empty', '--title', 'nothing yet'], dir), {
+      code: 0,
+      stdout: ['## nothing yet', '', '0 recordings, no findings.', '', '### Findings', '', 'No findings.', '', '### Routes by time', '', 'No HTTP requests recorded.', '', '### Functions by time', '', 'No functions recorded.', ''].join('\n'),
+      stderr: '',
+    } satisfies Run);
+    assert.deepEqual(runlens(['report', '--allow-empty', '--format', 'html', '-o', 'r.html'], dir), { code: 0, stdout: 'report written to r.html\n', stderr: '' } satisfies Run);
+    assert.match(fs.readFileSync(path.join(dir, 'r.html'), 'utf8'), /^<!DOCTYPE html>\n/);
+    fs.rmSync(dir, { recursive: true, force: true });
   });
 
   it('hands --format html to the HTML report, with the title, the recordings and the before side', () => {

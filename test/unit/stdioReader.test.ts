@@ -80,7 +80,7 @@ describe('stdio message reader', () => {
     { name: 'a header line without a colon', bytes: `Content-Length ${body.length}\r\n\r\n${body}`, log: /a header line without a colon/ },
     { name: 'Content-Length too short', bytes: `Content-Length: ${body.length - 5}\r\n\r\n${body}`, log: /not JSON[^]*framing error at byte \d+: not a header name: "tus\\"}Content-Length"/ },
     { name: 'Content-Length too long, running into the next message', bytes: `Content-Length: ${body.length + 5}\r\n\r\n${body}`, log: /not JSON[^]*framing error at byte \d+: no Content-Length header \(header "nt-Length/, mayLose: true },
-    { name: 'garbage with no end of header', bytes: 'x'.repeat(20_000), log: /no end of header within 8192 bytes/ },
+    { name: 'garbage with no end of header', bytes: 'x'.repeat(20_000), log: /no end of header within 8,192 bytes/ },
     { name: 'binary garbage', bytes: '\u0000\u00ff\r\n\r\n\u0001', log: /framing error at byte 0/ },
   ];
 
@@ -91,7 +91,7 @@ describe('stdio message reader', () => {
         const what = `chunks of ${chunkBytes ?? 'all'} bytes: ${JSON.stringify(got.log)}`;
         assert.deepEqual(ids(got.messages), c.mayLose ? [102] : [101, 102], what);
         assert.match(got.log.join('\n'), c.log, what);
-        assert.match(got.log.join('\n'), /skipped \d+ bytes; reading again at byte \d+/, what);
+        assert.match(got.log.join('\n'), /skipped [\d,]+ bytes; reading again at byte \d+/, what);
       }
     });
   }
@@ -107,7 +107,7 @@ describe('stdio message reader', () => {
     // The default, 256 MiB: one byte more is refused at once, without waiting for the body.
     const huge = read(`Content-Length: ${256 * 1024 * 1024 + 1}\r\n\r\n{}` + frame(request(4)));
     assert.deepEqual(ids(huge.messages), [4]);
-    assert.match(huge.log[0], /Content-Length 268435457 is over the limit of 268435456 bytes/);
+    assert.match(huge.log[0], /Content-Length 268,435,457 is over the limit of 268,435,456 bytes/);
     assert.match(read('Content-Length: 99999999999999999999\r\n\r\n' + frame(request(5))).log[0], /Content-Length is not a length/);
   });
 
@@ -116,7 +116,7 @@ describe('stdio message reader', () => {
       const got = read(frame(bad) + frame(request(1)));
       assert.deepEqual(ids(got.messages), [1], bad.slice(0, 20));
       assert.equal(got.log.length, 1, bad.slice(0, 20));
-      assert.match(got.log[0], /^dropped a body that is not JSON \(\d+ bytes at byte 0\)/);
+      assert.match(got.log[0], /^dropped a body that is not JSON \([\d,]+ bytes at byte 0\)/);
     }
     const binary = read(Buffer.concat([Buffer.from('Content-Length: 5\r\n\r\n'), Buffer.from([0xff, 0xfe, 0x7b, 0x00, 0xc3]), Buffer.from(frame(request(1)))]));
     assert.deepEqual(ids(binary.messages), [1]);

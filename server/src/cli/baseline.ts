@@ -10,9 +10,9 @@ import { parseBaseline, serializeBaseline } from '../core/baseline/serialize';
 import { resolveConfig, RunlensConfig } from '../core/config';
 import { formatCount, plural } from '../core/findings/format';
 import { formatProblem, Problem } from '../core/problem';
-import { displayProblem, findRecordings, Io, isDirectory, readConfigFile, scan } from './scan';
+import { displayProblem, findRecordings, Io, isDirectory, noRecordings, readConfigFile, scan, stylesOf } from './scan';
 import { writeUnderRoot } from '../node/baselineFile';
-import { eachArg, isOption, UsageError } from './usage';
+import { BASELINE_USAGE, didYouMean, eachArg, isOption, unknownOption, UsageError } from './usage';
 import { displayPath } from '../node/workspaceFiles';
 
 export interface BaselineSaveOptions {
@@ -25,7 +25,7 @@ export interface BaselineSaveOptions {
 
 export async function runBaseline(args: string[], io: Io): Promise<number> {
   const [sub, ...rest] = args;
-  if (sub !== 'save') throw new UsageError(sub === undefined ? 'baseline needs a subcommand: save' : `unknown baseline subcommand "${sub}" (there is: save)`);
+  if (sub !== 'save') throw new UsageError(sub === undefined ? 'baseline needs a subcommand: save' : `unknown baseline subcommand "${sub}"${didYouMean(sub, ['save']) || ' (there is: save)'}`);
   return runBaselineSave(parseBaselineSaveArgs(rest), io);
 }
 
@@ -35,7 +35,7 @@ export function parseBaselineSaveArgs(args: string[]): BaselineSaveOptions {
     if (flag === '--root') options.root = value();
     else if (flag === '-o' || flag === '--output') options.output = value();
     else if (flag === '--config') options.configFile = value();
-    else if (isOption(flag)) throw new UsageError(`unknown option "${flag}"`);
+    else if (isOption(flag)) throw unknownOption(flag, BASELINE_USAGE);
     else options.paths.push(arg);
   });
   return options;
@@ -45,8 +45,8 @@ export async function runBaselineSave(options: BaselineSaveOptions, io: Io): Pro
   const root = rootOf(options.root, io);
   const config = options.configFile ? readConfigFile(path.resolve(io.cwd, options.configFile)) : resolveConfig({});
   const paths = options.paths.length ? options.paths.map((p) => path.resolve(io.cwd, p)) : [root];
-  const { baseline, problems } = await baselineOfRecordings(root, paths, config, options.paths.join(', ') || options.root);
-  for (const p of problems) io.stderr(`${displayProblem(p)}\n`);
+  const { baseline, problems } = await baselineOfRecordings(root, paths, config);
+  for (const p of problems) io.stderr(`${displayProblem(p, stylesOf(io).stderr)}\n`);
   const text = serializeBaseline(baseline);
   const summary = `baseline of ${plural(baseline.recordings, 'recording')} (${describeBaseline(baseline)}; ${formatCount(Buffer.byteLength(text))} bytes)`;
   if (options.output === '-') {
@@ -76,10 +76,14 @@ export function readSavedBaseline(flag: string, given: string, io: Io): { baseli
   return { baseline, problems };
 }
 
-/** Reads recordings through scan and makes their baseline; a usage error when there are none. */
-export async function baselineOfRecordings(root: string, paths: string[], config: RunlensConfig, label: string): Promise<{ baseline: Baseline; problems: Problem[] }> {
+/**
+ * Reads recordings through scan and makes their baseline; a usage error when there are none (an
+ * empty baseline, or a comparison with nothing, would pass a gate by measuring nothing). `side`
+ * names the input in that error (`BEFORE`).
+ */
+export async function baselineOfRecordings(root: string, paths: string[], config: RunlensConfig, side?: string): Promise<{ baseline: Baseline; problems: Problem[] }> {
   const recordings = findRecordings(paths);
-  if (recordings.length === 0) throw new UsageError(`${label}: no recordings (*.appmap.json) found`);
+  if (recordings.length === 0) throw noRecordings(paths, side);
   const output = await scan(root, recordings, config, { withSummaries: true });
   return { baseline: baselineOf(output.summaries, { findings: output.findings }), problems: output.problems };
 }

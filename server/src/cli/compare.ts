@@ -9,8 +9,8 @@ import { compareJson, compareMarkdown, compareText } from '../core/baseline/repo
 import { CompareConfig, resolveConfig, RunlensConfig, Severity } from '../core/config';
 import { Problem } from '../core/problem';
 import { baselineOfRecordings, readSavedBaseline, rootOf } from './baseline';
-import { displayProblem, Io, readConfigFile } from './scan';
-import { eachArg, isOption, oneOf, UsageError } from './usage';
+import { displayProblem, Io, readConfigFile, stylesOf } from './scan';
+import { COMPARE_USAGE, eachArg, isOption, oneOf, unknownOption, UsageError } from './usage';
 
 export interface CompareOptions {
   /** Recordings or folders of them, or one baseline file. */
@@ -76,7 +76,7 @@ export function parseCompareArgs(args: string[]): CompareOptions {
         break;
       }
       default:
-        if (isOption(flag)) throw new UsageError(`unknown option "${flag}"`);
+        if (isOption(flag)) throw unknownOption(flag, COMPARE_USAGE);
         positional.push(arg);
     }
   });
@@ -107,7 +107,7 @@ export async function runCompare(options: CompareOptions, io: Io): Promise<numbe
   const sources = { before: before.label, after: options.after.length ? after.label : options.root };
   if (options.format === 'json') io.stdout(compareJson(comparison, problems, { sources }));
   else {
-    for (const p of problems) io.stderr(`${displayProblem(p)}\n`);
+    for (const p of problems) io.stderr(`${displayProblem(p, stylesOf(io).stderr)}\n`);
     io.stdout(options.format === 'markdown' ? compareMarkdown(comparison, { all: options.all, sources }) : compareText(comparison, { all: options.all, sources }));
   }
   return comparison.regressed ? 1 : 0;
@@ -122,6 +122,6 @@ async function readSide(name: string, given: string[], root: string, config: Run
   if (abs.length === 1 && abs[0].endsWith('.json') && !abs[0].endsWith('.appmap.json')) {
     return { ...readSavedBaseline(name, given[0], io), label };
   }
-  const { baseline, problems } = await baselineOfRecordings(root, abs, config, `${name} ${label}`);
+  const { baseline, problems } = await baselineOfRecordings(root, abs, config, name);
   return { baseline, problems, label };
 }

@@ -10,13 +10,19 @@ import { plural } from '../core/findings/format';
 import { formatProblem, Problem } from '../core/problem';
 import { RULE_HELP, markdownToText } from '../core/report/ruleHelp';
 import { packageVersion } from '../node/packageInfo';
+import { PLAIN, Style } from './color';
 import { ScanOutput } from './scan';
 
-/** `path:line:col severity message (detail) [rule]` per finding, then a summary line. */
-export function formatText(output: ScanOutput, options: { fixHints?: boolean } = {}): string {
+/**
+ * `path:line:col severity message (detail) [rule]` per finding (`path: …` for a file the root does
+ * not hold: its line would be one of some other file), then a summary line.
+ */
+export function formatText(output: ScanOutput, options: { fixHints?: boolean; style?: Style } = {}): string {
+  const style = options.style ?? PLAIN;
   const lines = output.findings.flatMap((f) => {
     const detail = f.detail ? ` (${f.detail})` : '';
-    const line = `${f.location.path}:${f.location.line}:${f.location.column} ${f.severity} ${f.message}${detail} [${f.rule}]`;
+    const at = output.unplaced.has(f) ? `${f.location.path}:` : `${f.location.path}:${f.location.line}:${f.location.column}`;
+    const line = `${style.path(at)} ${style.severity(f.severity, f.severity)} ${f.message}${detail} ${style.dim(`[${f.rule}]`)}`;
     const fix = options.fixHints ? output.fixes.get(f) : undefined;
     return fix ? [line, `    fix: ${fix.hint}`] : [line];
   });
@@ -41,7 +47,8 @@ export function formatJson(output: ScanOutput): string {
         severity: f.severity,
         message: f.message,
         path: f.location.path,
-        line: f.location.line,
+        // null for a file the root does not hold.
+        line: output.unplaced.has(f) ? null : f.location.line,
         count: f.count,
         recordings: f.recordings,
         related: f.related.map((r) => ({ sql: r.sql, count: r.count })),
@@ -111,11 +118,16 @@ export function formatSarif(output: ScanOutput, options: SarifOptions = {}): str
             {
               physicalLocation: {
                 artifactLocation: artifactLocation(f.location.path),
-                region: {
-                  startLine: f.location.line,
-                  startColumn: f.location.column,
-                  ...(f.location.endLine ? { endLine: f.location.endLine, endColumn: f.location.endColumn } : {}),
-                },
+                // No region in a file the root does not hold: the whole file, which is not there.
+                ...(output.unplaced.has(f)
+                  ? {}
+                  : {
+                      region: {
+                        startLine: f.location.line,
+                        startColumn: f.location.column,
+                        ...(f.location.endLine ? { endLine: f.location.endLine, endColumn: f.location.endColumn } : {}),
+                      },
+                    }),
               },
             },
           ],

@@ -1,14 +1,15 @@
 // Entry point of the `runlens` command line: parses arguments and dispatches to a command.
 // Exit codes: 0 fine, 1 a finding reached --fail-on (scan) or something regressed (compare),
-// 2 usage error, 3 internal error.
+// 2 usage error or no recordings found, 3 internal error.
 
 import { packageVersion } from '../node/packageInfo';
+import { colorWanted } from './color';
 import { runBaseline } from './baseline';
 import { parseCompareArgs, runCompare } from './compare';
 import { Io, runScan, ScanOptions } from './scan';
 import { runRecord } from './record';
 import { parseReportArgs, runReport } from './report';
-import { BASELINE_USAGE, COMPARE_USAGE, eachArg, isOption, oneOf, RECORD_USAGE, REPORT_USAGE, SCAN_USAGE, UsageError } from './usage';
+import { BASELINE_USAGE, COMPARE_USAGE, didYouMean, eachArg, isOption, oneOf, RECORD_USAGE, REPORT_USAGE, SCAN_USAGE, unknownOption, UsageError } from './usage';
 
 /** The commands besides the language server, each `(args, io) → exit code`, in the order the help lists them. */
 const COMMANDS: Record<string, { usage: string; run: (args: string[], io: Io) => Promise<number> }> = {
@@ -26,7 +27,8 @@ Usage:
 ${Object.values(COMMANDS)
   .map((c) => c.usage)
   .join('\n')}
-Exit codes: 0 fine, 1 a finding reached --fail-on (scan) or something regressed (compare), 2 usage error.
+Exit codes: 0 fine, 1 a finding reached --fail-on (scan) or something regressed (compare), 2 usage error
+or no recordings found (scan and report take --allow-empty).
 `;
 
 export async function main(argv: string[], io: Io = processIo()): Promise<number> {
@@ -72,10 +74,10 @@ export async function main(argv: string[], io: Io = processIo()): Promise<number
       connection.listen();
       return await new Promise<number>((resolve) => connection.onExit(() => resolve(0)));
     }
-    throw new UsageError(`unknown command "${command}"`);
+    throw new UsageError(`unknown command "${command}"${didYouMean(command, [...Object.keys(COMMANDS), 'help', '--help', '--version', '--stdio'])}`);
   } catch (err) {
     if (err instanceof UsageError) {
-      io.stderr(`runlens: ${err.message}\nRun "runlens --help" for usage.\n`);
+      io.stderr(`runlens: ${err.message}\n${err.pointsToHelp ? 'Run "runlens --help" for usage.\n' : ''}`);
       return 2;
     }
     throw err;
@@ -83,7 +85,7 @@ export async function main(argv: string[], io: Io = processIo()): Promise<number
 }
 
 export function parseScanArgs(args: string[]): ScanOptions {
-  const options: ScanOptions = { paths: [], root: '.', format: 'text', failOn: 'error', configFile: undefined, fixHints: false };
+  const options: ScanOptions = { paths: [], root: '.', format: 'text', failOn: 'error', configFile: undefined, fixHints: false, allowEmpty: false };
   eachArg(args, (flag, value, arg) => {
     switch (flag) {
       case '--root':
@@ -101,8 +103,11 @@ export function parseScanArgs(args: string[]): ScanOptions {
       case '--fix-hints':
         options.fixHints = true;
         break;
+      case '--allow-empty':
+        options.allowEmpty = true;
+        break;
       default:
-        if (isOption(flag)) throw new UsageError(`unknown option "${flag}"`);
+        if (isOption(flag)) throw unknownOption(flag, SCAN_USAGE);
         options.paths.push(arg);
     }
   });
@@ -115,5 +120,6 @@ function processIo(): Io {
     stderr: (text) => process.stderr.write(text),
     stderrIsTTY: Boolean(process.stderr.isTTY),
     cwd: process.cwd(),
+    color: { stdout: colorWanted(process.env, Boolean(process.stdout.isTTY)), stderr: colorWanted(process.env, Boolean(process.stderr.isTTY)) },
   };
 }

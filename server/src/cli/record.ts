@@ -14,7 +14,7 @@ import * as os from 'node:os';
 import * as path from 'node:path';
 import { displayPath, walk } from '../node/workspaceFiles';
 import { Io, isDirectory, runScan } from './scan';
-import { UsageError } from './usage';
+import { RECORD_USAGE, unknownOption, UsageError } from './usage';
 
 export type ProjectKind = 'node' | 'python' | 'ruby' | 'java';
 
@@ -63,7 +63,7 @@ export function parseRecordArgs(args: string[]): { rootArg: string; command: str
     } else if (arg.startsWith('--root=')) {
       rootArg = arg.slice('--root='.length);
     } else if (arg.startsWith('-')) {
-      throw new UsageError(`record: unknown option "${arg}"`);
+      throw unknownOption(arg.split('=')[0], RECORD_USAGE, 'record: ');
     } else {
       throw new UsageError(`record: the command goes after "--": runlens record [--root DIR] -- ${[arg, ...args.slice(i + 1)].join(' ')}`);
     }

@@ -15,8 +15,8 @@ import { SourceIndex, SourceLocation } from '../core/sourceIndex';
 import { loadParsersOrProblem } from '../node/treeSitter';
 import { displayPath, workspaceFiles } from '../node/workspaceFiles';
 import { baselineOfRecordings, readSavedBaseline, rootOf } from './baseline';
-import { displayProblem, findRecordings, Io, readConfigFile, scan } from './scan';
-import { eachArg, isOption, oneOf, UsageError } from './usage';
+import { displayProblem, findRecordings, Io, noRecordings, readConfigFile, scan, stylesOf } from './scan';
+import { eachArg, isOption, oneOf, REPORT_USAGE, unknownOption, UsageError } from './usage';
 
 export interface ReportOptions {
   /** Recordings or folders of them; empty means every recording under the root. */
@@ -34,6 +34,8 @@ export interface ReportOptions {
   linkBase: string | undefined;
   /** The report's heading; default `runlens report: <root folder name>`. */
   title: string | undefined;
+  /** No recordings found is not an error: the report says so (for pipelines that may have none). */
+  allowEmpty?: boolean;
 }
 
 export function parseReportArgs(args: string[]): ReportOptions {
@@ -65,8 +67,11 @@ export function parseReportArgs(args: string[]): ReportOptions {
       case '--title':
         options.title = value();
         break;
+      case '--allow-empty':
+        options.allowEmpty = true;
+        break;
       default:
-        if (isOption(flag)) throw new UsageError(`unknown option "${flag}"`);
+        if (isOption(flag)) throw unknownOption(flag, REPORT_USAGE);
         options.paths.push(arg);
     }
   });
@@ -78,8 +83,9 @@ export function parseReportArgs(args: string[]): ReportOptions {
 export async function runReport(options: ReportOptions, io: Io): Promise<number> {
   const root = rootOf(options.root, io);
   const config = options.configFile ? readConfigFile(path.resolve(io.cwd, options.configFile)) : resolveConfig({});
-  const recordings = findRecordings(options.paths.length ? options.paths.map((p) => path.resolve(io.cwd, p)) : [root]);
-  if (recordings.length === 0) throw new UsageError(`${options.paths.join(', ') || options.root}: no recordings (*.appmap.json) found`);
+  const searched = options.paths.length ? options.paths.map((p) => path.resolve(io.cwd, p)) : [root];
+  const recordings = findRecordings(searched);
+  if (recordings.length === 0 && !options.allowEmpty) throw noRecordings(searched);
   const savedBaseline = options.baseline === undefined ? undefined : readSavedBaseline('--baseline', options.baseline, io).baseline;
   const output = options.output === undefined || options.output === '-' ? undefined : path.resolve(io.cwd, options.output);
   const title = options.title ?? `runlens report: ${path.basename(root)}`;
@@ -107,14 +113,14 @@ export async function runReport(options: ReportOptions, io: Io): Promise<number>
       let before: Baseline;
       if (savedBaseline) before = savedBaseline;
       else {
-        const earlier = await baselineOfRecordings(root, options.before.map((p) => path.resolve(io.cwd, p)), config, `--before ${options.before.join(', ')}`);
+        const earlier = await baselineOfRecordings(root, options.before.map((p) => path.resolve(io.cwd, p)), config, '--before');
         problems.push(...earlier.problems);
         before = earlier.baseline;
       }
       const sources = { before: options.baseline ?? options.before.map(displayArg).join(', '), after: options.paths.length ? options.paths.map(displayArg).join(', ') : options.root };
       comparison = { comparison: compare(before, current, config.compare), sources };
     }
-    for (const p of problems) io.stderr(`${displayProblem(p)}\n`);
+    for (const p of problems) io.stderr(`${displayProblem(p, stylesOf(io).stderr)}\n`);
     // Parsers that cannot be loaded were reported by scan already: recorded lines are used.
     const index = new SourceIndex(workspaceFiles(root), await loadParsersOrProblem([]), config);
     // Links relative to where the report is read: the root for stdout (pasted or committed there),
@@ -143,10 +149,11 @@ export async function runReport(options: ReportOptions, io: Io): Promise<number>
     return renderHtmlReportFromFiles({ root, recordings, before, config, title });
   }
 
-  /** The --before recordings, as for the other side: a missing path or none found is a usage error. */
+  /** The --before recordings, as for the other side: a missing path or none found is a usage error (--allow-empty is for the report's own). */
   function earlierRecordings(): string[] {
-    const found = findRecordings(options.before.map((p) => path.resolve(io.cwd, p)));
-    if (found.length === 0) throw new UsageError(`--before ${options.before.join(', ')}: no recordings (*.appmap.json) found`);
+    const searchedBefore = options.before.map((p) => path.resolve(io.cwd, p));
+    const found = findRecordings(searchedBefore);
+    if (found.length === 0) throw noRecordings(searchedBefore, '--before');
     return found;
   }
 }

@@ -11,10 +11,12 @@ import { eagerLoadingFix, Fix } from '../core/fixes/index';
 import { withoutIgnored } from '../core/fixes/ignore';
 import { RecordingSummary, summarize } from '../core/index/summary';
 import { Problem } from '../core/problem';
+import { addRecordedFiles, RecordedFiles, rootProblem, unplacedFindings } from '../core/rootCheck';
 import { SourceIndex } from '../core/sourceIndex';
 import { readRecordingFile } from '../node/readRecordingFile';
 import { loadParsersOrProblem } from '../node/treeSitter';
 import { displayPath, walk, workspaceFiles } from '../node/workspaceFiles';
+import { COLORED, PLAIN, Style } from './color';
 import { formatJson, formatSarif, formatText } from './formats';
 import { UsageError } from './usage';
 
@@ -26,6 +28,8 @@ export interface ScanOptions {
   configFile: string | undefined;
   /** Print the suggested change under each N+1 finding (text format). */
   fixHints: boolean;
+  /** No recordings found is not an error (exit 0), for pipelines that may have none. */
+  allowEmpty?: boolean;
 }
 
 export interface ScanOutput {
@@ -36,6 +40,8 @@ export interface ScanOutput {
   fixes: Map<Finding, Fix>;
   /** Each recording's summary (statistics, test, findings), when asked for (withSummaries): what a baseline is made of. */
   summaries: RecordingSummary[];
+  /** The findings in a file the root does not hold (core/rootCheck.ts): shown without a line. */
+  unplaced: Set<Finding>;
 }
 
 export interface Io {
@@ -44,44 +50,69 @@ export interface Io {
   /** True when stderr is a terminal (a progress bar is shown). */
   stderrIsTTY: boolean;
   cwd: string;
+  /** Whether each stream gets colours (cli/color.ts: a terminal, NO_COLOR, FORCE_COLOR); none when absent. */
+  color?: { stdout: boolean; stderr: boolean };
+}
+
+/** How the text written to stdout and to stderr is marked. */
+export function stylesOf(io: Io): { stdout: Style; stderr: Style } {
+  return { stdout: io.color?.stdout ? COLORED : PLAIN, stderr: io.color?.stderr ? COLORED : PLAIN };
 }
 
 export async function runScan(options: ScanOptions, io: Io): Promise<number> {
   const root = path.resolve(io.cwd, options.root);
   if (!isDirectory(root)) throw new UsageError(`--root ${options.root}: not a folder`);
   const config = options.configFile ? readConfigFile(path.resolve(io.cwd, options.configFile)) : resolveConfig({});
-  const recordings = findRecordings(options.paths.length ? options.paths.map((p) => path.resolve(io.cwd, p)) : [root]);
+  const searched = options.paths.length ? options.paths.map((p) => path.resolve(io.cwd, p)) : [root];
+  const recordings = findRecordings(searched);
+  if (recordings.length === 0 && !options.allowEmpty) throw noRecordings(searched);
   const output = await scan(root, recordings, config, {
     // Fixes are worked out only for the outputs that show them.
     withFixes: options.fixHints || options.format === 'sarif',
+    unplacedNote: 'Findings in files not under it are shown without a line.',
+    // Redrawn in place on a terminal, and erased when done: what stays is the output.
     onProgress: (done) => {
-      if (io.stderrIsTTY && recordings.length >= 20) io.stderr(`\r${progressBar(done, recordings.length)}${done === recordings.length ? '\n' : ''}`);
+      if (io.stderrIsTTY && recordings.length >= 20) io.stderr(done === recordings.length ? '\r\x1b[K' : `\r${progressBar(done, recordings.length)}`);
     },
   });
   if (options.format === 'json') io.stdout(formatJson(output));
   else if (options.format === 'sarif') io.stdout(formatSarif(output, { root }));
   else {
-    for (const p of output.problems) io.stderr(`${displayProblem(p)}\n`);
-    io.stdout(formatText(output, { fixHints: options.fixHints }));
+    const styles = stylesOf(io);
+    for (const p of output.problems) io.stderr(`${displayProblem(p, styles.stderr)}\n`);
+    io.stdout(formatText(output, { fixHints: options.fixHints, style: styles.stdout }));
   }
   if (options.failOn === 'never') return 0;
   const bar = severityRank(options.failOn);
   return output.findings.some((f) => severityRank(f.severity) >= bar) ? 1 : 0;
 }
 
-/** Reads each recording in turn (one trace in memory at a time) and merges the findings. */
-export async function scan(root: string, recordings: string[], config: RunlensConfig, options: { withFixes?: boolean; withSummaries?: boolean; onProgress?: (done: number) => void } = {}): Promise<ScanOutput> {
+export interface ScanRunOptions {
+  withFixes?: boolean;
+  withSummaries?: boolean;
+  onProgress?: (done: number) => void;
+  /** What the caller does with findings in files the root does not hold, said after a wrong root's problem. */
+  unplacedNote?: string;
+}
+
+/**
+ * Reads each recording in turn (one trace in memory at a time) and merges the findings. When few
+ * of the source files recorded are under the root, a problem says so (core/rootCheck.ts).
+ */
+export async function scan(root: string, recordings: string[], config: RunlensConfig, options: ScanRunOptions = {}): Promise<ScanOutput> {
   const files = workspaceFiles(root);
   const problems: Problem[] = [];
   const parsers = await loadParsersOrProblem(problems);
   const index = new SourceIndex(files, parsers, config);
   const findings: Finding[] = [];
   const summaries: RecordingSummary[] = [];
+  const recordedFiles: RecordedFiles = new Map();
   let done = 0;
   for (const abs of recordings) {
     const display = displayPath(root, abs);
     const result = await readRecordingFile(abs, display);
     problems.push(...result.problems);
+    addRecordedFiles(recordedFiles, result.trace.functions.map((fn) => fn.recordedPath), index);
     try {
       if (options.withSummaries) {
         // The summary holds the recording's findings: they are worked out once.
@@ -101,7 +132,9 @@ export async function scan(root: string, recordings: string[], config: RunlensCo
     const fix = eagerLoadingFix(f, index);
     if (fix) fixes.set(f, fix);
   }
-  return { nRecordings: recordings.length, problems, findings: kept, fixes, summaries };
+  const wrongRoot = rootProblem(recordedFiles, `--root ${root}`, options.unplacedNote);
+  if (wrongRoot) problems.unshift(wrongRoot);
+  return { nRecordings: recordings.length, problems, findings: kept, fixes, summaries, unplaced: unplacedFindings(kept, files) };
 }
 
 /** Recording files under the given files and folders, sorted; skips node_modules and .git. */
@@ -120,9 +153,18 @@ export function findRecordings(paths: string[]): string[] {
   return [...out].sort();
 }
 
+/**
+ * The error for a command that found no recording where it looked (exit 2, as ESLint exits for a
+ * pattern that matches nothing): `no recordings (*.appmap.json) under /abs/dir: record your tests
+ * first (see runlens record --help)`; `side` names which of several inputs it is (`BEFORE`).
+ */
+export function noRecordings(searched: string[], side?: string): UsageError {
+  return new UsageError(`${side ? `${side}: ` : ''}no recordings (*.appmap.json) under ${searched.join(', ')}: record your tests first (see runlens record --help)`, { pointsToHelp: false });
+}
 
-export function displayProblem(p: Problem): string {
-  return `${p.file}:${p.byteOffset === undefined ? '' : ` byte ${p.byteOffset}:`} ${p.severity}: ${p.message}`;
+/** `file: byte 17: error: message`: a problem on stderr, its file and severity marked on a terminal. */
+export function displayProblem(p: Problem, style: Style = PLAIN): string {
+  return `${style.path(`${p.file}:`)}${p.byteOffset === undefined ? '' : ` byte ${p.byteOffset}:`} ${style.severity(p.severity, p.severity)}: ${p.message}`;
 }
 
 export function readConfigFile(file: string): RunlensConfig {

@@ -1,10 +1,20 @@
 // How the commands are called: their usage texts, the error for a wrong call (one line, exit
-// code 2) and the one way arguments are walked (`--flag value` and `--flag=value` alike).
+// code 2, with the nearest known name for a misspelt one) and the one way arguments are walked
+// (`--flag value` and `--flag=value` alike).
 
 /** A mistake in how the command was called: reported in one line, exit code 2. */
-export class UsageError extends Error {}
+export class UsageError extends Error {
+  /** Whether `Run "runlens --help" for usage.` follows the message (not when it names a better pointer itself). */
+  readonly pointsToHelp: boolean;
+
+  constructor(message: string, options: { pointsToHelp?: boolean } = {}) {
+    super(message);
+    this.pointsToHelp = options.pointsToHelp ?? true;
+  }
+}
 
 export const SCAN_USAGE = `  runlens scan [PATH…] [--root DIR] [--format text|json|sarif] [--fail-on error|warning|never] [--config FILE] [--fix-hints]
+               [--allow-empty]
 
   PATH        recording files (*.appmap.json) or folders to search for them
               (default: every *.appmap.json under the root, skipping node_modules and .git)
@@ -13,6 +23,7 @@ export const SCAN_USAGE = `  runlens scan [PATH…] [--root DIR] [--format text|
   --fail-on   exit 1 when a finding has this severity or worse (default: error)
   --config    a JSON file with thresholds (see README, "Configuration")
   --fix-hints print the suggested change under each N+1 finding
+  --allow-empty  no recordings found is not an error (exit 0): for pipelines that may have none
 `;
 
 export const BASELINE_USAGE = `  runlens baseline save [PATH…] [--root DIR] [-o FILE] [--config FILE]
@@ -46,7 +57,7 @@ export const COMPARE_USAGE = `  runlens compare BEFORE AFTER [--root DIR] [--for
 `;
 
 export const REPORT_USAGE = `  runlens report [PATH…] [--root DIR] [--baseline FILE | --before PATH…] [--format markdown|html] [-o FILE]
-                 [--link-base URL] [--title TEXT] [--config FILE]
+                 [--link-base URL] [--title TEXT] [--config FILE] [--allow-empty]
 
   PATH        recordings or folders of them (default: every *.appmap.json under the root)
   --baseline  a saved baseline (runlens baseline save): the report shows before and after
@@ -56,6 +67,7 @@ export const REPORT_USAGE = `  runlens report [PATH…] [--root DIR] [--baseline
   --link-base what links to source lines start with, e.g. https://github.com/ORG/REPO/blob/SHA/
               (default: relative to where the report is written; the root for stdout)
   --title     the report's heading (default: runlens report: <root folder name>)
+  --allow-empty  no recordings found is not an error: the report says so (exit 0)
 `;
 
 /** `value` when it is one of `choices`; else the usage error naming them: `--format must be text, json or sarif, not "x"`. */
@@ -63,6 +75,48 @@ export function oneOf<T extends string>(flag: string, value: string, choices: re
   if ((choices as readonly string[]).includes(value)) return value as T;
   const named = choices.length > 1 ? `${choices.slice(0, -1).join(', ')} or ${choices[choices.length - 1]}` : choices[0];
   throw new UsageError(`${flag} must be ${named}, not "${value}"`);
+}
+
+/** The usage error for an option that `usage` does not name: `unknown option "--rot": did you mean --root?`. */
+export function unknownOption(flag: string, usage: string, prefix = ''): UsageError {
+  return new UsageError(`${prefix}unknown option "${flag}"${didYouMean(flag, [...optionsIn(usage), '--help'])}`);
+}
+
+/**
+ * `: did you mean --root?` when one of `known` is within a few edits of `given` (a third of its
+ * length, at least one; case and leading dashes aside), the nearest and first of equals; else `''`.
+ */
+export function didYouMean(given: string, known: readonly string[]): string {
+  const bare = (s: string) => s.replace(/^-+/, '').toLowerCase();
+  let best: { name: string; distance: number } | undefined;
+  for (const name of known) {
+    const distance = editDistance(bare(given), bare(name));
+    if (distance <= Math.max(1, Math.floor(bare(name).length / 3)) && (!best || distance < best.distance)) best = { name, distance };
+  }
+  return best ? `: did you mean ${best.name}?` : '';
+}
+
+/**
+ * The optimal string alignment distance: how many insertions, deletions, substitutions and swaps
+ * of two neighbouring characters make `a` into `b` (`scna` → `scan` is one swap). Quadratic in the
+ * lengths, which are those of words typed on a command line.
+ */
+export function editDistance(a: string, b: string): number {
+  // Three rows of the table: the swap looks two rows back.
+  let before = new Array<number>(b.length + 1).fill(0);
+  let previous = Array.from({ length: b.length + 1 }, (_, j) => j);
+  for (let i = 1; i <= a.length; i++) {
+    const row = [i];
+    for (let j = 1; j <= b.length; j++) {
+      const cost = a[i - 1] === b[j - 1] ? 0 : 1;
+      let d = Math.min(previous[j] + 1, row[j - 1] + 1, previous[j - 1] + cost);
+      if (i > 1 && j > 1 && a[i - 1] === b[j - 2] && a[i - 2] === b[j - 1]) d = Math.min(d, before[j - 2] + 1);
+      row.push(d);
+    }
+    before = previous;
+    previous = row;
+  }
+  return previous[b.length];
 }
 
 /**
@@ -86,4 +140,11 @@ export function eachArg(args: string[], onArg: (flag: string, value: () => strin
 /** True for an argument that is an option, not a path (`-` alone is a path: stdin or stdout). */
 export function isOption(flag: string): boolean {
   return flag.startsWith('-') && flag !== '-';
+}
+
+// ---- helpers ----------------------------------------------------------------------------------
+
+/** The options a usage text names (`--root`, `-o`, …), in order, once each: a flag in the help is a flag the command takes. */
+function optionsIn(usage: string): string[] {
+  return [...new Set(usage.match(/(?<![\w-])--?[a-z][a-z-]*/g) ?? [])];
 }

@@ -5,6 +5,7 @@
 import { CodeAction, CodeActionKind, CodeActionParams, Diagnostic, TextEdit } from 'vscode-languageserver/node';
 import { diagnosticsByFile } from '../core/ide/diagnostics';
 import { Finding } from '../core/findings/finding';
+import { formatCount } from '../core/findings/format';
 import { ignoreComment, ignoreEdit } from '../core/fixes/ignore';
 import { eagerLoadingFix } from '../core/fixes/index';
 import { SHOW_FIX_HINT_COMMAND, SHOW_REPEATED_QUERIES_COMMAND } from './commands';
@@ -37,7 +38,7 @@ export function provideCodeActions(session: Session, params: CodeActionParams): 
       actions.push({ title: `Ignore ${f.rule} here (${ignoreComment(f.rule, f.location.path)})`, kind: CodeActionKind.QuickFix, diagnostics, edit: { changes: { [uri]: [TextEdit.insert(position, ignore.newText)] } } });
     }
     if (f.related.length) {
-      actions.push({ title: `Show the ${f.related.length === 1 ? 'repeated query' : `${f.related.length} repeated queries`}`, kind: CodeActionKind.QuickFix, diagnostics, command: { title: 'Show the repeated queries', command: SHOW_REPEATED_QUERIES_COMMAND, arguments: [at] } });
+      actions.push({ title: `Show the ${f.related.length === 1 ? 'repeated query' : `${formatCount(f.related.length)} repeated queries`}`, kind: CodeActionKind.QuickFix, diagnostics, command: { title: 'Show the repeated queries', command: SHOW_REPEATED_QUERIES_COMMAND, arguments: [at] } });
     }
   }
   return actions;

@@ -11,7 +11,9 @@ import {
   ErrorCodes,
   InitializeParams,
   InitializeResult,
+  MessageType,
   ResponseError,
+  ShowMessageNotification,
   TextDocumentSyncKind,
   TextDocuments,
 } from 'vscode-languageserver/node';
@@ -19,6 +21,8 @@ import { TextDocument } from 'vscode-languageserver-textdocument';
 import { URI } from 'vscode-uri';
 import { DEFAULT_BASELINE_PATH } from '../core/baseline/baseline';
 import { mergeSettings, resolveConfigWithProblems } from '../core/config';
+import { formatCount, plural } from '../core/findings/format';
+import { recordedFilesOf, rootProblem } from '../core/rootCheck';
 import { SourceParsers } from '../core/source/definitions';
 import { baselineStamp, readBaselineFile, watchBaselineFile } from '../node/baselineFile';
 import { RecordingIndexer } from '../node/recordingIndexer';
@@ -105,7 +109,7 @@ export function startServer(connection: Connection, options: ServerOptions = {})
       indexer = new RecordingIndexer(s.root, () => s.config, () => s.sourceIndex, s.index, {
         progress: (n, of) => {
           s.indexed = { done: n, total: of };
-          progress?.report(of ? Math.round((100 * n) / of) : 100, `${n}/${of} recordings`);
+          progress?.report(of ? Math.round((100 * n) / of) : 100, `${formatCount(n)}/${formatCount(of)} recordings`);
         },
         changed: (recordings) => indexChanged(recordings),
         log,
@@ -115,8 +119,16 @@ export function startServer(connection: Connection, options: ServerOptions = {})
       await done;
       s.indexing = false;
       progress?.done();
+      // Said once, as the CLI says it: an editor opened on the wrong folder shows little or nothing.
+      // Before the line below, which clients (and tests) take as the end of the first indexing.
+      const wrongRoot = rootProblem(recordedFilesOf(s.index.snapshot().summaries.values(), s.sourceIndex), `the workspace folder ${s.root}`);
+      if (wrongRoot) {
+        connection.console.warn(`runlens: ${wrongRoot.message}`);
+        // A notification (window/showMessage), not the library's showWarningMessage, which is a request awaiting a choice.
+        void connection.sendNotification(ShowMessageNotification.type, { type: MessageType.Warning, message: `runlens: ${wrongRoot.message}` });
+      }
       const workers = indexer.workerCount;
-      log(`runlens: indexed ${s.indexed.total} recordings in ${Date.now() - started} ms (${workers ? `${workers} worker threads` : 'on the main thread'})`);
+      log(`runlens: indexed ${formatCount(s.indexed.total)} recordings in ${formatCount(Date.now() - started)} ms (${workers ? `${workers} worker threads` : 'on the main thread'})`);
     }),
   );
 
@@ -193,7 +205,7 @@ export function startServer(connection: Connection, options: ServerOptions = {})
     s.baseline = baseline;
     s.baselineProblems = problems;
     for (const p of problems) connection.console.warn(`runlens: ${p.file}: ${p.message}; compared with nothing`);
-    if (baseline) log(`runlens: comparing with the baseline of ${baseline.recordings} recordings in ${DEFAULT_BASELINE_PATH}`);
+    if (baseline) log(`runlens: comparing with the baseline of ${plural(baseline.recordings, 'recording')} in ${DEFAULT_BASELINE_PATH}`);
     if (announce) indexChanged([]);
   }
 

@@ -10,6 +10,7 @@
 // overflows the stack on deeply nested input, uncaught, and ends the process.
 
 import { AbstractMessageReader, DataCallback, Disposable, Message, MessageReader } from 'vscode-languageserver/node';
+import { formatCount } from '../core/findings/format';
 
 export interface StdioMessageReaderOptions {
   /** Where a problem with the input goes, one line each, without a trailing newline. Never stdout, which carries protocol only. */
@@ -59,7 +60,7 @@ export class StdioMessageReader extends AbstractMessageReader implements Message
       if (this.closed) return;
       this.closed = true;
       if (this.resyncFromOffset !== undefined) this.log(`input ended while skipping to the next Content-Length header, from byte ${this.resyncFromOffset}`);
-      else if (this.bodyBytes !== undefined || this.input.nBytes > 0) this.log(`input ended with ${this.input.nBytes} bytes of an unfinished message at byte ${this.input.offset}`);
+      else if (this.bodyBytes !== undefined || this.input.nBytes > 0) this.log(`input ended with ${formatCount(this.input.nBytes)} bytes of an unfinished message at byte ${this.input.offset}`);
       this.fireClose();
     };
     this.readable.on('data', onData);
@@ -82,7 +83,7 @@ export class StdioMessageReader extends AbstractMessageReader implements Message
       while (this.step());
     } catch (err) {
       // A bug here must not take the server down; what was buffered is given up.
-      this.log(`internal error reading the input, ${this.input.nBytes} buffered bytes dropped: ${describeError(err)}`);
+      this.log(`internal error reading the input, ${formatCount(this.input.nBytes)} buffered bytes dropped: ${describeError(err)}`);
       this.input.clear();
       this.bodyBytes = undefined;
       this.resyncFromOffset = undefined;
@@ -107,7 +108,7 @@ export class StdioMessageReader extends AbstractMessageReader implements Message
     const end = head.indexOf(HEADER_END);
     if (end === -1) {
       if (head.length < MAX_HEADER_BYTES + HEADER_END.length) return false;
-      return this.framingError(`no end of header within ${MAX_HEADER_BYTES} bytes`, head);
+      return this.framingError(`no end of header within ${formatCount(MAX_HEADER_BYTES)} bytes`, head);
     }
     const parsed = parseHeader(head.subarray(0, end).toString('latin1'), this.maxContentLengthBytes);
     if (typeof parsed === 'string') return this.framingError(parsed, head.subarray(0, end));
@@ -134,7 +135,7 @@ export class StdioMessageReader extends AbstractMessageReader implements Message
       const at = window.indexOf(CONTENT_LENGTH);
       if (at !== -1) {
         this.input.consume(at);
-        this.log(`skipped ${this.input.offset - this.resyncFromOffset!} bytes; reading again at byte ${this.input.offset}`);
+        this.log(`skipped ${formatCount(this.input.offset - this.resyncFromOffset!)} bytes; reading again at byte ${this.input.offset}`);
         this.resyncFromOffset = undefined;
         return true;
       }
@@ -150,12 +151,12 @@ export class StdioMessageReader extends AbstractMessageReader implements Message
     try {
       value = JSON.parse(body.toString('utf8'));
     } catch (err) {
-      this.log(`dropped a body that is not JSON (${body.length} bytes at byte ${offset}): ${describeError(err)}; it begins ${preview(body)}`);
+      this.log(`dropped a body that is not JSON (${formatCount(body.length)} bytes at byte ${offset}): ${describeError(err)}; it begins ${preview(body)}`);
       return;
     }
     const message = asMessage(value);
     if (typeof message === 'string') {
-      this.log(`dropped a body that is not a JSON-RPC message (${body.length} bytes at byte ${offset}): ${message}`);
+      this.log(`dropped a body that is not a JSON-RPC message (${formatCount(body.length)} bytes at byte ${offset}): ${message}`);
       return;
     }
     try {
@@ -190,7 +191,7 @@ function parseHeader(text: string, maxContentLengthBytes: number): { contentLeng
     const value = line.slice(colon + 1).trim();
     if (!/^\d{1,16}$/.test(value)) return `Content-Length is not a length: ${JSON.stringify(value.slice(0, 40))}`;
     const n = Number(value);
-    if (n > maxContentLengthBytes) return `Content-Length ${n} is over the limit of ${maxContentLengthBytes} bytes`;
+    if (n > maxContentLengthBytes) return `Content-Length ${formatCount(n)} is over the limit of ${formatCount(maxContentLengthBytes)} bytes`;
     if (contentLengthBytes !== undefined && contentLengthBytes !== n) return `two different Content-Length headers`;
     contentLengthBytes = n;
   }

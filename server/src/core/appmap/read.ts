@@ -3,6 +3,7 @@
 // byte offset. Elapsed seconds become milliseconds here, once, after eventUpdates are applied.
 
 import { DEFAULT_MAX_BUILT_ITEMS, JsonStreamParser, JsonVisitor, Mode } from '../json/streamParser';
+import { formatCount } from '../findings/format';
 import { Problem } from '../problem';
 import {
   Call,
@@ -83,13 +84,13 @@ export function createRecordingReader(recordingPath: string, options: ReadOption
         });
       }
       if (parser.truncatedStrings > 0) {
-        builder.warn(`${parser.truncatedStrings} long text value(s) (SQL or messages) were cut to ${(options.maxStringBytes ?? 1 << 20) >> 10} KiB`);
+        builder.warn(`${formatCount(parser.truncatedStrings)} long text value(s) (SQL or messages) were cut to ${formatCount((options.maxStringBytes ?? 1 << 20) >> 10)} KiB`);
       }
       if (parser.truncatedValues > 0) {
-        builder.warn(`${parser.truncatedValues} value(s) (metadata, classMap or event details) had more than ${DEFAULT_MAX_BUILT_ITEMS.toLocaleString('en-US')} members and elements; the rest were skipped`);
+        builder.warn(`${formatCount(parser.truncatedValues)} value(s) (metadata, classMap or event details) had more than ${formatCount(DEFAULT_MAX_BUILT_ITEMS)} members and elements; the rest were skipped`);
       }
       if (parser.longNumbers > 0) {
-        builder.warn(`${parser.longNumbers} number(s) longer than 4,096 characters were read as not a number`);
+        builder.warn(`${formatCount(parser.longNumbers)} number(s) longer than 4,096 characters were read as not a number`);
       }
       return finish();
     },
@@ -465,13 +466,13 @@ class TraceBuilder implements JsonVisitor {
     this.applyUpdates();
     const nUnreturned = this.calls.reduce((n, c) => n + (c.returned ? 0 : 1), 0);
     if (!this.sawEvents && this.problems.length === 0) this.warn('the recording has no "events"');
-    if (this.nOrphanReturns) this.warn(`${this.nOrphanReturns} return event(s) name a call that is not in the recording; ignored`);
-    if (this.nDuplicateIds) this.warn(`${this.nDuplicateIds} call event(s) reuse an id already used; their returns pair with the first`);
-    if (this.nBadEvents) this.warn(`${this.nBadEvents} event(s) are not call or return events with an id; ignored`);
-    if (this.nBadElapsed) this.warn(`${this.nBadElapsed} return event(s) have an elapsed time that is not a non-negative number; their time is unknown`);
+    if (this.nOrphanReturns) this.warn(`${formatCount(this.nOrphanReturns)} return event(s) name a call that is not in the recording; ignored`);
+    if (this.nDuplicateIds) this.warn(`${formatCount(this.nDuplicateIds)} call event(s) reuse an id already used; their returns pair with the first`);
+    if (this.nBadEvents) this.warn(`${formatCount(this.nBadEvents)} event(s) are not call or return events with an id; ignored`);
+    if (this.nBadElapsed) this.warn(`${formatCount(this.nBadElapsed)} return event(s) have an elapsed time that is not a non-negative number; their time is unknown`);
     if (nUnreturned && this.problems.every((p) => p.severity !== 'error')) {
       // Calls that never return are normal for dropped promises; only say so, never fail.
-      this.warn(`${nUnreturned} call(s) never returned; their time is unknown`);
+      this.warn(`${formatCount(nUnreturned)} call(s) never returned; their time is unknown`);
     }
     applyClassMapLabels(this.classMapRaw, this.functions);
     const trace: Trace = {

@@ -11,7 +11,7 @@
 
 import { CompareConfig } from '../config';
 import { severityRank } from '../findings/finding';
-import { formatMs } from '../findings/format';
+import { formatCount, formatMs, formatNumber } from '../findings/format';
 import { Baseline, BaselineFinding, EntryKind, EntryStats, own, roundMs } from './baseline';
 
 export type NoiseVerdict = 'beyond' | 'within' | 'unknown';
@@ -105,10 +105,10 @@ export function compareEntry(kind: EntryKind, key: string, before: EntryStats | 
   // times may take longer per call and less in all. It regresses only when its total grew too.
   const totalGrew = (b: number | undefined, a: number | undefined) => kind !== 'function' || (a ?? 0) > (b ?? 0);
   if (time && time.noise === 'beyond' && time.changeMs > thresholds.maxTimeIncreaseMs && (!(time.beforeMs > 0) || time.changeRatio * 100 > thresholds.maxTimeIncreasePercent) && totalGrew(before.totalMs, after.totalMs)) {
-    regressions.push(`${name}: time ${perCall} ${formatChangeMs(time)}, more than ${thresholds.maxTimeIncreasePercent}% and ${thresholds.maxTimeIncreaseMs} ms, beyond the noise (±${formatMsPlain(time.noiseMs ?? 0)})`);
+    regressions.push(`${name}: time ${perCall} ${formatChangeMs(time)}, more than ${formatNumber(thresholds.maxTimeIncreasePercent)}% and ${formatNumber(thresholds.maxTimeIncreaseMs)} ms, beyond the noise (±${formatMsPlain(time.noiseMs ?? 0)})`);
   }
   if (sql.change > thresholds.maxSqlIncrease && totalGrew(before.sql, after.sql)) {
-    regressions.push(`${name}: SQL ${perCall} ${formatPerCall(sql.before)} → ${formatPerCall(sql.after)} (+${formatPerCall(sql.change)}), more than ${thresholds.maxSqlIncrease}`);
+    regressions.push(`${name}: SQL ${perCall} ${formatPerCall(sql.before)} → ${formatPerCall(sql.after)} (+${formatPerCall(sql.change)}), more than ${formatNumber(thresholds.maxSqlIncrease)}`);
   }
   const notable = sql.change !== 0 || calls.change !== 0 || (time !== undefined && (time.noise === 'beyond' || (time.noise === 'unknown' && pastThresholds(time, thresholds))));
   return { kind, key, before, after, status: 'compared', time, sql, calls, notable: notable || regressions.length > 0, regressions };
@@ -129,7 +129,7 @@ export function timeChange(before: EntryStats, after: EntryStats, noiseFactor: n
   }
   const noiseMs = roundMs(noiseFactor * Math.max(...sds));
   const within = Math.abs(changeMs) <= noiseMs;
-  const samples = `${before.timed} → ${after.timed} timed calls`;
+  const samples = `${formatCount(before.timed)} → ${formatCount(after.timed)} timed calls`;
   return {
     beforeMs,
     afterMs,
@@ -137,7 +137,7 @@ export function timeChange(before: EntryStats, after: EntryStats, noiseFactor: n
     changeRatio,
     noise: within ? 'within' : 'beyond',
     noiseMs,
-    reason: `${within ? 'within' : 'beyond'} the noise: ${noiseFactor} × the spread of one call (±${formatMsPlain(noiseMs)}, ${samples})`,
+    reason: `${within ? 'within' : 'beyond'} the noise: ${formatNumber(noiseFactor)} × the spread of one call (±${formatMsPlain(noiseMs)}, ${samples})`,
   };
 }
 
@@ -166,15 +166,15 @@ export function formatPercent(ratio: number): string {
   if (!Number.isFinite(ratio)) return '';
   const pct = Math.abs(ratio * 100);
   if (pct === 0) return '0%';
-  const text = pct < 10 ? String(Math.round(pct * 10) / 10) : String(Math.round(pct));
+  const text = pct < 10 ? String(Math.round(pct * 10) / 10) : formatCount(pct);
   return `${ratio < 0 ? '\u2212' : '+'}${text}%`;
 }
 
-/** SQL per call: `1,501`, `1.5`. */
+/** SQL per call: `1,501`, `1.5`, `2.0` (a whole number as a count; else one decimal). */
 export function formatPerCall(n: number): string {
-  if (Number.isInteger(n)) return n.toString().replace(/\B(?=(\d{3})+(?!\d))/g, ',');
-  const [int, frac] = (Math.round(n * 10) / 10).toFixed(1).split('.');
-  return `${int.replace(/\B(?=(\d{3})+(?!\d))/g, ',')}.${frac}`;
+  if (Number.isInteger(n)) return formatCount(n);
+  const [whole, fraction] = (Math.round(Math.abs(n) * 10) / 10).toFixed(1).split('.');
+  return `${n < 0 ? '-' : ''}${formatCount(Number(whole))}.${fraction}`;
 }
 
 // ---- helpers ----------------------------------------------------------------------------------

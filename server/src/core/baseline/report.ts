@@ -2,7 +2,7 @@
 // changes first, the unchanged ones counted), Markdown tables to paste into a ticket or a pull
 // request, and one JSON object. Pure: the CLI prints what these return.
 
-import { formatMs, plural } from '../findings/format';
+import { formatCount, formatMs, formatNumber, plural } from '../findings/format';
 import { Problem } from '../problem';
 import { BaselineFinding } from './baseline';
 import { Comparison, EntryChange, formatChangeMs, formatMsPlain, formatPerCall } from './compare';
@@ -108,7 +108,7 @@ function cells(e: EntryChange): string[] {
   const ms = (s: EntryChange['before']) => (s?.meanMs === undefined ? dash : formatMs(s.meanMs));
   const sqlOf = (s: EntryChange['before']) => (s ? formatPerCall(s.calls ? s.sql / s.calls : 0) : dash);
   if (e.status !== 'compared') {
-    return [e.key, `${ms(e.before)} → ${ms(e.after)}`, e.status === 'added' ? 'new' : 'gone', `${sqlOf(e.before)} → ${sqlOf(e.after)}`, `${e.before?.calls ?? dash} → ${e.after?.calls ?? dash}`, ''];
+    return [e.key, `${ms(e.before)} → ${ms(e.after)}`, e.status === 'added' ? 'new' : 'gone', `${sqlOf(e.before)} → ${sqlOf(e.after)}`, `${e.before ? formatCount(e.before.calls) : dash} → ${e.after ? formatCount(e.after.calls) : dash}`, ''];
   }
   const t = e.time;
   const time = t ? `${formatMs(t.beforeMs)} → ${formatMs(t.afterMs)}` : `${ms(e.before)} → ${ms(e.after)}`;
@@ -121,7 +121,7 @@ function cells(e: EntryChange): string[] {
 
 function findingsText(c: Comparison): string[] {
   const { new: added, resolved, changed } = c.findings;
-  const out = [`Findings: ${resolved.length} resolved, ${added.length} new${changed.length ? `, ${changed.length} changed` : ''}`];
+  const out = [`Findings: ${formatCount(resolved.length)} resolved, ${formatCount(added.length)} new${changed.length ? `, ${formatCount(changed.length)} changed` : ''}`];
   const line = (f: BaselineFinding) => `${f.path}:${f.line} ${f.severity} ${f.message} [${f.rule}]`;
   for (const f of resolved) out.push(`  resolved  ${line(f)}`);
   for (const f of added) out.push(`  new       ${line(f)}`);
@@ -137,7 +137,7 @@ function verdictText(c: Comparison): string[] {
 function thresholdsText(c: Comparison): string[] {
   const t = c.thresholds;
   const findings = t.failOnNewFinding === 'never' ? '' : `, or a new ${t.failOnNewFinding === 'info' ? '' : t.failOnNewFinding === 'warning' ? 'warning or error ' : 'error '}finding`;
-  return [`A regression is: time per call up more than ${t.maxTimeIncreasePercent}% and ${t.maxTimeIncreaseMs} ms beyond the noise, SQL per call up more than ${t.maxSqlIncrease}${findings}.`];
+  return [`A regression is: time per call up more than ${formatNumber(t.maxTimeIncreasePercent)}% and ${formatNumber(t.maxTimeIncreaseMs)} ms beyond the noise, SQL per call up more than ${formatNumber(t.maxSqlIncrease)}${findings}.`];
 }
 
 function shownOf(entries: EntryChange[], options: ReportOptions): EntryChange[] {
@@ -147,7 +147,7 @@ function shownOf(entries: EntryChange[], options: ReportOptions): EntryChange[] 
 /** What the noise column means, said once. */
 function noiseText(c: Comparison, options: ReportOptions): string[] {
   const entries = [c.routes, c.tests, c.functions].flatMap((e) => shownOf(e, options));
-  const out = [`Noise: a time change within ${c.thresholds.noiseFactor} × the spread of one call's time (± in the noise column) claims nothing.`];
+  const out = [`Noise: a time change within ${formatNumber(c.thresholds.noiseFactor)} × the spread of one call's time (± in the noise column) claims nothing.`];
   if (entries.some((e) => e.time?.noise === 'unknown')) out.push('"1 sample each": one timed call on each side, so noise cannot be told from change; record more runs for a verdict.');
   out.push('SQL counts and findings are not noisy.');
   return out;

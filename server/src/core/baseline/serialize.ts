@@ -4,6 +4,7 @@
 
 import { Severity } from '../config';
 import { DEFAULT_MAX_BUILT_ITEMS, JsonStreamParser, Mode } from '../json/streamParser';
+import { formatCount } from '../findings/format';
 import { Problem } from '../problem';
 import { Baseline, BASELINE_FORMAT, BASELINE_VERSION, BaselineFinding, EntryStats, TimeStats } from './baseline';
 
@@ -98,7 +99,7 @@ export function parseBaseline(text: string, file = 'baseline'): { baseline?: Bas
   // Each bad entry is named, up to a few: a file damaged throughout is one problem, not thousands.
   const SHOWN = 5;
   for (const s of skipped.slice(0, SHOWN)) problem(`${s}; left out`);
-  if (skipped.length > SHOWN) problem(`${skipped.length - SHOWN} more bad entries left out`);
+  if (skipped.length > SHOWN) problem(`${formatCount(skipped.length - SHOWN)} more bad entries left out`);
   return { baseline, problems };
 }
 

@@ -13,9 +13,21 @@ export function formatMs(ms: number): string {
   return s < 10 ? `${s.toFixed(1)} s` : `${formatCount(Math.round(s))} s`;
 }
 
-/** `1,501`. */
+/**
+ * `1,501`: a whole number with thousands separators, the one way runlens writes a count (of
+ * queries, calls, recordings, bytes…) to people. Line numbers and byte offsets are places, not
+ * counts, and stay bare (`views.py:1234`, `byte 200000`), as editors and tools read them.
+ * Self-contained (no helper): the HTML report's script holds a copy that a test compares with it.
+ */
 export function formatCount(n: number): string {
   return Math.round(n).toString().replace(/\B(?=(\d{3})+(?!\d))/g, ',');
+}
+
+/** `1,500.25`, `20`: a number as given (a threshold, a factor), its whole part written as formatCount writes it. */
+export function formatNumber(n: number): string {
+  if (!Number.isFinite(n)) return String(n);
+  const [whole, fraction] = String(n).split('.');
+  return `${whole.replace(/\B(?=(\d{3})+(?!\d))/g, ',')}${fraction === undefined ? '' : `.${fraction}`}`;
 }
 
 /** `1 call`, `2 calls`. */

@@ -1,6 +1,7 @@
 // Small helpers the rules share: grouping calls by a key, and picking the slowest of a group.
 
 import { Call } from '../trace';
+import { formatCount } from './format';
 
 /** Groups `calls` by `keyOf`, skipping calls whose key is undefined; groups keep call order. */
 export function groupCalls<K>(calls: Iterable<Call>, keyOf: (c: Call) => K | undefined): Map<K, Call[]> {
@@ -21,5 +22,5 @@ export function slowest(calls: Call[]): Call {
 
 /** ` (3 calls over 1.0 s)` for a group of more than one, else nothing. */
 export function overThreshold(n: number, what: string, threshold: string): string {
-  return n === 1 ? '' : ` (${n} ${what} over ${threshold})`;
+  return n === 1 ? '' : ` (${formatCount(n)} ${what} over ${threshold})`;
 }

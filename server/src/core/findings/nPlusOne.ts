@@ -13,7 +13,7 @@ import { Interner } from '../intern';
 import { ormByName } from '../orm/index';
 import { Anchor, anchorRepeatedQueries } from './anchor';
 import { Finding } from './finding';
-import { tableCounts } from './format';
+import { formatCount, tableCounts } from './format';
 import { groupCalls } from './group';
 
 export interface NPlusOneResult {
@@ -56,7 +56,7 @@ export function nPlusOneFindings(trace: Trace, scopes: Scope[], index: SourceInd
       findings.push({
         rule: 'n-plus-one',
         severity: worst >= errorCount ? 'error' : 'warning',
-        message: `N+1: ${count} queries ${wording(anchor)}`,
+        message: `N+1: ${formatCount(count)} queries ${wording(anchor)}`,
         detail: tableCounts(related),
         location: anchor.location,
         count,

@@ -10,6 +10,7 @@ import { SourceIndex } from '../sourceIndex';
 import { Call, Trace } from '../trace';
 import { anchorCalls, commonAncestor } from './anchor';
 import { Finding } from './finding';
+import { formatCount } from './format';
 import { groupCalls } from './group';
 import { factsOf } from './nPlusOne';
 
@@ -32,7 +33,7 @@ export function repeatedQueryFindings(trace: Trace, scopes: Scope[], index: Sour
       findings.push({
         rule: 'repeated-query',
         severity: 'warning',
-        message: `repeated query: the same query${table ? ` on ${table}` : ''} ran ${calls.length} times with the same values`,
+        message: `repeated query: the same query${table ? ` on ${table}` : ''} ran ${formatCount(calls.length)} times with the same values`,
         location: anchor.location,
         count: calls.length,
         related: [{ sql: sqlShapeOf(calls[0]), count: calls.length, table }],

@@ -1,17 +1,21 @@
 // Hover on a recorded line: what the function's lenses say (word for word: eglot shows no lenses),
 // its numbers (calls, total, self, mean, max, SQL), the queries it ran most, the recordings it came from and the slowest path to it;
-// and the findings that sit on the line with their repeated queries. Markdown.
+// and the findings that sit on the line with their repeated queries. Markdown; each query in a
+// fenced code block, exactly as recorded (copied out, it means what it meant).
 
 import { meanMs } from '../analysis/stats';
 import { Finding } from '../findings/finding';
 import { formatCount, formatMs, plural } from '../findings/format';
 import { Snapshot } from '../index/workspaceIndex';
+import { fencedBlock } from '../markdown';
 import { SourceIndex } from '../sourceIndex';
 import { functionsInFile, lensTitles } from './codeLens';
 import { Since, sinceMarkdown } from './since';
 import { diagnosticsByFile } from './diagnostics';
 
 const TOP_QUERIES = 5;
+/** Longer queries are cut in a hover (and say so): a hover is read on screen. */
+const MAX_SQL_CHARS = 2000;
 const MAX_RECORDINGS = 5;
 
 export function hoverAt(snapshot: Snapshot, index: SourceIndex, relPath: string, line: number, since?: Since): string | undefined {
@@ -46,11 +50,11 @@ function functionMarkdown(snapshot: Snapshot, key: string, since: Since | undefi
   const queries = snapshot.sqlOf(key).slice(0, TOP_QUERIES);
   if (queries.length) {
     lines.push('', '**Queries it ran most**');
-    for (const q of queries) lines.push(`- ${formatCount(q.count)} × \`${shorten(q.sql)}\``);
+    for (const q of queries) lines.push('', ...queryMarkdown(q.count, q.sql));
   }
   const recordings = snapshot.recordingsOf(key);
   if (recordings.length) {
-    lines.push('', `**Recorded in** ${recordings.slice(0, MAX_RECORDINGS).map((r) => `${r.test?.name ?? r.metadata.name ?? r.recordingPath} (\`${r.recordingPath}\`)`).join(', ')}${recordings.length > MAX_RECORDINGS ? `, and ${recordings.length - MAX_RECORDINGS} more` : ''}`);
+    lines.push('', `**Recorded in** ${recordings.slice(0, MAX_RECORDINGS).map((r) => `${r.test?.name ?? r.metadata.name ?? r.recordingPath} (\`${r.recordingPath}\`)`).join(', ')}${recordings.length > MAX_RECORDINGS ? `, and ${formatCount(recordings.length - MAX_RECORDINGS)} more` : ''}`);
   }
   const path = snapshot.slowestPath(key);
   if (path && path.path.length) lines.push('', `**Slowest path** (${path.elapsedMs < 0 ? 'time not recorded' : formatMs(path.elapsedMs)}): ${path.path.join(' → ')}`);
@@ -62,11 +66,19 @@ function findingMarkdown(f: Finding): string {
   if (f.scope) lines.push('', `In ${f.scope}, seen in ${plural(f.recordings.length, 'recording')}.`);
   if (f.related.length) {
     lines.push('', '**Repeated queries**');
-    for (const r of f.related.slice(0, TOP_QUERIES)) lines.push(`- ${formatCount(r.count)} × \`${shorten(r.sql)}\``);
+    for (const r of f.related.slice(0, TOP_QUERIES)) lines.push('', ...queryMarkdown(r.count, r.sql));
   }
   return lines.join('\n');
 }
 
-function shorten(sql: string, max = 160): string {
-  return (sql.length > max ? `${sql.slice(0, max - 1)}…` : sql).replace(/`/g, "'");
+/**
+ * `500 ×` and the query in a fenced block with its exact text (backticks, quotes and line breaks
+ * as recorded: the fence is longer than any backtick run in it). Only a query longer than
+ * MAX_SQL_CHARS is cut, and that is said outside the block, never marked inside it.
+ */
+function queryMarkdown(count: number, sql: string): string[] {
+  if (sql.length <= MAX_SQL_CHARS) return [`${formatCount(count)} ×`, ...fencedBlock(sql, 'sql')];
+  // Not between the two halves of a surrogate pair.
+  const end = /[\uDC00-\uDFFF]/.test(sql[MAX_SQL_CHARS]) ? MAX_SQL_CHARS - 1 : MAX_SQL_CHARS;
+  return [`${formatCount(count)} × (its first ${formatCount(end)} of ${formatCount(sql.length)} characters)`, ...fencedBlock(sql.slice(0, end), 'sql')];
 }

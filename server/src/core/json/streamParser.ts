@@ -9,6 +9,8 @@
 // Reading recordings fast is the core of what runlens does, so this one is written for it: tight
 // byte loops, strings decoded only when someone wants them, exact byte offsets in every problem.
 
+import { formatCount } from '../findings/format';
+
 export const enum Mode {
   /** The visitor sees the container's members one by one (onKey / onElement / onClose). */
   Visit = 0,
@@ -260,7 +262,7 @@ export class JsonStreamParser {
     if (c === 0x7b /* { */ || c === 0x5b /* [ */) {
       const isArray = c === 0x5b;
       if (this.depth >= this.maxDepth) {
-        this.fail(this.base + i, `containers nested deeper than ${this.maxDepth} levels`);
+        this.fail(this.base + i, `containers nested deeper than ${formatCount(this.maxDepth)} levels`);
         return n;
       }
       if (this.depth === this.kinds.length) this.growStack();
@@ -656,7 +658,7 @@ export class JsonStreamParser {
     switch (this.state) {
       case St.String: return `inside a string that starts at byte ${this.tokenStart}`;
       case St.Number: case St.Literal: return `inside a value that starts at byte ${this.tokenStart}`;
-      default: return `with ${this.depth} container${this.depth === 1 ? '' : 's'} still open`;
+      default: return `with ${formatCount(this.depth)} container${this.depth === 1 ? '' : 's'} still open`;
     }
   }
 

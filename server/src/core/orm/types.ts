@@ -27,7 +27,7 @@ export interface OrmSupport {
   name: OrmName;
   /** The languages its queries are written in. */
   languages: SourceLanguage[];
-  /** The word for the N+1 message: `N+1: 1500 queries from this queryset`. */
+  /** The word for the N+1 message: `N+1: 1,500 queries from this queryset`. */
   noun: string;
   /** The model behind a table, from the workspace's model definitions. */
   modelOfTable(index: SourceIndex, table: string): string | undefined;

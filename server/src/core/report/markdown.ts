@@ -8,7 +8,8 @@ import { Baseline, EntryStats } from '../baseline/baseline';
 import { Comparison, formatPerCall } from '../baseline/compare';
 import { compareMarkdown, escapeMarkdown } from '../baseline/report';
 import { Finding, severityRank } from '../findings/finding';
-import { formatMs, plural } from '../findings/format';
+import { formatCount, formatMs, plural } from '../findings/format';
+import { fencedBlock } from '../markdown';
 import { Fix } from '../orm/types';
 import { SourceLocation } from '../sourceIndex';
 
@@ -106,7 +107,7 @@ function summaryLine(input: MarkdownReportInput): string {
   const c = input.comparison?.comparison;
   if (c) {
     const { new: added, resolved } = c.findings;
-    line += ` Since before: ${c.regressed ? '**regressed**' : '**no regression**'}, ${plural(resolved.length, 'finding')} resolved, ${added.length} new.`;
+    line += ` Since before: ${c.regressed ? '**regressed**' : '**no regression**'}, ${plural(resolved.length, 'finding')} resolved, ${formatCount(added.length)} new.`;
   }
   return line;
 }
@@ -128,7 +129,7 @@ function findingDetails(f: Finding, fix: Fix | undefined, link: Link, sourceText
   if (fix?.edit) {
     const { path, range, newText } = fix.edit;
     const diff = editDiff(fix.edit, sourceText?.(path));
-    out.push(`**Fix** at ${link(path, range.line, range.endLine)}:`, '', ...(diff ? fenced(diff.join('\n'), 'diff') : fenced(newText, languageOf(path))));
+    out.push(`**Fix** at ${link(path, range.line, range.endLine)}:`, '', ...(diff ? fencedBlock(diff.join('\n'), 'diff') : fencedBlock(newText, languageOf(path))));
   } else if (fix) out.push(`**Fix (hint):** ${escapeMarkdown(fix.hint)}.`);
   if (f.related.length) {
     if (out.length) out.push('');
@@ -233,13 +234,6 @@ function codeSpan(text: string): string {
   const fence = '`'.repeat(longest + 1);
   const pad = flat.startsWith('`') || flat.endsWith('`') || longest > 0 ? ' ' : '';
   return `${fence}${pad}${flat}${pad}${fence}`;
-}
-
-/** A fenced code block that holds any text. */
-function fenced(text: string, language: string): string[] {
-  const longest = Math.max(0, ...(text.match(/`+/g) ?? []).map((r) => r.length));
-  const fence = '`'.repeat(Math.max(3, longest + 1));
-  return [`${fence}${language}`, ...text.split('\n'), fence];
 }
 
 function languageOf(path: string): string {

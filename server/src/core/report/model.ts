@@ -7,7 +7,7 @@
 import { Comparison, EntryChange, formatChangeMs, formatMsPlain, formatPerCall } from '../baseline/compare';
 import { functionKey, sqlShapeOf } from '../analysis/stats';
 import { Finding } from '../findings/finding';
-import { formatCount, formatMs, plural } from '../findings/format';
+import { formatCount, formatMs, formatNumber, plural } from '../findings/format';
 import { formatProblem, Problem } from '../problem';
 import { Call, CallKind, Trace } from '../trace';
 import { commonAncestor, CompactTree, cullTree, fullTree, mergeTree, StringTable } from './modelTree';
@@ -682,7 +682,7 @@ function comparisonView(c: Comparison, sources: { before: string; after: string 
       ...c.findings.changed.map(({ before, after }) => ({ status: 'changed' as const, text: `${line(after)} (${formatCount(before.count)} → ${formatCount(after.count)})` })),
     ],
     notes: [
-      `Noise: a time change within ${c.thresholds.noiseFactor} × the spread of one call's time (± in the noise column) claims nothing.`,
+      `Noise: a time change within ${formatNumber(c.thresholds.noiseFactor)} × the spread of one call's time (± in the noise column) claims nothing.`,
       '"1 sample each": one timed call on each side, so noise cannot be told from change.',
       'SQL counts and findings are not noisy.',
     ],
@@ -696,7 +696,7 @@ function comparisonRow(e: EntryChange): ComparisonRow {
   const sqlOf = (s: EntryChange['before']) => (s ? formatPerCall(s.calls ? s.sql / s.calls : 0) : dash);
   const regression = e.regressions.length > 0;
   if (e.status !== 'compared') {
-    return { key: e.key, time: `${ms(e.before)} → ${ms(e.after)}`, change: e.status === 'added' ? 'new' : 'gone', sql: `${sqlOf(e.before)} → ${sqlOf(e.after)}`, calls: `${e.before?.calls ?? dash} → ${e.after?.calls ?? dash}`, noise: '', regression };
+    return { key: e.key, time: `${ms(e.before)} → ${ms(e.after)}`, change: e.status === 'added' ? 'new' : 'gone', sql: `${sqlOf(e.before)} → ${sqlOf(e.after)}`, calls: `${e.before ? formatCount(e.before.calls) : dash} → ${e.after ? formatCount(e.after.calls) : dash}`, noise: '', regression };
   }
   const t = e.time;
   return {
