@@ -4,7 +4,9 @@
 // A quoted output is a fenced block right after a marker such as
 //   <!-- output: runlens compare ../django-meetups . | in: test/workspaces/django-meetups-fixed | status: 0 -->
 // `in` is the folder the command runs in (default: the repository), `status` its exit status
-// (default 0), `lines: A-B` quotes only those lines of its standard output (1-based, inclusive).
+// (default 0), `stream: stderr` quotes its standard error instead of its standard output and
+// `stream: both` the two one after the other, `lines: A-B` only those lines (1-based, inclusive).
+// The repository's absolute path reads /path/to/runlens in a quote, so that it holds on any clone.
 // With UPDATE_EXPECT=1 the blocks are rewritten from the real output instead of compared.
 
 import * as assert from 'node:assert/strict';
@@ -84,6 +86,7 @@ interface Marker {
   args: string[];
   cwd: string;
   status: number;
+  stream: 'stdout' | 'stderr' | 'both';
   lines?: [number, number];
 }
 
@@ -118,11 +121,12 @@ function parseMarker(spec: string, page: string): Marker {
   const [command, ...options] = spec.split(' | ');
   const words = command.match(/"[^"]*"|'[^']*'|\S+/g) ?? [];
   if (words[0] !== 'runlens') throw new Error(`${page}: only runlens commands are checked, not ${command}`);
-  const marker: Marker = { command, args: words.slice(1).map((w) => w.replace(/^(["'])(.*)\1$/, '$2')), cwd: REPO, status: 0 };
+  const marker: Marker = { command, args: words.slice(1).map((w) => w.replace(/^(["'])(.*)\1$/, '$2')), cwd: REPO, status: 0, stream: 'stdout' };
   for (const option of options) {
     const [key, value] = option.split(': ');
     if (key === 'in') marker.cwd = path.join(REPO, value);
     else if (key === 'status') marker.status = Number(value);
+    else if (key === 'stream' && (value === 'stdout' || value === 'stderr' || value === 'both')) marker.stream = value;
     else if (key === 'lines') marker.lines = value.split('-').map(Number) as [number, number];
     else throw new Error(`${page}: unknown marker option ${option}`);
   }
@@ -133,10 +137,11 @@ function run(marker: Marker): { status: number | null; quoted: string; stderr: s
   const env: NodeJS.ProcessEnv = { ...process.env, NO_COLOR: '1' };
   delete env.FORCE_COLOR;
   const r = spawnSync(process.execPath, [BIN, ...marker.args], { cwd: marker.cwd, env, encoding: 'utf8', timeout: 120_000, maxBuffer: 64 << 20 });
-  let quoted = r.stdout;
+  let quoted = marker.stream === 'stdout' ? r.stdout : marker.stream === 'stderr' ? r.stderr : r.stdout + r.stderr;
+  quoted = quoted.split(REPO).join('/path/to/runlens');
   if (marker.lines) {
     const [from, to] = marker.lines;
-    quoted = r.stdout.split('\n').slice(from - 1, to).join('\n') + '\n';
+    quoted = quoted.split('\n').slice(from - 1, to).join('\n') + '\n';
   }
   return { status: r.status, quoted, stderr: r.stderr };
 }

@@ -21,7 +21,7 @@ export const SCAN_USAGE = `  runlens scan [PATH…] [--root DIR] [--format text|
   --root DIR  the workspace that recorded paths are mapped to (default: the current folder)
   --format    text (default), json (one object) or sarif (SARIF 2.1.0)
   --fail-on   exit 1 when a finding has this severity or worse (default: error)
-  --config    a JSON file with thresholds (see README, "Configuration")
+  --config    a JSON file with thresholds (server/docs/configuration.md)
   --fix-hints print the suggested change under each N+1 finding
   --allow-empty  no recordings found is not an error (exit 0): for pipelines that may have none
 `;
