@@ -60,6 +60,8 @@ export class RawServer {
   stderr = '';
   /** Anything on stdout that was not a well-framed JSON message. */
   readonly outputErrors: string[] = [];
+  /** The methods of the requests the server sent, in order. */
+  readonly requestsReceived: string[] = [];
   /** Every notification the server sent, in order. */
   readonly notifications: Message[] = [];
   /** Set when the process ended. */
@@ -81,7 +83,12 @@ export class RawServer {
   private readonly notificationWaiters: { method: string; test: (params: unknown) => boolean; resolve: (params: unknown) => void }[] = [];
   private readonly exitWaiters: (() => void)[] = [];
 
-  private constructor(root: string, private readonly settings: unknown) {
+  private constructor(
+    root: string,
+    private readonly settings: unknown,
+    /** Requests of the server's that this client never answers, as a client that loses them. */
+    private readonly ignoredRequests: string[] = [],
+  ) {
     this.root = root;
     this.child = spawn(process.execPath, [BIN, '--stdio'], { cwd: root, stdio: ['pipe', 'pipe', 'pipe'] });
     this.child.stdout!.on('data', (chunk: Buffer) => this.onOutput(chunk));
@@ -95,8 +102,8 @@ export class RawServer {
   }
 
   /** Starts the binary on `root` without initializing it. */
-  static spawn(root: string, options: { settings?: unknown } = {}): RawServer {
-    return new RawServer(root, options.settings ?? null);
+  static spawn(root: string, options: { settings?: unknown; ignoredRequests?: string[] } = {}): RawServer {
+    return new RawServer(root, options.settings ?? null, options.ignoredRequests);
   }
 
   /** Starts the binary on `root`, initializes it and waits for its first index. */
@@ -129,8 +136,8 @@ export class RawServer {
    * until the first indexing is done (`runlens/status` says `indexing: false`; a
    * `runlens/indexChanged` may come earlier, for a change seen by the watcher meanwhile).
    */
-  async initialize(options: { waitForIndex?: boolean; timeoutMs?: number } = {}): Promise<void> {
-    const response = await this.request('initialize', { processId: process.pid, rootUri: URI.file(this.root).toString(), capabilities: {}, workspaceFolders: null, initializationOptions: this.settings });
+  async initialize(options: { waitForIndex?: boolean; timeoutMs?: number; capabilities?: unknown } = {}): Promise<void> {
+    const response = await this.request('initialize', { processId: process.pid, rootUri: URI.file(this.root).toString(), capabilities: options.capabilities ?? {}, workspaceFolders: null, initializationOptions: this.settings });
     if (response.error) throw new Error(`initialize failed: ${JSON.stringify(response.error)}`);
     this.initializeResult = response.result as RawServer['initializeResult'];
     this.notify('initialized', {});
@@ -341,6 +348,8 @@ export class RawServer {
 
   private onMessage(message: Message): void {
     if (typeof message.method === 'string' && message.id !== undefined) {
+      this.requestsReceived.push(message.method);
+      if (this.ignoredRequests.includes(message.method)) return;
       // A request from the server: answered as a client without capabilities would.
       const result = message.method === 'workspace/configuration' ? [this.settings] : null;
       this.sendBody(JSON.stringify({ jsonrpc: '2.0', id: message.id, result }));
