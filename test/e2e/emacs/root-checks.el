@@ -22,7 +22,14 @@
 (require 'project)
 (require 'eglot)
 
-(defvar eglot-lsp-context)             ; dynamically bound below, as eglot binds it
+;; Bound dynamically below, as eglot and lsp-mode's users bind them.
+(defvar eglot-lsp-context)
+(defvar lsp-enabled-clients)
+(defvar lsp-disabled-clients)
+(declare-function e2e-start "e2e-common")
+(declare-function runlens-project-root "runlens")
+(declare-function runlens-eglot-setup "runlens")
+(declare-function lsp--suggest-project-root "lsp-mode")
 (defvar root-checks-passed 0)
 (defvar root-checks-failed 0)
 
@@ -55,7 +62,8 @@
     (call-process "git" nil nil nil "init" "-q" ".")))
 
 (defun root-project-in (file &optional lsp-context)
-  "The root project.el gives in a buffer visiting FILE, with LSP-CONTEXT as eglot's."
+  "The root project.el gives in a buffer visiting FILE.
+With LSP-CONTEXT as eglot's `eglot-lsp-context'."
   (with-current-buffer (find-file-noselect file)
     (let* ((eglot-lsp-context lsp-context)
            (project (project-current)))
