@@ -10,7 +10,7 @@ import * as assert from 'node:assert/strict';
 import { spawn, spawnSync } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import { BOOKSHOP_CASE, E2eCase, E2eWorkspace, RAILS, REPO } from './workspace';
+import { BOOKSHOP_CASE, E2eCase, E2eWorkspace, makeClientRepository, RAILS, REPO } from './workspace';
 
 /** What a script writes (README.md here). */
 interface EditorReport {
@@ -323,6 +323,59 @@ describe('the clients in real editors', function () {
   }
 });
 
+/** What a package-manager script writes (emacs/package-vc-e2e.el, nvim/pack-e2e.lua). */
+interface InstallReport {
+  editor: string;
+  /** Where the client that loaded is, relative to the package manager's folder. */
+  installedAs: string;
+  root: string;
+  diagnostics: Diagnostic[];
+  errors: string[];
+}
+
+const EMACS30 = EMACSES[1].emacs;
+const NEOVIM12 = NEOVIMS[2].nvim;
+const INSTALLS = [
+  { name: 'Emacs 30, package-vc-install', editor: 'emacs 30.1, package-vc-install', file: EMACS30, script: 'emacs/package-vc-e2e.el', install: 'package-vc-install', installedAs: 'runlens/clients/emacs/runlens.elc' },
+  { name: 'Emacs 30, use-package :vc', editor: 'emacs 30.1, use-package :vc', file: EMACS30, script: 'emacs/package-vc-e2e.el', install: 'use-package :vc', installedAs: 'runlens/clients/emacs/runlens.elc' },
+  { name: "Neovim 0.12, vim.pack", editor: 'neovim 0.12.', file: NEOVIM12, script: 'nvim/pack-e2e.lua', install: '', installedAs: 'site/pack/core/opt/runlens/clients/nvim/lua/runlens/init.lua' },
+];
+
+describe("the clients installed by the editors' own package managers, from a git URL, as their READMEs say", function () {
+  this.timeout(120_000);
+  for (const install of INSTALLS) {
+    it(`${install.name}: installs, loads, and shows the bookshop's N+1`, async function () {
+      if (!works(install.file, ['--version'])) {
+        if (process.env.CI) throw new Error(`${install.file} does not run; test/setup.sh installs it`);
+        console.log(`      skipped: ${install.file} does not run (test/setup.sh installs it)`);
+        this.skip();
+      }
+      const repo = makeClientRepository();
+      try {
+        const out = path.join(repo.home, 'report.json');
+        const args = install.script.startsWith('emacs/')
+          ? ['--batch', '-l', path.join(REPO, 'test/e2e', install.script)]
+          : ['--headless', '-u', 'NONE', '-i', 'NONE', '-n', '-c', `luafile ${path.join(REPO, 'test/e2e', install.script)}`];
+        const { status, output } = await runInEditor({ client: install.script.startsWith('emacs/') ? 'emacs' : 'nvim', timeoutMs: 90_000 }, BOOKSHOP_CASE, repo, { file: install.file, args }, {
+          RUNLENS_E2E_OUT: out,
+          RUNLENS_E2E_REPO_URL: repo.url,
+          RUNLENS_E2E_INSTALL: install.install,
+        });
+        if (!fs.existsSync(out)) throw new Error(`${install.name} wrote no report (exit ${status}):\n${output}`);
+        const report = JSON.parse(fs.readFileSync(out, 'utf8')) as InstallReport;
+        assert.deepEqual(report.errors, [], output.slice(-3000));
+        assert.equal(status, 0, output.slice(-3000));
+        assert.ok(report.editor.startsWith(install.editor), report.editor);
+        assert.equal(report.installedAs, install.installedAs);
+        assert.equal(report.root, repo.root);
+        checkDiagnostics(report.diagnostics, [EXPECTED.bookshop.diagnostic]);
+      } finally {
+        repo.dispose();
+      }
+    });
+  }
+});
+
 /** Every file under a project folder (node_modules left out), relative and sorted: none may be added or removed. */
 function filesUnder(root: string): string[] {
   return fs
@@ -374,7 +427,7 @@ function works(file: string, args: string[]): boolean {
 
 /** Runs an editor under a hard timeout, in the workspace's throw-away home, with the contract's environment. */
 async function runInEditor(
-  run: EditorRun,
+  run: Pick<EditorRun, 'client' | 'timeoutMs'>,
   project: E2eCase,
   ws: E2eWorkspace,
   command: { file: string; args: string[]; env?: Record<string, string> },

@@ -9,9 +9,11 @@
 //                                                            running an editor script by hand; remove
 //                                                            E2E_BASE afterwards)
 
+import { spawnSync } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
+import { pathToFileURL } from 'node:url';
 
 export const REPO = path.resolve(__dirname, '../../../..');
 export const APP = path.join(REPO, 'test/workspaces/rails-sample-app');
@@ -88,6 +90,28 @@ export const BOOKSHOP_CASE: E2eCase = {
 };
 
 export const CASES: Record<E2eCase['name'], E2eCase> = { rails: RAILS, bookshop: BOOKSHOP_CASE };
+
+/**
+ * A git repository with this one's layout, for the editors' own package managers to install the
+ * clients from (`file://` URL): the clients (clients/emacs, clients/nvim) and the bookshop example
+ * as they are in the working tree, committed. The workspace is that example inside it.
+ */
+export function makeClientRepository(): E2eWorkspace & { url: string } {
+  const { base, home } = tempBase();
+  const repo = path.join(base, 'runlens');
+  for (const rel of ['clients/emacs', 'clients/nvim', 'test/workspaces/bookshop']) {
+    fs.cpSync(path.join(REPO, rel), path.join(repo, rel), { recursive: true, filter: (src) => path.basename(src) !== 'node_modules' });
+  }
+  const git = (...args: string[]) => {
+    const result = spawnSync('git', ['-c', 'user.name=runlens e2e', '-c', 'user.email=e2e@runlens.invalid', '-c', 'init.defaultBranch=main', ...args], { cwd: repo, encoding: 'utf8' });
+    if (result.status !== 0) throw new Error(`git ${args.join(' ')}: ${result.stderr}`);
+  };
+  git('init', '-q');
+  git('add', '.');
+  git('commit', '-q', '-m', 'runlens clients and the bookshop example');
+  const root = path.join(repo, 'test/workspaces/bookshop');
+  return { url: pathToFileURL(repo).href, root, file: path.join(root, BOOKSHOP_CASE.file), home, base, cwd: repo, dispose: () => fs.rmSync(base, { recursive: true, force: true }) };
+}
 
 /** Shell-quotes a value for the `export` lines. */
 function quote(value: string): string {
