@@ -30,6 +30,14 @@
 ;;   there runlens takes the place of the language's own server; and eglot
 ;;   shows no code lenses: what they say is at M-x runlens-show-details.
 ;;
+;; Either client starts runlens in the project's folder as runlens finds
+;; it (`runlens-root-markers'): the nearest folder with `appmap.yml',
+;; `tmp/appmap' or `.runlens', else the nearest with a manifest
+;; (package.json, pyproject.toml, Gemfile, ...), else the client's own
+;; choice (the version-control root).  eglot gets it through
+;; `project-find-functions', for runlens only; lsp-mode as the root it
+;; suggests (lsp-mode has one root for all the servers of a buffer).
+;;
 ;; Commands, with either client: `runlens-show-details' (the recorded
 ;; numbers of the function at point), `runlens-show-queries',
 ;; `runlens-show-call-tree', `runlens-status'.  Text of several lines that
@@ -102,6 +110,23 @@ runlens in a JSON buffer only when it visits a recording."
 
 (defconst runlens--json-modes '(json-mode js-json-mode json-ts-mode)
   "The modes of `runlens-modes' that matter only for recordings.")
+
+(defcustom runlens-root-markers
+  '(("appmap.yml" ".runlens" "tmp/appmap")
+    ("package.json" "pyproject.toml" "setup.py" "setup.cfg" "manage.py"
+     "Gemfile" "pom.xml" "build.gradle" "build.gradle.kts"))
+  "How runlens finds the project folder (its root) of a file: groups of markers.
+Each group is tried in turn, and the first that matches wins: the root is
+the nearest folder above the file that holds one of the group's files or
+folders.  The first group marks where recordings are made (the AppMap
+agent's `appmap.yml', its `tmp/appmap' folder, runlens's own `.runlens');
+the second a project's manifest.  So in a monorepo with `appmap.yml' at
+the top, a nested package's `package.json' does not take the root from it.
+With no marker above the file, the client decides as it does for any
+server: for eglot and lsp-mode, the version-control root.  Recorded paths
+\(src/routes/books.js) are relative to the root: with a wrong one, runlens
+shows nothing.  See `runlens-project-root'."
+  :type '(repeat (repeat (string :tag "File or folder"))))
 
 (defcustom runlens-index-changed-functions nil
   "Functions called when the server has reindexed recordings.
@@ -310,6 +335,30 @@ section of workspace/configuration."
                     path (cdr path)))
             (puthash (car path) value object)))))
     settings))
+
+
+;;; The project root
+
+(defun runlens-project-root (&optional file)
+  "The folder runlens serves FILE from, by `runlens-root-markers'; nil if none.
+FILE defaults to the visited file, else `default-directory'.  eglot and
+lsp-mode start runlens there (see `runlens-root-markers').  Interactively,
+say it."
+  (interactive)
+  (let* ((start (expand-file-name (or file buffer-file-name default-directory)))
+         (dir (if (file-directory-p start) (file-name-as-directory start)
+                (file-name-directory start)))
+         (root (cl-some (lambda (group)
+                          (locate-dominating-file
+                           dir (lambda (folder)
+                                 (cl-some (lambda (marker)
+                                            (file-exists-p (expand-file-name marker folder)))
+                                          group))))
+                        runlens-root-markers))
+         (root (and root (file-name-as-directory (expand-file-name root)))))
+    (when (called-interactively-p 'interactive)
+      (message "runlens: %s" (or root "no project folder here (no file of `runlens-root-markers' above)")))
+    root))
 
 
 ;;; Talking to the server, through the client that serves the buffer
@@ -603,6 +652,53 @@ server eglot ran for them there."
                                      eglot-server-programs)))
     (call-interactively #'eglot)))
 
+(defun runlens--eglot-program (mode)
+  "What `eglot-server-programs' says to run for MODE, looked up as eglot does."
+  (cl-loop for (modes . contact) in eglot-server-programs
+           for specs = (if (or (symbolp modes) (keywordp (cadr modes))) (list modes) modes)
+           when (cl-some (lambda (spec)
+                           (provided-mode-derived-p mode (if (consp spec) (car spec) spec)))
+                         specs)
+           return contact))
+
+(defun runlens--eglot-contact-p (contact)
+  "Whether CONTACT, from `eglot-server-programs', starts runlens.
+This file's contact, or a command line of one's own that runs runlens or
+its runlens.js."
+  (or (eq contact #'runlens--eglot-contact)
+      (and (consp contact)
+           (cl-loop for part on contact
+                    thereis (and (stringp (car part))
+                                 (string-match-p "\\`runlens\\(?:\\.js\\)?\\'"
+                                                 (file-name-nondirectory (car part))))))))
+
+(defun runlens--eglot-project (dir)
+  "The project of DIR for runlens under eglot, or nil.
+An entry of `project-find-functions'.
+Only when eglot looks for a project (`eglot-lsp-context') for a buffer that
+runlens serves or is about to serve (its mode is runlens's in
+`eglot-server-programs', or a runlens server runs on that root): then the
+project is `runlens-project-root''s.  Everything else, project.el's own
+commands and other servers included, gets the project it would get without
+runlens."
+  (when (and (bound-and-true-p eglot-lsp-context)
+             (runlens--wanted-p buffer-file-name major-mode))
+    (let ((ours (runlens--eglot-contact-p (runlens--eglot-program major-mode)))
+          (running (and (boundp 'eglot--servers-by-project) eglot--servers-by-project)))
+      ;; The folders are only looked at when runlens is concerned.
+      (when (or ours (and running (cl-loop for key being the hash-keys of running
+                                           thereis (eq (car-safe key) 'runlens))))
+        (let ((root (runlens-project-root dir)))
+          (when (and root (or ours (gethash (cons 'runlens root) running)))
+            (cons 'runlens root)))))))
+
+(with-eval-after-load 'project
+  (cl-defmethod project-root ((project (head runlens)))
+    "The root of a runlens project: its folder."
+    (cdr project))
+  ;; Early, so that a version-control root does not answer first.
+  (add-hook 'project-find-functions #'runlens--eglot-project -50))
+
 (with-eval-after-load 'eglot
   ;; Methods on eglot's generic functions.  They are not specialised on a
   ;; server class, so that they serve runlens however it was started (an
@@ -640,6 +736,26 @@ Unless `eglot-workspace-configuration' has one (e.g. in .dir-locals.el)."
   "The activation function of the lsp-mode client: serve FILE in MODE?"
   (runlens--wanted-p file mode))
 
+(defun runlens--lsp-enabled-p ()
+  "Whether lsp-mode may start runlens.
+By `lsp-enabled-clients' and `lsp-disabled-clients'."
+  (let ((enabled (bound-and-true-p lsp-enabled-clients))
+        (disabled (bound-and-true-p lsp-disabled-clients)))
+    (and (or (null enabled) (memq 'runlens enabled))
+         (not (memq 'runlens disabled)))))
+
+(defun runlens--lsp-suggest-root ()
+  "The root lsp-mode suggests for a buffer runlens serves: `runlens-project-root'.
+lsp-mode runs every server of a buffer in one folder, which it asks for
+once (\"i ==> Import project root ...\"), or takes unasked with
+`lsp-auto-guess-root'; its suggestion is otherwise the version-control
+root, where runlens would find none of a nested project's recordings.
+Advice before `lsp--suggest-project-root'; nil lets lsp-mode suggest."
+  (and buffer-file-name
+       (runlens--wanted-p buffer-file-name major-mode)
+       (runlens--lsp-enabled-p)
+       (runlens-project-root)))
+
 (defun runlens--lsp-index-changed (workspace params)
   "Handle runlens/indexChanged (PARAMS) from WORKSPACE: refresh its lenses."
   (runlens--index-changed (runlens--get params "recordings"))
@@ -670,6 +786,7 @@ the buffer that runs commands; this sends it to runlens only."
   "The commands the server runs (its executeCommandProvider).")
 
 (with-eval-after-load 'lsp-mode
+  (advice-add 'lsp--suggest-project-root :before-until #'runlens--lsp-suggest-root)
   (let ((notification-handlers (make-hash-table :test #'equal))
         (action-handlers (make-hash-table :test #'equal)))
     (puthash "runlens/indexChanged" #'runlens--lsp-index-changed notification-handlers)

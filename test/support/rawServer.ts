@@ -66,6 +66,8 @@ export class RawServer {
   stderr = '';
   /** Anything on stdout that was not a well-framed JSON message. */
   readonly outputErrors: string[] = [];
+  /** The methods of the requests the server sent, in order. */
+  readonly requestsReceived: string[] = [];
   /** Every notification the server sent, in order. */
   readonly notifications: Message[] = [];
   /** Set when the process ended. */
@@ -88,7 +90,13 @@ export class RawServer {
   private readonly exitWaiters: (() => void)[] = [];
   private readonly ownGroup: boolean;
 
-  private constructor(root: string, private readonly settings: unknown, command: ServerCommand | undefined) {
+  private constructor(
+    root: string,
+    private readonly settings: unknown,
+    command: ServerCommand | undefined,
+    /** Requests of the server's that this client never answers, as a client that loses them. */
+    private readonly ignoredRequests: string[] = [],
+  ) {
     this.root = root;
     // Another command (`npx runlens --stdio`) runs in a process group of its own, so that kill()
     // ends the server too and not only the launcher that started it.
@@ -107,8 +115,8 @@ export class RawServer {
   }
 
   /** Starts the binary (or `command`) on `root` without initializing it. */
-  static spawn(root: string, options: { settings?: unknown; command?: ServerCommand } = {}): RawServer {
-    return new RawServer(root, options.settings ?? null, options.command);
+  static spawn(root: string, options: { settings?: unknown; command?: ServerCommand; ignoredRequests?: string[] } = {}): RawServer {
+    return new RawServer(root, options.settings ?? null, options.command, options.ignoredRequests);
   }
 
   /** Starts the binary (or `command`) on `root`, initializes it and waits for its first index. */
@@ -141,8 +149,8 @@ export class RawServer {
    * until the first indexing is done (`runlens/status` says `indexing: false`; a
    * `runlens/indexChanged` may come earlier, for a change seen by the watcher meanwhile).
    */
-  async initialize(options: { waitForIndex?: boolean; timeoutMs?: number } = {}): Promise<void> {
-    const response = await this.request('initialize', { processId: process.pid, rootUri: URI.file(this.root).toString(), capabilities: {}, workspaceFolders: null, initializationOptions: this.settings });
+  async initialize(options: { waitForIndex?: boolean; timeoutMs?: number; capabilities?: unknown } = {}): Promise<void> {
+    const response = await this.request('initialize', { processId: process.pid, rootUri: URI.file(this.root).toString(), capabilities: options.capabilities ?? {}, workspaceFolders: null, initializationOptions: this.settings });
     if (response.error) throw new Error(`initialize failed: ${JSON.stringify(response.error)}`);
     this.initializeResult = response.result as RawServer['initializeResult'];
     this.notify('initialized', {});
@@ -354,6 +362,8 @@ export class RawServer {
 
   private onMessage(message: Message): void {
     if (typeof message.method === 'string' && message.id !== undefined) {
+      this.requestsReceived.push(message.method);
+      if (this.ignoredRequests.includes(message.method)) return;
       // A request from the server: answered as a client without capabilities would.
       const result = message.method === 'workspace/configuration' ? [this.settings] : null;
       this.sendBody(JSON.stringify({ jsonrpc: '2.0', id: message.id, result }));

@@ -497,6 +497,24 @@ describe('protocol abuse: the lifecycle out of order', function () {
     }
   });
 
+  it("indexes even when the client never answers the server's own requests (configuration, progress)", async () => {
+    // Found by the lsp-mode end-to-end test: lsp-mode lost window/workDoneProgress/create (it came
+    // in the same read as the answer to a request of lsp-mode's own), and the server, waiting for
+    // the answer, never indexed. It waits a bounded time, then indexes without them.
+    const server = RawServer.spawn(root, { ignoredRequests: ['workspace/configuration', 'window/workDoneProgress/create'] });
+    tally.servers++;
+    try {
+      const indexed = server.waitForNotification('runlens/indexChanged');
+      await server.initialize({ capabilities: { workspace: { configuration: true }, window: { workDoneProgress: true } }, waitForIndex: false });
+      await indexed;
+      assert.deepEqual(server.requestsReceived, ['workspace/configuration', 'window/workDoneProgress/create']);
+      assert.deepEqual(await lenses(server, server.uri(BOOKS)), BOOKS_LENSES);
+      assert.deepEqual((await status(server)).findings, 1);
+    } finally {
+      await retire(server);
+    }
+  });
+
   it('answers a second initialize, and keeps serving the first workspace', async () => {
     const other = fs.realpathSync(fs.mkdtempSync(path.join(os.tmpdir(), 'runlens-other-')));
     const server = await RawServer.start(root);

@@ -45,6 +45,21 @@ export interface ServerOptions {
   watch?: boolean;
 }
 
+/** How long the first indexing waits for the client to answer a request of the server's. */
+const CLIENT_ANSWER_WAIT_MS = 2_000;
+
+/** The answer to `request`, or undefined when it failed or `waitMs` passed without one. */
+function answerWithin<T>(request: Promise<T>, waitMs: number): Promise<T | undefined> {
+  return new Promise((resolve) => {
+    const timer = setTimeout(() => resolve(undefined), waitMs);
+    const settle = (value: T | undefined) => {
+      clearTimeout(timer);
+      resolve(value);
+    };
+    request.then(settle, () => settle(undefined));
+  });
+}
+
 export function startServer(connection: Connection, options: ServerOptions = {}): void {
   const handlers = new Handlers(connection);
   const documents = new TextDocuments(TextDocument);
@@ -100,10 +115,22 @@ export function startServer(connection: Connection, options: ServerOptions = {})
       initializedSeen = true;
       const s = current();
       if (capabilities.workspace?.didChangeConfiguration?.dynamicRegistration) connection.client.register(DidChangeConfigurationNotification.type, { section: 'runlens' });
-      await pullConfiguration();
+      // The first indexing waits a bounded time for the client's answers to the server's own
+      // requests: a client may lose one (lsp-mode drops the messages that arrive in the same read
+      // as the answer to one of its synchronous requests), and the recordings must be indexed all
+      // the same. Settings that come late are applied then, and the recordings indexed again.
+      const pulled = pullConfiguration();
+      if ((await answerWithin(pulled, CLIENT_ANSWER_WAIT_MS)) === undefined) {
+        pulled.then(
+          (changed) => {
+            if (changed) void indexer?.reindexAll();
+          },
+          () => undefined,
+        );
+      }
       loadBaseline(false);
       if (options.watch ?? true) stopWatchingBaseline = watchBaselineFile(s.root, () => loadedBaselineStamp, () => loadBaseline());
-      const progress = capabilities.window?.workDoneProgress ? await connection.window.createWorkDoneProgress() : undefined;
+      const progress = capabilities.window?.workDoneProgress ? await answerWithin(connection.window.createWorkDoneProgress(), CLIENT_ANSWER_WAIT_MS) : undefined;
       progress?.begin('runlens: indexing recordings', 0, undefined, false);
       const started = Date.now();
       indexer = new RecordingIndexer(s.root, () => s.config, () => s.sourceIndex, s.index, {

@@ -4,22 +4,26 @@
 
 ;; The eglot run of test/e2e/README.md: opens RUNLENS_E2E_FILE in
 ;; `emacs --batch', starts runlens through clients/emacs/runlens.el's eglot
-;; entry (`runlens-eglot-setup', then eglot's own contact guess), collects
-;; what eglot holds and writes the contract's JSON to RUNLENS_E2E_OUT.
+;; entry as its README sets it up (`runlens-eglot-setup' once eglot loads,
+;; then M-x eglot in the visited file), collects what eglot holds and writes
+;; the contract's JSON to RUNLENS_E2E_OUT.
 ;;
 ;;   RUNLENS_E2E_ROOT=... RUNLENS_E2E_FILE=... RUNLENS_E2E_SERVER='["node","…/runlens.js","--stdio"]' \
 ;;   RUNLENS_E2E_CLIENT=clients/emacs RUNLENS_E2E_OUT=out.json RUNLENS_E2E_HOVER=12:6 \
+;;   RUNLENS_E2E_INSERT='# runlens e2e: an inserted line' \
 ;;     timeout 60 emacs --batch -l test/e2e/emacs/eglot-e2e.el
 ;;
 ;; The file comes from RUNLENS_E2E_FILE (else the first argument after the
 ;; script).  RUNLENS_E2E_CLIENT may be relative to the current directory or
-;; to the repository.  Works with or without -Q.
-;; Test-only plumbing: the workspace is made the project (it has no VCS),
-;; and ruby-mode's own flymake checker is turned off.
+;; to the repository.  Works with or without -Q.  Nothing tells eglot the
+;; project: runlens.el finds it (`runlens-project-root'), which `root' (the
+;; server's) shows, and `projectRoot' is what project.el says for the file
+;; outside eglot (runlens must leave it alone).  Test-only: ruby-mode's own
+;; flymake checker is turned off.
 ;;
 ;; eglot shows no code lenses: `lenses' and `renderedLenses' are null, and
-;; `details' holds what `runlens-show-details' gives on the `def show' line
-;; (line 12), to show that what the lenses say is reachable.  Exit 0, or 1
+;; `details' holds what `runlens-show-details' gives on the hover's line (the
+;; action's), to show that what the lenses say is reachable.  Exit 0, or 1
 ;; with the problems in `errors'.
 
 ;;; Code:
@@ -85,10 +89,11 @@ Emacs never runs, so this starts it by hand from time to time."
 
 (defun e2e-eglot-main ()
   "The steps of the contract."
-  (let* ((root (file-name-as-directory (e2e-env "RUNLENS_E2E_ROOT")))
-         (file (e2e-start))
+  (let* ((file (e2e-start))
          (hover (e2e-hover-position))
          server)
+    ;; The README's set-up: runlens is eglot's server for its modes.
+    (with-eval-after-load 'eglot (runlens-eglot-setup))
     (require 'eglot)
     (e2e-put :editor (format "emacs %s, eglot %s" emacs-version (e2e-package-version 'eglot)))
     (setq eglot-sync-connect 20
@@ -96,16 +101,17 @@ Emacs never runs, so this starts it by hand from time to time."
           eglot-confirm-server-initiated-edits nil   ; batch has no one to ask (eglot 1.9)
           eglot-confirm-server-edits nil             ; (eglot 1.16 and newer)
           eglot-events-buffer-size 0)
-    (add-hook 'project-find-functions (lambda (_dir) (cons 'transient root)))
     (add-hook 'ruby-mode-hook
               (lambda () (remove-hook 'flymake-diagnostic-functions 'ruby-flymake-auto t)))
 
-    ;; 1. Open the file and start runlens through runlens.el's eglot entry.
-    (runlens-eglot-setup)
+    ;; 1. Open the file and M-x eglot.
     (find-file file)
-    (apply #'eglot (eglot--guess-contact))
+    (let ((project (project-current)))
+      (e2e-put :projectRoot (and project (expand-file-name (project-root project)))))
+    (call-interactively #'eglot)
     (setq server (or (e2e-wait 20 #'runlens--eglot-server)
                      (error "eglot did not connect to runlens within 20 s")))
+    (e2e-put :root (e2e-get (e2e-sync) "root"))
     (unless (e2e-eglot-wait-diagnostics 20 nil)
       (e2e-error "no diagnostics within 20 s"))
 
@@ -118,9 +124,9 @@ Emacs never runs, so this starts it by hand from time to time."
       (let ((answer (jsonrpc-request server :textDocument/hover (eglot--TextDocumentPositionParams))))
         (e2e-put :hover (e2e-markup-text (plist-get answer :contents)))))
 
-    ;; What the lenses say, without lenses: runlens-show-details on `def show'.
+    ;; What the lenses say, without lenses: runlens-show-details on the action.
     (e2e-step "details"
-      (goto-char (e2e-position-point 12 0))
+      (goto-char (e2e-position-point (car hover) 0))
       (e2e-put :details (runlens-show-details)))
 
     ;; 4. Code actions at the first diagnostic; apply the first.
@@ -143,14 +149,14 @@ Emacs never runs, so this starts it by hand from time to time."
     (e2e-step "after"
       (let ((before (e2e-eglot-lsp-diagnostics)))
         (goto-char (point-min))
-        (insert "# runlens e2e: an inserted line\n")
-        (insert "# runlens e2e: an inserted line\n")
+        (insert (e2e-env "RUNLENS_E2E_INSERT") "\n")
+        (insert (e2e-env "RUNLENS_E2E_INSERT") "\n")
         (eglot--signal-textDocument/didChange)
         (unless (e2e-eglot-wait-diagnostics 10 before)
           (e2e-error "the diagnostics did not move within 10 s"))
         (e2e-put :after (list :diagnostics (e2e-eglot-diagnostics) :lenses nil :renderedLenses nil))))))
 
-(e2e-run '(:editor :diagnostics :lenses :renderedLenses :hover :details :codeActions :fixedText :after)
+(e2e-run '(:editor :root :projectRoot :diagnostics :lenses :renderedLenses :hover :details :codeActions :fixedText :after)
          #'e2e-eglot-main)
 
 ;;; eglot-e2e.el ends here

@@ -9,14 +9,17 @@
 ;;
 ;;   RUNLENS_E2E_ROOT=... RUNLENS_E2E_FILE=... RUNLENS_E2E_SERVER='["node","…/runlens.js","--stdio"]' \
 ;;   RUNLENS_E2E_CLIENT=clients/emacs RUNLENS_E2E_OUT=out.json RUNLENS_E2E_HOVER=12:6 \
+;;   RUNLENS_E2E_INSERT='# runlens e2e: an inserted line' \
 ;;     timeout 60 emacs --batch -l test/e2e/emacs/lsp-mode-e2e.el
 ;;
 ;; The file comes from RUNLENS_E2E_FILE (else the first argument after the
 ;; script).  RUNLENS_E2E_CLIENT may be relative to the current directory or
-;; to the repository.  Works with or without -Q.  Test-only plumbing: the
-;; workspace is added as a folder up front (lsp-mode would ask for the
-;; project root), lsp-mode keeps its session in a temporary folder, and
-;; ruby-mode's own flymake checker is turned off.
+;; to the repository.  Works with or without -Q.  Nothing tells lsp-mode
+;; the project: it asks for it ("i ==> Import project root ..."), suggesting
+;; what runlens.el finds (`runlens-project-root'), and the script answers
+;; `i' as a user would; `root' is the server's.  Test-only: lsp-mode keeps
+;; its session in a temporary folder, and ruby-mode's own flymake checker
+;; is turned off.
 ;;
 ;; `lenses' are lsp-mode's lens data (the code lenses it fetched);
 ;; `renderedLenses' the text of its lens overlays, one per line (lsp-mode
@@ -101,8 +104,7 @@ above the line."
 
 (defun e2e-lsp-main ()
   "The steps of the contract."
-  (let* ((root (directory-file-name (e2e-env "RUNLENS_E2E_ROOT")))
-         (file (e2e-start))
+  (let* ((file (e2e-start))
          (hover (e2e-hover-position)))
     (require 'lsp-mode)
     (require 'lsp-lens)
@@ -110,10 +112,11 @@ above the line."
     (e2e-put :editor (format "emacs %s, lsp-mode %s" emacs-version (e2e-package-version 'lsp-mode)))
     (add-hook 'ruby-mode-hook
               (lambda () (remove-hook 'flymake-diagnostic-functions 'ruby-flymake-auto t)))
-    (lsp-workspace-folders-add root)
 
-    ;; 1. Open the file and start runlens through runlens.el's lsp-mode client.
+    ;; 1. Open the file and M-x lsp; to its question about the project, the
+    ;; key a user presses to take the suggested root.
     (find-file file)
+    (setq unread-command-events (list ?i))
     (lsp)
     (let* ((seen nil)
            (started (e2e-wait 20 (lambda ()
@@ -124,6 +127,7 @@ above the line."
                                            (seen 'exited)))))))
       (cond ((eq started 'exited) (error "runlens exited while starting"))
             ((not started) (error "lsp-mode did not start runlens within 20 s"))))
+    (e2e-put :root (e2e-get (e2e-sync) "root"))
     (unless (e2e-wait 20 (lambda () (lsp--get-buffer-diagnostics)))
       (e2e-error "no diagnostics within 20 s"))
     (flymake-start)   ; flymake starts from idle timers, which never run in batch
@@ -165,8 +169,8 @@ above the line."
       (let ((diagnostics (e2e-lsp-diagnostics))
             (lenses (e2e-lsp-lenses)))
         (goto-char (point-min))
-        (insert "# runlens e2e: an inserted line\n")
-        (insert "# runlens e2e: an inserted line\n")
+        (insert (e2e-env "RUNLENS_E2E_INSERT") "\n")
+        (insert (e2e-env "RUNLENS_E2E_INSERT") "\n")
         (unless (e2e-wait 10 (lambda () (let ((now (e2e-lsp-diagnostics)))
                                           (and (> (length now) 0) (not (equal now diagnostics))))))
           (e2e-error "the diagnostics did not move within 10 s"))
@@ -175,7 +179,7 @@ above the line."
                               :lenses (e2e-lsp-lenses)
                               :renderedLenses (e2e-lsp-rendered-lenses)))))))
 
-(e2e-run '(:editor :diagnostics :lenses :renderedLenses :hover :codeActions :fixedText :after)
+(e2e-run '(:editor :root :diagnostics :lenses :renderedLenses :hover :codeActions :fixedText :after)
          #'e2e-lsp-main)
 
 ;;; lsp-mode-e2e.el ends here

@@ -7,7 +7,8 @@
 --     -c 'luafile /abs/path/test/e2e/nvim/e2e.lua' "$RUNLENS_E2E_FILE"
 --
 -- The working folder does not matter (every path comes from the environment as an absolute path;
--- editors.test.ts runs it in the workspace). `bash test/e2e/nvim/run.sh` runs it by hand.
+-- editors.test.ts runs it in the project folder, or for the bookshop at the top of this repository):
+-- the plugin finds the project from the file (root_markers); `root` is the server's. `bash test/e2e/nvim/run.sh` runs it by hand.
 -- Positions in the JSON are LSP's: 0-based lines, UTF-16 characters (Neovim keeps byte columns).
 -- Exit status 0, or 1 with the problem in `errors` (the JSON is written either way).
 
@@ -19,6 +20,7 @@ local function elapsed_ms() return math.floor((uv.hrtime() - t0) / 1e6) end
 local version = vim.version()
 local report = {
   editor = ('neovim %d.%d.%d'):format(version.major, version.minor, version.patch),
+  root = vim.NIL,
   diagnostics = {},
   lenses = {},
   renderedLenses = {},
@@ -188,6 +190,9 @@ local function main()
   end) then
     error(client and 'no diagnostics within 20 s' or 'the plugin attached no runlens client within 20 s (filetype ' .. vim.bo[bufnr].filetype .. ')')
   end
+  -- The folder the plugin started the server in (root_markers), as the server says.
+  local status = vim.lsp.buf_request_sync(bufnr, 'runlens/status', nil, 10000)
+  report.root = status and status[client.id] and status[client.id].result and status[client.id].result.root or vim.NIL
 
   -- 2. What the client holds: diagnostics, and the lenses the plugin asked for (on attach and on
   -- runlens/indexChanged) as held and as drawn.
@@ -228,7 +233,7 @@ local function main()
 
   -- 5. Two lines inserted at the top: the client sends didChange, the plugin refreshes the lenses,
   -- and diagnostics and lenses move down with their code.
-  local inserted = { '# runlens e2e: an inserted line', '# runlens e2e: an inserted line' }
+  local inserted = { env('RUNLENS_E2E_INSERT'), env('RUNLENS_E2E_INSERT') }
   local diagnostic_line = first[1].lnum
   local lenses_line = lens_line(report.lenses)
   vim.api.nvim_buf_set_lines(bufnr, 0, 0, false, inserted)

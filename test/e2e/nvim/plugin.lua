@@ -1,7 +1,7 @@
 -- Checks what e2e.lua does not: the plugin's own parts in headless Neovim, against the real server
 -- in the e2e workspace: settings sent three ways, the user commands and their output window, the
 -- recordings learnt from runlens/indexChanged and the lenses refreshed when one is added, which
--- files attach, and no deprecation warnings. Same environment as e2e.lua (test/e2e/README.md);
+-- files attach, the workspace root_markers find, and no deprecation warnings. Same environment as e2e.lua (test/e2e/README.md);
 -- run it with `bash test/e2e/nvim/run.sh [NVIM] plugin.lua`. Prints one line per check and
 -- `N passed, N failed`; exit status 1 when one failed.
 
@@ -109,6 +109,38 @@ local function main()
   check('other JSON does not', vim.bo[other_buf].filetype == 'json' and not vim.lsp.buf_is_attached(other_buf, client.id) and #runlens_clients() == 1)
   vim.cmd('buffer ' .. bufnr)
   os.remove(other)
+
+  -- The workspace of a file (root_markers, in groups as vim.lsp.config reads them), on folders
+  -- made beside the workspace: where recordings are made beats a nearer manifest, a manifest
+  -- beats the git root, and outside all markers there is no server.
+  local base = vim.fn.fnamemodify(root, ':h') .. '/roots'
+  local function touch(rel)
+    vim.fn.mkdir(vim.fn.fnamemodify(base .. '/' .. rel, ':h'), 'p')
+    local file = assert(io.open(base .. '/' .. rel, 'w'))
+    file:close()
+    return base .. '/' .. rel
+  end
+  local root_dir = require('runlens').config.root_dir
+  touch('mono/appmap.yml')
+  vim.fn.mkdir(base .. '/mono/.git', 'p')
+  check('in a monorepo, appmap.yml at the top beats a nested package.json', root_dir(touch('mono/packages/web/package.json') and touch('mono/packages/web/src/app.js')) == base .. '/mono')
+  touch('recorded/tmp/appmap/minitest/a.appmap.json')
+  check('so does tmp/appmap', root_dir(touch('recorded/client/package.json') and touch('recorded/client/src/app.js')) == base .. '/recorded')
+  check('and .runlens', root_dir(touch('saved/.runlens/baseline.json') and touch('saved/api/pyproject.toml') and touch('saved/api/app/views.py')) == base .. '/saved')
+  vim.fn.mkdir(base .. '/plain/.git', 'p')
+  check('without them, the nearest manifest', root_dir(touch('plain/services/api/Gemfile') and touch('plain/services/api/app/models/user.rb')) == base .. '/plain/services/api')
+  check('without a manifest, the git root', root_dir(touch('plain/scripts/tool.py')) == base .. '/plain')
+  check('with no marker, no workspace', root_dir(touch('loose/tool.py')) == nil)
+  if has('0.11') then
+    -- As vim.lsp.enable calls it, with the markers of the resolved vim.lsp.config('runlens').
+    local scratch = vim.api.nvim_create_buf(false, true)
+    vim.api.nvim_buf_set_name(scratch, base .. '/mono/packages/web/src/app.js')
+    local found
+    root_dir(scratch, function(dir) found = dir end)
+    vim.api.nvim_buf_delete(scratch, { force = true })
+    check('vim.lsp.enable gets the same workspace', found == base .. '/mono', found)
+  end
+  vim.fn.delete(base, 'rf')
 
   -- The settings went as initializationOptions, as the workspace/configuration answer and as
   -- workspace/didChangeConfiguration (once).

@@ -21,16 +21,23 @@ local function wanted(fname)
   return true
 end
 
---- The closest folder above `fname` (or its own folder) that holds one of `markers`.
+--- The workspace of `fname` by `markers`, read as Neovim 0.12's vim.fs.root and vim.lsp.config's
+--- root_markers read them: each item in turn is looked for in the file's folder and every folder
+--- above it, nearest first, and the first folder found wins; a nested list is one item whose
+--- markers have equal priority. A marker is a file or folder name, or a relative path (tmp/appmap).
 local function find_root(fname, markers)
-  local dir = vim.fn.fnamemodify(fname, ':p:h')
-  while dir and dir ~= '' do
-    for _, marker in ipairs(markers) do
-      if uv.fs_stat(dir .. '/' .. marker) then return dir end
+  local start = vim.fn.fnamemodify(fname, ':p:h')
+  for _, item in ipairs(markers) do
+    local group = type(item) == 'table' and item or { item }
+    local dir = start
+    while dir and dir ~= '' do
+      for _, marker in ipairs(group) do
+        if uv.fs_stat(dir .. '/' .. marker) then return dir end
+      end
+      local parent = vim.fn.fnamemodify(dir, ':h')
+      if parent == dir then break end
+      dir = parent
     end
-    local parent = vim.fn.fnamemodify(dir, ':h')
-    if parent == dir then return nil end
-    dir = parent
   end
   return nil
 end
@@ -67,9 +74,15 @@ M.config = {
   -- JSON is there for the recordings (`*.appmap.json`): the server reports broken ones on them.
   -- Other JSON files are skipped by root_dir.
   filetypes = { 'python', 'ruby', 'java', 'javascript', 'javascriptreact', 'typescript', 'typescriptreact', 'json' },
-  -- The closest folder holding one of these is the workspace: where appmap.yml or the project's
-  -- manifest is, since recorded paths are relative to it.
-  root_markers = { 'appmap.yml', 'Gemfile', 'pyproject.toml', 'setup.py', 'setup.cfg', 'manage.py', 'package.json', 'pom.xml', 'build.gradle', 'build.gradle.kts', '.git' },
+  -- The workspace, since recorded paths are relative to it: the nearest folder where recordings
+  -- are made (the AppMap agent's appmap.yml or tmp/appmap, runlens's .runlens); else the nearest
+  -- with a project manifest; else the git root. Groups in order, as vim.lsp.config reads them: in
+  -- a monorepo with appmap.yml at the top, a nested package.json does not win.
+  root_markers = {
+    { 'appmap.yml', '.runlens', 'tmp/appmap' },
+    { 'package.json', 'pyproject.toml', 'setup.py', 'setup.cfg', 'manage.py', 'Gemfile', 'pom.xml', 'build.gradle', 'build.gradle.kts' },
+    '.git',
+  },
   --- The workspace of a file; nil (no server) outside a project or for JSON that is not a recording.
   --- Called as nvim-lspconfig's `root_dir(fname)` or as Neovim 0.11's `root_dir(bufnr, on_dir)`.
   root_dir = function(fname_or_bufnr, on_dir)

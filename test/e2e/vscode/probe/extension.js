@@ -8,7 +8,6 @@ const fs = require('fs');
 const path = require('path');
 const vscode = require('vscode');
 
-const INSERTED = '# runlens e2e: an inserted line\n';
 const SEVERITIES = ['error', 'warning', 'info', 'hint'];
 
 exports.activate = () => {
@@ -77,7 +76,8 @@ async function probe(dir) {
     const before = diagnosticsOf(uri);
     const lensesBefore = JSON.stringify(await lensesOf(uri));
     const insert = new vscode.WorkspaceEdit();
-    insert.insert(uri, new vscode.Position(0, 0), INSERTED + INSERTED);
+    const inserted = `${required('RUNLENS_E2E_INSERT')}\n`;
+    insert.insert(uri, new vscode.Position(0, 0), inserted + inserted);
     if (!(await vscode.workspace.applyEdit(insert))) throw new Error('workspace.applyEdit refused the inserted lines');
     const moved = await until(() => {
       const now = diagnosticsOf(uri);
