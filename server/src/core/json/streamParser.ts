@@ -9,6 +9,8 @@
 // Reading recordings fast is the core of what runlens does, so this one is written for it: tight
 // byte loops, strings decoded only when someone wants them, exact byte offsets in every problem.
 
+import { countWork } from '../workCounter';
+
 export const enum Mode {
   /** The visitor sees the container's members one by one (onKey / onElement / onClose). */
   Visit = 0,
@@ -141,6 +143,8 @@ export class JsonStreamParser {
       }
     }
     const n = chunk.length;
+    // Every byte is looked at once: the byte loops below always move forward.
+    countWork(n - i);
     this.pos = i;
     for (;;) {
       switch (this.state) {
