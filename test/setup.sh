@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # Installs what the tests need beyond npm ci, above all the editors of the end-to-end tests (test/e2e), on Debian bookworm with Node 20:
-#   - Debian's neovim (0.7), emacs-nox (28) with elpa-eglot and elpa-lsp-mode, chromium; strace (test/unit/confinement.test.ts);
+#   - Debian's neovim (0.7), emacs-nox (28) with elpa-eglot and elpa-lsp-mode, chromium; strace (test/system/confinement.test.ts);
 #     ripgrep and libkrb5-dev for code-server's native modules;
 #   - newer Neovims than Debian's 0.7, from later Debian releases, in private folders (no system change):
 #     0.10 (trixie) and 0.12 (forky), under test/e2e/nvim/.neovim;

@@ -8,7 +8,7 @@
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
-import { CORPUS, REPO } from '../unit/corpus';
+import { CORPUS, REPO } from '../support/corpus';
 
 export { REPO };
 export const APP = path.join(REPO, 'test/workspaces/rails-sample-app');

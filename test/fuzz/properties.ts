@@ -50,7 +50,7 @@ import { readRecordingFileSync } from '../../server/src/node/readRecordingFile';
 import { loadParsers } from '../../server/src/node/treeSitter';
 import { workspaceFiles } from '../../server/src/node/workspaceFiles';
 import { workOf } from '../../server/src/core/workCounter';
-import { REPO } from '../unit/corpus';
+import { REPO } from '../support/corpus';
 import { corpusBytes, corpusIndexes, InputSpec, inputArbitrary, isHugeStringShape, labelOf, materialize, Scale } from './inputs';
 
 // ---- bounds -----------------------------------------------------------------------------------

@@ -18,7 +18,7 @@ import { createRecordingReader, readRecording, ReadResult } from '../../server/s
 import { JsonStreamParser, JsonVisitor, Mode } from '../../server/src/core/json/streamParser';
 import { assertLinearWork } from '../support/linearWork';
 import { randomChunking, seededRandom, seedOf } from '../support/random';
-import { CORPUS } from './corpus';
+import { CORPUS } from '../support/corpus';
 
 const SUITE = path.join(CORPUS, 'jsontestsuite', 'test_parsing');
 /** The worker reports before each file; this long without a report means it is stuck on that file. */

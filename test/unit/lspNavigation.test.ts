@@ -15,7 +15,7 @@ import { renderCallTree } from '../../server/src/core/ide/callTree';
 import { startServer } from '../../server/src/lsp/server';
 import { readRecordingFileSync } from '../../server/src/node/readRecordingFile';
 import { copyWorkspace, startInProcess, TestClient } from '../support/lspClient';
-import { CORPUS, REPO } from './corpus';
+import { CORPUS, REPO } from '../support/corpus';
 
 const MEETUPS = path.join(REPO, 'test/workspaces/django-meetups');
 const RECORDING = 'tmp/appmap/pytest/test_past_meetings.generated.appmap.json';

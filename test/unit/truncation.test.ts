@@ -16,7 +16,7 @@ import { walk } from '../../server/src/node/workspaceFiles';
 import { BOOKS_RECORDING, BOOKSHOP } from '../support/bookshop';
 import { startInProcess, TestClient } from '../support/lspClient';
 import { seededRandom, seedOf } from '../support/random';
-import { CORPUS } from './corpus';
+import { CORPUS } from '../support/corpus';
 
 /** Recordings up to this size are cut at every byte. */
 const EVERY_BYTE_MAX = 6 << 10;

@@ -11,7 +11,7 @@
 #
 # Usage: bash test/workspaces/bookshop/record.sh [OUT]
 #   OUT  write the recordings to OUT/bookshop/tmp/appmap and OUT/bookshop-fixed/tmp/appmap
-#        instead (test/unit/bookshop.test.ts re-records this way); without it the committed
+#        instead (test/system/bookshop.test.ts re-records this way); without it the committed
 #        recordings are deleted and replaced.
 # Installs the example's dependencies first (npm ci, which builds sqlite3 from source: about
 # 80 s) when node_modules is missing or older than package-lock.json, unless node_modules is a

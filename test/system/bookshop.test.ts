@@ -18,7 +18,7 @@ import { findRecordings, scan } from '../../server/src/cli/scan';
 import { resolveConfig } from '../../server/src/core/config';
 import { dialectOf, normalizeSql } from '../../server/src/core/sql/normalize';
 import { applyEdit } from '../../server/src/core/fixes/index';
-import { REPO } from './corpus';
+import { REPO } from '../support/corpus';
 import { Run, runlens as runCli } from '../support/cli';
 import { AUTHORS_RECORDING, BOOKS_RECORDING, BOOKSHOP, BOOKSHOP_FIXED, RECORDINGS } from '../support/bookshop';
 

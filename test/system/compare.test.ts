@@ -19,7 +19,7 @@ import { SourceIndex } from '../../server/src/core/sourceIndex';
 import { findRecordings, scan } from '../../server/src/cli/scan';
 import { memoryFiles } from '../support/fixture';
 import { RecordingBuilder } from '../support/recordingBuilder';
-import { REPO } from './corpus';
+import { REPO } from '../support/corpus';
 import { runlens } from '../support/cli';
 
 const MEETUPS = path.join(REPO, 'test/workspaces/django-meetups');

@@ -1,5 +1,5 @@
 // `runlens scan --format sarif` against the official SARIF 2.1.0 JSON schema (vendored in
-// test/unit/schemas/, with its origin): the bookshop, Django and Rails examples' logs are valid,
+// test/system/schemas/, with its origin): the bookshop, Django and Rails examples' logs are valid,
 // the bookshop's is exactly as expected (rules with their help, the result with its fingerprint and
 // fix), problems reading recordings are notifications, and fingerprints survive edits.
 
@@ -11,12 +11,12 @@ import * as path from 'node:path';
 import { pathToFileURL } from 'node:url';
 import Ajv2020 from 'ajv/dist/2020';
 import addFormats from 'ajv-formats';
-import { CORPUS, REPO } from './corpus';
+import { CORPUS, REPO } from '../support/corpus';
 import { runlens } from '../support/cli';
 import { BOOKSHOP } from '../support/bookshop';
 
-const SCHEMA_FILE = path.join(REPO, 'test/unit/schemas/sarif-2.1.0.json');
-/** The digest of the published file (test/unit/schemas/README.md): the copy is byte for byte. */
+const SCHEMA_FILE = path.join(REPO, 'test/system/schemas/sarif-2.1.0.json');
+/** The digest of the published file (test/system/schemas/README.md): the copy is byte for byte. */
 const SCHEMA_SHA256 = '1c49a0f2b60444c71bb14878e21e0d882198eff4c539861b133093ad89ed798c';
 
 const MEETUPS = path.join(REPO, 'test/workspaces/django-meetups');

@@ -15,7 +15,7 @@ import { RecordingSummary } from '../../server/src/core/index/summary';
 import { Snapshot } from '../../server/src/core/index/workspaceIndex';
 import { formatProblem } from '../../server/src/core/problem';
 import { findRecordings, scan } from '../../server/src/cli/scan';
-import { REPO } from './corpus';
+import { REPO } from '../support/corpus';
 
 const BIN = path.join(REPO, 'server/bin/runlens.js');
 const MEETUPS = path.join(REPO, 'test/workspaces/django-meetups');

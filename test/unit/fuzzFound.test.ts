@@ -1,8 +1,8 @@
-// Hostile and broken input never hurts: the fuzz properties of test/fuzz/ in bounded runs with
-// fixed seeds (`npm run fuzz` runs them for longer), the nastiest inputs through the real CLI and
-// language server, proof that each property catches what it claims to (a reader that throws, is
-// quadratic, keeps a huge string or loses a byte offset), and each bug fuzzing found as the
-// smallest input that shows it. Cost is proved linear by counting work, never by the clock.
+// What fuzzing found, and what its properties catch, as fast tests: proof that each property of
+// test/fuzz/properties.ts catches what it claims to (a reader that throws, does quadratic work,
+// keeps a huge string or loses a byte offset), and each bug fuzzing found as the smallest input
+// that shows it. Cost is proved linear by counting work, never by the clock. The fuzz runs
+// themselves are test/system/fuzz.test.ts.
 
 import * as assert from 'node:assert/strict';
 import * as fs from 'node:fs';
@@ -14,52 +14,15 @@ import { findingsOf } from '../../server/src/core/findings/index';
 import { MAX_PATH_LABELS, summarize } from '../../server/src/core/index/summary';
 import { createSideBuilder } from '../../server/src/core/report/model';
 import { CallKind } from '../../server/src/core/trace';
-import { checkCli, checkServer, nastySpecs, nastyWorkspace } from '../fuzz/endToEnd';
 import { CI_SCALE, InputSpec, materialize } from '../fuzz/inputs';
-import { analysisWorkspace, AnalysisWorkspace, checkAnalysis, checkChunking, checkRead, checkTrace, emptyTally, MAX_LINE, PROPERTY_NAMES, PropertyName, propertyOf, Reader, READ_WORK_PER_BYTE, tallyLine } from '../fuzz/properties';
-import { replayCommand, runWatched } from '../fuzz/watch';
+import { analysisWorkspace, AnalysisWorkspace, checkAnalysis, checkChunking, checkRead, checkTrace, emptyTally, MAX_LINE, propertyOf, Reader, READ_WORK_PER_BYTE } from '../fuzz/properties';
 import { assertLinearWork } from '../support/linearWork';
 
+/** The seed of the properties' own checks. */
 const SEED = 20_261_124;
-/** Inputs per property: about 15 s in all on a laptop, the whole file about 40 s. */
-const RUNS: Record<PropertyName, number> = { reader: 500, chunking: 300, analysis: 150 };
 
-describe('fuzzing', function () {
-  this.timeout(240_000);
-
-  for (const [k, property] of PROPERTY_NAMES.entries()) {
-    it(`${property}: ${RUNS[property]} inputs of seed ${SEED + k}, none breaks a property`, async () => {
-      const report = await runWatched({ property, seed: SEED + k, numRuns: RUNS[property], scale: 'ci', shrink: false, stuckMs: 60_000 });
-      console.log(`      ${tallyLine(property, report.tally, report.failures.length)}`);
-      const f = report.failures[0];
-      assert.ok(!f, f && `${f.message}\n  input: ${f.label}, written to ${f.file}\n  replay: ${replayCommand(property, f, 'ci')}`);
-      assert.equal(report.tally.inputs, RUNS[property]);
-    });
-  }
-
-  it('the CLI exits 0, 1 or 2 with a message on the nastiest inputs: no stack trace, signal or internal error', () => {
-    const { root, files } = nastyWorkspace(nastySpecs(SEED));
-    try {
-      const runs = checkCli(root, files);
-      const failed = runs.filter((r) => r.problems.length);
-      console.log(`      fuzz cli: ${runs.length} runs on ${files.length} nasty recordings, ${failed.length} failed`);
-      assert.deepEqual(failed.map((r) => `runlens ${r.args.join(' ')} → ${r.code}: ${r.problems.join('; ')}`), []);
-    } finally {
-      fs.rmSync(root, { recursive: true, force: true });
-    }
-  });
-
-  it('the server indexes the nastiest inputs and keeps answering lenses, hovers and symbols', async () => {
-    const specs = nastySpecs(SEED);
-    const { root, files } = nastyWorkspace(specs);
-    try {
-      const problems = await checkServer(root, files, { kind: 'shape', shape: 'deep-chain-distinct-functions', size: 20_000 });
-      console.log(`      fuzz server: ${files.length + 2} recordings (${files.length + 1} nasty), ${problems.length} problems`);
-      assert.deepEqual(problems, []);
-    } finally {
-      fs.rmSync(root, { recursive: true, force: true });
-    }
-  });
+describe('fuzzing: what its properties catch, and the bugs it found', function () {
+  this.timeout(120_000);
 
   describe('each property catches what it claims to', () => {
     const shape = (s: string, size: number): InputSpec => ({ kind: 'shape', shape: s, size }) as InputSpec;

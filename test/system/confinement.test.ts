@@ -24,7 +24,7 @@ import { workspaceFiles } from '../../server/src/node/workspaceFiles';
 import { BIN, runlens } from '../support/cli';
 import { startChildProcess, startInProcess, TestClient } from '../support/lspClient';
 import { RecordingBuilder } from '../support/recordingBuilder';
-import { REPO } from './corpus';
+import { REPO } from '../support/corpus';
 
 /** What the secret file holds: if any output ever contains it, the file was read and shown. */
 const SECRET = 'SECRET-7f3a9c-outside-the-workspace';

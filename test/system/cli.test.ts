@@ -5,7 +5,7 @@ import * as assert from 'node:assert/strict';
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
-import { REPO } from './corpus';
+import { REPO } from '../support/corpus';
 import { Run, runlens as runCli } from '../support/cli';
 
 const MEETUPS = path.join(REPO, 'test/workspaces/django-meetups');

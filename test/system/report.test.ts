@@ -12,7 +12,7 @@ import { Finding } from '../../server/src/core/findings/finding';
 import { Fix } from '../../server/src/core/fixes/index';
 import { MarkdownReportInput, reportMarkdown } from '../../server/src/core/report/markdown';
 import { Run, runlens } from '../support/cli';
-import { REPO } from './corpus';
+import { REPO } from '../support/corpus';
 
 const MEETUPS = path.join(REPO, 'test/workspaces/django-meetups');
 const MEETUPS_FIXED = path.join(REPO, 'test/workspaces/django-meetups-fixed');
