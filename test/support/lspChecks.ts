@@ -31,7 +31,7 @@ export async function diagnosticsBecome(client: TestClient, rel: string, expecte
   const uri = client.uri(rel);
   if (JSON.stringify(render(client.diagnostics.get(uri))) === JSON.stringify(expected)) return;
   try {
-    await client.waitFor<{ uri: string; diagnostics: Diagnostic[] }>('textDocument/publishDiagnostics', (p) => p.uri === uri && JSON.stringify(render(p.diagnostics)) === JSON.stringify(expected), 10_000);
+    await client.waitFor<{ uri: string; diagnostics: Diagnostic[] }>('textDocument/publishDiagnostics', (p) => p.uri === uri && JSON.stringify(render(p.diagnostics)) === JSON.stringify(expected), 60_000);
   } catch (err) {
     // Say what was published instead.
     assert.deepEqual(render(client.diagnostics.get(uri)), expected, String(err));

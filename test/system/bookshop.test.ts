@@ -78,7 +78,6 @@ function jsonFindings(root: string, paths: string[] = []): JsonFinding[] {
 }
 
 describe('bookshop: the Node example, recorded by the real appmap-node', function () {
-  this.timeout(60_000);
 
   it('before the fix: the N+1 on Book.findAll of GET /books, and exit status 1', () => {
     assert.deepEqual(runlens(['scan', '--root', BOOKSHOP]), { code: 1, stdout: BEFORE, stderr: '' });

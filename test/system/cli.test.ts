@@ -25,7 +25,6 @@ function checkRun(args: string[], expected: Partial<Run>, cwd?: string): Run {
 }
 
 describe('runlens scan', function () {
-  this.timeout(60_000);
 
   it('prints the N+1 on the queryset line, like a compiler, and exits 1', () => {
     checkRun(['scan'], {

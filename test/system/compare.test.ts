@@ -54,7 +54,6 @@ const FIXED_TEXT =
   NOISE_LEGEND;
 
 describe('runlens compare, the Django example before and after its N+1 fix', function () {
-  this.timeout(60_000);
 
   it('prints the SQL drop, the time change with its noise verdict and the resolved N+1, and exits 0', () => {
     assert.deepEqual(runlens(['compare', '../django-meetups', '.'], MEETUPS_FIXED), { code: 0, stdout: FIXED_TEXT, stderr: '' });
@@ -347,7 +346,6 @@ describe('compare: noise and thresholds', () => {
 });
 
 describe('compare: what the language server shows', function () {
-  this.timeout(60_000);
 
   it('the before → after of a route, test or function, and the findings resolved since the baseline', async () => {
     const read = async (root: string) => (await scan(root, findRecordings([root]), resolveConfig({}), { withSummaries: true })).summaries;

@@ -18,7 +18,6 @@ const VIEWS = 'meetups/views.py';
 const N_PLUS_ONE = '28:15-28:79 error n-plus-one: N+1: 1500 queries from this queryset';
 
 describe('language server, the real binary over stdio', function () {
-  this.timeout(60_000);
 
   it('serves diagnostics, lenses and hovers, and follows a replaced recording', async () => {
     const root = copyWorkspace(MEETUPS);
@@ -37,7 +36,6 @@ describe('language server, the real binary over stdio', function () {
 });
 
 describe('language server on a real agent recording (appmap-ruby, Rails)', function () {
-  this.timeout(60_000);
 
   it('publishes its N+1s and finds the recorded action in the current source', async () => {
     // The recording is real; the sources are stubs at its recorded paths (the app is not in the corpus).

@@ -41,7 +41,7 @@ function recordInChild(args: string[], cwd: string): Run {
     `require(${JSON.stringify(RECORD_JS)}).runRecord(process.argv.slice(2), io).then((code) => { process.exitCode = code; });`;
   const env = { ...process.env };
   delete env.NODE_OPTIONS;
-  const r = spawnSync(process.execPath, ['-e', script, 'record', ...args], { cwd, env, encoding: 'utf8', timeout: 120_000 });
+  const r = spawnSync(process.execPath, ['-e', script, 'record', ...args], { cwd, env, encoding: 'utf8', timeout: 300_000 });
   return { code: r.status, stdout: r.stdout, stderr: r.stderr };
 }
 
@@ -56,7 +56,6 @@ function project(files: Record<string, string>): { dir: string; dispose: () => v
 }
 
 describe('runlens record', function () {
-  this.timeout(60_000);
   const projects: Array<{ dispose: () => void }> = [];
   const make = (files: Record<string, string>) => {
     const p = project(files);
@@ -234,8 +233,6 @@ describe('runlens record', function () {
   });
 
   describe('a Node project, recorded with the real appmap-node', function () {
-    this.timeout(180_000);
-
     before(function () {
       const missing = missingDependencies();
       if (missing) {

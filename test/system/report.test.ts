@@ -225,7 +225,6 @@ const MEETUPS_FIXED_SINCE_BASELINE = lines(
 );
 
 describe('runlens report', function () {
-  this.timeout(60_000);
 
   it('reports the bookshop N+1 with its fix as a diff of the lines it changes, and its repeated queries', () => {
     assert.deepEqual(runlens(['report', '--root', 'test/workspaces/bookshop'], REPO), { code: 0, stdout: BOOKSHOP, stderr: '' });

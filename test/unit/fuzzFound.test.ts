@@ -22,7 +22,7 @@ import { assertLinearWork } from '../support/linearWork';
 const SEED = 20_261_124;
 
 describe('fuzzing: what its properties catch, and the bugs it found', function () {
-  this.timeout(120_000);
+  this.timeout(300_000);
 
   describe('each property catches what it claims to', () => {
     const shape = (s: string, size: number): InputSpec => ({ kind: 'shape', shape: s, size }) as InputSpec;

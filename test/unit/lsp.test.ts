@@ -20,7 +20,6 @@ const VIEWS = 'meetups/views.py';
 const N_PLUS_ONE = '28:15-28:79 error n-plus-one: N+1: 1500 queries from this queryset';
 
 describe('language server, in process', function () {
-  this.timeout(60_000);
   let client: TestClient;
   let root: string;
 
@@ -163,7 +162,6 @@ describe('language server, in process', function () {
 });
 
 describe('language server, configuration', function () {
-  this.timeout(60_000);
 
   it('takes severities and rules from initializationOptions, and changes with didChangeConfiguration', async () => {
     const root = copyWorkspace(MEETUPS);
@@ -214,7 +212,6 @@ describe('language server, configuration', function () {
 });
 
 describe('language server, indexing', function () {
-  this.timeout(60_000);
 
   it('reports work-done progress with counts while it indexes', async () => {
     const root = copyWorkspace(MEETUPS);
@@ -238,7 +235,6 @@ describe('language server, indexing', function () {
 });
 
 describe('language server, before and after: a baseline, on the bookshop recorded by appmap-node', function () {
-  this.timeout(60_000);
   const BOOKS = 'src/routes/books.js';
   const BASELINE = '.runlens/baseline.json';
   /** The example as committed: sources and the recordings made before the fix (not its node_modules). */

@@ -79,7 +79,6 @@ async function refusedCommand(client: TestClient, name: string, ...args: unknown
 }
 
 describe('language server navigation: call hierarchy, symbols and commands on the Django example', function () {
-  this.timeout(60_000);
   let client: TestClient;
   let root: string;
 
@@ -253,7 +252,6 @@ describe('language server navigation: call hierarchy, symbols and commands on th
 });
 
 describe('language server navigation on a real Rails recording', function () {
-  this.timeout(60_000);
   let client: TestClient;
   let root: string;
   const HOME = 'app/controllers/static_pages_controller.rb';

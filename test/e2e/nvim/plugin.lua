@@ -111,11 +111,15 @@ local function main()
   os.remove(other)
 
   -- The settings went as initializationOptions, as the workspace/configuration answer and as
-  -- workspace/didChangeConfiguration (once).
-  vim.wait(300)
-  local lines = {}
-  for line in io.lines(log.get_filename()) do lines[#lines + 1] = line end
-  local text_log = table.concat(lines, '\n')
+  -- workspace/didChangeConfiguration (once). The log is written as messages go: read it once it
+  -- holds the settings three times (a bounded wait, generous for a busy machine).
+  local function read_log()
+    local lines = {}
+    for line in io.lines(log.get_filename()) do lines[#lines + 1] = line end
+    return table.concat(lines, '\n')
+  end
+  wait(20000, function() return select(2, read_log():gsub('slowQueryMs', '')) >= 3 end)
+  local text_log = read_log()
   local function count(pattern)
     local n = 0
     for _ in text_log:gmatch(pattern) do n = n + 1 end
