@@ -20,7 +20,7 @@ import { dialectOf, normalizeSql } from '../../server/src/core/sql/normalize';
 import { applyEdit } from '../../server/src/core/fixes/index';
 import { REPO } from '../support/corpus';
 import { Run, runlens as runCli } from '../support/cli';
-import { AUTHORS_RECORDING, BOOKS_RECORDING, BOOKSHOP, BOOKSHOP_FIXED, RECORDINGS } from '../support/bookshop';
+import { AUTHORS_RECORDING, BOOKS_RECORDING, BOOKSHOP, BOOKSHOP_FIXED, missingDependencies, RECORDINGS } from '../support/bookshop';
 
 
 // GET /books also runs 801 `PRAGMA table_info(…)` queries (Sequelize's sqlite dialect, before each
@@ -326,17 +326,6 @@ function shapeOf(recording: RecordingJson): unknown {
   return { metadata, classMap: recording.classMap, events, children: Object.fromEntries(Object.entries(children).sort()) };
 }
 
-/** Why the example cannot be recorded here, or undefined when it can. */
-function missingDependencies(): string | undefined {
-  const modules = path.join(BOOKSHOP, 'node_modules');
-  if (!fs.existsSync(path.join(modules, '.bin/appmap-node'))) return 'appmap-node is not installed in test/workspaces/bookshop';
-  if (!fs.existsSync(path.join(modules, 'sqlite3/build/Release/node_sqlite3.node'))) return 'sqlite3 is not built in test/workspaces/bookshop';
-  const installed = path.join(modules, '.package-lock.json');
-  if (!fs.existsSync(installed) || fs.statSync(installed).mtimeMs < fs.statSync(path.join(BOOKSHOP, 'package-lock.json')).mtimeMs) {
-    return "test/workspaces/bookshop's node_modules is older than its package-lock.json";
-  }
-  return undefined;
-}
 
 /** The committed recordings of both twins, with their modification times. */
 function committedTimes(): Record<string, number> {

@@ -13,7 +13,7 @@ import * as path from 'node:path';
 import { appmapDirSetting, appmapOutputDir, parseRecordArgs, projectKindOf, runRecord } from '../../server/src/cli/record';
 import { Io } from '../../server/src/cli/scan';
 import { UsageError } from '../../server/src/cli/usage';
-import { BOOKSHOP } from '../support/bookshop';
+import { BOOKSHOP, missingDependencies } from '../support/bookshop';
 import { BIN } from '../support/cli';
 
 /** The compiled record.ts, for the child process that runs `runRecord` on a real terminal's stdio. */
@@ -333,10 +333,3 @@ function withoutTimingFindings(lines: string[]): string[] {
   return [...kept, `${m[1]}, ${plural(errors + warnings, 'finding')} (${plural(errors, 'error')}, ${plural(warnings, 'warning')})`];
 }
 
-/** Why the bookshop example cannot be recorded here, or undefined when it can. */
-function missingDependencies(): string | undefined {
-  const modules = path.join(BOOKSHOP, 'node_modules');
-  if (!fs.existsSync(path.join(modules, '.bin/appmap-node'))) return 'appmap-node is not installed in test/workspaces/bookshop';
-  if (!fs.existsSync(path.join(modules, 'sqlite3/build/Release/node_sqlite3.node'))) return 'sqlite3 is not built in test/workspaces/bookshop';
-  return undefined;
-}
