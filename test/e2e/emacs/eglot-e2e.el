@@ -9,7 +9,7 @@
 ;;
 ;;   RUNLENS_E2E_ROOT=... RUNLENS_E2E_FILE=... RUNLENS_E2E_SERVER='["node","…/runlens.js","--stdio"]' \
 ;;   RUNLENS_E2E_CLIENT=clients/emacs RUNLENS_E2E_OUT=out.json RUNLENS_E2E_HOVER=12:6 \
-;;     timeout 60 emacs --batch -l test/e2e/emacs/eglot-e2e.el
+;;     timeout 180 emacs --batch -l test/e2e/emacs/eglot-e2e.el
 ;;
 ;; The file comes from RUNLENS_E2E_FILE (else the first argument after the
 ;; script).  RUNLENS_E2E_CLIENT may be relative to the current directory or
@@ -92,7 +92,7 @@ Emacs never runs, so this starts it by hand from time to time."
     (require 'eglot)
     (e2e-put :editor (format "emacs %s, eglot %s" emacs-version (e2e-package-version 'eglot)))
     (setq eglot-sync-connect 20
-          eglot-connect-timeout 20
+          eglot-connect-timeout 60
           eglot-confirm-server-initiated-edits nil   ; batch has no one to ask (eglot 1.9)
           eglot-confirm-server-edits nil             ; (eglot 1.16 and newer)
           eglot-events-buffer-size 0)
@@ -104,9 +104,9 @@ Emacs never runs, so this starts it by hand from time to time."
     (runlens-eglot-setup)
     (find-file file)
     (apply #'eglot (eglot--guess-contact))
-    (setq server (or (e2e-wait 20 #'runlens--eglot-server)
+    (setq server (or (e2e-wait 60 #'runlens--eglot-server)
                      (error "eglot did not connect to runlens within 20 s")))
-    (unless (e2e-eglot-wait-diagnostics 20 nil)
+    (unless (e2e-eglot-wait-diagnostics 60 nil)
       (e2e-error "no diagnostics within 20 s"))
 
     ;; 2. Diagnostics (eglot has no lenses).
@@ -146,7 +146,7 @@ Emacs never runs, so this starts it by hand from time to time."
         (insert "# runlens e2e: an inserted line\n")
         (insert "# runlens e2e: an inserted line\n")
         (eglot--signal-textDocument/didChange)
-        (unless (e2e-eglot-wait-diagnostics 10 before)
+        (unless (e2e-eglot-wait-diagnostics 30 before)
           (e2e-error "the diagnostics did not move within 10 s"))
         (e2e-put :after (list :diagnostics (e2e-eglot-diagnostics) :lenses nil :renderedLenses nil))))))
 

@@ -9,7 +9,7 @@
 ;;
 ;;   RUNLENS_E2E_ROOT=... RUNLENS_E2E_FILE=... RUNLENS_E2E_SERVER='["node","…/runlens.js","--stdio"]' \
 ;;   RUNLENS_E2E_CLIENT=clients/emacs RUNLENS_E2E_OUT=out.json RUNLENS_E2E_HOVER=12:6 \
-;;     timeout 60 emacs --batch -l test/e2e/emacs/lsp-mode-e2e.el
+;;     timeout 180 emacs --batch -l test/e2e/emacs/lsp-mode-e2e.el
 ;;
 ;; The file comes from RUNLENS_E2E_FILE (else the first argument after the
 ;; script).  RUNLENS_E2E_CLIENT may be relative to the current directory or
@@ -51,7 +51,7 @@
       lsp-enable-snippet nil
       lsp-enable-symbol-highlighting nil
       lsp-log-io nil
-      lsp-response-timeout 20
+      lsp-response-timeout 60
       lsp-warn-no-matched-clients nil)
 
 (defun e2e-lsp-diagnostics ()
@@ -93,9 +93,9 @@ above the line."
                           :text (string-trim (substring-no-properties text))))))
 
 (defun e2e-lsp-refresh-lenses (unlike)
-  "Refresh the lenses as lsp-mode does; wait (5 s at most) for data unlike UNLIKE."
+  "Refresh the lenses as lsp-mode does; wait (15 s at most) for data unlike UNLIKE."
   (lsp-lens-refresh t)
-  (unless (e2e-wait 5 (lambda () (and lsp-lens--overlays lsp-lens--backend-cache
+  (unless (e2e-wait 15 (lambda () (and lsp-lens--overlays lsp-lens--backend-cache
                                       (not (equal (e2e-lsp-lenses) unlike)))))
     (e2e-error "no new code lenses within 5 s")))
 
@@ -116,7 +116,7 @@ above the line."
     (find-file file)
     (lsp)
     (let* ((seen nil)
-           (started (e2e-wait 20 (lambda ()
+           (started (e2e-wait 60 (lambda ()
                                    (let ((workspace (runlens--lsp-workspace)))
                                      (cond (workspace
                                             (setq seen t)
@@ -124,7 +124,7 @@ above the line."
                                            (seen 'exited)))))))
       (cond ((eq started 'exited) (error "runlens exited while starting"))
             ((not started) (error "lsp-mode did not start runlens within 20 s"))))
-    (unless (e2e-wait 20 (lambda () (lsp--get-buffer-diagnostics)))
+    (unless (e2e-wait 60 (lambda () (lsp--get-buffer-diagnostics)))
       (e2e-error "no diagnostics within 20 s"))
     (flymake-start)   ; flymake starts from idle timers, which never run in batch
 
@@ -167,7 +167,7 @@ above the line."
         (goto-char (point-min))
         (insert "# runlens e2e: an inserted line\n")
         (insert "# runlens e2e: an inserted line\n")
-        (unless (e2e-wait 10 (lambda () (let ((now (e2e-lsp-diagnostics)))
+        (unless (e2e-wait 30 (lambda () (let ((now (e2e-lsp-diagnostics)))
                                           (and (> (length now) 0) (not (equal now diagnostics))))))
           (e2e-error "the diagnostics did not move within 10 s"))
         (e2e-lsp-refresh-lenses lenses)
