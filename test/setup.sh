@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # Installs what the tests need beyond npm ci, above all the editors of the end-to-end tests (test/e2e), on Debian bookworm with Node 20:
-#   - Debian's neovim (0.7), emacs-nox (28) with elpa-eglot and elpa-lsp-mode, chromium; strace (test/unit/confinement.test.ts);
+#   - Debian's neovim (0.7), emacs-nox (28) with elpa-eglot and elpa-lsp-mode, chromium; strace (test/system/confinement.test.ts);
 #     ripgrep and libkrb5-dev for code-server's native modules;
 #   - newer Neovims than Debian's 0.7, from later Debian releases, in private folders (no system change):
 #     0.10 (trixie) and 0.12 (forky), under test/e2e/nvim/.neovim;
@@ -39,5 +39,6 @@ cd ../..
 
 # The bookshop example: npm ci again only when its lock file changed (sqlite3 builds from source:
 # its prebuilt binaries come from GitHub; about 75 s).
+# Not through a link to an install shared by several checkouts: npm ci would empty what it links to.
 cd test/workspaces/bookshop
-[ node_modules/.package-lock.json -nt package-lock.json ] || npm ci --no-audit --no-fund
+[ -L node_modules ] || [ node_modules/.package-lock.json -nt package-lock.json ] || npm ci --no-audit --no-fund

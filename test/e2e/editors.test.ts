@@ -94,7 +94,7 @@ const runs: EditorRun[] = [
     missing: () => (works(nvim, ['--headless', '-u', 'NONE', '-i', 'NONE', '-n', '-c', 'qall!']) ? undefined : `${nvim} does not run`),
     command: (ws, script = 'e2e.lua') => ({ file: nvim, args: ['--headless', '-u', 'NONE', '-i', 'NONE', '-n', '-c', `luafile ${path.join(REPO, 'test/e2e/nvim', script)}`, ws.file] }),
     ownChecks: 'plugin.lua',
-    timeoutMs: 60_000,
+    timeoutMs: 180_000,
     rendered: (titles) => titles.join(' | '),
     hasLenses: true,
     cases: [RAILS, BOOKSHOP_CASE],
@@ -113,7 +113,7 @@ const runs: EditorRun[] = [
         command: script('eglot-e2e.el'),
         // The project root for eglot, project.el and lsp-mode, on folders made for it.
         ownChecks: 'root-checks.el',
-        timeoutMs: 60_000,
+        timeoutMs: 180_000,
         rendered: () => null,
         hasLenses: false,
         cases: [RAILS, BOOKSHOP_CASE],
@@ -124,7 +124,7 @@ const runs: EditorRun[] = [
         version: `emacs ${version}, lsp-mode `,
         missing: missing('lsp-mode'),
         command: script('lsp-mode-e2e.el'),
-        timeoutMs: 60_000,
+        timeoutMs: 180_000,
         // lsp-mode draws a line's lenses as one overlay, joined by a bar.
         rendered: (titles) => titles.join('|'),
         hasLenses: true,
@@ -139,7 +139,7 @@ const runs: EditorRun[] = [
     missing: () => (!fs.existsSync(CODE_SERVER) ? `no code-server at ${CODE_SERVER}` : !fs.existsSync(CHROMIUM) ? `no ${CHROMIUM}` : freshVsix()),
     // The extension runs the server bundled in the .vsix (no RUNLENS_E2E_SERVER): what users install.
     command: () => ({ file: process.execPath, args: [path.join(REPO, 'server/out/test/e2e/vscode/run.js')], env: { RUNLENS_E2E_CODE_SERVER: CODE_SERVER, RUNLENS_E2E_VSIX: VSIX, RUNLENS_E2E_SERVER: '' } }),
-    timeoutMs: 180_000,
+    timeoutMs: 420_000,
     rendered: (titles) => titles.join(' | '),
     hasLenses: true,
     cases: [RAILS],

@@ -14,12 +14,13 @@ import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { pathToFileURL } from 'node:url';
+import { CORPUS, REPO } from '../support/corpus';
 
-export const REPO = path.resolve(__dirname, '../../../..');
+export { REPO };
 export const APP = path.join(REPO, 'test/workspaces/rails-sample-app');
 export const APP_FIXED = path.join(REPO, 'test/workspaces/rails-sample-app-fixed');
 /** A real recording (appmap-ruby 0.102.1, minitest): GET /users/{id} with 30 attachment queries. */
-export const RECORDING = path.join(REPO, '../shared/corpus/appmaps/ruby/minitest-rails6-users-profile-anonymous-nplus1.appmap.json');
+export const RECORDING = path.join(CORPUS, 'appmaps/ruby/minitest-rails6-users-profile-anonymous-nplus1.appmap.json');
 /** The bundled Node example (appmap-node recordings committed in its tmp/appmap) and its fixed twin. */
 export const BOOKSHOP = path.join(REPO, 'test/workspaces/bookshop');
 export const BOOKSHOP_FIXED = path.join(REPO, 'test/workspaces/bookshop-fixed');

@@ -10,7 +10,7 @@ import fc from 'fast-check';
 import { CodeLens, Diagnostic, Hover, Range } from 'vscode-languageserver-protocol';
 import { runlens } from '../support/cli';
 import { startInProcess } from '../support/lspClient';
-import { REPO } from '../unit/corpus';
+import { REPO } from '../support/corpus';
 import { CI_SCALE, corpusFiles, InputSpec, inputArbitrary, labelOf, materialize } from './inputs';
 import { MAX_LINE } from './properties';
 

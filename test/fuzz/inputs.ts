@@ -10,7 +10,7 @@
 import fc from 'fast-check';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import { CORPUS } from '../unit/corpus';
+import { CORPUS } from '../support/corpus';
 
 // ---- specs ------------------------------------------------------------------------------------
 

@@ -1,13 +1,16 @@
 // The properties the fuzz tests hold runlens to, on every input of inputs.ts: the reader never
-// throws, takes time in proportion to the input, keeps memory in proportion to it (and none for
+// throws, does work in proportion to the input, keeps memory in proportion to it (and none for
 // a huge string beyond its cap), reports broken JSON as an error at a byte, builds a well-formed
 // call tree, and gives the same result however the bytes are chunked; the analysis after it
 // (findings, summaries, index and editor features, baselines, comparisons, Markdown and HTML
-// reports, `scan`) never throws either. Each check throws an AssertionError naming what failed.
+// reports, `scan`) never throws either, and does work in proportion to the input too. Each check
+// throws an AssertionError naming what failed.
 //
-// Time is never compared with a fixed number of milliseconds, which would depend on the machine:
-// it is compared with the reader's own speed on the real recordings of the corpus, measured in the
-// same process just before (`calibrate`), with a generous factor and a floor for small inputs.
+// Cost is bounded by counting work (server/src/core/workCounter.ts: bytes, events, parents
+// followed…), the same on any machine and under any load: that is all `npm test` checks. The long
+// run (`npm run fuzz`) also bounds time, which sees cost no counter was put on: not against a
+// fixed number of milliseconds, but against the reader's own speed on the real recordings of the
+// corpus, measured in the same process just before (`calibrate`), with a generous factor.
 
 import * as assert from 'node:assert/strict';
 import * as fs from 'node:fs';
@@ -46,11 +49,23 @@ import { scan } from '../../server/src/cli/scan';
 import { readRecordingFileSync } from '../../server/src/node/readRecordingFile';
 import { loadParsers } from '../../server/src/node/treeSitter';
 import { workspaceFiles } from '../../server/src/node/workspaceFiles';
-import { REPO } from '../unit/corpus';
+import { workOf } from '../../server/src/core/workCounter';
+import { REPO } from '../support/corpus';
 import { corpusBytes, corpusIndexes, InputSpec, inputArbitrary, isHugeStringShape, labelOf, materialize, Scale } from './inputs';
 
 // ---- bounds -----------------------------------------------------------------------------------
 
+/**
+ * Steps of work (core/workCounter.ts) reading may count per input byte. The parser counts one
+ * per byte; events, open calls dropped and functions compared add at most about one more per
+ * byte on the costliest inputs measured (tiny events). A reader that reads its input twice is
+ * already near the bound; a quadratic one exceeds it once inputs are a few hundred KB.
+ */
+export const READ_WORK_PER_BYTE = 4;
+/** Steps of work the analysis of a read recording may count per input byte (see checkAnalysis). */
+export const ANALYSIS_WORK_PER_BYTE = 4;
+/** Inputs smaller than this are bounded as if they were this size: fixed costs (tables grown once, a report's frame) dominate them. */
+export const WORK_FLOOR_BYTES = 64 * 1024;
 /**
  * Reading may take this many times longer per byte than the reader takes on real recordings.
  * Generous, because pathological but linear inputs (tiny events, built metadata) cost more per
@@ -146,17 +161,25 @@ export interface ReadOutcome {
   errors: number;
   calls: number;
   readMs: number;
+  /** Steps of work counted while reading. */
+  readWork: number;
   retainedBytes?: number;
   peakBytes?: number;
 }
 
 const RECORDING = 'fuzz.appmap.json';
 
-/**
- * Every property of reading one input. `read` is readRecording unless a test hands in a broken
- * one, to show that the property catches it.
- */
-export function checkRead(spec: InputSpec, bytes: Buffer, nsPerByte: number, read: Reader = readRecording): ReadOutcome {
+/** How checkRead and checkAnalysis run: the reader under test, and whether time is bounded too. */
+export interface CheckOptions {
+  /** readRecording, unless a test hands in a broken reader to show that the property catches it. */
+  read?: Reader;
+  /** The reader's calibrated speed (`calibrate`): given, time is bounded as well as work (the long run only). */
+  nsPerByte?: number;
+}
+
+/** Every property of reading one input. */
+export function checkRead(spec: InputSpec, bytes: Buffer, options: CheckOptions = {}): ReadOutcome {
+  const { read = readRecording, nsPerByte } = options;
   let result: ReadResult | undefined;
   const run = () => {
     try {
@@ -165,23 +188,28 @@ export function checkRead(spec: InputSpec, bytes: Buffer, nsPerByte: number, rea
       assert.fail(`the reader threw on ${labelOf(spec)} (${bytes.length} bytes): ${(err as Error).stack ?? err}`);
     }
   };
-  // A slow first try is tried twice more after collecting garbage, unless far too slow: a
-  // collection of garbage from earlier inputs may land in it, but not make it 4 × slower.
-  const limitMs = readTimeLimitMs(bytes.length, nsPerByte);
-  let readMs = timeNs(run) / 1e6;
-  for (let k = 0; k < 2 && readMs > limitMs && readMs <= 4 * limitMs; k++) {
-    gc();
-    readMs = Math.min(readMs, timeNs(run) / 1e6);
+  let readMs = 0;
+  const readWork = workOf(() => (readMs = timeNs(run) / 1e6));
+  const workLimit = READ_WORK_PER_BYTE * Math.max(bytes.length, WORK_FLOOR_BYTES);
+  assert.ok(readWork <= workLimit, `reading ${labelOf(spec)} (${bytes.length} bytes) counted ${readWork} steps of work, more than ${READ_WORK_PER_BYTE} per byte (limit ${workLimit})`);
+  if (nsPerByte !== undefined) {
+    // A slow first try is tried twice more after collecting garbage, unless far too slow: a
+    // collection of garbage from earlier inputs may land in it, but not make it 4 × slower.
+    const limitMs = readTimeLimitMs(bytes.length, nsPerByte);
+    for (let k = 0; k < 2 && readMs > limitMs && readMs <= 4 * limitMs; k++) {
+      gc();
+      readMs = Math.min(readMs, timeNs(run) / 1e6);
+    }
+    assert.ok(
+      readMs <= limitMs,
+      `reading ${labelOf(spec)} (${bytes.length} bytes) took ${readMs.toFixed(0)} ms, more than ${TIME_FACTOR} × the time per byte of real recordings (${nsPerByte.toFixed(1)} ns/byte, limit ${limitMs.toFixed(0)} ms)`,
+    );
   }
-  assert.ok(
-    readMs <= limitMs,
-    `reading ${labelOf(spec)} (${bytes.length} bytes) took ${readMs.toFixed(0)} ms, more than ${TIME_FACTOR} × the time per byte of real recordings (${nsPerByte.toFixed(1)} ns/byte, limit ${limitMs.toFixed(0)} ms)`,
-  );
   const { trace, problems } = result as ReadResult;
   checkProblems(problems, bytes);
   checkTrace(trace);
   checkJsonVerdict(problems, bytes);
-  const outcome: ReadOutcome = { errors: problems.filter((p) => p.severity === 'error').length, calls: trace.calls.length, readMs };
+  const outcome: ReadOutcome = { errors: problems.filter((p) => p.severity === 'error').length, calls: trace.calls.length, readMs, readWork };
   if (bytes.length >= MEMORY_MIN_BYTES) Object.assign(outcome, checkMemory(spec, bytes, read));
   return outcome;
 }
@@ -361,33 +389,41 @@ export interface AnalysisOutcome {
   findings: number;
   skipped?: string;
   analysisMs: number;
+  /** Steps of work counted in the analysis (not the reading before it). */
+  analysisWork: number;
 }
 
 /**
  * Everything that runs on a read trace, in the CLI and the server, never throws and stays in
- * bounds: lines the protocol can carry, a baseline that reads back as written, an HTML page whose
- * scripts no recorded string can end.
+ * bounds: work in proportion to the input (and, in the long run, time), lines the protocol can
+ * carry, a baseline that reads back as written, an HTML page whose scripts no recorded string can end.
  */
-export async function checkAnalysis(spec: InputSpec, bytes: Buffer, ws: AnalysisWorkspace, nsPerByte: number): Promise<AnalysisOutcome> {
+export async function checkAnalysis(spec: InputSpec, bytes: Buffer, ws: AnalysisWorkspace, options: Pick<CheckOptions, 'nsPerByte'> = {}): Promise<AnalysisOutcome> {
   let read: ReadResult;
   try {
     read = readRecording(RECORDING, bytes);
   } catch (err) {
     // The reader property reports this; there is no trace to analyse.
-    return { findings: 0, skipped: `reader threw: ${(err as Error).message}`, analysisMs: 0 };
+    return { findings: 0, skipped: `reader threw: ${(err as Error).message}`, analysisMs: 0, analysisWork: 0 };
   }
   const t0 = process.hrtime.bigint();
   let findings = 0;
-  try {
-    findings = analyse(read, ws);
-  } catch (err) {
-    assert.fail(`the analysis threw on ${labelOf(spec)} (${bytes.length} bytes): ${(err as Error).stack ?? err}`);
-  }
+  const analysisWork = workOf(() => {
+    try {
+      findings = analyse(read, ws);
+    } catch (err) {
+      assert.fail(`the analysis threw on ${labelOf(spec)} (${bytes.length} bytes): ${(err as Error).stack ?? err}`);
+    }
+  });
   const analysisMs = Number(process.hrtime.bigint() - t0) / 1e6;
-  const limitMs = (ANALYSIS_TIME_FACTOR * nsPerByte * Math.max(bytes.length, TIME_FLOOR_BYTES)) / 1e6;
-  assert.ok(analysisMs <= limitMs, `the analysis of ${labelOf(spec)} (${bytes.length} bytes) took ${analysisMs.toFixed(0)} ms, more than ${ANALYSIS_TIME_FACTOR} × reading it at the speed of real recordings (limit ${limitMs.toFixed(0)} ms)`);
+  const workLimit = ANALYSIS_WORK_PER_BYTE * Math.max(bytes.length, WORK_FLOOR_BYTES);
+  assert.ok(analysisWork <= workLimit, `the analysis of ${labelOf(spec)} (${bytes.length} bytes) counted ${analysisWork} steps of work, more than ${ANALYSIS_WORK_PER_BYTE} per byte (limit ${workLimit})`);
+  if (options.nsPerByte !== undefined) {
+    const limitMs = (ANALYSIS_TIME_FACTOR * options.nsPerByte * Math.max(bytes.length, TIME_FLOOR_BYTES)) / 1e6;
+    assert.ok(analysisMs <= limitMs, `the analysis of ${labelOf(spec)} (${bytes.length} bytes) took ${analysisMs.toFixed(0)} ms, more than ${ANALYSIS_TIME_FACTOR} × reading it at the speed of real recordings (limit ${limitMs.toFixed(0)} ms)`);
+  }
   await checkScan(spec, bytes, ws);
-  return { findings, analysisMs };
+  return { findings, analysisMs, analysisWork };
 }
 
 /** The analysis of one read recording, through every entry point; returns how many findings it made. */
@@ -522,18 +558,22 @@ export interface Tally {
   /** The largest retained heap per input byte, and the largest peak, among inputs measured. */
   maxRetainedPerByte: number;
   maxPeakPerByte: number;
-  /** The largest time per byte, as a multiple of the calibrated speed, among inputs over the floor. */
+  /** The largest time per byte, as a multiple of the calibrated speed, among inputs over the floor (the long run). */
   maxTimeRatio: number;
+  /** The most steps of work per byte, reading and analysing, among inputs over the floor. */
+  maxReadWorkPerByte: number;
+  maxAnalysisWorkPerByte: number;
   skipped: number;
 }
 
 export function emptyTally(): Tally {
-  return { inputs: 0, byKind: {}, withErrors: 0, findings: 0, maxBytes: 0, maxRetainedPerByte: 0, maxPeakPerByte: 0, maxTimeRatio: 0, skipped: 0 };
+  return { inputs: 0, byKind: {}, withErrors: 0, findings: 0, maxBytes: 0, maxRetainedPerByte: 0, maxPeakPerByte: 0, maxTimeRatio: 0, maxReadWorkPerByte: 0, maxAnalysisWorkPerByte: 0, skipped: 0 };
 }
 
 export interface PropertyContext {
   scale: Scale;
-  nsPerByte: number;
+  /** The reader's calibrated speed: given, time is bounded too (`npm run fuzz`); `npm test` bounds work only. */
+  nsPerByte?: number;
   workspace?: AnalysisWorkspace;
   tally: Tally;
   /** The reader under test: readRecording, unless a test shows that a broken one is caught. */
@@ -559,11 +599,12 @@ export function propertyOf(name: PropertyName, ctx: PropertyContext): fc.IAsyncP
   };
   const checks: Record<PropertyName, (spec: InputSpec, bytes: Buffer, cuts: number[]) => Promise<(counted: boolean) => void>> = {
     reader: async (spec, bytes) => {
-      const o = checkRead(spec, bytes, ctx.nsPerByte, ctx.read);
+      const o = checkRead(spec, bytes, { read: ctx.read, nsPerByte: ctx.nsPerByte });
       return (counted) => {
         if (!counted) return;
         if (o.errors) tally.withErrors++;
-        if (bytes.length >= TIME_FLOOR_BYTES) tally.maxTimeRatio = Math.max(tally.maxTimeRatio, (o.readMs * 1e6) / bytes.length / ctx.nsPerByte);
+        if (bytes.length >= WORK_FLOOR_BYTES) tally.maxReadWorkPerByte = Math.max(tally.maxReadWorkPerByte, o.readWork / bytes.length);
+        if (bytes.length >= TIME_FLOOR_BYTES && ctx.nsPerByte !== undefined) tally.maxTimeRatio = Math.max(tally.maxTimeRatio, (o.readMs * 1e6) / bytes.length / ctx.nsPerByte);
         if (o.retainedBytes !== undefined) tally.maxRetainedPerByte = Math.max(tally.maxRetainedPerByte, o.retainedBytes / bytes.length);
         if (o.peakBytes !== undefined) tally.maxPeakPerByte = Math.max(tally.maxPeakPerByte, o.peakBytes / bytes.length);
       };
@@ -573,10 +614,11 @@ export function propertyOf(name: PropertyName, ctx: PropertyContext): fc.IAsyncP
       return () => undefined;
     },
     analysis: async (spec, bytes) => {
-      const o = await checkAnalysis(spec, bytes, ctx.workspace as AnalysisWorkspace, ctx.nsPerByte);
+      const o = await checkAnalysis(spec, bytes, ctx.workspace as AnalysisWorkspace, { nsPerByte: ctx.nsPerByte });
       return (counted) => {
         if (!counted) return;
         if (o.skipped) tally.skipped++;
+        if (bytes.length >= WORK_FLOOR_BYTES) tally.maxAnalysisWorkPerByte = Math.max(tally.maxAnalysisWorkPerByte, o.analysisWork / bytes.length);
         tally.findings += o.findings;
       };
     },
@@ -605,6 +647,8 @@ export function tallyLine(name: string, tally: Tally, crashed: number, extra = '
   if (tally.withErrors) details.push(`${tally.withErrors} reported broken`);
   if (tally.findings) details.push(`${tally.findings} findings`);
   if (tally.skipped) details.push(`${tally.skipped} unreadable (reader threw)`);
+  if (tally.maxReadWorkPerByte) details.push(`worst work/byte reading ${tally.maxReadWorkPerByte.toFixed(2)}`);
+  if (tally.maxAnalysisWorkPerByte) details.push(`worst work/byte analysing ${tally.maxAnalysisWorkPerByte.toFixed(2)}`);
   if (tally.maxTimeRatio) details.push(`worst time/byte ${tally.maxTimeRatio.toFixed(1)}× real recordings`);
   if (tally.maxRetainedPerByte) details.push(`worst heap kept ${tally.maxRetainedPerByte.toFixed(1)}×, held ${tally.maxPeakPerByte.toFixed(1)}× input`);
   return `fuzz ${name}: ${tally.inputs} inputs, ${crashed} crashed (${details.join('; ')})${extra}`;

@@ -33,7 +33,7 @@ async function main(): Promise<number> {
 
   if (env.RUNLENS_FUZZ_PATH !== undefined) {
     // Replay: one property, one input.
-    const report = await runWatched({ property: selected[0], seed: firstSeed, numRuns: 1, path: env.RUNLENS_FUZZ_PATH, scale, shrink: false, stuckMs: STUCK_MS });
+    const report = await runWatched({ property: selected[0], seed: firstSeed, numRuns: 1, path: env.RUNLENS_FUZZ_PATH, scale, shrink: false, nsPerByte: calibrate(), stuckMs: STUCK_MS });
     if (!report.failures.length) {
       console.log(`replayed ${selected[0]} ${firstSeed}/${env.RUNLENS_FUZZ_PATH}: it holds now`);
       return 0;

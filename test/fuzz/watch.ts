@@ -10,7 +10,7 @@ import * as path from 'node:path';
 import { isMainThread, parentPort, Worker, workerData } from 'node:worker_threads';
 import fc from 'fast-check';
 import { CI_SCALE, InputSpec, labelOf, LONG_SCALE, materialize } from './inputs';
-import { analysisWorkspace, calibrate, emptyTally, PropertyName, propertyOf, Tally } from './properties';
+import { analysisWorkspace, emptyTally, PropertyName, propertyOf, Tally } from './properties';
 
 export interface RunRequest {
   property: PropertyName;
@@ -25,7 +25,7 @@ export interface RunRequest {
   shrink: boolean;
   /** After a failure, go on with the next seed (seed + 1, …) until numRuns or the time limit: the long run. */
   continueAfterFailure?: boolean;
-  /** The reader's calibrated speed, when the caller measured it already. */
+  /** The reader's calibrated speed (`calibrate`): given, time is bounded as well as work (the long run); `npm test` leaves it out. */
   nsPerByte?: number;
   /** The worker is taken to be stuck when it reports no new input for this long. */
   stuckMs: number;
@@ -124,7 +124,7 @@ if (!isMainThread && workerData?.role === 'runlens-fuzz') {
 async function work(request: RunRequest): Promise<RunReport> {
   const started = Date.now();
   const scale = request.scale === 'ci' ? CI_SCALE : LONG_SCALE;
-  const nsPerByte = request.nsPerByte ?? calibrate();
+  const nsPerByte = request.nsPerByte;
   const workspace = request.property === 'analysis' ? await analysisWorkspace() : undefined;
   const tally = emptyTally();
   const post = (m: Message) => parentPort?.postMessage(m);

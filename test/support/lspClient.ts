@@ -67,8 +67,12 @@ export async function startChildProcess(bin: string, root: string, init: Partial
   const client = await connect(connection, root, init, { exit: true, onClose: async () => {
     await new Promise((resolve) => {
       if (child.exitCode !== null) return resolve(undefined);
-      child.once('exit', resolve);
-      setTimeout(() => child.kill(), 5000);
+      // Killed if it has not exited on its own after a while: a hang guard, generous for a busy machine.
+      const timer = setTimeout(() => child.kill(), 30_000);
+      child.once('exit', () => {
+        clearTimeout(timer);
+        resolve(undefined);
+      });
     });
   } });
   return { ...client, child, stderr: () => stderr };
@@ -80,7 +84,7 @@ async function connect(connection: ProtocolConnection, root: string, init: Parti
   const progress: unknown[] = [];
   const publishCount = new Map<string, number>();
   const notificationCount = new Map<string, number>();
-  const waiters: { method: string; test: (p: unknown) => boolean; resolve: (p: unknown) => void }[] = [];
+  const waiters: { method: string; test: (p: unknown) => boolean; resolve: (p: unknown) => void; fail: (why: string) => void }[] = [];
   const notify = (method: string, params: unknown) => {
     notificationCount.set(method, (notificationCount.get(method) ?? 0) + 1);
     for (const w of [...waiters]) {
@@ -116,13 +120,26 @@ async function connect(connection: ProtocolConnection, root: string, init: Parti
     progress,
     publishCount,
     notificationCount,
-    waitFor<T>(method: string, test: (params: T) => boolean = () => true, timeoutMs = 20_000): Promise<T> {
+    // The timeout is a hang guard, generous enough for a busy machine.
+    waitFor<T>(method: string, test: (params: T) => boolean = () => true, timeoutMs = 60_000): Promise<T> {
       return new Promise<T>((resolve, reject) => {
-        const timer = setTimeout(() => reject(new Error(`timed out waiting for ${method}; logs: ${logs.join(' | ')}`)), timeoutMs);
-        waiters.push({ method, test: test as (p: unknown) => boolean, resolve: (p) => (clearTimeout(timer), resolve(p as T)) });
+        const waiter = {
+          method,
+          test: test as (p: unknown) => boolean,
+          resolve: (p: unknown) => (clearTimeout(timer), resolve(p as T)),
+          fail: (why: string) => {
+            clearTimeout(timer);
+            if (waiters.includes(waiter)) waiters.splice(waiters.indexOf(waiter), 1);
+            reject(new Error(`no ${method} came: ${why}; logs: ${logs.join(' | ')}`));
+          },
+        };
+        const timer = setTimeout(() => waiter.fail(`none within ${timeoutMs / 1000} s`), timeoutMs);
+        waiters.push(waiter);
       });
     },
     async close() {
+      // What is still awaited will not come: it fails now, not at its timeout.
+      for (const w of waiters.splice(0)) w.fail('the client was closed');
       try {
         await connection.sendRequest('shutdown');
         if (ending.exit) connection.sendNotification('exit');

@@ -2,7 +2,8 @@
 // well-behaved client sends (broken framing, bodies that are not messages, odd ids, floods) and
 // check that every request is answered exactly once and that the server stays up. What the
 // server writes is parsed strictly: anything on stdout that is not a well-framed JSON message is
-// recorded as an output error.
+// recorded as an output error. Waits are hang guards, generous enough for a busy machine
+// (DEFAULT_TIMEOUT_MS); when the process ends, every wait still pending fails at once.
 
 import { ChildProcess, spawn } from 'node:child_process';
 import * as fs from 'node:fs';
@@ -12,6 +13,9 @@ import { URI } from 'vscode-uri';
 import { BIN } from './cli';
 
 export type Id = number | string;
+
+/** How long a response or notification is waited for unless told: a hang guard, not a speed check. */
+export const DEFAULT_TIMEOUT_MS = 60_000;
 
 export interface ResponseError {
   code: number;
@@ -85,8 +89,8 @@ export class RawServer {
   private readonly sent = new Map<string, { method: string }>();
   /** Responses received, by id key (responses with other ids are kept under their own key). */
   private readonly responses = new Map<string, Message[]>();
-  private readonly responseWaiters = new Map<string, (m: Message) => void>();
-  private readonly notificationWaiters: { method: string; test: (params: unknown) => boolean; resolve: (params: unknown) => void }[] = [];
+  private readonly responseWaiters = new Map<string, { resolve: (m: Message) => void; fail: (why: string) => void }>();
+  private readonly notificationWaiters: { method: string; test: (params: unknown) => boolean; resolve: (params: unknown) => void; fail: (why: string) => void }[] = [];
   private readonly exitWaiters: (() => void)[] = [];
   private readonly ownGroup: boolean;
 
@@ -111,6 +115,10 @@ export class RawServer {
     this.child.on('exit', (code, signal) => {
       this.exited = { code, signal };
       for (const w of this.exitWaiters.splice(0)) w();
+      // Nothing more will come: what is still awaited fails now rather than at its timeout.
+      const why = `the server exited (${JSON.stringify(this.exited)})`;
+      for (const w of [...this.responseWaiters.values()]) w.fail(why);
+      for (const w of this.notificationWaiters.splice(0)) w.fail(why);
     });
   }
 
@@ -158,7 +166,7 @@ export class RawServer {
   }
 
   /** Waits until `runlens/status` says the first indexing is done. */
-  async indexed(timeoutMs = 60_000): Promise<void> {
+  async indexed(timeoutMs = 2 * DEFAULT_TIMEOUT_MS): Promise<void> {
     const end = Date.now() + timeoutMs;
     for (;;) {
       const answer = await this.request('runlens/status', undefined, { timeoutMs });
@@ -201,12 +209,12 @@ export class RawServer {
     if (this.sent.has(key)) throw new Error(`request id ${JSON.stringify(id)} was already used`);
     this.sent.set(key, { method });
     const message: Record<string, unknown> = { jsonrpc: '2.0', id, method, ...(params === undefined ? {} : { params }), ...options.message };
-    const response = this.waitForResponse(id, options.timeoutMs ?? 30_000);
+    const response = this.waitForResponse(id, options.timeoutMs);
     return { id, bytes: frame(JSON.stringify(message)), response };
   }
 
   /** Counts `id` as a request of `method` sent by hand (raw bytes), which must be answered. */
-  expectAnswer(id: Id, method: string, timeoutMs = 30_000): Promise<Message> {
+  expectAnswer(id: Id, method: string, timeoutMs = DEFAULT_TIMEOUT_MS): Promise<Message> {
     const key = idKey(id);
     if (this.sent.has(key)) throw new Error(`request id ${JSON.stringify(id)} was already used`);
     this.sent.set(key, { method });
@@ -214,18 +222,24 @@ export class RawServer {
   }
 
   /** Resolves with the first response to `id` (already received or to come). */
-  waitForResponse(id: Id, timeoutMs = 30_000): Promise<Message> {
+  waitForResponse(id: Id, timeoutMs = DEFAULT_TIMEOUT_MS): Promise<Message> {
     const key = idKey(id);
     const got = this.responses.get(key);
     if (got?.length) return Promise.resolve(got[0]);
     return new Promise((resolve, reject) => {
-      const timer = setTimeout(() => {
-        this.responseWaiters.delete(key);
-        reject(new Error(`no response to request ${JSON.stringify(id)} (${this.sent.get(key)?.method}) within ${timeoutMs} ms; server ${this.alive ? 'up' : `exited ${JSON.stringify(this.exited)}`}; stderr: ${this.stderr.slice(-2000)}`));
-      }, timeoutMs);
-      this.responseWaiters.set(key, (m) => {
+      const fail = (why: string) => {
         clearTimeout(timer);
-        resolve(m);
+        this.responseWaiters.delete(key);
+        reject(new Error(`no response to request ${JSON.stringify(id)} (${this.sent.get(key)?.method}): ${why}; stderr: ${this.stderr.slice(-2000)}`));
+      };
+      const timer = setTimeout(() => fail(`none within ${timeoutMs / 1000} s, server ${this.alive ? 'up' : `exited ${JSON.stringify(this.exited)}`}`), timeoutMs);
+      if (!this.alive) return fail(`the server exited (${JSON.stringify(this.exited)})`);
+      this.responseWaiters.set(key, {
+        resolve: (m) => {
+          clearTimeout(timer);
+          resolve(m);
+        },
+        fail,
       });
     });
   }
@@ -236,7 +250,7 @@ export class RawServer {
   }
 
   /** Resolves with the params of the next notification of `method` that passes `test`. */
-  waitForNotification<T>(method: string, test: (params: T) => boolean = () => true, timeoutMs = 30_000): Promise<T> {
+  waitForNotification<T>(method: string, test: (params: T) => boolean = () => true, timeoutMs = DEFAULT_TIMEOUT_MS): Promise<T> {
     return new Promise<T>((resolve, reject) => {
       const waiter = {
         method,
@@ -245,11 +259,15 @@ export class RawServer {
           clearTimeout(timer);
           resolve(params as T);
         },
+        fail: (why: string) => {
+          clearTimeout(timer);
+          const at = this.notificationWaiters.indexOf(waiter);
+          if (at !== -1) this.notificationWaiters.splice(at, 1);
+          reject(new Error(`no ${method} came: ${why}`));
+        },
       };
-      const timer = setTimeout(() => {
-        this.notificationWaiters.splice(this.notificationWaiters.indexOf(waiter), 1);
-        reject(new Error(`timed out waiting for ${method}; server ${this.alive ? 'up' : 'exited'}`));
-      }, timeoutMs);
+      const timer = setTimeout(() => waiter.fail(`none within ${timeoutMs / 1000} s; server ${this.alive ? 'up' : 'exited'}`), timeoutMs);
+      if (!this.alive) return waiter.fail(`the server exited (${JSON.stringify(this.exited)})`);
       this.notificationWaiters.push(waiter);
     });
   }
@@ -305,18 +323,18 @@ export class RawServer {
     return out;
   }
 
-  /** `shutdown`, `exit`, and the process gone (killed after 5 s). Resolves with the exit status. */
+  /** `shutdown`, `exit`, and the process gone (killed after 30 s: a hang guard). Resolves with the exit status. */
   async close(): Promise<{ code: number | null; signal: NodeJS.Signals | null }> {
     this.closing = true;
     if (this.alive) {
       try {
-        await this.request('shutdown', undefined, { timeoutMs: 5_000 });
+        await this.request('shutdown', undefined, { timeoutMs: 30_000 });
       } catch {
         // Deaf or dying: killed below.
       }
       this.notify('exit');
       const exited = new Promise<void>((resolve) => this.exitWaiters.push(resolve));
-      const timer = setTimeout(() => this.kill(), 5_000);
+      const timer = setTimeout(() => this.kill(), 30_000);
       if (this.alive) await exited;
       clearTimeout(timer);
     }
@@ -387,7 +405,7 @@ export class RawServer {
     const waiter = this.responseWaiters.get(key);
     if (waiter) {
       this.responseWaiters.delete(key);
-      waiter(message);
+      waiter.resolve(message);
     }
   }
 }

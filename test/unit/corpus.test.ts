@@ -12,7 +12,7 @@ import { CallKind } from '../../server/src/core/trace';
 import { readRecordingFileSync } from '../../server/src/node/readRecordingFile';
 import { loadParsers } from '../../server/src/node/treeSitter';
 import { workspaceFiles } from '../../server/src/node/workspaceFiles';
-import { CORPUS } from './corpus';
+import { CORPUS } from '../support/corpus';
 
 interface ManifestRow {
   file: string;

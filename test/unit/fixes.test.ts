@@ -15,7 +15,7 @@ import { SourceIndex } from '../../server/src/core/sourceIndex';
 import { loadParsers } from '../../server/src/node/treeSitter';
 import { Workspace, loadWorkspace, memoryFiles } from '../support/fixture';
 import { RecordingBuilder } from '../support/recordingBuilder';
-import { REPO } from './corpus';
+import { REPO } from '../support/corpus';
 
 const MEETUPS = path.join(REPO, 'test/workspaces/django-meetups');
 const MEETUPS_FIXED = path.join(REPO, 'test/workspaces/django-meetups-fixed');

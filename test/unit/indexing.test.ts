@@ -21,7 +21,7 @@ const FIXED = 'recordings/books-fixed.appmap.json';
 const BOOKS_JS = 'src/routes/books.js';
 
 describe('indexing off the main thread', function () {
-  this.timeout(120_000);
+  this.timeout(300_000);
   let scratch: string;
   let bigFile: string;
 

@@ -1,16 +1,20 @@
-// The language server over the protocol: in process (client and server over a stream pair) for
-// every feature, and the real `runlens --stdio` binary as a child process. The workspace is a copy
-// of the bundled Django example, so recordings can be replaced, deleted and broken on disk.
+// The language server over the protocol, in process (client and server over a stream pair), for
+// every feature; the real `runlens --stdio` binary as a child process is test/system/lspStdio.test.ts.
+// The workspace is a copy of the bundled Django example, so recordings can be replaced, deleted
+// and broken on disk.
 
 import * as assert from 'node:assert/strict';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import { CodeAction, CodeLens, Diagnostic, Hover } from 'vscode-languageserver-protocol';
+import { CodeAction, CodeLens, Diagnostic } from 'vscode-languageserver-protocol';
 import { TextDocument } from 'vscode-languageserver-textdocument';
 import { BOOKSHOP, BOOKSHOP_FIXED } from '../support/bookshop';
-import { copyWorkspace, startChildProcess, startInProcess, TestClient } from '../support/lspClient';
-import { CORPUS, REPO } from './corpus';
-import { runlens } from '../support/cli';
+import { copyWorkspace, startInProcess, TestClient } from '../support/lspClient';
+import { checkDiagnostics, diagnosticsBecome, hover, lenses } from '../support/lspChecks';
+import { REPO } from '../support/corpus';
+import { formatJson } from '../../server/src/cli/formats';
+import { resolveConfig } from '../../server/src/core/config';
+import { findRecordings, scan } from '../../server/src/cli/scan';
 
 const MEETUPS = path.join(REPO, 'test/workspaces/django-meetups');
 const FIXED_RECORDING = path.join(REPO, 'test/workspaces/django-meetups-fixed/tmp/appmap/pytest/test_past_meetings.generated.appmap.json');
@@ -18,40 +22,7 @@ const RECORDING = 'tmp/appmap/pytest/test_past_meetings.generated.appmap.json';
 const VIEWS = 'meetups/views.py';
 const N_PLUS_ONE = '28:15-28:79 error n-plus-one: N+1: 1,500 queries from this queryset';
 
-/** Diagnostics as `line:char-line:char severity code: message` (0-based, as in the protocol). */
-function render(diagnostics: Diagnostic[] | undefined): string[] {
-  const severity = ['', 'error', 'warning', 'info', 'hint'];
-  return (diagnostics ?? []).map((d) => `${d.range.start.line}:${d.range.start.character}-${d.range.end.line}:${d.range.end.character} ${severity[d.severity ?? 0]}${d.code ? ` ${d.code}` : ''}: ${d.message}`);
-}
-
-function checkDiagnostics(client: TestClient, rel: string, expected: string[]): void {
-  assert.deepEqual(render(client.diagnostics.get(client.uri(rel))), expected);
-}
-
-async function lenses(client: TestClient, rel: string): Promise<string[]> {
-  const result: CodeLens[] = await client.connection.sendRequest('textDocument/codeLens', { textDocument: { uri: client.uri(rel) } });
-  return result.map((l) => `${l.range.start.line}:${l.range.start.character} ${l.command?.title} (${l.command?.command})`);
-}
-
-async function hover(client: TestClient, rel: string, line: number, character = 0): Promise<string | undefined> {
-  const result: Hover | null = await client.connection.sendRequest('textDocument/hover', { textDocument: { uri: client.uri(rel) }, position: { line, character } });
-  return result ? (result.contents as { value: string }).value : undefined;
-}
-
-/** Waits until the diagnostics of `rel` render as `expected`. */
-async function diagnosticsBecome(client: TestClient, rel: string, expected: string[]): Promise<void> {
-  const uri = client.uri(rel);
-  if (JSON.stringify(render(client.diagnostics.get(uri))) === JSON.stringify(expected)) return;
-  try {
-    await client.waitFor<{ uri: string; diagnostics: Diagnostic[] }>('textDocument/publishDiagnostics', (p) => p.uri === uri && JSON.stringify(render(p.diagnostics)) === JSON.stringify(expected), 10_000);
-  } catch (err) {
-    // Say what was published instead.
-    assert.deepEqual(render(client.diagnostics.get(uri)), expected, String(err));
-  }
-}
-
 describe('language server, in process', function () {
-  this.timeout(60_000);
   let client: TestClient;
   let root: string;
 
@@ -207,7 +178,6 @@ describe('language server, in process', function () {
 });
 
 describe('language server, configuration', function () {
-  this.timeout(60_000);
 
   it('takes severities and rules from initializationOptions, and changes with didChangeConfiguration', async () => {
     const root = copyWorkspace(MEETUPS);
@@ -258,7 +228,6 @@ describe('language server, configuration', function () {
 });
 
 describe('language server, indexing', function () {
-  this.timeout(60_000);
 
   it('reports work-done progress with counts while it indexes', async () => {
     const root = copyWorkspace(MEETUPS);
@@ -319,77 +288,7 @@ describe('language server, a workspace folder that is not the recorded project',
   });
 });
 
-describe('language server, the real binary over stdio', function () {
-  this.timeout(60_000);
-
-  it('serves diagnostics, lenses and hovers, and follows a replaced recording', async () => {
-    const root = copyWorkspace(MEETUPS);
-    const client = await startChildProcess(path.join(REPO, 'server/bin/runlens.js'), root);
-    try {
-      checkDiagnostics(client, VIEWS, [N_PLUS_ONE]);
-      assert.deepEqual(await lenses(client, VIEWS), ['27:4 GET /meetings/past/ · 643 ms · 1,501 SQL (runlens.showCallTree)', '27:4 0.4 ms · 1 call (runlens.showDetails)']);
-      assert.match((await hover(client, VIEWS, 28, 20)) ?? '', /^\*\*N\+1: 1,500 queries from this queryset\*\*/);
-      fs.copyFileSync(FIXED_RECORDING, path.join(root, RECORDING));
-      await diagnosticsBecome(client, VIEWS, []);
-    } finally {
-      await client.close();
-    }
-    assert.equal(client.child.exitCode, 0, client.stderr());
-  });
-});
-
-describe('language server on a real agent recording (appmap-ruby, Rails)', function () {
-  this.timeout(60_000);
-
-  it('publishes its N+1s and finds the recorded action in the current source', async () => {
-    // The recording is real; the sources are stubs at its recorded paths (the app is not in the corpus).
-    const root = fs.realpathSync(fs.mkdtempSync(path.join(require('node:os').tmpdir(), 'runlens-rails-')));
-    fs.mkdirSync(path.join(root, 'tmp/appmap/minitest'), { recursive: true });
-    fs.copyFileSync(path.join(CORPUS, 'appmaps/ruby/minitest-rails6-microposts-interface-nplus1.appmap.json'), path.join(root, 'tmp/appmap/minitest/microposts_interface.appmap.json'));
-    fs.mkdirSync(path.join(root, 'app/controllers'), { recursive: true });
-    fs.mkdirSync(path.join(root, 'app/views/microposts'), { recursive: true });
-    // `home` was recorded at line 3; here it moved to line 2.
-    fs.writeFileSync(path.join(root, 'app/controllers/static_pages_controller.rb'), 'class StaticPagesController < ApplicationController\n  def home\n    @feed_items = current_user.feed.paginate(page: params[:page])\n  end\nend\n');
-    fs.writeFileSync(path.join(root, 'app/views/microposts/_micropost.html.erb'), '<li id="micropost-<%= micropost.id %>">\n  <%= link_to micropost.user.name, micropost.user %>\n</li>\n');
-    const client = await startChildProcess(path.join(REPO, 'server/bin/runlens.js'), root);
-    try {
-      // One N+1: the users and the attachments of each micropost of the feed. (The stub app has no
-      // models, so it sits on the partial rather than on the feed's query.)
-      checkDiagnostics(client, 'app/views/microposts/_micropost.html.erb', ['0:0-0:0 error n-plus-one: N+1: 61 queries under this function']);
-      const titles = await lenses(client, 'app/controllers/static_pages_controller.rb');
-      assert.deepEqual(titles, ['1:2 GET / · 2 requests · 245 ms · 133 SQL (runlens.showCallTree)', '1:2 6 ms · 2 calls · 2 SQL (runlens.showDetails)']);
-      const controller = 'app/controllers/static_pages_controller.rb';
-      assert.match((await hover(client, controller, 1, 4)) ?? '', /^\*\*StaticPagesController#home\*\* · 6 ms · 2 calls · 2 SQL\n\nHandles GET \/ · 2 requests · 245 ms · 133 SQL\n\n\| calls \| total \| self \| mean \| max \| SQL \|/);
-      // The recorded call hierarchy of the action.
-      const [item] = await client.connection.sendRequest<{ name: string; data: unknown }[]>('textDocument/prepareCallHierarchy', { textDocument: { uri: client.uri(controller) }, position: { line: 1, character: 4 } });
-      assert.equal(item.name, 'StaticPagesController#home');
-      const outgoing = await client.connection.sendRequest<{ to: { name: string } }[]>('callHierarchy/outgoingCalls', { item });
-      assert.deepEqual(outgoing.map((c) => c.to.name).sort(), ['SessionsHelper#current_user', 'SessionsHelper#logged_in?', 'User#feed']);
-      const incoming = await client.connection.sendRequest<{ from: { name: string } }[]>('callHierarchy/incomingCalls', { item });
-      assert.deepEqual(incoming.map((c) => c.from.name), ['GET /']);
-      // No edit is certain for Rails yet: a hint, shown by a command the server runs.
-      const partial = 'app/views/microposts/_micropost.html.erb';
-      const hintActions: CodeAction[] = await client.connection.sendRequest('textDocument/codeAction', { textDocument: { uri: client.uri(partial) }, range: { start: { line: 0, character: 0 }, end: { line: 0, character: 0 } }, context: { diagnostics: [] } });
-      const hint = hintActions.find((a) => a.command?.command === 'runlens.showFixHint');
-      assert.ok(hint, hintActions.map((a) => a.title).join('\n'));
-      const hintText: string = await client.connection.sendRequest('workspace/executeCommand', hint.command);
-      assert.equal(
-        hintText,
-        'the code around app/views/microposts/_micropost.html.erb:1 loads users, active_storage_attachments (by users.id, active_storage_attachments.record_id, active_storage_attachments.record_type, active_storage_attachments.name) one query per row; where that collection is queried, add .includes(:user, :active_storage_attachment) (check the association names in the models)',
-      );
-      // Replaced by another real run of the same test (a later Rails version, fewer microposts on the page).
-      fs.copyFileSync(path.join(CORPUS, 'appmaps/ruby/minitest-rails7-microposts-interface-failed.appmap.json'), path.join(root, 'tmp/appmap/minitest/microposts_interface.appmap.json'));
-      await diagnosticsBecome(client, 'app/views/microposts/_micropost.html.erb', []);
-      await diagnosticsBecome(client, 'app/helpers/sessions_helper.rb', ['18:0-18:0 error n-plus-one: N+1: 11 queries under this function']);
-    } finally {
-      await client.close();
-    }
-  });
-});
-
-
 describe('language server, before and after: a baseline, on the bookshop recorded by appmap-node', function () {
-  this.timeout(60_000);
   const BOOKS = 'src/routes/books.js';
   const BASELINE = '.runlens/baseline.json';
   /** The example as committed: sources and the recordings made before the fix (not its node_modules). */
@@ -463,7 +362,7 @@ describe('language server, before and after: a baseline, on the bookshop recorde
         '',
       ]);
       // The same text as the command line's JSON gives (and the recording holds, literals aside).
-      const scanned = JSON.parse(runlens(['scan', '--format', 'json'], client.root).stdout);
+      const scanned = JSON.parse(formatJson(await scan(client.root, findRecordings([client.root]), resolveConfig({}))));
       const shapes = scanned.findings[0].related.map((r: { sql: string; count: number }) => ['', `${r.count} ×`, '```sql', r.sql, '```']).flat();
       assert.deepEqual(onQuery?.split('\n').slice(5), shapes);
     } finally {

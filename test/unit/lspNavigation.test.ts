@@ -15,7 +15,7 @@ import { renderCallTree } from '../../server/src/core/ide/callTree';
 import { startServer } from '../../server/src/lsp/server';
 import { readRecordingFileSync } from '../../server/src/node/readRecordingFile';
 import { copyWorkspace, startInProcess, TestClient } from '../support/lspClient';
-import { CORPUS, REPO } from './corpus';
+import { CORPUS, REPO } from '../support/corpus';
 
 const MEETUPS = path.join(REPO, 'test/workspaces/django-meetups');
 const RECORDING = 'tmp/appmap/pytest/test_past_meetings.generated.appmap.json';
@@ -79,7 +79,6 @@ async function refusedCommand(client: TestClient, name: string, ...args: unknown
 }
 
 describe('language server navigation: call hierarchy, symbols and commands on the Django example', function () {
-  this.timeout(60_000);
   let client: TestClient;
   let root: string;
 
@@ -253,7 +252,6 @@ describe('language server navigation: call hierarchy, symbols and commands on th
 });
 
 describe('language server navigation on a real Rails recording', function () {
-  this.timeout(60_000);
   let client: TestClient;
   let root: string;
   const HOME = 'app/controllers/static_pages_controller.rb';

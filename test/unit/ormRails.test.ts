@@ -22,7 +22,7 @@ import { readRecordingFileSync } from '../../server/src/node/readRecordingFile';
 import { loadParsers } from '../../server/src/node/treeSitter';
 import { Workspace, loadWorkspace, memoryFiles } from '../support/fixture';
 import { RecordingBuilder } from '../support/recordingBuilder';
-import { CORPUS, REPO } from './corpus';
+import { CORPUS, REPO } from '../support/corpus';
 
 const APP = path.join(REPO, 'test/workspaces/rails-sample-app');
 const APP_FIXED = path.join(REPO, 'test/workspaces/rails-sample-app-fixed');

@@ -21,7 +21,7 @@ import { SourceIndex } from '../../server/src/core/sourceIndex';
 import { loadParsers } from '../../server/src/node/treeSitter';
 import { Workspace, loadWorkspace, memoryFiles } from '../support/fixture';
 import { RecordingBuilder } from '../support/recordingBuilder';
-import { REPO } from './corpus';
+import { REPO } from '../support/corpus';
 
 const BLOG = path.join(REPO, 'test/workspaces/sqlalchemy-blog');
 const BLOG_FIXED = path.join(REPO, 'test/workspaces/sqlalchemy-blog-fixed');

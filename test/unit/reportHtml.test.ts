@@ -2,7 +2,7 @@
 // recordings (requests slowest first, the N+1 linked to its frames, SQL by shape), the folding of
 // large and deep trees, and the page itself: self-contained (no reference outside the file) and
 // escaped so that no recorded string can end a script. The page in a real browser is
-// test/e2e/reportHtml.test.ts.
+// test/system/reportHtmlBrowser.test.ts.
 
 import * as assert from 'node:assert/strict';
 import * as path from 'node:path';

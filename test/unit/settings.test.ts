@@ -7,7 +7,7 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { DEFAULT_CONFIG } from '../../server/src/core/config';
 import { SETTINGS } from '../../server/src/core/settingsSchema';
-import { REPO } from './corpus';
+import { REPO } from '../support/corpus';
 
 /** Flattens `{ a: { b: 1 } }` to `{ "a.b": 1 }` (objects that hold maps, such as `rules`, stay whole). */
 function flatten(value: object, prefix = ''): Record<string, unknown> {

@@ -16,7 +16,7 @@ import { walk } from '../../server/src/node/workspaceFiles';
 import { BOOKS_RECORDING, BOOKSHOP } from '../support/bookshop';
 import { startInProcess, TestClient } from '../support/lspClient';
 import { seededRandom, seedOf } from '../support/random';
-import { CORPUS } from './corpus';
+import { CORPUS } from '../support/corpus';
 
 /** Recordings up to this size are cut at every byte. */
 const EVERY_BYTE_MAX = 6 << 10;
@@ -34,7 +34,7 @@ const NO_METADATA = JSON.stringify(readRecording('none.appmap.json', '{}').trace
 const TRUNCATED = /^not valid JSON: (unexpected end of file .*: the file is truncated|the file is empty: no JSON value); read what came before it$/;
 
 describe('truncated recordings', function () {
-  this.timeout(120_000);
+  this.timeout(300_000);
 
   it('reads every cut of every corpus recording without a throw, with one truncation error and a prefix of the calls', () => {
     const dir = path.join(CORPUS, 'appmaps');
@@ -89,7 +89,6 @@ describe('truncated recordings', function () {
 });
 
 describe('a recording written in two halves, in a watched workspace', function () {
-  this.timeout(60_000);
   let root: string;
   let client: TestClient;
 
@@ -232,7 +231,7 @@ function sameDiagnostics(a: Map<string, Diagnostic[]>, b: Map<string, Diagnostic
  * Waits until the published diagnostics satisfy `done`, re-checking each time the index changes
  * (diagnostics are published just before runlens/indexChanged); fails showing `shown` of them.
  */
-async function settled(client: TestClient, done: (d: Map<string, Diagnostic[]>) => boolean, shown: (d: Map<string, Diagnostic[]>) => unknown, timeoutMs = 15_000): Promise<void> {
+async function settled(client: TestClient, done: (d: Map<string, Diagnostic[]>) => boolean, shown: (d: Map<string, Diagnostic[]>) => unknown, timeoutMs = 60_000): Promise<void> {
   const deadline = Date.now() + timeoutMs;
   while (!done(publishedDiagnostics(client))) {
     const left = deadline - Date.now();

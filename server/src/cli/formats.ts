@@ -1,5 +1,5 @@
 // The output formats of `runlens scan`: text like a compiler's, one JSON object, and SARIF 2.1.0
-// (valid against the SARIF 2.1.0 JSON schema: test/unit/sarif.test.ts holds it to the schema).
+// (valid against the SARIF 2.1.0 JSON schema: test/system/sarif.test.ts holds it to the schema).
 
 import * as path from 'node:path';
 import { pathToFileURL } from 'node:url';

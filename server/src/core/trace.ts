@@ -1,6 +1,8 @@
 // The model of one recording after reading: a call tree with times in milliseconds, SQL and HTTP
 // facts, and the recorded code locations. Plain data; everything else in the core reads it.
 
+import { countWork } from './workCounter';
+
 export const enum CallKind {
   Function = 0,
   Sql = 1,
@@ -107,6 +109,7 @@ export function* childrenOf(trace: Trace, call: Call): IterableIterator<Call> {
 export function ancestry(trace: Trace, call: Call): Call[] {
   const path: Call[] = [];
   for (let c: Call | undefined = call; c; c = c.parent === -1 ? undefined : trace.calls[c.parent]) path.push(c);
+  countWork(path.length);
   return path.reverse();
 }
 
@@ -117,6 +120,7 @@ export function forEachDescendant(trace: Trace, call: Call, visit: (descendant: 
   if (call.firstChild !== -1) stack.push(call.firstChild);
   while (stack.length) {
     const c = trace.calls[stack.pop() as number];
+    countWork();
     visit(c);
     if (c.nextSibling !== -1) stack.push(c.nextSibling);
     if (c.firstChild !== -1) stack.push(c.firstChild);

@@ -11,7 +11,7 @@
 ;;   RUNLENS_E2E_ROOT=... RUNLENS_E2E_FILE=... RUNLENS_E2E_SERVER='["node","…/runlens.js","--stdio"]' \
 ;;   RUNLENS_E2E_CLIENT=clients/emacs RUNLENS_E2E_OUT=out.json RUNLENS_E2E_HOVER=12:6 \
 ;;   RUNLENS_E2E_INSERT='# runlens e2e: an inserted line' \
-;;     timeout 60 emacs --batch -l test/e2e/emacs/eglot-e2e.el
+;;     timeout 180 emacs --batch -l test/e2e/emacs/eglot-e2e.el
 ;;
 ;; The file comes from RUNLENS_E2E_FILE (else the first argument after the
 ;; script).  RUNLENS_E2E_CLIENT may be relative to the current directory or
@@ -97,7 +97,7 @@ Emacs never runs, so this starts it by hand from time to time."
     (require 'eglot)
     (e2e-put :editor (format "emacs %s, eglot %s" emacs-version (e2e-package-version 'eglot)))
     (setq eglot-sync-connect 20
-          eglot-connect-timeout 20
+          eglot-connect-timeout 60
           eglot-confirm-server-initiated-edits nil   ; batch has no one to ask (eglot 1.9)
           eglot-confirm-server-edits nil             ; (eglot 1.16 and newer)
           eglot-events-buffer-size 0)
@@ -109,11 +109,11 @@ Emacs never runs, so this starts it by hand from time to time."
     (let ((project (project-current)))
       (e2e-put :projectRoot (and project (expand-file-name (project-root project)))))
     (call-interactively #'eglot)
-    (setq server (or (e2e-wait 20 #'runlens--eglot-server)
-                     (error "eglot did not connect to runlens within 20 s")))
+    (setq server (or (e2e-wait 60 #'runlens--eglot-server)
+                     (error "eglot did not connect to runlens within 60 s")))
     (e2e-put :root (e2e-get (e2e-sync) "root"))
-    (unless (e2e-eglot-wait-diagnostics 20 nil)
-      (e2e-error "no diagnostics within 20 s"))
+    (unless (e2e-eglot-wait-diagnostics 60 nil)
+      (e2e-error "no diagnostics within 60 s"))
 
     ;; 2. Diagnostics (eglot has no lenses).
     (e2e-put :diagnostics (e2e-eglot-diagnostics))
@@ -152,8 +152,8 @@ Emacs never runs, so this starts it by hand from time to time."
         (insert (e2e-env "RUNLENS_E2E_INSERT") "\n")
         (insert (e2e-env "RUNLENS_E2E_INSERT") "\n")
         (eglot--signal-textDocument/didChange)
-        (unless (e2e-eglot-wait-diagnostics 10 before)
-          (e2e-error "the diagnostics did not move within 10 s"))
+        (unless (e2e-eglot-wait-diagnostics 30 before)
+          (e2e-error "the diagnostics did not move within 30 s"))
         (e2e-put :after (list :diagnostics (e2e-eglot-diagnostics) :lenses nil :renderedLenses nil))))))
 
 (e2e-run '(:editor :root :projectRoot :diagnostics :lenses :renderedLenses :hover :details :codeActions :fixedText :after)

@@ -10,7 +10,7 @@
 ;;   RUNLENS_E2E_ROOT=... RUNLENS_E2E_FILE=... RUNLENS_E2E_SERVER='["node","…/runlens.js","--stdio"]' \
 ;;   RUNLENS_E2E_CLIENT=clients/emacs RUNLENS_E2E_OUT=out.json RUNLENS_E2E_HOVER=12:6 \
 ;;   RUNLENS_E2E_INSERT='# runlens e2e: an inserted line' \
-;;     timeout 60 emacs --batch -l test/e2e/emacs/lsp-mode-e2e.el
+;;     timeout 180 emacs --batch -l test/e2e/emacs/lsp-mode-e2e.el
 ;;
 ;; The file comes from RUNLENS_E2E_FILE (else the first argument after the
 ;; script).  RUNLENS_E2E_CLIENT may be relative to the current directory or
@@ -54,7 +54,7 @@
       lsp-enable-snippet nil
       lsp-enable-symbol-highlighting nil
       lsp-log-io nil
-      lsp-response-timeout 20
+      lsp-response-timeout 60
       lsp-warn-no-matched-clients nil)
 
 (defun e2e-lsp-diagnostics ()
@@ -96,11 +96,11 @@ above the line."
                           :text (string-trim (substring-no-properties text))))))
 
 (defun e2e-lsp-refresh-lenses (unlike)
-  "Refresh the lenses as lsp-mode does; wait (5 s at most) for data unlike UNLIKE."
+  "Refresh the lenses as lsp-mode does; wait (15 s at most) for data unlike UNLIKE."
   (lsp-lens-refresh t)
-  (unless (e2e-wait 5 (lambda () (and lsp-lens--overlays lsp-lens--backend-cache
+  (unless (e2e-wait 15 (lambda () (and lsp-lens--overlays lsp-lens--backend-cache
                                       (not (equal (e2e-lsp-lenses) unlike)))))
-    (e2e-error "no new code lenses within 5 s")))
+    (e2e-error "no new code lenses within 15 s")))
 
 (defun e2e-lsp-main ()
   "The steps of the contract."
@@ -119,17 +119,17 @@ above the line."
     (setq unread-command-events (list ?i))
     (lsp)
     (let* ((seen nil)
-           (started (e2e-wait 20 (lambda ()
+           (started (e2e-wait 60 (lambda ()
                                    (let ((workspace (runlens--lsp-workspace)))
                                      (cond (workspace
                                             (setq seen t)
                                             (eq (lsp--workspace-status workspace) 'initialized))
                                            (seen 'exited)))))))
       (cond ((eq started 'exited) (error "runlens exited while starting"))
-            ((not started) (error "lsp-mode did not start runlens within 20 s"))))
+            ((not started) (error "lsp-mode did not start runlens within 60 s"))))
     (e2e-put :root (e2e-get (e2e-sync) "root"))
-    (unless (e2e-wait 20 (lambda () (lsp--get-buffer-diagnostics)))
-      (e2e-error "no diagnostics within 20 s"))
+    (unless (e2e-wait 60 (lambda () (lsp--get-buffer-diagnostics)))
+      (e2e-error "no diagnostics within 60 s"))
     (flymake-start)   ; flymake starts from idle timers, which never run in batch
 
     ;; 2. Diagnostics and lenses (lsp-lens-mode's overlays).
@@ -171,9 +171,9 @@ above the line."
         (goto-char (point-min))
         (insert (e2e-env "RUNLENS_E2E_INSERT") "\n")
         (insert (e2e-env "RUNLENS_E2E_INSERT") "\n")
-        (unless (e2e-wait 10 (lambda () (let ((now (e2e-lsp-diagnostics)))
+        (unless (e2e-wait 30 (lambda () (let ((now (e2e-lsp-diagnostics)))
                                           (and (> (length now) 0) (not (equal now diagnostics))))))
-          (e2e-error "the diagnostics did not move within 10 s"))
+          (e2e-error "the diagnostics did not move within 30 s"))
         (e2e-lsp-refresh-lenses lenses)
         (e2e-put :after (list :diagnostics (e2e-lsp-diagnostics)
                               :lenses (e2e-lsp-lenses)

@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # Runs the Emacs end-to-end scripts by hand, as editors.test.ts does (../env.sh): each script under
-# `timeout 60`, its JSON printed. Build the server first (npx tsc -p .).
+# `timeout 180`, its JSON printed. Build the server first (npx tsc -p .).
 #
 #   bash test/e2e/emacs/run.sh            # eglot and lsp-mode, Debian's emacs (or $RUNLENS_E2E_EMACS)
 #   bash test/e2e/emacs/run.sh eglot      # one of them
@@ -25,7 +25,7 @@ for run in "${runs[@]}"; do
   export RUNLENS_E2E_OUT="$E2E_BASE/out/$run.json"
   before="$(sha256sum "$RUNLENS_E2E_FILE")"
   started=$(date +%s%N)
-  timeout 60 "$emacs" --batch ${EMACS_FLAGS:-} -l "$here/$run-e2e.el" 2> "$E2E_BASE/out/$run.stderr"
+  timeout 180 "$emacs" --batch ${EMACS_FLAGS:-} -l "$here/$run-e2e.el" 2> "$E2E_BASE/out/$run.stderr"
   code=$?
   elapsed=$(( ($(date +%s%N) - started) / 1000000 ))
   echo "== $run: exit $code, ${elapsed} ms"

@@ -31,7 +31,7 @@ local function main()
   vim.cmd('filetype on')
   vim.cmd('filetype detect')
   local bufnr = vim.api.nvim_get_current_buf()
-  if not vim.wait(20000, function() return #vim.diagnostic.get(bufnr) > 0 end, 20) then error('no diagnostics within 20 s') end
+  if not vim.wait(60000, function() return #vim.diagnostic.get(bufnr) > 0 end, 20) then error('no diagnostics within 60 s') end
   local status = vim.lsp.buf_request_sync(bufnr, 'runlens/status', nil, 10000)
   for _, answer in pairs(status or {}) do
     if answer.result then report.root = answer.result.root end

@@ -14,7 +14,7 @@ source "$(dirname "$0")/../env.sh" nvim
 
 start=$(date +%s%N)
 status=0
-(cd "$RUNLENS_E2E_ROOT" && timeout 60 "$NVIM" --headless -u NONE -i NONE -n -c "luafile $E2E_REPO/test/e2e/nvim/$SCRIPT" "$RUNLENS_E2E_FILE" >&2) || status=$?
+(cd "$RUNLENS_E2E_ROOT" && timeout 180 "$NVIM" --headless -u NONE -i NONE -n -c "luafile $E2E_REPO/test/e2e/nvim/$SCRIPT" "$RUNLENS_E2E_FILE" >&2) || status=$?
 [ "$SCRIPT" != e2e.lua ] || e2e_print_report
 echo "run.sh: exit $status in $(( ($(date +%s%N) - start) / 1000000 )) ms" >&2
 exit $status

@@ -22,7 +22,7 @@ import * as net from 'node:net';
 import * as path from 'node:path';
 import type { Browser, Page } from 'playwright-core';
 
-const RUN_TIMEOUT_MS = 150_000;
+const RUN_TIMEOUT_MS = 360_000;
 const REPO = path.resolve(__dirname, '../../../../..');
 const PROBE = path.join(REPO, 'test/e2e/vscode/probe');
 const CHROMIUM = '/usr/bin/chromium';
@@ -139,19 +139,19 @@ async function run(): Promise<void> {
     [...common, '--auth', 'none', '--bind-addr', `127.0.0.1:${port}`, '--disable-telemetry', '--disable-update-check', '--disable-workspace-trust', '--disable-getting-started-override', '--ignore-last-opened', root],
     { env: { ...process.env, RUNLENS_E2E_PROBE_DIR: probeDir, TMPDIR: tmpdir }, stdio: ['ignore', log, log] },
   );
-  if (!(await until(() => healthy(port), 30_000))) throw new Error(`code-server did not answer within 30 s: ${tail(path.join(tmp, 'code-server.log'))}`);
+  if (!(await until(() => healthy(port), 90_000))) throw new Error(`code-server did not answer within 90 s: ${tail(path.join(tmp, 'code-server.log'))}`);
   mark('codeServer');
 
   const { chromium } = await import('playwright-core');
   browser = await chromium.launch({ executablePath: CHROMIUM, headless: true, args: CHROMIUM_FLAGS });
   const page = await browser.newPage({ viewport: { width: 1280, height: 800 } });
-  await page.goto(`http://127.0.0.1:${port}/?folder=${encodeURIComponent(root)}`, { waitUntil: 'domcontentloaded', timeout: 30_000 });
+  await page.goto(`http://127.0.0.1:${port}/?folder=${encodeURIComponent(root)}`, { waitUntil: 'domcontentloaded', timeout: 90_000 });
 
   // Steps 1 and 2 in VS Code (the probe), then what the page shows.
   const beforeFile = path.join(probeDir, 'before.json');
   const resultFile = path.join(probeDir, 'result.json');
   // A probe that fails early writes its result.json (with the error) and no before.json.
-  if (!(await until(() => fs.existsSync(beforeFile) || fs.existsSync(resultFile), 60_000))) throw new Error(`the probe reported nothing within 60 s: ${probeTrouble(userData)}`);
+  if (!(await until(() => fs.existsSync(beforeFile) || fs.existsSync(resultFile), 180_000))) throw new Error(`the probe reported nothing within 180 s: ${probeTrouble(userData)}`);
   mark('probeBefore');
   if (fs.existsSync(beforeFile)) {
     state.before = await rendered(page, lensLines(readJson(beforeFile)));
@@ -160,7 +160,7 @@ async function run(): Promise<void> {
   }
 
   // Steps 3 to 5 in VS Code, then the page again, once the lenses have moved.
-  if (!(await until(() => fs.existsSync(resultFile), 60_000))) throw new Error(`the probe did not finish within 60 s: ${probeTrouble(userData)}`);
+  if (!(await until(() => fs.existsSync(resultFile), 180_000))) throw new Error(`the probe did not finish within 180 s: ${probeTrouble(userData)}`);
   mark('probeAfter');
   if (state.before) {
     state.after = await rendered(page, lensLines(readJson(resultFile)?.after ?? null));
@@ -277,7 +277,7 @@ async function rendered(page: Page, lines: number[]): Promise<Rendered> {
     previous = drawn;
     const complete = last.renderedLenses.every((l) => l.line !== null && l.text) && JSON.stringify(last.renderedLenses.map((l) => l.line)) === JSON.stringify(lines);
     return stable && complete && last.renderedSquiggles.length > 0;
-  }, 10_000);
+  }, 30_000);
   return last;
 }
 

@@ -11,10 +11,11 @@
 #
 # Usage: bash test/workspaces/bookshop/record.sh [OUT]
 #   OUT  write the recordings to OUT/bookshop/tmp/appmap and OUT/bookshop-fixed/tmp/appmap
-#        instead (test/unit/bookshop.test.ts re-records this way); without it the committed
+#        instead (test/system/bookshop.test.ts re-records this way); without it the committed
 #        recordings are deleted and replaced.
 # Installs the example's dependencies first (npm ci, which builds sqlite3 from source: about
-# 80 s) when node_modules is missing or older than package-lock.json.
+# 80 s) when node_modules is missing or older than package-lock.json, unless node_modules is a
+# link to an install shared by several checkouts (npm ci would empty the folder it links to).
 set -euo pipefail
 
 here="$(cd "$(dirname "$0")" && pwd)"
@@ -25,7 +26,9 @@ if [ -n "$out" ]; then
   out="$(cd "$out" && pwd)"
 fi
 
-if [ ! -x "$here/node_modules/.bin/appmap-node" ] || [ "$here/package-lock.json" -nt "$here/node_modules/.package-lock.json" ]; then
+if [ -L "$here/node_modules" ]; then
+  [ -x "$here/node_modules/.bin/appmap-node" ] || { echo "record.sh: node_modules links to $(readlink "$here/node_modules"), which has no appmap-node; install there" >&2; exit 1; }
+elif [ ! -x "$here/node_modules/.bin/appmap-node" ] || [ "$here/package-lock.json" -nt "$here/node_modules/.package-lock.json" ]; then
   (cd "$here" && npm ci --no-audit --no-fund)
 fi
 

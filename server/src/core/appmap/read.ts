@@ -5,6 +5,7 @@
 import { DEFAULT_MAX_BUILT_ITEMS, JsonStreamParser, JsonVisitor, Mode } from '../json/streamParser';
 import { formatCount } from '../findings/format';
 import { Problem } from '../problem';
+import { countWork } from '../workCounter';
 import {
   Call,
   CallKind,
@@ -333,6 +334,7 @@ class TraceBuilder implements JsonVisitor {
   // Building the call tree ----------------------------------------------------------------
 
   private addEvent(e: RawEvent): void {
+    countWork();
     const kind = e.event;
     if (kind === 'call') this.addCall(e);
     else if (kind === 'return') this.addReturn(e);
@@ -442,6 +444,7 @@ class TraceBuilder implements JsonVisitor {
     const bucket = this.functionsByMethod.get(methodId);
     if (bucket !== undefined) {
       for (let k = 0; k < bucket.length; k++) {
+        countWork();
         const f = this.functions[bucket[k]];
         if (f.recordedLine === line && f.isStatic === isStatic && f.definedClass === definedClass && f.recordedPath === path) return f.index;
       }
@@ -490,6 +493,7 @@ class TraceBuilder implements JsonVisitor {
   /** eventUpdates replace events by id; they carry the async times of appmap-node. */
   private applyUpdates(): void {
     for (const u of this.updates) {
+      countWork();
       if (u.event === 'return' && typeof u.parent_id === 'number') {
         const index = this.callByEventId.get(u.parent_id);
         if (index !== undefined) {
@@ -629,6 +633,7 @@ function applyClassMapLabels(classMap: unknown, functions: FunctionInfo[]): void
   const stack: unknown[] = [...classMap];
   let budget = 1_000_000;
   while (stack.length && budget-- > 0) {
+    countWork();
     const node = stack.pop();
     if (!isObject(node)) continue;
     // One by one: spreading a node of 200,000 children as arguments overflows the stack.
@@ -639,6 +644,7 @@ function applyClassMapLabels(classMap: unknown, functions: FunctionInfo[]): void
     }
   }
   if (labelsByLocation.size === 0) return;
+  countWork(functions.length);
   for (const f of functions) {
     const labels = labelsByLocation.get(`${f.methodId}@${f.recordedPath}:${f.recordedLine}`);
     if (labels) f.labels = labels;
@@ -670,6 +676,7 @@ class EventIdIndex {
       if (id >= this.dense.length) {
         let size = this.dense.length * 2;
         while (size <= id) size *= 2;
+        countWork(size);
         const grown = new Int32Array(size).fill(-1);
         grown.set(this.dense);
         this.dense = grown;
@@ -695,7 +702,10 @@ interface OpenCalls {
 }
 
 function dropReturned(calls: Call[], stack: number[]): void {
-  while (stack.length && calls[stack[stack.length - 1]].returned) stack.pop();
+  while (stack.length && calls[stack[stack.length - 1]].returned) {
+    countWork();
+    stack.pop();
+  }
 }
 
 function isLeaf(call: Call): boolean {

@@ -16,6 +16,7 @@ import { OrmName, OrmSupport } from '../orm/types';
 import { languageOfPath } from '../source/definitions';
 import { FunctionIdentity, SourceIndex, SourceLocation } from '../sourceIndex';
 import { ancestry, Call, CallKind, Trace } from '../trace';
+import { countWork } from '../workCounter';
 
 /** The largest line an editor can be sent (LSP positions are 0-based unsigned 32-bit integers, at most 2^31 − 1). */
 const MAX_RECORDED_LINE = 2 ** 31 - 1;
@@ -120,6 +121,7 @@ export function anchorFunction(trace: Trace, index: SourceIndex, call: Call): An
 /** `call` or its nearest ancestor that is a recorded project function. */
 function nearestProjectFunction(trace: Trace, index: SourceIndex, call: Call | undefined): Anchor | undefined {
   for (let c = call; c; c = c.parent === -1 ? undefined : trace.calls[c.parent]) {
+    countWork();
     const anchor = anchorFunction(trace, index, c);
     if (anchor) return anchor;
   }
@@ -138,6 +140,7 @@ function nearestProjectFunctions(trace: Trace, index: SourceIndex): (call: Call 
     walked.length = 0;
     let found: Anchor | null | undefined;
     for (let c = call; c && found === undefined; c = c.parent === -1 ? undefined : trace.calls[c.parent]) {
+      countWork();
       found = known.get(c.index);
       if (found !== undefined) break;
       walked.push(c.index);
@@ -173,6 +176,7 @@ function findQueryset(trace: Trace, index: SourceIndex, scopeCall: Call | undefi
     // returned the lazy queryset has returned by the time the template iterates it.
     const first = scopeCall ? scopeCall.index : 0;
     for (let i = source.index - 1; i >= first; i--) {
+      countWork();
       const c = trace.calls[i];
       if (c.threadId !== source.threadId) continue;
       const found = search(c);
@@ -232,6 +236,7 @@ function firstProjectFunction(trace: Trace, index: SourceIndex, root: Call): Anc
     const next: Call[] = [];
     for (const c of level) {
       for (let k = c.firstChild; k !== -1; k = trace.calls[k].nextSibling) {
+        countWork();
         const child = trace.calls[k];
         const anchor = anchorFunction(trace, index, child);
         if (anchor) return anchor;
@@ -258,6 +263,7 @@ export function commonAncestor(trace: Trace, calls: Call[]): Call | undefined {
     let at = calls[k].index;
     let found = onPath.get(at);
     while (found === undefined) {
+      countWork();
       walked.push(at);
       const parent = trace.calls[at].parent;
       found = parent === -1 ? -1 : onPath.get(parent);

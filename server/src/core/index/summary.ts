@@ -12,6 +12,7 @@ import { functionLabel } from '../findings/format';
 import { Problem } from '../problem';
 import { FunctionIdentity, SourceIndex, SourceLocation } from '../sourceIndex';
 import { Call, CallKind, RecordingMetadata, Trace } from '../trace';
+import { countWork } from '../workCounter';
 
 /** A node of the recorded call graph: a project function (its function key) or a route (`route:GET /x`). */
 export type NodeKey = string;
@@ -86,6 +87,7 @@ export function summarize(trace: Trace, problems: Problem[], index: SourceIndex,
   const nLabels = new Int32Array(calls.length);
   const isProject = (c: Call) => c.kind === CallKind.Function && c.fn !== -1 && index.isProjectPath(trace.functions[c.fn].recordedPath);
   for (const c of calls) {
+    countWork();
     // Parents come before children, so their node is known.
     const parentNode = c.parent === -1 ? undefined : nodeOf[c.parent];
     let node: NodeKey | undefined;
@@ -141,6 +143,7 @@ function pathTo(calls: Call[], call: Call, labelOf: (string | undefined)[], labe
   const near = total <= MAX_PATH_LABELS ? total : MAX_PATH_LABELS - 2;
   const path: string[] = [];
   for (let at = call.index; at !== -1 && path.length < near; ) {
+    countWork();
     path.push(labelOf[at] as string);
     const parent = calls[at].parent;
     at = parent === -1 ? -1 : labelledAt[parent];

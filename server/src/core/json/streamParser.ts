@@ -10,6 +10,7 @@
 // byte loops, strings decoded only when someone wants them, exact byte offsets in every problem.
 
 import { formatCount } from '../findings/format';
+import { countWork } from '../workCounter';
 
 export const enum Mode {
   /** The visitor sees the container's members one by one (onKey / onElement / onClose). */
@@ -143,6 +144,8 @@ export class JsonStreamParser {
       }
     }
     const n = chunk.length;
+    // Every byte is looked at once: the byte loops below always move forward.
+    countWork(n - i);
     this.pos = i;
     for (;;) {
       switch (this.state) {

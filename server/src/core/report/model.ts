@@ -11,6 +11,7 @@ import { formatCount, formatMs, formatNumber, plural } from '../findings/format'
 import { formatProblem, Problem } from '../problem';
 import { Call, CallKind, Trace } from '../trace';
 import { commonAncestor, CompactTree, cullTree, fullTree, mergeTree, StringTable } from './modelTree';
+import { countWork } from '../workCounter';
 
 export { FrameKind } from './modelTree';
 export type { CompactTree } from './modelTree';
@@ -549,6 +550,7 @@ function rawTargetOf(trace: Trace, found: RecordingEntries, sqlIndex: Map<string
     if (focus !== -1 && trace.calls[focus].kind === CallKind.Sql) focus = trace.calls[focus].parent;
     // The finding's own function, when it encloses the queries.
     for (let a = focus; refKey !== undefined && a !== -1 && within(entry, a); a = trace.calls[a].parent) {
+      countWork();
       const c = trace.calls[a];
       if (c.kind === CallKind.Function && c.fn !== -1 && functionKey(trace.functions[c.fn]) === refKey) {
         focus = a;
@@ -720,12 +722,18 @@ function findingKey(f: Finding): string {
 
 function isUnder(trace: Trace, c: Call, root: Call): boolean {
   if (c.threadId !== root.threadId || c.index < root.index) return false;
-  for (let a: number = c.index; a !== -1; a = trace.calls[a].parent) if (a === root.index) return true;
+  for (let a: number = c.index; a !== -1; a = trace.calls[a].parent) {
+    countWork();
+    if (a === root.index) return true;
+  }
   return false;
 }
 
 function keptAncestor(tree: CompactTree, newId: Int32Array, node: number): number {
-  for (let a = node; a !== -1; a = tree.parent[a]) if (newId[a] >= 0) return newId[a];
+  for (let a = node; a !== -1; a = tree.parent[a]) {
+    countWork();
+    if (newId[a] >= 0) return newId[a];
+  }
   return 0;
 }
 

@@ -9,6 +9,7 @@
 import { functionKey, sqlShapeOf } from '../analysis/stats';
 import { formatCount, formatMs } from '../findings/format';
 import { Call, CallKind, Trace } from '../trace';
+import { countWork } from '../workCounter';
 
 export const enum FrameKind {
   Function = 0,
@@ -102,6 +103,7 @@ export function fullTree(trace: Trace, roots: Call[], strings: StringTable, test
   }
   while (stack.length) {
     const { call, parent } = stack.pop() as { call: Call; parent: number };
+    countWork();
     pushChildren(call, add(call, parent));
   }
   sumUp(tree);
@@ -157,7 +159,15 @@ export interface CullOptions {
 export function cullTree(tree: CompactTree, options: CullOptions): { tree: CompactTree; newId: Int32Array } {
   const n = tree.name.length;
   const depth = new Int32Array(n);
-  for (let i = 1; i < n; i++) depth[i] = depth[tree.parent[i]] + 1;
+  // Per node, itself if it is shallow enough to draw, else its ancestor at the deepest depth drawn
+  // (parents come before children), so a kept frame too deep finds the frame that stands for it
+  // in one lookup; walking up from each took the queries × their depth below maxDepth.
+  const drawnAt = new Int32Array(n);
+  for (let i = 1; i < n; i++) {
+    depth[i] = depth[tree.parent[i]] + 1;
+    drawnAt[i] = depth[i] <= options.maxDepth ? i : drawnAt[tree.parent[i]];
+  }
+  countWork(n);
   const kept = new Uint8Array(n);
   const fits = (i: number) => depth[i] <= options.maxDepth;
   if (n <= options.maxFrames) {
@@ -172,9 +182,11 @@ export function cullTree(tree: CompactTree, options: CullOptions): { tree: Compa
   }
   kept[0] = 1;
   for (const i of options.keep ?? []) {
-    let a = i;
-    while (a !== -1 && !fits(a)) a = tree.parent[a];
-    for (; a !== -1 && !kept[a]; a = tree.parent[a]) kept[a] = 1;
+    // Up to the first kept ancestor: each node is marked once, however many frames lie below it.
+    for (let a = drawnAt[i]; a !== -1 && !kept[a]; a = tree.parent[a]) {
+      countWork();
+      kept[a] = 1;
+    }
   }
 
   // Children lists (in order) and the calls of each subtree, for the folded counts.
@@ -222,6 +234,7 @@ export function commonAncestor(parentOf: (node: number) => number, nodes: number
   if (!nodes.length) return -1;
   const path: number[] = [];
   for (let a = nodes[0]; a !== -1; a = parentOf(a)) path.push(a);
+  countWork(path.length);
   path.reverse();
   // For each node walked so far, the position on `path` of the deepest path node at or above it
   // (-1: none). Each node is walked once, however many of `nodes` lie below it: measuring every
@@ -234,6 +247,7 @@ export function commonAncestor(parentOf: (node: number) => number, nodes: number
     let at = nodes[k];
     let found = onPath.get(at);
     while (found === undefined) {
+      countWork();
       walked.push(at);
       const parent = parentOf(at);
       found = parent === -1 ? -1 : onPath.get(parent);

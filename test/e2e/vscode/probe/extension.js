@@ -40,15 +40,15 @@ async function probe(dir) {
     const uri = document.uri;
     const runlens = vscode.extensions.getExtension('runlens.runlens');
     if (!runlens) throw new Error('the runlens extension is not installed');
-    if (!(await until(() => runlens.isActive, 20000))) throw new Error('the runlens extension did not activate within 20 s');
+    if (!(await until(() => runlens.isActive, 60000))) throw new Error('the runlens extension did not activate within 60 s');
     mark('activated');
-    const diagnostics = await until(() => nonEmpty(diagnosticsOf(uri)), 20000);
+    const diagnostics = await until(() => nonEmpty(diagnosticsOf(uri)), 60000);
     mark('diagnostics');
-    if (!diagnostics) throw new Error('no diagnostics for the file within 20 s');
+    if (!diagnostics) throw new Error('no diagnostics for the file within 60 s');
 
     // 2. Diagnostics and lenses as VS Code holds them; the runner reads the rendered ones now.
     result.diagnostics = diagnostics;
-    result.lenses = await until(async () => nonEmpty(await lensesOf(uri)), 10000);
+    result.lenses = await until(async () => nonEmpty(await lensesOf(uri)), 30000);
     if (!result.lenses) result.errors.push('no code lenses within 10 s');
     mark('lenses');
     await handOver(dir, result);
@@ -82,12 +82,12 @@ async function probe(dir) {
     const moved = await until(() => {
       const now = diagnosticsOf(uri);
       return now.length && before.length && now[0].line !== before[0].line ? now : null;
-    }, 10000);
-    if (!moved) result.errors.push('the diagnostics did not move within 10 s of the inserted lines');
+    }, 30000);
+    if (!moved) result.errors.push('the diagnostics did not move within 30 s of the inserted lines');
     const lenses = await until(async () => {
       const now = await lensesOf(uri);
       return JSON.stringify(now) !== lensesBefore ? now : null;
-    }, 5000);
+    }, 15000);
     result.after = { diagnostics: diagnosticsOf(uri), lenses: lenses || (await lensesOf(uri)) };
     mark('after');
   } catch (err) {
@@ -108,7 +108,7 @@ async function runCommands(document, result) {
   for (const lens of lenses.filter((l) => l.command && l.command.command)) {
     const { command, arguments: args = [] } = lens.command;
     const answer = await vscode.commands.executeCommand(command, ...args);
-    const shown = await until(() => vscode.window.visibleTextEditors.find((e) => e.document.uri.scheme === 'runlens'), 5000);
+    const shown = await until(() => vscode.window.visibleTextEditors.find((e) => e.document.uri.scheme === 'runlens'), 15000);
     const lines = typeof answer === 'string' ? answer.split('\n') : [];
     result.lensCommands.push({ command, arguments: args, firstLine: lines[0] ?? null, lines: lines.length, shownIn: shown ? shown.document.uri.toString() : null });
     if (shown) {
@@ -135,7 +135,7 @@ async function apply(action) {
 /** Writes what is collected so far and waits (at most 30 s) for the runner to read the page. */
 async function handOver(dir, result) {
   write(path.join(dir, 'before.json'), result);
-  if (!(await until(() => fs.existsSync(path.join(dir, 'continue')), 30000))) result.errors.push('the runner did not answer within 30 s');
+  if (!(await until(() => fs.existsSync(path.join(dir, 'continue')), 90000))) result.errors.push('the runner did not answer within 90 s');
 }
 
 function diagnosticsOf(uri) {

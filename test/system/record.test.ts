@@ -13,7 +13,7 @@ import * as path from 'node:path';
 import { appmapDirSetting, appmapOutputDir, parseRecordArgs, projectKindOf, runRecord } from '../../server/src/cli/record';
 import { Io } from '../../server/src/cli/scan';
 import { UsageError } from '../../server/src/cli/usage';
-import { BOOKSHOP } from '../support/bookshop';
+import { BOOKSHOP, missingDependencies } from '../support/bookshop';
 import { BIN } from '../support/cli';
 
 /** The compiled record.ts, for the child process that runs `runRecord` on a real terminal's stdio. */
@@ -41,7 +41,7 @@ function recordInChild(args: string[], cwd: string): Run {
     `require(${JSON.stringify(RECORD_JS)}).runRecord(process.argv.slice(2), io).then((code) => { process.exitCode = code; });`;
   const env = { ...process.env };
   delete env.NODE_OPTIONS;
-  const r = spawnSync(process.execPath, ['-e', script, 'record', ...args], { cwd, env, encoding: 'utf8', timeout: 120_000 });
+  const r = spawnSync(process.execPath, ['-e', script, 'record', ...args], { cwd, env, encoding: 'utf8', timeout: 300_000 });
   return { code: r.status, stdout: r.stdout, stderr: r.stderr };
 }
 
@@ -56,7 +56,6 @@ function project(files: Record<string, string>): { dir: string; dispose: () => v
 }
 
 describe('runlens record', function () {
-  this.timeout(60_000);
   const projects: Array<{ dispose: () => void }> = [];
   const make = (files: Record<string, string>) => {
     const p = project(files);
@@ -234,8 +233,6 @@ describe('runlens record', function () {
   });
 
   describe('a Node project, recorded with the real appmap-node', function () {
-    this.timeout(180_000);
-
     before(function () {
       const missing = missingDependencies();
       if (missing) {
@@ -336,10 +333,3 @@ function withoutTimingFindings(lines: string[]): string[] {
   return [...kept, `${m[1]}, ${plural(errors + warnings, 'finding')} (${plural(errors, 'error')}, ${plural(warnings, 'warning')})`];
 }
 
-/** Why the bookshop example cannot be recorded here, or undefined when it can. */
-function missingDependencies(): string | undefined {
-  const modules = path.join(BOOKSHOP, 'node_modules');
-  if (!fs.existsSync(path.join(modules, '.bin/appmap-node'))) return 'appmap-node is not installed in test/workspaces/bookshop';
-  if (!fs.existsSync(path.join(modules, 'sqlite3/build/Release/node_sqlite3.node'))) return 'sqlite3 is not built in test/workspaces/bookshop';
-  return undefined;
-}

@@ -1,8 +1,8 @@
-// Hostile and broken input never hurts: the fuzz properties of test/fuzz/ in bounded runs with
-// fixed seeds (`npm run fuzz` runs them for longer), the nastiest inputs through the real CLI and
-// language server, proof that each property catches what it claims to (a reader that throws, is
-// quadratic, keeps a huge string or loses a byte offset), and each bug fuzzing found as the
-// smallest input that shows it.
+// What fuzzing found, and what its properties catch, as fast tests: proof that each property of
+// test/fuzz/properties.ts catches what it claims to (a reader that throws, does quadratic work,
+// keeps a huge string or loses a byte offset), and each bug fuzzing found as the smallest input
+// that shows it. Cost is proved linear by counting work, never by the clock. The fuzz runs
+// themselves are test/system/fuzz.test.ts.
 
 import * as assert from 'node:assert/strict';
 import * as fs from 'node:fs';
@@ -14,79 +14,39 @@ import { findingsOf } from '../../server/src/core/findings/index';
 import { MAX_PATH_LABELS, summarize } from '../../server/src/core/index/summary';
 import { createSideBuilder } from '../../server/src/core/report/model';
 import { CallKind } from '../../server/src/core/trace';
-import { checkCli, checkServer, nastySpecs, nastyWorkspace } from '../fuzz/endToEnd';
 import { CI_SCALE, InputSpec, materialize } from '../fuzz/inputs';
-import { analysisWorkspace, AnalysisWorkspace, calibrate, checkAnalysis, checkChunking, checkRead, checkTrace, emptyTally, MAX_LINE, PROPERTY_NAMES, PropertyName, propertyOf, Reader, tallyLine } from '../fuzz/properties';
-import { replayCommand, runWatched } from '../fuzz/watch';
+import { analysisWorkspace, AnalysisWorkspace, checkAnalysis, checkChunking, checkRead, checkTrace, emptyTally, MAX_LINE, propertyOf, Reader, READ_WORK_PER_BYTE } from '../fuzz/properties';
+import { assertLinearWork } from '../support/linearWork';
 
+/** The seed of the properties' own checks. */
 const SEED = 20_261_124;
-/** Inputs per property: about 15 s in all on a laptop, the whole file about 40 s. */
-const RUNS: Record<PropertyName, number> = { reader: 500, chunking: 300, analysis: 150 };
 
-describe('fuzzing', function () {
-  this.timeout(240_000);
-
-  for (const [k, property] of PROPERTY_NAMES.entries()) {
-    it(`${property}: ${RUNS[property]} inputs of seed ${SEED + k}, none breaks a property`, async () => {
-      const report = await runWatched({ property, seed: SEED + k, numRuns: RUNS[property], scale: 'ci', shrink: false, stuckMs: 60_000 });
-      console.log(`      ${tallyLine(property, report.tally, report.failures.length)}`);
-      const f = report.failures[0];
-      assert.ok(!f, f && `${f.message}\n  input: ${f.label}, written to ${f.file}\n  replay: ${replayCommand(property, f, 'ci')}`);
-      assert.equal(report.tally.inputs, RUNS[property]);
-    });
-  }
-
-  it('the CLI exits 0, 1 or 2 with a message on the nastiest inputs: no stack trace, signal or internal error', () => {
-    const { root, files } = nastyWorkspace(nastySpecs(SEED));
-    try {
-      const runs = checkCli(root, files);
-      const failed = runs.filter((r) => r.problems.length);
-      console.log(`      fuzz cli: ${runs.length} runs on ${files.length} nasty recordings, ${failed.length} failed`);
-      assert.deepEqual(failed.map((r) => `runlens ${r.args.join(' ')} → ${r.code}: ${r.problems.join('; ')}`), []);
-    } finally {
-      fs.rmSync(root, { recursive: true, force: true });
-    }
-  });
-
-  it('the server indexes the nastiest inputs and keeps answering lenses, hovers and symbols', async () => {
-    const specs = nastySpecs(SEED);
-    const { root, files } = nastyWorkspace(specs);
-    try {
-      const problems = await checkServer(root, files, { kind: 'shape', shape: 'deep-chain-distinct-functions', size: 20_000 });
-      console.log(`      fuzz server: ${files.length + 2} recordings (${files.length + 1} nasty), ${problems.length} problems`);
-      assert.deepEqual(problems, []);
-    } finally {
-      fs.rmSync(root, { recursive: true, force: true });
-    }
-  });
+describe('fuzzing: what its properties catch, and the bugs it found', function () {
+  this.timeout(300_000);
 
   describe('each property catches what it claims to', () => {
-    let nsPerByte: number;
-    before(() => {
-      nsPerByte = calibrate();
-    });
     const shape = (s: string, size: number): InputSpec => ({ kind: 'shape', shape: s, size }) as InputSpec;
 
     it('a reader that throws fails the property at once, and the input is named', async () => {
       const throwing: Reader = () => {
         throw new Error('boom');
       };
-      const details = await fc.check(propertyOf('reader', { scale: CI_SCALE, nsPerByte, tally: emptyTally(), read: throwing }), { seed: SEED, numRuns: 100, endOnFailure: true });
+      const details = await fc.check(propertyOf('reader', { scale: CI_SCALE, tally: emptyTally(), read: throwing }), { seed: SEED, numRuns: 100, endOnFailure: true });
       assert.ok(details.failed);
       assert.equal(details.numRuns, 1);
       assert.match(String((details.errorInstance as Error).message), /^the reader threw on .+ \(\d+ bytes\): Error: boom/);
     });
 
-    it('a reader whose time grows with the square of the input fails the time bound; the real one on the same input passes', () => {
+    it('a reader whose work grows with the square of the input fails the work bound; the real one on the same input passes', () => {
       const spec = shape('many-threads', 2_000); // 400 KB
       const bytes = materialize(spec);
-      // Reads the input once per 5 KB of it: the time per byte grows with the size.
+      // Reads the input once per 5 KB of it: the work per byte grows with the size.
       const quadratic: Reader = (p, b) => {
         for (let k = 1; k < b.length / 5_000; k++) readRecording(p, b);
         return readRecording(p, b);
       };
-      assert.throws(() => checkRead(spec, bytes, nsPerByte, quadratic), /took \d+ ms, more than 40 × the time per byte of real recordings/);
-      checkRead(spec, bytes, nsPerByte);
+      assert.throws(() => checkRead(spec, bytes, { read: quadratic }), new RegExp(`counted \\d+ steps of work, more than ${READ_WORK_PER_BYTE} per byte`));
+      checkRead(spec, bytes);
     });
 
     it('a reader that keeps a huge string whole fails the memory bound', () => {
@@ -97,9 +57,9 @@ describe('fuzzing', function () {
         kept.push(b.toString('utf8'));
         return readRecording(p, b);
       };
-      assert.throws(() => checkRead(spec, bytes, nsPerByte, hoarding), /kept \d+\.\d MB of heap, more than 16\.0 MB/);
+      assert.throws(() => checkRead(spec, bytes, { read: hoarding }), /kept \d+\.\d MB of heap, more than 16\.0 MB/);
       kept = [];
-      checkRead(spec, bytes, nsPerByte);
+      checkRead(spec, bytes);
       assert.equal(kept.length, 0);
     });
 
@@ -109,8 +69,8 @@ describe('fuzzing', function () {
         const r = readRecording(p, b);
         return { ...r, problems: r.problems.map(({ byteOffset: _, ...rest }) => rest) };
       };
-      assert.throws(() => checkRead(spec, materialize(spec), nsPerByte, vague), /not JSON gave no error with a byte offset/);
-      checkRead(spec, materialize(spec), nsPerByte);
+      assert.throws(() => checkRead(spec, materialize(spec), { read: vague }), /not JSON gave no error with a byte offset/);
+      checkRead(spec, materialize(spec));
     });
 
     it('a call tree whose parent comes after its child fails the tree check', () => {
@@ -122,10 +82,8 @@ describe('fuzzing', function () {
   });
 
   describe('bugs found by fuzzing', () => {
-    let nsPerByte: number;
     let ws: AnalysisWorkspace;
     before(async () => {
-      nsPerByte = calibrate();
       ws = await analysisWorkspace();
     });
     after(() => fs.rmSync(ws.root, { recursive: true, force: true }));
@@ -156,12 +114,12 @@ describe('fuzzing', function () {
 
     it('fixed: a test placed on line 99999999999 of its file is placed on line 1', async () => {
       const spec = json(`{"metadata":{"name":"t","recorder":{"type":"tests"},"source_location":"meetups/views.py:99999999999"},"events":[{"id":1,"event":"call","sql_query":{"sql":"SELECT 1"}},${ret(2, 1, '0.3')}]}`);
-      await checkAnalysis(spec, materialize(spec), ws, nsPerByte);
+      await checkAnalysis(spec, materialize(spec), ws);
       const { trace } = readRecording('r.appmap.json', materialize(spec));
       assert.deepEqual(findingsOf(trace, ws.index, ws.config).map((f) => `${f.location.path}:${f.location.line} ${f.rule}`), ['meetups/views.py:1 slow-query']);
     });
 
-    it('fixed: the slowest paths of a 20,000-deep chain of distinct functions take linear time and memory (took 18 s and 2 GB)', () => {
+    it('fixed: the slowest paths of a 20,000-deep chain of distinct functions take linear work and memory (took 18 s and 2 GB)', () => {
       const spec: InputSpec = { kind: 'shape', shape: 'deep-chain-distinct-functions', size: 20_000 };
       const { trace, problems } = readRecording('r.appmap.json', materialize(spec));
       const summary = summarize(trace, problems, ws.index, ws.config);
@@ -170,29 +128,51 @@ describe('fuzzing', function () {
       assert.ok(paths.every((p) => p.path.length <= MAX_PATH_LABELS));
       assert.deepEqual(summary.slowestPaths.get('app.Service#m21')?.path, ['Service#m1', '…', ...Array.from({ length: MAX_PATH_LABELS - 2 }, (_, k) => `Service#m${k + 4}`)]);
       assert.deepEqual(summary.slowestPaths.get('app.Service#m3')?.path, ['Service#m1', 'Service#m2', 'Service#m3']);
-      assertLinear((n) => {
+      assertLinearWork('summarize, deep-chain-distinct-functions', (n) => {
         const r = readRecording('r.appmap.json', materialize({ kind: 'shape', shape: 'deep-chain-distinct-functions', size: n }));
         return () => summarize(r.trace, r.problems, ws.index, ws.config);
-      }, 10_000);
+      }, 2_000);
     });
 
-    it('fixed: placing an N+1 of thousands of queries thousands of calls deep takes linear time (common ancestor, nearest project function, report trees)', () => {
+    it('fixed: placing an N+1 of thousands of queries thousands of calls deep takes linear work (common ancestor, nearest project function, report trees)', () => {
       const traceOf = (n: number, shape = 'sql-under-deep-chain') => readRecording('r.appmap.json', materialize({ kind: 'shape', shape, size: n } as InputSpec)).trace;
       for (const shape of ['sql-under-deep-chain', 'sql-under-framework-chain']) {
-        assertLinear((n) => {
+        assertLinearWork(`findings, ${shape}`, (n) => {
           const trace = traceOf(n, shape);
           return () => findingsOf(trace, ws.index, ws.config);
-        }, 4_000);
+        }, 1_000);
       }
-      assertLinear((n) => {
-        const trace = traceOf(n);
-        const findings = findingsOf(trace, ws.index, ws.config);
-        return () => {
-          const side = createSideBuilder();
-          side.addRecording(trace, findings);
-          side.finish();
-        };
-      }, 4_000);
+      // A recursive function that queries at each level (a tree loaded node by node): query k runs
+      // under the k-th call of the chain, so each query's walk up meets the previous one's.
+      const staircaseOf = (n: number, where: string) => {
+        const events: string[] = [];
+        for (let k = 1; k <= n; k++) {
+          events.push(`{"id":${3 * k},"event":"call","thread_id":1,"defined_class":"app.Tree","method_id":"load","path":"${where}","lineno":3}`);
+          events.push(`{"id":${3 * k + 1},"event":"call","thread_id":1,"sql_query":{"sql":"SELECT * FROM \\"meetups_venue\\" WHERE parent_id = ${k}"}}`, ret(3 * k + 2, 3 * k + 1, '0.001'));
+        }
+        for (let k = n; k >= 1; k--) events.push(ret(3 * n + 3 + k, 3 * k, '0.002'));
+        return readRecording('r.appmap.json', `{"metadata":{"name":"a tree loaded node by node"},"events":[${events.join(',')}]}`).trace;
+      };
+      for (const where of ['app/service.py', '/usr/lib/python3/site-packages/lib.py']) {
+        assertLinearWork(`findings, a query at each level of a chain in ${where}`, (n) => {
+          const trace = staircaseOf(n, where);
+          return () => findingsOf(trace, ws.index, ws.config);
+        }, 1_000);
+      }
+      // Found by counting: the report kept each query's frame by walking up from it to the depth
+      // drawn, the queries × the depth (1.2 million steps for 1,000 queries 1,000 calls deep).
+      for (const [what, traceOfN] of [['sql-under-deep-chain', (n: number) => traceOf(n)], ['a query at each level of a chain', (n: number) => staircaseOf(n, 'app/service.py')]] as const) {
+        assertLinearWork(`report trees, ${what}`, (n) => {
+          const trace = traceOfN(n);
+          const findings = findingsOf(trace, ws.index, ws.config);
+          assert.deepEqual(findings.map((f) => `${f.rule} ${f.count}`), [`n-plus-one ${n}`]);
+          return () => {
+            const side = createSideBuilder();
+            side.addRecording(trace, findings);
+            side.finish();
+          };
+        }, 1_000);
+      }
     });
 
     // ---- found by fuzzing in the reader and the parser, fixed -------------------------------------
@@ -220,7 +200,7 @@ describe('fuzzing', function () {
 
     it('fixed: a value built whole is bounded (12 MB of {"metadata":{"frameworks":[{},{},…]}} held 570 MB while read; 100 MB took `runlens scan` out of memory)', () => {
       const spec: InputSpec = { kind: 'shape', shape: 'built-metadata-objects', size: 200_000 };
-      checkRead(spec, materialize(spec), nsPerByte);
+      checkRead(spec, materialize(spec));
     });
 
     it('fixed: a number of 5,000 digits reads the same wherever a chunk ends (it was rejected when a chunk ended after its 4,096th digit)', () => {
@@ -235,25 +215,3 @@ describe('fuzzing', function () {
     });
   });
 });
-
-/**
- * `work(n)` (made by `setup(n)`) takes at most 8 × as long for 4 × the size: linear work takes
- * about 4 ×, quadratic 16 ×. A ratio of times in one run, so it holds on any machine; each is the
- * best of three, so a collection landing in one does not count. Sizes are chosen so that the
- * work takes tens of milliseconds (the quadratic versions took seconds): timer noise is smaller.
- */
-function assertLinear(setup: (n: number) => () => void, n: number): void {
-  const best = (size: number) => {
-    const work = setup(size);
-    let ms = Infinity;
-    for (let k = 0; k < 3; k++) {
-      const t0 = process.hrtime.bigint();
-      work();
-      ms = Math.min(ms, Number(process.hrtime.bigint() - t0) / 1e6);
-    }
-    return ms;
-  };
-  const small = best(n);
-  const large = best(4 * n);
-  assert.ok(large <= 8 * Math.max(small, 1), `${4 * n}: ${large.toFixed(0)} ms, ${n}: ${small.toFixed(0)} ms: more than linear`);
-}

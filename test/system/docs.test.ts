@@ -15,7 +15,7 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { BIN } from '../support/cli';
 import { BEFORE_AND_AFTER, FROM_GIT, FROM_TARBALL } from '../support/installCommands';
-import { REPO } from './corpus';
+import { REPO } from '../support/corpus';
 
 /** Every page of the documentation, relative to the repository. */
 const PAGES = [

@@ -5,7 +5,7 @@ import * as assert from 'node:assert/strict';
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
-import { REPO } from './corpus';
+import { REPO } from '../support/corpus';
 import { BIN, Run, runlens as runCli } from '../support/cli';
 import { spawnSync } from 'node:child_process';
 import { main } from '../../server/src/cli/main';
@@ -29,7 +29,6 @@ function checkRun(args: string[], expected: Partial<Run>, cwd?: string, env: Rec
 }
 
 describe('runlens scan', function () {
-  this.timeout(60_000);
 
   it('prints the N+1 on the queryset line, like a compiler, and exits 1', () => {
     checkRun(['scan'], {

@@ -21,7 +21,7 @@ import { AUTHORS_SQL, BOOKSHOP, BOOKSHOP_FIXED, RECORDINGS, REVIEWS_SQL, TAGS_SQ
 const CHROMIUM = '/usr/bin/chromium';
 const CHROMIUM_FLAGS = ['--no-sandbox', '--disable-gpu', '--disable-dev-shm-usage', '--disable-background-networking', '--disable-component-update', '--disable-sync', '--no-first-run'];
 /** Every wait in the page is bounded by this. */
-const STEP_MS = 15_000;
+const STEP_MS = 60_000;
 
 
 // Functions passed to the page run in the browser; this project compiles without the DOM library.
@@ -39,7 +39,7 @@ interface Session {
 }
 
 describe('HTML report in headless Chromium', function () {
-  this.timeout(120_000);
+  this.timeout(300_000);
   let session: Session | undefined;
 
   before(async function () {
@@ -63,7 +63,7 @@ describe('HTML report in headless Chromium', function () {
         args: CHROMIUM_FLAGS,
         offline: true,
         viewport: { width: 1400, height: 1000 },
-        timeout: 30_000,
+        timeout: 120_000,
       });
     } catch (err) {
       fs.rmSync(tmp, { recursive: true, force: true });
@@ -253,8 +253,8 @@ async function open(session: Session, file: string): Promise<Page> {
   page.on('console', (m) => {
     if (m.type() === 'error') session.errors.push(`${path.basename(file)}: ${m.text()}`);
   });
-  await page.goto(`file://${file}`, { waitUntil: 'load', timeout: 60_000 });
-  await page.waitForSelector('body[data-rendered-ms]', { timeout: 60_000 });
+  await page.goto(`file://${file}`, { waitUntil: 'load', timeout: 120_000 });
+  await page.waitForSelector('body[data-rendered-ms]', { timeout: 120_000 });
   await settled(page);
   const failed = await page.getAttribute('body', 'data-error');
   if (failed) throw new Error(`the page failed: ${failed}`);

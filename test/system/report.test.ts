@@ -12,7 +12,7 @@ import { Finding } from '../../server/src/core/findings/finding';
 import { Fix } from '../../server/src/core/fixes/index';
 import { MarkdownReportInput, reportMarkdown } from '../../server/src/core/report/markdown';
 import { Run, runlens } from '../support/cli';
-import { REPO } from './corpus';
+import { REPO } from '../support/corpus';
 
 const MEETUPS = path.join(REPO, 'test/workspaces/django-meetups');
 const MEETUPS_FIXED = path.join(REPO, 'test/workspaces/django-meetups-fixed');
@@ -225,7 +225,6 @@ const MEETUPS_FIXED_SINCE_BASELINE = lines(
 );
 
 describe('runlens report', function () {
-  this.timeout(60_000);
 
   it('reports the bookshop N+1 with its fix as a diff of the lines it changes, and its repeated queries', () => {
     assert.deepEqual(runlens(['report', '--root', 'test/workspaces/bookshop'], REPO), { code: 0, stdout: BOOKSHOP, stderr: '' });

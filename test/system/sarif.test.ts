@@ -1,5 +1,5 @@
 // `runlens scan --format sarif` against the official SARIF 2.1.0 JSON schema (vendored in
-// test/unit/schemas/, with its origin): the bookshop, Django and Rails examples' logs are valid,
+// test/system/schemas/, with its origin): the bookshop, Django and Rails examples' logs are valid,
 // the bookshop's is exactly as expected (rules with their help, the result with its fingerprint and
 // fix), problems reading recordings are notifications, and fingerprints survive edits.
 
@@ -11,18 +11,18 @@ import * as path from 'node:path';
 import { pathToFileURL } from 'node:url';
 import Ajv2020 from 'ajv/dist/2020';
 import addFormats from 'ajv-formats';
-import { REPO } from './corpus';
+import { CORPUS, REPO } from '../support/corpus';
 import { runlens } from '../support/cli';
 import { BOOKSHOP } from '../support/bookshop';
 
-const SCHEMA_FILE = path.join(REPO, 'test/unit/schemas/sarif-2.1.0.json');
-/** The digest of the published file (test/unit/schemas/README.md): the copy is byte for byte. */
+const SCHEMA_FILE = path.join(REPO, 'test/system/schemas/sarif-2.1.0.json');
+/** The digest of the published file (test/system/schemas/README.md): the copy is byte for byte. */
 const SCHEMA_SHA256 = '1c49a0f2b60444c71bb14878e21e0d882198eff4c539861b133093ad89ed798c';
 
 const MEETUPS = path.join(REPO, 'test/workspaces/django-meetups');
 const RAILS_APP = path.join(REPO, 'test/workspaces/rails-sample-app');
 /** A real appmap-ruby recording (as in test/e2e/workspace.ts): GET /users/{id} with an N+1. */
-const RAILS_RECORDING = path.join(REPO, '../shared/corpus/appmaps/ruby/minitest-rails6-users-profile-anonymous-nplus1.appmap.json');
+const RAILS_RECORDING = path.join(CORPUS, 'appmaps/ruby/minitest-rails6-users-profile-anonymous-nplus1.appmap.json');
 const VERSION = JSON.parse(fs.readFileSync(path.join(REPO, 'package.json'), 'utf8')).version as string;
 
 /** The log's schema errors as `path: message` lines; none when it is valid. */
@@ -229,7 +229,6 @@ const RULES = [
 ];
 
 describe('SARIF output against the SARIF 2.1.0 JSON schema', function () {
-  this.timeout(60_000);
 
   it('vendors the published schema byte for byte', () => {
     assert.equal(createHash('sha256').update(fs.readFileSync(SCHEMA_FILE)).digest('hex'), SCHEMA_SHA256);
@@ -374,7 +373,7 @@ describe('SARIF output against the SARIF 2.1.0 JSON schema', function () {
   });
 
   it('numbers the fingerprints of two findings that share one identity, so that code scanning keeps both', () => {
-    const { log } = sarifOf([path.join(REPO, '../shared/corpus/appmaps/ruby'), '--root', RAILS_APP, '--fail-on', 'never']);
+    const { log } = sarifOf([path.join(CORPUS, 'appmaps/ruby'), '--root', RAILS_APP, '--fail-on', 'never']);
     const onFeed = log.runs[0].results
       .filter((r) => r.partialFingerprints['runlensFindingId/v1'].includes('User#feed'))
       .map((r) => [r.message.text, r.partialFingerprints['runlensFindingId/v1']]);

@@ -19,7 +19,7 @@ import { SourceIndex } from '../../server/src/core/sourceIndex';
 import { findRecordings, scan } from '../../server/src/cli/scan';
 import { memoryFiles } from '../support/fixture';
 import { RecordingBuilder } from '../support/recordingBuilder';
-import { REPO } from './corpus';
+import { REPO } from '../support/corpus';
 import { runlens } from '../support/cli';
 
 const MEETUPS = path.join(REPO, 'test/workspaces/django-meetups');
@@ -54,7 +54,6 @@ const FIXED_TEXT =
   NOISE_LEGEND;
 
 describe('runlens compare, the Django example before and after its N+1 fix', function () {
-  this.timeout(60_000);
 
   it('prints the SQL drop, the time change with its noise verdict and the resolved N+1, and exits 0', () => {
     assert.deepEqual(runlens(['compare', '../django-meetups', '.'], MEETUPS_FIXED), { code: 0, stdout: FIXED_TEXT, stderr: '' });
@@ -351,7 +350,6 @@ describe('compare: noise and thresholds', () => {
 });
 
 describe('compare: what the language server shows', function () {
-  this.timeout(60_000);
 
   it('the before → after of a route, test or function, and the findings resolved since the baseline', async () => {
     const read = async (root: string) => (await scan(root, findRecordings([root]), resolveConfig({}), { withSummaries: true })).summaries;
