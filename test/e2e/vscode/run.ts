@@ -156,6 +156,10 @@ async function run(): Promise<void> {
   if (fs.existsSync(beforeFile)) {
     state.before = await rendered(page, lensLines(readJson(beforeFile)));
     state.screenshots.push(await screenshot(page, out, ''));
+    // What a user sees on the finding: the mouse on the squiggle, the hover open (the picture at
+    // the top of the README is this one, on the bundled example). A picture, not a check: the
+    // hover's text is checked through the probe.
+    state.screenshots.push(...(await hoverScreenshot(page, out)));
     fs.writeFileSync(path.join(probeDir, 'continue'), '');
   }
 
@@ -316,6 +320,23 @@ const READ_PAGE = `(() => {
     .filter(Boolean);
   return { renderedLenses, renderedSquiggles };
 })()`;
+
+/** A screenshot with the mouse on the first error squiggle and its hover shown; none when there is no squiggle or no hover. */
+async function hoverScreenshot(page: Page, out: string): Promise<string[]> {
+  const squiggle = page.locator('.squiggly-error').first();
+  if (!(await squiggle.count())) return [];
+  const box = await squiggle.boundingBox();
+  if (!box) return [];
+  await page.mouse.move(box.x + 12, box.y + box.height / 2);
+  const shown = await page
+    .locator('.monaco-hover:not(.hidden)')
+    .first()
+    .waitFor({ state: 'visible', timeout: 30_000 })
+    .then(() => true, () => false);
+  const files = shown ? [await screenshot(page, out, '.hover')] : [];
+  await page.mouse.move(0, 0);
+  return files;
+}
 
 async function screenshot(page: Page, out: string, suffix: string): Promise<string> {
   const stem = out.replace(/\.json$/, '');
