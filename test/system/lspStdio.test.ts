@@ -11,11 +11,7 @@ import { copyWorkspace, startChildProcess } from '../support/lspClient';
 import { checkDiagnostics, diagnosticsBecome, hover, lenses } from '../support/lspChecks';
 import { CORPUS, REPO } from '../support/corpus';
 
-const MEETUPS = path.join(REPO, 'test/workspaces/django-meetups');
-const FIXED_RECORDING = path.join(REPO, 'test/workspaces/django-meetups-fixed/tmp/appmap/pytest/test_past_meetings.generated.appmap.json');
-const RECORDING = 'tmp/appmap/pytest/test_past_meetings.generated.appmap.json';
-const VIEWS = 'meetups/views.py';
-const N_PLUS_ONE = '28:15-28:79 error n-plus-one: N+1: 1,500 queries from this queryset';
+import { FIXED_RECORDING, MEETUPS, N_PLUS_ONE, RECORDING, VIEWS } from '../support/meetups';
 
 describe('language server, the real binary over stdio', function () {
 

@@ -16,11 +16,7 @@ import { formatJson } from '../../server/src/cli/formats';
 import { resolveConfig } from '../../server/src/core/config';
 import { findRecordings, scan } from '../../server/src/cli/scan';
 
-const MEETUPS = path.join(REPO, 'test/workspaces/django-meetups');
-const FIXED_RECORDING = path.join(REPO, 'test/workspaces/django-meetups-fixed/tmp/appmap/pytest/test_past_meetings.generated.appmap.json');
-const RECORDING = 'tmp/appmap/pytest/test_past_meetings.generated.appmap.json';
-const VIEWS = 'meetups/views.py';
-const N_PLUS_ONE = '28:15-28:79 error n-plus-one: N+1: 1,500 queries from this queryset';
+import { FIXED_RECORDING, MEETUPS, N_PLUS_ONE, RECORDING, VIEWS } from '../support/meetups';
 
 describe('language server, in process', function () {
   let client: TestClient;

@@ -229,5 +229,21 @@ has the same shape."
     (error (e2e-error "%s" (error-message-string err))))
   (e2e-finish))
 
+(defun e2e-eglot-diagnostics ()
+  "runlens's diagnostics as flymake holds them (positions) with eglot's LSP data (eglot runs only)."
+  (require 'flymake)
+  (e2e-sort-diagnostics
+   (cl-loop for diag in (flymake-diagnostics)
+            for lsp = (alist-get 'eglot-lsp-diag (flymake-diagnostic-data diag))
+            when lsp
+            collect (let ((beg (e2e-point-position (flymake-diagnostic-beg diag)))
+                          (end (e2e-point-position (flymake-diagnostic-end diag))))
+                      (list :line (car beg) :character (cdr beg)
+                            :endLine (car end) :endCharacter (cdr end)
+                            :severity (e2e-severity-name (plist-get lsp :severity))
+                            :message (plist-get lsp :message)
+                            :code (plist-get lsp :code)
+                            :source (plist-get lsp :source))))))
+
 (provide 'e2e-common)
 ;;; e2e-common.el ends here

@@ -31,21 +31,6 @@
 (load (expand-file-name "e2e-common" (file-name-directory load-file-name)) nil t)
 (require 'flymake)
 
-(defun e2e-eglot-diagnostics ()
-  "runlens's diagnostics as flymake holds them (positions) with eglot's LSP data."
-  (e2e-sort-diagnostics
-   (cl-loop for diag in (flymake-diagnostics)
-            for lsp = (alist-get 'eglot-lsp-diag (flymake-diagnostic-data diag))
-            when lsp
-            collect (let ((beg (e2e-point-position (flymake-diagnostic-beg diag)))
-                          (end (e2e-point-position (flymake-diagnostic-end diag))))
-                      (list :line (car beg) :character (cdr beg)
-                            :endLine (car end) :endCharacter (cdr end)
-                            :severity (e2e-severity-name (plist-get lsp :severity))
-                            :message (plist-get lsp :message)
-                            :code (plist-get lsp :code)
-                            :source (plist-get lsp :source))))))
-
 (defun e2e-eglot-lsp-diagnostics ()
   "The LSP diagnostics eglot gave flymake (as the server sent them)."
   (cl-loop for diag in (flymake-diagnostics)

@@ -24,21 +24,6 @@
 (declare-function eglot-current-server "eglot" ())
 (declare-function runlens-eglot-setup "runlens" ())
 
-(defun e2e-pvc-diagnostics ()
-  "runlens's diagnostics as flymake holds them, in the contract's shape."
-  (e2e-sort-diagnostics
-   (cl-loop for diag in (flymake-diagnostics)
-            for lsp = (alist-get 'eglot-lsp-diag (flymake-diagnostic-data diag))
-            when lsp
-            collect (let ((beg (e2e-point-position (flymake-diagnostic-beg diag)))
-                          (end (e2e-point-position (flymake-diagnostic-end diag))))
-                      (list :line (car beg) :character (cdr beg)
-                            :endLine (car end) :endCharacter (cdr end)
-                            :severity (e2e-severity-name (plist-get lsp :severity))
-                            :message (plist-get lsp :message)
-                            :code (plist-get lsp :code)
-                            :source (plist-get lsp :source))))))
-
 (defun e2e-pvc-main ()
   "Install, set up as the README says, open the file, collect."
   (let ((url (e2e-env "RUNLENS_E2E_REPO_URL"))
@@ -76,9 +61,9 @@
                              (when (> (float-time) next)
                                (flymake-start)
                                (setq next (+ (float-time) 0.25)))
-                             (> (length (e2e-pvc-diagnostics)) 0)))
+                             (> (length (e2e-eglot-diagnostics)) 0)))
         (e2e-error "no diagnostics within 60 s")))
-    (e2e-put :diagnostics (e2e-pvc-diagnostics))))
+    (e2e-put :diagnostics (e2e-eglot-diagnostics))))
 
 (e2e-run '(:editor :installedAs :root :diagnostics) #'e2e-pvc-main)
 
