@@ -57,22 +57,39 @@ export async function main(argv: string[], io: Io = processIo()): Promise<number
       const { createConnection, Message, ProposedFeatures, StreamMessageWriter } = await import('vscode-languageserver/node');
       const { startServer } = await import('../lsp/server');
       const { StdioMessageReader } = await import('../lsp/stdioReader');
+      const { endProcess } = await import('../node/endProcess');
+      const log = (line: string) => process.stderr.write(`${line}\n`);
       let shutdownRequested = false;
+      let server: { dispose(): Promise<void> } | undefined;
+      // The status LSP asks for: 0 only after `shutdown`. endProcess ends the process even when a
+      // thread is stuck in the system, which process.exit() alone would wait for, forever.
+      let ending = false;
+      const end = () => {
+        if (ending) return; // `exit`, then stdin closing
+        ending = true;
+        void endProcess(shutdownRequested ? 0 : 1, () => server?.dispose() ?? Promise.resolve(), log);
+      };
       // Our own reader, not the stream: the library's cannot recover from a framing error (see stdioReader.ts).
       const reader = new StdioMessageReader(process.stdin, {
-        log: (line) => process.stderr.write(`runlens: stdin: ${line}\n`),
+        log: (line) => log(`runlens: stdin: ${line}`),
         onMessage: (message) => {
           if (Message.isRequest(message) && message.method === 'shutdown') shutdownRequested = true;
+          // `exit` is handled here, not by the library, whose handler calls process.exit() at once.
+          if (Message.isNotification(message) && message.method === 'exit') {
+            end();
+            return true;
+          }
+          return false;
         },
       });
-      // Handed the stream, vscode-languageserver ends the process when stdin ends; handed a
-      // reader, it does not, so it is done here, with the status it would give (0 only after
-      // `shutdown`). Without this, a server whose editor went away would run on.
-      reader.onClose(() => process.exit(shutdownRequested ? 0 : 1));
+      // Handed a reader, not the stream, vscode-languageserver does not end the process when stdin
+      // ends: it is done here. Without this, a server whose editor went away would run on.
+      reader.onClose(end);
       const connection = createConnection(ProposedFeatures.all, reader, new StreamMessageWriter(process.stdout));
-      startServer(connection);
+      server = startServer(connection);
       connection.listen();
-      return await new Promise<number>((resolve) => connection.onExit(() => resolve(0)));
+      // The process ends through endProcess, on `exit` or when stdin closes.
+      return await new Promise<number>(() => undefined);
     }
     throw new UsageError(`unknown command "${command}"${didYouMean(command, [...Object.keys(COMMANDS), 'help', '--help', '--version', '--stdio'])}`);
   } catch (err) {

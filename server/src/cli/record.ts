@@ -12,7 +12,7 @@ import { spawn } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
-import { displayPath, walk } from '../node/workspaceFiles';
+import { displayPath, readTextSync, walk } from '../node/workspaceFiles';
 import { Io, isDirectory, runScan } from './scan';
 import { RECORD_USAGE, unknownOption, UsageError } from './usage';
 
@@ -230,12 +230,15 @@ export function appmapOutputDir(root: string, env: NodeJS.ProcessEnv = process.e
   }
   let text = '';
   try {
-    text = fs.readFileSync(path.join(configDir, 'appmap.yml'), 'utf8');
+    text = readTextSync(path.join(configDir, 'appmap.yml'), { maxBytes: MAX_APPMAP_YML_BYTES });
   } catch {
-    // No appmap.yml yet: appmap-node writes one with the default.
+    // No appmap.yml yet (appmap-node writes one with the default), or not a file it could read either.
   }
   return path.resolve(configDir, appmapDirSetting(text) ?? 'tmp/appmap');
 }
+
+/** An appmap.yml names packages and a folder: a few hundred bytes. A larger one is not read. */
+const MAX_APPMAP_YML_BYTES = 1 << 20;
 
 /** The top-level `appmap_dir:` scalar of an appmap.yml, unquoted, without a trailing comment. */
 export function appmapDirSetting(yaml: string): string | undefined {

@@ -86,7 +86,7 @@ export async function runReport(options: ReportOptions, io: Io): Promise<number>
   const searched = options.paths.length ? options.paths.map((p) => path.resolve(io.cwd, p)) : [root];
   const recordings = findRecordings(searched);
   if (recordings.length === 0 && !options.allowEmpty) throw noRecordings(searched);
-  const savedBaseline = options.baseline === undefined ? undefined : readSavedBaseline('--baseline', options.baseline, io).baseline;
+  const savedBaseline = options.baseline === undefined ? undefined : readSavedBaseline('--baseline', options.baseline, root, io).baseline;
   const output = options.output === undefined || options.output === '-' ? undefined : path.resolve(io.cwd, options.output);
   const title = options.title ?? `runlens report: ${path.basename(root)}`;
 

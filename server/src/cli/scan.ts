@@ -15,7 +15,7 @@ import { addRecordedFiles, RecordedFiles, rootProblem, unplacedFindings } from '
 import { SourceIndex } from '../core/sourceIndex';
 import { readRecordingFile } from '../node/readRecordingFile';
 import { loadParsersOrProblem } from '../node/treeSitter';
-import { displayPath, walk, workspaceFiles } from '../node/workspaceFiles';
+import { describeFailure, displayPath, readTextSync, walk, workspaceFiles } from '../node/workspaceFiles';
 import { COLORED, PLAIN, Style } from './color';
 import { formatJson, formatSarif, formatText } from './formats';
 import { UsageError } from './usage';
@@ -167,12 +167,15 @@ export function displayProblem(p: Problem, style: Style = PLAIN): string {
   return `${style.path(`${p.file}:`)}${p.byteOffset === undefined ? '' : ` byte ${p.byteOffset}:`} ${style.severity(p.severity, p.severity)}: ${p.message}`;
 }
 
+/** The largest configuration file read: runlens's settings take a few hundred bytes. */
+const MAX_CONFIG_BYTES = 1 << 20;
+
 export function readConfigFile(file: string): RunlensConfig {
   let text: string;
   try {
-    text = fs.readFileSync(file, 'utf8');
-  } catch {
-    throw new UsageError(`--config ${file}: cannot read the file`);
+    text = readTextSync(file, { maxBytes: MAX_CONFIG_BYTES });
+  } catch (err) {
+    throw new UsageError(`--config ${file}: cannot read the file (${describeFailure(err)})`);
   }
   try {
     return resolveConfig(JSON.parse(text));
