@@ -1,12 +1,13 @@
-// Files that are not what their names say: the defects of the second hostile-input round
-// (issue 15) that are about the disk and the process. A FIFO put in place of a file after it was
-// checked (each reader, in a child process with the swap made right after the check, so the race
-// is won every time); a process that must end while a thread is stuck; `.runlens/baseline.json` as
-// a link to a FIFO, a device, a file outside the workspace, or too large (the real server and the
-// real CLI). Waits are hang guards: what hangs fails at its guard instead of holding the suite.
+// Files that are not what their names say, and outputs nobody reads to the end: the defects of the
+// second hostile-input round (issue 15) that are about the disk and the process. A FIFO put in
+// place of a file after it was checked (each reader, in a child process with the swap made right
+// after the check, so the race is won every time); a process that must end while a thread is
+// stuck; `.runlens/baseline.json` as a link to a FIFO, a device, a file outside the workspace, or
+// too large (the real server and the real CLI); and `runlens … | head` (stdout closed early).
+// Waits are hang guards: what hangs fails at its guard instead of holding the suite.
 
 import * as assert from 'node:assert/strict';
-import { spawnSync } from 'node:child_process';
+import { spawn, spawnSync } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
@@ -235,6 +236,39 @@ describe('hostile files and closed outputs', function () {
     });
   });
 
+  describe('a reader that stops early (`runlens … | head`): no stack trace, the status the command would have had', () => {
+    // Decided: a closed stdout ends the output, not the command. The status is what runlens would
+    // have exited with had the reader read it all: a `set -o pipefail` step then fails for a finding
+    // that reached --fail-on and never because `head` had read enough (git's 141 would fail it;
+    // ripgrep's 0 would pass a failed gate).
+    const cases: Array<[string[], number]> = [
+      [['scan'], 1],
+      [['scan', '--fail-on', 'never'], 0],
+      [['scan', '--format', 'sarif'], 1],
+      [['compare', MEETUPS, path.join(REPO, 'test/workspaces/django-meetups-fixed')], 0],
+      [['report'], 0],
+      [['baseline', 'save', '-o', '-'], 0],
+      [['--help'], 0],
+      [['scan', '--help'], 0],
+    ];
+    for (const [args, status] of cases) {
+      it(`runlens ${args.map((a) => (path.isAbsolute(a) ? path.relative(REPO, a) : a)).join(' ')}: exit ${status}`, async () => {
+        const run = await runWithStdoutClosed(args, MEETUPS);
+        // baseline save -o - says on stderr what it wrote.
+        const stderr = args[0] === 'baseline' ? run.stderr.replace(/^baseline of 1 recording \(.*\)\n$/, '') : run.stderr;
+        assert.deepEqual({ code: run.code, signal: run.signal, stderr }, { code: status, signal: null, stderr: '' });
+      });
+    }
+
+    it('under `set -o pipefail`, `runlens scan | true` fails for a finding only', () => {
+      const pipeline = (args: string) => spawnSync('bash', ['-o', 'pipefail', '-c', `"${process.execPath}" "${BIN}" ${args} | true`], { cwd: MEETUPS, encoding: 'utf8', timeout: CHILD_GUARD_MS });
+      const passing = pipeline('scan --fail-on never');
+      assert.deepEqual([passing.status, passing.stderr], [0, '']);
+      const gate = pipeline('scan');
+      assert.deepEqual([gate.status, gate.stderr], [1, '']);
+    });
+  });
+
 });
 
 /** `runlens ARGS…` in `cwd`, killed after the hang guard (a FIFO opened before the fixes blocked for ever). */
@@ -245,6 +279,24 @@ function runBounded(args: string[], cwd: string): Run {
   const r = spawnSync(process.execPath, [BIN, ...args], { cwd, env, encoding: 'utf8', timeout: CHILD_GUARD_MS, maxBuffer: 64 << 20 });
   assert.equal(r.signal, null, `runlens ${args.join(' ')} hung (killed by ${r.signal} after ${CHILD_GUARD_MS / 1000} s); stderr: ${r.stderr}`);
   return { code: r.status, stdout: r.stdout, stderr: r.stderr };
+}
+
+/** `runlens ARGS…` whose stdout's reader is gone before it writes anything: its first write meets EPIPE. */
+function runWithStdoutClosed(args: string[], cwd: string): Promise<{ code: number | null; signal: NodeJS.Signals | null; stderr: string }> {
+  return new Promise((resolve, reject) => {
+    const child = spawn(process.execPath, [BIN, ...args], { cwd, stdio: ['ignore', 'pipe', 'pipe'] });
+    child.stdout.destroy();
+    let stderr = '';
+    child.stderr.on('data', (chunk: Buffer) => (stderr += chunk.toString('utf8')));
+    const guard = setTimeout(() => {
+      child.kill('SIGKILL');
+      reject(new Error(`runlens ${args.join(' ')} did not end within ${CHILD_GUARD_MS / 1000} s`));
+    }, CHILD_GUARD_MS);
+    child.on('close', (code, signal) => {
+      clearTimeout(guard);
+      resolve({ code, signal, stderr });
+    });
+  });
 }
 
 function mkfifo(file: string): void {

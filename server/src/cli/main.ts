@@ -131,12 +131,43 @@ export function parseScanArgs(args: string[]): ScanOptions {
   return options;
 }
 
+/**
+ * The process's own streams. A reader that goes away (`runlens scan | head`: EPIPE) ends what is
+ * written to that stream, not the command: the rest is dropped, quietly, and runlens exits with the
+ * status it would have had (0, or 1 when a finding reached --fail-on), so that a `set -o pipefail`
+ * step fails for what runlens found and never because `head` had read enough. (git dies of SIGPIPE,
+ * status 141, which pipefail counts as a failure; ripgrep exits 0 on a broken pipe, which would
+ * hide a failed gate.) Any other failure to write (a full disk) is said on stderr and makes the
+ * status 3 (exitStatus): output was lost.
+ */
 function processIo(): Io {
+  const closed = { stdout: false, stderr: false };
+  const writer = (name: 'stdout' | 'stderr') => {
+    const stream = process[name];
+    stream.on('error', (err: NodeJS.ErrnoException) => {
+      closed[name] = true;
+      if (err.code === 'EPIPE') return;
+      outputLost = true;
+      process.exitCode = 3;
+      if (!closed.stderr) process.stderr.write(`runlens: cannot write to ${name}: ${err.code ?? err.message}\n`);
+    });
+    return (text: string) => {
+      if (!closed[name]) stream.write(text);
+    };
+  };
   return {
-    stdout: (text) => process.stdout.write(text),
-    stderr: (text) => process.stderr.write(text),
+    stdout: writer('stdout'),
+    stderr: writer('stderr'),
     stderrIsTTY: Boolean(process.stderr.isTTY),
     cwd: process.cwd(),
     color: { stdout: colorWanted(process.env, Boolean(process.stdout.isTTY)), stderr: colorWanted(process.env, Boolean(process.stderr.isTTY)) },
   };
+}
+
+/** Set when writing to stdout or stderr failed for another reason than a reader gone. */
+let outputLost = false;
+
+/** The process's exit status for a command that returned `code`: 3 if output was lost (processIo). */
+export function exitStatus(code: number): number {
+  return outputLost ? 3 : code;
 }
