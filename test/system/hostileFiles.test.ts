@@ -3,8 +3,10 @@
 // place of a file after it was checked (each reader, in a child process with the swap made right
 // after the check, so the race is won every time); a process that must end while a thread is
 // stuck; `.runlens/baseline.json` as a link to a FIFO, a device, a file outside the workspace, or
-// too large (the real server and the real CLI); and `runlens … | head` (stdout closed early).
-// Waits are hang guards: what hangs fails at its guard instead of holding the suite.
+// too large (the real server and the real CLI); `runlens … | head` (stdout closed early); and what
+// `scan` passes over (a FIFO or a device given, a folder that cannot be listed, a path longer than
+// the system allows), which is said, never silent. Waits are hang guards: what hangs fails at its
+// guard instead of holding the suite.
 
 import * as assert from 'node:assert/strict';
 import { spawn, spawnSync } from 'node:child_process';
@@ -269,6 +271,79 @@ describe('hostile files and closed outputs', function () {
     });
   });
 
+  describe('runlens scan says what it passes over', () => {
+    const recording = () => fs.readFileSync(path.join(MEETUPS, MEETUPS_RECORDING));
+    const finding = 'meetups/views.py:29:16 error N+1: 1,500 queries from this queryset (500 × meetups_venue, 500 × meetups_topic, 500 × meetups_sponsor) [n-plus-one]\n';
+
+    it('a FIFO, a device or an empty folder named as a recording, and links and FIFOs met in a folder', () => {
+      const root = copyWorkspaceWithoutDependencies(MEETUPS, 'runlens-skips-');
+      temporaries.push(root);
+      mkfifo(path.join(root, 'given.appmap.json'));
+      fs.mkdirSync(path.join(root, 'folder.appmap.json'));
+      const walked = path.join(root, 'tmp/appmap/pytest');
+      mkfifo(path.join(walked, 'fifo.appmap.json'));
+      fs.symlinkSync(path.join(root, MEETUPS_RECORDING), path.join(walked, 'link.appmap.json'));
+      const run = runBounded(['scan', 'given.appmap.json', '/dev/null', 'folder.appmap.json', 'tmp/appmap'], root);
+      assert.deepEqual(run, {
+        code: 1,
+        stdout: `${finding}1 recording read, 1 finding (1 error, 0 warnings), 5 problems reading recordings\n`,
+        stderr:
+          'given.appmap.json: error: a FIFO, not a regular file: not read\n' +
+          '/dev/null: error: a character device, not a regular file: not read\n' +
+          'tmp/appmap/pytest/fifo.appmap.json: warning: a FIFO, not a regular file: not read\n' +
+          'tmp/appmap/pytest/link.appmap.json: warning: a symbolic link, not a regular file: not read\n' +
+          'folder.appmap.json: warning: a folder with no recordings (*.appmap.json) under it\n',
+      });
+      // The same problems in JSON, as data.
+      const json = JSON.parse(runBounded(['scan', '--format', 'json', 'given.appmap.json', 'tmp/appmap'], root).stdout) as { problems: unknown[] };
+      assert.deepEqual(json.problems, [
+        { file: 'given.appmap.json', message: 'a FIFO, not a regular file: not read' },
+        { file: 'tmp/appmap/pytest/fifo.appmap.json', message: 'a FIFO, not a regular file: not read' },
+        { file: 'tmp/appmap/pytest/link.appmap.json', message: 'a symbolic link, not a regular file: not read' },
+      ]);
+      // Nothing read at all: the usage error gives the reason instead of "record your tests first".
+      assert.deepEqual(runBounded(['scan', 'given.appmap.json'], root), {
+        code: 2,
+        stdout: '',
+        stderr: `runlens: no recordings (*.appmap.json) under ${path.join(root, 'given.appmap.json')}:\n  given.appmap.json: error: a FIFO, not a regular file: not read\n`,
+      });
+    });
+
+    it('a folder it may not list (permission denied; run as nobody when the tests run as root)', function () {
+      const root = temporary('runlens-locked-');
+      fs.chmodSync(root, 0o755);
+      for (const folder of ['open', 'locked']) {
+        fs.mkdirSync(path.join(root, folder));
+        fs.writeFileSync(path.join(root, folder, 'r.appmap.json'), recording());
+        fs.chmodSync(path.join(root, folder, 'r.appmap.json'), 0o644);
+      }
+      fs.chmodSync(path.join(root, 'open'), 0o755);
+      fs.chmodSync(path.join(root, 'locked'), 0o000);
+      // Root reads any folder: the binary then runs as nobody, for whom the mode holds.
+      const asNobody = process.getuid?.() === 0 ? ['setpriv', '--reuid=65534', '--regid=65534', '--clear-groups'] : [];
+      const argv = [...asNobody, process.execPath, BIN, 'scan', '--fail-on', 'never', '--root', root, root];
+      const r = spawnSync(argv[0], argv.slice(1), { cwd: root, encoding: 'utf8', timeout: CHILD_GUARD_MS });
+      assert.equal(r.status, 0, r.stderr);
+      // (The other problem: this root holds none of the recorded project's files.)
+      assert.deepEqual(r.stderr.split('\n').filter((l) => !l.startsWith('(runlens): warning: ')), ['locked: warning: cannot list the folder (EACCES)', '']);
+      assert.match(r.stdout, /^1 recording read, .*, 2 problems reading recordings\n$/m);
+    });
+
+    it('a folder whose path is longer than the system allows (PATH_MAX)', () => {
+      const root = temporary('runlens-deep-');
+      // 22 folders of 200 characters: 4,400 bytes of path, over Linux's 4,096. Made with relative
+      // paths (cd), as no single path could name the deepest.
+      const name = 'd'.repeat(200);
+      const made = spawnSync('bash', ['-c', `set -e; cd "${root}"; for i in $(seq 22); do mkdir ${name}; cd ${name}; done; cat > deep.appmap.json`], { input: recording(), encoding: 'utf8' });
+      assert.equal(made.status, 0, made.stderr);
+      fs.writeFileSync(path.join(root, 'shallow.appmap.json'), recording());
+      const run = runBounded(['scan', '--fail-on', 'never', '--root', root, root], root);
+      const tooLong = run.stderr.split('\n').filter((l) => l.includes('ENAMETOOLONG'));
+      assert.equal(tooLong.length, 1, run.stderr);
+      assert.match(tooLong[0], new RegExp(`^(${name}/){19,21}${name}: warning: cannot list the folder \\(ENAMETOOLONG: the path is longer than the system allows\\)$`));
+      assert.match(run.stdout, /^1 recording read, .*, 2 problems reading recordings\n$/m);
+    });
+  });
 });
 
 /** `runlens ARGS…` in `cwd`, killed after the hang guard (a FIFO opened before the fixes blocked for ever). */

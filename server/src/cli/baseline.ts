@@ -89,9 +89,10 @@ export function readSavedBaseline(flag: string, given: string, root: string, io:
  * names the input in that error (`BEFORE`).
  */
 export async function baselineOfRecordings(root: string, paths: string[], config: RunlensConfig, side?: string): Promise<{ baseline: Baseline; problems: Problem[] }> {
-  const recordings = findRecordings(paths);
-  if (recordings.length === 0) throw noRecordings(paths, side);
-  const output = await scan(root, recordings, config, { withSummaries: true });
+  const listed: Problem[] = [];
+  const recordings = findRecordings(paths, { problems: listed, root });
+  if (recordings.length === 0) throw noRecordings(paths, side, listed);
+  const output = await scan(root, recordings, config, { withSummaries: true, listed });
   return { baseline: baselineOf(output.summaries, { findings: output.findings }), problems: output.problems };
 }
 

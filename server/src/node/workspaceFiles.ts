@@ -76,11 +76,17 @@ export function workspaceFiles(rootDir: string): WorkspaceFiles {
   };
 }
 
+/** What a walk passed over that a user would miss: a folder it could not list, an entry `accept` takes that is not a regular file. */
+export type WalkSkip = (relPath: string, why: string) => void;
+
 /**
  * Workspace-relative POSIX paths of the files under `root` that `accept` takes, in sorted order.
- * Symlinks are not followed, so the walk never leaves the workspace.
+ * Symlinks are not followed, so the walk never leaves the workspace. `skipped`, when given, hears
+ * of every folder that could not be listed (a folder gone meanwhile aside) and every entry named as
+ * `accept` wants that is not a regular file (a FIFO, a device, a link): what the walk leaves out
+ * is said, not silent.
  */
-export function walk(root: string, accept: (relPath: string) => boolean): string[] {
+export function walk(root: string, accept: (relPath: string) => boolean, skipped?: WalkSkip): string[] {
   const out: string[] = [];
   const stack: string[] = [''];
   while (stack.length) {
@@ -88,14 +94,17 @@ export function walk(root: string, accept: (relPath: string) => boolean): string
     let entries: fs.Dirent[];
     try {
       entries = fs.readdirSync(path.join(root, rel), { withFileTypes: true });
-    } catch {
+    } catch (err) {
+      if (errorCode(err) !== 'ENOENT') skipped?.(rel || '.', `cannot list the folder (${describeFailure(err)})`);
       continue;
     }
     for (const e of entries) {
       const child = rel ? `${rel}/${e.name}` : e.name;
       if (e.isDirectory()) {
         if (!SKIPPED_DIRS.has(e.name)) stack.push(child);
-      } else if (e.isFile() && accept(child)) out.push(child);
+      } else if (e.isFile()) {
+        if (accept(child)) out.push(child);
+      } else if (skipped && accept(child)) skipped(child, `${kindOf(e)}, not a regular file: not read`);
     }
   }
   return out.sort();
