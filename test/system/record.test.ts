@@ -230,6 +230,41 @@ describe('runlens record', function () {
       assert.equal(appmapOutputDir(path.join(dir, 'app'), {}), path.join(dir, 'out/maps'));
       assert.equal(appmapOutputDir(path.join(dir, 'app'), { APPMAP_ROOT: path.join(dir, 'app') }), path.join(dir, 'app/tmp/appmap'));
     });
+
+    it('must be inside the root: one outside (/, ../other, a link out) is a usage error, and the command is not run (real binary)', () => {
+      // A stand-in for appmap-node that notes it ran and writes a recording where appmap_dir says,
+      // as another project's run would: found by a walk, it would be reported as this run's.
+      const recording = path.join(BOOKSHOP, 'tmp/appmap/mocha/bookshop/lists_the_authors_with_their_books.appmap.json');
+      const agent = `#!/bin/sh\ntouch ran\nmkdir -p ../other && cp ${JSON.stringify(recording)} ../other/$$.appmap.json\nexec "$@"\n`;
+      const cases: Array<[string, (dir: string) => void, (dir: string) => string]> = [
+        ['appmap_dir: ../other', () => undefined, (dir) => path.join(path.dirname(dir), 'other')],
+        ['appmap_dir: tmp/appmap, a link to ../other', (dir) => (fs.mkdirSync(path.join(dir, 'tmp')), fs.symlinkSync('../../other', path.join(dir, 'tmp/appmap'))), (dir) => path.join(dir, 'tmp/appmap')],
+        ['appmap_dir: /', () => undefined, () => '/'],
+      ];
+      for (const [setting, prepare, outputDir] of cases) {
+        const parent = make({});
+        const dir = path.join(parent, 'project');
+        fs.mkdirSync(path.join(parent, 'other'));
+        fs.mkdirSync(path.join(dir, 'node_modules/.bin'), { recursive: true });
+        fs.writeFileSync(path.join(dir, 'package.json'), '{}');
+        fs.writeFileSync(path.join(dir, 'appmap.yml'), `name: project\n${setting.split(',')[0]}\n`);
+        fs.writeFileSync(path.join(dir, 'node_modules/.bin/appmap-node'), agent, { mode: 0o755 });
+        prepare(dir);
+        const run = spawnSync(process.execPath, [BIN, 'record', '--', 'node', '-e', '0'], { cwd: dir, encoding: 'utf8', timeout: 120_000 });
+        assert.deepEqual(
+          { code: run.status, stdout: run.stdout, stderr: run.stderr },
+          {
+            code: 2,
+            stdout: '',
+            stderr:
+              `runlens: record: appmap-node writes to ${outputDir(dir)} (appmap_dir of its appmap.yml, or APPMAP_ROOT), outside the root ${dir}: runlens record reads only recordings inside the root. ` +
+              'Set appmap_dir to a folder inside it (the default is tmp/appmap), or give the folder that holds it with --root\n',
+          },
+          setting,
+        );
+        assert.ok(!fs.existsSync(path.join(dir, 'ran')), `${setting}: the command was run`);
+      }
+    });
   });
 
   describe('a Node project, recorded with the real appmap-node', function () {

@@ -8,7 +8,8 @@
 // name every recording since each recording written has a name of its own, diagnostics, lenses,
 // hovers) must equal what a freshly started server says about the same folder.
 // Then hostile entries named like recordings: a FIFO, a device, a folder, links out of the
-// workspace, and a huge file that is broken at its first byte.
+// workspace, FIFOs renamed over recordings while they are read, and a huge file that is broken at
+// its first byte.
 
 import * as assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
@@ -28,6 +29,8 @@ const N_HANDLERS = 8;
 /** Files whose lenses and hovers are compared. */
 const SOURCES = ['src/routes/books.js', 'src/routes/authors.js', HANDLERS];
 const OPERATIONS = 2_000;
+/** FIFOs renamed over recordings: 300 held both workers of the server before the fix. */
+const FIFO_SWAPS = 300;
 const INITIAL = { big: 40, small: 120, generated: 200, folders: 8 };
 
 describe('watcher storm: the index equals a fresh index of the disk, whatever happened meanwhile', function () {
@@ -219,6 +222,44 @@ describe('watcher storm: the index equals a fresh index of the disk, whatever ha
     assert.deepEqual(after.status, before.status);
     assert.deepEqual(difference(after.diagnostics, before.diagnostics), { onlyAfterTheStorm: [], onlyInAFreshIndex: [] });
     assert.deepEqual(difference(after.symbols, before.symbols), { onlyAfterTheStorm: [], onlyInAFreshIndex: [] });
+  });
+
+  it(`${FIFO_SWAPS} FIFOs renamed over recordings while they are read never hold a worker, and exit still ends the server`, async () => {
+    const root = copyWorkspaceWithoutDependencies(BOOKSHOP, 'runlens-fifo-swap-');
+    roots.push(root);
+    const server = await RawServer.start(root);
+    servers.push(server);
+    const dir = path.join(root, 'tmp/appmap/swap');
+    fs.mkdirSync(dir);
+    const bytes = fs.readFileSync(path.join(root, AUTHORS_RECORDING));
+    const target = (k: number) => path.join(dir, `swap-${k}${SUFFIX}`);
+    const putRecording = (file: string) => {
+      fs.writeFileSync(`${file}.tmp`, bytes);
+      fs.renameSync(`${file}.tmp`, file);
+    };
+    // Found by an attack (issue 15): a FIFO renamed over a recording between the check that it is
+    // a regular file and its open made the open wait for a writer for ever, in a thread of libuv's
+    // pool: within a few hundred swaps both workers stayed "reading" for good, nothing was indexed
+    // again, and neither `exit` nor closing stdin ended the process. Now every open is
+    // non-blocking and checked on what was opened. The schedule is fixed (pauses of 0 to 126 ms
+    // between a recording and the FIFO that replaces it), not random, and nothing is timed.
+    for (let i = 0; i < FIFO_SWAPS; i++) {
+      const file = target(i % 8);
+      putRecording(file);
+      await sleep((i % 13) * 10);
+      mkfifo(`${file}.fifo`);
+      fs.renameSync(`${file}.fifo`, file);
+      await sleep(i % 7);
+    }
+    // A recording at each path again: read at once, by workers that are free.
+    for (let k = 0; k < 8; k++) putRecording(target(k));
+    const fresh = await RawServer.start(root);
+    servers.push(fresh);
+    const expected = await viewOf(fresh);
+    assert.equal(expected.status.recordings, 10);
+    const after = await becomes(server, expected);
+    assert.deepEqual(after, expected);
+    assert.deepEqual(await server.close(), { code: 0, signal: null }, 'shutdown and exit end the server with status 0');
   });
 
   it('a huge recording that is broken at its first byte is given up at once, not read to its end', async () => {

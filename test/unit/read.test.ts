@@ -204,7 +204,7 @@ describe('reading recording files', () => {
     const dir = os.tmpdir();
     for (const read of [readRecordingFileSync, readRecordingFile]) {
       const { trace, problems } = await read(dir, 'a-folder.appmap.json');
-      assert.deepEqual(problems.map(formatProblem), ['a-folder.appmap.json: byte 0: cannot read the file (EISDIR); read what came before']);
+      assert.deepEqual(problems.map(formatProblem), ['a-folder.appmap.json: byte 0: cannot read the file (a folder, not a regular file); read what came before']);
       assert.equal(trace.calls.length, 0);
       const missing = await read(`${dir}/no-such-recording.appmap.json`, 'missing.appmap.json');
       assert.deepEqual(missing.problems.map(formatProblem), ['missing.appmap.json: byte 0: cannot read the file (ENOENT); read what came before']);

@@ -11,9 +11,9 @@ import { resolveConfig, RunlensConfig } from '../core/config';
 import { formatCount, plural } from '../core/findings/format';
 import { formatProblem, Problem } from '../core/problem';
 import { displayProblem, findRecordings, Io, isDirectory, noRecordings, readConfigFile, scan, stylesOf } from './scan';
-import { writeUnderRoot } from '../node/baselineFile';
+import { MAX_BASELINE_BYTES, writeUnderRoot } from '../node/baselineFile';
 import { BASELINE_USAGE, didYouMean, eachArg, isOption, unknownOption, UsageError } from './usage';
-import { displayPath } from '../node/workspaceFiles';
+import { describeFailure, displayPath, isInside, readTextSync } from '../node/workspaceFiles';
 
 export interface BaselineSaveOptions {
   paths: string[];
@@ -63,13 +63,20 @@ export async function runBaselineSave(options: BaselineSaveOptions, io: Io): Pro
  * A saved baseline named by `flag` (`--baseline`, `BEFORE`); one that cannot be read, or is not a
  * runlens baseline, is a usage error (a saved file is the user's input, not a recording). The
  * problems are those of entries left out of a baseline that was read.
+ *
+ * Read as the server reads .runlens/baseline.json (node/workspaceFiles.ts): a regular file of at
+ * most 64 MiB, never a FIFO or a device. A path named inside the root must stay inside it through
+ * links too: a branch can ship .runlens/baseline.json as a link to a secret, and CI runs
+ * `compare --baseline .runlens/baseline.json` on it. A path named outside the root is the user's
+ * own choice of a place, and is read wherever it leads.
  */
-export function readSavedBaseline(flag: string, given: string, io: Io): { baseline: Baseline; problems: Problem[] } {
+export function readSavedBaseline(flag: string, given: string, root: string, io: Io): { baseline: Baseline; problems: Problem[] } {
+  const file = path.resolve(io.cwd, given);
   let text: string;
   try {
-    text = fs.readFileSync(path.resolve(io.cwd, given), 'utf8');
+    text = readTextSync(file, { maxBytes: MAX_BASELINE_BYTES, ...(isInside(root, file) ? { inside: fs.realpathSync(root) } : {}) });
   } catch (err) {
-    throw new UsageError(`${flag} ${given}: cannot read the baseline (${(err as NodeJS.ErrnoException).code ?? (err as Error).message})`);
+    throw new UsageError(`${flag} ${given}: cannot read the baseline (${describeFailure(err)})`);
   }
   const { baseline, problems } = parseBaseline(text, given);
   if (!baseline) throw new UsageError(problems.map(formatProblem).join('\n'));
@@ -82,9 +89,10 @@ export function readSavedBaseline(flag: string, given: string, io: Io): { baseli
  * names the input in that error (`BEFORE`).
  */
 export async function baselineOfRecordings(root: string, paths: string[], config: RunlensConfig, side?: string): Promise<{ baseline: Baseline; problems: Problem[] }> {
-  const recordings = findRecordings(paths);
-  if (recordings.length === 0) throw noRecordings(paths, side);
-  const output = await scan(root, recordings, config, { withSummaries: true });
+  const listed: Problem[] = [];
+  const recordings = findRecordings(paths, { problems: listed, root });
+  if (recordings.length === 0) throw noRecordings(paths, side, listed);
+  const output = await scan(root, recordings, config, { withSummaries: true, listed });
   return { baseline: baselineOf(output.summaries, { findings: output.findings }), problems: output.problems };
 }
 

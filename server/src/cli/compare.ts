@@ -120,7 +120,7 @@ async function readSide(name: string, given: string[], root: string, config: Run
   const label = given.map((p) => (path.isAbsolute(p) ? p : p.split(path.sep).join('/'))).join(', ');
   const abs = given.map((p) => path.resolve(io.cwd, p));
   if (abs.length === 1 && abs[0].endsWith('.json') && !abs[0].endsWith('.appmap.json')) {
-    return { ...readSavedBaseline(name, given[0], io), label };
+    return { ...readSavedBaseline(name, given[0], root, io), label };
   }
   const { baseline, problems } = await baselineOfRecordings(root, abs, config, name);
   return { baseline, problems, label };

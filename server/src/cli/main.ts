@@ -57,22 +57,39 @@ export async function main(argv: string[], io: Io = processIo()): Promise<number
       const { createConnection, Message, ProposedFeatures, StreamMessageWriter } = await import('vscode-languageserver/node');
       const { startServer } = await import('../lsp/server');
       const { StdioMessageReader } = await import('../lsp/stdioReader');
+      const { endProcess } = await import('../node/endProcess');
+      const log = (line: string) => process.stderr.write(`${line}\n`);
       let shutdownRequested = false;
+      let server: { dispose(): Promise<void> } | undefined;
+      // The status LSP asks for: 0 only after `shutdown`. endProcess ends the process even when a
+      // thread is stuck in the system, which process.exit() alone would wait for, forever.
+      let ending = false;
+      const end = () => {
+        if (ending) return; // `exit`, then stdin closing
+        ending = true;
+        void endProcess(shutdownRequested ? 0 : 1, () => server?.dispose() ?? Promise.resolve(), log);
+      };
       // Our own reader, not the stream: the library's cannot recover from a framing error (see stdioReader.ts).
       const reader = new StdioMessageReader(process.stdin, {
-        log: (line) => process.stderr.write(`runlens: stdin: ${line}\n`),
+        log: (line) => log(`runlens: stdin: ${line}`),
         onMessage: (message) => {
           if (Message.isRequest(message) && message.method === 'shutdown') shutdownRequested = true;
+          // `exit` is handled here, not by the library, whose handler calls process.exit() at once.
+          if (Message.isNotification(message) && message.method === 'exit') {
+            end();
+            return true;
+          }
+          return false;
         },
       });
-      // Handed the stream, vscode-languageserver ends the process when stdin ends; handed a
-      // reader, it does not, so it is done here, with the status it would give (0 only after
-      // `shutdown`). Without this, a server whose editor went away would run on.
-      reader.onClose(() => process.exit(shutdownRequested ? 0 : 1));
+      // Handed a reader, not the stream, vscode-languageserver does not end the process when stdin
+      // ends: it is done here. Without this, a server whose editor went away would run on.
+      reader.onClose(end);
       const connection = createConnection(ProposedFeatures.all, reader, new StreamMessageWriter(process.stdout));
-      startServer(connection);
+      server = startServer(connection);
       connection.listen();
-      return await new Promise<number>((resolve) => connection.onExit(() => resolve(0)));
+      // The process ends through endProcess, on `exit` or when stdin closes.
+      return await new Promise<number>(() => undefined);
     }
     throw new UsageError(`unknown command "${command}"${didYouMean(command, [...Object.keys(COMMANDS), 'help', '--help', '--version', '--stdio'])}`);
   } catch (err) {
@@ -114,12 +131,43 @@ export function parseScanArgs(args: string[]): ScanOptions {
   return options;
 }
 
+/**
+ * The process's own streams. A reader that goes away (`runlens scan | head`: EPIPE) ends what is
+ * written to that stream, not the command: the rest is dropped, quietly, and runlens exits with the
+ * status it would have had (0, or 1 when a finding reached --fail-on), so that a `set -o pipefail`
+ * step fails for what runlens found and never because `head` had read enough. (git dies of SIGPIPE,
+ * status 141, which pipefail counts as a failure; ripgrep exits 0 on a broken pipe, which would
+ * hide a failed gate.) Any other failure to write (a full disk) is said on stderr and makes the
+ * status 3 (exitStatus): output was lost.
+ */
 function processIo(): Io {
+  const closed = { stdout: false, stderr: false };
+  const writer = (name: 'stdout' | 'stderr') => {
+    const stream = process[name];
+    stream.on('error', (err: NodeJS.ErrnoException) => {
+      closed[name] = true;
+      if (err.code === 'EPIPE') return;
+      outputLost = true;
+      process.exitCode = 3;
+      if (!closed.stderr) process.stderr.write(`runlens: cannot write to ${name}: ${err.code ?? err.message}\n`);
+    });
+    return (text: string) => {
+      if (!closed[name]) stream.write(text);
+    };
+  };
   return {
-    stdout: (text) => process.stdout.write(text),
-    stderr: (text) => process.stderr.write(text),
+    stdout: writer('stdout'),
+    stderr: writer('stderr'),
     stderrIsTTY: Boolean(process.stderr.isTTY),
     cwd: process.cwd(),
     color: { stdout: colorWanted(process.env, Boolean(process.stdout.isTTY)), stderr: colorWanted(process.env, Boolean(process.stderr.isTTY)) },
   };
+}
+
+/** Set when writing to stdout or stderr failed for another reason than a reader gone. */
+let outputLost = false;
+
+/** The process's exit status for a command that returned `code`: 3 if output was lost (processIo). */
+export function exitStatus(code: number): number {
+  return outputLost ? 3 : code;
 }

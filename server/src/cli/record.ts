@@ -12,7 +12,7 @@ import { spawn } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
-import { displayPath, walk } from '../node/workspaceFiles';
+import { displayPath, isInside, readTextSync, walk, workspaceFiles } from '../node/workspaceFiles';
 import { Io, isDirectory, runScan } from './scan';
 import { RECORD_USAGE, unknownOption, UsageError } from './usage';
 
@@ -164,11 +164,14 @@ async function recordNode(root: string, command: string[], io: Io): Promise<numb
   const local = path.join(root, 'node_modules', '.bin', 'appmap-node');
   const [program, ...programArgs] = fs.existsSync(local) ? [local, ...command] : ['npx', 'appmap-node', ...command];
   const outputDir = appmapOutputDir(root);
+  refuseOutsideRoot(root, outputDir);
   const before = recordingTimes(outputDir);
   const display = shellJoin(command);
   io.stderr(`runlens record: recording ${display} with ${program === local ? 'node_modules/.bin/appmap-node' : 'npx appmap-node'}\n`);
 
   const exit = await runInherited(program, programArgs, root);
+  // The command may have replaced the folder meanwhile (by a link out): checked again before it is walked.
+  refuseOutsideRoot(root, outputDir);
   const written = [...recordingTimes(outputDir)].filter(([file, mtimeMs]) => before.get(file) !== mtimeMs).map(([file]) => file).sort();
 
   let status = 0;
@@ -230,12 +233,31 @@ export function appmapOutputDir(root: string, env: NodeJS.ProcessEnv = process.e
   }
   let text = '';
   try {
-    text = fs.readFileSync(path.join(configDir, 'appmap.yml'), 'utf8');
+    text = readTextSync(path.join(configDir, 'appmap.yml'), { maxBytes: MAX_APPMAP_YML_BYTES });
   } catch {
-    // No appmap.yml yet: appmap-node writes one with the default.
+    // No appmap.yml yet (appmap-node writes one with the default), or not a file it could read either.
   }
   return path.resolve(configDir, appmapDirSetting(text) ?? 'tmp/appmap');
 }
+
+/**
+ * What record reads stays inside the root: the folder appmap-node writes to (appmap_dir, or
+ * APPMAP_ROOT's) is walked for the recordings of this run, so `appmap_dir: /` would walk the whole
+ * disk and report other projects' recordings written meanwhile. A folder outside the root, by its
+ * name or through a link, is a usage error, before the command runs.
+ */
+function refuseOutsideRoot(root: string, outputDir: string): void {
+  const rel = path.relative(root, outputDir).split(path.sep).join('/');
+  if (isInside(root, outputDir) && !workspaceFiles(root).leavesRoot(rel)) return;
+  throw new UsageError(
+    `record: appmap-node writes to ${outputDir} (appmap_dir of its appmap.yml, or APPMAP_ROOT), outside the root ${root}: ` +
+      'runlens record reads only recordings inside the root. Set appmap_dir to a folder inside it (the default is tmp/appmap), or give the folder that holds it with --root',
+    { pointsToHelp: false },
+  );
+}
+
+/** An appmap.yml names packages and a folder: a few hundred bytes. A larger one is not read. */
+const MAX_APPMAP_YML_BYTES = 1 << 20;
 
 /** The top-level `appmap_dir:` scalar of an appmap.yml, unquoted, without a trailing comment. */
 export function appmapDirSetting(yaml: string): string | undefined {

@@ -10,6 +10,7 @@ import { Baseline, baselineOf } from '../core/baseline/baseline';
 import { compare } from '../core/baseline/compare';
 import { resolveConfig } from '../core/config';
 import { RecordingSummary } from '../core/index/summary';
+import { Problem } from '../core/problem';
 import { reportMarkdown } from '../core/report/markdown';
 import { SourceIndex, SourceLocation } from '../core/sourceIndex';
 import { loadParsersOrProblem } from '../node/treeSitter';
@@ -84,9 +85,10 @@ export async function runReport(options: ReportOptions, io: Io): Promise<number>
   const root = rootOf(options.root, io);
   const config = options.configFile ? readConfigFile(path.resolve(io.cwd, options.configFile)) : resolveConfig({});
   const searched = options.paths.length ? options.paths.map((p) => path.resolve(io.cwd, p)) : [root];
-  const recordings = findRecordings(searched);
-  if (recordings.length === 0 && !options.allowEmpty) throw noRecordings(searched);
-  const savedBaseline = options.baseline === undefined ? undefined : readSavedBaseline('--baseline', options.baseline, io).baseline;
+  const listed: Problem[] = [];
+  const recordings = findRecordings(searched, { problems: listed, root });
+  if (recordings.length === 0 && !options.allowEmpty) throw noRecordings(searched, undefined, listed);
+  const savedBaseline = options.baseline === undefined ? undefined : readSavedBaseline('--baseline', options.baseline, root, io).baseline;
   const output = options.output === undefined || options.output === '-' ? undefined : path.resolve(io.cwd, options.output);
   const title = options.title ?? `runlens report: ${path.basename(root)}`;
 
@@ -105,7 +107,7 @@ export async function runReport(options: ReportOptions, io: Io): Promise<number>
 
   /** The Markdown report: the recordings read as scan reads them, compared as compare does. */
   async function renderMarkdown(): Promise<string> {
-    const scanned = await scan(root, recordings, config, { withSummaries: true, withFixes: true });
+    const scanned = await scan(root, recordings, config, { withSummaries: true, withFixes: true, listed });
     const current = baselineOf(scanned.summaries, { findings: scanned.findings });
     const problems = [...scanned.problems];
     let comparison;
@@ -146,14 +148,14 @@ export async function runReport(options: ReportOptions, io: Io): Promise<number>
   async function renderHtml(): Promise<string> {
     const { renderHtmlReportFromFiles } = await import('../node/reportAssets');
     const before = savedBaseline ? { baseline: savedBaseline } : options.before.length ? { recordings: earlierRecordings() } : undefined;
-    return renderHtmlReportFromFiles({ root, recordings, before, config, title });
+    return renderHtmlReportFromFiles({ root, recordings, before, config, title, listed });
   }
 
   /** The --before recordings, as for the other side: a missing path or none found is a usage error (--allow-empty is for the report's own). */
   function earlierRecordings(): string[] {
     const searchedBefore = options.before.map((p) => path.resolve(io.cwd, p));
-    const found = findRecordings(searchedBefore);
-    if (found.length === 0) throw noRecordings(searchedBefore, '--before');
+    const found = findRecordings(searchedBefore, { problems: listed, root });
+    if (found.length === 0) throw noRecordings(searchedBefore, '--before', listed);
     return found;
   }
 }

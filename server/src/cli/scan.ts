@@ -15,10 +15,13 @@ import { addRecordedFiles, RecordedFiles, rootProblem, unplacedFindings } from '
 import { SourceIndex } from '../core/sourceIndex';
 import { readRecordingFile } from '../node/readRecordingFile';
 import { loadParsersOrProblem } from '../node/treeSitter';
-import { displayPath, walk, workspaceFiles } from '../node/workspaceFiles';
+import { describeFailure, displayPath, errorCode, kindOf, readTextSync, walk, workspaceFiles } from '../node/workspaceFiles';
 import { COLORED, PLAIN, Style } from './color';
 import { formatJson, formatSarif, formatText } from './formats';
 import { UsageError } from './usage';
+
+/** What a recording's file name ends with. */
+const RECORDING_SUFFIX = '.appmap.json';
 
 export interface ScanOptions {
   paths: string[];
@@ -64,9 +67,11 @@ export async function runScan(options: ScanOptions, io: Io): Promise<number> {
   if (!isDirectory(root)) throw new UsageError(`--root ${options.root}: not a folder`);
   const config = options.configFile ? readConfigFile(path.resolve(io.cwd, options.configFile)) : resolveConfig({});
   const searched = options.paths.length ? options.paths.map((p) => path.resolve(io.cwd, p)) : [root];
-  const recordings = findRecordings(searched);
-  if (recordings.length === 0 && !options.allowEmpty) throw noRecordings(searched);
+  const listed: Problem[] = [];
+  const recordings = findRecordings(searched, { problems: listed, root });
+  if (recordings.length === 0 && !options.allowEmpty) throw noRecordings(searched, undefined, listed);
   const output = await scan(root, recordings, config, {
+    listed,
     // Fixes are worked out only for the outputs that show them.
     withFixes: options.fixHints || options.format === 'sarif',
     unplacedNote: 'Findings in files not under it are shown without a line.',
@@ -88,6 +93,8 @@ export async function runScan(options: ScanOptions, io: Io): Promise<number> {
 }
 
 export interface ScanRunOptions {
+  /** Problems met while listing the recordings (findRecordings): they come first, after a wrong root's. */
+  listed?: Problem[];
   withFixes?: boolean;
   withSummaries?: boolean;
   onProgress?: (done: number) => void;
@@ -101,7 +108,7 @@ export interface ScanRunOptions {
  */
 export async function scan(root: string, recordings: string[], config: RunlensConfig, options: ScanRunOptions = {}): Promise<ScanOutput> {
   const files = workspaceFiles(root);
-  const problems: Problem[] = [];
+  const problems: Problem[] = [...(options.listed ?? [])];
   const parsers = await loadParsersOrProblem(problems);
   const index = new SourceIndex(files, parsers, config);
   const findings: Finding[] = [];
@@ -137,29 +144,51 @@ export async function scan(root: string, recordings: string[], config: RunlensCo
   return { nRecordings: recordings.length, problems, findings: kept, fixes, summaries, unplaced: unplacedFindings(kept, files) };
 }
 
-/** Recording files under the given files and folders, sorted; skips node_modules and .git. */
-export function findRecordings(paths: string[]): string[] {
+/**
+ * Recording files under the given files and folders, sorted; skips node_modules and .git. A path
+ * that does not exist is a usage error. Whatever else is given or met and not read is a problem
+ * in `options.problems` (named relative to `options.root` where inside it), never silence: a
+ * FIFO, a device or a socket given (never opened), a folder that cannot be listed (permission
+ * denied, a path longer than the system allows), an entry named like a recording that is not a
+ * regular file, and, when others hold recordings, a folder that holds none.
+ */
+export function findRecordings(paths: string[], options: { problems?: Problem[]; root?: string } = {}): string[] {
   const out = new Set<string>();
+  const empty: string[] = [];
+  const problem = (abs: string, severity: Problem['severity'], message: string) =>
+    options.problems?.push({ file: options.root === undefined ? abs : displayPath(options.root, abs), severity, message });
   for (const p of paths) {
     let st: fs.Stats;
     try {
       st = fs.statSync(p);
-    } catch {
-      throw new UsageError(`${p}: no such file or folder`);
+    } catch (err) {
+      const code = errorCode(err);
+      if (code === 'ENOENT' || code === 'ENOTDIR') throw new UsageError(`${p}: no such file or folder`);
+      problem(p, 'error', `cannot read (${describeFailure(err)})`);
+      continue;
     }
     if (st.isFile()) out.add(p);
-    else for (const rel of walk(p, (f) => f.endsWith('.appmap.json'))) out.add(path.join(p, rel));
+    else if (st.isDirectory()) {
+      const found = walk(p, (f) => f.endsWith(RECORDING_SUFFIX), (rel, why) => problem(path.join(p, rel), rel === '.' ? 'error' : 'warning', why));
+      for (const rel of found) out.add(path.join(p, rel));
+      if (found.length === 0) empty.push(p);
+    } else problem(p, 'error', `${kindOf(st)}, not a regular file: not read`);
   }
+  // With nothing found at all, the "no recordings" usage error (or --allow-empty's choice) says it.
+  if (out.size > 0) for (const p of empty) problem(p, 'warning', `a folder with no recordings (*${RECORDING_SUFFIX}) under it`);
   return [...out].sort();
 }
 
 /**
  * The error for a command that found no recording where it looked (exit 2, as ESLint exits for a
  * pattern that matches nothing): `no recordings (*.appmap.json) under /abs/dir: record your tests
- * first (see runlens record --help)`; `side` names which of several inputs it is (`BEFORE`).
+ * first (see runlens record --help)`; `side` names which of several inputs it is (`BEFORE`). When
+ * listing met problems (a FIFO given, a folder that cannot be listed), they are the reason given.
  */
-export function noRecordings(searched: string[], side?: string): UsageError {
-  return new UsageError(`${side ? `${side}: ` : ''}no recordings (*.appmap.json) under ${searched.join(', ')}: record your tests first (see runlens record --help)`, { pointsToHelp: false });
+export function noRecordings(searched: string[], side?: string, problems: Problem[] = []): UsageError {
+  const where = `${side ? `${side}: ` : ''}no recordings (*${RECORDING_SUFFIX}) under ${searched.join(', ')}`;
+  if (problems.length) return new UsageError(`${where}:\n${problems.map((p) => `  ${displayProblem(p)}`).join('\n')}`, { pointsToHelp: false });
+  return new UsageError(`${where}: record your tests first (see runlens record --help)`, { pointsToHelp: false });
 }
 
 /** `file: byte 17: error: message`: a problem on stderr, its file and severity marked on a terminal. */
@@ -167,12 +196,15 @@ export function displayProblem(p: Problem, style: Style = PLAIN): string {
   return `${style.path(`${p.file}:`)}${p.byteOffset === undefined ? '' : ` byte ${p.byteOffset}:`} ${style.severity(p.severity, p.severity)}: ${p.message}`;
 }
 
+/** The largest configuration file read: runlens's settings take a few hundred bytes. */
+const MAX_CONFIG_BYTES = 1 << 20;
+
 export function readConfigFile(file: string): RunlensConfig {
   let text: string;
   try {
-    text = fs.readFileSync(file, 'utf8');
-  } catch {
-    throw new UsageError(`--config ${file}: cannot read the file`);
+    text = readTextSync(file, { maxBytes: MAX_CONFIG_BYTES });
+  } catch (err) {
+    throw new UsageError(`--config ${file}: cannot read the file (${describeFailure(err)})`);
   }
   try {
     return resolveConfig(JSON.parse(text));

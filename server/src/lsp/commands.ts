@@ -40,7 +40,8 @@ export const COMMANDS = [SHOW_DETAILS_COMMAND, SHOW_CALL_TREE_COMMAND, SHOW_QUER
 
 /** What a command changed that the server must take up at once. */
 export interface CommandEffects {
-  baselineSaved(): void;
+  /** Resolves once the saved baseline is loaded. */
+  baselineSaved(): Promise<void>;
 }
 
 export async function executeCommand(session: Session, connection: Connection, params: ExecuteCommandParams, effects: CommandEffects): Promise<string | null> {
@@ -60,7 +61,7 @@ async function run(session: Session, command: string, arg: Record<string, unknow
       const visible = [...diagnosticsByFile(snapshot, session.sourceIndex).values()].flatMap((d) => d.findings);
       const baseline = baselineOf(snapshot, { findings: visible });
       writeUnderRoot(session.root, DEFAULT_BASELINE_PATH, serializeBaseline(baseline));
-      effects.baselineSaved();
+      await effects.baselineSaved();
       return `Saved the baseline of ${plural(snapshot.nRecordings, 'recording')} to ${DEFAULT_BASELINE_PATH}: ${describeBaseline(baseline)}. Lenses and hovers now show the change since.`;
     }
     case SHOW_DETAILS_COMMAND: {
@@ -75,7 +76,7 @@ async function run(session: Session, command: string, arg: Record<string, unknow
       if (typeof arg?.recording !== 'string' || (arg.route !== undefined && typeof arg.route !== 'string')) throw new Error(`${command}: expected [{ recording, route? }]`);
       const { abs, rel } = recordingFile(session.root, arg.recording);
       // Summaries keep no call tree (it would hold every recording in memory): the file is read again.
-      const { trace, problems } = await readRecordingFile(abs, rel);
+      const { trace, problems } = await readRecordingFile(abs, rel, { inside: session.root });
       const tree = renderCallTree(trace, { route: arg.route });
       if (tree === undefined) throw new Error(`${command}: ${arg.route} was not recorded in ${rel}`);
       return problems.length ? `${tree}\n\nProblems reading ${rel}:\n${problems.map((p) => `- ${p.byteOffset === undefined ? '' : `byte ${p.byteOffset}: `}${p.message}`).join('\n')}` : tree;

@@ -12,6 +12,7 @@ import { diagnosticsByFile } from '../core/ide/diagnostics';
 import { Finding } from '../core/findings/finding';
 import { formatCount } from '../core/findings/format';
 import { Problem } from '../core/problem';
+import { openFileSync } from '../node/workspaceFiles';
 import { toRange, uriOf } from './convert';
 import { Session } from './session';
 
@@ -34,7 +35,8 @@ export function computeDiagnostics(session: Session, options: DiagnosticsOptions
     const range = lineRange(session.sourceIndex.text(r.path), r.line);
     if (range) add(r.path, { range, severity: DiagnosticSeverity.Information, code: r.rule, source: 'runlens', message: r.message });
   }
-  for (const p of session.baselineProblems) add(p.file, fromProblem(session, p));
+  // Placed from the bytes read when the baseline was loaded: the file is not read again here.
+  for (const p of session.baselineProblems) add(p.file, fromProblem(session, p, session.baselinePositions.get(p) ?? { line: 0, character: 0 }));
   return out;
 }
 
@@ -56,8 +58,8 @@ function fromFinding(f: Finding, uri: string, options: DiagnosticsOptions): Diag
   return diagnostic;
 }
 
-function fromProblem(session: Session, p: Problem): Diagnostic {
-  const position = p.byteOffset === undefined ? { line: 0, character: 0 } : positionOfByte(path.join(session.root, p.file), p.byteOffset);
+function fromProblem(session: Session, p: Problem, known?: { line: number; character: number }): Diagnostic {
+  const position = known ?? (p.byteOffset === undefined ? { line: 0, character: 0 } : positionOfByte(session.root, p.file, p.byteOffset));
   return {
     range: { start: position, end: position },
     severity: p.severity === 'error' ? DiagnosticSeverity.Error : DiagnosticSeverity.Warning,
@@ -71,20 +73,20 @@ function severity(s: Severity): DiagnosticSeverity {
 }
 
 /**
- * Line and character of a byte offset, reading the file up to it (recordings are often one line).
- * Only a regular file is read: opening a FIFO named like a recording would block the server's
- * thread for good (until a writer comes), so the file is opened without blocking and checked.
+ * Line and character of a byte offset in a recording, reading the file up to it (recordings are
+ * often one line). Opened through the one door (node/workspaceFiles.ts): a regular file inside the
+ * root, never blocking, so a FIFO named like a recording cannot hold the server's thread.
  */
-function positionOfByte(file: string, offset: number): { line: number; character: number } {
+function positionOfByte(root: string, rel: string, offset: number): { line: number; character: number } {
   if (!(offset > 0)) return { line: 0, character: 0 };
+  const file = path.join(root, rel);
   let line = 0;
   let lineStart = 0;
   let fd: number | undefined;
   let stamp: string | undefined;
   try {
-    fd = fs.openSync(file, fs.constants.O_RDONLY | fs.constants.O_NONBLOCK);
+    fd = openFileSync(file, { inside: root });
     const st = fs.fstatSync(fd);
-    if (!st.isFile()) return { line: 0, character: 0 };
     // Diagnostics are computed again on every edit: a broken recording is read up to its problem
     // once per version of the file, not once per keystroke.
     stamp = `${offset}:${st.size}:${st.mtimeMs}:${st.ino}`;

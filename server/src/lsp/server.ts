@@ -60,7 +60,16 @@ function answerWithin<T>(request: Promise<T>, waitMs: number): Promise<T | undef
   });
 }
 
-export function startServer(connection: Connection, options: ServerOptions = {}): void {
+/** A started server: what `exit` (or stdin closing) stops before the process ends. */
+export interface RunningServer {
+  /** Stops watching and reading (the watcher, the worker threads); once, however often it is called. */
+  dispose(): Promise<void>;
+}
+
+/** How long `shutdown` waits for the watcher and the worker threads to stop before it is answered anyway. */
+const SHUTDOWN_WAIT_MS = 2_000;
+
+export function startServer(connection: Connection, options: ServerOptions = {}): RunningServer {
   const handlers = new Handlers(connection);
   const documents = new TextDocuments(TextDocument);
   let session: Session | undefined;
@@ -75,6 +84,8 @@ export function startServer(connection: Connection, options: ServerOptions = {})
   let initializedSeen = false;
   /** The baseline file as it was when loaded (baselineStamp). */
   let loadedBaselineStamp = 'absent';
+  /** Baseline loads started: only the latest one's result is kept. */
+  let baselineLoads = 0;
 
   const log = (message: string) => connection.console.log(message);
 
@@ -114,6 +125,9 @@ export function startServer(connection: Connection, options: ServerOptions = {})
       if (initializedSeen) return; // once: a second one would start a second watcher and workers
       initializedSeen = true;
       const s = current();
+      // From here on: the awaits below (the client's answers, the baseline read) must not let a
+      // status request see a first indexing that has not begun as one that is done.
+      s.indexing = true;
       if (capabilities.workspace?.didChangeConfiguration?.dynamicRegistration) connection.client.register(DidChangeConfigurationNotification.type, { section: 'runlens' });
       // The first indexing waits a bounded time for the client's answers to the server's own
       // requests: a client may lose one (lsp-mode drops the messages that arrive in the same read
@@ -128,8 +142,8 @@ export function startServer(connection: Connection, options: ServerOptions = {})
           () => undefined,
         );
       }
-      loadBaseline(false);
-      if (options.watch ?? true) stopWatchingBaseline = watchBaselineFile(s.root, () => loadedBaselineStamp, () => loadBaseline());
+      await loadBaseline(false);
+      if (options.watch ?? true) stopWatchingBaseline = watchBaselineFile(s.root, () => loadedBaselineStamp, () => void loadBaseline());
       const progress = capabilities.window?.workDoneProgress ? await answerWithin(connection.window.createWorkDoneProgress(), CLIENT_ANSWER_WAIT_MS) : undefined;
       progress?.begin('runlens: indexing recordings', 0, undefined, false);
       const started = Date.now();
@@ -141,7 +155,6 @@ export function startServer(connection: Connection, options: ServerOptions = {})
         changed: (recordings) => indexChanged(recordings),
         log,
       });
-      s.indexing = true;
       const done = indexer.start({ watch: options.watch ?? true });
       await done;
       s.indexing = false;
@@ -204,10 +217,21 @@ export function startServer(connection: Connection, options: ServerOptions = {})
   });
   documents.listen(connection);
 
+  let disposed: Promise<void> | undefined;
+  const dispose = (): Promise<void> => {
+    disposed ??= (async () => {
+      stopWatchingBaseline?.();
+      await indexer?.dispose();
+    })();
+    return disposed;
+  };
+  // Answered even when a worker thread cannot be stopped (one stuck in the system): the client
+  // then sends `exit`, which ends the process whatever its threads do (node/endProcess.ts).
   connection.onShutdown(async () => {
-    stopWatchingBaseline?.();
-    await indexer?.dispose();
+    await answerWithin(dispose(), SHUTDOWN_WAIT_MS);
   });
+
+  return { dispose };
 
   function current(): Session {
     if (!session) throw new Error('the server is not initialized');
@@ -223,14 +247,20 @@ export function startServer(connection: Connection, options: ServerOptions = {})
     publishDiagnostics();
   }
 
-  /** (Re)reads .runlens/baseline.json; with `announce`, re-publishes and has the lenses fetched again. */
-  function loadBaseline(announce = true): void {
+  /**
+   * (Re)reads .runlens/baseline.json, off this thread (node/baselineFile.ts); with `announce`,
+   * re-publishes and has the lenses fetched again. Of loads that overlap, the last one started wins.
+   */
+  async function loadBaseline(announce = true): Promise<void> {
     const s = current();
+    const load = ++baselineLoads;
     // Taken before reading: a change while it is read is seen by the next poll.
     loadedBaselineStamp = baselineStamp(s.root);
-    const { baseline, problems } = readBaselineFile(s.root);
+    const { baseline, problems, positions } = await readBaselineFile(s.root);
+    if (load !== baselineLoads) return;
     s.baseline = baseline;
     s.baselineProblems = problems;
+    s.baselinePositions = positions;
     for (const p of problems) connection.console.warn(`runlens: ${p.file}: ${p.message}; compared with nothing`);
     if (baseline) log(`runlens: comparing with the baseline of ${plural(baseline.recordings, 'recording')} in ${DEFAULT_BASELINE_PATH}`);
     if (announce) indexChanged([]);

@@ -12,6 +12,7 @@ import { WorkspaceIndex } from '../core/index/workspaceIndex';
 import { SourceParsers } from '../core/source/definitions';
 import { SourceIndex } from '../core/sourceIndex';
 import { WorkspaceFiles } from '../core/workspace';
+import { BytePosition } from '../node/baselineFile';
 import { workspaceFiles } from '../node/workspaceFiles';
 
 export class Session {
@@ -27,8 +28,9 @@ export class Session {
   indexed = { done: 0, total: 0 };
   /** The workspace's saved baseline (.runlens/baseline.json), when it has a readable one. */
   baseline: Baseline | undefined;
-  /** What was wrong with the baseline file, if anything (shown on the file). */
+  /** What was wrong with the baseline file, if anything (shown on the file), and where in it (worked out when it was read). */
   baselineProblems: Problem[] = [];
+  baselinePositions = new Map<Problem, BytePosition>();
   private readonly disk: WorkspaceFiles;
 
   constructor(root: string, config: RunlensConfig, parsers: SourceParsers | undefined) {

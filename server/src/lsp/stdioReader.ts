@@ -17,8 +17,11 @@ export interface StdioMessageReaderOptions {
   log: (line: string) => void;
   /** A larger Content-Length is a framing error. */
   maxContentLengthBytes?: number;
-  /** Called with each message just before the connection gets it (main.ts notes `shutdown` there). */
-  onMessage?: (message: Message) => void;
+  /**
+   * Called with each message just before the connection gets it (main.ts notes `shutdown` there);
+   * returning true keeps the message from the connection (main.ts handles `exit` itself).
+   */
+  onMessage?: (message: Message) => boolean | void;
 }
 
 /** 256 MiB: a multi-megabyte didOpen is normal; a gigabyte is a corrupt header, not a file. */
@@ -30,7 +33,7 @@ export const MAX_HEADER_BYTES = 8 * 1024;
 export class StdioMessageReader extends AbstractMessageReader implements MessageReader {
   private readonly log: (line: string) => void;
   private readonly maxContentLengthBytes: number;
-  private readonly onMessage: ((message: Message) => void) | undefined;
+  private readonly onMessage: ((message: Message) => boolean | void) | undefined;
   private readonly input = new ByteQueue();
   private callback: DataCallback | undefined;
   /** Content-Length of the message whose body is awaited; undefined while reading a header. */
@@ -160,7 +163,7 @@ export class StdioMessageReader extends AbstractMessageReader implements Message
       return;
     }
     try {
-      this.onMessage?.(message);
+      if (this.onMessage?.(message) === true) return;
       this.callback?.(message);
     } catch (err) {
       // vscode-jsonrpc reads `params.id` of `$/cancelRequest` unguarded, for one.

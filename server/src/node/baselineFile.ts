@@ -1,22 +1,59 @@
 // The baseline file of a workspace (.runlens/baseline.json): read, written only inside the root,
-// and watched. Used by `runlens baseline save` and by the language server.
+// and watched. Used by `runlens baseline save` and by the language server. It is read as the
+// recordings are (node/workspaceFiles.ts): a regular file whose real path is inside the root, of
+// bounded size, asynchronously, so that a link to /dev/zero, a FIFO or a file elsewhere (git keeps
+// links, so any branch can ship one) neither blocks the server's thread nor shows what it holds.
 
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { Baseline, DEFAULT_BASELINE_PATH } from '../core/baseline/baseline';
 import { parseBaseline } from '../core/baseline/serialize';
 import { Problem } from '../core/problem';
+import { describeFailure, errorCode, readBytes } from './workspaceFiles';
 
-/** The workspace's baseline, if it has one; a broken file gives problems, never an exception. */
-export function readBaselineFile(root: string, rel = DEFAULT_BASELINE_PATH): { baseline?: Baseline; problems: Problem[] } {
-  let text: string;
+/**
+ * The largest baseline read: 64 MiB. A baseline takes under 200 bytes per route, test, function,
+ * SQL shape or finding (the corpus's 53 recordings: 1,726 of them, 301,975 bytes), so this is
+ * some 300,000 entries.
+ */
+export const MAX_BASELINE_BYTES = 64 << 20;
+
+/** Where a problem's byte offset is in the file: 0-based line, and bytes from the line's start. */
+export interface BytePosition {
+  line: number;
+  character: number;
+}
+
+/**
+ * The workspace's baseline, if it has one; a broken file gives problems, never an exception. A
+ * missing file (or a link to nothing) is no baseline and no problem. `positions` places the
+ * problems that have a byte offset, worked out from the bytes read, so that nobody reads the file
+ * again to show them.
+ */
+export async function readBaselineFile(root: string, rel = DEFAULT_BASELINE_PATH): Promise<{ baseline?: Baseline; problems: Problem[]; positions: Map<Problem, BytePosition> }> {
+  let bytes: Buffer;
   try {
-    text = fs.readFileSync(path.join(root, rel), 'utf8');
+    bytes = await readBytes(path.join(root, rel), { inside: await fs.promises.realpath(root), maxBytes: MAX_BASELINE_BYTES });
   } catch (err) {
-    if ((err as NodeJS.ErrnoException).code === 'ENOENT') return { problems: [] };
-    return { problems: [{ file: rel, severity: 'error', message: `cannot read: ${(err as Error).message}` }] };
+    if (errorCode(err) === 'ENOENT') return { problems: [], positions: new Map() };
+    return { problems: [{ file: rel, severity: 'error', message: `cannot read: ${describeFailure(err)}` }], positions: new Map() };
   }
-  return parseBaseline(text, rel);
+  const { baseline, problems } = parseBaseline(bytes.toString('utf8'), rel);
+  const positions = new Map<Problem, BytePosition>();
+  for (const p of problems) if (p.byteOffset !== undefined) positions.set(p, positionOfByte(bytes, p.byteOffset));
+  return { baseline, problems, positions };
+}
+
+/** The line and byte column of `offset` in `bytes`. */
+export function positionOfByte(bytes: Buffer, offset: number): BytePosition {
+  let line = 0;
+  let lineStart = 0;
+  const end = Math.min(offset, bytes.length);
+  for (let at = bytes.indexOf(0x0a); at !== -1 && at < end; at = bytes.indexOf(0x0a, at + 1)) {
+    line++;
+    lineStart = at + 1;
+  }
+  return { line, character: offset - lineStart };
 }
 
 /**

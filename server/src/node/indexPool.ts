@@ -37,9 +37,9 @@ interface Slot {
   job: Job | undefined;
 }
 
-/** One recording read and reduced to its summary: the same on a worker and on the main thread. */
+/** One recording read and reduced to its summary: the same on a worker and on the main thread. `root` is a real path; nothing outside it is read. */
 export async function readAndSummarize(root: string, relPath: string, index: SourceIndex, config: RunlensConfig): Promise<RecordingSummary> {
-  const result = await readRecordingFile(path.join(root, relPath), relPath);
+  const result = await readRecordingFile(path.join(root, relPath), relPath, { inside: root });
   return summarize(result.trace, result.problems, index, config);
 }
 

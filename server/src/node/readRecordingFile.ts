@@ -1,40 +1,44 @@
 // Reads a recording file through the streaming reader, chunk by chunk, so that files of any size
 // are read with memory that does not depend on their size. Never throws: I/O errors become problems.
+// The file is opened through the one door (workspaceFiles.ts): regular files only, never blocking.
 
 import * as fs from 'node:fs';
 import { createRecordingReader, ReadResult } from '../core/appmap/read';
+import { describeFailure, openFile, openFileSync, OpenOptions } from './workspaceFiles';
 
 const CHUNK_BYTES = 1 << 20;
-/** Why a path that is not a regular file is not read: a FIFO or a device would block the read forever, or never end. */
-function notAFile(stat: fs.Stats): string {
-  return stat.isDirectory() ? 'EISDIR' : 'it is not a regular file but a pipe, socket or device';
-}
 
-/** Reads `absPath`; `displayPath` names the file in the trace and in problems. */
-export async function readRecordingFile(absPath: string, displayPath: string): Promise<ReadResult> {
+/**
+ * Reads `absPath`; `displayPath` names the file in the trace and in problems. With `inside` (the
+ * server: the workspace's real path) a file whose real path leaves it is not read.
+ */
+export async function readRecordingFile(absPath: string, displayPath: string, options: Pick<OpenOptions, 'inside'> = {}): Promise<ReadResult> {
   const reader = createRecordingReader(displayPath);
+  let handle: fs.promises.FileHandle | undefined;
   try {
-    const stat = await fs.promises.stat(absPath);
-    if (!stat.isFile()) return reader.end(notAFile(stat));
-    const stream = fs.createReadStream(absPath, { highWaterMark: CHUNK_BYTES });
-    for await (const chunk of stream) {
-      reader.write(chunk as Buffer);
-      if (reader.stopped) break; // the rest of a file broken early is never read (closes the stream)
+    handle = await openFile(absPath, options);
+    // One buffer for every chunk: the reader copies what it keeps.
+    const buffer = Buffer.allocUnsafe(CHUNK_BYTES);
+    for (;;) {
+      const { bytesRead } = await handle.read(buffer, 0, buffer.length, null);
+      if (bytesRead === 0) break;
+      reader.write(buffer.subarray(0, bytesRead));
+      if (reader.stopped) break; // the rest of a file broken early is never read
     }
   } catch (err) {
-    return reader.end(errorCode(err));
+    return reader.end(describeFailure(err));
+  } finally {
+    await handle?.close();
   }
   return reader.end();
 }
 
 /** The same, synchronously (benchmarks and tools that run outside an event loop). */
-export function readRecordingFileSync(absPath: string, displayPath: string): ReadResult {
+export function readRecordingFileSync(absPath: string, displayPath: string, options: Pick<OpenOptions, 'inside'> = {}): ReadResult {
   const reader = createRecordingReader(displayPath);
   let fd: number | undefined;
   try {
-    const stat = fs.statSync(absPath);
-    if (!stat.isFile()) return reader.end(notAFile(stat));
-    fd = fs.openSync(absPath, 'r');
+    fd = openFileSync(absPath, options);
     const buffer = Buffer.allocUnsafe(CHUNK_BYTES);
     for (;;) {
       const n = fs.readSync(fd, buffer, 0, buffer.length, null);
@@ -43,13 +47,9 @@ export function readRecordingFileSync(absPath: string, displayPath: string): Rea
       if (reader.stopped) break;
     }
   } catch (err) {
-    return reader.end(errorCode(err));
+    return reader.end(describeFailure(err));
   } finally {
     if (fd !== undefined) fs.closeSync(fd);
   }
   return reader.end();
-}
-
-function errorCode(err: unknown): string {
-  return (err as NodeJS.ErrnoException).code ?? String(err);
 }

@@ -29,6 +29,8 @@ export interface HtmlReportRequest {
   before?: { recordings: string[] } | { baseline: Baseline };
   config: RunlensConfig;
   title: string;
+  /** Problems met while listing the recordings (cli/scan.ts findRecordings), shown with the others. */
+  listed?: Problem[];
 }
 
 export async function renderHtmlReportFromFiles(input: HtmlReportRequest): Promise<string> {
@@ -37,7 +39,7 @@ export async function renderHtmlReportFromFiles(input: HtmlReportRequest): Promi
 
 /** The report's data, read from the files (what the page embeds as JSON). */
 export async function htmlReportModel(input: HtmlReportRequest): Promise<ReportModel> {
-  const problems: Problem[] = [];
+  const problems: Problem[] = [...(input.listed ?? [])];
   const parsers = await loadParsersOrProblem(problems);
   const index = new SourceIndex(workspaceFiles(input.root), parsers, input.config);
   const withBefore = input.before !== undefined;
