@@ -542,6 +542,14 @@ const fnCall = (id: number, method = 'm', thread = 1) => `{"id":${id},"event":"c
 const ret = (id: number, parent: number, elapsed = '0.001', thread = 1) => `{"id":${id},"event":"return","thread_id":${thread},"parent_id":${parent},"elapsed":${elapsed}}`;
 const sqlCall = (id: number, sql = 'SELECT 1') => `{"id":${id},"event":"call","thread_id":1,"sql_query":{"sql":${JSON.stringify(sql)},"database_type":"sqlite"}}`;
 
+/** A SQL call and its return, ids `id` and `id + 1`. */
+const sqlPair = (id: number, sql: string) => `${sqlCall(id, sql)},${ret(id + 1, id)}`;
+
+/** `body` inside one HTTP request (id 0), whose return has id `returnId`. */
+function inRequest(body: string, returnId: number): Buffer {
+  return events(`{"id":0,"event":"call","thread_id":1,"http_server_request":{"request_method":"GET","path_info":"/x"}},${body},${ret(returnId, 0, '2.0')}`);
+}
+
 /**
  * A string field's body of `bytes` bytes: ASCII with escapes and multi-byte characters, whole
  * units then padding, so the JSON stays valid (the parser's cut at 1 MiB falls where it falls).
@@ -570,6 +578,25 @@ export const SHAPES = {
   'sql-under-deep-chain': (n: number) => events(`${numbered(n, (k) => fnCall(k, `m${k}`))},${numbered(n, (k) => `${sqlCall(n + 2 * k - 1, `SELECT * FROM "meetups_venue" WHERE id = ${k}`)},${ret(n + 2 * k, n + 2 * k - 1)}`)}`),
   'sql-under-framework-chain': (n: number) => events(`${numbered(n, (k) => fnCall(k, `m${k}`).replace('"app/service.py"', '"/usr/lib/python3/site-packages/lib.py"'))},${numbered(n, (k) => `${sqlCall(n + 2 * k - 1, `SELECT * FROM "meetups_venue" WHERE id = ${k}`)},${ret(n + 2 * k, n + 2 * k - 1)}`)}`),
   'wide-request': (n: number) => events(`{"id":0,"event":"call","thread_id":1,"http_server_request":{"request_method":"GET","path_info":"/x"}},${numbered(n, (k) => `${sqlCall(2 * k - 1, `SELECT * FROM "meetups_venue" WHERE id = ${k}`)},${ret(2 * k, 2 * k - 1)}`)},${ret(2 * n + 1, 0, '2.0')}`),
+  // n distinct SELECT shapes, each run 6 times in a row, in one request: no shape has a source
+  // query (none ran fewer times), so each is an N+1 of its own (analysis was quadratic: 175 s for 20,000).
+  'many-shapes-per-request': (n: number) => inRequest(numbered(6 * n, (k) => sqlPair(2 * k - 1, `SELECT "meetups_venue"."c${Math.floor((k - 1) / 6)}" FROM "meetups_venue" WHERE "meetups_venue"."id" = ${k}`)), 12 * n + 1),
+  // The same, the shapes taking turns (each shape's repeats n queries apart).
+  'many-shapes-interleaved': (n: number) => inRequest(numbered(6 * n, (k) => sqlPair(2 * k - 1, `SELECT "meetups_venue"."c${(k - 1) % n}" FROM "meetups_venue" WHERE "meetups_venue"."id" = ${k}`)), 12 * n + 1),
+  // The same under a chain of n framework calls: each N+1 is placed by walking up from its queries.
+  'many-shapes-under-deep-chain': (n: number) =>
+    events(`${numbered(n, (k) => fnCall(k, `m${k}`).replace('"app/service.py"', '"/usr/lib/python3/site-packages/lib.py"'))},${numbered(6 * n, (k) => sqlPair(n + 2 * k - 1, `SELECT "meetups_venue"."c${Math.floor((k - 1) / 6)}" FROM "meetups_venue" WHERE "meetups_venue"."id" = ${k}`))}`),
+  // n blocks in one request, each a list query of a model's table then 6 queries of one shape of
+  // its own: n N+1 findings, each with a source query, each placed by a search for the queryset.
+  'many-query-blocks': (n: number) =>
+    inRequest(
+      numbered(7 * n, (k) => {
+        const block = Math.floor((k - 1) / 7);
+        const sql = (k - 1) % 7 === 0 ? `SELECT "meetups_meeting"."c${block}" FROM "meetups_meeting" WHERE "meetups_meeting"."when" < '2024-01-01'` : `SELECT "meetups_venue"."c${block}" FROM "meetups_venue" WHERE "meetups_venue"."id" = ${k}`;
+        return sqlPair(2 * k - 1, sql);
+      }),
+      14 * n + 1,
+    ),
   'many-threads': (n: number) => events(numbered(n, (k) => `${fnCall(2 * k - 1, 'm', k)},${ret(2 * k, 2 * k - 1, '0.1', k)}`)),
   'same-id-everywhere': (n: number) => events(numbered(n, () => `${fnCall(1)},${ret(1, 1)}`)),
   'orphan-returns': (n: number) => events(numbered(n, (k) => ret(k, k + n))),
