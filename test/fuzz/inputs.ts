@@ -597,6 +597,10 @@ export const SHAPES = {
       }),
       14 * n + 1,
     ),
+  // n slow queries of n shapes: n slow-query findings (over about 120,000, spreading them into a push overflowed the stack).
+  'many-slow-queries': (n: number) => events(numbered(n, (k) => `${sqlCall(2 * k - 1, `SELECT "c${k}" FROM "meetups_venue"`)},${ret(2 * k, 2 * k - 1, '0.3')}`)),
+  // n functions called once each, one after the other: a baseline and a comparison of n functions.
+  'many-functions': (n: number) => events(numbered(n, (k) => `${fnCall(2 * k - 1, `m${k}`)},${ret(2 * k, 2 * k - 1, '0.002')}`)),
   'many-threads': (n: number) => events(numbered(n, (k) => `${fnCall(2 * k - 1, 'm', k)},${ret(2 * k, 2 * k - 1, '0.1', k)}`)),
   'same-id-everywhere': (n: number) => events(numbered(n, () => `${fnCall(1)},${ret(1, 1)}`)),
   'orphan-returns': (n: number) => events(numbered(n, (k) => ret(k, k + n))),

@@ -19,6 +19,7 @@ import { displayPath, walk, workspaceFiles } from '../node/workspaceFiles';
 import { COLORED, PLAIN, Style } from './color';
 import { formatJson, formatSarif, formatText } from './formats';
 import { UsageError } from './usage';
+import { append } from '../core/arrays';
 
 export interface ScanOptions {
   paths: string[];
@@ -111,15 +112,15 @@ export async function scan(root: string, recordings: string[], config: RunlensCo
   for (const abs of recordings) {
     const display = displayPath(root, abs);
     const result = await readRecordingFile(abs, display);
-    problems.push(...result.problems);
+    append(problems, result.problems);
     addRecordedFiles(recordedFiles, result.trace.functions.map((fn) => fn.recordedPath), index);
     try {
       if (options.withSummaries) {
         // The summary holds the recording's findings: they are worked out once.
         const summary = summarize(result.trace, result.problems, index, config);
         summaries.push(summary);
-        findings.push(...summary.findings);
-      } else findings.push(...findingsOf(result.trace, index, config));
+        append(findings, summary.findings);
+      } else append(findings, findingsOf(result.trace, index, config));
     } catch (err) {
       problems.push({ file: display, severity: 'error', message: `internal error while analysing (please report): ${(err as Error).stack ?? err}` });
     }

@@ -113,7 +113,7 @@ function recordingFile(root: string, recording: string): { abs: string; rel: str
   if (rel === undefined) throw refuse('outside the workspace');
   let real: string;
   try {
-    real = fs.realpathSync(path.join(root, ...rel.split('/')));
+    real = fs.realpathSync(path.join(root, rel));
   } catch {
     throw refuse('no such file');
   }

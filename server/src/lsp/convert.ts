@@ -13,7 +13,7 @@ export function toRange(location: SourceLocation): Range {
 }
 
 export function uriOf(root: string, relPath: string): string {
-  return URI.file(path.join(root, ...relPath.split('/'))).toString();
+  return URI.file(path.join(root, relPath)).toString();
 }
 
 /** The workspace-relative path of a file URI, or undefined when it is not a file inside the root. */

@@ -6,6 +6,7 @@ import { formatCount, formatMs, formatNumber, plural } from '../findings/format'
 import { Problem } from '../problem';
 import { BaselineFinding } from './baseline';
 import { Comparison, EntryChange, formatChangeMs, formatMsPlain, formatPerCall } from './compare';
+import { append, maxOf } from '../arrays';
 
 export interface ReportOptions {
   /** Every entry, not only those that changed. */
@@ -36,12 +37,12 @@ export function compareText(c: Comparison, options: ReportOptions = {}): string 
     else if (shown.length === 0) out.push(`${k.title}: ${plural(entries.length, k.name)}, ${entries.length === 1 ? 'unchanged' : 'all unchanged'}, within noise or under the thresholds`);
     else {
       const header = [`${k.title} (${plural(entries.length, k.name)})`, `time ${k.perCall}`, 'change', `SQL ${k.perCall}`, k.calls, 'noise'];
-      out.push(...table([header, ...shown.map(cells).map(([name, ...rest]) => [`  ${name}`, ...rest])], '  '));
+      append(out, table([header, ...shown.map(cells).map(([name, ...rest]) => [`  ${name}`, ...rest])], '  '));
       if (hidden) out.push(`  ${hidden} more unchanged, within noise or under the thresholds`);
     }
   }
-  out.push('', ...findingsText(c));
-  out.push('', ...verdictText(c), '', ...noiseText(c, options));
+  append(out, ['', ...findingsText(c)]);
+  append(out, ['', ...verdictText(c), '', ...noiseText(c, options)]);
   return out.join('\n') + '\n';
 }
 
@@ -49,7 +50,7 @@ export function compareMarkdown(c: Comparison, options: ReportOptions = {}): str
   const heading = options.heading ?? { text: 'runlens compare', level: 2 };
   const section = '#'.repeat(heading.level + 1);
   const out: string[] = [`${'#'.repeat(heading.level)} ${heading.text}`, '', `${escapeMarkdown(sidesText(c, options))}. ${c.regressed ? '**Regressed.**' : '**No regression.**'}`];
-  if (c.regressed) out.push('', ...c.regressions.map((r) => `- ${escapeMarkdown(r)}`));
+  if (c.regressed) append(out, ['', ...c.regressions.map((r) => `- ${escapeMarkdown(r)}`)]);
   for (const k of KINDS) {
     const entries = c[k.section];
     const shown = shownOf(entries, options);
@@ -170,7 +171,7 @@ function entryJson(e: EntryChange): object {
 
 /** Rows padded to aligned columns (the last one unpadded), joined by `gap`. */
 function table(rows: string[][], gap: string): string[] {
-  const widths = rows[0].map((_, i) => Math.max(...rows.map((r) => [...r[i]].length)));
+  const widths = rows[0].map((_, i) => maxOf(rows.map((r) => [...r[i]].length)));
   return rows.map((r) =>
     r
       .map((cell, i) => (i === r.length - 1 ? cell : cell + ' '.repeat(widths[i] - [...cell].length)))

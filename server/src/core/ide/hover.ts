@@ -12,6 +12,7 @@ import { SourceIndex } from '../sourceIndex';
 import { functionsInFile, lensTitles } from './codeLens';
 import { Since, sinceMarkdown } from './since';
 import { diagnosticsByFile } from './diagnostics';
+import { append } from '../arrays';
 
 const TOP_QUERIES = 5;
 /** Longer queries are cut in a hover (and say so): a hover is read on screen. */
@@ -41,7 +42,7 @@ function functionMarkdown(snapshot: Snapshot, key: string, since: Since | undefi
   const lines = [`**${key}** · ${own ?? plural(s.nCalls, 'call')}`, ''];
   for (const { title } of routes) lines.push(`Handles ${title}`, '');
   const changes = sinceMarkdown(snapshot, since, key, routes.map((r) => r.route));
-  if (changes.length) lines.push(...changes, '');
+  if (changes.length) append(lines, changes).push('');
   lines.push(
     '| calls | total | self | mean | max | SQL |',
     '| ---: | ---: | ---: | ---: | ---: | ---: |',
@@ -50,7 +51,7 @@ function functionMarkdown(snapshot: Snapshot, key: string, since: Since | undefi
   const queries = snapshot.sqlOf(key).slice(0, TOP_QUERIES);
   if (queries.length) {
     lines.push('', '**Queries it ran most**');
-    for (const q of queries) lines.push('', ...queryMarkdown(q.count, q.sql));
+    for (const q of queries) append(lines, ['', ...queryMarkdown(q.count, q.sql)]);
   }
   const recordings = snapshot.recordingsOf(key);
   if (recordings.length) {
@@ -66,7 +67,7 @@ function findingMarkdown(f: Finding): string {
   if (f.scope) lines.push('', `In ${f.scope}, seen in ${plural(f.recordings.length, 'recording')}.`);
   if (f.related.length) {
     lines.push('', '**Repeated queries**');
-    for (const r of f.related.slice(0, TOP_QUERIES)) lines.push('', ...queryMarkdown(r.count, r.sql));
+    for (const r of f.related.slice(0, TOP_QUERIES)) append(lines, ['', ...queryMarkdown(r.count, r.sql)]);
   }
   return lines.join('\n');
 }

@@ -626,7 +626,7 @@ export class JsonStreamParser {
     let k = this.litIndex;
     while (i < n && k < expected.length) {
       if (b[i] !== expected[k]) {
-        this.failAt(i, b, `invalid literal (expected "${String.fromCharCode(...expected)}")`);
+        this.failAt(i, b, `invalid literal (expected "${Buffer.from(expected).toString('latin1')}")`);
         return n;
       }
       i++;

@@ -12,6 +12,7 @@ import { formatCount, formatMs, plural } from '../findings/format';
 import { fencedBlock } from '../markdown';
 import { Fix } from '../orm/types';
 import { SourceLocation } from '../sourceIndex';
+import { append, maxOf } from '../arrays';
 
 export interface MarkdownReportInput {
   /** The report's heading, e.g. `runlens report: bookshop`. */
@@ -63,11 +64,11 @@ export function reportMarkdown(input: MarkdownReportInput, options: MarkdownRepo
   else {
     const findings = [...input.findings].sort((a, b) => severityRank(b.severity) - severityRank(a.severity));
     const shown = findings.slice(0, top * 2);
-    out.push(...findingsTable(shown, link));
-    if (findings.length > shown.length) out.push('', ...folded(`${plural(findings.length - shown.length, 'more finding')}`, findingsTable(findings.slice(shown.length), link)));
+    append(out, findingsTable(shown, link));
+    if (findings.length > shown.length) append(out, ['', ...folded(`${plural(findings.length - shown.length, 'more finding')}`, findingsTable(findings.slice(shown.length), link))]);
     for (const f of findings) {
       const details = findingDetails(f, input.fixes.get(f), link, input.sourceText);
-      if (details.length) out.push('', ...folded(`${displayPlace(f.location)}: ${detailsTitle(f, input.fixes.get(f))}`, details));
+      if (details.length) append(out, ['', ...folded(`${displayPlace(f.location)}: ${detailsTitle(f, input.fixes.get(f))}`, details)]);
     }
   }
 
@@ -79,12 +80,12 @@ export function reportMarkdown(input: MarkdownReportInput, options: MarkdownRepo
   const routes = byTotalTime(input.current.routes);
   out.push('', '### Routes by time', '');
   if (routes.length === 0) out.push('No HTTP requests recorded.');
-  else out.push(...listed(routes, top, maxListed, 'route', (rows) => routesTable(rows)));
+  else append(out, listed(routes, top, maxListed, 'route', (rows) => routesTable(rows)));
 
   const functions = byTotalTime(input.current.functions);
   out.push('', '### Functions by time', '');
   if (functions.length === 0) out.push('No functions recorded.');
-  else out.push(...listed(functions, top, maxListed, 'function', (rows) => functionsTable(rows, input.functionLocations, link)));
+  else append(out, listed(functions, top, maxListed, 'function', (rows) => functionsTable(rows, input.functionLocations, link)));
 
   return out.join('\n') + '\n';
 }
@@ -129,11 +130,11 @@ function findingDetails(f: Finding, fix: Fix | undefined, link: Link, sourceText
   if (fix?.edit) {
     const { path, range, newText } = fix.edit;
     const diff = editDiff(fix.edit, sourceText?.(path));
-    out.push(`**Fix** at ${link(path, range.line, range.endLine)}:`, '', ...(diff ? fencedBlock(diff.join('\n'), 'diff') : fencedBlock(newText, languageOf(path))));
+    append(out, [`**Fix** at ${link(path, range.line, range.endLine)}:`, '', ...(diff ? fencedBlock(diff.join('\n'), 'diff') : fencedBlock(newText, languageOf(path)))]);
   } else if (fix) out.push(`**Fix (hint):** ${escapeMarkdown(fix.hint)}.`);
   if (f.related.length) {
     if (out.length) out.push('');
-    out.push('| queries | SQL |', '| ---: | --- |', ...f.related.map((r) => `| ${formatPerCall(r.count)} | ${escapeCell(codeSpan(cut(r.sql, MAX_SQL_CHARS)))} |`));
+    append(out, ['| queries | SQL |', '| ---: | --- |', ...f.related.map((r) => `| ${formatPerCall(r.count)} | ${escapeCell(codeSpan(cut(r.sql, MAX_SQL_CHARS)))} |`)]);
   }
   return out;
 }
@@ -185,7 +186,7 @@ function listed(rows: [string, EntryStats][], top: number, maxListed: number, na
   if (rest.length) {
     const unlisted = rows.length - top - rest.length;
     const tail = unlisted ? ['', `${plural(unlisted, `more ${name}`)} not listed.`] : [];
-    out.push('', ...folded(plural(rows.length - top, `more ${name}`), [...table(rest), ...tail]));
+    append(out, ['', ...folded(plural(rows.length - top, `more ${name}`), [...table(rest), ...tail])]);
   }
   return out;
 }
@@ -230,7 +231,7 @@ function encodePath(path: string): string {
 /** A code span that holds any text: its backticks fence longer than any run of them inside. */
 function codeSpan(text: string): string {
   const flat = text.replace(/\s*\n\s*/g, ' ');
-  const longest = Math.max(0, ...(flat.match(/`+/g) ?? []).map((r) => r.length));
+  const longest = maxOf((flat.match(/`+/g) ?? []).map((r) => r.length), 0);
   const fence = '`'.repeat(longest + 1);
   const pad = flat.startsWith('`') || flat.endsWith('`') || longest > 0 ? ' ' : '';
   return `${fence}${pad}${flat}${pad}${fence}`;
