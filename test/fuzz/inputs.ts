@@ -570,6 +570,8 @@ export const SHAPES = {
   'deep-in-parameters': (n: number) => events(`{"id":1,"event":"call","parameters":${'{"a":'.repeat(n)}1${'}'.repeat(n)}},${ret(2, 1)}`),
   'deep-event-updates': (n: number) => events(fnCall(1), `,"eventUpdates":{"1":${'{"x":'.repeat(n)}1${'}'.repeat(n)}}`),
   'deep-classmap-children': (n: number) => events(fnCall(1), `,"classMap":${'[{"type":"package","children":'.repeat(n)}[]${'}]'.repeat(n)}`),
+  // A valid classMap n levels deep before the events (a value built whole: cut at 10,000 levels with a warning, the events read).
+  'deep-classmap-before-events': (n: number) => Buffer.from(`{"version":"1.9","classMap":${'[{"type":"package","children":'.repeat(Math.ceil(n / 2))}[]${'}]'.repeat(Math.ceil(n / 2))},"events":[${fnCall(1)},${ret(2, 1, '2.0')}]}`),
   'wide-classmap-children': (n: number) => events(fnCall(1), `,"classMap":[{"type":"package","children":[${repeat('{"type":"function","name":"m","location":"app/service.py:3","labels":["x"]}', n * 12)}]}]`),
   'many-open-sql': (n: number) => events(numbered(n, (k) => sqlCall(k))),
   'fifo-returns': (n: number) => events(`${numbered(n, (k) => fnCall(k))},${numbered(n, (k) => ret(n + k, k))}`),
@@ -636,7 +638,7 @@ function shapeArbitrary(scale: Scale): fc.Arbitrary<InputSpec> {
   return fc.oneof(
     { arbitrary: fc.record({ shape: fc.constantFrom(...small), size: fc.integer({ min: 1, max: scale.maxShapeSize }) }), weight: 12 },
     // Deep nesting around the parser's limit (10,000) and far beyond it (100k `[`).
-    { arbitrary: fc.record({ shape: fc.constantFrom<ShapeName>('deep-arrays', 'deep-objects', 'deep-closed-in-metadata', 'deep-in-events', 'deep-in-sql-query', 'deep-in-parameters', 'deep-event-updates'), size: fc.constantFrom(9_998, 9_999, 10_000, 10_001, 100_000) }), weight: 2 },
+    { arbitrary: fc.record({ shape: fc.constantFrom<ShapeName>('deep-arrays', 'deep-objects', 'deep-closed-in-metadata', 'deep-in-events', 'deep-in-sql-query', 'deep-in-parameters', 'deep-event-updates', 'deep-classmap-children', 'deep-classmap-before-events'), size: fc.constantFrom(9_998, 9_999, 10_000, 10_001, 100_000) }), weight: 2 },
     { arbitrary: fc.record({ shape: fc.constantFrom(...huge), size: fc.constantFrom(scale.hugeStringBytes, (1 << 20) - 1, 1 << 20, (1 << 20) + 1) }), weight: 1 },
   ).map(({ shape, size }): InputSpec => ({ kind: 'shape', shape, size }));
 }

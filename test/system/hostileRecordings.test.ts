@@ -20,6 +20,25 @@ describe('hostile recordings through the command line', function () {
   });
   afterEach(() => fs.rmSync(root, { recursive: true, force: true }));
 
+  it('scan reads the events after values nested 20,000 to 200,000 levels deep (it called the file invalid JSON and dropped every event after)', () => {
+    fs.mkdirSync(path.join(root, 'app'));
+    fs.writeFileSync(path.join(root, 'app/a.py'), 'class A:\n    def m(self):\n        pass\n');
+    const call = (params: string) => `{"id":1,"event":"call","thread_id":1,"defined_class":"app.a.A","method_id":"m","path":"app/a.py","lineno":2,"parameters":${params}}`;
+    const ret = '{"id":2,"event":"return","thread_id":1,"parent_id":1,"elapsed":2}';
+    // A valid classMap 20,000 levels deep before the events (built: cut at 10,000 levels, with a
+    // warning), and parameters 200,000 levels deep (skipped: no limit, no problem).
+    const classMap = `${'[{"type":"package","children":'.repeat(10_000)}[]${'}]'.repeat(10_000)}`;
+    const parameters = `${'[{"a":'.repeat(100_000)}1${'}]'.repeat(100_000)}`;
+    fs.writeFileSync(path.join(root, 'deep.appmap.json'), `{"version":"1.9","classMap":${classMap},"events":[${call(parameters)},${ret}]}`);
+    const cutAt = `{"version":"1.9","classMap":${'[{"type":"package","children":'.repeat(4_999)}[`.length;
+    const run = runlens(['scan', 'deep.appmap.json'], root);
+    assert.deepEqual(run, {
+      code: 0,
+      stdout: 'app/a.py:2:5 warning slow call: A#m took 2.0 s [slow-call]\n1 recording read, 1 finding (0 errors, 1 warning), 1 problem reading recordings\n',
+      stderr: `deep.appmap.json: byte ${cutAt}: warning: 1 value(s) (metadata, classMap or event details) were nested deeper than 10,000 levels (the first here); what was deeper was skipped\n`,
+    });
+  });
+
   describe('sizes past the stack', () => {
     // About 120,000 arguments overflow V8's stack; 130,000 is past it with room.
     const N = 130_000;

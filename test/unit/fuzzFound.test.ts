@@ -74,6 +74,19 @@ describe('fuzzing: what its properties catch, and the bugs it found', function (
       checkRead(spec, materialize(spec));
     });
 
+    it('a reader that calls valid JSON broken because it nests deeper than 10,000 levels fails the verdict; the real one passes', () => {
+      const spec = shape('deep-classmap-before-events', 20_002);
+      const bytes = materialize(spec);
+      // What the reader did before: a valid classMap that deep stopped it, and the events after were lost.
+      const refusing: Reader = (p, b) => {
+        const r = readRecording(p, b);
+        return { ...r, problems: [{ file: p, byteOffset: 150_000, severity: 'error', message: 'not valid JSON: containers nested deeper than 10,000 levels; read what came before it' }] };
+      };
+      assert.throws(() => checkRead(spec, bytes, { read: refusing }), /valid JSON was called broken/);
+      checkRead(spec, bytes);
+      assert.equal(readRecording('r.appmap.json', bytes).trace.calls.length, 1);
+    });
+
     it('a call tree whose parent comes after its child fails the tree check', () => {
       const { trace } = readRecording('r.appmap.json', materialize(shape('deep-call-chain', 3)));
       checkTrace(trace);

@@ -2,7 +2,7 @@
 // Reading never throws: a truncated or malformed file yields what it holds plus problems with the
 // byte offset. Elapsed seconds become milliseconds here, once, after eventUpdates are applied.
 
-import { DEFAULT_MAX_BUILT_ITEMS, JsonStreamParser, JsonVisitor, Mode } from '../json/streamParser';
+import { DEFAULT_MAX_BUILT_ITEMS, DEFAULT_MAX_DEPTH, JsonStreamParser, JsonVisitor, Mode } from '../json/streamParser';
 import { formatCount } from '../findings/format';
 import { Problem } from '../problem';
 import { countWork } from '../workCounter';
@@ -89,6 +89,14 @@ export function createRecordingReader(recordingPath: string, options: ReadOption
       }
       if (parser.truncatedValues > 0) {
         builder.warn(`${formatCount(parser.truncatedValues)} value(s) (metadata, classMap or event details) had more than ${formatCount(DEFAULT_MAX_BUILT_ITEMS)} members and elements; the rest were skipped`);
+      }
+      if (parser.deepValues > 0) {
+        builder.problems.push({
+          file: recordingPath,
+          byteOffset: parser.firstDeepValueAt,
+          severity: 'warning',
+          message: `${formatCount(parser.deepValues)} value(s) (metadata, classMap or event details) were nested deeper than ${formatCount(DEFAULT_MAX_DEPTH)} levels (the first here); what was deeper was skipped`,
+        });
       }
       if (parser.longNumbers > 0) {
         builder.warn(`${formatCount(parser.longNumbers)} number(s) longer than 4,096 characters were read as not a number`);
