@@ -29,6 +29,8 @@ export function nastySpecs(seed: number): { name: string; spec: InputSpec }[] {
     { name: 'many-open-sql', spec: shape('many-open-sql', 3_000) },
     { name: 'deep-chain-distinct-functions', spec: shape('deep-chain-distinct-functions', 20_000) },
     { name: 'sql-under-deep-chain', spec: shape('sql-under-deep-chain', 8_000) },
+    { name: 'many-shapes-per-request', spec: shape('many-shapes-per-request', 5_000) },
+    { name: 'deep-classmap-before-events', spec: shape('deep-classmap-before-events', 20_002) },
     { name: 'absurd-elapsed', spec: shape('absurd-elapsed', 500) },
     { name: 'self-parent-returns', spec: shape('self-parent-returns', 1_000) },
     { name: 'many-event-updates', spec: shape('many-event-updates', 3_000) },
@@ -36,6 +38,8 @@ export function nastySpecs(seed: number): { name: string; spec: InputSpec }[] {
     { name: 'truncated', spec: { kind: 'mutated', file: largest, eventEdits: [], byteEdits: [{ edit: 'truncate', at: 1_234_567 }] } },
     { name: 'utf16', spec: { kind: 'bytes', bytes: [0xff, 0xfe, 0x7b, 0x00, 0x7d, 0x00] } },
     { name: 'empty', spec: { kind: 'bytes', bytes: [] } },
+    // Recorded paths that are not well-formed Unicode (surrogate escapes of non-UTF-8 file names): no URI can hold them.
+    { name: 'lone-surrogate-paths', spec: { kind: 'json', text: '{"metadata":{"recorder":{"type":"tests"},"source_location":"meetups/caf\\udce9.py:3"},"events":[{"id":1,"event":"call","thread_id":1,"defined_class":"meetups.Caf","method_id":"m","path":"meetups/caf\\udce9.py","lineno":3},{"id":2,"event":"return","thread_id":1,"parent_id":1,"elapsed":2}]}' } },
     { name: 'odd-version-and-lines', spec: { kind: 'json', text: '{"version":{"toString":1},"metadata":{"recorder":{"type":"tests"},"source_location":"meetups/views.py:99999999999"},"events":[{"id":1,"event":"call","defined_class":"A","method_id":"m","path":"app/a.py","lineno":1e308},{"id":2,"event":"return","parent_id":1,"elapsed":1e308}]}' } },
   ];
   const generated = fc.sample(inputArbitrary(CI_SCALE).filter((s) => s.kind === 'generated'), { seed, numRuns: 3 });
@@ -135,7 +139,10 @@ export async function checkServer(root: string, files: string[], late: InputSpec
       const hover: Hover | null = await client.connection.sendRequest('textDocument/hover', { textDocument: { uri: views }, position: { line, character: 4 } });
       if (!hover) problems.push(`${when}: no hover on the recorded function's line`);
       const symbols: unknown[] = await client.connection.sendRequest('workspace/symbol', { query: '' });
-      if (!Array.isArray(symbols)) problems.push(`${when}: workspace/symbol did not answer a list`);
+      // The example's test is recorded with its place: one recording cannot take the symbols of all.
+      if (!Array.isArray(symbols) || symbols.length === 0) problems.push(`${when}: workspace/symbol answered ${JSON.stringify(symbols)}, not the example's test`);
+      // The example's N+1 is on its views whatever else is recorded: one recording cannot take every file's diagnostics.
+      if (!client.diagnostics.get(views)?.some((d) => d.code === 'n-plus-one')) problems.push(`${when}: no N+1 diagnostic on meetups/views.py`);
       const status: { recordings: number } = await client.connection.sendRequest('runlens/status');
       return status.recordings;
     };

@@ -152,6 +152,8 @@ export const FUNCTIONS: [string, string, string | undefined, number | undefined]
   ['com.example.Foo', 'bar', 'com/example/Foo.java', 10],
   ['Book', 'findAll', 'src/routes/books.js', 21],
   ['Escape', '../up', '../../outside.py', 1],
+  // A file name that is not UTF-8, as appmap-python records it (a surrogate escape): no URI can hold it.
+  ['app.Caf', 'm', 'app/caf\udce9.py', 3],
 ];
 
 export const SQL = [
@@ -246,7 +248,7 @@ const metadataArbitrary: fc.Arbitrary<unknown> = fc.oneof(
     client: fc.oneof(fc.constant({ name: 'appmap-python', version: '1.0' }), hostileValue),
     recorder: fc.oneof(fc.constant({ name: 'pytest', type: 'tests' }), fc.constant({ name: 'requests', type: 'requests' }), hostileValue),
     recording: fc.oneof(fc.constant({ source_location: 'meetups/tests/test_past_meetings.py:42' }), fc.constant({ source_location: '/etc/passwd:1' }), hostileValue),
-    source_location: fc.oneof(fc.constant(undefined), fc.constantFrom('app/x.rb:99999999999', ':', 'meetups/views.py'), hostileValue),
+    source_location: fc.oneof(fc.constant(undefined), fc.constantFrom('app/x.rb:99999999999', ':', 'meetups/views.py', 'tests/caf\udce9.py:3'), hostileValue),
     test_status: fc.oneof(fc.constantFrom('succeeded', 'failed'), hostileValue),
     frameworks: fc.oneof(fc.constant([{ name: 'Django', version: '5' }]), hostileValue),
   }),

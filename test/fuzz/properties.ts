@@ -46,6 +46,8 @@ import { createSideBuilder, reportModel } from '../../server/src/core/report/mod
 import { SourceIndex, SourceLocation } from '../../server/src/core/sourceIndex';
 import { CallKind, Trace } from '../../server/src/core/trace';
 import { scan } from '../../server/src/cli/scan';
+import { formatJson, formatSarif, formatText } from '../../server/src/cli/formats';
+import { isWellFormed } from '../../server/src/core/text';
 import { readRecordingFileSync } from '../../server/src/node/readRecordingFile';
 import { loadParsers } from '../../server/src/node/treeSitter';
 import { workspaceFiles } from '../../server/src/node/workspaceFiles';
@@ -533,7 +535,10 @@ function checkLocation(l: SourceLocation, what: string): void {
   assert.ok(Number.isInteger(l.column) && l.column >= 1 && l.column <= MAX_LINE, `${what} is on column ${l.column}`);
 }
 
-/** `scan` on the input as a file, as the CLI reads it (1 MiB chunks): no internal error among its problems. */
+/**
+ * `scan` on the input as a file, as the CLI reads it (1 MiB chunks): no internal error among its
+ * problems, and its text, JSON and SARIF are written (a recorded path no URI can hold made SARIF throw).
+ */
 async function checkScan(spec: InputSpec, bytes: Buffer, ws: AnalysisWorkspace): Promise<void> {
   const file = path.join(ws.root, RECORDING);
   fs.writeFileSync(file, bytes);
@@ -541,6 +546,10 @@ async function checkScan(spec: InputSpec, bytes: Buffer, ws: AnalysisWorkspace):
   const internal = out.problems.filter((p) => /internal error/.test(p.message));
   assert.deepEqual(internal, [], `scan met an internal error on ${labelOf(spec)}`);
   assert.equal(out.summaries.length, 1);
+  formatText(out);
+  JSON.parse(formatJson(out));
+  const sarif = JSON.parse(formatSarif(out, { root: ws.root, version: '0.0.0' }));
+  assert.equal(sarif.runs[0].results.length, out.findings.filter((f) => isWellFormed(f.location.path)).length, 'SARIF lost a finding whose path a URI can name');
 }
 
 // ---- properties -------------------------------------------------------------------------------

@@ -9,7 +9,9 @@ import * as os from 'node:os';
 import * as path from 'node:path';
 import { Baseline, BASELINE_FORMAT, BASELINE_VERSION, EntryStats } from '../../server/src/core/baseline/baseline';
 import { serializeBaseline } from '../../server/src/core/baseline/serialize';
-import { runlens } from '../support/cli';
+import { BIN, runlens } from '../support/cli';
+import { startChildProcess } from '../support/lspClient';
+import { checkDiagnostics } from '../support/lspChecks';
 import { materialize } from '../fuzz/inputs';
 
 describe('hostile recordings through the command line', function () {
@@ -36,6 +38,68 @@ describe('hostile recordings through the command line', function () {
       code: 0,
       stdout: 'app/a.py:2:5 warning slow call: A#m took 2.0 s [slow-call]\n1 recording read, 1 finding (0 errors, 1 warning), 1 problem reading recordings\n',
       stderr: `deep.appmap.json: byte ${cutAt}: warning: 1 value(s) (metadata, classMap or event details) were nested deeper than 10,000 levels (the first here); what was deeper was skipped\n`,
+    });
+  });
+
+  describe('a recorded path that is not valid Unicode (a file name in another encoding: Python writes caf\\udce9.py)', () => {
+    /**
+     * A test recording whose request runs two slow project functions: Ok#n in app/ok.py, and Caf#m
+     * in a file Python recorded with a surrogate escape; the test itself is in another such file.
+     */
+    const recording = JSON.stringify({
+      metadata: { name: 'caf test', recorder: { type: 'tests' }, source_location: 'tests/caf\udce9.py:3' },
+      events: [
+        { id: 1, event: 'call', thread_id: 1, http_server_request: { request_method: 'GET', path_info: '/ok' } },
+        { id: 2, event: 'call', thread_id: 1, defined_class: 'app.ok.Ok', method_id: 'n', path: 'app/ok.py', lineno: 2 },
+        { id: 3, event: 'return', thread_id: 1, parent_id: 2, elapsed: 1.5 },
+        { id: 4, event: 'call', thread_id: 1, defined_class: 'app.Caf', method_id: 'm', path: 'app/caf\udce9.py', lineno: 3 },
+        { id: 5, event: 'return', thread_id: 1, parent_id: 4, elapsed: 1.2 },
+        { id: 6, event: 'return', thread_id: 1, parent_id: 1, elapsed: 0.5, http_server_response: { status_code: 200 } },
+      ],
+    });
+    const problem = 'warning: 2 recorded path(s) are not valid Unicode (a file name in another encoding?), the first "app/caf\\udce9.py": no URI can name them, so findings there have no link in reports, no SARIF result and no editor diagnostic';
+    beforeEach(() => {
+      fs.mkdirSync(path.join(root, 'app'));
+      fs.writeFileSync(path.join(root, 'app/ok.py'), 'class Ok:\n    def n(self):\n        pass\n');
+      fs.writeFileSync(path.join(root, 'caf.appmap.json'), recording);
+    });
+
+    it('scan --format sarif leaves out that finding only, with a notification that says why (it exited 3 and wrote nothing)', () => {
+      const run = runlens(['scan', '--format', 'sarif', 'caf.appmap.json'], root);
+      assert.deepEqual({ code: run.code, stderr: run.stderr }, { code: 0, stderr: '' });
+      const [sarif] = JSON.parse(run.stdout).runs;
+      assert.deepEqual(
+        sarif.results.map((r: { message: { text: string }; locations: { physicalLocation: { artifactLocation: { uri: string }; region: { startLine: number } } }[] }) => `${r.locations[0].physicalLocation.artifactLocation.uri}:${r.locations[0].physicalLocation.region.startLine} ${r.message.text}`),
+        ['app/ok.py:2 slow call: Ok#n took 1.5 s'],
+      );
+      assert.deepEqual(sarif.invocations[0].toolExecutionNotifications.map((n: { message: { text: string } }) => n.message.text), [
+        problem.replace(/^warning: /, ''),
+        'a finding is left out: its file\'s recorded path "app/caf\\udce9.py" is not valid Unicode, and no URI can name it (slow call: Caf#m took 1.2 s [slow-call])',
+      ]);
+    });
+
+    it('report --format markdown lists that finding without a link, the others with theirs, and says why (it exited 3 and wrote nothing)', () => {
+      const run = runlens(['report', '--format', 'markdown', 'caf.appmap.json'], root);
+      assert.deepEqual({ code: run.code, stderr: run.stderr }, { code: 0, stderr: `caf.appmap.json: ${problem}\n` });
+      const rows = run.stdout.split('\n').filter((l) => l.startsWith('| warning |'));
+      assert.deepEqual(rows, [
+        '| warning | `app/caf\ufffd.py:3` | slow call: Caf#m took 1.2 s | `slow-call` | 1 recording |',
+        '| warning | [`app/ok.py:2`](app/ok.py#L2) | slow call: Ok#n took 1.5 s | `slow-call` | 1 recording |',
+      ]);
+    });
+
+    it('the language server publishes every other diagnostic and symbol (one such path left every file without diagnostics and workspace/symbol empty)', async () => {
+      const client = await startChildProcess(BIN, root);
+      try {
+        checkDiagnostics(client, 'app/ok.py', ['1:4-1:4 warning slow-call: slow call: Ok#n took 1.5 s']);
+        checkDiagnostics(client, 'caf.appmap.json', [`0:0-0:0 ${problem}`]);
+        assert.deepEqual([...client.diagnostics.keys()].sort(), [client.uri('app/ok.py'), client.uri('caf.appmap.json')]);
+        const symbols: { name: string; location: { uri: string } }[] = await client.connection.sendRequest('workspace/symbol', { query: '' });
+        assert.deepEqual(symbols.map((s) => `${s.name} ${s.location.uri}`), [`GET /ok ${client.uri('app/ok.py')}`]);
+      } finally {
+        await client.close();
+      }
+      assert.equal(client.child.exitCode, 0, client.stderr());
     });
   });
 

@@ -12,6 +12,7 @@ import { RULE_HELP, markdownToText } from '../core/report/ruleHelp';
 import { packageVersion } from '../node/packageInfo';
 import { PLAIN, Style } from './color';
 import { ScanOutput } from './scan';
+import { isWellFormed } from '../core/text';
 
 /**
  * `path:line:col severity message (detail) [rule]` per finding (`path: …` for a file the root does
@@ -80,6 +81,13 @@ export function formatSarif(output: ScanOutput, options: SarifOptions = {}): str
   const version = options.version ?? packageVersion();
   const ruleIndex = new Map(RULE_HELP.map((r, i) => [r.id as string, i]));
   const fingerprints = uniqueFingerprints(output.findings);
+  // A finding in a file whose recorded path no URI can hold (not well-formed Unicode) has no place
+  // in SARIF: it is left out, and a notification says so (one such path cost the whole log).
+  const results = output.findings.filter((f) => isWellFormed(f.location.path));
+  const notifications = output.problems.map(sarifNotification);
+  for (const f of output.findings) {
+    if (!isWellFormed(f.location.path)) notifications.push({ level: 'warning', message: { text: `a finding is left out: its file's recorded path ${JSON.stringify(f.location.path)} is not valid Unicode, and no URI can name it (${f.message} [${f.rule}])` } });
+  }
   const log = {
     $schema: 'https://json.schemastore.org/sarif-2.1.0.json',
     version: '2.1.0',
@@ -105,11 +113,11 @@ export function formatSarif(output: ScanOutput, options: SarifOptions = {}): str
         invocations: [
           {
             executionSuccessful: true,
-            ...(output.problems.length ? { toolExecutionNotifications: output.problems.map(sarifNotification) } : {}),
+            ...(notifications.length ? { toolExecutionNotifications: notifications } : {}),
           },
         ],
         ...(options.root ? { originalUriBaseIds: { [SRCROOT]: { uri: directoryUri(options.root) } } } : {}),
-        results: output.findings.map((f) => ({
+        results: results.map((f) => ({
           ruleId: f.rule,
           ruleIndex: ruleIndex.get(f.rule) ?? -1,
           level: sarifLevel(f.severity),
@@ -190,7 +198,7 @@ function directoryUri(dir: string): string {
 
 /** A problem reading a recording, on that recording where it names a file. */
 function sarifNotification(p: Problem): object {
-  const located = p.file && !p.file.startsWith('(');
+  const located = p.file && !p.file.startsWith('(') && isWellFormed(p.file);
   return {
     level: p.severity === 'error' ? 'error' : 'warning',
     message: { text: formatProblem({ ...p, file: '' }).replace(/^:\s*/, '') },

@@ -19,23 +19,32 @@ export interface DiagnosticsOptions {
   relatedInformation: boolean;
 }
 
-/** Diagnostics of every file that has any, by URI. */
-export function computeDiagnostics(session: Session, options: DiagnosticsOptions): Map<string, Diagnostic[]> {
+/**
+ * Diagnostics of every file that has any, by URI, and what could not be published. Each file is
+ * made on its own: a file no URI can name (the recording's problems say why) or one that fails is
+ * left out, never the others (one recorded path with a lone surrogate lost every diagnostic).
+ */
+export function computeDiagnostics(session: Session, options: DiagnosticsOptions): { byUri: Map<string, Diagnostic[]>; failures: string[] } {
   const out = new Map<string, Diagnostic[]>();
+  const failures: string[] = [];
   for (const [rel, { findings, problems }] of diagnosticsByFile(session.index.snapshot(), session.sourceIndex)) {
-    const uri = uriOf(session.root, rel);
-    out.set(uri, [...findings.map((f) => fromFinding(f, uri, options)), ...problems.map((p) => fromProblem(session, p))]);
+    try {
+      const uri = uriOf(session.root, rel);
+      if (uri !== undefined) out.set(uri, [...findings.map((f) => fromFinding(f, uri, options)), ...problems.map((p) => fromProblem(session, p))]);
+    } catch (err) {
+      failures.push(`diagnostics of ${JSON.stringify(rel)} failed: ${(err as Error).stack ?? err}`);
+    }
   }
   const add = (rel: string, diagnostic: Diagnostic) => {
     const uri = uriOf(session.root, rel);
-    out.set(uri, [...(out.get(uri) ?? []), diagnostic]);
+    if (uri !== undefined) out.set(uri, [...(out.get(uri) ?? []), diagnostic]);
   };
   for (const r of resolvedFindings(session.index.snapshot(), session.since())) {
     const range = lineRange(session.sourceIndex.text(r.path), r.line);
     if (range) add(r.path, { range, severity: DiagnosticSeverity.Information, code: r.rule, source: 'runlens', message: r.message });
   }
   for (const p of session.baselineProblems) add(p.file, fromProblem(session, p));
-  return out;
+  return { byUri: out, failures };
 }
 
 /** The text of a 1-based line, from its first non-blank character; undefined when the file or line is gone. */

@@ -13,6 +13,7 @@ import { fencedBlock } from '../markdown';
 import { Fix } from '../orm/types';
 import { SourceLocation } from '../sourceIndex';
 import { append, maxOf } from '../arrays';
+import { isWellFormed } from '../text';
 
 export interface MarkdownReportInput {
   /** The report's heading, e.g. `runlens report: bookshop`. */
@@ -206,13 +207,15 @@ function folded(summary: string, body: string[]): string[] {
 
 /**
  * `[`src/routes/books.js:21`](BASE/src/routes/books.js#L21)`: a path outside the workspace (a
- * recording elsewhere) has no link, only its name. A range's link opens its first line: GitHub and
- * GitLab write line ranges differently (`#L21-L23`, `#L21-23`), and both open `#L21`.
+ * recording elsewhere), or one no URL can hold, has no link, only its name. A range's link opens
+ * its first line: GitHub and GitLab write line ranges differently (`#L21-L23`, `#L21-23`), and
+ * both open `#L21`.
  */
 function sourceLink(base: string, path: string, line: number, endLine?: number): string {
   const range = endLine !== undefined && endLine !== line ? `${line}-${endLine}` : `${line}`;
   const text = codeSpan(`${path}:${range}`);
-  if (path.startsWith('/') || /^[A-Za-z]:[\\/]/.test(path)) return text;
+  // A recorded path that is not well-formed Unicode (a file name in another encoding) can be no URL.
+  if (path.startsWith('/') || /^[A-Za-z]:[\\/]/.test(path) || !isWellFormed(path)) return text;
   return `[${text}](${base}${encodePath(path)}#L${line})`;
 }
 
