@@ -154,6 +154,8 @@ export const FUNCTIONS: [string, string, string | undefined, number | undefined]
   ['Escape', '../up', '../../outside.py', 1],
   // A file name that is not UTF-8, as appmap-python records it (a surrogate escape): no URI can hold it.
   ['app.Caf', 'm', 'app/caf\udce9.py', 3],
+  // Names with line breaks, CI commands and terminal escapes: every human output must keep them on their line.
+  ['app.Evil\n::add-mask::hunter2', 'm\u001b[31m\u202e', 'app/evil.py', 1],
 ];
 
 export const SQL = [
@@ -165,6 +167,7 @@ export const SQL = [
   'UPDATE t SET a = $1 WHERE id IN (1, 2, 3, 4, 5)',
   'SELECT * FROM "unterminated WHERE x = \'',
   '/* comment */ SELECT name FROM sqlite_master -- tail',
+  'SELECT * FROM "t\n::stop-commands::tok|x" WHERE id = 1',
   'PRAGMA table_info("x")',
   '',
 ];
@@ -174,6 +177,7 @@ const ROUTES: [string, string, string | undefined][] = [
   ['post', '/meetings/7', '/meetings/{id}'],
   ['PATCH', '/', undefined],
   ['', '', ''],
+  ['GET', '/x\n::error file=meetups/views.py,line=1::forged\r\u001b[2J', undefined],
 ];
 
 /** Where a return points: the innermost open call, an older one, a missing or foreign id, itself. */
@@ -244,7 +248,7 @@ const opArbitrary: fc.Arbitrary<Op> = fc.record({
 
 const metadataArbitrary: fc.Arbitrary<unknown> = fc.oneof(
   fc.record({
-    name: fc.oneof(fc.constantFrom('Past meetings lists past meetings', ''), hostileValue),
+    name: fc.oneof(fc.constantFrom('Past meetings lists past meetings', '', 'test\n::error file=meetups/views.py,line=1::forged'), hostileValue),
     client: fc.oneof(fc.constant({ name: 'appmap-python', version: '1.0' }), hostileValue),
     recorder: fc.oneof(fc.constant({ name: 'pytest', type: 'tests' }), fc.constant({ name: 'requests', type: 'requests' }), hostileValue),
     recording: fc.oneof(fc.constant({ source_location: 'meetups/tests/test_past_meetings.py:42' }), fc.constant({ source_location: '/etc/passwd:1' }), hostileValue),

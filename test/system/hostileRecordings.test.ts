@@ -83,7 +83,7 @@ describe('hostile recordings through the command line', function () {
       assert.deepEqual({ code: run.code, stderr: run.stderr }, { code: 0, stderr: `caf.appmap.json: ${problem}\n` });
       const rows = run.stdout.split('\n').filter((l) => l.startsWith('| warning |'));
       assert.deepEqual(rows, [
-        '| warning | `app/caf\ufffd.py:3` | slow call: Caf#m took 1.2 s | `slow-call` | 1 recording |',
+        '| warning | `app/caf\\udce9.py:3` | slow call: Caf#m took 1.2 s | `slow-call` | 1 recording |',
         '| warning | [`app/ok.py:2`](app/ok.py#L2) | slow call: Ok#n took 1.5 s | `slow-call` | 1 recording |',
       ]);
     });
@@ -100,6 +100,104 @@ describe('hostile recordings through the command line', function () {
         await client.close();
       }
       assert.equal(client.child.exitCode, 0, client.stderr());
+    });
+  });
+
+  describe('control characters in recorded names (a route, a test, a class, SQL with `\\n::error …`)', () => {
+    const FORGED_ROUTE = '/x\n::error file=app/views.py,line=1::forged route';
+    const FORGED_TEST = 'test\n::error file=app/views.py,line=1::forged test';
+    const FORGED_CLASS = 'app.Evil\n::add-mask::hunter2';
+    const FORGED_METHOD = 'm\u001b[31mred\u202e';
+    const FORGED_SQL = (k: number) => `SELECT * FROM "t\n::stop-commands::tok|x" WHERE id = ${k}`;
+    /** A test recording (generated) whose request runs a slow function that runs the same query 6 times, each name forged. */
+    function recording(functionSeconds: number): string {
+      const events: object[] = [];
+      let id = 1;
+      const call = (fields: object) => (events.push({ id, event: 'call', thread_id: 1, ...fields }), id++);
+      const ret = (parent: number, elapsed: number, fields: object = {}) => events.push({ id: id++, event: 'return', thread_id: 1, parent_id: parent, elapsed, ...fields });
+      const request = call({ http_server_request: { request_method: 'GET', path_info: FORGED_ROUTE } });
+      const fn = call({ defined_class: FORGED_CLASS, method_id: FORGED_METHOD, path: 'app/evil.py', lineno: 1 });
+      for (let k = 0; k < 6; k++) ret(call({ sql_query: { sql: FORGED_SQL(k), database_type: 'sqlite' } }), 0.01);
+      ret(fn, functionSeconds);
+      ret(request, 2, { http_server_response: { status_code: 200 } });
+      return JSON.stringify({ metadata: { name: FORGED_TEST, recorder: { type: 'tests' } }, events });
+    }
+    beforeEach(() => {
+      fs.mkdirSync(path.join(root, 'app'));
+      fs.writeFileSync(path.join(root, 'app/evil.py'), 'def m():\n    pass\n');
+      fs.mkdirSync(path.join(root, 'before'));
+      fs.mkdirSync(path.join(root, 'after'));
+      fs.writeFileSync(path.join(root, 'before/r.appmap.json'), recording(1.5));
+      fs.writeFileSync(path.join(root, 'after/r.appmap.json'), recording(3));
+      // A broken recording whose file name holds a line break: its problem goes to stderr.
+      fs.writeFileSync(path.join(root, 'after/bad\n::error::name.appmap.json'), '{"events":[');
+    });
+
+    /** Every line of an output: none starts with `::` (a GitHub Actions command), none holds a control character. */
+    function checkLines(what: string, text: string): void {
+      for (const line of text.split('\n')) {
+        assert.ok(!/^\s*::/.test(line), `${what}: a line starts with "::": ${JSON.stringify(line)}`);
+        assert.ok(!/[\u0000-\u001f\u007f-\u009f\u202a-\u202e\u2066-\u2069]/.test(line), `${what}: a control character in ${JSON.stringify(line)}`);
+      }
+    }
+
+    /** Each table of a Markdown text: every row has as many cells (unescaped `|`) as its header. */
+    function checkTables(what: string, markdown: string): void {
+      const cells = (row: string) => row.replace(/\\\|/g, '').split('|').length;
+      let header: number | undefined;
+      for (const line of markdown.split('\n')) {
+        if (!line.startsWith('|')) header = undefined;
+        else if (header === undefined) header = cells(line);
+        else assert.equal(cells(line), header, `${what}: a row of another width: ${line}`);
+      }
+    }
+
+    it('scan prints each finding on its line, names escaped, and the broken file\'s name on one line too (a forged ::error line became a GitHub annotation)', () => {
+      const run = runlens(['scan', 'after'], root);
+      assert.deepEqual(run, {
+        code: 0,
+        stdout: [
+          'app/evil.py:1:1 warning N+1: 6 queries under this function (6 × t\\n::stop-commands::tok|x) [n-plus-one]',
+          'app/evil.py:1:1 warning slow call: hunter2#(anonymous) took 3.0 s [slow-call]',
+          'app/evil.py:1:1 warning slow request: GET /x\\n::error file=app/views.py,line=1::forged route took 2.0 s [slow-request]',
+          '2 recordings read, 3 findings (0 errors, 3 warnings), 1 problem reading recordings',
+          '',
+        ].join('\n'),
+        stderr: 'after/bad\\n::error::name.appmap.json: byte 11: error: not valid JSON: unexpected end of file with 2 containers still open: the file is truncated; read what came before it\n',
+      });
+    });
+
+    it('compare, as text and as Markdown, keeps each route, test and function on its row', () => {
+      const text = runlens(['compare', '--all', 'before', 'after'], root);
+      assert.equal(text.code, 0, text.stderr);
+      checkLines('compare', text.stdout);
+      checkLines('compare, stderr', text.stderr);
+      assert.deepEqual(text.stdout.split('\n').filter((l) => l.startsWith('  ')).map((l) => l.split(/\s{2,}/)[1]), [
+        'GET /x\\n::error file=app/views.py,line=1::forged route',
+        'test\\n::error file=app/views.py,line=1::forged test',
+        'app.Evil\\n::add-mask::hunter2#m\\u001b[31mred\\u202e',
+      ]);
+      const markdown = runlens(['compare', '--all', '--format', 'markdown', 'before', 'after'], root);
+      checkLines('compare --format markdown', markdown.stdout);
+      checkTables('compare --format markdown', markdown.stdout);
+      assert.ok(markdown.stdout.includes('| `GET /x\\n::error file=app/views.py,line=1::forged route` | 2.0 s → 2.0 s |'), markdown.stdout);
+    });
+
+    it('report --format markdown keeps its tables whole: pipes and line breaks in names are escaped', () => {
+      const run = runlens(['report', '--format', 'markdown', 'after'], root);
+      assert.equal(run.code, 0, run.stderr);
+      checkLines('report', run.stdout);
+      checkLines('report, stderr', run.stderr);
+      checkTables('report', run.stdout);
+      const rows = run.stdout.split('\n').filter((l) => l.startsWith('| warning |') || l.startsWith('| 6 |') || l.startsWith('| `'));
+      assert.deepEqual(rows, [
+        '| warning | [`app/evil.py:1`](app/evil.py#L1) | N+1: 6 queries under this function (6 × t\\\\n::stop-commands::tok\\|x) | `n-plus-one` | GET /x\\\\n::error file=app/views.py,line=1::forged route |',
+        '| warning | [`app/evil.py:1`](app/evil.py#L1) | slow call: hunter2#(anonymous) took 3.0 s | `slow-call` | 1 recording |',
+        '| warning | [`app/evil.py:1`](app/evil.py#L1) | slow request: GET /x\\\\n::error file=app/views.py,line=1::forged route took 2.0 s | `slow-request` | GET /x\\\\n::error file=app/views.py,line=1::forged route |',
+        '| 6 | `SELECT * FROM "t\\n::stop-commands::tok\\|x" WHERE id = ?` |',
+        '| `GET /x\\n::error file=app/views.py,line=1::forged route` | 1 | 2.0 s | 2.0 s | 6 |',
+        '| `app.Evil\\n::add-mask::hunter2#m\\u001b[31mred\\u202e` | [`app/evil.py:1`](app/evil.py#L1) | 1 | 3.0 s | 3.0 s | 6 |',
+      ]);
     });
   });
 

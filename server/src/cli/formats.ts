@@ -12,20 +12,22 @@ import { RULE_HELP, markdownToText } from '../core/report/ruleHelp';
 import { packageVersion } from '../node/packageInfo';
 import { PLAIN, Style } from './color';
 import { ScanOutput } from './scan';
-import { isWellFormed } from '../core/text';
+import { escapeText, isWellFormed } from '../core/text';
 
 /**
  * `path:line:col severity message (detail) [rule]` per finding (`path: …` for a file the root does
- * not hold: its line would be one of some other file), then a summary line.
+ * not hold: its line would be one of some other file), then a summary line. Recorded text is
+ * escaped (core/text.ts): a route, name or path with a line break stays on its line, so it cannot
+ * start a line of its own that a CI reads as a command (`::error …`).
  */
 export function formatText(output: ScanOutput, options: { fixHints?: boolean; style?: Style } = {}): string {
   const style = options.style ?? PLAIN;
   const lines = output.findings.flatMap((f) => {
     const detail = f.detail ? ` (${f.detail})` : '';
-    const at = output.unplaced.has(f) ? `${f.location.path}:` : `${f.location.path}:${f.location.line}:${f.location.column}`;
-    const line = `${style.path(at)} ${style.severity(f.severity, f.severity)} ${f.message}${detail} ${style.dim(`[${f.rule}]`)}`;
+    const at = escapeText(output.unplaced.has(f) ? `${f.location.path}:` : `${f.location.path}:${f.location.line}:${f.location.column}`);
+    const line = `${style.path(at)} ${style.severity(f.severity, f.severity)} ${escapeText(`${f.message}${detail}`)} ${style.dim(`[${f.rule}]`)}`;
     const fix = options.fixHints ? output.fixes.get(f) : undefined;
-    return fix ? [line, `    fix: ${fix.hint}`] : [line];
+    return fix ? [line, `    fix: ${escapeText(fix.hint)}`] : [line];
   });
   const bySeverity = (s: string) => output.findings.filter((f) => f.severity === s).length;
   const summary = [

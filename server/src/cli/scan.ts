@@ -20,6 +20,7 @@ import { COLORED, PLAIN, Style } from './color';
 import { formatJson, formatSarif, formatText } from './formats';
 import { UsageError } from './usage';
 import { append } from '../core/arrays';
+import { escapeText } from '../core/text';
 
 export interface ScanOptions {
   paths: string[];
@@ -164,8 +165,9 @@ export function noRecordings(searched: string[], side?: string): UsageError {
 }
 
 /** `file: byte 17: error: message`: a problem on stderr, its file and severity marked on a terminal. */
+/** A problem on stderr, one line: the file name and message escaped (a recording's name may hold a line break). */
 export function displayProblem(p: Problem, style: Style = PLAIN): string {
-  return `${style.path(`${p.file}:`)}${p.byteOffset === undefined ? '' : ` byte ${p.byteOffset}:`} ${style.severity(p.severity, p.severity)}: ${p.message}`;
+  return `${style.path(`${escapeText(p.file)}:`)}${p.byteOffset === undefined ? '' : ` byte ${p.byteOffset}:`} ${style.severity(p.severity, p.severity)}: ${escapeText(p.message)}`;
 }
 
 export function readConfigFile(file: string): RunlensConfig {

@@ -14,6 +14,7 @@ import { formatCount } from '../core/findings/format';
 import { Problem } from '../core/problem';
 import { toRange, uriOf } from './convert';
 import { Session } from './session';
+import { escapeText } from '../core/text';
 
 export interface DiagnosticsOptions {
   relatedInformation: boolean;
@@ -41,7 +42,7 @@ export function computeDiagnostics(session: Session, options: DiagnosticsOptions
   };
   for (const r of resolvedFindings(session.index.snapshot(), session.since())) {
     const range = lineRange(session.sourceIndex.text(r.path), r.line);
-    if (range) add(r.path, { range, severity: DiagnosticSeverity.Information, code: r.rule, source: 'runlens', message: r.message });
+    if (range) add(r.path, { range, severity: DiagnosticSeverity.Information, code: r.rule, source: 'runlens', message: escapeText(r.message) });
   }
   for (const p of session.baselineProblems) add(p.file, fromProblem(session, p));
   return { byUri: out, failures };
@@ -58,9 +59,10 @@ function lineRange(text: string | undefined, line: number): Range | undefined {
 
 function fromFinding(f: Finding, uri: string, options: DiagnosticsOptions): Diagnostic {
   const range = toRange(f.location);
-  const diagnostic: Diagnostic = { range, severity: severity(f.severity), code: f.rule, source: 'runlens', message: f.message };
+  // Messages are plain text: recorded names and SQL escaped (core/text.ts), each on one line.
+  const diagnostic: Diagnostic = { range, severity: severity(f.severity), code: f.rule, source: 'runlens', message: escapeText(f.message) };
   if (options.relatedInformation && f.related.length) {
-    diagnostic.relatedInformation = f.related.map((r): DiagnosticRelatedInformation => ({ location: { uri, range }, message: `${formatCount(r.count)} × ${r.sql}` }));
+    diagnostic.relatedInformation = f.related.map((r): DiagnosticRelatedInformation => ({ location: { uri, range }, message: escapeText(`${formatCount(r.count)} × ${r.sql}`) }));
   }
   return diagnostic;
 }
@@ -71,7 +73,7 @@ function fromProblem(session: Session, p: Problem): Diagnostic {
     range: { start: position, end: position },
     severity: p.severity === 'error' ? DiagnosticSeverity.Error : DiagnosticSeverity.Warning,
     source: 'runlens',
-    message: p.byteOffset === undefined ? p.message : `byte ${p.byteOffset}: ${p.message}`,
+    message: escapeText(p.byteOffset === undefined ? p.message : `byte ${p.byteOffset}: ${p.message}`),
   };
 }
 

@@ -6,13 +6,13 @@
 
 import { Baseline, EntryStats } from '../baseline/baseline';
 import { Comparison, formatPerCall } from '../baseline/compare';
-import { compareMarkdown, escapeMarkdown } from '../baseline/report';
+import { compareMarkdown } from '../baseline/report';
 import { Finding, severityRank } from '../findings/finding';
 import { formatCount, formatMs, plural } from '../findings/format';
-import { fencedBlock } from '../markdown';
+import { fencedBlock, htmlText, markdownCode, markdownCodeCell, markdownText } from '../markdown';
 import { Fix } from '../orm/types';
 import { SourceLocation } from '../sourceIndex';
-import { append, maxOf } from '../arrays';
+import { append } from '../arrays';
 import { isWellFormed } from '../text';
 
 export interface MarkdownReportInput {
@@ -57,8 +57,10 @@ const MAX_SQL_CHARS = 400;
 export function reportMarkdown(input: MarkdownReportInput, options: MarkdownReportOptions): string {
   const top = options.top ?? 10;
   const maxListed = options.maxListed ?? 100;
-  const link = (path: string, line: number, endLine?: number) => sourceLink(options.linkBase, path, line, endLine);
-  const out: string[] = [`## ${escapeMarkdown(input.title)}`, '', summaryLine(input)];
+  // A link in a table cell escapes `|` in its path; one in prose shows the path as written.
+  const link: Link = (path, line, endLine) => sourceLink(options.linkBase, path, line, endLine, markdownCodeCell);
+  const proseLink: Link = (path, line, endLine) => sourceLink(options.linkBase, path, line, endLine, markdownCode);
+  const out: string[] = [`## ${markdownText(input.title)}`, '', summaryLine(input)];
 
   out.push('', '### Findings', '');
   if (input.findings.length === 0) out.push('No findings.');
@@ -68,7 +70,7 @@ export function reportMarkdown(input: MarkdownReportInput, options: MarkdownRepo
     append(out, findingsTable(shown, link));
     if (findings.length > shown.length) append(out, ['', ...folded(`${plural(findings.length - shown.length, 'more finding')}`, findingsTable(findings.slice(shown.length), link))]);
     for (const f of findings) {
-      const details = findingDetails(f, input.fixes.get(f), link, input.sourceText);
+      const details = findingDetails(f, input.fixes.get(f), proseLink, input.sourceText);
       if (details.length) append(out, ['', ...folded(`${displayPlace(f.location)}: ${detailsTitle(f, input.fixes.get(f))}`, details)]);
     }
   }
@@ -118,9 +120,9 @@ type Link = (path: string, line: number, endLine?: number) => string;
 
 function findingsTable(findings: Finding[], link: Link): string[] {
   const rows = findings.map((f) => {
-    const message = escapeMarkdown(f.detail ? `${f.message} (${f.detail})` : f.message);
+    const message = markdownText(f.detail ? `${f.message} (${f.detail})` : f.message);
     const where = f.scope ?? plural(f.recordings.length, 'recording');
-    return `| ${f.severity} | ${link(f.location.path, f.location.line)} | ${message} | \`${f.rule}\` | ${escapeMarkdown(where)} |`;
+    return `| ${f.severity} | ${link(f.location.path, f.location.line)} | ${message} | \`${f.rule}\` | ${markdownText(where)} |`;
   });
   return ['| severity | where | finding | rule | in |', '| --- | --- | --- | --- | --- |', ...rows];
 }
@@ -132,10 +134,10 @@ function findingDetails(f: Finding, fix: Fix | undefined, link: Link, sourceText
     const { path, range, newText } = fix.edit;
     const diff = editDiff(fix.edit, sourceText?.(path));
     append(out, [`**Fix** at ${link(path, range.line, range.endLine)}:`, '', ...(diff ? fencedBlock(diff.join('\n'), 'diff') : fencedBlock(newText, languageOf(path)))]);
-  } else if (fix) out.push(`**Fix (hint):** ${escapeMarkdown(fix.hint)}.`);
+  } else if (fix) out.push(`**Fix (hint):** ${markdownText(fix.hint)}.`);
   if (f.related.length) {
     if (out.length) out.push('');
-    append(out, ['| queries | SQL |', '| ---: | --- |', ...f.related.map((r) => `| ${formatPerCall(r.count)} | ${escapeCell(codeSpan(cut(r.sql, MAX_SQL_CHARS)))} |`)]);
+    append(out, ['| queries | SQL |', '| ---: | --- |', ...f.related.map((r) => `| ${formatPerCall(r.count)} | ${markdownCodeCell(cut(r.sql, MAX_SQL_CHARS))} |`)]);
   }
   return out;
 }
@@ -165,7 +167,7 @@ function routesTable(rows: [string, EntryStats][]): string[] {
   return [
     '| route | requests | time per request | total time | SQL per request |',
     '| --- | ---: | ---: | ---: | ---: |',
-    ...rows.map(([route, s]) => `| ${escapeCell(codeSpan(route))} | ${formatPerCall(s.calls)} | ${ms(s.meanMs)} | ${ms(s.totalMs)} | ${formatPerCall(s.calls ? s.sql / s.calls : 0)} |`),
+    ...rows.map(([route, s]) => `| ${markdownCodeCell(route)} | ${formatPerCall(s.calls)} | ${ms(s.meanMs)} | ${ms(s.totalMs)} | ${formatPerCall(s.calls ? s.sql / s.calls : 0)} |`),
   ];
 }
 
@@ -175,7 +177,7 @@ function functionsTable(rows: [string, EntryStats][], locations: Map<string, Sou
     '| --- | --- | ---: | ---: | ---: | ---: |',
     ...rows.map(([key, s]) => {
       const at = locations.get(key);
-      return `| ${escapeCell(codeSpan(key))} | ${at ? link(at.path, at.line) : '–'} | ${formatPerCall(s.calls)} | ${ms(s.meanMs)} | ${ms(s.totalMs)} | ${formatPerCall(s.sql)} |`;
+      return `| ${markdownCodeCell(key)} | ${at ? link(at.path, at.line) : '–'} | ${formatPerCall(s.calls)} | ${ms(s.meanMs)} | ${ms(s.totalMs)} | ${formatPerCall(s.sql)} |`;
     }),
   ];
 }
@@ -202,7 +204,7 @@ function byTotalTime(entries: Record<string, EntryStats>): [string, EntryStats][
  * block ends there), and show the summary as written: it is HTML, so it is escaped as HTML.
  */
 function folded(summary: string, body: string[]): string[] {
-  return [`<details><summary>${escapeHtml(summary)}</summary>`, '', ...body, '', '</details>'];
+  return [`<details><summary>${htmlText(summary)}</summary>`, '', ...body, '', '</details>'];
 }
 
 /**
@@ -211,9 +213,9 @@ function folded(summary: string, body: string[]): string[] {
  * its first line: GitHub and GitLab write line ranges differently (`#L21-L23`, `#L21-23`), and
  * both open `#L21`.
  */
-function sourceLink(base: string, path: string, line: number, endLine?: number): string {
+function sourceLink(base: string, path: string, line: number, endLine: number | undefined, code: (text: string) => string): string {
   const range = endLine !== undefined && endLine !== line ? `${line}-${endLine}` : `${line}`;
-  const text = codeSpan(`${path}:${range}`);
+  const text = code(`${path}:${range}`);
   // A recorded path that is not well-formed Unicode (a file name in another encoding) can be no URL.
   if (path.startsWith('/') || /^[A-Za-z]:[\\/]/.test(path) || !isWellFormed(path)) return text;
   return `[${text}](${base}${encodePath(path)}#L${line})`;
@@ -231,15 +233,6 @@ function encodePath(path: string): string {
     .join('/');
 }
 
-/** A code span that holds any text: its backticks fence longer than any run of them inside. */
-function codeSpan(text: string): string {
-  const flat = text.replace(/\s*\n\s*/g, ' ');
-  const longest = maxOf((flat.match(/`+/g) ?? []).map((r) => r.length), 0);
-  const fence = '`'.repeat(longest + 1);
-  const pad = flat.startsWith('`') || flat.endsWith('`') || longest > 0 ? ' ' : '';
-  return `${fence}${pad}${flat}${pad}${fence}`;
-}
-
 function languageOf(path: string): string {
   const ext = /\.([A-Za-z0-9]+)$/.exec(path)?.[1] ?? '';
   const known: Record<string, string> = { js: 'js', mjs: 'js', cjs: 'js', jsx: 'jsx', ts: 'ts', tsx: 'tsx', py: 'python', rb: 'ruby', erb: 'erb', java: 'java', kt: 'kotlin' };
@@ -254,11 +247,4 @@ function cut(text: string, max: number): string {
   return text.length <= max ? text : `${text.slice(0, max - 1)}…`;
 }
 
-/** A code span in a table cell: a `|` would end the cell even there (GFM reads `\|` as `|`; escapeMarkdown does this for text). */
-function escapeCell(s: string): string {
-  return s.replace(/\|/g, '\\|');
-}
 
-function escapeHtml(s: string): string {
-  return s.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;');
-}
