@@ -29,6 +29,8 @@ export function nastySpecs(seed: number): { name: string; spec: InputSpec }[] {
     { name: 'many-open-sql', spec: shape('many-open-sql', 3_000) },
     { name: 'deep-chain-distinct-functions', spec: shape('deep-chain-distinct-functions', 20_000) },
     { name: 'sql-under-deep-chain', spec: shape('sql-under-deep-chain', 8_000) },
+    { name: 'many-shapes-per-request', spec: shape('many-shapes-per-request', 5_000) },
+    { name: 'deep-classmap-before-events', spec: shape('deep-classmap-before-events', 20_002) },
     { name: 'absurd-elapsed', spec: shape('absurd-elapsed', 500) },
     { name: 'self-parent-returns', spec: shape('self-parent-returns', 1_000) },
     { name: 'many-event-updates', spec: shape('many-event-updates', 3_000) },
@@ -36,11 +38,29 @@ export function nastySpecs(seed: number): { name: string; spec: InputSpec }[] {
     { name: 'truncated', spec: { kind: 'mutated', file: largest, eventEdits: [], byteEdits: [{ edit: 'truncate', at: 1_234_567 }] } },
     { name: 'utf16', spec: { kind: 'bytes', bytes: [0xff, 0xfe, 0x7b, 0x00, 0x7d, 0x00] } },
     { name: 'empty', spec: { kind: 'bytes', bytes: [] } },
+    // Recorded paths that are not well-formed Unicode (surrogate escapes of non-UTF-8 file names): no URI can hold them.
+    { name: 'lone-surrogate-paths', spec: { kind: 'json', text: '{"metadata":{"recorder":{"type":"tests"},"source_location":"meetups/caf\\udce9.py:3"},"events":[{"id":1,"event":"call","thread_id":1,"defined_class":"meetups.Caf","method_id":"m","path":"meetups/caf\\udce9.py","lineno":3},{"id":2,"event":"return","thread_id":1,"parent_id":1,"elapsed":2}]}' } },
+    // Names that hold line breaks, CI commands and terminal escapes: every output keeps them on their line.
+    { name: 'control-characters-in-names', spec: { kind: 'json', text: controlCharacterRecording() } },
     { name: 'odd-version-and-lines', spec: { kind: 'json', text: '{"version":{"toString":1},"metadata":{"recorder":{"type":"tests"},"source_location":"meetups/views.py:99999999999"},"events":[{"id":1,"event":"call","defined_class":"A","method_id":"m","path":"app/a.py","lineno":1e308},{"id":2,"event":"return","parent_id":1,"elapsed":1e308}]}' } },
   ];
   const generated = fc.sample(inputArbitrary(CI_SCALE).filter((s) => s.kind === 'generated'), { seed, numRuns: 3 });
   generated.forEach((spec, k) => specs.push({ name: `generated-${k}`, spec }));
   return specs;
+}
+
+/** A test recording whose route, test, class, method and SQL hold `\n::error …`, `::add-mask::`, ESC and a bidi override. */
+function controlCharacterRecording(): string {
+  const events: object[] = [];
+  let id = 1;
+  const call = (fields: object) => (events.push({ id, event: 'call', thread_id: 1, ...fields }), id++);
+  const ret = (parent: number, elapsed: number) => events.push({ id: id++, event: 'return', thread_id: 1, parent_id: parent, elapsed });
+  const request = call({ http_server_request: { request_method: 'GET', path_info: '/x\n::error file=meetups/views.py,line=1::forged\r\u001b[2J' } });
+  const fn = call({ defined_class: 'meetups.views.Evil\n::add-mask::hunter2', method_id: 'get\u202e', path: 'meetups/views.py', lineno: 28 });
+  for (let k = 0; k < 12; k++) ret(call({ sql_query: { sql: `SELECT * FROM "meetups_venue\n::stop-commands::tok|x" WHERE id = ${k}`, database_type: 'sqlite' } }), 0.3);
+  ret(fn, 1.5);
+  ret(request, 2);
+  return JSON.stringify({ metadata: { name: 'test\n::error::forged', recorder: { type: 'tests' } }, events });
 }
 
 /** A fresh workspace: the Django example's sources and recording, and the nasty recordings in `tmp/appmap/fuzz/`. */
@@ -100,6 +120,9 @@ function runChecked(args: string[], cwd: string): CliRun {
   if (stack) problems.push(`a stack trace on stderr (${stack[0].trim()})`);
   const internal = /^.*internal error.*$/m.exec(output);
   if (internal) problems.push(`"${internal[0].slice(0, 300)}"`);
+  // A recorded line break printed raw starts a line that GitHub Actions runs as a command.
+  const forged = /^\s*::.*$/m.exec(output);
+  if (forged && !args.includes('json') && !args.includes('sarif')) problems.push(`a line that starts with "::": ${JSON.stringify(forged[0].slice(0, 200))}`);
   if (args.includes('json') || args.includes('sarif')) {
     try {
       // scan's JSON gives `"line": null` for a finding in a file the root does not hold: no line, which is no wrong line.
@@ -135,7 +158,10 @@ export async function checkServer(root: string, files: string[], late: InputSpec
       const hover: Hover | null = await client.connection.sendRequest('textDocument/hover', { textDocument: { uri: views }, position: { line, character: 4 } });
       if (!hover) problems.push(`${when}: no hover on the recorded function's line`);
       const symbols: unknown[] = await client.connection.sendRequest('workspace/symbol', { query: '' });
-      if (!Array.isArray(symbols)) problems.push(`${when}: workspace/symbol did not answer a list`);
+      // The example's test is recorded with its place: one recording cannot take the symbols of all.
+      if (!Array.isArray(symbols) || symbols.length === 0) problems.push(`${when}: workspace/symbol answered ${JSON.stringify(symbols)}, not the example's test`);
+      // The example's N+1 is on its views whatever else is recorded: one recording cannot take every file's diagnostics.
+      if (!client.diagnostics.get(views)?.some((d) => d.code === 'n-plus-one')) problems.push(`${when}: no N+1 diagnostic on meetups/views.py`);
       const status: { recordings: number } = await client.connection.sendRequest('runlens/status');
       return status.recordings;
     };
@@ -152,7 +178,13 @@ export async function checkServer(root: string, files: string[], late: InputSpec
     }
     const after = await ask(`after writing ${labelOf(late)}`);
     if (after !== files.length + 2) problems.push(`after writing one more: ${after} recordings indexed of ${files.length + 2}`);
-    for (const [uri, diagnostics] of client.diagnostics) for (const d of diagnostics as Diagnostic[]) checkRange(d.range, `diagnostic on ${uri}: ${d.message.slice(0, 80)}`, problems);
+    for (const [uri, diagnostics] of client.diagnostics) {
+      for (const d of diagnostics as Diagnostic[]) {
+        checkRange(d.range, `diagnostic on ${uri}: ${d.message.slice(0, 80)}`, problems);
+        // A message is one line of text: recorded line breaks and escapes are escaped.
+        if (/[\u0000-\u001f\u007f-\u009f\u2028\u2029\u202a-\u202e]/.test(d.message)) problems.push(`diagnostic on ${uri} holds a raw control character: ${JSON.stringify(d.message.slice(0, 200))}`);
+      }
+    }
     for (const log of client.logs) if (/please report|internal error/.test(log)) problems.push(`the server logged: ${log.slice(0, 300)}`);
   } finally {
     await client.close();

@@ -152,6 +152,10 @@ export const FUNCTIONS: [string, string, string | undefined, number | undefined]
   ['com.example.Foo', 'bar', 'com/example/Foo.java', 10],
   ['Book', 'findAll', 'src/routes/books.js', 21],
   ['Escape', '../up', '../../outside.py', 1],
+  // A file name that is not UTF-8, as appmap-python records it (a surrogate escape): no URI can hold it.
+  ['app.Caf', 'm', 'app/caf\udce9.py', 3],
+  // Names with line breaks, CI commands and terminal escapes: every human output must keep them on their line.
+  ['app.Evil\n::add-mask::hunter2', 'm\u001b[31m\u202e', 'app/evil.py', 1],
 ];
 
 export const SQL = [
@@ -163,6 +167,7 @@ export const SQL = [
   'UPDATE t SET a = $1 WHERE id IN (1, 2, 3, 4, 5)',
   'SELECT * FROM "unterminated WHERE x = \'',
   '/* comment */ SELECT name FROM sqlite_master -- tail',
+  'SELECT * FROM "t\n::stop-commands::tok|x" WHERE id = 1',
   'PRAGMA table_info("x")',
   '',
 ];
@@ -172,6 +177,7 @@ const ROUTES: [string, string, string | undefined][] = [
   ['post', '/meetings/7', '/meetings/{id}'],
   ['PATCH', '/', undefined],
   ['', '', ''],
+  ['GET', '/x\n::error file=meetups/views.py,line=1::forged\r\u001b[2J', undefined],
 ];
 
 /** Where a return points: the innermost open call, an older one, a missing or foreign id, itself. */
@@ -242,11 +248,11 @@ const opArbitrary: fc.Arbitrary<Op> = fc.record({
 
 const metadataArbitrary: fc.Arbitrary<unknown> = fc.oneof(
   fc.record({
-    name: fc.oneof(fc.constantFrom('Past meetings lists past meetings', ''), hostileValue),
+    name: fc.oneof(fc.constantFrom('Past meetings lists past meetings', '', 'test\n::error file=meetups/views.py,line=1::forged'), hostileValue),
     client: fc.oneof(fc.constant({ name: 'appmap-python', version: '1.0' }), hostileValue),
     recorder: fc.oneof(fc.constant({ name: 'pytest', type: 'tests' }), fc.constant({ name: 'requests', type: 'requests' }), hostileValue),
     recording: fc.oneof(fc.constant({ source_location: 'meetups/tests/test_past_meetings.py:42' }), fc.constant({ source_location: '/etc/passwd:1' }), hostileValue),
-    source_location: fc.oneof(fc.constant(undefined), fc.constantFrom('app/x.rb:99999999999', ':', 'meetups/views.py'), hostileValue),
+    source_location: fc.oneof(fc.constant(undefined), fc.constantFrom('app/x.rb:99999999999', ':', 'meetups/views.py', 'tests/caf\udce9.py:3'), hostileValue),
     test_status: fc.oneof(fc.constantFrom('succeeded', 'failed'), hostileValue),
     frameworks: fc.oneof(fc.constant([{ name: 'Django', version: '5' }]), hostileValue),
   }),
@@ -542,6 +548,14 @@ const fnCall = (id: number, method = 'm', thread = 1) => `{"id":${id},"event":"c
 const ret = (id: number, parent: number, elapsed = '0.001', thread = 1) => `{"id":${id},"event":"return","thread_id":${thread},"parent_id":${parent},"elapsed":${elapsed}}`;
 const sqlCall = (id: number, sql = 'SELECT 1') => `{"id":${id},"event":"call","thread_id":1,"sql_query":{"sql":${JSON.stringify(sql)},"database_type":"sqlite"}}`;
 
+/** A SQL call and its return, ids `id` and `id + 1`. */
+const sqlPair = (id: number, sql: string) => `${sqlCall(id, sql)},${ret(id + 1, id)}`;
+
+/** `body` inside one HTTP request (id 0), whose return has id `returnId`. */
+function inRequest(body: string, returnId: number): Buffer {
+  return events(`{"id":0,"event":"call","thread_id":1,"http_server_request":{"request_method":"GET","path_info":"/x"}},${body},${ret(returnId, 0, '2.0')}`);
+}
+
 /**
  * A string field's body of `bytes` bytes: ASCII with escapes and multi-byte characters, whole
  * units then padding, so the JSON stays valid (the parser's cut at 1 MiB falls where it falls).
@@ -562,6 +576,8 @@ export const SHAPES = {
   'deep-in-parameters': (n: number) => events(`{"id":1,"event":"call","parameters":${'{"a":'.repeat(n)}1${'}'.repeat(n)}},${ret(2, 1)}`),
   'deep-event-updates': (n: number) => events(fnCall(1), `,"eventUpdates":{"1":${'{"x":'.repeat(n)}1${'}'.repeat(n)}}`),
   'deep-classmap-children': (n: number) => events(fnCall(1), `,"classMap":${'[{"type":"package","children":'.repeat(n)}[]${'}]'.repeat(n)}`),
+  // A valid classMap n levels deep before the events (a value built whole: cut at 10,000 levels with a warning, the events read).
+  'deep-classmap-before-events': (n: number) => Buffer.from(`{"version":"1.9","classMap":${'[{"type":"package","children":'.repeat(Math.ceil(n / 2))}[]${'}]'.repeat(Math.ceil(n / 2))},"events":[${fnCall(1)},${ret(2, 1, '2.0')}]}`),
   'wide-classmap-children': (n: number) => events(fnCall(1), `,"classMap":[{"type":"package","children":[${repeat('{"type":"function","name":"m","location":"app/service.py:3","labels":["x"]}', n * 12)}]}]`),
   'many-open-sql': (n: number) => events(numbered(n, (k) => sqlCall(k))),
   'fifo-returns': (n: number) => events(`${numbered(n, (k) => fnCall(k))},${numbered(n, (k) => ret(n + k, k))}`),
@@ -570,6 +586,29 @@ export const SHAPES = {
   'sql-under-deep-chain': (n: number) => events(`${numbered(n, (k) => fnCall(k, `m${k}`))},${numbered(n, (k) => `${sqlCall(n + 2 * k - 1, `SELECT * FROM "meetups_venue" WHERE id = ${k}`)},${ret(n + 2 * k, n + 2 * k - 1)}`)}`),
   'sql-under-framework-chain': (n: number) => events(`${numbered(n, (k) => fnCall(k, `m${k}`).replace('"app/service.py"', '"/usr/lib/python3/site-packages/lib.py"'))},${numbered(n, (k) => `${sqlCall(n + 2 * k - 1, `SELECT * FROM "meetups_venue" WHERE id = ${k}`)},${ret(n + 2 * k, n + 2 * k - 1)}`)}`),
   'wide-request': (n: number) => events(`{"id":0,"event":"call","thread_id":1,"http_server_request":{"request_method":"GET","path_info":"/x"}},${numbered(n, (k) => `${sqlCall(2 * k - 1, `SELECT * FROM "meetups_venue" WHERE id = ${k}`)},${ret(2 * k, 2 * k - 1)}`)},${ret(2 * n + 1, 0, '2.0')}`),
+  // n distinct SELECT shapes, each run 6 times in a row, in one request: no shape has a source
+  // query (none ran fewer times), so each is an N+1 of its own (analysis was quadratic: 175 s for 20,000).
+  'many-shapes-per-request': (n: number) => inRequest(numbered(6 * n, (k) => sqlPair(2 * k - 1, `SELECT "meetups_venue"."c${Math.floor((k - 1) / 6)}" FROM "meetups_venue" WHERE "meetups_venue"."id" = ${k}`)), 12 * n + 1),
+  // The same, the shapes taking turns (each shape's repeats n queries apart).
+  'many-shapes-interleaved': (n: number) => inRequest(numbered(6 * n, (k) => sqlPair(2 * k - 1, `SELECT "meetups_venue"."c${(k - 1) % n}" FROM "meetups_venue" WHERE "meetups_venue"."id" = ${k}`)), 12 * n + 1),
+  // The same under a chain of n framework calls: each N+1 is placed by walking up from its queries.
+  'many-shapes-under-deep-chain': (n: number) =>
+    events(`${numbered(n, (k) => fnCall(k, `m${k}`).replace('"app/service.py"', '"/usr/lib/python3/site-packages/lib.py"'))},${numbered(6 * n, (k) => sqlPair(n + 2 * k - 1, `SELECT "meetups_venue"."c${Math.floor((k - 1) / 6)}" FROM "meetups_venue" WHERE "meetups_venue"."id" = ${k}`))}`),
+  // n blocks in one request, each a list query of a model's table then 6 queries of one shape of
+  // its own: n N+1 findings, each with a source query, each placed by a search for the queryset.
+  'many-query-blocks': (n: number) =>
+    inRequest(
+      numbered(7 * n, (k) => {
+        const block = Math.floor((k - 1) / 7);
+        const sql = (k - 1) % 7 === 0 ? `SELECT "meetups_meeting"."c${block}" FROM "meetups_meeting" WHERE "meetups_meeting"."when" < '2024-01-01'` : `SELECT "meetups_venue"."c${block}" FROM "meetups_venue" WHERE "meetups_venue"."id" = ${k}`;
+        return sqlPair(2 * k - 1, sql);
+      }),
+      14 * n + 1,
+    ),
+  // n slow queries of n shapes: n slow-query findings (over about 120,000, spreading them into a push overflowed the stack).
+  'many-slow-queries': (n: number) => events(numbered(n, (k) => `${sqlCall(2 * k - 1, `SELECT "c${k}" FROM "meetups_venue"`)},${ret(2 * k, 2 * k - 1, '0.3')}`)),
+  // n functions called once each, one after the other: a baseline and a comparison of n functions.
+  'many-functions': (n: number) => events(numbered(n, (k) => `${fnCall(2 * k - 1, `m${k}`)},${ret(2 * k, 2 * k - 1, '0.002')}`)),
   'many-threads': (n: number) => events(numbered(n, (k) => `${fnCall(2 * k - 1, 'm', k)},${ret(2 * k, 2 * k - 1, '0.1', k)}`)),
   'same-id-everywhere': (n: number) => events(numbered(n, () => `${fnCall(1)},${ret(1, 1)}`)),
   'orphan-returns': (n: number) => events(numbered(n, (k) => ret(k, k + n))),
@@ -605,7 +644,7 @@ function shapeArbitrary(scale: Scale): fc.Arbitrary<InputSpec> {
   return fc.oneof(
     { arbitrary: fc.record({ shape: fc.constantFrom(...small), size: fc.integer({ min: 1, max: scale.maxShapeSize }) }), weight: 12 },
     // Deep nesting around the parser's limit (10,000) and far beyond it (100k `[`).
-    { arbitrary: fc.record({ shape: fc.constantFrom<ShapeName>('deep-arrays', 'deep-objects', 'deep-closed-in-metadata', 'deep-in-events', 'deep-in-sql-query', 'deep-in-parameters', 'deep-event-updates'), size: fc.constantFrom(9_998, 9_999, 10_000, 10_001, 100_000) }), weight: 2 },
+    { arbitrary: fc.record({ shape: fc.constantFrom<ShapeName>('deep-arrays', 'deep-objects', 'deep-closed-in-metadata', 'deep-in-events', 'deep-in-sql-query', 'deep-in-parameters', 'deep-event-updates', 'deep-classmap-children', 'deep-classmap-before-events'), size: fc.constantFrom(9_998, 9_999, 10_000, 10_001, 100_000) }), weight: 2 },
     { arbitrary: fc.record({ shape: fc.constantFrom(...huge), size: fc.constantFrom(scale.hugeStringBytes, (1 << 20) - 1, 1 << 20, (1 << 20) + 1) }), weight: 1 },
   ).map(({ shape, size }): InputSpec => ({ kind: 'shape', shape, size }));
 }

@@ -46,6 +46,8 @@ import { createSideBuilder, reportModel } from '../../server/src/core/report/mod
 import { SourceIndex, SourceLocation } from '../../server/src/core/sourceIndex';
 import { CallKind, Trace } from '../../server/src/core/trace';
 import { scan } from '../../server/src/cli/scan';
+import { formatJson, formatSarif, formatText } from '../../server/src/cli/formats';
+import { isWellFormed } from '../../server/src/core/text';
 import { readRecordingFileSync } from '../../server/src/node/readRecordingFile';
 import { loadParsers } from '../../server/src/node/treeSitter';
 import { workspaceFiles } from '../../server/src/node/workspaceFiles';
@@ -269,9 +271,10 @@ export function checkTrace(trace: Trace): void {
 }
 
 /**
- * Broken JSON is an error at a byte; valid JSON is never called broken, except beyond the
- * parser's documented limits (nesting deeper than 10,000). JSON.parse is the judge; a UTF-8 byte
- * order mark, which the reader tolerates, is taken off first.
+ * Broken JSON is an error at a byte; valid JSON is never called broken, however deep it nests
+ * (a skipped value has no depth limit; a built one deeper than 10,000 levels is cut there with a
+ * warning, and what follows is read). JSON.parse is the judge; a UTF-8 byte order mark, which
+ * the reader tolerates, is taken off first.
  */
 function checkJsonVerdict(problems: Problem[], bytes: Buffer): void {
   const text = bytes.toString('utf8').replace(/^\ufeff/, '');
@@ -288,7 +291,7 @@ function checkJsonVerdict(problems: Problem[], bytes: Buffer): void {
       `input that is not JSON gave no error with a byte offset; problems: ${JSON.stringify(problems).slice(0, 500)}`,
     );
   } else {
-    for (const p of syntax) assert.match(p.message, /nested deeper than/, `valid JSON was called broken: ${p.message}`);
+    assert.deepEqual(syntax.map((p) => p.message), [], 'valid JSON was called broken');
   }
 }
 
@@ -453,9 +456,9 @@ function analyse({ trace, problems }: ReadResult, ws: AnalysisWorkspace): number
   }
   for (const route of routes.keys()) {
     snapshot.slowestRecordingOf(route);
-    renderCallTree(trace, { route, maxLines: 50 });
+    checkHumanOutput('a call tree', renderCallTree(trace, { route, maxLines: 50 }) ?? '');
   }
-  renderCallTree(trace, { maxLines: 200 });
+  checkHumanOutput('the call tree', renderCallTree(trace, { maxLines: 200 }) ?? '');
 
   // Baselines: what we write, we read back unchanged; comparing with itself and with the example.
   const current = baselineOf(snapshot, { findings: merged });
@@ -466,8 +469,8 @@ function analyse({ trace, problems }: ReadResult, ws: AnalysisWorkspace): number
   const reference = baselineOf([ws.reference]);
   for (const [before, after] of [[reference, current], [current, reference], [current, current]]) {
     const comparison = compare(before, after, config.compare);
-    compareText(comparison);
-    compareMarkdown(comparison);
+    checkHumanOutput('compare', compareText(comparison, { all: true }));
+    checkHumanOutput('compare --format markdown', compareMarkdown(comparison, { all: true }));
     JSON.parse(compareJson(comparison, problems));
   }
   const since: Since = { baseline: reference, thresholds: config.compare };
@@ -486,7 +489,8 @@ function analyse({ trace, problems }: ReadResult, ws: AnalysisWorkspace): number
       const lenses = codeLenses(snapshot, index, rel, since_);
       for (const lens of lenses) {
         checkLocation({ path: rel, line: lens.line, column: lens.column }, `lens ${lens.title}`);
-        hoverAt(snapshot, index, rel, lens.line, since_);
+        checkHumanOutput('a lens title', lens.title, { oneLine: true });
+        checkHumanOutput('a hover', hoverAt(snapshot, index, rel, lens.line, since_) ?? '', { editor: true });
         prepareCallItem(snapshot, index, rel, lens.line);
       }
     }
@@ -509,10 +513,11 @@ function analyse({ trace, problems }: ReadResult, ws: AnalysisWorkspace): number
     const located = index.locate(fn);
     if (located) functionLocations.set(key, located.location);
   }
-  reportMarkdown(
+  const report = reportMarkdown(
     { title: 'fuzz', nRecordings: 1, nProblems: problems.length, findings: kept, fixes, current, functionLocations, sourceText: (p) => index.text(p), comparison: { comparison: compare(reference, current, config.compare), sources: { before: 'a', after: 'b' } } },
     { linkBase: '' },
   );
+  checkHumanOutput('report --format markdown', report);
   const side = createSideBuilder();
   side.addRecording(trace, own);
   const before = createSideBuilder();
@@ -526,13 +531,33 @@ function analyse({ trace, problems }: ReadResult, ws: AnalysisWorkspace): number
   return own.length;
 }
 
+/** Characters no human output may hold as they are: controls other than its own line breaks and tabs, separators, bidi overrides. */
+const RAW_CONTROL = /[\u0000-\u0008\u000b-\u001f\u007f-\u009f\u2028\u2029\u202a-\u202e\u2066-\u2069]/;
+
+/**
+ * What people read (text, Markdown, the editor's words) keeps recorded text on its line: no raw
+ * control character, and (but in the editor) no line that a CI runs as a command (`::error …`,
+ * `::add-mask::`): recorded line breaks are escaped.
+ */
+export function checkHumanOutput(what: string, text: string, options: { oneLine?: boolean; editor?: boolean } = {}): void {
+  if (options.oneLine) assert.ok(!text.includes('\n'), `${what} holds a line break: ${JSON.stringify(text.slice(0, 200))}`);
+  for (const line of text.split('\n')) {
+    const raw = RAW_CONTROL.exec(line);
+    assert.ok(!raw, `${what} holds the raw control character ${JSON.stringify(raw?.[0])}: ${JSON.stringify(line.slice(0, 200))}`);
+    if (!options.editor) assert.ok(!/^\s*::/.test(line), `${what} has a line that starts with "::", which a CI runs as a command: ${JSON.stringify(line.slice(0, 200))}`);
+  }
+}
+
 /** A location the editor can show: a workspace-relative path, a line the protocol can carry. */
 function checkLocation(l: SourceLocation, what: string): void {
   assert.ok(Number.isInteger(l.line) && l.line >= 1 && l.line <= MAX_LINE, `${what} is on line ${l.line}, which no editor can show`);
   assert.ok(Number.isInteger(l.column) && l.column >= 1 && l.column <= MAX_LINE, `${what} is on column ${l.column}`);
 }
 
-/** `scan` on the input as a file, as the CLI reads it (1 MiB chunks): no internal error among its problems. */
+/**
+ * `scan` on the input as a file, as the CLI reads it (1 MiB chunks): no internal error among its
+ * problems, and its text, JSON and SARIF are written (a recorded path no URI can hold made SARIF throw).
+ */
 async function checkScan(spec: InputSpec, bytes: Buffer, ws: AnalysisWorkspace): Promise<void> {
   const file = path.join(ws.root, RECORDING);
   fs.writeFileSync(file, bytes);
@@ -540,6 +565,10 @@ async function checkScan(spec: InputSpec, bytes: Buffer, ws: AnalysisWorkspace):
   const internal = out.problems.filter((p) => /internal error/.test(p.message));
   assert.deepEqual(internal, [], `scan met an internal error on ${labelOf(spec)}`);
   assert.equal(out.summaries.length, 1);
+  checkHumanOutput('scan', formatText(out, { fixHints: true }));
+  JSON.parse(formatJson(out));
+  const sarif = JSON.parse(formatSarif(out, { root: ws.root, version: '0.0.0' }));
+  assert.equal(sarif.runs[0].results.length, out.findings.filter((f) => isWellFormed(f.location.path)).length, 'SARIF lost a finding whose path a URI can name');
 }
 
 // ---- properties -------------------------------------------------------------------------------

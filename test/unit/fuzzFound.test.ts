@@ -10,11 +10,12 @@ import fc from 'fast-check';
 import { createRecordingReader, readRecording } from '../../server/src/core/appmap/read';
 import { baselineOf } from '../../server/src/core/baseline/baseline';
 import { parseBaseline, serializeBaseline } from '../../server/src/core/baseline/serialize';
+import { mergeFindings } from '../../server/src/core/findings/finding';
 import { findingsOf } from '../../server/src/core/findings/index';
 import { MAX_PATH_LABELS, summarize } from '../../server/src/core/index/summary';
 import { createSideBuilder } from '../../server/src/core/report/model';
 import { CallKind } from '../../server/src/core/trace';
-import { CI_SCALE, InputSpec, materialize } from '../fuzz/inputs';
+import { CI_SCALE, InputSpec, materialize, ShapeName } from '../fuzz/inputs';
 import { analysisWorkspace, AnalysisWorkspace, checkAnalysis, checkChunking, checkRead, checkTrace, emptyTally, MAX_LINE, propertyOf, Reader, READ_WORK_PER_BYTE } from '../fuzz/properties';
 import { assertLinearWork } from '../support/linearWork';
 
@@ -71,6 +72,19 @@ describe('fuzzing: what its properties catch, and the bugs it found', function (
       };
       assert.throws(() => checkRead(spec, materialize(spec), { read: vague }), /not JSON gave no error with a byte offset/);
       checkRead(spec, materialize(spec));
+    });
+
+    it('a reader that calls valid JSON broken because it nests deeper than 10,000 levels fails the verdict; the real one passes', () => {
+      const spec = shape('deep-classmap-before-events', 20_002);
+      const bytes = materialize(spec);
+      // What the reader did before: a valid classMap that deep stopped it, and the events after were lost.
+      const refusing: Reader = (p, b) => {
+        const r = readRecording(p, b);
+        return { ...r, problems: [{ file: p, byteOffset: 150_000, severity: 'error', message: 'not valid JSON: containers nested deeper than 10,000 levels; read what came before it' }] };
+      };
+      assert.throws(() => checkRead(spec, bytes, { read: refusing }), /valid JSON was called broken/);
+      checkRead(spec, bytes);
+      assert.equal(readRecording('r.appmap.json', bytes).trace.calls.length, 1);
     });
 
     it('a call tree whose parent comes after its child fails the tree check', () => {
@@ -173,6 +187,36 @@ describe('fuzzing: what its properties catch, and the bugs it found', function (
           };
         }, 1_000);
       }
+    });
+
+    it('fixed: N+1 analysis of thousands of repeated shapes in one request takes linear work (20,000 shapes run 6 times each took 175 s; blocks and shapes under a deep chain were quadratic too)', () => {
+      const traceOf = (shape: ShapeName, n: number) => readRecording('r.appmap.json', materialize({ kind: 'shape', shape, size: n })).trace;
+      const nPlusOnes = (shape: ShapeName, n: number) =>
+        findingsOf(traceOf(shape, n), ws.index, ws.config)
+          .filter((f) => f.rule === 'n-plus-one')
+          .map((f) => `${f.count} ${f.related.map((r) => r.sql).join(' + ')}`);
+      const venue = (k: number) => `6 SELECT "meetups_venue"."c${k}" FROM "meetups_venue" WHERE "meetups_venue"."id" = ?`;
+      // Each shape is a finding of its own: none ran fewer times than another (no source), or each
+      // block's list query is its own shape's source.
+      for (const shape of ['many-shapes-per-request', 'many-shapes-interleaved', 'many-query-blocks', 'many-shapes-under-deep-chain'] as const) {
+        assert.deepEqual(nPlusOnes(shape, 3), [venue(0), venue(1), venue(2)], shape);
+        assertLinearWork(`findings, ${shape}`, (n) => {
+          const trace = traceOf(shape, n);
+          return () => findingsOf(trace, ws.index, ws.config);
+        }, 500);
+      }
+    });
+
+    it('fixed: merging the same finding of thousands of recordings takes linear work (each recording was looked for in the list of those seen)', () => {
+      const { trace } = readRecording('r.appmap.json', materialize({ kind: 'shape', shape: 'many-shapes-per-request', size: 1 }));
+      const [finding] = findingsOf(trace, ws.index, ws.config);
+      const copies = (n: number) => Array.from({ length: n }, (_, k) => ({ ...finding, recordings: [`r${k}.appmap.json`, 'shared.appmap.json'] }));
+      const [merged] = mergeFindings(copies(3));
+      assert.deepEqual(merged.recordings, ['r0.appmap.json', 'r1.appmap.json', 'r2.appmap.json', 'shared.appmap.json']);
+      assertLinearWork('merging one finding of n recordings', (n) => {
+        const all = copies(n);
+        return () => mergeFindings(all);
+      }, 2_000);
     });
 
     // ---- found by fuzzing in the reader and the parser, fixed -------------------------------------

@@ -73,5 +73,49 @@ describe('JSON stream parser', () => {
     checkProblem('', '0: the file is empty: no JSON value');
     checkProblem('{} x', '3: unexpected content after the end of the JSON value, found "x"');
   });
+  it('skips a value nested to any depth, matching its brackets (one bit per level), and reads on', () => {
+    const delivered: [string, unknown][] = [];
+    let key = '';
+    const visitor: JsonVisitor = {
+      onKey: (k) => ((key = k), k === 'skip' ? Mode.Skip : Mode.Build),
+      onElement: () => Mode.Build,
+      onValue: (v) => delivered.push([key, v]),
+      onOpen: () => undefined,
+      onClose: () => undefined,
+    };
+    const deep = `${'[{"a":'.repeat(500_000)}1${'}]'.repeat(500_000)}`;
+    for (const chunk of [1 << 20, 4_099]) {
+      delivered.length = 0;
+      const parser = new JsonStreamParser(visitor);
+      const bytes = Buffer.from(`{"skip":${deep},"after":[2]}`);
+      for (let i = 0; i < bytes.length; i += chunk) parser.write(bytes.subarray(i, i + chunk));
+      parser.end();
+      assert.equal(parser.problem, undefined);
+      assert.deepEqual(delivered, [['after', [2]]]);
+    }
+    // Brackets matched 20,000 levels down, past the depth limit, where only the bits are kept.
+    checkProblem(`${'[{"a":'.repeat(20_000)}1]${'}]'.repeat(20_000)}`, `${6 * 20_000 + 1}: expected "," or "}" after an object member, found "]"`);
+    checkProblem(`${'{"a":['.repeat(20_000)}1}${']}'.repeat(20_000)}`, `${6 * 20_000 + 1}: expected "," or "]" after an array element, found "}"`);
+  });
+
+  it('cuts a built value at the depth limit: the deeper part is skipped and counted, the rest delivered, and reading goes on', () => {
+    const delivered: [string, unknown][] = [];
+    let key = '';
+    const visitor: JsonVisitor = {
+      onKey: (k) => ((key = k), Mode.Build),
+      onElement: () => Mode.Build,
+      onValue: (v) => delivered.push([key, v]),
+      onOpen: () => undefined,
+      onClose: () => undefined,
+    };
+    const parser = new JsonStreamParser(visitor, { maxDepth: 5 });
+    const text = '{"keep":[1,[2,[3,[4,[5,[6]]]]],7],"also":{"a":{"b":{"c":{"d":{"e":1}}}},"z":2},"after":8}';
+    parser.write(Buffer.from(text));
+    parser.end();
+    assert.equal(parser.problem, undefined);
+    assert.deepEqual(delivered, [['keep', [1, [2, [3, [4]]], 7]], ['also', { a: { b: { c: {} } }, z: 2 }], ['after', 8]]);
+    assert.deepEqual([parser.deepValues, parser.firstDeepValueAt], [2, text.indexOf('[5')]);
+  });
+
   // JSONTestSuite: test/unit/conformance.test.ts.
 });

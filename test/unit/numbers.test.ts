@@ -121,7 +121,7 @@ describe('numbers for people', () => {
     const events = [...Array(N)].map((_, i) => ({ id: 10_000 + i, event: 'return', thread_id: 1, parent_id: 5_000 + i, elapsed: 0.1 }));
     const read = readRecording('orphans.generated.appmap.json', JSON.stringify({ events }));
     assert.deepEqual(read.problems.map(formatProblem), ['orphans.generated.appmap.json: 1,200 return event(s) name a call that is not in the recording; ignored']);
-    const deep = readRecording('deep.generated.appmap.json', `{"events": [${'['.repeat(20_000)}`);
+    const deep = readRecording('deep.generated.appmap.json', `{"metadata":{"a":${'['.repeat(20_000)}${']'.repeat(20_000)}},"events":[]}`);
     for (const p of deep.problems) checkNoBareCount('a problem', p.message);
     assert.match(deep.problems.map((p) => p.message).join('\n'), /deeper than 10,000 levels/);
   });

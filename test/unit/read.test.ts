@@ -176,6 +176,25 @@ http POST /owners/new -> 302 [t7] no time
     });
     assert.deepEqual(trace.functions[0].labels, ['http.handler']);
   });
+
+  it('reads every event after a value nested deeper than 10,000 levels (it called the file invalid JSON and dropped them)', () => {
+    const events = `"events":[${fn(1, 'show')},${ret(2, 1, 0.001)}]`;
+    // A valid classMap 20,000 levels deep, before the events: built, so cut at 10,000 levels, with a warning at the level cut.
+    const classMap = `"classMap":${'[{"type":"package","children":'.repeat(10_000)}[]${'}]'.repeat(10_000)}`;
+    // The top object is level 1 and each `[{` two more: the `{` of the 5,000th opens level 10,001.
+    const cutAt = `{"classMap":${'[{"type":"package","children":'.repeat(4_999)}[`.length;
+    checkRead(`{${classMap},${events}}`, 'app.Views#show app/views.py:1 [t1] 1 ms', [
+      `rec.appmap.json: byte ${cutAt}: 1 value(s) (metadata, classMap or event details) were nested deeper than 10,000 levels (the first here); what was deeper was skipped`,
+    ]);
+    // Skipped values (parameters, unknown members) may nest to any depth: no problem at all.
+    const parameters = `${'['.repeat(200_000)}${'{"a":'.repeat(100_000)}1${'}'.repeat(100_000)}${']'.repeat(200_000)}`;
+    checkRead(`{"x":${parameters},"events":[${fn(1, 'show').replace('"parameters":[', `"parameters":[${parameters},`)},${ret(2, 1, 0.001)}]}`, 'app.Views#show app/views.py:1 [t1] 1 ms');
+    // …and their brackets are still matched, however deep.
+    const mismatched = `{"x":${'['.repeat(200_000)}${']'.repeat(199_999)}},${events}}`;
+    assert.deepEqual(readRecording('rec.appmap.json', mismatched).problems.map(formatProblem), [
+      `rec.appmap.json: byte ${mismatched.indexOf('}')}: not valid JSON: expected "," or "]" after an array element, found "}"; read what came before it`,
+    ]);
+  });
 });
 
 describe('AppMap reader memory', () => {

@@ -11,6 +11,7 @@ import { Problem } from '../core/problem';
 import { baselineOfRecordings, readSavedBaseline, rootOf } from './baseline';
 import { displayProblem, Io, readConfigFile, stylesOf } from './scan';
 import { COMPARE_USAGE, eachArg, isOption, oneOf, unknownOption, UsageError } from './usage';
+import { append } from '../core/arrays';
 
 export interface CompareOptions {
   /** Recordings or folders of them, or one baseline file. */
@@ -84,7 +85,7 @@ export function parseCompareArgs(args: string[]): CompareOptions {
   if (baseline !== undefined) {
     if (options.before.length) throw new UsageError('--baseline and --before both give BEFORE: use one');
     options.before = [baseline];
-    options.after.push(...positional);
+    append(options.after, positional);
   } else if (sides) {
     if (positional.length) throw new UsageError(`with --before and --after, "${positional[0]}" is neither: give it as --before or --after`);
     if (!options.before.length || !options.after.length) throw new UsageError('compare needs both --before and --after');

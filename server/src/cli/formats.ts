@@ -12,19 +12,22 @@ import { RULE_HELP, markdownToText } from '../core/report/ruleHelp';
 import { packageVersion } from '../node/packageInfo';
 import { PLAIN, Style } from './color';
 import { ScanOutput } from './scan';
+import { escapeText, isWellFormed } from '../core/text';
 
 /**
  * `path:line:col severity message (detail) [rule]` per finding (`path: …` for a file the root does
- * not hold: its line would be one of some other file), then a summary line.
+ * not hold: its line would be one of some other file), then a summary line. Recorded text is
+ * escaped (core/text.ts): a route, name or path with a line break stays on its line, so it cannot
+ * start a line of its own that a CI reads as a command (`::error …`).
  */
 export function formatText(output: ScanOutput, options: { fixHints?: boolean; style?: Style } = {}): string {
   const style = options.style ?? PLAIN;
   const lines = output.findings.flatMap((f) => {
     const detail = f.detail ? ` (${f.detail})` : '';
-    const at = output.unplaced.has(f) ? `${f.location.path}:` : `${f.location.path}:${f.location.line}:${f.location.column}`;
-    const line = `${style.path(at)} ${style.severity(f.severity, f.severity)} ${f.message}${detail} ${style.dim(`[${f.rule}]`)}`;
+    const at = escapeText(output.unplaced.has(f) ? `${f.location.path}:` : `${f.location.path}:${f.location.line}:${f.location.column}`);
+    const line = `${style.path(at)} ${style.severity(f.severity, f.severity)} ${escapeText(`${f.message}${detail}`)} ${style.dim(`[${f.rule}]`)}`;
     const fix = options.fixHints ? output.fixes.get(f) : undefined;
-    return fix ? [line, `    fix: ${fix.hint}`] : [line];
+    return fix ? [line, `    fix: ${escapeText(fix.hint)}`] : [line];
   });
   const bySeverity = (s: string) => output.findings.filter((f) => f.severity === s).length;
   const summary = [
@@ -80,6 +83,13 @@ export function formatSarif(output: ScanOutput, options: SarifOptions = {}): str
   const version = options.version ?? packageVersion();
   const ruleIndex = new Map(RULE_HELP.map((r, i) => [r.id as string, i]));
   const fingerprints = uniqueFingerprints(output.findings);
+  // A finding in a file whose recorded path no URI can hold (not well-formed Unicode) has no place
+  // in SARIF: it is left out, and a notification says so (one such path cost the whole log).
+  const results = output.findings.filter((f) => isWellFormed(f.location.path));
+  const notifications = output.problems.map(sarifNotification);
+  for (const f of output.findings) {
+    if (!isWellFormed(f.location.path)) notifications.push({ level: 'warning', message: { text: `a finding is left out: its file's recorded path ${JSON.stringify(f.location.path)} is not valid Unicode, and no URI can name it (${f.message} [${f.rule}])` } });
+  }
   const log = {
     $schema: 'https://json.schemastore.org/sarif-2.1.0.json',
     version: '2.1.0',
@@ -105,11 +115,11 @@ export function formatSarif(output: ScanOutput, options: SarifOptions = {}): str
         invocations: [
           {
             executionSuccessful: true,
-            ...(output.problems.length ? { toolExecutionNotifications: output.problems.map(sarifNotification) } : {}),
+            ...(notifications.length ? { toolExecutionNotifications: notifications } : {}),
           },
         ],
         ...(options.root ? { originalUriBaseIds: { [SRCROOT]: { uri: directoryUri(options.root) } } } : {}),
-        results: output.findings.map((f) => ({
+        results: results.map((f) => ({
           ruleId: f.rule,
           ruleIndex: ruleIndex.get(f.rule) ?? -1,
           level: sarifLevel(f.severity),
@@ -190,7 +200,7 @@ function directoryUri(dir: string): string {
 
 /** A problem reading a recording, on that recording where it names a file. */
 function sarifNotification(p: Problem): object {
-  const located = p.file && !p.file.startsWith('(');
+  const located = p.file && !p.file.startsWith('(') && isWellFormed(p.file);
   return {
     level: p.severity === 'error' ? 'error' : 'warning',
     message: { text: formatProblem({ ...p, file: '' }).replace(/^:\s*/, '') },

@@ -18,6 +18,7 @@ import { displayPath, workspaceFiles } from '../node/workspaceFiles';
 import { baselineOfRecordings, readSavedBaseline, rootOf } from './baseline';
 import { displayProblem, findRecordings, Io, noRecordings, readConfigFile, scan, stylesOf } from './scan';
 import { eachArg, isOption, oneOf, REPORT_USAGE, unknownOption, UsageError } from './usage';
+import { append } from '../core/arrays';
 
 export interface ReportOptions {
   /** Recordings or folders of them; empty means every recording under the root. */
@@ -116,7 +117,7 @@ export async function runReport(options: ReportOptions, io: Io): Promise<number>
       if (savedBaseline) before = savedBaseline;
       else {
         const earlier = await baselineOfRecordings(root, options.before.map((p) => path.resolve(io.cwd, p)), config, '--before');
-        problems.push(...earlier.problems);
+        append(problems, earlier.problems);
         before = earlier.baseline;
       }
       const sources = { before: options.baseline ?? options.before.map(displayArg).join(', '), after: options.paths.length ? options.paths.map(displayArg).join(', ') : options.root };

@@ -19,6 +19,8 @@ import { describeFailure, displayPath, errorCode, kindOf, readTextSync, walk, wo
 import { COLORED, PLAIN, Style } from './color';
 import { formatJson, formatSarif, formatText } from './formats';
 import { UsageError } from './usage';
+import { append } from '../core/arrays';
+import { escapeText } from '../core/text';
 
 /** What a recording's file name ends with. */
 const RECORDING_SUFFIX = '.appmap.json';
@@ -118,15 +120,15 @@ export async function scan(root: string, recordings: string[], config: RunlensCo
   for (const abs of recordings) {
     const display = displayPath(root, abs);
     const result = await readRecordingFile(abs, display);
-    problems.push(...result.problems);
+    append(problems, result.problems);
     addRecordedFiles(recordedFiles, result.trace.functions.map((fn) => fn.recordedPath), index);
     try {
       if (options.withSummaries) {
         // The summary holds the recording's findings: they are worked out once.
         const summary = summarize(result.trace, result.problems, index, config);
         summaries.push(summary);
-        findings.push(...summary.findings);
-      } else findings.push(...findingsOf(result.trace, index, config));
+        append(findings, summary.findings);
+      } else append(findings, findingsOf(result.trace, index, config));
     } catch (err) {
       problems.push({ file: display, severity: 'error', message: `internal error while analysing (please report): ${(err as Error).stack ?? err}` });
     }
@@ -192,8 +194,9 @@ export function noRecordings(searched: string[], side?: string, problems: Proble
 }
 
 /** `file: byte 17: error: message`: a problem on stderr, its file and severity marked on a terminal. */
+/** A problem on stderr, one line: the file name and message escaped (a recording's name may hold a line break). */
 export function displayProblem(p: Problem, style: Style = PLAIN): string {
-  return `${style.path(`${p.file}:`)}${p.byteOffset === undefined ? '' : ` byte ${p.byteOffset}:`} ${style.severity(p.severity, p.severity)}: ${p.message}`;
+  return `${style.path(`${escapeText(p.file)}:`)}${p.byteOffset === undefined ? '' : ` byte ${p.byteOffset}:`} ${style.severity(p.severity, p.severity)}: ${escapeText(p.message)}`;
 }
 
 /** The largest configuration file read: runlens's settings take a few hundred bytes. */

@@ -8,6 +8,7 @@ import { Definition, findDefinitions, languageOfPath, locateFunction, SourcePars
 import { DjangoModel, findDjangoModels } from './source/django';
 import { FunctionInfo } from './trace';
 import { ResolvedPath, resolveRecordedPath, WorkspaceFiles } from './workspace';
+import { append } from './arrays';
 
 /** A place in the workspace: workspace-relative POSIX path, 1-based line and column (UTF-16). */
 export interface SourceLocation {
@@ -128,7 +129,7 @@ export class SourceIndex {
       for (const rel of this.files.list(['.py'])) {
         if (!/(^|\/)models(\.py|\/[^/]+\.py)$/.test(rel)) continue;
         const text = this.text(rel);
-        if (text !== undefined) models.push(...findDjangoModels(this.parsers, rel, text));
+        if (text !== undefined) append(models, findDjangoModels(this.parsers, rel, text));
       }
     }
     this.djangoModels = models;

@@ -22,29 +22,43 @@ export interface CallItemData {
 export function prepareCallHierarchy(session: Session, params: CallHierarchyPrepareParams): CallHierarchyItem[] | null {
   const rel = relPathOf(session.root, params.textDocument.uri);
   const item = rel === undefined ? undefined : prepareCallItem(session.index.snapshot(), session.sourceIndex, rel, params.position.line + 1);
-  return item ? [toItem(session, item)] : null;
+  const protocolItem = item && toItem(session, item);
+  return protocolItem ? [protocolItem] : null;
 }
 
 export function provideIncomingCalls(session: Session, params: CallHierarchyIncomingCallsParams): CallHierarchyIncomingCall[] {
   const node = nodeOf(session, params.item);
   if (node === undefined) return [];
   // No agent records where a call was made, so the caller's name stands for the call site.
-  return incomingCalls(session.index.snapshot(), session.sourceIndex, node).map((e) => ({ from: toItem(session, e.item), fromRanges: [toRange(e.item.selection)] }));
+  const out: CallHierarchyIncomingCall[] = [];
+  for (const e of incomingCalls(session.index.snapshot(), session.sourceIndex, node)) {
+    const from = toItem(session, e.item);
+    if (from) out.push({ from, fromRanges: [toRange(e.item.selection)] });
+  }
+  return out;
 }
 
 export function provideOutgoingCalls(session: Session, params: CallHierarchyOutgoingCallsParams): CallHierarchyOutgoingCall[] {
   const node = nodeOf(session, params.item);
   if (node === undefined) return [];
-  return outgoingCalls(session.index.snapshot(), session.sourceIndex, node).map((e) => ({ to: toItem(session, e.item), fromRanges: [params.item.selectionRange] }));
+  const out: CallHierarchyOutgoingCall[] = [];
+  for (const e of outgoingCalls(session.index.snapshot(), session.sourceIndex, node)) {
+    const to = toItem(session, e.item);
+    if (to) out.push({ to, fromRanges: [params.item.selectionRange] });
+  }
+  return out;
 }
 
-function toItem(session: Session, item: CallItem): CallHierarchyItem {
+/** The protocol's item; undefined for one in a file no URI can name (left out, never the others). */
+function toItem(session: Session, item: CallItem): CallHierarchyItem | undefined {
   const data: CallItemData = { node: item.node };
+  const uri = uriOf(session.root, item.range.path);
+  if (uri === undefined) return undefined;
   return {
     name: item.name,
     kind: item.kind === 'route' ? SymbolKind.Event : item.kind === 'method' ? SymbolKind.Method : SymbolKind.Function,
     detail: item.detail,
-    uri: uriOf(session.root, item.range.path),
+    uri,
     range: toRange(item.range),
     selectionRange: toRange(item.selection),
     data,

@@ -23,6 +23,7 @@ export function provideCodeActions(session: Session, params: CodeActionParams): 
   for (const f of findings) {
     if (f.location.line > last || (f.location.endLine ?? f.location.line) < first) continue;
     const uri = uriOf(session.root, f.location.path);
+    if (uri === undefined) continue;
     const diagnostics = matching(params.context.diagnostics, f);
     const at = { path: f.location.path, line: f.location.line, rule: f.rule };
     const fix = eagerLoadingFix(f, session.sourceIndex);

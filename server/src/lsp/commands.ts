@@ -20,6 +20,7 @@ import { readRecordingFile } from '../node/readRecordingFile';
 import { RECORDING_SUFFIX } from '../node/recordingIndexer';
 import { relPathOf } from './convert';
 import { Session } from './session';
+import { escapeText } from '../core/text';
 
 /** Shows the numbers of a recorded function (the command of every lens). Arguments: [{ fnKey, uri? }]. */
 export const SHOW_DETAILS_COMMAND = 'runlens.showDetails';
@@ -79,7 +80,7 @@ async function run(session: Session, command: string, arg: Record<string, unknow
       const { trace, problems } = await readRecordingFile(abs, rel, { inside: session.root });
       const tree = renderCallTree(trace, { route: arg.route });
       if (tree === undefined) throw new Error(`${command}: ${arg.route} was not recorded in ${rel}`);
-      return problems.length ? `${tree}\n\nProblems reading ${rel}:\n${problems.map((p) => `- ${p.byteOffset === undefined ? '' : `byte ${p.byteOffset}: `}${p.message}`).join('\n')}` : tree;
+      return problems.length ? `${tree}\n\nProblems reading ${rel}:\n${problems.map((p) => `- ${p.byteOffset === undefined ? '' : `byte ${p.byteOffset}: `}${escapeText(p.message)}`).join('\n')}` : tree;
     }
     case SHOW_REPEATED_QUERIES_COMMAND:
     case SHOW_FIX_HINT_COMMAND: {
@@ -87,7 +88,7 @@ async function run(session: Session, command: string, arg: Record<string, unknow
       const finding = findingAt(session, arg.path, arg.line, arg.rule);
       if (!finding) return undefined;
       if (command === SHOW_FIX_HINT_COMMAND) return eagerLoadingFix(finding, session.sourceIndex)?.hint;
-      return [`${finding.message} at ${arg.path}:${arg.line}${finding.scope ? ` (${finding.scope})` : ''}:`, ...finding.related.map((r) => `${formatCount(r.count)} × ${r.sql}`)].join('\n');
+      return [`${finding.message} at ${arg.path}:${arg.line}${finding.scope ? ` (${finding.scope})` : ''}:`, ...finding.related.map((r) => `${formatCount(r.count)} × ${r.sql}`)].map(escapeText).join('\n');
     }
     case SHOW_QUERIES_COMMAND: {
       if (typeof arg?.fnKey !== 'string') throw new Error(`${command}: expected [{ fnKey }]`);
@@ -114,7 +115,7 @@ function recordingFile(root: string, recording: string): { abs: string; rel: str
   if (rel === undefined) throw refuse('outside the workspace');
   let real: string;
   try {
-    real = fs.realpathSync(path.join(root, ...rel.split('/')));
+    real = fs.realpathSync(path.join(root, rel));
   } catch {
     throw refuse('no such file');
   }

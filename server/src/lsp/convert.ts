@@ -5,6 +5,7 @@ import * as path from 'node:path';
 import { Range } from 'vscode-languageserver/node';
 import { URI } from 'vscode-uri';
 import { SourceLocation } from '../core/sourceIndex';
+import { isWellFormed } from '../core/text';
 
 export function toRange(location: SourceLocation): Range {
   const start = { line: location.line - 1, character: location.column - 1 };
@@ -12,8 +13,14 @@ export function toRange(location: SourceLocation): Range {
   return { start, end };
 }
 
-export function uriOf(root: string, relPath: string): string {
-  return URI.file(path.join(root, ...relPath.split('/'))).toString();
+/**
+ * The file URI of a workspace-relative path; undefined for a recorded path no URI can hold (not
+ * well-formed Unicode: a file name in another encoding, `caf\udce9.py`), where URI.toString
+ * throws. Every caller leaves that one item out: one such path lost every diagnostic and symbol.
+ */
+export function uriOf(root: string, relPath: string): string | undefined {
+  if (!isWellFormed(relPath)) return undefined;
+  return URI.file(path.join(root, relPath)).toString();
 }
 
 /** The workspace-relative path of a file URI, or undefined when it is not a file inside the root. */

@@ -15,29 +15,39 @@ import { Problem } from '../core/problem';
 import { openFileSync } from '../node/workspaceFiles';
 import { toRange, uriOf } from './convert';
 import { Session } from './session';
+import { escapeText } from '../core/text';
 
 export interface DiagnosticsOptions {
   relatedInformation: boolean;
 }
 
-/** Diagnostics of every file that has any, by URI. */
-export function computeDiagnostics(session: Session, options: DiagnosticsOptions): Map<string, Diagnostic[]> {
+/**
+ * Diagnostics of every file that has any, by URI, and what could not be published. Each file is
+ * made on its own: a file no URI can name (the recording's problems say why) or one that fails is
+ * left out, never the others (one recorded path with a lone surrogate lost every diagnostic).
+ */
+export function computeDiagnostics(session: Session, options: DiagnosticsOptions): { byUri: Map<string, Diagnostic[]>; failures: string[] } {
   const out = new Map<string, Diagnostic[]>();
+  const failures: string[] = [];
   for (const [rel, { findings, problems }] of diagnosticsByFile(session.index.snapshot(), session.sourceIndex)) {
-    const uri = uriOf(session.root, rel);
-    out.set(uri, [...findings.map((f) => fromFinding(f, uri, options)), ...problems.map((p) => fromProblem(session, p))]);
+    try {
+      const uri = uriOf(session.root, rel);
+      if (uri !== undefined) out.set(uri, [...findings.map((f) => fromFinding(f, uri, options)), ...problems.map((p) => fromProblem(session, p))]);
+    } catch (err) {
+      failures.push(`diagnostics of ${JSON.stringify(rel)} failed: ${(err as Error).stack ?? err}`);
+    }
   }
   const add = (rel: string, diagnostic: Diagnostic) => {
     const uri = uriOf(session.root, rel);
-    out.set(uri, [...(out.get(uri) ?? []), diagnostic]);
+    if (uri !== undefined) out.set(uri, [...(out.get(uri) ?? []), diagnostic]);
   };
   for (const r of resolvedFindings(session.index.snapshot(), session.since())) {
     const range = lineRange(session.sourceIndex.text(r.path), r.line);
-    if (range) add(r.path, { range, severity: DiagnosticSeverity.Information, code: r.rule, source: 'runlens', message: r.message });
+    if (range) add(r.path, { range, severity: DiagnosticSeverity.Information, code: r.rule, source: 'runlens', message: escapeText(r.message) });
   }
   // Placed from the bytes read when the baseline was loaded: the file is not read again here.
   for (const p of session.baselineProblems) add(p.file, fromProblem(session, p, session.baselinePositions.get(p) ?? { line: 0, character: 0 }));
-  return out;
+  return { byUri: out, failures };
 }
 
 /** The text of a 1-based line, from its first non-blank character; undefined when the file or line is gone. */
@@ -51,9 +61,10 @@ function lineRange(text: string | undefined, line: number): Range | undefined {
 
 function fromFinding(f: Finding, uri: string, options: DiagnosticsOptions): Diagnostic {
   const range = toRange(f.location);
-  const diagnostic: Diagnostic = { range, severity: severity(f.severity), code: f.rule, source: 'runlens', message: f.message };
+  // Messages are plain text: recorded names and SQL escaped (core/text.ts), each on one line.
+  const diagnostic: Diagnostic = { range, severity: severity(f.severity), code: f.rule, source: 'runlens', message: escapeText(f.message) };
   if (options.relatedInformation && f.related.length) {
-    diagnostic.relatedInformation = f.related.map((r): DiagnosticRelatedInformation => ({ location: { uri, range }, message: `${formatCount(r.count)} × ${r.sql}` }));
+    diagnostic.relatedInformation = f.related.map((r): DiagnosticRelatedInformation => ({ location: { uri, range }, message: escapeText(`${formatCount(r.count)} × ${r.sql}`) }));
   }
   return diagnostic;
 }
@@ -64,7 +75,7 @@ function fromProblem(session: Session, p: Problem, known?: { line: number; chara
     range: { start: position, end: position },
     severity: p.severity === 'error' ? DiagnosticSeverity.Error : DiagnosticSeverity.Warning,
     source: 'runlens',
-    message: p.byteOffset === undefined ? p.message : `byte ${p.byteOffset}: ${p.message}`,
+    message: escapeText(p.byteOffset === undefined ? p.message : `byte ${p.byteOffset}: ${p.message}`),
   };
 }
 

@@ -77,6 +77,8 @@ export function startServer(connection: Connection, options: ServerOptions = {})
   let capabilities: ClientCapabilities = {};
   /** Published diagnostics by URI, as JSON, to send only what changed. */
   let published = new Map<string, string>();
+  /** The files whose diagnostics failed, as last logged. */
+  let lastFailures = '';
   let parsers: SourceParsers | undefined;
   /** Settings given at initialization; later settings are merged over them. */
   let initializationOptions: unknown;
@@ -276,7 +278,11 @@ export function startServer(connection: Connection, options: ServerOptions = {})
     const s = session;
     if (!s) return;
     try {
-      const next = computeDiagnostics(s, { relatedInformation: Boolean(capabilities.textDocument?.publishDiagnostics?.relatedInformation) });
+      const { byUri: next, failures } = computeDiagnostics(s, { relatedInformation: Boolean(capabilities.textDocument?.publishDiagnostics?.relatedInformation) });
+      // Said once, not on every keystroke that publishes again.
+      const failed = failures.join('\n');
+      if (failed && failed !== lastFailures) connection.console.error(`runlens: ${failed}`);
+      lastFailures = failed;
       // Only what changed is sent: edits re-run this on every keystroke.
       for (const uri of published.keys()) if (!next.has(uri)) void connection.sendDiagnostics({ uri, diagnostics: [] });
       const sent = new Map<string, string>();

@@ -7,12 +7,14 @@ import { workspaceSymbols } from '../core/ide/symbols';
 import { toRange, uriOf } from './convert';
 import { Session } from './session';
 
+/** The symbols whose file a URI can name: one at a path that is not well-formed Unicode is left out, never all. */
 export function provideWorkspaceSymbols(session: Session, params: WorkspaceSymbolParams): SymbolInformation[] {
   const query = typeof params.query === 'string' ? params.query : '';
-  return workspaceSymbols(session.index.snapshot(), session.sourceIndex, query).map((s) => ({
-    name: s.name,
-    kind: s.kind === 'route' ? SymbolKind.Event : SymbolKind.Method,
-    location: { uri: uriOf(session.root, s.location.path), range: toRange(s.location) },
-    containerName: s.container,
-  }));
+  const out: SymbolInformation[] = [];
+  for (const s of workspaceSymbols(session.index.snapshot(), session.sourceIndex, query)) {
+    const uri = uriOf(session.root, s.location.path);
+    if (uri === undefined) continue;
+    out.push({ name: s.name, kind: s.kind === 'route' ? SymbolKind.Event : SymbolKind.Method, location: { uri, range: toRange(s.location) }, containerName: s.container });
+  }
+  return out;
 }

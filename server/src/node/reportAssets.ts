@@ -19,6 +19,7 @@ import { SourceIndex } from '../core/sourceIndex';
 import { readRecordingFile } from './readRecordingFile';
 import { loadParsersOrProblem } from './treeSitter';
 import { displayPath, walk, workspaceFiles } from './workspaceFiles';
+import { append } from '../core/arrays';
 
 export interface HtmlReportRequest {
   /** The workspace root (absolute). */
@@ -91,7 +92,7 @@ async function readSide(root: string, files: string[], index: SourceIndex, confi
   for (const abs of files) {
     const display = displayPath(root, abs);
     const result = await readRecordingFile(abs, display);
-    problems.push(...result.problems);
+    append(problems, result.problems);
     try {
       let own: Finding[];
       if (withSummaries) {
@@ -99,7 +100,7 @@ async function readSide(root: string, files: string[], index: SourceIndex, confi
         summaries.push(summary);
         own = summary.findings;
       } else own = findingsOf(result.trace, index, config);
-      findings.push(...own);
+      append(findings, own);
       builder.addRecording(result.trace, own);
     } catch (err) {
       problems.push({ file: display, severity: 'error', message: `internal error while building the report (please report): ${(err as Error).stack ?? err}` });

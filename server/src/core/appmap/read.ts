@@ -2,7 +2,7 @@
 // Reading never throws: a truncated or malformed file yields what it holds plus problems with the
 // byte offset. Elapsed seconds become milliseconds here, once, after eventUpdates are applied.
 
-import { DEFAULT_MAX_BUILT_ITEMS, JsonStreamParser, JsonVisitor, Mode } from '../json/streamParser';
+import { DEFAULT_MAX_BUILT_ITEMS, DEFAULT_MAX_DEPTH, JsonStreamParser, JsonVisitor, Mode } from '../json/streamParser';
 import { formatCount } from '../findings/format';
 import { Problem } from '../problem';
 import { countWork } from '../workCounter';
@@ -14,6 +14,7 @@ import {
   RecordingMetadata,
   Trace,
 } from '../trace';
+import { isWellFormed } from '../text';
 
 export interface ReadResult {
   trace: Trace;
@@ -89,6 +90,14 @@ export function createRecordingReader(recordingPath: string, options: ReadOption
       }
       if (parser.truncatedValues > 0) {
         builder.warn(`${formatCount(parser.truncatedValues)} value(s) (metadata, classMap or event details) had more than ${formatCount(DEFAULT_MAX_BUILT_ITEMS)} members and elements; the rest were skipped`);
+      }
+      if (parser.deepValues > 0) {
+        builder.problems.push({
+          file: recordingPath,
+          byteOffset: parser.firstDeepValueAt,
+          severity: 'warning',
+          message: `${formatCount(parser.deepValues)} value(s) (metadata, classMap or event details) were nested deeper than ${formatCount(DEFAULT_MAX_DEPTH)} levels (the first here); what was deeper was skipped`,
+        });
       }
       if (parser.longNumbers > 0) {
         builder.warn(`${formatCount(parser.longNumbers)} number(s) longer than 4,096 characters were read as not a number`);
@@ -478,16 +487,33 @@ class TraceBuilder implements JsonVisitor {
       this.warn(`${formatCount(nUnreturned)} call(s) never returned; their time is unknown`);
     }
     applyClassMapLabels(this.classMapRaw, this.functions);
+    const metadata = readMetadata(this.metadataRaw);
+    this.checkPaths(metadata.sourceLocation);
     const trace: Trace = {
       recordingPath: this.recordingPath,
       version: this.version,
-      metadata: readMetadata(this.metadataRaw),
+      metadata,
       functions: this.functions,
       calls: this.calls,
       nEvents: this.nEvents,
       nEventUpdates: this.nUpdatesApplied,
     };
     return { trace, problems: this.problems };
+  }
+
+  /**
+   * Recorded paths that are not well-formed Unicode (a file name in another encoding: Python
+   * records `caf\udce9.py`) name no file and make no URI: said once, so that a finding there
+   * that has no link, SARIF result or editor diagnostic is explained.
+   */
+  private checkPaths(sourceLocation: string | undefined): void {
+    const bad = this.functions.map((f) => f.recordedPath).filter((p): p is string => p !== undefined && !isWellFormed(p));
+    countWork(this.functions.length);
+    if (sourceLocation !== undefined && !isWellFormed(sourceLocation)) bad.push(sourceLocation);
+    if (bad.length === 0) return;
+    this.warn(
+      `${formatCount(bad.length)} recorded path(s) are not valid Unicode (a file name in another encoding?), the first ${JSON.stringify(bad[0])}: no URI can name them, so findings there have no link in reports, no SARIF result and no editor diagnostic`,
+    );
   }
 
   /** eventUpdates replace events by id; they carry the async times of appmap-node. */

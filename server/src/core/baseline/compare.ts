@@ -13,6 +13,7 @@ import { CompareConfig } from '../config';
 import { severityRank } from '../findings/finding';
 import { formatCount, formatMs, formatNumber } from '../findings/format';
 import { Baseline, BaselineFinding, EntryKind, EntryStats, own, roundMs } from './baseline';
+import { maxOf } from '../arrays';
 
 export type NoiseVerdict = 'beyond' | 'within' | 'unknown';
 
@@ -127,7 +128,7 @@ export function timeChange(before: EntryStats, after: EntryStats, noiseFactor: n
     const reason = before.timed === 1 && after.timed === 1 ? 'one timed call on each side: cannot tell noise from change' : 'no spread recorded: cannot tell noise from change';
     return { beforeMs, afterMs, changeMs, changeRatio, noise: 'unknown', reason };
   }
-  const noiseMs = roundMs(noiseFactor * Math.max(...sds));
+  const noiseMs = roundMs(noiseFactor * maxOf(sds));
   const within = Math.abs(changeMs) <= noiseMs;
   const samples = `${formatCount(before.timed)} → ${formatCount(after.timed)} timed calls`;
   return {

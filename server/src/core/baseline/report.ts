@@ -6,6 +6,9 @@ import { formatCount, formatMs, formatNumber, plural } from '../findings/format'
 import { Problem } from '../problem';
 import { BaselineFinding } from './baseline';
 import { Comparison, EntryChange, formatChangeMs, formatMsPlain, formatPerCall } from './compare';
+import { append, maxOf } from '../arrays';
+import { markdownCode, markdownCodeCell, markdownText } from '../markdown';
+import { escapeText } from '../text';
 
 export interface ReportOptions {
   /** Every entry, not only those that changed. */
@@ -26,7 +29,7 @@ const KINDS: { section: 'routes' | 'tests' | 'functions'; title: string; name: s
 ];
 
 export function compareText(c: Comparison, options: ReportOptions = {}): string {
-  const out: string[] = [`runlens compare: ${sidesText(c, options)}`];
+  const out: string[] = [`runlens compare: ${escapeText(sidesText(c, options))}`];
   for (const k of KINDS) {
     const entries = c[k.section];
     const shown = shownOf(entries, options);
@@ -36,20 +39,20 @@ export function compareText(c: Comparison, options: ReportOptions = {}): string 
     else if (shown.length === 0) out.push(`${k.title}: ${plural(entries.length, k.name)}, ${entries.length === 1 ? 'unchanged' : 'all unchanged'}, within noise or under the thresholds`);
     else {
       const header = [`${k.title} (${plural(entries.length, k.name)})`, `time ${k.perCall}`, 'change', `SQL ${k.perCall}`, k.calls, 'noise'];
-      out.push(...table([header, ...shown.map(cells).map(([name, ...rest]) => [`  ${name}`, ...rest])], '  '));
+      append(out, table([header, ...shown.map(cells).map(([name, ...rest]) => [`  ${escapeText(name)}`, ...rest])], '  '));
       if (hidden) out.push(`  ${hidden} more unchanged, within noise or under the thresholds`);
     }
   }
-  out.push('', ...findingsText(c));
-  out.push('', ...verdictText(c), '', ...noiseText(c, options));
+  append(out, ['', ...findingsText(c)]);
+  append(out, ['', ...verdictText(c), '', ...noiseText(c, options)]);
   return out.join('\n') + '\n';
 }
 
 export function compareMarkdown(c: Comparison, options: ReportOptions = {}): string {
   const heading = options.heading ?? { text: 'runlens compare', level: 2 };
   const section = '#'.repeat(heading.level + 1);
-  const out: string[] = [`${'#'.repeat(heading.level)} ${heading.text}`, '', `${escapeMarkdown(sidesText(c, options))}. ${c.regressed ? '**Regressed.**' : '**No regression.**'}`];
-  if (c.regressed) out.push('', ...c.regressions.map((r) => `- ${escapeMarkdown(r)}`));
+  const out: string[] = [`${'#'.repeat(heading.level)} ${heading.text}`, '', `${markdownText(sidesText(c, options))}. ${c.regressed ? '**Regressed.**' : '**No regression.**'}`];
+  if (c.regressed) append(out, ['', ...c.regressions.map((r) => `- ${markdownText(r)}`)]);
   for (const k of KINDS) {
     const entries = c[k.section];
     const shown = shownOf(entries, options);
@@ -61,7 +64,8 @@ export function compareMarkdown(c: Comparison, options: ReportOptions = {}): str
       out.push(`| ${k.name} | time ${k.perCall} | change | SQL ${k.perCall} | ${k.calls} | noise |`, '| --- | ---: | ---: | ---: | ---: | --- |');
       for (const e of shown) {
         const [name, ...rest] = cells(e);
-        out.push(`| \`${escapeCell(name)}\` | ${rest.map(escapeCell).join(' | ')} |`);
+        // The other cells are numbers runlens wrote: only the name is recorded text.
+        out.push(`| ${markdownCodeCell(name)} | ${rest.join(' | ')} |`);
       }
       if (hidden) out.push('', `${hidden} more unchanged, within noise or under the thresholds.`);
     }
@@ -72,7 +76,7 @@ export function compareMarkdown(c: Comparison, options: ReportOptions = {}): str
   for (const f of resolved) out.push(`- **resolved**: ${findingMarkdown(f)}`);
   for (const f of added) out.push(`- **new**: ${findingMarkdown(f)}`);
   for (const { before, after } of changed) out.push(`- **${countChangeText(before, after)}**: ${findingMarkdown(after)}`);
-  out.push('', `<sub>${escapeMarkdown([...thresholdsText(c), ...noiseText(c, options)].join(' '))}</sub>`);
+  out.push('', `<sub>${markdownText([...thresholdsText(c), ...noiseText(c, options)].join(' '))}</sub>`);
   return out.join('\n') + '\n';
 }
 
@@ -122,7 +126,7 @@ function cells(e: EntryChange): string[] {
 function findingsText(c: Comparison): string[] {
   const { new: added, resolved, changed } = c.findings;
   const out = [`Findings: ${formatCount(resolved.length)} resolved, ${formatCount(added.length)} new${changed.length ? `, ${formatCount(changed.length)} changed` : ''}`];
-  const line = (f: BaselineFinding) => `${f.path}:${f.line} ${f.severity} ${f.message} [${f.rule}]`;
+  const line = (f: BaselineFinding) => escapeText(`${f.path}:${f.line} ${f.severity} ${f.message} [${f.rule}]`);
   for (const f of resolved) out.push(`  resolved  ${line(f)}`);
   for (const f of added) out.push(`  new       ${line(f)}`);
   for (const { before, after } of changed) out.push(`  changed   ${line(after)} (${countChangeText(before, after)})`);
@@ -131,7 +135,7 @@ function findingsText(c: Comparison): string[] {
 
 function verdictText(c: Comparison): string[] {
   if (!c.regressed) return ['No regression.', ...thresholdsText(c)];
-  return [`Regressed (${plural(c.regressions.length, 'reason')}):`, ...c.regressions.map((r) => `  ${r}`), ...thresholdsText(c)];
+  return [`Regressed (${plural(c.regressions.length, 'reason')}):`, ...c.regressions.map((r) => `  ${escapeText(r)}`), ...thresholdsText(c)];
 }
 
 function thresholdsText(c: Comparison): string[] {
@@ -161,7 +165,7 @@ function countChangeText(before: BaselineFinding, after: BaselineFinding): strin
 }
 
 function findingMarkdown(f: BaselineFinding): string {
-  return `\`${f.path}:${f.line}\` ${f.severity} ${escapeMarkdown(f.message)} (\`${f.rule}\`)`;
+  return `${markdownCode(`${f.path}:${f.line}`)} ${f.severity} ${markdownText(f.message)} (\`${f.rule}\`)`;
 }
 
 function entryJson(e: EntryChange): object {
@@ -170,7 +174,7 @@ function entryJson(e: EntryChange): object {
 
 /** Rows padded to aligned columns (the last one unpadded), joined by `gap`. */
 function table(rows: string[][], gap: string): string[] {
-  const widths = rows[0].map((_, i) => Math.max(...rows.map((r) => [...r[i]].length)));
+  const widths = rows[0].map((_, i) => maxOf(rows.map((r) => [...r[i]].length)));
   return rows.map((r) =>
     r
       .map((cell, i) => (i === r.length - 1 ? cell : cell + ' '.repeat(widths[i] - [...cell].length)))
@@ -179,11 +183,4 @@ function table(rows: string[][], gap: string): string[] {
   );
 }
 
-function escapeCell(s: string): string {
-  return s.replace(/\|/g, '\\|');
-}
 
-/** Text with Markdown's special characters escaped, so that it shows as written. */
-export function escapeMarkdown(s: string): string {
-  return s.replace(/([\\`*_[\]<>|])/g, '\\$1');
-}

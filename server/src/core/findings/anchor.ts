@@ -15,7 +15,7 @@ import { ORMS, ormByName } from '../orm/index';
 import { OrmName, OrmSupport } from '../orm/types';
 import { languageOfPath } from '../source/definitions';
 import { FunctionIdentity, SourceIndex, SourceLocation } from '../sourceIndex';
-import { ancestry, Call, CallKind, Trace } from '../trace';
+import { Call, CallKind, Trace } from '../trace';
 import { countWork } from '../workCounter';
 
 /** The largest line an editor can be sent (LSP positions are 0-based unsigned 32-bit integers, at most 2^31 − 1). */
@@ -55,41 +55,65 @@ export interface Anchor {
   ref: AnchorRef;
 }
 
-/** The place of an N+1 group: its source query (if known) and the repeated calls. */
-export function anchorRepeatedQueries(trace: Trace, index: SourceIndex, scopeCall: Call | undefined, source: Call | undefined, repeated: Call[]): Anchor {
-  if (source) {
-    const queryset = findQueryset(trace, index, scopeCall, source);
-    if (queryset) return queryset;
-  }
-  const statement = findSqlStatement(trace, index, repeated[0]);
-  if (statement) return statement;
-  const enclosing = nearestProjectFunction(trace, index, commonAncestor(trace, repeated));
-  if (enclosing) return enclosing;
-  // No project function encloses them all (the loop runs in framework code): the project
-  // function nearest to the queries themselves, the one most of them run under.
-  const votes = new Map<string, { anchor: Anchor; n: number }>();
+/**
+ * Placing the findings of one recording. The walks placing takes (up the call tree to a project
+ * function, back through a request for the function that built a queryset, through a function's
+ * text for a statement) are remembered across findings, so each call and each file is walked
+ * once however many findings sit under it: thousands of N+1s in one request, each walking the
+ * whole request or a deep chain again, made placing quadratic.
+ */
+export interface Anchoring {
+  /** The place of an N+1 group: its source query (if known) and the repeated calls. */
+  repeatedQueries(scopeCall: Call | undefined, source: Call | undefined, repeated: Call[]): Anchor;
+  /** The place of a finding about one call (or the calls under `call`): nearest project function, test, recording. */
+  calls(call: Call | undefined): Anchor;
+  /** The place of a finding about a whole request: the first project function under it (its handler). */
+  request(request: Call): Anchor;
+  /** The recorded test, else the recording. */
+  test(): Anchor;
+}
+
+export function anchoringOf(trace: Trace, index: SourceIndex): Anchoring {
   const nearest = nearestProjectFunctions(trace, index);
-  for (const c of repeated) {
-    const near = nearest(c.parent === -1 ? undefined : trace.calls[c.parent]);
-    if (!near) continue;
-    const key = `${near.location.path}:${near.location.line}`;
-    const v = votes.get(key);
-    if (v) v.n++;
-    else votes.set(key, { anchor: near, n: 1 });
-  }
-  let best: { anchor: Anchor; n: number } | undefined;
-  for (const v of votes.values()) if (!best || v.n > best.n) best = v;
-  return best ? best.anchor : anchorTest(trace, index);
-}
-
-/** The place of a finding about one call (or the calls under `call`): nearest project function, test, recording. */
-export function anchorCalls(trace: Trace, index: SourceIndex, call: Call | undefined): Anchor {
-  return nearestProjectFunction(trace, index, call) ?? anchorTest(trace, index);
-}
-
-/** The place of a finding about a whole request: the first project function under it (its handler). */
-export function anchorRequest(trace: Trace, index: SourceIndex, request: Call): Anchor {
-  return firstProjectFunction(trace, index, request) ?? anchorCalls(trace, index, request);
+  const querysets = querysetSearch(trace, index);
+  const statements = new Map<string, SourceLocation | null>();
+  let test: Anchor | undefined;
+  const anchoring: Anchoring = {
+    repeatedQueries(scopeCall, source, repeated) {
+      if (source) {
+        const queryset = querysets(scopeCall, source);
+        if (queryset) return queryset;
+      }
+      const statement = findSqlStatement(trace, index, repeated[0], statements);
+      if (statement) return statement;
+      const enclosing = nearest(commonAncestor(trace, repeated));
+      if (enclosing) return enclosing;
+      // No project function encloses them all (the loop runs in framework code): the project
+      // function nearest to the queries themselves, the one most of them run under.
+      const votes = new Map<string, { anchor: Anchor; n: number }>();
+      for (const c of repeated) {
+        const near = nearest(c.parent === -1 ? undefined : trace.calls[c.parent]);
+        if (!near) continue;
+        const key = `${near.location.path}:${near.location.line}`;
+        const v = votes.get(key);
+        if (v) v.n++;
+        else votes.set(key, { anchor: near, n: 1 });
+      }
+      let best: { anchor: Anchor; n: number } | undefined;
+      for (const v of votes.values()) if (!best || v.n > best.n) best = v;
+      return best ? best.anchor : anchoring.test();
+    },
+    calls(call) {
+      return nearest(call) ?? anchoring.test();
+    },
+    request(request) {
+      return firstProjectFunction(trace, index, request) ?? anchoring.calls(request);
+    },
+    test() {
+      return (test ??= anchorTest(trace, index));
+    },
+  };
+  return anchoring;
 }
 
 export function anchorTest(trace: Trace, index: SourceIndex): Anchor {
@@ -118,20 +142,11 @@ export function anchorFunction(trace: Trace, index: SourceIndex, call: Call): An
 
 // ---- helpers ----------------------------------------------------------------------------------
 
-/** `call` or its nearest ancestor that is a recorded project function. */
-function nearestProjectFunction(trace: Trace, index: SourceIndex, call: Call | undefined): Anchor | undefined {
-  for (let c = call; c; c = c.parent === -1 ? undefined : trace.calls[c.parent]) {
-    countWork();
-    const anchor = anchorFunction(trace, index, c);
-    if (anchor) return anchor;
-  }
-  return undefined;
-}
-
 /**
- * nearestProjectFunction for many calls: each call walked is remembered with its answer, so calls
- * sharing ancestors are walked once (thousands of queries under a chain of thousands of framework
- * calls took seconds to minutes, each walked to the root: 118 s for 105,000).
+ * `call` or its nearest ancestor that is a recorded project function, for many calls: each call
+ * walked is remembered with its answer, so calls sharing ancestors are walked once (thousands of
+ * queries under a chain of thousands of framework calls took seconds to minutes, each walked to
+ * the root: 118 s for 105,000).
  */
 function nearestProjectFunctions(trace: Trace, index: SourceIndex): (call: Call | undefined) => Anchor | undefined {
   const known = new Map<number, Anchor | null>();
@@ -152,38 +167,86 @@ function nearestProjectFunctions(trace: Trace, index: SourceIndex): (call: Call 
   };
 }
 
-function findQueryset(trace: Trace, index: SourceIndex, scopeCall: Call | undefined, source: Call): Anchor | undefined {
-  if (!index.parsers || !source.sql) return undefined;
-  const table = sqlFacts(source.sql.text, dialectOf(source.sql.databaseType)).tables[0];
-  if (!table) return undefined;
-  for (const orm of ORMS) {
-    const model = orm.modelOfTable(index, table);
-    if (!model) continue;
-    const tried = new Set<number>();
-    const search = (c: Call): Anchor | undefined => {
-      if (c.kind !== CallKind.Function || c.fn === -1 || tried.has(c.fn)) return undefined;
-      tried.add(c.fn);
-      const fn = trace.functions[c.fn];
-      const location = querysetIn(orm, fn, model, index);
-      return location && { location, ref: { kind: 'queryset', orm: orm.name, fn, model } };
-    };
-    // First the functions on the source query's own stack, innermost first…
-    for (const c of ancestry(trace, source).reverse()) {
-      const found = search(c);
-      if (found) return found;
+/**
+ * The ORM expression that built a source query: first in the functions on the query's own stack,
+ * innermost first, then in those of the same request or test that ran before it, latest first
+ * (the view that returned the lazy queryset has returned by the time the template iterates it).
+ * Both walks remember, per model, where they ended for every call they passed, and each function
+ * is searched once per model: the searches of thousands of source queries in one request walk
+ * each call once.
+ */
+function querysetSearch(trace: Trace, index: SourceIndex): (scopeCall: Call | undefined, source: Call) => Anchor | undefined {
+  /** Per ORM and model: the queryset in each function (by function index), null for none. */
+  const inFunction = new Map<string, Map<number, Anchor | null>>();
+  /** Per ORM and model: for each call walked up, the nearest call at or above it whose function holds one (-1: none). */
+  const upward = new Map<string, Map<number, number>>();
+  /** Per ORM, model, thread and scope: for each call walked back, the latest call at or before it whose function holds one. */
+  const backward = new Map<string, Map<number, number>>();
+  return (scopeCall, source) => {
+    if (!index.parsers || !source.sql) return undefined;
+    const table = sqlFacts(source.sql.text, dialectOf(source.sql.databaseType)).tables[0];
+    if (!table) return undefined;
+    for (const orm of ORMS) {
+      const model = orm.modelOfTable(index, table);
+      if (!model) continue;
+      const key = `${orm.name}\u0000${model}`;
+      const known = memoOf(inFunction, key);
+      const querysetOf = (i: number): Anchor | null => {
+        const c = trace.calls[i];
+        if (c.kind !== CallKind.Function || c.fn === -1) return null;
+        let found = known.get(c.fn);
+        if (found === undefined) {
+          const fn = trace.functions[c.fn];
+          const location = querysetIn(orm, fn, model, index);
+          found = location ? { location, ref: { kind: 'queryset', orm: orm.name, fn, model } } : null;
+          known.set(c.fn, found);
+        }
+        return found;
+      };
+      const onStack = walkRemembering(memoOf(upward, key), source.index, (i) => trace.calls[i].parent, (i) => querysetOf(i) !== null);
+      if (onStack !== -1) return querysetOf(onStack) as Anchor;
+      const first = scopeCall ? scopeCall.index : 0;
+      const before = walkRemembering(
+        memoOf(backward, `${key}\u0000${source.threadId}\u0000${first}`),
+        source.index - 1,
+        (i) => (i > first ? i - 1 : -1),
+        (i) => i >= first && trace.calls[i].threadId === source.threadId && querysetOf(i) !== null,
+      );
+      if (before !== -1) return querysetOf(before) as Anchor;
     }
-    // …then those of the same request or test that ran before it, latest first: the view that
-    // returned the lazy queryset has returned by the time the template iterates it.
-    const first = scopeCall ? scopeCall.index : 0;
-    for (let i = source.index - 1; i >= first; i--) {
-      countWork();
-      const c = trace.calls[i];
-      if (c.threadId !== source.threadId) continue;
-      const found = search(c);
-      if (found) return found;
+    return undefined;
+  };
+}
+
+/**
+ * Walks from `from` by `next` (-1 ends) to the first node where `stop` holds, and returns it (-1:
+ * none). Every node walked is remembered with that answer, so a later walk that reaches one stops
+ * there: over many walks, each node is walked once.
+ */
+function walkRemembering(memo: Map<number, number>, from: number, next: (i: number) => number, stop: (i: number) => boolean): number {
+  const walked: number[] = [];
+  let answer = -1;
+  for (let i = from; i !== -1; i = next(i)) {
+    countWork();
+    const known = memo.get(i);
+    if (known !== undefined) {
+      answer = known;
+      break;
+    }
+    walked.push(i);
+    if (stop(i)) {
+      answer = i;
+      break;
     }
   }
-  return undefined;
+  for (const w of walked) memo.set(w, answer);
+  return answer;
+}
+
+function memoOf<K, V>(memos: Map<string, Map<K, V>>, key: string): Map<K, V> {
+  let memo = memos.get(key);
+  if (!memo) memos.set(key, (memo = new Map()));
+  return memo;
 }
 
 /** The first query of `model` in the function's body, or in its class's body (`queryset = …`). */
@@ -202,16 +265,19 @@ function querysetIn(orm: OrmSupport, fn: FunctionIdentity, model: string, index:
   return r && { path: located.location.path, line: r.line, column: r.column, endLine: r.endLine, endColumn: r.endColumn };
 }
 
-/** The statement, in the recorded function around a query, that names the query's table. */
-function findSqlStatement(trace: Trace, index: SourceIndex, query: Call): Anchor | undefined {
+/** The statement, in the recorded function around a query, that names the query's table; `known` holds the answers per function and table. */
+function findSqlStatement(trace: Trace, index: SourceIndex, query: Call, known: Map<string, SourceLocation | null>): Anchor | undefined {
   if (!query.sql || query.parent === -1) return undefined;
   const parent = trace.calls[query.parent];
   if (parent.kind !== CallKind.Function || parent.fn === -1) return undefined;
   const table = sqlFacts(query.sql.text, dialectOf(query.sql.databaseType)).tables[0];
   if (!table) return undefined;
   const fn = trace.functions[parent.fn];
-  const location = statementIn(fn, table, index);
-  return location && { location, ref: { kind: 'sql-statement', fn, table } };
+  // Each search reads the function's file line by line: once per function and table, not once per finding.
+  const key = `${parent.fn}\u0000${table}`;
+  let location = known.get(key);
+  if (location === undefined) known.set(key, (location = statementIn(fn, table, index) ?? null));
+  return location ? { location, ref: { kind: 'sql-statement', fn, table } } : undefined;
 }
 
 function statementIn(fn: FunctionIdentity, table: string, index: SourceIndex): SourceLocation | undefined {
@@ -248,31 +314,48 @@ function firstProjectFunction(trace: Trace, index: SourceIndex, root: Call): Anc
   return undefined;
 }
 
-/** The deepest call that encloses all of `calls` (undefined when they share no ancestor). */
+/**
+ * The deepest call that encloses all of `calls` (undefined when they share no ancestor): the
+ * deepest strict ancestor of the first that is an ancestor, or the call itself, of each other.
+ * Only the calls below the answer are walked (each once, however many queries run under it), and
+ * the answer climbs from the first call's parent: never the whole chain above, so that thousands
+ * of findings under one deep chain do not each walk it to the root.
+ */
 export function commonAncestor(trace: Trace, calls: Call[]): Call | undefined {
-  if (calls.length === 0) return undefined;
-  const path = ancestry(trace, calls[0]).slice(0, -1); // the query itself is not its own ancestor
-  // For each call walked so far, the position on `path` of the deepest path call at or above it
-  // (-1: none). Each call of the tree is walked once, however many queries run under it: walking
-  // every query up to the root took seconds for thousands of queries thousands of calls deep.
-  const onPath = new Map<number, number>(path.map((c, i) => [c.index, i]));
+  if (calls.length === 0 || calls[0].parent === -1) return undefined;
+  const parentOf = (c: Call): Call | undefined => (c.parent === -1 ? undefined : trace.calls[c.parent]);
+  let answer = trace.calls[calls[0].parent];
+  // Calls known to be under the answer (under an earlier answer, so under every later one).
+  const under = new Set<number>();
   const walked: number[] = [];
-  let keep = path.length;
-  for (let k = 1; k < calls.length && keep > 0; k++) {
+  for (let k = 1; k < calls.length; k++) {
     walked.length = 0;
-    let at = calls[k].index;
-    let found = onPath.get(at);
-    while (found === undefined) {
+    let c: Call | undefined = calls[k];
+    while (c.depth > answer.depth && !under.has(c.index)) {
       countWork();
-      walked.push(at);
-      const parent = trace.calls[at].parent;
-      found = parent === -1 ? -1 : onPath.get(parent);
-      at = parent;
+      walked.push(c.index);
+      c = parentOf(c) as Call; // deeper than the answer, so not a root
     }
-    for (const w of walked) onPath.set(w, found);
-    keep = Math.min(keep, found + 1);
+    if (c.depth > answer.depth) {
+      for (const w of walked) under.add(w);
+      continue;
+    }
+    while (answer.depth > c.depth) {
+      countWork();
+      answer = parentOf(answer) as Call;
+    }
+    while (c !== answer) {
+      countWork();
+      walked.push(c.index);
+      const up: Call | undefined = parentOf(c);
+      const answerUp = parentOf(answer);
+      if (!up || !answerUp) return undefined; // different roots: different threads or trees
+      c = up;
+      answer = answerUp;
+    }
+    for (const w of walked) under.add(w);
   }
-  return keep > 0 ? path[keep - 1] : undefined;
+  return answer;
 }
 
 function firstNonSpace(line: string): number {

@@ -4,6 +4,7 @@
 import { RuleName, Severity } from '../config';
 import { SourceLocation } from '../sourceIndex';
 import type { AnchorRef } from './anchor';
+import { countWork } from '../workCounter';
 
 export type RuleId = RuleName;
 
@@ -64,15 +65,26 @@ export function compareFindings(a: Finding, b: Finding): number {
  */
 export function mergeFindings(findings: Finding[]): Finding[] {
   const byKey = new Map<string, Finding>();
+  // The recordings of each merged finding as a set: looked up in its list, the same finding in
+  // thousands of recordings cost the square of their number.
+  const recordings = new Map<Finding, Set<string>>();
   for (const f of findings) {
+    countWork(1 + f.related.length + f.recordings.length);
     const shapes = f.related.map((r) => r.sql).sort().join('\u0001');
     const key = `${f.rule}\u0000${f.location.path}\u0000${f.location.line}\u0000${f.location.column}\u0000${shapes}`;
     const seen = byKey.get(key);
     if (!seen) {
-      byKey.set(key, { ...f, recordings: [...f.recordings], related: [...f.related] });
+      const merged = { ...f, recordings: [...f.recordings], related: [...f.related] };
+      byKey.set(key, merged);
+      recordings.set(merged, new Set(f.recordings));
       continue;
     }
-    for (const r of f.recordings) if (!seen.recordings.includes(r)) seen.recordings.push(r);
+    const known = recordings.get(seen) as Set<string>;
+    for (const r of f.recordings) {
+      if (known.has(r)) continue;
+      known.add(r);
+      seen.recordings.push(r);
+    }
     if (f.count > seen.count || (f.count === seen.count && (f.elapsedMs ?? 0) > (seen.elapsedMs ?? 0))) {
       seen.elapsedMs = f.elapsedMs;
       seen.count = f.count;

@@ -4,6 +4,7 @@ import { RunlensConfig } from '../config';
 import { scopesOf } from '../analysis/scopes';
 import { SourceIndex } from '../sourceIndex';
 import { Trace } from '../trace';
+import { anchoringOf } from './anchor';
 import { Finding } from './finding';
 import { nPlusOneFindings } from './nPlusOne';
 import { repeatedQueryFindings } from './repeatedQuery';
@@ -14,14 +15,16 @@ import { tooManyQueriesFindings } from './tooManyQueries';
 
 export function findingsOf(trace: Trace, index: SourceIndex, config: RunlensConfig): Finding[] {
   const scopes = scopesOf(trace);
-  const nPlusOne = nPlusOneFindings(trace, scopes, index, config);
+  // One placing for every rule: the walks it remembers are shared by all findings of the recording.
+  const anchors = anchoringOf(trace, index);
+  const nPlusOne = nPlusOneFindings(trace, scopes, anchors, config);
   const all = [
     ...nPlusOne.findings,
-    ...repeatedQueryFindings(trace, scopes, index, config, nPlusOne.covered),
-    ...tooManyQueriesFindings(trace, scopes, index, config, nPlusOne.covered),
-    ...slowQueryFindings(trace, index, config),
-    ...slowCallFindings(trace, index, config),
-    ...slowRequestFindings(trace, index, config),
+    ...repeatedQueryFindings(trace, scopes, anchors, config, nPlusOne.covered),
+    ...tooManyQueriesFindings(trace, scopes, anchors, config, nPlusOne.covered),
+    ...slowQueryFindings(trace, anchors, config),
+    ...slowCallFindings(trace, index, anchors, config),
+    ...slowRequestFindings(trace, anchors, config),
   ];
   // Rules switched off or given another severity in the config.
   const out: Finding[] = [];

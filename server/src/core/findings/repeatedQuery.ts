@@ -6,9 +6,8 @@
 import { RunlensConfig } from '../config';
 import { Scope } from '../analysis/scopes';
 import { sqlShapeOf } from '../analysis/stats';
-import { SourceIndex } from '../sourceIndex';
 import { Call, Trace } from '../trace';
-import { anchorCalls, commonAncestor } from './anchor';
+import { Anchoring, commonAncestor } from './anchor';
 import { Finding } from './finding';
 import { formatCount } from './format';
 import { groupCalls } from './group';
@@ -16,7 +15,7 @@ import { factsOf } from './nPlusOne';
 
 const PLACEHOLDER = /\?|\$\d+|%s|:\w+\b|@p\d+/;
 
-export function repeatedQueryFindings(trace: Trace, scopes: Scope[], index: SourceIndex, config: RunlensConfig, covered: Set<Call>): Finding[] {
+export function repeatedQueryFindings(trace: Trace, scopes: Scope[], anchors: Anchoring, config: RunlensConfig, covered: Set<Call>): Finding[] {
   const findings: Finding[] = [];
   for (const scope of scopes) {
     const byText = groupCalls(scope.sqlCalls, (c) => {
@@ -28,7 +27,7 @@ export function repeatedQueryFindings(trace: Trace, scopes: Scope[], index: Sour
     });
     for (const calls of byText.values()) {
       if (calls.length < config.repeatedQueryCount) continue;
-      const anchor = anchorCalls(trace, index, commonAncestor(trace, calls));
+      const anchor = anchors.calls(commonAncestor(trace, calls));
       const table = factsOf(calls[0]).tables[0];
       findings.push({
         rule: 'repeated-query',

@@ -5,12 +5,12 @@
 import { RunlensConfig } from '../config';
 import { SourceIndex } from '../sourceIndex';
 import { Call, CallKind, Trace } from '../trace';
-import { anchorCalls } from './anchor';
+import { Anchoring } from './anchor';
 import { Finding } from './finding';
 import { formatMs, functionLabel } from './format';
 import { groupCalls, overThreshold, slowest } from './group';
 
-export function slowCallFindings(trace: Trace, index: SourceIndex, config: RunlensConfig): Finding[] {
+export function slowCallFindings(trace: Trace, index: SourceIndex, anchors: Anchoring, config: RunlensConfig): Finding[] {
   const threshold = config.slowCallMs;
   const calls = trace.calls;
   const isSlowProjectCall = (c: Call): boolean =>
@@ -26,7 +26,7 @@ export function slowCallFindings(trace: Trace, index: SourceIndex, config: Runle
   for (const [fn, slow] of byFunction) {
     const worst = slowest(slow);
     const f = trace.functions[fn];
-    const anchor = anchorCalls(trace, index, worst);
+    const anchor = anchors.calls(worst);
     const times = overThreshold(slow.length, 'calls', formatMs(threshold));
     findings.push({
       rule: 'slow-call',

@@ -3,20 +3,19 @@
 
 import { RunlensConfig } from '../config';
 import { sqlShapeOf } from '../analysis/stats';
-import { SourceIndex } from '../sourceIndex';
 import { CallKind, Trace } from '../trace';
-import { anchorCalls } from './anchor';
+import { Anchoring } from './anchor';
 import { Finding } from './finding';
 import { formatMs } from './format';
 import { groupCalls, overThreshold, slowest } from './group';
 import { factsOf } from './nPlusOne';
 
-export function slowQueryFindings(trace: Trace, index: SourceIndex, config: RunlensConfig): Finding[] {
+export function slowQueryFindings(trace: Trace, anchors: Anchoring, config: RunlensConfig): Finding[] {
   const byShape = groupCalls(trace.calls, (c) => (c.kind === CallKind.Sql && c.elapsedMs >= config.slowQueryMs ? sqlShapeOf(c) : undefined));
   const findings: Finding[] = [];
   for (const [shape, slow] of byShape) {
     const worst = slowest(slow);
-    const anchor = anchorCalls(trace, index, worst);
+    const anchor = anchors.calls(worst);
     const table = factsOf(worst).tables[0];
     findings.push({
       rule: 'slow-query',

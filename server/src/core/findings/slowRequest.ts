@@ -2,19 +2,18 @@
 // handler (the first project function under the request). Requests of one route are one finding.
 
 import { RunlensConfig } from '../config';
-import { SourceIndex } from '../sourceIndex';
 import { CallKind, Trace } from '../trace';
-import { anchorRequest } from './anchor';
+import { Anchoring } from './anchor';
 import { Finding } from './finding';
 import { formatMs } from './format';
 import { groupCalls, overThreshold, slowest } from './group';
 
-export function slowRequestFindings(trace: Trace, index: SourceIndex, config: RunlensConfig): Finding[] {
+export function slowRequestFindings(trace: Trace, anchors: Anchoring, config: RunlensConfig): Finding[] {
   const byRoute = groupCalls(trace.calls, (c) => (c.kind === CallKind.HttpServer && c.http && c.elapsedMs >= config.slowRequestMs ? c.http.route : undefined));
   const findings: Finding[] = [];
   for (const [route, slow] of byRoute) {
     const worst = slowest(slow);
-    const anchor = anchorRequest(trace, index, worst);
+    const anchor = anchors.request(worst);
     const times = overThreshold(slow.length, 'requests', formatMs(config.slowRequestMs));
     findings.push({
       rule: 'slow-request',

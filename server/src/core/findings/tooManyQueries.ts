@@ -5,20 +5,19 @@
 
 import { RunlensConfig } from '../config';
 import { Scope } from '../analysis/scopes';
-import { SourceIndex } from '../sourceIndex';
 import { Call, Trace } from '../trace';
-import { anchorRequest, anchorTest } from './anchor';
+import { Anchoring } from './anchor';
 import { Finding } from './finding';
 import { formatCount } from './format';
 import { factsOf } from './nPlusOne';
 
-export function tooManyQueriesFindings(trace: Trace, scopes: Scope[], index: SourceIndex, config: RunlensConfig, covered: Set<Call>): Finding[] {
+export function tooManyQueriesFindings(trace: Trace, scopes: Scope[], anchors: Anchoring, config: RunlensConfig, covered: Set<Call>): Finding[] {
   const findings: Finding[] = [];
   for (const scope of scopes) {
     const app = scope.sqlCalls.filter((c) => !factsOf(c).isCatalog);
     const own = app.filter((c) => !covered.has(c)).length;
     if (own < config.tooManyQueriesCount) continue;
-    const anchor = scope.call ? anchorRequest(trace, index, scope.call) : anchorTest(trace, index);
+    const anchor = scope.call ? anchors.request(scope.call) : anchors.test();
     const excluded = app.length - own;
     findings.push({
       rule: 'too-many-queries',

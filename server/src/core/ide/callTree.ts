@@ -5,6 +5,7 @@
 import { sqlShapeOf } from '../analysis/stats';
 import { formatCount, formatMs, functionLabel } from '../findings/format';
 import { Call, CallKind, childrenOf, Trace } from '../trace';
+import { escapeText } from '../text';
 
 export interface CallTreeOptions {
   /** Only the requests of this route (`GET /meetings/past/`); the whole recording when absent. */
@@ -67,14 +68,15 @@ export function renderCallTree(trace: Trace, options: CallTreeOptions = {}): str
     for (let i = children.length - 1; i >= 0; i--) stack.push(children[i]);
   }
   if (shown < total) lines.push(`… ${formatCount(total - shown)} more ${total - shown === 1 ? 'call' : 'calls'}`);
-  return lines.join('\n');
+  // Plain text: each line's recorded names and SQL escaped (core/text.ts), so the tree keeps its lines.
+  return lines.map(escapeText).join('\n');
 }
 
 /** The SQL shapes a function ran (or code outside the project that it called), most frequent first. */
 export function renderQueries(fnKey: string, queries: { sql: string; count: number }[]): string {
-  if (!queries.length) return `${fnKey} ran no recorded SQL.`;
+  if (!queries.length) return escapeText(`${fnKey} ran no recorded SQL.`);
   const total = queries.reduce((n, q) => n + q.count, 0);
-  return [`${fnKey} ran ${formatCount(total)} SQL ${total === 1 ? 'query' : 'queries'} of ${formatCount(queries.length)} ${queries.length === 1 ? 'shape' : 'shapes'}:`, ...queries.map((q) => `${formatCount(q.count)} × ${q.sql}`)].join('\n');
+  return [`${fnKey} ran ${formatCount(total)} SQL ${total === 1 ? 'query' : 'queries'} of ${formatCount(queries.length)} ${queries.length === 1 ? 'shape' : 'shapes'}:`, ...queries.map((q) => `${formatCount(q.count)} × ${q.sql}`)].map(escapeText).join('\n');
 }
 
 type Entry =

@@ -6,6 +6,7 @@ import { formatCount, formatMs, plural } from '../findings/format';
 import { Snapshot } from '../index/workspaceIndex';
 import { TimingStats } from '../analysis/stats';
 import { Since, sinceTitle } from './since';
+import { escapeText } from '../text';
 
 export interface Lens {
   line: number;
@@ -48,7 +49,7 @@ export function lensTitles(snapshot: Snapshot, key: string, since?: Since): { ro
   const routes: { title: string; route: string }[] = [];
   for (const route of handlerOf.get(key) ?? []) {
     const r = stats.routes.get(route);
-    if (r) routes.push({ title: `${route} · ${sinceTitle(snapshot, since, 'route', route) ?? `${r.nCalls > 1 ? `${plural(r.nCalls, 'request')} · ` : ''}${timingTitle(r, false)}`}`, route });
+    if (r) routes.push({ title: `${escapeText(route)} · ${sinceTitle(snapshot, since, 'route', route) ?? `${r.nCalls > 1 ? `${plural(r.nCalls, 'request')} · ` : ''}${timingTitle(r, false)}`}`, route });
   }
   const s = stats.functions.get(key);
   return { routes, own: s && (sinceTitle(snapshot, since, 'function', key) ?? timingTitle(s, true)) };

@@ -7,11 +7,13 @@ import { meanMs } from '../analysis/stats';
 import { Finding } from '../findings/finding';
 import { formatCount, formatMs, plural } from '../findings/format';
 import { Snapshot } from '../index/workspaceIndex';
-import { fencedBlock } from '../markdown';
+import { fencedBlock, markdownCode } from '../markdown';
 import { SourceIndex } from '../sourceIndex';
 import { functionsInFile, lensTitles } from './codeLens';
 import { Since, sinceMarkdown } from './since';
 import { diagnosticsByFile } from './diagnostics';
+import { append } from '../arrays';
+import { escapeText } from '../text';
 
 const TOP_QUERIES = 5;
 /** Longer queries are cut in a hover (and say so): a hover is read on screen. */
@@ -38,10 +40,10 @@ function functionMarkdown(snapshot: Snapshot, key: string, since: Since | undefi
   const t = (ms: number) => (Number.isNaN(ms) || s.nTimed === 0 ? '–' : formatMs(ms));
   // The lenses' words first, so that an editor without lenses (eglot) says the same.
   const { routes, own } = lensTitles(snapshot, key, since);
-  const lines = [`**${key}** · ${own ?? plural(s.nCalls, 'call')}`, ''];
+  const lines = [`**${escapeText(key)}** · ${own ?? plural(s.nCalls, 'call')}`, ''];
   for (const { title } of routes) lines.push(`Handles ${title}`, '');
   const changes = sinceMarkdown(snapshot, since, key, routes.map((r) => r.route));
-  if (changes.length) lines.push(...changes, '');
+  if (changes.length) append(lines, changes).push('');
   lines.push(
     '| calls | total | self | mean | max | SQL |',
     '| ---: | ---: | ---: | ---: | ---: | ---: |',
@@ -50,23 +52,23 @@ function functionMarkdown(snapshot: Snapshot, key: string, since: Since | undefi
   const queries = snapshot.sqlOf(key).slice(0, TOP_QUERIES);
   if (queries.length) {
     lines.push('', '**Queries it ran most**');
-    for (const q of queries) lines.push('', ...queryMarkdown(q.count, q.sql));
+    for (const q of queries) append(lines, ['', ...queryMarkdown(q.count, q.sql)]);
   }
   const recordings = snapshot.recordingsOf(key);
   if (recordings.length) {
-    lines.push('', `**Recorded in** ${recordings.slice(0, MAX_RECORDINGS).map((r) => `${r.test?.name ?? r.metadata.name ?? r.recordingPath} (\`${r.recordingPath}\`)`).join(', ')}${recordings.length > MAX_RECORDINGS ? `, and ${formatCount(recordings.length - MAX_RECORDINGS)} more` : ''}`);
+    lines.push('', `**Recorded in** ${recordings.slice(0, MAX_RECORDINGS).map((r) => `${escapeText(r.test?.name ?? r.metadata.name ?? r.recordingPath)} (${markdownCode(r.recordingPath)})`).join(', ')}${recordings.length > MAX_RECORDINGS ? `, and ${formatCount(recordings.length - MAX_RECORDINGS)} more` : ''}`);
   }
   const path = snapshot.slowestPath(key);
-  if (path && path.path.length) lines.push('', `**Slowest path** (${path.elapsedMs < 0 ? 'time not recorded' : formatMs(path.elapsedMs)}): ${path.path.join(' → ')}`);
+  if (path && path.path.length) lines.push('', `**Slowest path** (${path.elapsedMs < 0 ? 'time not recorded' : formatMs(path.elapsedMs)}): ${escapeText(path.path.join(' → '))}`);
   return lines.join('\n');
 }
 
 function findingMarkdown(f: Finding): string {
-  const lines = [`**${f.message}** \`${f.rule}\` (${f.severity})`];
-  if (f.scope) lines.push('', `In ${f.scope}, seen in ${plural(f.recordings.length, 'recording')}.`);
+  const lines = [`**${escapeText(f.message)}** \`${f.rule}\` (${f.severity})`];
+  if (f.scope) lines.push('', `In ${escapeText(f.scope)}, seen in ${plural(f.recordings.length, 'recording')}.`);
   if (f.related.length) {
     lines.push('', '**Repeated queries**');
-    for (const r of f.related.slice(0, TOP_QUERIES)) lines.push('', ...queryMarkdown(r.count, r.sql));
+    for (const r of f.related.slice(0, TOP_QUERIES)) append(lines, ['', ...queryMarkdown(r.count, r.sql)]);
   }
   return lines.join('\n');
 }

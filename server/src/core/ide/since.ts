@@ -6,6 +6,7 @@ import { changeNote, changeSince, changeTitle, resolvedSince } from '../baseline
 import { CompareConfig } from '../config';
 import { Snapshot } from '../index/workspaceIndex';
 import { normalizeRelative } from '../workspace';
+import { escapeText } from '../text';
 
 /** A baseline and what counts as a regression against it (config.compare). */
 export interface Since {
@@ -30,7 +31,7 @@ export function sinceMarkdown(snapshot: Snapshot, since: Since | undefined, fnKe
   for (const [kind, key] of [...routes.map((r) => ['route', r] as const), ['function', fnKey] as const]) {
     const change = changeSince(since.baseline, snapshot, kind, key, since.thresholds);
     const notes = change ? changeNote(change) : [];
-    if (notes.length) lines.push(`- ${key}: ${notes.join(' ')}`);
+    if (notes.length) lines.push(`- ${escapeText(key)}: ${notes.join(' ')}`);
   }
   return lines.length ? ['**Since the baseline**', ...lines] : [];
 }

@@ -1,7 +1,9 @@
 // A push-based JSON parser for recordings of any size: bytes go in chunk by chunk, and a visitor
 // decides, per object member or array element, whether the value is visited, built into a JS value,
 // or skipped. Skipped values are validated but never decoded or stored, so memory does not grow
-// with the size of parameter values, and no whole file is ever held as one string.
+// with the size of parameter values, and no whole file is ever held as one string. A skipped value
+// may nest to any depth (its brackets are matched on a stack of one bit per level); what is visited
+// or built is bounded (maxDepth), and a value that goes deeper is cut there, never refused.
 //
 // Why our own parser: JSON.parse needs the whole text as one string (V8 caps strings at about
 // 512 MB) and builds every value; the streaming libraries we measured (clarinet-style tokenizers)
@@ -43,7 +45,11 @@ export interface JsonSyntaxProblem {
 export interface StreamParserOptions {
   /** Built strings longer than this many bytes are cut to it (the rest is skipped, not stored). */
   maxStringBytes?: number;
-  /** Containers nested deeper than this are a syntax problem (protects memory on hostile input). */
+  /**
+   * Visited and built containers nested deeper than this are skipped, and counted (deepValues): a
+   * built value is delivered without its deeper part, a visited container is not seen at all, and
+   * the parse goes on. Skipped values have no limit.
+   */
   maxDepth?: number;
   /** Members and elements built into one value (a Build value under a visited container), at most; the rest are skipped. */
   maxBuiltItems?: number;
@@ -67,6 +73,9 @@ export class JsonStreamParser {
   longNumbers = 0;
   /** Number of built values that had more than maxBuiltItems members and elements (the rest was skipped). */
   truncatedValues = 0;
+  /** Number of values visited or built deeper than maxDepth (what was deeper was skipped), and where the first went too deep. */
+  deepValues = 0;
+  firstDeepValueAt: number | undefined;
   /** The most input bytes held at once (parts of a wanted string spanning chunks); skipped values hold none. */
   maxBufferedBytes = 0;
   /** Total bytes consumed so far. */
@@ -81,6 +90,8 @@ export class JsonStreamParser {
   /** Items the Build value in progress may still take, and whether it was cut. */
   private buildBudget = 0;
   private buildCut = false;
+  /** Whether the Build value in progress went deeper than maxDepth (the deeper part skipped). */
+  private buildTooDeep = false;
 
   private state = St.Value;
   private base = 0; // bytes in chunks before the current one
@@ -90,10 +101,14 @@ export class JsonStreamParser {
   private head: Buffer | undefined;
   private ending = false;
 
-  // The container stack: kind (0 object, 1 array) and mode per level.
+  // The container stack: kind (0 object, 1 array) and mode per level of visited and built values.
   private depth = 0;
   private kinds = new Uint8Array(64);
   private modes = new Uint8Array(64);
+  // Containers open inside a skipped value, above the stack: how many, and their kinds, one bit
+  // per level (a skipped value may nest without limit: 1 GB of `[` holds 125 MB here).
+  private skipDepth = 0;
+  private skipKinds = new Uint8Array(8);
   /** Mode of the value about to start. */
   private nextMode: Mode = Mode.Visit;
   /** Built containers and pending keys for Build frames, parallel to the stack. */
@@ -174,14 +189,14 @@ export class JsonStreamParser {
       this.write(Buffer.alloc(0));
     }
     if (this.state === St.Error) return;
-    if (this.state === St.Number && this.depth === 0) {
+    if (this.state === St.Number && this.depth === 0 && this.skipDepth === 0) {
       // A top-level number ends at end of input.
       this.finishNumber(this.byteOffset);
       if (this.failed()) return;
     }
     if (this.state === St.Done) return;
     const at = this.byteOffset;
-    if (!this.started || (this.state === St.Value && this.depth === 0)) {
+    if (!this.started || (this.state === St.Value && this.depth === 0 && this.skipDepth === 0)) {
       this.fail(at, 'the file is empty: no JSON value');
     } else {
       this.fail(at, `unexpected end of file ${this.describeContext()}: the file is truncated`);
@@ -232,7 +247,7 @@ export class JsonStreamParser {
           this.failAt(i, b, 'expected ":" after a member name');
           return n;
         case St.CommaOrEnd: {
-          const kind = this.kinds[this.depth - 1];
+          const kind = this.innerKind();
           if (c === 0x2c) {
             i++;
             if (kind === 0) {
@@ -264,15 +279,21 @@ export class JsonStreamParser {
   private startValue(b: Buffer, i: number, n: number, c: number): number {
     if (c === 0x7b /* { */ || c === 0x5b /* [ */) {
       const isArray = c === 0x5b;
-      if (this.depth >= this.maxDepth) {
-        this.fail(this.base + i, `containers nested deeper than ${formatCount(this.maxDepth)} levels`);
-        return n;
+      const mode = this.nextMode;
+      const startsBuild = mode === Mode.Build && (this.depth === 0 || this.modes[this.depth - 1] !== Mode.Build);
+      if (mode === Mode.Skip || this.depth >= this.maxDepth) {
+        // Skipped (or too deep to visit or build, and so skipped): matched on the bit stack, never refused.
+        if (mode !== Mode.Skip) this.tooDeep(this.base + i, mode === Mode.Visit || startsBuild);
+        this.openSkipped(isArray);
+        this.state = isArray ? St.ValueOrEnd : St.KeyOrEnd;
+        this.nextMode = Mode.Skip;
+        return i + 1;
       }
       if (this.depth === this.kinds.length) this.growStack();
-      const mode = this.nextMode;
-      if (mode === Mode.Build && (this.depth === 0 || this.modes[this.depth - 1] !== Mode.Build)) {
+      if (startsBuild) {
         this.buildBudget = this.maxBuiltItems;
         this.buildCut = false;
+        this.buildTooDeep = false;
       }
       this.kinds[this.depth] = isArray ? 1 : 0;
       this.modes[this.depth] = mode;
@@ -317,7 +338,7 @@ export class JsonStreamParser {
 
   /** Decides the mode of the next array element. */
   private beginElement(): void {
-    const mode = this.modes[this.depth - 1];
+    const mode = this.innerMode();
     this.nextMode = mode === Mode.Visit ? this.visitor.onElement() : mode === Mode.Build ? this.builtItem() : mode;
   }
 
@@ -332,9 +353,14 @@ export class JsonStreamParser {
   }
 
   private closeContainer(b: Buffer, i: number, kind: number): number {
-    if (this.kinds[this.depth - 1] !== kind) {
+    if (this.innerKind() !== kind) {
       this.failAt(i, b, 'mismatched bracket');
       return i;
+    }
+    if (this.skipDepth > 0) {
+      this.skipDepth--;
+      this.afterValue();
+      return i + 1;
     }
     this.depth--;
     const mode = this.modes[this.depth];
@@ -343,9 +369,11 @@ export class JsonStreamParser {
     } else if (mode === Mode.Build) {
       const value = this.built[this.depth];
       this.built[this.depth] = undefined;
-      if (this.buildCut && (this.depth === 0 || this.modes[this.depth - 1] !== Mode.Build)) {
-        this.truncatedValues++;
+      if (this.depth === 0 || this.modes[this.depth - 1] !== Mode.Build) {
+        if (this.buildCut) this.truncatedValues++;
+        if (this.buildTooDeep) this.deepValues++;
         this.buildCut = false;
+        this.buildTooDeep = false;
       }
       this.deliver(value);
     }
@@ -355,7 +383,7 @@ export class JsonStreamParser {
 
   /** Sets the state after a complete value. */
   private afterValue(): void {
-    if (this.depth === 0) {
+    if (this.depth === 0 && this.skipDepth === 0) {
       this.state = St.Done;
       return;
     }
@@ -390,7 +418,7 @@ export class JsonStreamParser {
   private startString(i: number, isKey: boolean): void {
     this.tokenStart = this.base + i;
     this.strIsKey = isKey;
-    const mode = isKey ? this.modes[this.depth - 1] : this.nextMode;
+    const mode = isKey ? this.innerMode() : this.nextMode;
     this.strWanted = mode !== Mode.Skip;
     this.strHasEscape = false;
     this.strEscape = 0;
@@ -626,7 +654,7 @@ export class JsonStreamParser {
     let k = this.litIndex;
     while (i < n && k < expected.length) {
       if (b[i] !== expected[k]) {
-        this.failAt(i, b, `invalid literal (expected "${String.fromCharCode(...expected)}")`);
+        this.failAt(i, b, `invalid literal (expected "${Buffer.from(expected).toString('latin1')}")`);
         return n;
       }
       i++;
@@ -661,8 +689,46 @@ export class JsonStreamParser {
     switch (this.state) {
       case St.String: return `inside a string that starts at byte ${this.tokenStart}`;
       case St.Number: case St.Literal: return `inside a value that starts at byte ${this.tokenStart}`;
-      default: return `with ${formatCount(this.depth)} container${this.depth === 1 ? '' : 's'} still open`;
+      default: {
+        const open = this.depth + this.skipDepth;
+        return `with ${formatCount(open)} container${open === 1 ? '' : 's'} still open`;
+      }
     }
+  }
+
+  /** The mode of the innermost open container: Skip inside a skipped value. */
+  private innerMode(): Mode {
+    return this.skipDepth > 0 ? Mode.Skip : (this.modes[this.depth - 1] as Mode);
+  }
+
+  /** The kind (0 object, 1 array) of the innermost open container. */
+  private innerKind(): number {
+    if (this.skipDepth === 0) return this.kinds[this.depth - 1];
+    const d = this.skipDepth - 1;
+    return (this.skipKinds[d >> 3] >> (d & 7)) & 1;
+  }
+
+  private openSkipped(isArray: boolean): void {
+    const d = this.skipDepth;
+    if (d >> 3 === this.skipKinds.length) {
+      const kinds = new Uint8Array(this.skipKinds.length * 2);
+      kinds.set(this.skipKinds);
+      this.skipKinds = kinds;
+    }
+    if (isArray) this.skipKinds[d >> 3] |= 1 << (d & 7);
+    else this.skipKinds[d >> 3] &= ~(1 << (d & 7));
+    this.skipDepth++;
+  }
+
+  /**
+   * A container to visit or build at maxDepth: skipped. Inside a built value, the value counts as
+   * cut when it closes; a value to visit, or to build, that starts that deep is not delivered at
+   * all, and counts now.
+   */
+  private tooDeep(at: number, whole: boolean): void {
+    this.firstDeepValueAt ??= at;
+    if (whole) this.deepValues++;
+    else this.buildTooDeep = true;
   }
 
   private growStack(): void {

@@ -19,6 +19,7 @@ import {
 import { SourceIndex } from '../sourceIndex';
 import { sqlFacts } from '../sql/normalize';
 import { Fix, OrmQuery, OrmSupport } from './types';
+import { append } from '../arrays';
 
 export interface RailsModel {
   /** Qualified: `Admin::User`. */
@@ -118,8 +119,8 @@ export function railsModels(index: SourceIndex): RailsModel[] {
       const before = cached?.files.get(path);
       const decls = before && before.text === text ? before.decls : findRubyDeclarations(index.parsers, path, text);
       files.set(path, { text, decls });
-      classes.push(...decls.classes);
-      modules.push(...decls.modules);
+      append(classes, decls.classes);
+      append(modules, decls.modules);
     }
   }
   cached = { generation: index.generation, models: resolveModels(classes, modules), files };

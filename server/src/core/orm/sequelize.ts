@@ -49,6 +49,7 @@ import { SourceIndex } from '../sourceIndex';
 import { sqlFacts } from '../sql/normalize';
 import { explainRepeats } from './explain';
 import { Fix, OrmQuery, OrmSupport } from './types';
+import { append } from '../arrays';
 
 export interface SequelizeModel {
   /** The model name (`sequelize.define`'s first argument, `modelName`, else the class name). */
@@ -433,7 +434,7 @@ function includeEdit(text: string, call: Node, method: string, loaded: Loaded[],
   if (missing.length === 0) return { reason: 'it is in the include already; check where the rows are read' };
   const added = missing.map((m) => m.item);
   const edits: Edit[] = value.type === 'array' ? addElements(text, value, added) : [{ start: value.startIndex, end: value.endIndex, text: `[${value.text}, ${added.join(', ')}]` }];
-  if (distinct.length) edits.push(...addProperties(text, options, distinct));
+  if (distinct.length) append(edits, addProperties(text, options, distinct));
   return { edits, added: `${added.join(', ')} in include` };
 }
 

@@ -10,6 +10,7 @@ import { findQueryExpressions, findSqlaDeclarations, loaderNames, optionsEdit, S
 import { SourceIndex } from '../sourceIndex';
 import { sqlFacts } from '../sql/normalize';
 import { Fix, OrmQuery, OrmSupport } from './types';
+import { append } from '../arrays';
 
 export interface SqlaModel {
   name: string;
@@ -109,7 +110,7 @@ export function sqlaModels(index: SourceIndex): SqlaModel[] {
       const before = cached?.files.get(path);
       const decls = before && before.text === text ? before.decls : findSqlaDeclarations(index.parsers, path, text);
       files.set(path, { text, decls });
-      classes.push(...decls.classes);
+      append(classes, decls.classes);
     }
   }
   cached = { generation: index.generation, models: resolveModels(classes), files };

@@ -6,12 +6,14 @@
 
 import { Baseline, EntryStats } from '../baseline/baseline';
 import { Comparison, formatPerCall } from '../baseline/compare';
-import { compareMarkdown, escapeMarkdown } from '../baseline/report';
+import { compareMarkdown } from '../baseline/report';
 import { Finding, severityRank } from '../findings/finding';
 import { formatCount, formatMs, plural } from '../findings/format';
-import { fencedBlock } from '../markdown';
+import { fencedBlock, htmlText, markdownCode, markdownCodeCell, markdownText } from '../markdown';
 import { Fix } from '../orm/types';
 import { SourceLocation } from '../sourceIndex';
+import { append } from '../arrays';
+import { isWellFormed } from '../text';
 
 export interface MarkdownReportInput {
   /** The report's heading, e.g. `runlens report: bookshop`. */
@@ -55,19 +57,21 @@ const MAX_SQL_CHARS = 400;
 export function reportMarkdown(input: MarkdownReportInput, options: MarkdownReportOptions): string {
   const top = options.top ?? 10;
   const maxListed = options.maxListed ?? 100;
-  const link = (path: string, line: number, endLine?: number) => sourceLink(options.linkBase, path, line, endLine);
-  const out: string[] = [`## ${escapeMarkdown(input.title)}`, '', summaryLine(input)];
+  // A link in a table cell escapes `|` in its path; one in prose shows the path as written.
+  const link: Link = (path, line, endLine) => sourceLink(options.linkBase, path, line, endLine, markdownCodeCell);
+  const proseLink: Link = (path, line, endLine) => sourceLink(options.linkBase, path, line, endLine, markdownCode);
+  const out: string[] = [`## ${markdownText(input.title)}`, '', summaryLine(input)];
 
   out.push('', '### Findings', '');
   if (input.findings.length === 0) out.push('No findings.');
   else {
     const findings = [...input.findings].sort((a, b) => severityRank(b.severity) - severityRank(a.severity));
     const shown = findings.slice(0, top * 2);
-    out.push(...findingsTable(shown, link));
-    if (findings.length > shown.length) out.push('', ...folded(`${plural(findings.length - shown.length, 'more finding')}`, findingsTable(findings.slice(shown.length), link)));
+    append(out, findingsTable(shown, link));
+    if (findings.length > shown.length) append(out, ['', ...folded(`${plural(findings.length - shown.length, 'more finding')}`, findingsTable(findings.slice(shown.length), link))]);
     for (const f of findings) {
-      const details = findingDetails(f, input.fixes.get(f), link, input.sourceText);
-      if (details.length) out.push('', ...folded(`${displayPlace(f.location)}: ${detailsTitle(f, input.fixes.get(f))}`, details));
+      const details = findingDetails(f, input.fixes.get(f), proseLink, input.sourceText);
+      if (details.length) append(out, ['', ...folded(`${displayPlace(f.location)}: ${detailsTitle(f, input.fixes.get(f))}`, details)]);
     }
   }
 
@@ -79,12 +83,12 @@ export function reportMarkdown(input: MarkdownReportInput, options: MarkdownRepo
   const routes = byTotalTime(input.current.routes);
   out.push('', '### Routes by time', '');
   if (routes.length === 0) out.push('No HTTP requests recorded.');
-  else out.push(...listed(routes, top, maxListed, 'route', (rows) => routesTable(rows)));
+  else append(out, listed(routes, top, maxListed, 'route', (rows) => routesTable(rows)));
 
   const functions = byTotalTime(input.current.functions);
   out.push('', '### Functions by time', '');
   if (functions.length === 0) out.push('No functions recorded.');
-  else out.push(...listed(functions, top, maxListed, 'function', (rows) => functionsTable(rows, input.functionLocations, link)));
+  else append(out, listed(functions, top, maxListed, 'function', (rows) => functionsTable(rows, input.functionLocations, link)));
 
   return out.join('\n') + '\n';
 }
@@ -116,9 +120,9 @@ type Link = (path: string, line: number, endLine?: number) => string;
 
 function findingsTable(findings: Finding[], link: Link): string[] {
   const rows = findings.map((f) => {
-    const message = escapeMarkdown(f.detail ? `${f.message} (${f.detail})` : f.message);
+    const message = markdownText(f.detail ? `${f.message} (${f.detail})` : f.message);
     const where = f.scope ?? plural(f.recordings.length, 'recording');
-    return `| ${f.severity} | ${link(f.location.path, f.location.line)} | ${message} | \`${f.rule}\` | ${escapeMarkdown(where)} |`;
+    return `| ${f.severity} | ${link(f.location.path, f.location.line)} | ${message} | \`${f.rule}\` | ${markdownText(where)} |`;
   });
   return ['| severity | where | finding | rule | in |', '| --- | --- | --- | --- | --- |', ...rows];
 }
@@ -129,11 +133,11 @@ function findingDetails(f: Finding, fix: Fix | undefined, link: Link, sourceText
   if (fix?.edit) {
     const { path, range, newText } = fix.edit;
     const diff = editDiff(fix.edit, sourceText?.(path));
-    out.push(`**Fix** at ${link(path, range.line, range.endLine)}:`, '', ...(diff ? fencedBlock(diff.join('\n'), 'diff') : fencedBlock(newText, languageOf(path))));
-  } else if (fix) out.push(`**Fix (hint):** ${escapeMarkdown(fix.hint)}.`);
+    append(out, [`**Fix** at ${link(path, range.line, range.endLine)}:`, '', ...(diff ? fencedBlock(diff.join('\n'), 'diff') : fencedBlock(newText, languageOf(path)))]);
+  } else if (fix) out.push(`**Fix (hint):** ${markdownText(fix.hint)}.`);
   if (f.related.length) {
     if (out.length) out.push('');
-    out.push('| queries | SQL |', '| ---: | --- |', ...f.related.map((r) => `| ${formatPerCall(r.count)} | ${escapeCell(codeSpan(cut(r.sql, MAX_SQL_CHARS)))} |`));
+    append(out, ['| queries | SQL |', '| ---: | --- |', ...f.related.map((r) => `| ${formatPerCall(r.count)} | ${markdownCodeCell(cut(r.sql, MAX_SQL_CHARS))} |`)]);
   }
   return out;
 }
@@ -163,7 +167,7 @@ function routesTable(rows: [string, EntryStats][]): string[] {
   return [
     '| route | requests | time per request | total time | SQL per request |',
     '| --- | ---: | ---: | ---: | ---: |',
-    ...rows.map(([route, s]) => `| ${escapeCell(codeSpan(route))} | ${formatPerCall(s.calls)} | ${ms(s.meanMs)} | ${ms(s.totalMs)} | ${formatPerCall(s.calls ? s.sql / s.calls : 0)} |`),
+    ...rows.map(([route, s]) => `| ${markdownCodeCell(route)} | ${formatPerCall(s.calls)} | ${ms(s.meanMs)} | ${ms(s.totalMs)} | ${formatPerCall(s.calls ? s.sql / s.calls : 0)} |`),
   ];
 }
 
@@ -173,7 +177,7 @@ function functionsTable(rows: [string, EntryStats][], locations: Map<string, Sou
     '| --- | --- | ---: | ---: | ---: | ---: |',
     ...rows.map(([key, s]) => {
       const at = locations.get(key);
-      return `| ${escapeCell(codeSpan(key))} | ${at ? link(at.path, at.line) : '–'} | ${formatPerCall(s.calls)} | ${ms(s.meanMs)} | ${ms(s.totalMs)} | ${formatPerCall(s.sql)} |`;
+      return `| ${markdownCodeCell(key)} | ${at ? link(at.path, at.line) : '–'} | ${formatPerCall(s.calls)} | ${ms(s.meanMs)} | ${ms(s.totalMs)} | ${formatPerCall(s.sql)} |`;
     }),
   ];
 }
@@ -185,7 +189,7 @@ function listed(rows: [string, EntryStats][], top: number, maxListed: number, na
   if (rest.length) {
     const unlisted = rows.length - top - rest.length;
     const tail = unlisted ? ['', `${plural(unlisted, `more ${name}`)} not listed.`] : [];
-    out.push('', ...folded(plural(rows.length - top, `more ${name}`), [...table(rest), ...tail]));
+    append(out, ['', ...folded(plural(rows.length - top, `more ${name}`), [...table(rest), ...tail])]);
   }
   return out;
 }
@@ -200,18 +204,20 @@ function byTotalTime(entries: Record<string, EntryStats>): [string, EntryStats][
  * block ends there), and show the summary as written: it is HTML, so it is escaped as HTML.
  */
 function folded(summary: string, body: string[]): string[] {
-  return [`<details><summary>${escapeHtml(summary)}</summary>`, '', ...body, '', '</details>'];
+  return [`<details><summary>${htmlText(summary)}</summary>`, '', ...body, '', '</details>'];
 }
 
 /**
  * `[`src/routes/books.js:21`](BASE/src/routes/books.js#L21)`: a path outside the workspace (a
- * recording elsewhere) has no link, only its name. A range's link opens its first line: GitHub and
- * GitLab write line ranges differently (`#L21-L23`, `#L21-23`), and both open `#L21`.
+ * recording elsewhere), or one no URL can hold, has no link, only its name. A range's link opens
+ * its first line: GitHub and GitLab write line ranges differently (`#L21-L23`, `#L21-23`), and
+ * both open `#L21`.
  */
-function sourceLink(base: string, path: string, line: number, endLine?: number): string {
+function sourceLink(base: string, path: string, line: number, endLine: number | undefined, code: (text: string) => string): string {
   const range = endLine !== undefined && endLine !== line ? `${line}-${endLine}` : `${line}`;
-  const text = codeSpan(`${path}:${range}`);
-  if (path.startsWith('/') || /^[A-Za-z]:[\\/]/.test(path)) return text;
+  const text = code(`${path}:${range}`);
+  // A recorded path that is not well-formed Unicode (a file name in another encoding) can be no URL.
+  if (path.startsWith('/') || /^[A-Za-z]:[\\/]/.test(path) || !isWellFormed(path)) return text;
   return `[${text}](${base}${encodePath(path)}#L${line})`;
 }
 
@@ -225,15 +231,6 @@ function encodePath(path: string): string {
     .split('/')
     .map((s) => encodeURIComponent(s).replace(/\(/g, '%28').replace(/\)/g, '%29'))
     .join('/');
-}
-
-/** A code span that holds any text: its backticks fence longer than any run of them inside. */
-function codeSpan(text: string): string {
-  const flat = text.replace(/\s*\n\s*/g, ' ');
-  const longest = Math.max(0, ...(flat.match(/`+/g) ?? []).map((r) => r.length));
-  const fence = '`'.repeat(longest + 1);
-  const pad = flat.startsWith('`') || flat.endsWith('`') || longest > 0 ? ' ' : '';
-  return `${fence}${pad}${flat}${pad}${fence}`;
 }
 
 function languageOf(path: string): string {
@@ -250,11 +247,4 @@ function cut(text: string, max: number): string {
   return text.length <= max ? text : `${text.slice(0, max - 1)}…`;
 }
 
-/** A code span in a table cell: a `|` would end the cell even there (GFM reads `\|` as `|`; escapeMarkdown does this for text). */
-function escapeCell(s: string): string {
-  return s.replace(/\|/g, '\\|');
-}
 
-function escapeHtml(s: string): string {
-  return s.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;');
-}

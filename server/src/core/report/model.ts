@@ -12,6 +12,7 @@ import { formatProblem, Problem } from '../problem';
 import { Call, CallKind, Trace } from '../trace';
 import { commonAncestor, CompactTree, cullTree, fullTree, mergeTree, StringTable } from './modelTree';
 import { countWork } from '../workCounter';
+import { append } from '../arrays';
 
 export { FrameKind } from './modelTree';
 export type { CompactTree } from './modelTree';
@@ -339,13 +340,17 @@ export function reportModel(input: ReportInput): ReportModel {
   for (const t of input.after.targets) {
     if (t.dropped || !entryIndex.has(t.entry)) continue;
     const k = findingKey(t.finding);
-    byKey.set(k, [...(byKey.get(k) ?? []), t]);
+    const list = byKey.get(k);
+    if (list) list.push(t);
+    else byKey.set(k, [t]);
   }
   const findings: FindingView[] = input.findings.map((f, fi) => {
     const found = (byKey.get(findingKey(f)) ?? []).sort((a, b) => b.finding.count - a.finding.count || a.order - b.order);
     const targets = found.map((t): FindingTarget => {
       const entry = entryIndex.get(t.entry) as number;
-      if (!after.entries[entry].findings.includes(fi)) after.entries[entry].findings.push(fi);
+      // Findings are taken in order, so one already listed is the last (a search of the list cost the square of the findings in one entry).
+      const listed = after.entries[entry].findings;
+      if (listed[listed.length - 1] !== fi) listed.push(fi);
       return { entry, recording: t.entry.recording, focus: t.focus, frames: t.frames, mergedFocus: t.mergedFocus, mergedFrames: t.mergedFrames, nFrames: t.nFrames };
     });
     return {
@@ -594,7 +599,8 @@ function buildTree(trace: Trace, found: RecordingEntries, e: PendingEntry, raws:
   const rawFull = raws.map((t) => {
     const focus = toFull(t.focus);
     const frames = t.frames.map(toFull);
-    keep.push(focus, ...frames.slice(0, limits.highlightsPerTarget));
+    keep.push(focus);
+    append(keep, frames.slice(0, limits.highlightsPerTarget));
     return { focus, frames };
   });
   const culled = cullTree(full, { maxFrames: limits.framesPerTree, maxDepth: limits.maxDepth, keep, strings });
