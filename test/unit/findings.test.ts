@@ -6,7 +6,7 @@ import * as assert from 'node:assert/strict';
 import { readRecording } from '../../server/src/core/appmap/read';
 import { resolveConfig, RunlensConfig } from '../../server/src/core/config';
 import { mergeFindings } from '../../server/src/core/findings/finding';
-import { resolveAnchor } from '../../server/src/core/findings/anchor';
+import { resolveAnchor } from '../../server/src/core/placement/index';
 import { findingsOf } from '../../server/src/core/findings/index';
 import { SourceParsers } from '../../server/src/core/source/definitions';
 import { SourceIndex } from '../../server/src/core/sourceIndex';

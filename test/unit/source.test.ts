@@ -10,7 +10,7 @@ import {
   languageOfPath,
   locateFunction,
 } from '../../server/src/core/source/definitions';
-import { DjangoModel, findDjangoModels, findQuerysetExpressions, SourceRange } from '../../server/src/core/source/django';
+import { DjangoModel, findDjangoModels, findQuerysetExpressions, SourceRange } from '../../server/src/core/orm/django/models';
 import { SourceLanguage, SourceParsers } from '../../server/src/core/source/language';
 import { loadParsers } from '../../server/src/node/treeSitter';
 

@@ -5,7 +5,7 @@
 
 import { RunlensConfig } from './config';
 import { Definition, findDefinitions, languageOfPath, locateFunction, SourceParsers } from './source/definitions';
-import { DjangoModel, findDjangoModels } from './source/django';
+import { DjangoModel, findDjangoModels } from './orm/django/models';
 import { FunctionInfo } from './trace';
 import { ResolvedPath, resolveRecordedPath, WorkspaceFiles } from './workspace';
 import { append } from './arrays';

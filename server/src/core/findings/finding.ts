@@ -3,7 +3,7 @@
 
 import { RuleName, Severity } from '../config';
 import { SourceLocation } from '../sourceIndex';
-import type { AnchorRef } from './anchor';
+import type { AnchorRef } from '../placement/index';
 import { countWork } from '../workCounter';
 
 export type RuleId = RuleName;

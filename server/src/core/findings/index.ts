@@ -4,7 +4,7 @@ import { RunlensConfig } from '../config';
 import { scopesOf } from '../analysis/scopes';
 import { SourceIndex } from '../sourceIndex';
 import { Trace } from '../trace';
-import { anchoringOf } from './anchor';
+import { anchoringOf } from '../placement/index';
 import { Finding } from './finding';
 import { nPlusOneFindings } from './nPlusOne';
 import { repeatedQueryFindings } from './repeatedQuery';

@@ -10,7 +10,7 @@ import { dialectOf, sqlFacts, SqlFacts } from '../sql/normalize';
 import { Call, Trace } from '../trace';
 import { Interner } from '../intern';
 import { ormByName } from '../orm/index';
-import { Anchor, Anchoring } from './anchor';
+import { Anchor, Anchoring } from '../placement/index';
 import { Finding } from './finding';
 import { formatCount, tableCounts } from './format';
 import { groupCalls } from './group';

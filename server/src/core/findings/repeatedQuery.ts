@@ -7,7 +7,7 @@ import { RunlensConfig } from '../config';
 import { Scope } from '../analysis/scopes';
 import { sqlShapeOf } from '../analysis/stats';
 import { Call, Trace } from '../trace';
-import { Anchoring, commonAncestor } from './anchor';
+import { Anchoring, commonAncestor } from '../placement/index';
 import { Finding } from './finding';
 import { formatCount } from './format';
 import { groupCalls } from './group';

@@ -1,14 +1,14 @@
 // Fixes for findings: the eager-loading change of an N+1, computed by the ORM of the query it sits
 // on (core/orm/) where it is certain (an edit), else a hint that says what to add and where.
 
-import { resolveAnchor } from '../findings/anchor';
+import { resolveAnchor } from '../placement/index';
 import { Finding } from '../findings/finding';
 import { SourceIndex, SourceLocation } from '../sourceIndex';
 import { sqlFacts } from '../sql/normalize';
 import { ormByName } from '../orm/index';
-import { Fix } from '../orm/types';
+import { Fix } from '../placement/orm';
 
-export type { Fix } from '../orm/types';
+export type { Fix } from '../placement/orm';
 
 export function eagerLoadingFix(finding: Finding, index: SourceIndex): Fix | undefined {
   if (finding.rule !== 'n-plus-one') return undefined;

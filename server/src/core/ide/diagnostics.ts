@@ -1,7 +1,7 @@
 // Diagnostics: every finding at its current place (unless an ignore comment there silences it),
 // grouped by file, and the problems of broken recordings on the recording files themselves.
 
-import { resolveAnchor } from '../findings/anchor';
+import { resolveAnchor } from '../placement/index';
 import { Finding } from '../findings/finding';
 import { isIgnored } from '../fixes/ignore';
 import { Problem } from '../problem';

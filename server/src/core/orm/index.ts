@@ -1,12 +1,12 @@
 // The ORMs runlens knows, in the order they are tried when placing an N+1.
 
-import { django } from './django';
-import { rails } from './rails';
-import { prisma } from './prisma';
-import { sequelize } from './sequelize';
-import { sqlalchemy } from './sqlalchemy';
-import { typeorm } from './typeorm';
-import { OrmName, OrmSupport } from './types';
+import { django } from './django/fix';
+import { rails } from './rails/models';
+import { prisma } from './prisma/models';
+import { sequelize } from './sequelize/models';
+import { sqlalchemy } from './sqlalchemy/models';
+import { typeorm } from './typeorm/models';
+import { OrmName, OrmSupport } from '../placement/orm';
 
 export const ORMS: OrmSupport[] = [django, rails, sqlalchemy, sequelize, prisma, typeorm];
 

@@ -6,8 +6,8 @@
 // repeated queries load to `include: […]`.
 
 import type { Node } from 'web-tree-sitter';
-import { RelatedEntry } from '../findings/finding';
-import { descendants, isField, lineOf, SourceParsers, SourceRange, withTree } from '../source/language';
+import { RelatedEntry } from '../../findings/finding';
+import { descendants, isField, lineOf, SourceParsers, SourceRange, withTree } from '../../source/language';
 import {
   addArgument,
   addElements,
@@ -44,12 +44,12 @@ import {
   unwrap,
   inJsTree,
   modelByTable,
-} from '../source/jsOrm';
-import { SourceIndex } from '../sourceIndex';
-import { sqlFacts } from '../sql/normalize';
-import { explainRepeats } from './explain';
-import { Fix, OrmQuery, OrmSupport } from './types';
-import { append } from '../arrays';
+} from '../js/syntax';
+import { SourceIndex } from '../../sourceIndex';
+import { sqlFacts } from '../../sql/normalize';
+import { explainRepeats } from '../explain';
+import { Fix, OrmQuery, OrmSupport } from '../../placement/orm';
+import { append } from '../../arrays';
 
 export interface SequelizeModel {
   /** The model name (`sequelize.define`'s first argument, `modelName`, else the class name). */

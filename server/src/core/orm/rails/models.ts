@@ -4,7 +4,7 @@
 // found from each query's tables and filter columns, appended as `.includes(…)` or merged into
 // the chain's `.includes(…)`; a hint where that is not certain.
 
-import { RelatedEntry } from '../findings/finding';
+import { RelatedEntry } from '../../findings/finding';
 import {
   findRelationExpressions,
   findRubyDeclarations,
@@ -15,11 +15,11 @@ import {
   RubyClassDecl,
   RubyDeclarations,
   RubyModuleDecl,
-} from '../source/activeRecord';
-import { SourceIndex } from '../sourceIndex';
-import { sqlFacts } from '../sql/normalize';
-import { Fix, OrmQuery, OrmSupport } from './types';
-import { append } from '../arrays';
+} from './declarations';
+import { SourceIndex } from '../../sourceIndex';
+import { sqlFacts } from '../../sql/normalize';
+import { Fix, OrmQuery, OrmSupport } from '../../placement/orm';
+import { append } from '../../arrays';
 
 export interface RailsModel {
   /** Qualified: `Admin::User`. */

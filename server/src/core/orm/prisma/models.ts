@@ -5,7 +5,7 @@
 // queries load to `include: { author: true, … }` (or to `select` when the query selects).
 
 import type { Node } from 'web-tree-sitter';
-import { RelatedEntry } from '../findings/finding';
+import { RelatedEntry } from '../../findings/finding';
 import {
   addArgument,
   addProperties,
@@ -29,12 +29,12 @@ import {
   unwrap,
   inJsTree,
   modelByTable,
-} from '../source/jsOrm';
-import { descendants, SourceRange, withTree } from '../source/language';
-import { SourceIndex } from '../sourceIndex';
-import { sqlFacts } from '../sql/normalize';
-import { explainRepeats } from './explain';
-import { Fix, OrmQuery, OrmSupport } from './types';
+} from '../js/syntax';
+import { descendants, SourceRange, withTree } from '../../source/language';
+import { SourceIndex } from '../../sourceIndex';
+import { sqlFacts } from '../../sql/normalize';
+import { explainRepeats } from '../explain';
+import { Fix, OrmQuery, OrmSupport } from '../../placement/orm';
 
 export interface PrismaModel {
   name: string;

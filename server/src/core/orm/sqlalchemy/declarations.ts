@@ -5,7 +5,7 @@
 // of such an expression. Syntax only, one file at a time: core/orm/sqlalchemy.ts joins the files.
 
 import type { Node } from 'web-tree-sitter';
-import { SourceParsers, SourceRange, descendants, isField, lineOf, nodeAt, offsetInRange, onNewLineIfLeadingDots, sliceRange, withTree } from './language';
+import { SourceParsers, SourceRange, descendants, isField, lineOf, nodeAt, offsetInRange, onNewLineIfLeadingDots, sliceRange, withTree } from '../../source/language';
 
 export interface SqlaClassDecl {
   name: string;

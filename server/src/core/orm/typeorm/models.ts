@@ -7,7 +7,7 @@
 // `relations: ["author", …]`.
 
 import type { Node } from 'web-tree-sitter';
-import { RelatedEntry } from '../findings/finding';
+import { RelatedEntry } from '../../findings/finding';
 import {
   addArgument,
   addElements,
@@ -40,12 +40,12 @@ import {
   unwrap,
   inJsTree,
   modelByTable,
-} from '../source/jsOrm';
-import { descendants, lineOf, SourceParsers, withTree } from '../source/language';
-import { SourceIndex } from '../sourceIndex';
-import { sqlFacts } from '../sql/normalize';
-import { explainRepeats } from './explain';
-import { Fix, OrmQuery, OrmSupport } from './types';
+} from '../js/syntax';
+import { descendants, lineOf, SourceParsers, withTree } from '../../source/language';
+import { SourceIndex } from '../../sourceIndex';
+import { sqlFacts } from '../../sql/normalize';
+import { explainRepeats } from '../explain';
+import { Fix, OrmQuery, OrmSupport } from '../../placement/orm';
 
 export interface TypeormEntity {
   /** The class name. */

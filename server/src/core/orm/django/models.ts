@@ -3,9 +3,9 @@
 // built it. Syntax only: one file at a time, nothing imported is followed.
 
 import type { Node } from 'web-tree-sitter';
-import { SourceParsers, SourceRange, descendants, isField, lineOf, withTree } from './language';
+import { SourceParsers, SourceRange, descendants, isField, lineOf, withTree } from '../../source/language';
 
-export type { SourceRange } from './language';
+export type { SourceRange } from '../../source/language';
 
 export interface DjangoModel {
   name: string;

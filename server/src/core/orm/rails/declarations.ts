@@ -5,7 +5,7 @@
 // end are shared with source/sqlalchemy.ts.
 
 import type { Node, Point } from 'web-tree-sitter';
-import { SourceParsers, SourceRange, descendants, lineOf, nodeAt, offsetInRange, onNewLineIfLeadingDots, sliceRange, withTree } from './language';
+import { SourceParsers, SourceRange, descendants, lineOf, nodeAt, offsetInRange, onNewLineIfLeadingDots, sliceRange, withTree } from '../../source/language';
 
 export interface RubyClassDecl {
   /** Qualified by the enclosing modules and classes: `Admin::User`. */

@@ -5,12 +5,12 @@
 // query's tables and filter columns and the models' foreign keys. The edit is made only where the
 // module already imports the loaders; otherwise the hint says which import to add as well.
 
-import { RelatedEntry } from '../findings/finding';
-import { findQueryExpressions, findSqlaDeclarations, loaderNames, optionsEdit, SqlaClassDecl, SqlaDeclarations, SqlaRelationship } from '../source/sqlalchemy';
-import { SourceIndex } from '../sourceIndex';
-import { sqlFacts } from '../sql/normalize';
-import { Fix, OrmQuery, OrmSupport } from './types';
-import { append } from '../arrays';
+import { RelatedEntry } from '../../findings/finding';
+import { findQueryExpressions, findSqlaDeclarations, loaderNames, optionsEdit, SqlaClassDecl, SqlaDeclarations, SqlaRelationship } from './declarations';
+import { SourceIndex } from '../../sourceIndex';
+import { sqlFacts } from '../../sql/normalize';
+import { Fix, OrmQuery, OrmSupport } from '../../placement/orm';
+import { append } from '../../arrays';
 
 export interface SqlaModel {
   name: string;

@@ -12,7 +12,7 @@
 
 import { dialectOf, sqlFacts } from '../sql/normalize';
 import { ORMS, ormByName } from '../orm/index';
-import { OrmName, OrmSupport } from '../orm/types';
+import { OrmName, OrmSupport } from './orm';
 import { languageOfPath } from '../source/definitions';
 import { FunctionIdentity, SourceIndex, SourceLocation } from '../sourceIndex';
 import { Call, CallKind, Trace } from '../trace';

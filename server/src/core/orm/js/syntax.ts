@@ -4,8 +4,8 @@
 // author's own layout. Syntax only: nothing imported is followed.
 
 import type { Node } from 'web-tree-sitter';
-import type { SourceIndex } from '../sourceIndex';
-import { descendants, languageOfPath, lineOf, SourceLanguage, SourceRange, withTree } from './language';
+import type { SourceIndex } from '../../sourceIndex';
+import { descendants, languageOfPath, lineOf, SourceLanguage, SourceRange, withTree } from '../../source/language';
 
 export const JS_LANGUAGES: SourceLanguage[] = ['javascript', 'typescript', 'tsx'];
 

@@ -3,7 +3,7 @@
 
 import { RelatedEntry } from '../findings/finding';
 import { SourceLanguage } from '../source/definitions';
-import { SourceRange } from '../source/django';
+import { SourceRange } from '../orm/django/models';
 import { SourceIndex, SourceLocation } from '../sourceIndex';
 
 export type OrmName = 'django' | 'rails' | 'sqlalchemy' | 'sequelize' | 'prisma' | 'typeorm';

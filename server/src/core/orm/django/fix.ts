@@ -4,12 +4,12 @@
 // `.select_related(…)` (forward foreign keys and one-to-ones) and `.prefetch_related(…)`
 // (many-to-many and reverse relations) to the queryset, or merges into such calls already there.
 
-import { RelatedEntry } from '../findings/finding';
-import { DjangoModel, DjangoRelation, findQuerysetExpressions } from '../source/django';
-import { sliceRange } from '../source/language';
-import { SourceIndex } from '../sourceIndex';
-import { sqlFacts } from '../sql/normalize';
-import { Fix, OrmQuery, OrmSupport } from './types';
+import { RelatedEntry } from '../../findings/finding';
+import { DjangoModel, DjangoRelation, findQuerysetExpressions } from './models';
+import { sliceRange } from '../../source/language';
+import { SourceIndex } from '../../sourceIndex';
+import { sqlFacts } from '../../sql/normalize';
+import { Fix, OrmQuery, OrmSupport } from '../../placement/orm';
 
 export const django: OrmSupport = {
   name: 'django',
