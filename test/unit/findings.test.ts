@@ -6,6 +6,7 @@ import * as assert from 'node:assert/strict';
 import { readRecording } from '../../server/src/core/appmap/read';
 import { resolveConfig, RunlensConfig } from '../../server/src/core/config';
 import { mergeFindings } from '../../server/src/core/findings/finding';
+import { ORMS } from '../../server/src/core/orm/index';
 import { resolveAnchor } from '../../server/src/core/placement/index';
 import { findingsOf } from '../../server/src/core/findings/index';
 import { SourceParsers } from '../../server/src/core/source/definitions';
@@ -264,11 +265,11 @@ describe('findings', () => {
     // Lines added above, and the queryset rewritten over two lines.
     workspace.files.set('meetups/views.py', 'import os\n\n\nclass PastMeetingsView(ListView):\n    def get_queryset(self):\n        qs = (\n            Meeting.objects.all()\n        )\n        return qs\n');
     index.invalidate('meetups/views.py');
-    assert.deepEqual(resolveAnchor(finding.ref, index), { path: 'meetups/views.py', line: 7, column: 13, endLine: 7, endColumn: 34 });
+    assert.deepEqual(resolveAnchor(finding.ref, index, ORMS), { path: 'meetups/views.py', line: 7, column: 13, endLine: 7, endColumn: 34 });
     // The queryset edited away: the finding falls back to its function.
     workspace.files.set('meetups/views.py', 'class PastMeetingsView(ListView):\n    def get_queryset(self):\n        return []\n');
     index.invalidate('meetups/views.py');
-    assert.deepEqual(resolveAnchor(finding.ref, index), { path: 'meetups/views.py', line: 2, column: 5 });
+    assert.deepEqual(resolveAnchor(finding.ref, index, ORMS), { path: 'meetups/views.py', line: 2, column: 5 });
   });
 
   it('switches rules off and changes their severity by config', () => {

@@ -10,8 +10,9 @@ import {
   languageOfPath,
   locateFunction,
 } from '../../server/src/core/source/definitions';
-import { DjangoModel, findDjangoModels, findQuerysetExpressions, SourceRange } from '../../server/src/core/orm/django/models';
-import { SourceLanguage, SourceParsers } from '../../server/src/core/source/language';
+import { DjangoModel, findDjangoModels } from '../../server/src/core/orm/django/models';
+import { findQuerysetExpressions } from '../../server/src/core/orm/django/queries';
+import { SourceLanguage, SourceParsers, SourceRange } from '../../server/src/core/source/language';
 import { loadParsers } from '../../server/src/node/treeSitter';
 
 let parsers: SourceParsers;

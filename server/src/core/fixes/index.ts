@@ -5,7 +5,7 @@ import { resolveAnchor } from '../placement/index';
 import { Finding } from '../findings/finding';
 import { SourceIndex, SourceLocation } from '../sourceIndex';
 import { sqlFacts } from '../sql/normalize';
-import { ormByName } from '../orm/index';
+import { ORMS, ormByName } from '../orm/index';
 import { Fix } from '../placement/orm';
 
 export type { Fix } from '../placement/orm';
@@ -13,7 +13,7 @@ export type { Fix } from '../placement/orm';
 export function eagerLoadingFix(finding: Finding, index: SourceIndex): Fix | undefined {
   if (finding.rule !== 'n-plus-one') return undefined;
   const ref = finding.ref;
-  const location = resolveAnchor(ref, index) ?? finding.location;
+  const location = resolveAnchor(ref, index, ORMS) ?? finding.location;
   if (ref.kind === 'queryset' && location.endLine !== undefined && location.endColumn !== undefined) {
     const fix = ormByName(ref.orm)?.fix(index, { location: location as Required<SourceLocation>, model: ref.model }, finding.related);
     if (fix) return fix;

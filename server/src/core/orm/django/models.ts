@@ -1,11 +1,11 @@
-// Reads Django models (table names and relations) from a models file, and finds the expressions in
-// Python source that build a queryset of a model, so recorded SQL can be put on the line that
-// built it. Syntax only: one file at a time, nothing imported is followed.
+// Django's models: read from each models file (table names and relations), and the models of the
+// workspace (every models.py and models/*.py), read once per file text. Syntax only: one file at a
+// time, nothing imported is followed.
 
 import type { Node } from 'web-tree-sitter';
-import { SourceParsers, SourceRange, descendants, isField, lineOf, withTree } from '../../source/language';
-
-export type { SourceRange } from '../../source/language';
+import { SourceParsers, lineOf, withTree } from '../../source/language';
+import { SourceIndex } from '../../sourceIndex';
+import { append } from '../../arrays';
 
 export interface DjangoModel {
   name: string;
@@ -73,43 +73,48 @@ export function findDjangoModels(parsers: SourceParsers, path: string, text: str
   }) ?? [];
 }
 
-/**
- * Expressions that build a queryset of `modelName`: each chain that starts at
- * `<modelName>.objects` or `<modelName>._default_manager` and goes on through attribute accesses and
- * calls. The range runs from the model name to the end of the chain's last call (a trailing
- * attribute such as `.query` is left out; a chain with no call is no queryset). Only chains starting
- * on lines within `within` when given. Nested chains are all reported; ordered by position.
- */
-export function findQuerysetExpressions(
-  parsers: SourceParsers,
-  text: string,
-  modelName: string,
-  within?: { fromLine: number; toLine: number },
-): SourceRange[] {
-  return withTree(parsers, 'python', text, (root) => {
-    const ranges: SourceRange[] = [];
-    for (const node of descendants(root)) {
-      if (node.type !== 'attribute' || !MANAGERS.has(node.childForFieldName('attribute')?.text ?? '')) continue;
-      const model = node.childForFieldName('object');
-      if (model?.type !== 'identifier' || model.text !== modelName) continue;
-      const line = lineOf(model.startPosition);
-      if (within && (line < within.fromLine || line > within.toLine)) continue;
-      const lastCall = lastCallOfChain(node);
-      if (!lastCall) continue;
-      ranges.push({
-        line,
-        column: model.startPosition.column + 1,
-        endLine: lineOf(lastCall.endPosition),
-        endColumn: lastCall.endPosition.column + 1,
-      });
-    }
-    return ranges.sort((a, b) => a.line - b.line || a.column - b.column);
-  }) ?? [];
+interface Cached {
+  generation: number;
+  models: DjangoModel[];
+  files: Map<string, { text: string; models: DjangoModel[] }>;
 }
 
-const MODEL_BASES = new Set(['models.Model', 'Model', 'django.db.models.Model']);
+/** Per source index: the models, worked out again when anything read was forgotten. */
+const cache = new WeakMap<SourceIndex, Cached>();
 
-const MANAGERS = new Set(['objects', '_default_manager']);
+/** The Django models of the workspace (every models.py and models/*.py); a file whose text did not change is not parsed again. */
+export function djangoModels(index: SourceIndex): DjangoModel[] {
+  let cached = cache.get(index);
+  if (cached && cached.generation === index.generation) return cached.models;
+  const files: Cached['files'] = new Map();
+  const models: DjangoModel[] = [];
+  if (index.parsers) {
+    for (const path of index.files.list(['.py'])) {
+      if (!MODELS_PATH.test(path)) continue;
+      const text = index.text(path);
+      if (text === undefined) continue;
+      const before = cached?.files.get(path);
+      const found = before && before.text === text ? before.models : findDjangoModels(index.parsers, path, text);
+      files.set(path, { text, models: found });
+      append(models, found);
+    }
+  }
+  cached = { generation: index.generation, models, files };
+  cache.set(index, cached);
+  return models;
+}
+
+/** The model a relation's target names ("Venue", "meetups.Venue", "self"). */
+export function resolveTarget(target: string, from: DjangoModel, models: DjangoModel[]): DjangoModel | undefined {
+  if (target === 'self') return from;
+  const [app, name] = target.includes('.') ? target.split('.', 2) : [undefined, target];
+  const candidates = models.filter((m) => m.name === name && (app === undefined || m.appLabel === app));
+  return candidates.find((m) => m.appLabel === from.appLabel) ?? candidates[0];
+}
+
+const MODELS_PATH = /(^|\/)models(\.py|\/[^/]+\.py)$/;
+
+const MODEL_BASES = new Set(['models.Model', 'Model', 'django.db.models.Model']);
 
 const RELATION_KINDS: Record<string, DjangoRelation['kind']> = {
   ForeignKey: 'foreign-key',
@@ -220,25 +225,4 @@ function stringValue(node: Node): string | undefined {
   const end = node.namedChildren.find((c) => c.type === 'string_end');
   if (!start || !end) return undefined;
   return node.text.slice(start.text.length, node.text.length - end.text.length);
-}
-
-/** The outermost call of the attribute/call chain that `manager` starts, passing through
- *  parentheses around a chain's head: `(Meeting.objects.filter(x)).count()`. */
-function lastCallOfChain(manager: Node): Node | undefined {
-  let lastCall: Node | undefined;
-  let current = manager;
-  for (;;) {
-    const parent = current.parent;
-    if (!parent) break;
-    if (parent.type === 'call' && isField(parent, 'function', current)) {
-      lastCall = parent;
-    } else if (parent.type === 'parenthesized_expression') {
-      const outer = parent.parent;
-      if (!outer || !((outer.type === 'attribute' && isField(outer, 'object', parent)) || (outer.type === 'call' && isField(outer, 'function', parent)))) break;
-    } else if (!(parent.type === 'attribute' && isField(parent, 'object', current))) {
-      break;
-    }
-    current = parent;
-  }
-  return lastCall;
 }

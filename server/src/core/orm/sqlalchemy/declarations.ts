@@ -1,11 +1,10 @@
 // Reads SQLAlchemy declarative classes (table, foreign-key columns, relationships; 2.0 `Mapped[…]`
 // / `mapped_column` and classic `Column` styles, Flask-SQLAlchemy's `db.Model`) and `Table(…)`
-// assignments from a Python file, finds the expressions that build a query of a model
-// (`session.query(Model)…`, `select(Model)…`, `Model.query…`), and computes the `.options(…)` edit
-// of such an expression. Syntax only, one file at a time: core/orm/sqlalchemy.ts joins the files.
+// assignments from a Python file. Syntax only, one file at a time: models.ts joins the files.
 
 import type { Node } from 'web-tree-sitter';
-import { SourceParsers, SourceRange, descendants, isField, lineOf, nodeAt, offsetInRange, onNewLineIfLeadingDots, sliceRange, withTree } from '../../source/language';
+import { SourceParsers, lineOf, withTree } from '../../source/language';
+import { lastName, stringValue } from './syntax';
 
 export interface SqlaClassDecl {
   name: string;
@@ -68,108 +67,6 @@ export function findSqlaDeclarations(parsers: SourceParsers, path: string, text:
   }) ?? { classes: [], tables: new Map() };
 }
 
-/** How a query of a model is looked for. */
-export interface QueryTarget {
-  /** The model's class name. */
-  model: string;
-}
-
-/**
- * Expressions that build a query of the model: `<x>.query(Model, …)` (Session.query),
- * `select(Model, …)` / `<x>.select(Model)` and `Model.query` (Flask-SQLAlchemy), each with the
- * generative calls chained on it (`.filter(…)`, `.order_by(…)`, `.options(…)`). A method that runs
- * the query (`.all()`, `.paginate(…)`) ends the range, left out so that `.options(…)` can be
- * appended; a chain that ends in one row or a number (`.first()`, `.get(…)`, `.count()`) is no
- * query of rows and is not reported. Parentheses around a chain's head are passed through. Only
- * chains starting within `within`.
- */
-export function findQueryExpressions(parsers: SourceParsers, text: string, target: QueryTarget, within?: { fromLine: number; toLine: number }): SourceRange[] {
-  if (!text.includes(target.model)) return [];
-  return withTree(parsers, 'python', text, (root) => {
-    const ranges: SourceRange[] = [];
-    for (const node of descendants(root)) {
-      if (!isQueryStart(node, target.model)) continue;
-      const line = lineOf(node.startPosition);
-      if (within && (line < within.fromLine || line > within.toLine)) continue;
-      const end = queryEnd(node);
-      if (!end) continue;
-      ranges.push({ line, column: node.startPosition.column + 1, endLine: lineOf(end.endPosition), endColumn: end.endPosition.column + 1 });
-    }
-    return ranges.sort((a, b) => a.line - b.line || a.column - b.column);
-  }) ?? [];
-}
-
-/** How each loader function can be written in a module, from its imports; absent when not imported. */
-export function loaderNames(parsers: SourceParsers, text: string): Map<string, string> {
-  return withTree(parsers, 'python', text, (root) => {
-    const names = new Map<string, string>();
-    const prefixes: string[] = [];
-    for (const statement of root.namedChildren) {
-      if (statement.type === 'import_from_statement') {
-        const module = statement.childForFieldName('module_name')?.text;
-        const imported = statement.childrenForFieldName('name');
-        if (module === 'sqlalchemy.orm') {
-          if (statement.namedChildren.some((c) => c.type === 'wildcard_import')) for (const l of LOADERS) names.set(l, l);
-          for (const item of imported) {
-            const [name, alias] = importedName(item);
-            if (LOADERS.has(name)) names.set(name, alias);
-          }
-        } else if (module === 'sqlalchemy') {
-          for (const item of imported) {
-            const [name, alias] = importedName(item);
-            if (name === 'orm') prefixes.push(`${alias}.`);
-          }
-        }
-      } else if (statement.type === 'import_statement') {
-        for (const item of statement.childrenForFieldName('name')) {
-          const [name, alias] = importedName(item);
-          if (name === 'sqlalchemy.orm') prefixes.push(alias === name ? 'sqlalchemy.orm.' : `${alias}.`);
-          else if (name === 'sqlalchemy') prefixes.push(`${alias}.orm.`);
-        }
-      }
-    }
-    // A module reached by name (`orm.joinedload`) serves for the loaders not imported directly.
-    for (const l of LOADERS) if (!names.has(l) && prefixes.length > 0) names.set(l, `${prefixes[0]}${l}`);
-    return names;
-  }) ?? new Map();
-}
-
-export interface OptionsEdit {
-  newText: string;
-  /** What was added, for titles and hints: `.options(joinedload(Post.author))` or `… in .options()`. */
-  added: string;
-}
-
-/**
- * The query expression at `range` with `loaders` (`joinedload(Post.author)`) merged into the chain's
- * last `.options(…)` (after its last argument; loaders already there are skipped) or appended as a
- * new `.options(…)`. Undefined when no expression is at `range`, or nothing is left to add.
- */
-export function optionsEdit(parsers: SourceParsers, text: string, range: SourceRange, loaders: string[]): OptionsEdit | undefined {
-  return withTree(parsers, 'python', text, (root) => {
-    const node = nodeAt(root, range);
-    if (!node) return undefined;
-    const expression = sliceRange(text, range);
-    const options = chainCalls(node).find((c) => lastName(c.childForFieldName('function')) === 'options');
-    if (!options) {
-      const added = `.options(${loaders.join(', ')})`;
-      return { newText: expression + onNewLineIfLeadingDots(expression) + added, added };
-    }
-    const args = options.childForFieldName('arguments');
-    const items = args ? args.namedChildren.filter((a) => a.type !== 'comment') : [];
-    const present = new Set(items.map((i) => i.text.replace(/\s+/g, '')));
-    const missing = loaders.filter((l) => !present.has(l.replace(/\s+/g, '')));
-    if (missing.length === 0 || !args) return undefined;
-    const last = items[items.length - 1];
-    const at = last ? offsetInRange(expression, range, last.endPosition) : offsetInRange(expression, range, args.endPosition) - 1;
-    const insert = `${last ? ', ' : ''}${missing.join(', ')}`;
-    return { newText: expression.slice(0, at) + insert + expression.slice(at), added: `${missing.join(', ')} in .options()` };
-  });
-}
-
-// ---- declarations -----------------------------------------------------------------------------
-
-const LOADERS = new Set(['joinedload', 'selectinload', 'subqueryload']);
 const COLUMN_CALLS = new Set(['Column', 'mapped_column']);
 
 function readClass(cls: Node, path: string): SqlaClassDecl {
@@ -270,97 +167,4 @@ function keywordsOf(args: Node[]): Map<string, Node> {
 function firstString(call: Node): string | undefined {
   const first = call.childForFieldName('arguments')?.namedChildren[0];
   return first ? stringValue(first) : undefined;
-}
-
-/** `from x import a as b` items: [name, the name it is bound to]. */
-function importedName(item: Node): [string, string] {
-  if (item.type === 'aliased_import') {
-    const name = item.childForFieldName('name')?.text ?? '';
-    return [name, item.childForFieldName('alias')?.text ?? name];
-  }
-  // `import sqlalchemy.orm` binds `sqlalchemy`; the prefix is then the whole dotted name.
-  return [item.text, item.text];
-}
-
-// ---- query chains -----------------------------------------------------------------------------
-
-/** Methods that run the query for its rows: the range ends before them. */
-const RUNS = new Set(['all', 'paginate', 'yield_per', 'partitions', 'fetchall', 'scalars', 'unique', '__iter__']);
-/** Methods that give one row, a number or something else than rows: no query of rows. */
-const NOT_ROWS = new Set([
-  'first', 'one', 'one_or_none', 'scalar', 'scalar_one', 'scalar_one_or_none', 'get', 'get_or_404', 'first_or_404', 'one_or_404',
-  'count', 'delete', 'update', 'exists', 'subquery', 'cte', 'scalar_subquery', 'as_scalar', 'label', 'alias', 'values', 'value',
-  'statement', 'column_descriptions', 'with_entities', 'insert', 'compile',
-]);
-
-/** True when `node` starts a query of `model`. */
-function isQueryStart(node: Node, model: string): boolean {
-  if (node.type === 'attribute') {
-    // Flask-SQLAlchemy: Model.query
-    const object = node.childForFieldName('object');
-    return object?.type === 'identifier' && object.text === model && node.childForFieldName('attribute')?.text === 'query';
-  }
-  if (node.type !== 'call') return false;
-  const fn = node.childForFieldName('function');
-  const name = lastName(fn);
-  const isQuery = name === 'query' && fn?.type === 'attribute';
-  const isSelect = name === 'select' && (fn?.type === 'identifier' || fn?.type === 'attribute');
-  if (!isQuery && !isSelect) return false;
-  const first = node.childForFieldName('arguments')?.namedChildren.find((a) => a.type !== 'comment');
-  return first !== undefined && ((first.type === 'identifier' && first.text === model) || (first.type === 'attribute' && first.childForFieldName('attribute')?.text === model));
-}
-
-/** The last generative call of the chain from `start` (or `start`); undefined for no query of rows. */
-function queryEnd(start: Node): Node | undefined {
-  let last = start;
-  let current = start;
-  for (;;) {
-    let parent = current.parent;
-    // `(select(Post)).where(…)`: the head in parentheses, continued after them.
-    while (parent?.type === 'parenthesized_expression' && parent.parent?.type === 'attribute' && isField(parent.parent, 'object', parent)) {
-      current = parent;
-      parent = parent.parent;
-    }
-    if (parent?.type !== 'attribute' || !isField(parent, 'object', current)) break;
-    const method = parent.childForFieldName('attribute')?.text ?? '';
-    const call = parent.parent;
-    if (NOT_ROWS.has(method)) return undefined;
-    if (RUNS.has(method) || call?.type !== 'call' || !isField(call, 'function', parent)) break;
-    last = call;
-    current = call;
-  }
-  return last;
-}
-
-/** The calls of a chain, outermost first. */
-function chainCalls(node: Node): Node[] {
-  const calls: Node[] = [];
-  for (let n: Node | null = node; n; ) {
-    if (n.type === 'parenthesized_expression') n = n.namedChild(0);
-    else if (n.type === 'call') {
-      calls.push(n);
-      const fn = n.childForFieldName('function');
-      n = fn?.type === 'attribute' ? fn.childForFieldName('object') : null;
-    } else if (n.type === 'attribute') n = n.childForFieldName('object');
-    else break;
-  }
-  return calls;
-}
-
-// ---- literals and positions -------------------------------------------------------------------
-
-/** The last name of `x`, `a.b.x`. */
-function lastName(node: Node | null | undefined): string | undefined {
-  if (!node) return undefined;
-  if (node.type === 'identifier') return node.text;
-  if (node.type === 'attribute') return node.childForFieldName('attribute')?.text;
-  return undefined;
-}
-
-function stringValue(node: Node): string | undefined {
-  if (node.type !== 'string') return undefined;
-  const start = node.namedChildren.find((c) => c.type === 'string_start');
-  const end = node.namedChildren.find((c) => c.type === 'string_end');
-  if (!start || !end || node.namedChildren.some((c) => c.type === 'interpolation')) return undefined;
-  return node.text.slice(start.text.length, node.text.length - end.text.length);
 }

@@ -1,16 +1,10 @@
-// SQLAlchemy support: the declarative models of the workspace (classes with `__tablename__`, their
-// single-table subclasses, Flask-SQLAlchemy `db.Model` classes) and their tables, where a query of a
-// model is written, and the eager-loading fix: `.options(joinedload(Model.rel))` for many-to-one and
-// scalar relationships, `.options(selectinload(Model.rel))` for collections, from each repeated
-// query's tables and filter columns and the models' foreign keys. The edit is made only where the
-// module already imports the loaders; otherwise the hint says which import to add as well.
+// The SQLAlchemy models of the workspace: the declarative classes with `__tablename__`, their
+// single-table subclasses and Flask-SQLAlchemy `db.Model` classes, with their tables, foreign keys
+// and relationships (backrefs made on the other side), read once per file text.
 
-import { RelatedEntry } from '../../findings/finding';
-import { findQueryExpressions, findSqlaDeclarations, loaderNames, optionsEdit, SqlaClassDecl, SqlaDeclarations, SqlaRelationship } from './declarations';
 import { SourceIndex } from '../../sourceIndex';
-import { sqlFacts } from '../../sql/normalize';
-import { Fix, OrmQuery, OrmSupport } from '../../placement/orm';
 import { append } from '../../arrays';
+import { findSqlaDeclarations, SqlaClassDecl, SqlaDeclarations, SqlaRelationship } from './declarations';
 
 export interface SqlaModel {
   name: string;
@@ -23,66 +17,6 @@ export interface SqlaModel {
   primaryKeys: string[];
   parent?: SqlaModel;
 }
-
-export const sqlalchemy: OrmSupport = {
-  name: 'sqlalchemy',
-  languages: ['python'],
-  noun: 'query',
-  modelOfTable(index, table) {
-    const models = sqlaModels(index).filter((m) => m.table === table);
-    return (models.find((m) => !m.parent) ?? models[0])?.name;
-  },
-  findQueries(index, path, model, within) {
-    const text = index.text(path);
-    return text === undefined || !index.parsers ? [] : findQueryExpressions(index.parsers, text, { model }, within);
-  },
-  fix: sqlalchemyFix,
-};
-
-type Loader = 'joinedload' | 'selectinload';
-
-export interface SqlaLoad {
-  /** In the order the repeated queries first ran. */
-  loads: Array<{ loader: Loader; relationship: string }>;
-  unexplained: Array<{ entry: RelatedEntry; reason: string }>;
-}
-
-function sqlalchemyFix(index: SourceIndex, query: OrmQuery, related: RelatedEntry[]): Fix | undefined {
-  const { location } = query;
-  const text = index.text(location.path);
-  const models = sqlaModels(index);
-  const model = models.find((m) => m.name === query.model);
-  if (text === undefined || !model || !index.parsers) return undefined;
-  const load = relationshipsToLoad(model, related, models);
-  const at = `${location.path}:${location.line}:${location.column}`;
-  if (load.loads.length === 0) {
-    return load.unexplained.length ? { title: 'How to load eagerly (hint)', hint: `the repeated queries ${describeUnexplained(load.unexplained, model)}; the query is at ${at}` } : undefined;
-  }
-  const names = loaderNames(index.parsers, text);
-  const needed = [...new Set(load.loads.map((l) => l.loader))];
-  const imported = needed.every((l) => names.has(l));
-  const calls = (name: (l: Loader) => string) => load.loads.map((l) => `${name(l.loader)}(${model.name}.${l.relationship})`);
-  const wanted = `.options(${calls((l) => names.get(l) ?? l).join(', ')})`;
-  const edited = imported && load.unexplained.length === 0 ? optionsEdit(index.parsers, text, location, calls((l) => names.get(l) as string)) : undefined;
-  if (edited) return { title: `Load eagerly: ${edited.added}`, edit: { path: location.path, range: location, newText: edited.newText }, hint: `append ${edited.added} to the query at ${at}` };
-  const missing = needed.filter((l) => !names.has(l));
-  const importing = missing.length ? ` and "from sqlalchemy.orm import ${missing.join(', ')}" to the imports of ${location.path}` : '';
-  const why = load.unexplained.length ? `; the repeated queries ${describeUnexplained(load.unexplained, model)}` : missing.length ? '' : '; merge it into the existing .options(…) by hand';
-  return { title: `Load eagerly (hint): ${wanted}`, hint: `add ${wanted} to the query at ${at}${importing}${why}` };
-}
-
-/** The relationships of `model` that the repeated queries load, and the loader for each. */
-export function relationshipsToLoad(model: SqlaModel, related: RelatedEntry[], models: SqlaModel[]): SqlaLoad {
-  const load: SqlaLoad = { loads: [], unexplained: [] };
-  for (const entry of related) {
-    const found = explain(model, entry.sql, models);
-    if ('reason' in found) load.unexplained.push({ entry, reason: found.reason });
-    else if (!load.loads.some((l) => l.relationship === found.relationship)) load.loads.push(found);
-  }
-  return load;
-}
-
-// ---- models -----------------------------------------------------------------------------------
 
 interface Cached {
   generation: number;
@@ -164,65 +98,4 @@ export function resolveModels(classes: SqlaClassDecl[]): SqlaModel[] {
 /** Flask-SQLAlchemy's `camel_to_snake_case`: `UserRole` → `user_role`, `HTMLPage` → `html_page`. */
 export function snakeCase(name: string): string {
   return name.replace(/((?<=[a-z0-9])[A-Z]|(?!^)[A-Z](?=[a-z]))/g, '_$1').toLowerCase().replace(/^_+/, '');
-}
-
-// ---- explaining a repeated query --------------------------------------------------------------
-
-type Explained = { loader: Loader; relationship: string } | { reason: string };
-
-/** The relationship of `model` a repeated query loads, from its tables, filter columns and the foreign keys. */
-function explain(model: SqlaModel, sql: string, models: SqlaModel[]): Explained {
-  if (/^\s*SELECT\s+(count|sum|avg|min|max)\s*\(/i.test(sql)) return { reason: 'aggregate' };
-  const facts = sqlFacts(sql);
-  const table = facts.tables[0];
-  if (!table) return { reason: 'none' };
-  const filters = new Set(facts.filterColumns);
-  const filtered = (t: string, column: string) => filters.has(`${t}.${column}`) || filters.has(column);
-  const found: Array<{ loader: Loader; relationship: string }> = [];
-  for (const r of model.relationships) {
-    const target = models.find((m) => m.name === r.target);
-    if (!target || target.table !== table) continue;
-    if (r.secondary !== undefined) {
-      if (facts.tables.includes(r.secondary)) found.push({ loader: 'selectinload', relationship: r.name });
-      continue;
-    }
-    // Many-to-one: this table holds the key, the query fetches the target by its primary key.
-    const forward = model.foreignKeys.map((fk) => pointsAt(fk.target, target)).find((c) => c !== undefined);
-    if (forward !== undefined && filtered(table, forward) && r.uselist !== true) {
-      found.push({ loader: 'joinedload', relationship: r.name });
-      continue;
-    }
-    // One-to-many (or one-to-one when uselist=False): the target's table holds the key to this one.
-    const backward = target.foreignKeys.find((fk) => pointsAt(fk.target, model) !== undefined && filtered(table, fk.column));
-    if (backward) {
-      found.push({ loader: r.uselist === false ? 'joinedload' : 'selectinload', relationship: r.name });
-      continue;
-    }
-    // Keys declared elsewhere (ForeignKeyConstraint, primaryjoin): a scalar fetched by primary key.
-    if (forward === undefined && r.uselist === false && filtered(table, target.primaryKeys[0] ?? 'id')) found.push({ loader: 'joinedload', relationship: r.name });
-  }
-  if (found.length === 1) return found[0];
-  if (found.length === 0) return { reason: 'none' };
-  return { reason: `ambiguous: ${found.map((f) => f.relationship).join(', ')}` };
-}
-
-/** The referenced column when a `ForeignKey(…)` target (`"users.id"`, `User.id`) points at `model`. */
-function pointsAt(target: string, model: SqlaModel): string | undefined {
-  const parts = target.split('.');
-  if (parts.length < 2) return undefined;
-  const [owner, column] = parts.slice(-2);
-  return owner === model.table || owner === model.name ? column : undefined;
-}
-
-function describeUnexplained(unexplained: SqlaLoad['unexplained'], model: SqlaModel): string {
-  const parts: string[] = [];
-  const tables = (match: (r: string) => boolean) => [...new Set(unexplained.filter((u) => match(u.reason)).map((u) => u.entry.table ?? 'query'))].join(', ');
-  const none = tables((r) => r === 'none');
-  const aggregate = tables((r) => r === 'aggregate');
-  if (none) parts.push(`on ${none} match no relationship of ${model.name} and need loading by hand`);
-  if (aggregate) parts.push(`on ${aggregate} count rows, which eager loading does not remove`);
-  for (const u of unexplained.filter((x) => x.reason.startsWith('ambiguous: '))) {
-    parts.push(`on ${u.entry.table ?? 'a table'} match several relationships of ${model.name} (${u.reason.slice('ambiguous: '.length)}): load the one the loop reads`);
-  }
-  return parts.join('; ');
 }

@@ -1,51 +1,14 @@
-// TypeORM: entities from `@Entity("books") class Book { @ManyToOne(() => Author, …) author … }`
-// anywhere in the workspace's TypeScript and JavaScript (table: the @Entity name, else the class
-// name in snake case), their relations (ManyToOne, OneToOne, OneToMany, ManyToMany with @JoinColumn
-// and @JoinTable); queries through a repository of the entity (`dataSource.getRepository(Book).find`,
-// a variable, field or injected parameter holding one, `Book.find` on a BaseEntity,
-// `manager.find(Book, …)`); and the fix that adds the relations the repeated queries load to
-// `relations: ["author", …]`.
+// TypeORM's entities: `@Entity("books") class Book { @ManyToOne(() => Author, …) author … }` anywhere
+// in the workspace's TypeScript and JavaScript (table: the @Entity name, else the class name in snake
+// case), and their relations (ManyToOne, OneToOne, OneToMany, ManyToMany with @JoinColumn and
+// @JoinTable).
 
 import type { Node } from 'web-tree-sitter';
-import { RelatedEntry } from '../../findings/finding';
-import {
-  addArgument,
-  addElements,
-  addProperties,
-  applyEdits,
-  callArguments,
-  filtersOn,
-  sameName,
-  callAt,
-  calleeName,
-  camelCase,
-  Edit,
-  hasSpread,
-  JS_LANGUAGES,
-  JS_SUFFIXES,
-  jsLanguageOf,
-  lastName,
-  lineWithin,
-  lowerFirst,
-  methodCall,
-  objectEntries,
-  objectEntry,
-  preferredQuote,
-  quoted,
-  rangeOfNode,
-  scanWorkspace,
-  snakeCase,
-  stringProperty,
-  stringValue,
-  unwrap,
-  inJsTree,
-  modelByTable,
-} from '../js/syntax';
 import { descendants, lineOf, SourceParsers, withTree } from '../../source/language';
 import { SourceIndex } from '../../sourceIndex';
-import { sqlFacts } from '../../sql/normalize';
-import { explainRepeats } from '../explain';
-import { Fix, OrmQuery, OrmSupport } from '../../placement/orm';
+import { JS_SUFFIXES, callArguments, calleeName, jsLanguageOf, lastName, stringProperty, stringValue, unwrap } from '../js/syntax';
+import { snakeCase } from '../js/names';
+import { scanWorkspace } from '../js/workspace';
 
 export interface TypeormEntity {
   /** The class name. */
@@ -76,17 +39,6 @@ export interface TypeormRelation {
   line: number;
 }
 
-export const typeorm: OrmSupport = {
-  name: 'typeorm',
-  languages: JS_LANGUAGES,
-  noun: 'query',
-  modelOfTable: (index, table) => modelByTable(typeormEntities(index), table),
-  findQueries(index, path, model, within) {
-    return inJsTree(index, path, (root) => queriesIn(root, model).filter((q) => lineWithin(q.call, within)).map((q) => rangeOfNode(q.call)));
-  },
-  fix: typeormFix,
-};
-
 /** The entities of the workspace, read once per file text. */
 export function typeormEntities(index: SourceIndex): TypeormEntity[] {
   const parsers = index.parsers;
@@ -98,8 +50,6 @@ export function typeormEntities(index: SourceIndex): TypeormEntity[] {
     return entities;
   });
 }
-
-// ---- reading entities -------------------------------------------------------------------------
 
 const RELATION_DECORATORS: Record<string, RelationKind> = {
   ManyToOne: 'many-to-one',
@@ -136,7 +86,7 @@ interface Decorator {
   args: Node[];
 }
 
-function decoratorsOf(node: Node): Decorator[] {
+export function decoratorsOf(node: Node): Decorator[] {
   const found: Decorator[] = [];
   for (const child of node.children) {
     if (child.type !== 'decorator') continue;
@@ -209,229 +159,4 @@ function optionName(d: Decorator): string | undefined {
 function isPromiseType(member: Node): boolean {
   const type = member.childForFieldName('type');
   return type !== null && /^:\s*Promise\s*</.test(type.text);
-}
-
-// ---- queries --------------------------------------------------------------------------------------
-
-/** Methods taking find options, and their `…By` forms that take a where clause instead. */
-const OPTIONS_METHODS = new Set(['find', 'findOne', 'findOneOrFail', 'findAndCount']);
-const WHERE_METHODS: Record<string, string> = { findBy: 'find', findOneBy: 'findOne', findOneByOrFail: 'findOneOrFail', findAndCountBy: 'findAndCount' };
-
-const REPOSITORY_GETTERS = new Set(['getRepository', 'getTreeRepository', 'getMongoRepository']);
-const REPOSITORY_TYPES = new Set(['Repository', 'TreeRepository', 'MongoRepository']);
-
-interface TypeormQuery {
-  call: Node;
-  method: string;
-  property: Node;
-  /** Where the find options (or the where clause) go: 0 on a repository, 1 on an entity manager. */
-  optionsAt: number;
-}
-
-/** The queries of `entity` in a file, in order. */
-function queriesIn(root: Node, entity: string): TypeormQuery[] {
-  const repositories = repositoryNames(root, entity);
-  const queries: TypeormQuery[] = [];
-  for (const node of descendants(root)) {
-    const call = methodCall(node);
-    if (!call || !(OPTIONS_METHODS.has(call.method) || WHERE_METHODS[call.method])) continue;
-    const receiver = unwrap(call.object);
-    const args = callArguments(node);
-    if (isRepositoryOf(receiver, entity, repositories)) queries.push({ call: node, method: call.method, property: call.property, optionsAt: 0 });
-    // `manager.find(Book, …)`; an array's `find` takes a function, never the entity class.
-    else if (args[0] && unwrap(args[0]).type === 'identifier' && unwrap(args[0]).text === entity) queries.push({ call: node, method: call.method, property: call.property, optionsAt: 1 });
-  }
-  return queries;
-}
-
-function isRepositoryOf(receiver: Node, entity: string, repositories: Set<string>): boolean {
-  if (receiver.type === 'identifier') return receiver.text === entity || repositories.has(receiver.text);
-  if (receiver.type === 'member_expression') return unwrap(receiver.childForFieldName('object') ?? receiver).type === 'this' && repositories.has(lastName(receiver) ?? '');
-  return isRepositoryCall(receiver, entity);
-}
-
-/** `dataSource.getRepository(Book)`, `getRepository(Book)`, `AppDataSource.getRepository("Book")`. */
-function isRepositoryCall(node: Node, entity: string): boolean {
-  let n = unwrap(node);
-  if (n.type === 'await_expression') n = unwrap(n.namedChildren[0] ?? n);
-  if (n.type !== 'call_expression' || !REPOSITORY_GETTERS.has(calleeName(n) ?? '')) return false;
-  const arg = callArguments(n)[0];
-  return arg !== undefined && (lastName(arg) === entity || stringValue(arg) === entity);
-}
-
-/** Variables, fields and parameters of the file that hold a repository of `entity`. */
-function repositoryNames(root: Node, entity: string): Set<string> {
-  const names = new Set<string>();
-  for (const node of descendants(root)) {
-    switch (node.type) {
-      case 'variable_declarator':
-      case 'public_field_definition':
-      case 'field_definition': {
-        const name = node.childForFieldName('name') ?? node.childForFieldName('property');
-        const value = node.childForFieldName('value');
-        if (name && ((value && isRepositoryCall(value, entity)) || isRepositoryType(node, entity))) names.add(name.text);
-        break;
-      }
-      case 'assignment_expression': {
-        const right = node.childForFieldName('right');
-        const name = lastName(node.childForFieldName('left'));
-        if (right && name && isRepositoryCall(right, entity)) names.add(name);
-        break;
-      }
-      case 'required_parameter':
-      case 'optional_parameter': {
-        // Nest: `@InjectRepository(Book) private readonly books: Repository<Book>`.
-        const pattern = node.childForFieldName('pattern');
-        const injected = decoratorsOf(node).some((d) => d.name === 'InjectRepository' && lastName(d.args[0]) === entity);
-        if (pattern?.type === 'identifier' && (injected || isRepositoryType(node, entity))) names.add(pattern.text);
-        break;
-      }
-      default:
-        break;
-    }
-  }
-  return names;
-}
-
-/** Declared `: Repository<Book>` (or a tree or Mongo repository). */
-function isRepositoryType(node: Node, entity: string): boolean {
-  const type = node.childForFieldName('type');
-  const generic = type?.namedChildren.find((c) => c.type === 'generic_type');
-  if (!generic) return false;
-  const name = generic.childForFieldName('name') ?? generic.namedChildren[0];
-  const args = generic.childForFieldName('type_arguments') ?? generic.namedChildren.find((c) => c.type === 'type_arguments');
-  return REPOSITORY_TYPES.has(lastName(name) ?? name?.text ?? '') && args?.namedChildren[0]?.text === entity;
-}
-
-// ---- the fix ------------------------------------------------------------------------------------------
-
-function typeormFix(index: SourceIndex, query: OrmQuery, related: RelatedEntry[]): Fix | undefined {
-  const { location } = query;
-  const entities = typeormEntities(index);
-  const entity = entities.find((e) => e.name === query.model);
-  const text = index.text(location.path);
-  const language = jsLanguageOf(location.path);
-  if (!entity || text === undefined || !language || !index.parsers) return undefined;
-  const { loaded, unexplained } = explainRepeats(related, (entry) => explain(entity, entry, entities));
-  if (loaded.length === 0) return undefined;
-  const parsers = index.parsers;
-  return withTree(parsers, language, text, (root) => {
-    const quote = preferredQuote(root);
-    const names = loaded.map((r) => r.name);
-    const wanted = `relations: [${names.map((n) => quoted(n, quote)).join(', ')}]`;
-    const at = `${location.path}:${location.line}:${location.column}`;
-    if (unexplained.length > 0) {
-      const tables = unexplained.map((r) => r.table ?? 'query').join(', ');
-      return { title: `Load eagerly (hint): ${wanted}`, hint: `add ${wanted} to the query at ${at}; the repeated queries on ${tables} match no relation of ${entity.name} and need loading by hand` };
-    }
-    const call = callAt(root, location);
-    const found = call && queriesIn(root, entity.name).find((q) => q.call.id === call.id);
-    if (!call || !found) return undefined;
-    const edit = relationsEdit(text, found, names, quote);
-    if ('reason' in edit) return { title: `Load eagerly (hint): ${wanted}`, hint: `add ${wanted} to the query at ${at}; ${edit.reason}` };
-    const newText = applyEdits(text, call.startIndex, call.endIndex, edit.edits);
-    const reads = loaded.map((r) => `${lowerFirst(entity.name)}.${r.name}`).join(', ');
-    const after = loaded.every((r) => r.lazy) ? `; awaiting ${reads} then takes the loaded rows` : `, then read ${reads} instead of querying per row`;
-    return { title: `Load eagerly: ${edit.added}`, edit: { path: location.path, range: location, newText }, hint: `add ${edit.added} to the query at ${at}${after}` };
-  });
-}
-
-/** The relation of `entity` a repeated query loads, from its tables and filter columns. */
-function explain(entity: TypeormEntity, entry: RelatedEntry, entities: TypeormEntity[]): TypeormRelation | undefined {
-  const facts = sqlFacts(entry.sql);
-  const table = facts.tables[0];
-  if (!table) return undefined;
-  const filters = facts.filterColumns;
-  const matches: TypeormRelation[] = [];
-  for (const relation of entity.relations) {
-    const target = entities.find((e) => e.name === relation.target);
-    if (!target || !sameName(target.table, table)) continue;
-    const owner = relation.kind === 'many-to-one' || (relation.kind === 'one-to-one' && relation.joinColumn !== undefined);
-    if (owner) {
-      // By the target's key (`authors.id = $1`), or, for a lazy relation, joined to this entity's
-      // row: FROM authors INNER JOIN books ON … WHERE books.id IN ($1).
-      const joined = facts.tables.slice(1).some((t) => sameName(t, entity.table)) && filtersOn(filters, entity.table, entity.primaryKey);
-      if (filtersOn(filters, table, target.primaryKey) || joined) matches.push(relation);
-    } else if (relation.kind === 'many-to-many') {
-      const join = joinTableOf(entity, relation, target);
-      if (join && facts.tables.slice(1).some((t) => sameName(t, join))) matches.push(relation);
-    } else {
-      // One-to-many or the inverse one-to-one: the target is read by its foreign key.
-      const inverse = inverseOf(entity, relation, target);
-      if (inverse && joinColumnsOf(inverse, entity).some((c) => filtersOn(filters, table, c))) matches.push(relation);
-    }
-  }
-  return matches.length === 1 ? matches[0] : undefined;
-}
-
-/** The relation on the target that points back at `entity`. */
-function inverseOf(entity: TypeormEntity, relation: TypeormRelation, target: TypeormEntity): TypeormRelation | undefined {
-  if (relation.inverse) return target.relations.find((r) => r.name === relation.inverse);
-  const candidates = target.relations.filter((r) => r.target === entity.name && r !== relation);
-  return candidates.length === 1 ? candidates[0] : undefined;
-}
-
-/** The foreign key column of an owning relation: @JoinColumn's name, else TypeORM's `authorId` (or `author_id` with a snake-case naming strategy). */
-function joinColumnsOf(owning: TypeormRelation, referenced: TypeormEntity): string[] {
-  if (typeof owning.joinColumn === 'string') return [owning.joinColumn];
-  return [camelCase(`${owning.name}_${referenced.primaryKey}`), snakeCase(`${owning.name}_${referenced.primaryKey}`)];
-}
-
-/** The join table of a many-to-many: its @JoinTable here or on the inverse side, by name or by default. */
-function joinTableOf(entity: TypeormEntity, relation: TypeormRelation, target: TypeormEntity): string | undefined {
-  if (typeof relation.joinTable === 'string') return relation.joinTable;
-  if (relation.joinTable === true) return snakeCase(`${entity.table}_${relation.name}_${target.table}`);
-  const inverse = inverseOf(entity, relation, target);
-  if (typeof inverse?.joinTable === 'string') return inverse.joinTable;
-  if (inverse?.joinTable === true) return snakeCase(`${target.table}_${inverse.name}_${entity.table}`);
-  return undefined;
-}
-
-/** The edits adding the relations to the call's find options, or why that is not certain. */
-function relationsEdit(text: string, query: TypeormQuery, names: string[], quote: "'" | '"'): { edits: Edit[]; added: string } | { reason: string } {
-  const args = callArguments(query.call);
-  const list = `relations: [${names.map((n) => quoted(n, quote)).join(', ')}]`;
-  const renamed = WHERE_METHODS[query.method];
-  if (renamed) {
-    // `findBy(where)` takes no options: it becomes `find({ where, relations })`.
-    const where = args[query.optionsAt];
-    if (!where || args.length > query.optionsAt + 1) return { reason: `${query.method} takes no options: write it as ${renamed}({ where, relations }) by hand` };
-    return {
-      edits: [
-        { start: query.property.startIndex, end: query.property.endIndex, text: renamed },
-        { start: where.startIndex, end: where.endIndex, text: `{ where: ${where.text}, ${list} }` },
-      ],
-      added: list,
-    };
-  }
-  if (args.length === query.optionsAt) {
-    const edit = addArgument(query.call, `{ ${list} }`);
-    return edit ? { edits: [edit], added: list } : { reason: 'the call cannot be edited safely' };
-  }
-  if (args.length < query.optionsAt) return { reason: 'the call has fewer arguments than expected' };
-  const options = unwrap(args[query.optionsAt]);
-  if (options.type !== 'object') return { reason: 'its options are not an object literal here: merge it into them by hand' };
-  const existing = objectEntry(options, 'relations');
-  if (!existing) {
-    if (hasSpread(options)) return { reason: 'its options spread another object that may hold relations: merge it by hand' };
-    return { edits: addProperties(text, options, [list]), added: list };
-  }
-  const value = unwrap(existing.value);
-  if (value.type === 'array') {
-    const present = value.namedChildren.filter((c) => c.type !== 'comment').map((c) => stringValue(c));
-    if (present.some((p) => p === undefined)) return { reason: 'its relations are not all written out here: merge it by hand' };
-    // "author.profile" loads the author too.
-    const missing = names.filter((n) => !present.some((p) => p === n || p?.startsWith(`${n}.`)));
-    if (missing.length === 0) return { reason: 'the relations are in its options already; check where the rows are read' };
-    const added = missing.map((n) => quoted(n, quote));
-    return { edits: addElements(text, value, added), added: `${added.join(', ')} in relations` };
-  }
-  if (value.type === 'object' && !hasSpread(value)) {
-    const present = new Set(objectEntries(value).map((e) => e.key));
-    const missing = names.filter((n) => !present.has(n));
-    if (missing.length === 0) return { reason: 'the relations are in its options already; check where the rows are read' };
-    const added = missing.map((n) => `${n}: true`);
-    return { edits: addProperties(text, value, added), added: `${added.join(', ')} in relations` };
-  }
-  return { reason: 'its relations are not written out here: merge it by hand' };
 }
