@@ -62,18 +62,28 @@ export function querysetSearch(trace: Trace, index: SourceIndex, orms: readonly 
 }
 
 
-/** The first query of `model` in the function's body, or in its class's body (`queryset = …`). */
+/**
+ * The first query of `model` in the function's own body, else among the statements of its class's
+ * body that no method holds (`queryset = …` of a Django view, a Rails `scope`): never in another
+ * method, which the request may never have run (a Rails N+1 sat on `microposts.limit(5)` of
+ * `User#recent_microposts` because the recorded `User#feed` delegates to a query object).
+ */
 export function querysetIn(orm: OrmSupport, fn: FunctionIdentity, model: string, index: SourceIndex): Required<SourceLocation> | undefined {
   const located = index.locate(fn);
   const def = located?.definition;
   if (!located || !def) return undefined;
-  const language = languageOfPath(located.location.path);
+  const path = located.location.path;
+  const language = languageOfPath(path);
   if (!language || !orm.languages.includes(language)) return undefined;
-  let ranges = orm.findQueries(index, located.location.path, model, { fromLine: def.line, toLine: def.endLine });
+  let ranges = orm.findQueries(index, path, model, { fromLine: def.line, toLine: def.endLine });
   if (ranges.length === 0 && def.container.length) {
-    const cls = index.definitionsOf(located.location.path)?.find((d) => d.kind === 'class' && d.name === def.container[def.container.length - 1] && d.line <= def.line && d.endLine >= def.endLine);
-    if (cls) ranges = orm.findQueries(index, located.location.path, model, { fromLine: cls.line, toLine: cls.endLine });
+    const definitions = index.definitionsOf(path) ?? [];
+    const cls = definitions.find((d) => d.kind === 'class' && d.name === def.container[def.container.length - 1] && d.line <= def.line && d.endLine >= def.endLine);
+    if (cls) {
+      const methods = definitions.filter((d) => d.kind !== 'class' && d.line >= cls.line && d.endLine <= cls.endLine);
+      ranges = orm.findQueries(index, path, model, { fromLine: cls.line, toLine: cls.endLine }).filter((r) => !methods.some((m) => r.line >= m.line && r.line <= m.endLine));
+    }
   }
   const r = ranges[0];
-  return r && { path: located.location.path, line: r.line, column: r.column, endLine: r.endLine, endColumn: r.endColumn };
+  return r && { path, line: r.line, column: r.column, endLine: r.endLine, endColumn: r.endColumn };
 }
