@@ -1,11 +1,11 @@
 // Django's models: read from each models file (table names and relations), and the models of the
-// workspace (every models.py and models/*.py), read once per file text. Syntax only: one file at a
-// time, nothing imported is followed.
+// workspace (every models.py and models/*.py, their classes at module level or in if/try blocks),
+// read once per file text. Syntax only: bases are followed through imports to the workspace's
+// other modules (abstract models), nothing is run.
 
 import type { Node } from 'web-tree-sitter';
 import { SourceParsers, lineOf, withTree } from '../../source/language';
 import { SourceIndex } from '../../sourceIndex';
-import { append } from '../../arrays';
 
 export interface DjangoModel {
   name: string;
@@ -35,73 +35,264 @@ export interface DjangoRelation {
 }
 
 /**
- * The concrete models a Python file defines at module level: classes based on `models.Model` /
- * `Model` or on a model defined earlier in the same file. Abstract models (`Meta.abstract = True`)
- * are not returned, since they have no table and no manager, but count as model bases and hand
- * their relations down to the models extending them, as Django copies abstract fields.
+ * A class of a Python file that may be a Django model, by syntax alone: its bases as written, its
+ * Meta and its relation fields. Classes at module level and in `if`/`try` blocks at module level
+ * (django-oscar's `if not is_model_registered('catalogue', 'Product'): class Product(…)`).
+ */
+interface PythonClass {
+  name: string;
+  bases: string[];
+  meta: Meta;
+  /** Whether the class declares `class Meta:` (a child of an abstract model without one inherits its parent's). */
+  declaresMeta: boolean;
+  relations: DjangoRelation[];
+  line: number;
+}
+
+/** What a Python file holds for Django: its classes in order, and the names it imports. */
+interface PythonFile {
+  classes: PythonClass[];
+  /** Local name → the dotted name it stands for (`AbstractProduct` → `oscar.apps.catalogue.abstract_models.AbstractProduct`; relative ones keep their dots). */
+  imports: Map<string, string>;
+  /** Modules imported with `*`, as written. */
+  starImports: string[];
+}
+
+/** A class with what its bases made of it: model or not, abstract, its relations and inherited Meta. */
+interface ModelClass {
+  cls: PythonClass;
+  path: string;
+  isModel: boolean;
+  abstract: boolean;
+  fields: DjangoRelation[];
+  /** app_label and db_table from its own Meta, else from the abstract model it inherits Meta from. */
+  appLabel?: string;
+  dbTable?: string;
+  /** The concrete model, when it is one. */
+  model?: DjangoModel;
+}
+
+/**
+ * Finds a class that a file names but does not define (imported, or reached through `import *`):
+ * `from` is the file, `dotted` the name as imported. Given by djangoModels, which reads the
+ * workspace; findDjangoModels alone follows no import.
+ */
+type ImportedClass = (from: string, dotted: string) => ModelClass | undefined;
+
+/**
+ * The concrete models a Python file defines: classes based on `models.Model` / `Model`, on a model
+ * defined earlier in the same file, or (with `imported`) on a model imported from another module.
+ * Abstract models (`Meta.abstract = True`) are not returned, since they have no table and no
+ * manager, but count as model bases and hand their relations down to the models extending them, as
+ * Django copies abstract fields, and their Meta to a model that declares none.
  */
 export function findDjangoModels(parsers: SourceParsers, path: string, text: string): DjangoModel[] {
-  const appLabel = appLabelOfPath(path);
+  const file = readPythonFile(parsers, text);
+  return file ? modelClassesOf(path, file, () => undefined).flatMap((c) => (c.model ? [c.model] : [])) : [];
+}
+
+/** The classes of a file with what their bases make of them, in order. */
+function modelClassesOf(path: string, file: PythonFile, imported: ImportedClass): ModelClass[] {
+  const known = new Map<string, ModelClass>();
+  const result: ModelClass[] = [];
+  const parentOf = (base: string): ModelClass | undefined => {
+    const local = known.get(base);
+    if (local) return local;
+    const dot = base.indexOf('.');
+    const head = dot < 0 ? base : base.slice(0, dot);
+    const named = file.imports.get(head);
+    if (named !== undefined) return imported(path, dot < 0 ? named : named + base.slice(dot));
+    if (dot >= 0) return undefined;
+    for (const module of file.starImports) {
+      const found = imported(path, `${module}.${base}`);
+      if (found) return found;
+    }
+    return undefined;
+  };
+  for (const cls of file.classes) {
+    const parents = cls.bases.map((b) => (MODEL_BASES.has(b) ? undefined : parentOf(b)));
+    const isModel = cls.bases.some((b, i) => MODEL_BASES.has(b) || parents[i]?.isModel === true);
+    const abstractParents = parents.filter((p): p is ModelClass => p !== undefined && p.isModel && p.abstract);
+    const metaFrom = cls.declaresMeta ? undefined : abstractParents[0];
+    const c: ModelClass = {
+      cls,
+      path,
+      isModel,
+      abstract: cls.meta.abstract,
+      fields: [...abstractParents.flatMap((p) => p.fields), ...cls.relations],
+      appLabel: cls.meta.appLabel ?? metaFrom?.appLabel,
+      dbTable: cls.meta.dbTable ?? metaFrom?.dbTable,
+    };
+    if (isModel && !c.abstract) {
+      const label = c.appLabel ?? appLabelOfPath(path);
+      const proxied = cls.meta.proxy ? parents.find((p) => p?.isModel && !p.abstract)?.model : undefined;
+      c.model = { name: cls.name, appLabel: label, dbTable: c.dbTable ?? proxied?.dbTable ?? `${label}_${cls.name.toLowerCase()}`, path, line: cls.line, fields: c.fields };
+    }
+    known.set(cls.name, c);
+    result.push(c);
+  }
+  return result;
+}
+
+/** The classes and imports of a Python file, by syntax alone; undefined when it cannot be parsed. */
+function readPythonFile(parsers: SourceParsers, text: string): PythonFile | undefined {
   return withTree(parsers, 'python', text, (root) => {
-    const known = new Map<string, { model: DjangoModel; abstract: boolean }>();
-    const models: DjangoModel[] = [];
-    for (const statement of root.namedChildren) {
+    const file: PythonFile = { classes: [], imports: new Map(), starImports: [] };
+    // Module-level statements, and those of module-level if/try blocks, in document order.
+    const pending: Node[] = [...root.namedChildren].reverse();
+    while (pending.length) {
+      const statement = pending.pop()!;
+      if (BLOCKS.has(statement.type)) {
+        for (let i = statement.namedChildCount - 1; i >= 0; i--) {
+          const child = statement.namedChild(i);
+          if (child && (child.type === 'block' || BLOCKS.has(child.type))) pending.push(child);
+          else if (child && statement.type === 'block') pending.push(child);
+        }
+        continue;
+      }
+      if (statement.type === 'import_from_statement') readImportFrom(statement, file);
+      else if (statement.type === 'import_statement') readImport(statement, file);
       const cls = statement.type === 'decorated_definition' ? statement.childForFieldName('definition') : statement;
       if (cls?.type !== 'class_definition') continue;
       const name = cls.childForFieldName('name')?.text;
-      const parents = baseNames(cls);
-      if (name === undefined || !parents.some((p) => MODEL_BASES.has(p) || known.has(p))) continue;
+      if (name === undefined) continue;
       const meta = readMeta(cls);
-      const label = meta.appLabel ?? appLabel;
-      const inherited = parents.flatMap((p) => {
-        const parent = known.get(p);
-        return parent?.abstract ? parent.model.fields : [];
-      });
-      const proxied = meta.proxy ? parents.map((p) => known.get(p)).find((p) => p && !p.abstract) : undefined;
-      const model: DjangoModel = {
-        name,
-        appLabel: label,
-        dbTable: meta.dbTable ?? proxied?.model.dbTable ?? `${label}_${name.toLowerCase()}`,
-        path,
-        line: lineOf(cls.startPosition),
-        fields: [...inherited, ...relationsOf(cls)],
-      };
-      known.set(name, { model, abstract: meta.abstract });
-      if (!meta.abstract) models.push(model);
+      file.classes.push({ name, bases: baseNames(cls), meta, declaresMeta: meta.declared, relations: relationsOf(cls), line: lineOf(cls.startPosition) });
     }
-    return models;
-  }) ?? [];
+    return file;
+  });
+}
+
+/** Compound statements whose blocks still run at import time, once: a class there is a module's class. */
+const BLOCKS = new Set(['if_statement', 'elif_clause', 'else_clause', 'try_statement', 'except_clause', 'finally_clause', 'block']);
+
+/** `from a.b import C, D as E`, `from . import x`, `from .m import *`. */
+function readImportFrom(statement: Node, file: PythonFile): void {
+  const moduleNode = statement.childForFieldName('module_name');
+  if (!moduleNode) return;
+  const module = moduleNode.text.replace(/\s+/g, '');
+  if (statement.namedChildren.some((c) => c.type === 'wildcard_import')) {
+    file.starImports.push(module);
+    return;
+  }
+  for (const child of statement.childrenForFieldName('name')) {
+    if (!child) continue;
+    const [name, alias] = child.type === 'aliased_import' ? [child.childForFieldName('name')?.text, child.childForFieldName('alias')?.text] : [child.text, child.text];
+    if (name !== undefined && alias !== undefined) file.imports.set(alias, module.endsWith('.') ? `${module}${name}` : `${module}.${name}`);
+  }
+}
+
+/** `import a.b.c` (binds `a`), `import a.b as m`. */
+function readImport(statement: Node, file: PythonFile): void {
+  for (const child of statement.childrenForFieldName('name')) {
+    if (!child) continue;
+    if (child.type === 'aliased_import') {
+      const name = child.childForFieldName('name')?.text;
+      const alias = child.childForFieldName('alias')?.text;
+      if (name !== undefined && alias !== undefined) file.imports.set(alias, name);
+    } else {
+      const head = child.text.split('.')[0];
+      file.imports.set(head, head);
+    }
+  }
 }
 
 interface Cached {
   generation: number;
   models: DjangoModel[];
-  files: Map<string, { text: string; models: DjangoModel[] }>;
+  /** Each Python file read, while its text is the same string. */
+  files: Map<string, { text: string; file: PythonFile | undefined }>;
 }
 
 /** Per source index: the models, worked out again when anything read was forgotten. */
 const cache = new WeakMap<SourceIndex, Cached>();
 
-/** The Django models of the workspace (every models.py and models/*.py); a file whose text did not change is not parsed again. */
+/** How many imports deep a model's bases are followed (a chain of abstract models across modules). */
+const MAX_IMPORT_DEPTH = 16;
+
+/**
+ * The Django models of the workspace (every models.py and models/*.py), their bases followed
+ * through imports to other modules of the workspace (django-oscar's abstract_models.py); a file
+ * whose text did not change is not parsed again.
+ */
 export function djangoModels(index: SourceIndex): DjangoModel[] {
-  let cached = cache.get(index);
+  const cached = cache.get(index);
   if (cached && cached.generation === index.generation) return cached.models;
-  const files: Cached['files'] = new Map();
+  const parsers = index.parsers;
   const models: DjangoModel[] = [];
-  if (index.parsers) {
-    for (const path of index.files.list(['.py'])) {
-      if (!MODELS_PATH.test(path)) continue;
+  const files: Cached['files'] = new Map();
+  if (parsers) {
+    const pyFiles = index.files.list(['.py']);
+    const read = (path: string): PythonFile | undefined => {
+      const known = files.get(path);
+      if (known) return known.file;
       const text = index.text(path);
-      if (text === undefined) continue;
+      if (text === undefined) return undefined;
       const before = cached?.files.get(path);
-      const found = before && before.text === text ? before.models : findDjangoModels(index.parsers, path, text);
-      files.set(path, { text, models: found });
-      append(models, found);
+      const file = before && before.text === text ? before.file : readPythonFile(parsers, text);
+      files.set(path, { text, file });
+      return file;
+    };
+    const classesByFile = new Map<string, ModelClass[]>();
+    let depth = 0;
+    const classesOf = (path: string): ModelClass[] => {
+      let classes = classesByFile.get(path);
+      if (classes) return classes;
+      const file = read(path);
+      // Set before working them out: a module that imports itself, directly or in a loop, finds nothing.
+      classesByFile.set(path, []);
+      if (!file || depth >= MAX_IMPORT_DEPTH) return [];
+      depth++;
+      try {
+        classes = modelClassesOf(path, file, imported);
+      } finally {
+        depth--;
+      }
+      classesByFile.set(path, classes);
+      return classes;
+    };
+    // Where each module is, once per module (and folder, for relative imports): finding it scans the listing.
+    const modules = new Map<string, string | undefined>();
+    const imported: ImportedClass = (from, dotted) => {
+      const dot = dotted.lastIndexOf('.');
+      if (dot <= 0 || dot === dotted.length - 1) return undefined;
+      const name = dotted.slice(0, dot);
+      const key = name.startsWith('.') ? `${from.slice(0, from.lastIndexOf('/') + 1)}\u0000${name}` : name;
+      if (!modules.has(key)) modules.set(key, moduleFile(from, name, pyFiles));
+      const module = modules.get(key);
+      const cls = dotted.slice(dot + 1);
+      return module === undefined ? undefined : classesOf(module).find((c) => c.cls.name === cls);
+    };
+    for (const path of pyFiles) {
+      if (!MODELS_PATH.test(path)) continue;
+      for (const c of classesOf(path)) if (c.model) models.push(c.model);
     }
   }
-  cached = { generation: index.generation, models, files };
-  cache.set(index, cached);
+  cache.set(index, { generation: index.generation, models, files });
   return models;
+}
+
+/**
+ * The workspace file of a module as an import names it: relative to `from` for `.m`/`..m`,
+ * else the file whose path ends with the module's (`oscar/apps/catalogue/abstract_models.py`,
+ * or a package's `__init__.py`), the shortest such path when several do.
+ */
+function moduleFile(from: string, module: string, pyFiles: string[]): string | undefined {
+  const dots = /^\.*/.exec(module)![0].length;
+  const rest = module.slice(dots).split('.').filter((p) => p.length > 0);
+  if (dots > 0) {
+    const folder = from.split('/').slice(0, -1);
+    for (let i = 1; i < dots; i++) folder.pop();
+    const base = [...folder, ...rest].join('/');
+    return pyFiles.find((f) => f === `${base}.py`) ?? pyFiles.find((f) => f === `${base}/__init__.py`);
+  }
+  const suffix = rest.join('/');
+  let best: string | undefined;
+  for (const f of pyFiles) {
+    if (f !== `${suffix}.py` && !f.endsWith(`/${suffix}.py`) && f !== `${suffix}/__init__.py` && !f.endsWith(`/${suffix}/__init__.py`)) continue;
+    if (best === undefined || f.length < best.length) best = f;
+  }
+  return best;
 }
 
 /** The model a relation's target names ("Venue", "meetups.Venue", "self"). */
@@ -143,12 +334,14 @@ interface Meta {
   appLabel?: string;
   abstract: boolean;
   proxy: boolean;
+  declared: boolean;
 }
 
 function readMeta(cls: Node): Meta {
-  const meta: Meta = { abstract: false, proxy: false };
+  const meta: Meta = { abstract: false, proxy: false, declared: false };
   for (const statement of classBody(cls)) {
     if (statement.type !== 'class_definition' || statement.childForFieldName('name')?.text !== 'Meta') continue;
+    meta.declared = true;
     for (const [name, value] of assignments(statement)) {
       if (name === 'db_table') meta.dbTable = stringValue(value) ?? meta.dbTable;
       else if (name === 'app_label') meta.appLabel = stringValue(value) ?? meta.appLabel;
