@@ -19,7 +19,7 @@ export interface ScanOutput {
   nRecordings: number;
   problems: Problem[];
   findings: Finding[];
-  /** The eager-loading fix of each N+1 finding, when asked for (withFixes). */
+  /** The fix of each N+1 (eager loading) and repeated-query finding (keeping the result), when asked for (withFixes). */
   fixes: Map<Finding, Fix>;
   /** Each recording's summary (statistics, test, findings), when asked for (withSummaries): what a baseline is made of. */
   summaries: RecordingSummary[];

@@ -7,7 +7,7 @@ import { resolveConfig, RunlensConfig } from '../core/config';
 import { Finding, mergeFindings, severityRank } from '../core/findings/finding';
 import { findingsOf } from '../core/findings/index';
 import { formatCount } from '../core/findings/format';
-import { eagerLoadingFix, Fix } from '../core/fixes/index';
+import { fixOf, Fix } from '../core/fixes/index';
 import { withoutIgnored } from '../core/fixes/ignore';
 import { RecordingSummary, summarize } from '../core/index/summary';
 import { Problem } from '../core/problem';
@@ -126,7 +126,7 @@ export async function scan(root: string, recordings: string[], config: RunlensCo
   const kept = withoutIgnored(mergeFindings(findings), (p) => index.text(p));
   const fixes = new Map<Finding, Fix>();
   for (const f of options.withFixes ? kept : []) {
-    const fix = eagerLoadingFix(f, index);
+    const fix = fixOf(f, index);
     if (fix) fixes.set(f, fix);
   }
   const wrongRoot = rootProblem(recordedFiles, `--root ${root}`, options.unplacedNote);
