@@ -6,8 +6,10 @@ import * as assert from 'node:assert/strict';
 import { readRecording } from '../../server/src/core/appmap/read';
 import { resolveConfig, RunlensConfig } from '../../server/src/core/config';
 import { mergeFindings } from '../../server/src/core/findings/finding';
-import { resolveAnchor } from '../../server/src/core/findings/anchor';
+import { ORMS } from '../../server/src/core/orm/index';
+import { resolveAnchor } from '../../server/src/core/placement/index';
 import { findingsOf } from '../../server/src/core/findings/index';
+import { fixOf } from '../../server/src/core/fixes/index';
 import { SourceParsers } from '../../server/src/core/source/definitions';
 import { SourceIndex } from '../../server/src/core/sourceIndex';
 import { loadParsers } from '../../server/src/node/treeSitter';
@@ -264,11 +266,11 @@ describe('findings', () => {
     // Lines added above, and the queryset rewritten over two lines.
     workspace.files.set('meetups/views.py', 'import os\n\n\nclass PastMeetingsView(ListView):\n    def get_queryset(self):\n        qs = (\n            Meeting.objects.all()\n        )\n        return qs\n');
     index.invalidate('meetups/views.py');
-    assert.deepEqual(resolveAnchor(finding.ref, index), { path: 'meetups/views.py', line: 7, column: 13, endLine: 7, endColumn: 34 });
+    assert.deepEqual(resolveAnchor(finding.ref, index, ORMS), { path: 'meetups/views.py', line: 7, column: 13, endLine: 7, endColumn: 34 });
     // The queryset edited away: the finding falls back to its function.
     workspace.files.set('meetups/views.py', 'class PastMeetingsView(ListView):\n    def get_queryset(self):\n        return []\n');
     index.invalidate('meetups/views.py');
-    assert.deepEqual(resolveAnchor(finding.ref, index), { path: 'meetups/views.py', line: 2, column: 5 });
+    assert.deepEqual(resolveAnchor(finding.ref, index, ORMS), { path: 'meetups/views.py', line: 2, column: 5 });
   });
 
   it('switches rules off and changes their severity by config', () => {
@@ -346,6 +348,64 @@ describe('findings', () => {
         `,
         r,
       );
+    });
+
+    it('reports the same lookup with the same values per row (an unmemoised current user) as a repeated query to keep, not an N+1', () => {
+      // GENERATED in the form appmap-node records (values in the SQL text): GET /comments looks up
+      // the current user again for each of 12 comments, always user 1; GET /authors looks up each
+      // comment's own author, a different id per row: that one is an N+1.
+      const r = new RecordingBuilder({ name: 'generated current user per row', client: { name: 'runlens-test-builder' } });
+      r.request('GET', '/comments', 40, () => {
+        r.call('comments', 'listComments', 'src/routes/comments.js', 5, 35, () => {
+          r.sql('SELECT `id`, `body`, `authorId` FROM `Comments` AS `Comment` ORDER BY `Comment`.`id` ASC;');
+          for (const _ of range(12)) r.call('auth', 'currentUser', 'src/auth.js', 3, 1, () => r.sql('SELECT `id`, `name`, `admin` FROM `Users` AS `User` WHERE `User`.`id` = 1;'), true);
+        }, true);
+      });
+      r.request('GET', '/authors', 40, () => {
+        r.call('comments', 'listAuthors', 'src/routes/comments.js', 14, 35, () => {
+          r.sql('SELECT `id`, `body`, `authorId` FROM `Comments` AS `Comment` ORDER BY `Comment`.`id` ASC;');
+          for (const id of range(12)) r.sql(`SELECT \`id\`, \`name\`, \`admin\` FROM \`Users\` AS \`User\` WHERE \`User\`.\`id\` = ${id + 1};`);
+        }, true);
+      });
+      const fixture = `
+        //- src/auth.js
+        const { User } = require('./models');
+        async function currentUser(req) {
+          return User.findByPk(req.userId);
+        }
+        module.exports = { currentUser };
+        //- src/routes/comments.js
+        const { Comment, User } = require('../models');
+        const { currentUser } = require('../auth');
+
+        async function listComments(req, res) {
+        //@1 ^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^ warning repeated-query: repeated query: the same query on Users ran 12 times with the same values
+          const comments = await Comment.findAll({ order: [['id', 'ASC']] });
+          const out = [];
+          for (const comment of comments) {
+            const me = await currentUser(req);
+            out.push({ id: comment.id, editable: me.admin || comment.authorId === me.id });
+          }
+          res.json(out);
+        }
+
+        async function listAuthors(req, res) {
+        //@1 ^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^ error n-plus-one: N+1: 12 queries under this function (12 × Users)
+          const comments = await Comment.findAll({ order: [['id', 'ASC']] });
+          res.json(await Promise.all(comments.map((c) => User.findByPk(c.authorId))));
+        }
+        module.exports = { listComments, listAuthors };
+        `;
+      checkFindings(fixture, r);
+      // The repeated query's fix is to keep the result, in words; the N+1's is to load eagerly.
+      const workspace = parseWorkspace(fixture);
+      const config = resolveConfig({});
+      const index = new SourceIndex(memoryFiles(workspace), parsers, config);
+      const findings = findingsOf(readRecording('tmp/appmap/generated.appmap.json', r.json()).trace, index, config);
+      assert.deepEqual(findings.map((f) => [f.rule, fixOf(f, index)]), [
+        ['n-plus-one', { title: 'How to load eagerly (hint)', hint: 'the code around src/routes/comments.js:14 loads Users (by Users.id) one query per row; load them in one query with the rows they belong to (a JOIN, or one query with WHERE … IN (…) over all rows)' }],
+        ['repeated-query', { title: 'How to keep the result (hint)', hint: 'the code around src/routes/comments.js:4 runs the same query on Users 12 times with the same values: run it once and keep the result (memoise the lookup, e.g. in a variable before the loop or once per request); loading eagerly would not remove it' }],
+      ]);
     });
 
     it('counts queries per request, leaving out those of an N+1 finding', () => {

@@ -7,6 +7,7 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { readRecording } from '../../server/src/core/appmap/read';
 import { resolveConfig } from '../../server/src/core/config';
+import { Finding } from '../../server/src/core/findings/finding';
 import { findingsOf } from '../../server/src/core/findings/index';
 import { applyEdit, eagerLoadingFix, Fix } from '../../server/src/core/fixes/index';
 import { ignoreComment, ignoreEdit, isIgnored, withoutIgnored } from '../../server/src/core/fixes/ignore';
@@ -19,6 +20,7 @@ import { REPO } from '../support/corpus';
 
 const MEETUPS = path.join(REPO, 'test/workspaces/django-meetups');
 const MEETUPS_FIXED = path.join(REPO, 'test/workspaces/django-meetups-fixed');
+const MEETUPS_OSCAR_STYLE = path.join(REPO, 'test/workspaces/django-meetups-oscar-style');
 const RECORDING = 'tmp/appmap/pytest/test_past_meetings.generated.appmap.json';
 
 let parsers: SourceParsers;
@@ -97,6 +99,22 @@ describe('fixes', () => {
     assert.equal(fixed, fs.readFileSync(path.join(MEETUPS_FIXED, 'meetups/views.py'), 'utf8'));
     workspace.files.set('meetups/views.py', fixed);
     assert.deepEqual(findingsAfter(workspace, fs.readFileSync(path.join(MEETUPS_FIXED, RECORDING), 'utf8')), []);
+  });
+
+  it('finds models declared in is_model_registered blocks on abstract models of another module (django-oscar\'s style): the same place and fix', () => {
+    // django-meetups-oscar-style: meetups/models.py declares each model inside
+    // `if not is_model_registered(…)`, on an abstract model of meetups/abstract_models.py reached
+    // through `import *`. The models were not found: the N+1 sat on get_queryset's definition
+    // line, with a hint and no edit.
+    const workspace = loadApp(MEETUPS, MEETUPS_OSCAR_STYLE);
+    const config = resolveConfig({});
+    const index = new SourceIndex(memoryFiles(workspace), parsers, config);
+    const findings = findingsOf(readRecording('r.appmap.json', fs.readFileSync(path.join(MEETUPS, RECORDING), 'utf8')).trace, index, config).filter((f) => f.rule === 'n-plus-one');
+    const at = (f: Finding) => `${f.location.path}:${f.location.line}:${f.location.column}-${f.location.endLine}:${f.location.endColumn} ${f.message}`;
+    assert.deepEqual(findings.map(at), ['meetups/views.py:29:16-29:80 N+1: 1,500 queries from this queryset']);
+    const fix = eagerLoadingFix(findings[0], index);
+    assert.equal(fix?.title, 'Load eagerly: .select_related("where").prefetch_related("topics", "meeting_sponsors")');
+    assert.equal(applyEdit(workspace.files.get('meetups/views.py') as string, fix!.edit!), fs.readFileSync(path.join(MEETUPS_FIXED, 'meetups/views.py'), 'utf8'));
   });
 
   it('edits at UTF-16 columns when the line holds characters outside the BMP before the queryset', () => {

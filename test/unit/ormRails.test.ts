@@ -14,8 +14,10 @@ import { resolveConfig } from '../../server/src/core/config';
 import { Finding } from '../../server/src/core/findings/finding';
 import { findingsOf } from '../../server/src/core/findings/index';
 import { applyEdit, eagerLoadingFix, Fix } from '../../server/src/core/fixes/index';
-import { django } from '../../server/src/core/orm/django';
-import { pluralize, rails, railsModels } from '../../server/src/core/orm/rails';
+import { django } from '../../server/src/core/orm/django/index';
+import { rails } from '../../server/src/core/orm/rails/index';
+import { pluralize } from '../../server/src/core/orm/rails/inflection';
+import { railsModels } from '../../server/src/core/orm/rails/models';
 import { SourceParsers } from '../../server/src/core/source/definitions';
 import { SourceIndex } from '../../server/src/core/sourceIndex';
 import { readRecordingFileSync } from '../../server/src/node/readRecordingFile';
@@ -26,6 +28,7 @@ import { CORPUS, REPO } from '../support/corpus';
 
 const APP = path.join(REPO, 'test/workspaces/rails-sample-app');
 const APP_FIXED = path.join(REPO, 'test/workspaces/rails-sample-app-fixed');
+const QUERY_OBJECT = path.join(REPO, 'test/workspaces/rails-sample-app-query-object');
 const PROFILE = path.join(CORPUS, 'appmaps/ruby/minitest-rails6-users-profile-anonymous-nplus1.appmap.json');
 const HOME = path.join(CORPUS, 'appmaps/ruby/minitest-rails6-microposts-interface-nplus1.appmap.json');
 
@@ -236,6 +239,27 @@ end
     const fix = eagerLoadingFix(findings[0], index);
     assert.equal(fix?.hint, 'append .includes(:user, image_attachment: :blob) to the query at app/models/user.rb:105:5');
     assert.equal(applyEdit(workspace.files.get('app/models/user.rb') as string, fix!.edit!), fs.readFileSync(path.join(APP_FIXED, 'app/models/user.rb'), 'utf8'));
+  });
+
+  it('searches the recorded method\'s own body, never another method of its class: the feed built by a query object in lib/ (not recorded) is no query of User#recent_microposts', () => {
+    // The same REAL recording, over the app with User#feed delegating to FeedQuery (lib/, outside
+    // appmap.yml's packages) and a User#recent_microposts that the request never runs. The search
+    // once went on from feed's body to the whole class and put the N+1, and an .includes(…) edit,
+    // on microposts.limit(5) at app/models/user.rb:97.
+    const workspace = loadApp(APP, QUERY_OBJECT);
+    assert.match(workspace.files.get('lib/feed_query.rb') as string, /Micropost\.where/);
+    const { findings, index } = nPlusOnes(workspace, { file: HOME });
+    assert.deepEqual(findings.map((f) => `${f.scope} ${where(f)} ${f.message}`), [
+      'GET / app/views/microposts/_micropost.html.erb:1:1 N+1: 61 queries under this function',
+      'POST /microposts app/views/microposts/_micropost.html.erb:1:1 N+1: 61 queries under this function',
+      'GET / app/views/microposts/_micropost.html.erb:1:1 N+1: 61 queries under this function',
+    ]);
+    assert.equal(eagerLoadingFix(findings[0], index)?.edit, undefined);
+    // The class body still counts outside its methods: a scope written there is found.
+    const scoped = (workspace.files.get('app/models/user.rb') as string).replace('  def feed\n    FeedQuery.new(self).relation\n  end\n', '  def feed\n    FeedQuery.new(self).relation\n  end\n  FEED_ORDER = Micropost.order(created_at: :desc)\n');
+    workspace.files.set('app/models/user.rb', scoped);
+    const line = scoped.split('\n').findIndex((l) => l.includes('FEED_ORDER')) + 1;
+    assert.deepEqual(nPlusOnes(workspace, { file: HOME }).findings.map((f) => where(f)), [1, 2, 3].map(() => `app/models/user.rb:${line}:16-${line}:50`));
   });
 
   it('loads belongs_to and the attachment of the feed together (generated), and the eager run has no N+1', () => {

@@ -10,8 +10,12 @@ import {
   languageOfPath,
   locateFunction,
 } from '../../server/src/core/source/definitions';
-import { DjangoModel, findDjangoModels, findQuerysetExpressions, SourceRange } from '../../server/src/core/source/django';
-import { SourceLanguage, SourceParsers } from '../../server/src/core/source/language';
+import { resolveConfig } from '../../server/src/core/config';
+import { DjangoModel, djangoModels, findDjangoModels } from '../../server/src/core/orm/django/models';
+import { SourceIndex } from '../../server/src/core/sourceIndex';
+import { memoryFiles } from '../support/fixture';
+import { findQuerysetExpressions } from '../../server/src/core/orm/django/queries';
+import { SourceLanguage, SourceParsers, SourceRange } from '../../server/src/core/source/language';
 import { loadParsers } from '../../server/src/node/treeSitter';
 
 let parsers: SourceParsers;
@@ -408,6 +412,54 @@ describe('findDjangoModels', () => {
       `;
     checkModels('apps/meetups/models/venue.py', source, 'Venue table=meetups_venue app=meetups 3');
     checkModels('apps/meetups/models/__init__.py', source, 'Venue table=meetups_venue app=meetups 3');
+  });
+  it('reads models declared in module-level if and try blocks (django-oscar\'s is_model_registered)', () => {
+    checkModels('catalogue/models.py', `
+      from django.db import models
+      from oscar.core.loading import is_model_registered
+
+      if not is_model_registered("catalogue", "Product"):
+
+          class Product(models.Model):
+              parent = models.ForeignKey("self", null=True, on_delete=models.CASCADE)
+
+      try:
+          class Option(models.Model):
+              pass
+      except ImportError:
+          pass
+
+      def make():
+          class Local(models.Model):
+              pass
+      `, `
+      Product table=catalogue_product app=catalogue 6
+        foreign-key parent -> self 7
+      Option table=catalogue_option app=catalogue 10
+    `);
+  });
+
+  it('follows the bases of the workspace\'s models through imports: abstract models of other modules, their relations and Meta', () => {
+    const files = new Map([
+      // django-oscar's own layout: src/oscar/apps/<app>/{abstract_models,models}.py, absolute imports, `import *`.
+      ['src/oscar/apps/catalogue/abstract_models.py', 'from django.db import models\nfrom oscar.models.base import TimeStamped\n\n\nclass AbstractProduct(TimeStamped):\n    product_class = models.ForeignKey("catalogue.ProductClass", on_delete=models.PROTECT)\n\n    class Meta:\n        abstract = True\n        app_label = "catalogue"\n        db_table = "catalogue_product_table"\n\n\nclass AbstractProductClass(models.Model):\n    class Meta:\n        abstract = True\n        app_label = "catalogue"\n\n\nclass Helper:\n    pass\n'],
+      ['src/oscar/models/base.py', 'from django.db import models\n\n\nclass TimeStamped(models.Model):\n    created_by = models.ForeignKey("auth.User", on_delete=models.SET_NULL, null=True)\n\n    class Meta:\n        abstract = True\n'],
+      ['src/oscar/apps/catalogue/models.py', 'from oscar.apps.catalogue.abstract_models import *  # noqa\nfrom oscar.core.loading import is_model_registered\n\nif not is_model_registered("catalogue", "ProductClass"):\n    class ProductClass(AbstractProductClass):\n        pass\n\nif not is_model_registered("catalogue", "Product"):\n    class Product(AbstractProduct):\n        pass\n\n\nclass NotAModel(Helper):\n    pass\n'],
+      // A fork: relative, aliased and module imports; its own Meta keeps nothing of its parent's.
+      ['shop/orders/abstract.py', 'from django.db import models\n\n\nclass AbstractLine(models.Model):\n    order = models.ForeignKey("orders.Order", on_delete=models.CASCADE)\n\n    class Meta:\n        abstract = True\n        app_label = "orders"\n'],
+      ['shop/orders/models.py', 'from . import abstract\nfrom .abstract import AbstractLine as Base\nfrom django.db import models\n\n\nclass Order(models.Model):\n    pass\n\n\nclass Line(Base):\n    pass\n\n\nclass GiftLine(abstract.AbstractLine):\n    class Meta:\n        db_table = "gift_lines"\n'],
+      // Two modules importing each other: nothing loops.
+      ['loop/models.py', 'from loop.other import *\n\n\nclass A(B):\n    pass\n'],
+      ['loop/other.py', 'from loop.models import *\n\n\nclass B(A):\n    pass\n'],
+    ]);
+    const index = new SourceIndex(memoryFiles({ files }), parsers, resolveConfig({}));
+    assert.deepEqual(djangoModels(index).map((m) => `${m.path} ${renderModel(m).replace(/\n/g, ' |')}`), [
+      'shop/orders/models.py Order table=orders_order app=orders 6',
+      'shop/orders/models.py Line table=orders_line app=orders 10 |  foreign-key order -> orders.Order 5',
+      'shop/orders/models.py GiftLine table=gift_lines app=orders 14 |  foreign-key order -> orders.Order 5',
+      'src/oscar/apps/catalogue/models.py ProductClass table=catalogue_productclass app=catalogue 5',
+      'src/oscar/apps/catalogue/models.py Product table=catalogue_product_table app=catalogue 9 |  foreign-key created_by -> auth.User 5 |  foreign-key product_class -> catalogue.ProductClass 6',
+    ]);
   });
 });
 

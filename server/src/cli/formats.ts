@@ -11,8 +11,21 @@ import { formatProblem, Problem } from '../core/problem';
 import { RULE_HELP, markdownToText } from '../core/report/ruleHelp';
 import { packageVersion } from '../node/packageInfo';
 import { PLAIN, Style } from './color';
-import { ScanOutput } from './scan';
 import { escapeText, isWellFormed } from '../core/text';
+import { RecordingSummary } from '../core/index/summary';
+
+/** What a scan gives (cli/scan.ts), and what each format prints. */
+export interface ScanOutput {
+  nRecordings: number;
+  problems: Problem[];
+  findings: Finding[];
+  /** The fix of each N+1 (eager loading) and repeated-query finding (keeping the result), when asked for (withFixes). */
+  fixes: Map<Finding, Fix>;
+  /** Each recording's summary (statistics, test, findings), when asked for (withSummaries): what a baseline is made of. */
+  summaries: RecordingSummary[];
+  /** The findings in a file the root does not hold (core/rootCheck.ts): shown without a line. */
+  unplaced: Set<Finding>;
+}
 
 /**
  * `path:line:col severity message (detail) [rule]` per finding (`path: …` for a file the root does

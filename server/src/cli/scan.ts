@@ -7,7 +7,7 @@ import { resolveConfig, RunlensConfig } from '../core/config';
 import { Finding, mergeFindings, severityRank } from '../core/findings/finding';
 import { findingsOf } from '../core/findings/index';
 import { formatCount } from '../core/findings/format';
-import { eagerLoadingFix, Fix } from '../core/fixes/index';
+import { fixOf, Fix } from '../core/fixes/index';
 import { withoutIgnored } from '../core/fixes/ignore';
 import { RecordingSummary, summarize } from '../core/index/summary';
 import { Problem } from '../core/problem';
@@ -17,7 +17,7 @@ import { readRecordingFile } from '../node/readRecordingFile';
 import { loadParsersOrProblem } from '../node/treeSitter';
 import { describeFailure, displayPath, errorCode, kindOf, readTextSync, walk, workspaceFiles } from '../node/workspaceFiles';
 import { COLORED, PLAIN, Style } from './color';
-import { formatJson, formatSarif, formatText } from './formats';
+import { formatJson, formatSarif, formatText, ScanOutput } from './formats';
 import { UsageError } from './usage';
 import { append } from '../core/arrays';
 import { escapeText } from '../core/text';
@@ -35,18 +35,6 @@ export interface ScanOptions {
   fixHints: boolean;
   /** No recordings found is not an error (exit 0), for pipelines that may have none. */
   allowEmpty?: boolean;
-}
-
-export interface ScanOutput {
-  nRecordings: number;
-  problems: Problem[];
-  findings: Finding[];
-  /** The eager-loading fix of each N+1 finding, when asked for (withFixes). */
-  fixes: Map<Finding, Fix>;
-  /** Each recording's summary (statistics, test, findings), when asked for (withSummaries): what a baseline is made of. */
-  summaries: RecordingSummary[];
-  /** The findings in a file the root does not hold (core/rootCheck.ts): shown without a line. */
-  unplaced: Set<Finding>;
 }
 
 export interface Io {
@@ -138,7 +126,7 @@ export async function scan(root: string, recordings: string[], config: RunlensCo
   const kept = withoutIgnored(mergeFindings(findings), (p) => index.text(p));
   const fixes = new Map<Finding, Fix>();
   for (const f of options.withFixes ? kept : []) {
-    const fix = eagerLoadingFix(f, index);
+    const fix = fixOf(f, index);
     if (fix) fixes.set(f, fix);
   }
   const wrongRoot = rootProblem(recordedFiles, `--root ${root}`, options.unplacedNote);

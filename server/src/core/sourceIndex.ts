@@ -5,10 +5,8 @@
 
 import { RunlensConfig } from './config';
 import { Definition, findDefinitions, languageOfPath, locateFunction, SourceParsers } from './source/definitions';
-import { DjangoModel, findDjangoModels } from './source/django';
 import { FunctionInfo } from './trace';
 import { ResolvedPath, resolveRecordedPath, WorkspaceFiles } from './workspace';
-import { append } from './arrays';
 
 /** A place in the workspace: workspace-relative POSIX path, 1-based line and column (UTF-16). */
 export interface SourceLocation {
@@ -36,7 +34,6 @@ export class SourceIndex {
   private readonly texts = new Map<string, string | undefined>();
   private readonly definitions = new Map<string, Definition[] | undefined>();
   private readonly locatedByFile = new Map<string, Map<string, LocatedFunction>>();
-  private djangoModels: DjangoModel[] | undefined;
   /** Incremented whenever anything read is forgotten: results derived from the text are stale. */
   generation = 0;
 
@@ -54,7 +51,6 @@ export class SourceIndex {
     this.texts.delete(relPath);
     this.definitions.delete(relPath);
     this.locatedByFile.delete(relPath);
-    if (/(^|\/)models(\.py|\/[^/]+\.py)$/.test(relPath)) this.djangoModels = undefined;
   }
 
   /** Forgets everything (files were added or removed). */
@@ -64,7 +60,6 @@ export class SourceIndex {
     this.resolved.clear();
     this.texts.clear();
     this.definitions.clear();
-    this.djangoModels = undefined;
   }
 
   resolve(recordedPath: string): ResolvedPath {
@@ -119,20 +114,5 @@ export class SourceIndex {
       located.set(key, result);
     }
     return result;
-  }
-
-  /** Django models of the workspace (every models.py and models/*.py), parsed once. */
-  models(): DjangoModel[] {
-    if (this.djangoModels) return this.djangoModels;
-    const models: DjangoModel[] = [];
-    if (this.parsers) {
-      for (const rel of this.files.list(['.py'])) {
-        if (!/(^|\/)models(\.py|\/[^/]+\.py)$/.test(rel)) continue;
-        const text = this.text(rel);
-        if (text !== undefined) append(models, findDjangoModels(this.parsers, rel, text));
-      }
-    }
-    this.djangoModels = models;
-    return models;
   }
 }

@@ -7,7 +7,7 @@ import { diagnosticsByFile } from '../core/ide/diagnostics';
 import { Finding } from '../core/findings/finding';
 import { formatCount } from '../core/findings/format';
 import { ignoreComment, ignoreEdit } from '../core/fixes/ignore';
-import { eagerLoadingFix } from '../core/fixes/index';
+import { fixOf } from '../core/fixes/index';
 import { SHOW_FIX_HINT_COMMAND, SHOW_REPEATED_QUERIES_COMMAND } from './commands';
 import { relPathOf, toRange, uriOf } from './convert';
 import { Session } from './session';
@@ -26,7 +26,7 @@ export function provideCodeActions(session: Session, params: CodeActionParams): 
     if (uri === undefined) continue;
     const diagnostics = matching(params.context.diagnostics, f);
     const at = { path: f.location.path, line: f.location.line, rule: f.rule };
-    const fix = eagerLoadingFix(f, session.sourceIndex);
+    const fix = fixOf(f, session.sourceIndex);
     if (fix?.edit) {
       actions.push({ title: fix.title, kind: CodeActionKind.QuickFix, diagnostics, isPreferred: true, edit: { changes: { [uri]: [TextEdit.replace(toRange(fix.edit.range), fix.edit.newText)] } } });
     } else if (fix) {

@@ -14,7 +14,7 @@ import { baselineOf, DEFAULT_BASELINE_PATH, describeBaseline } from '../core/bas
 import { serializeBaseline } from '../core/baseline/serialize';
 import { formatCount, plural } from '../core/findings/format';
 import { writeUnderRoot } from '../node/baselineFile';
-import { eagerLoadingFix } from '../core/fixes/index';
+import { fixOf } from '../core/fixes/index';
 import { normalizeRelative } from '../core/workspace';
 import { readRecordingFile } from '../node/readRecordingFile';
 import { RECORDING_SUFFIX } from '../node/recordingIndexer';
@@ -87,7 +87,7 @@ async function run(session: Session, command: string, arg: Record<string, unknow
       if (typeof arg?.path !== 'string' || typeof arg.line !== 'number' || typeof arg.rule !== 'string') throw new Error(`${command}: expected [{ path, line, rule }]`);
       const finding = findingAt(session, arg.path, arg.line, arg.rule);
       if (!finding) return undefined;
-      if (command === SHOW_FIX_HINT_COMMAND) return eagerLoadingFix(finding, session.sourceIndex)?.hint;
+      if (command === SHOW_FIX_HINT_COMMAND) return fixOf(finding, session.sourceIndex)?.hint;
       return [`${finding.message} at ${arg.path}:${arg.line}${finding.scope ? ` (${finding.scope})` : ''}:`, ...finding.related.map((r) => `${formatCount(r.count)} × ${r.sql}`)].map(escapeText).join('\n');
     }
     case SHOW_QUERIES_COMMAND: {

@@ -1,9 +1,10 @@
-// What a rule reports: a Finding with rule id, severity, message, location, count and related
-// entries. Plain data, shared by the CLI, the server and the reports.
+// What a rule reports: a Finding with rule id, severity, message, location, count, related
+// entries and the place it sits by identity (AnchorRef). Plain data, shared by the rules, placement
+// (core/placement/), the ORMs (core/orm/), the CLI, the server and the reports; it imports no module
+// of theirs, so all of them can import it.
 
 import { RuleName, Severity } from '../config';
-import { SourceLocation } from '../sourceIndex';
-import type { AnchorRef } from './anchor';
+import { FunctionIdentity, SourceLocation } from '../sourceIndex';
 import { countWork } from '../workCounter';
 
 export type RuleId = RuleName;
@@ -25,6 +26,26 @@ export interface RelatedEntry {
   table?: string;
 }
 
+/** The ORMs runlens knows (core/orm/), by the name an anchor keeps. */
+export type OrmName = 'django' | 'rails' | 'sqlalchemy' | 'sequelize' | 'prisma' | 'typeorm';
+
+/** Where a finding sits, by identity; core/placement's `resolveAnchor` turns it into a location in the current source. */
+export type AnchorRef =
+  /** The ORM expression that builds the query (Django `Model.objects…`) in a recorded function. */
+  | { kind: 'queryset'; orm: OrmName; fn: FunctionIdentity; model: string }
+  /** The line in a recorded function that runs the SQL itself. */
+  | { kind: 'sql-statement'; fn: FunctionIdentity; table: string }
+  /** The definition of a recorded project function. */
+  | { kind: 'function'; fn: FunctionIdentity }
+  /** The recorded test (metadata.recording.source_location), or nowhere in the project: the recording. */
+  | { kind: 'test' | 'recording'; location: SourceLocation };
+
+/** A place: where it is in the current text, and what it is by identity. */
+export interface Anchor {
+  location: SourceLocation;
+  ref: AnchorRef;
+}
+
 export interface Finding {
   rule: RuleId;
   severity: Severity;
@@ -39,7 +60,7 @@ export interface Finding {
   related: RelatedEntry[];
   /** Recording paths the finding was seen in. */
   recordings: string[];
-  /** Where the finding sits by identity, so the server can follow edits (see anchor.ts). */
+  /** Where the finding sits by identity, so the server can follow edits (see core/placement/). */
   ref: AnchorRef;
   /** The request or test the finding belongs to, e.g. "GET /meetings/past/". */
   scope?: string;

@@ -4,7 +4,8 @@ import { RunlensConfig } from '../config';
 import { scopesOf } from '../analysis/scopes';
 import { SourceIndex } from '../sourceIndex';
 import { Trace } from '../trace';
-import { anchoringOf } from './anchor';
+import { ORMS } from '../orm/index';
+import { anchoringOf } from '../placement/index';
 import { Finding } from './finding';
 import { nPlusOneFindings } from './nPlusOne';
 import { repeatedQueryFindings } from './repeatedQuery';
@@ -16,7 +17,7 @@ import { tooManyQueriesFindings } from './tooManyQueries';
 export function findingsOf(trace: Trace, index: SourceIndex, config: RunlensConfig): Finding[] {
   const scopes = scopesOf(trace);
   // One placing for every rule: the walks it remembers are shared by all findings of the recording.
-  const anchors = anchoringOf(trace, index);
+  const anchors = anchoringOf(trace, index, ORMS);
   const nPlusOne = nPlusOneFindings(trace, scopes, anchors, config);
   const all = [
     ...nPlusOne.findings,

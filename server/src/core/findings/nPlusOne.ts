@@ -1,7 +1,8 @@
 // The n-plus-one rule: the same normalised SELECT repeated under one request or test. Repeated
 // shapes are grouped by the query that produced the rows (the source query: the latest SELECT
 // before the first repeat that ran fewer times), so one queryset gives one finding with the total
-// and a related entry per repeated shape.
+// and a related entry per repeated shape. A shape whose every run had the same text and values is
+// no N+1 but a repeated query (repeatedQuery.ts).
 
 import { RunlensConfig } from '../config';
 import { Scope } from '../analysis/scopes';
@@ -10,10 +11,10 @@ import { dialectOf, sqlFacts, SqlFacts } from '../sql/normalize';
 import { Call, Trace } from '../trace';
 import { Interner } from '../intern';
 import { ormByName } from '../orm/index';
-import { Anchor, Anchoring } from './anchor';
-import { Finding } from './finding';
+import { Anchoring } from '../placement/index';
+import { Anchor, Finding } from './finding';
 import { formatCount, tableCounts } from './format';
-import { groupCalls } from './group';
+import { groupCalls, sameQuestion } from './group';
 import { countWork } from '../workCounter';
 
 export interface NPlusOneResult {
@@ -39,6 +40,10 @@ export function nPlusOneFindings(trace: Trace, scopes: Scope[], anchors: Anchori
     const groups = new Map<Call | string, { source: Call | undefined; shapes: { shape: string; calls: Call[] }[] }>();
     for (const [shape, calls] of byShape) {
       if (calls.length < warningCount) continue;
+      // The same text with the same values each time (an unmemoised current_user per row) asks one
+      // question again: no eager loading removes it; the repeated-query rule reports it, for keeping
+      // the result.
+      if (sameQuestion(calls)) continue;
       const source = sourceQuery(selects, earlier, calls.map((c) => position.get(c) as number));
       const key = source ?? shape;
       let group = groups.get(key);

@@ -7,13 +7,12 @@ import { RunlensConfig } from '../config';
 import { Scope } from '../analysis/scopes';
 import { sqlShapeOf } from '../analysis/stats';
 import { Call, Trace } from '../trace';
-import { Anchoring, commonAncestor } from './anchor';
+import { commonAncestor } from '../placement/calls';
+import { Anchoring } from '../placement/index';
 import { Finding } from './finding';
 import { formatCount } from './format';
-import { groupCalls } from './group';
+import { carriesValues, groupCalls } from './group';
 import { factsOf } from './nPlusOne';
-
-const PLACEHOLDER = /\?|\$\d+|%s|:\w+\b|@p\d+/;
 
 export function repeatedQueryFindings(trace: Trace, scopes: Scope[], anchors: Anchoring, config: RunlensConfig, covered: Set<Call>): Finding[] {
   const findings: Finding[] = [];
@@ -23,7 +22,7 @@ export function repeatedQueryFindings(trace: Trace, scopes: Scope[], anchors: An
       const facts = factsOf(c);
       if (facts.kind !== 'select' || facts.isCatalog) return undefined;
       const text = (c.sql as NonNullable<Call['sql']>).text;
-      return PLACEHOLDER.test(stripQuoted(text)) ? undefined : text;
+      return carriesValues(text) ? text : undefined;
     });
     for (const calls of byText.values()) {
       if (calls.length < config.repeatedQueryCount) continue;
@@ -43,9 +42,4 @@ export function repeatedQueryFindings(trace: Trace, scopes: Scope[], anchors: An
     }
   }
   return findings;
-}
-
-/** The SQL text without its quoted strings, so that a `?` inside a literal is not a placeholder. */
-function stripQuoted(sql: string): string {
-  return sql.replace(/'(?:[^']|'')*'/g, "''");
 }

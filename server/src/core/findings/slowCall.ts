@@ -5,7 +5,7 @@
 import { RunlensConfig } from '../config';
 import { SourceIndex } from '../sourceIndex';
 import { Call, CallKind, Trace } from '../trace';
-import { Anchoring } from './anchor';
+import { Anchoring } from '../placement/index';
 import { Finding } from './finding';
 import { formatMs, functionLabel } from './format';
 import { groupCalls, overThreshold, slowest } from './group';

@@ -3,7 +3,7 @@
 
 import { RunlensConfig } from '../config';
 import { CallKind, Trace } from '../trace';
-import { Anchoring } from './anchor';
+import { Anchoring } from '../placement/index';
 import { Finding } from './finding';
 import { formatMs } from './format';
 import { groupCalls, overThreshold, slowest } from './group';

@@ -6,7 +6,7 @@
 import { RunlensConfig } from '../config';
 import { Scope } from '../analysis/scopes';
 import { Call, Trace } from '../trace';
-import { Anchoring } from './anchor';
+import { Anchoring } from '../placement/index';
 import { Finding } from './finding';
 import { formatCount } from './format';
 import { factsOf } from './nPlusOne';

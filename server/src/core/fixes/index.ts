@@ -1,19 +1,42 @@
 // Fixes for findings: the eager-loading change of an N+1, computed by the ORM of the query it sits
-// on (core/orm/) where it is certain (an edit), else a hint that says what to add and where.
+// on (core/orm/) where it is certain (an edit), else a hint that says what to add and where; and
+// for a repeated query (the same question asked again), the hint to keep its result.
 
-import { resolveAnchor } from '../findings/anchor';
+import { resolveAnchor } from '../placement/index';
 import { Finding } from '../findings/finding';
+import { formatCount } from '../findings/format';
 import { SourceIndex, SourceLocation } from '../sourceIndex';
 import { sqlFacts } from '../sql/normalize';
-import { ormByName } from '../orm/index';
-import { Fix } from '../orm/types';
+import { ORMS, ormByName } from '../orm/index';
+import { Fix } from '../placement/orm';
 
-export type { Fix } from '../orm/types';
+export type { Fix } from '../placement/orm';
+
+/** The fix of a finding, for the rules that have one: n-plus-one (eager loading) and repeated-query (keeping the result). */
+export function fixOf(finding: Finding, index: SourceIndex): Fix | undefined {
+  return finding.rule === 'repeated-query' ? memoisationFix(finding, index) : eagerLoadingFix(finding, index);
+}
+
+/**
+ * The same query with the same values, run again (an unmemoised current_user looked up for every
+ * row): loading eagerly removes nothing, keeping the first result does. A hint: where the result
+ * can live (a variable, the request, a cache) is the author's choice.
+ */
+export function memoisationFix(finding: Finding, index: SourceIndex): Fix | undefined {
+  if (finding.rule !== 'repeated-query') return undefined;
+  const location = resolveAnchor(finding.ref, index, ORMS) ?? finding.location;
+  const table = finding.related[0]?.table;
+  const runs = `runs the same query${table ? ` on ${table}` : ''} ${formatCount(finding.count)} times with the same values`;
+  return {
+    title: 'How to keep the result (hint)',
+    hint: `the code around ${location.path}:${location.line} ${runs}: run it once and keep the result (memoise the lookup, e.g. in a variable before the loop or once per request); loading eagerly would not remove it`,
+  };
+}
 
 export function eagerLoadingFix(finding: Finding, index: SourceIndex): Fix | undefined {
   if (finding.rule !== 'n-plus-one') return undefined;
   const ref = finding.ref;
-  const location = resolveAnchor(ref, index) ?? finding.location;
+  const location = resolveAnchor(ref, index, ORMS) ?? finding.location;
   if (ref.kind === 'queryset' && location.endLine !== undefined && location.endColumn !== undefined) {
     const fix = ormByName(ref.orm)?.fix(index, { location: location as Required<SourceLocation>, model: ref.model }, finding.related);
     if (fix) return fix;

@@ -1,7 +1,8 @@
 // Diagnostics: every finding at its current place (unless an ignore comment there silences it),
 // grouped by file, and the problems of broken recordings on the recording files themselves.
 
-import { resolveAnchor } from '../findings/anchor';
+import { ORMS } from '../orm/index';
+import { resolveAnchor } from '../placement/index';
 import { Finding } from '../findings/finding';
 import { isIgnored } from '../fixes/ignore';
 import { Problem } from '../problem';
@@ -26,7 +27,7 @@ function computeByFile(snapshot: Snapshot, index: SourceIndex): Map<string, File
     return e;
   };
   for (const f of snapshot.findings()) {
-    const location = resolveAnchor(f.ref, index) ?? f.location;
+    const location = resolveAnchor(f.ref, index, ORMS) ?? f.location;
     // An ignore comment on the line or above it, in the current text, silences the finding.
     if (isIgnored(f.rule, location, index.text(location.path))) continue;
     entry(location.path).findings.push(location === f.location ? f : { ...f, location });

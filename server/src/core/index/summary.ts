@@ -5,7 +5,7 @@
 
 import { RunlensConfig } from '../config';
 import { sqlShapeOf, traceStats, TraceStats, functionKey } from '../analysis/stats';
-import { anchorTest } from '../findings/anchor';
+import { anchorTest } from '../placement/index';
 import { Finding } from '../findings/finding';
 import { findingsOf } from '../findings/index';
 import { functionLabel } from '../findings/format';

@@ -1,14 +1,17 @@
-// The ORMs runlens knows, in the order they are tried when placing an N+1.
+// The ORMs runlens knows, in the order they are tried when placing an N+1 (each only recognises
+// its own kind of model classes, so Django and SQLAlchemy never mix). Placement and fixes are handed
+// this list; each ORM is one folder holding all it knows: models, queries, fix.
 
-import { django } from './django';
-import { rails } from './rails';
-import { prisma } from './prisma';
-import { sequelize } from './sequelize';
-import { sqlalchemy } from './sqlalchemy';
-import { typeorm } from './typeorm';
-import { OrmName, OrmSupport } from './types';
+import { OrmName } from '../findings/finding';
+import { OrmSupport } from '../placement/orm';
+import { django } from './django/index';
+import { prisma } from './prisma/index';
+import { rails } from './rails/index';
+import { sequelize } from './sequelize/index';
+import { sqlalchemy } from './sqlalchemy/index';
+import { typeorm } from './typeorm/index';
 
-export const ORMS: OrmSupport[] = [django, rails, sqlalchemy, sequelize, prisma, typeorm];
+export const ORMS: readonly OrmSupport[] = [django, rails, sqlalchemy, sequelize, prisma, typeorm];
 
 export function ormByName(name: OrmName): OrmSupport | undefined {
   return ORMS.find((o) => o.name === name);

@@ -10,7 +10,7 @@ import { compareMarkdown } from '../baseline/report';
 import { Finding, severityRank } from '../findings/finding';
 import { formatCount, formatMs, plural } from '../findings/format';
 import { fencedBlock, htmlText, markdownCode, markdownCodeCell, markdownText } from '../markdown';
-import { Fix } from '../orm/types';
+import type { Fix } from '../fixes/index';
 import { SourceLocation } from '../sourceIndex';
 import { append } from '../arrays';
 import { isWellFormed } from '../text';

@@ -4,30 +4,18 @@
 // `.select_related(…)` (forward foreign keys and one-to-ones) and `.prefetch_related(…)`
 // (many-to-many and reverse relations) to the queryset, or merges into such calls already there.
 
-import { RelatedEntry } from '../findings/finding';
-import { DjangoModel, DjangoRelation, findQuerysetExpressions } from '../source/django';
-import { sliceRange } from '../source/language';
-import { SourceIndex } from '../sourceIndex';
-import { sqlFacts } from '../sql/normalize';
-import { Fix, OrmQuery, OrmSupport } from './types';
-
-export const django: OrmSupport = {
-  name: 'django',
-  languages: ['python'],
-  noun: 'queryset',
-  modelOfTable: (index, table) => index.models().find((m) => m.dbTable === table)?.name,
-  findQueries(index, path, model, within) {
-    const text = index.text(path);
-    return text === undefined || !index.parsers ? [] : findQuerysetExpressions(index.parsers, text, model, within);
-  },
-  fix: djangoFix,
-};
+import { RelatedEntry } from '../../findings/finding';
+import { Fix, OrmQuery } from '../../placement/orm';
+import { sliceRange } from '../../source/language';
+import { SourceIndex } from '../../sourceIndex';
+import { sqlFacts } from '../../sql/normalize';
+import { DjangoModel, DjangoRelation, djangoModels, resolveTarget } from './models';
 
 /** The edit that loads the relations eagerly, or a hint where it is not certain. */
-function djangoFix(index: SourceIndex, query: OrmQuery, related: RelatedEntry[]): Fix | undefined {
+export function djangoFix(index: SourceIndex, query: OrmQuery, related: RelatedEntry[]): Fix | undefined {
   const { location } = query;
   const text = index.text(location.path);
-  const load = djangoRelationsToLoad(query.model, related, index.models());
+  const load = djangoRelationsToLoad(query.model, related, djangoModels(index));
   if (text === undefined || !load || load.selectRelated.length + load.prefetchRelated.length === 0) return undefined;
   const edited = load.unexplained.length === 0 ? eagerQueryset(sliceRange(text, location), load) : undefined;
   const at = `${location.path}:${location.line}:${location.column}`;
@@ -143,14 +131,6 @@ function explain(model: DjangoModel, tables: readonly string[], filterColumns: r
     }
   }
   return undefined;
-}
-
-/** The model a relation's target names ("Venue", "meetups.Venue", "self"). */
-function resolveTarget(target: string, from: DjangoModel, models: DjangoModel[]): DjangoModel | undefined {
-  if (target === 'self') return from;
-  const [app, name] = target.includes('.') ? target.split('.', 2) : [undefined, target];
-  const candidates = models.filter((m) => m.name === name && (app === undefined || m.appLabel === app));
-  return candidates.find((m) => m.appLabel === from.appLabel) ?? candidates[0];
 }
 
 /** The last `.method(` call of a chain and its argument span (balanced parentheses, strings skipped). */

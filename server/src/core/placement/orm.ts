@@ -1,12 +1,11 @@
-// What runlens needs to know about an ORM to place an N+1 on the query that built it and to fix
-// it: which table is which model, where a query of a model is written, and the eager-loading edit.
+// The interface an ORM plugs into placement and fixes (core/orm/<name>/index.ts implements it):
+// which table is which model, where a query of a model is written (so an N+1 sits on the query
+// that built it), and the eager-loading fix of that query. Placement is handed the ORMs it tries
+// (core/orm/index.ts lists them) and imports none of them.
 
-import { RelatedEntry } from '../findings/finding';
-import { SourceLanguage } from '../source/definitions';
-import { SourceRange } from '../source/django';
-import { SourceIndex, SourceLocation } from '../sourceIndex';
-
-export type OrmName = 'django' | 'rails' | 'sqlalchemy' | 'sequelize' | 'prisma' | 'typeorm';
+import type { OrmName, RelatedEntry } from '../findings/finding';
+import type { SourceLanguage, SourceRange } from '../source/language';
+import type { SourceIndex, SourceLocation } from '../sourceIndex';
 
 export interface Fix {
   title: string;

@@ -1,11 +1,11 @@
-// What the Node ORMs (Sequelize, Prisma, TypeORM) share when reading JavaScript and TypeScript:
-// the workspace scan for model definitions (each file read once per text), syntax-tree helpers for
-// calls, object literals and strings, and edits that add to an object or array literal in the
-// author's own layout. Syntax only: nothing imported is followed.
+// The JavaScript and TypeScript syntax the Node ORMs (Sequelize, Prisma, TypeORM) share: which
+// files are JavaScript or TypeScript, syntax-tree helpers for calls, object literals and strings,
+// and edits that add to an object or array literal in the author's own layout. Syntax only:
+// nothing imported is followed.
 
 import type { Node } from 'web-tree-sitter';
-import type { SourceIndex } from '../sourceIndex';
-import { descendants, languageOfPath, lineOf, SourceLanguage, SourceRange, withTree } from './language';
+import type { SourceIndex } from '../../sourceIndex';
+import { descendants, languageOfPath, lineOf, SourceLanguage, SourceRange, withTree } from '../../source/language';
 
 export const JS_LANGUAGES: SourceLanguage[] = ['javascript', 'typescript', 'tsx'];
 
@@ -18,59 +18,13 @@ export function jsLanguageOf(path: string): SourceLanguage | undefined {
   return language && JS_LANGUAGES.includes(language) ? language : undefined;
 }
 
-// ---- the workspace scan -------------------------------------------------------------------------
-
-/** Larger files are bundles or generated code, not where models are declared; parsing them costs. */
-const MAX_SCANNED_CHARS = 1 << 20;
-
-interface ScanMemo {
-  generation: number;
-  value: unknown;
-  files: Map<string, { text: string; value: unknown }>;
+/** Runs `find` on the syntax tree of a JS/TS file of the workspace; nothing when it cannot be parsed. */
+export function inJsTree(index: SourceIndex, path: string, find: (root: Node) => SourceRange[]): SourceRange[] {
+  const language = jsLanguageOf(path);
+  const text = index.text(path);
+  if (!language || text === undefined || !index.parsers) return [];
+  return withTree(index.parsers, language, text, find) ?? [];
 }
-
-const scans = new WeakMap<SourceIndex, Map<string, ScanMemo>>();
-
-/**
- * What `read` finds in each workspace file with one of `suffixes` (and in `alsoPaths`, when they
- * exist) whose text `worthReading` matches, combined by `combine`. Kept per index: the combined value
- * until anything is invalidated, each file's value while its text is the same string, so an edit
- * re-reads one file, not the workspace.
- */
-export function scanWorkspace<F, T>(
-  index: SourceIndex,
-  key: string,
-  suffixes: string[],
-  worthReading: RegExp,
-  read: (path: string, text: string) => F | undefined,
-  combine: (found: Array<{ path: string; value: F }>) => T,
-  alsoPaths: string[] = [],
-): T {
-  let memos = scans.get(index);
-  if (!memos) scans.set(index, (memos = new Map()));
-  const memo = memos.get(key);
-  if (memo && memo.generation === index.generation) return memo.value as T;
-  const previous = memo?.files ?? new Map<string, { text: string; value: unknown }>();
-  const files = new Map<string, { text: string; value: unknown }>();
-  const found: Array<{ path: string; value: F }> = [];
-  const listed = index.files.list(suffixes);
-  // The listing may be older than the file (a schema created after the server started).
-  const paths = [...listed, ...alsoPaths.filter((p) => !listed.includes(p))];
-  for (const path of paths) {
-    if (/\.d\.[cm]?ts$|\.min\.js$/.test(path)) continue;
-    const text = index.text(path);
-    if (text === undefined) continue;
-    const before = previous.get(path);
-    const value = before && before.text === text ? (before.value as F | undefined) : text.length <= MAX_SCANNED_CHARS && worthReading.test(text) ? read(path, text) : undefined;
-    files.set(path, { text, value });
-    if (value !== undefined) found.push({ path, value });
-  }
-  const value = combine(found);
-  memos.set(key, { generation: index.generation, value, files });
-  return value;
-}
-
-// ---- syntax-tree helpers --------------------------------------------------------------------------
 
 /** The expression inside parentheses, `x as T`, `x!`, `x satisfies T` and `<T>x`. */
 export function unwrap(node: Node): Node {
@@ -346,98 +300,4 @@ export function addArgument(call: Node, argument: string): Edit | undefined {
   const last = existing[existing.length - 1];
   if (!last) return { start: args.startIndex + 1, end: args.endIndex - 1, text: argument };
   return { start: last.endIndex, end: last.endIndex, text: `, ${argument}` };
-}
-
-// ---- recorded queries -----------------------------------------------------------------------------
-
-/** Table and column names compared as SQL does for unquoted names: ignoring case. */
-export function sameName(a: string, b: string): boolean {
-  return a.toLowerCase() === b.toLowerCase();
-}
-
-/** The column of a filter column from sqlFacts ("authors.id" → "id"). */
-export function columnOf(filter: string): string {
-  return filter.slice(filter.lastIndexOf('.') + 1);
-}
-
-/** True when a filter column from sqlFacts is on `table` (or is not qualified). */
-export function onTable(filter: string, table: string): boolean {
-  const dot = filter.lastIndexOf('.');
-  return dot < 0 || sameName(filter.slice(0, dot), table);
-}
-
-/** True when the query filters `table.column` (or the bare column) by a value. */
-export function filtersOn(filters: readonly string[], table: string, column: string): boolean {
-  return filters.some((f) => sameName(columnOf(f), column) && onTable(f, table));
-}
-
-// ---- names --------------------------------------------------------------------------------------------
-
-/** `Book` → `book`, `BookReview` → `bookReview` (Prisma's client property of a model). */
-export function lowerFirst(name: string): string {
-  return name.charAt(0).toLowerCase() + name.slice(1);
-}
-
-/** `BookReview` → `book_review`, `HTTPLog` → `http_log` (TypeORM's and inflection's snake case). */
-export function snakeCase(name: string): string {
-  return name
-    .replace(/([A-Z])([A-Z])([a-z])/g, '$1_$2$3')
-    .replace(/([a-z0-9])([A-Z])/g, '$1_$2')
-    .replace(/[-\s]+/g, '_')
-    .toLowerCase();
-}
-
-/** `author_id` → `authorId`, `Book_id` → `BookId` (the first letter is kept as it is). */
-export function camelCase(name: string): string {
-  return name.replace(/_+([a-zA-Z0-9])/g, (_, c: string) => c.toUpperCase());
-}
-
-/**
- * English plural as Sequelize (through the inflection package) forms table names: `Book` → `Books`,
- * `Category` → `Categories`, `Address` → `Addresses`, `BookPerson` → `BookPeople`. The common rules
- * only; modelOfTable also matches ignoring case, and `tableName` settles any doubt.
- */
-export function pluralize(word: string): string {
-  // Irregular and uncountable words are whole words or the last part of a CamelCase name
-  // (`Price` is not `rice`, `Human` is not `man`).
-  const last = /[A-Z]?[a-z0-9]*$/.exec(word)?.[0] ?? word;
-  const lower = last.toLowerCase();
-  if (UNCOUNTABLE.has(lower)) return word;
-  const irregular = IRREGULAR.get(lower);
-  if (irregular) {
-    const plural = last.charAt(0) === last.charAt(0).toUpperCase() ? irregular.charAt(0).toUpperCase() + irregular.slice(1) : irregular;
-    return word.slice(0, word.length - last.length) + plural;
-  }
-  if (/[^aeiou]y$/i.test(word)) return word.slice(0, -1) + 'ies';
-  if (/(s|x|z|ch|sh)$/i.test(word)) return word + 'es';
-  if (/[^f]fe$/i.test(word)) return word.slice(0, -2) + 'ves';
-  if (/(?:[lr]|ea)f$/i.test(word)) return word.slice(0, -1) + 'ves';
-  return word + 's';
-}
-
-const UNCOUNTABLE = new Set(['equipment', 'information', 'rice', 'money', 'species', 'series', 'fish', 'sheep', 'news', 'data', 'metadata']);
-
-const IRREGULAR = new Map([
-  ['person', 'people'],
-  ['child', 'children'],
-  ['woman', 'women'],
-  ['man', 'men'],
-  ['mouse', 'mice'],
-  ['goose', 'geese'],
-  ['tooth', 'teeth'],
-  ['foot', 'feet'],
-  ['quiz', 'quizzes'],
-]);
-
-/** The model whose table is `table`: exactly, else ignoring case (SQLite and MySQL fold it). */
-export function modelByTable(models: { name: string; table: string }[], table: string): string | undefined {
-  return (models.find((m) => m.table === table) ?? models.find((m) => m.table.toLowerCase() === table.toLowerCase()))?.name;
-}
-
-/** Runs `find` on the syntax tree of a JS/TS file of the workspace; nothing when it cannot be parsed. */
-export function inJsTree(index: SourceIndex, path: string, find: (root: Node) => SourceRange[]): SourceRange[] {
-  const language = jsLanguageOf(path);
-  const text = index.text(path);
-  if (!language || text === undefined || !index.parsers) return [];
-  return withTree(index.parsers, language, text, find) ?? [];
 }

@@ -1,0 +1,156 @@
+// The eager-loading fix for a Sequelize N+1: the associations the repeated queries load, found from
+// each query's tables and filter columns, added to the query's `include: […]`.
+
+import type { Node } from 'web-tree-sitter';
+import { RelatedEntry } from '../../findings/finding';
+import { Fix, OrmQuery } from '../../placement/orm';
+import { withTree } from '../../source/language';
+import { SourceIndex } from '../../sourceIndex';
+import { sqlFacts } from '../../sql/normalize';
+import { explainRepeats } from '../explain';
+import { append } from '../../arrays';
+import { Edit, addArgument, addElements, addProperties, applyEdits, callArguments, callAt, declaredNames, hasSpread, jsLanguageOf, lastName, methodCall, objectEntry, preferredQuote, quoted, stringProperty, stringValue, unwrap } from '../js/syntax';
+import { camelCase, columnOf, filtersOn, onTable, pluralize, sameName, snakeCase } from '../js/names';
+import { SequelizeAssociation, SequelizeModel, modelNamed, sequelizeModels } from './models';
+import { QUERY_METHODS } from './queries';
+
+interface Loaded {
+  association: SequelizeAssociation;
+  target: SequelizeModel;
+}
+
+export function sequelizeFix(index: SourceIndex, query: OrmQuery, related: RelatedEntry[]): Fix | undefined {
+  const { location } = query;
+  const models = sequelizeModels(index);
+  const model = models.find((m) => m.name === query.model);
+  const text = index.text(location.path);
+  const language = jsLanguageOf(location.path);
+  if (!model || text === undefined || !language || !index.parsers) return undefined;
+  const { loaded, unexplained } = explainRepeats(related, (entry) => explain(model, entry, models), (a, b) => a.association === b.association);
+  if (loaded.length === 0) return undefined;
+  return withTree(index.parsers, language, text, (root) => {
+    const call = callAt(root, location);
+    const method = call && methodCall(call);
+    if (!call || !method) return undefined;
+    const quote = preferredQuote(root);
+    const receiver = unwrap(method.object);
+    // `db.Book.findAll` → `db.Author`; a bare `Book.findAll` → `Author` when that name is there.
+    const prefix = receiver.type === 'member_expression' ? receiver.childForFieldName('object')?.text : undefined;
+    const declared = declaredNames(root);
+    const items = loaded.map((l) => includeItem(l, prefix, declared, quote));
+    const wanted = `include: [${items.join(', ')}]`;
+    const at = `${location.path}:${location.line}:${location.column}`;
+    const getters = loaded.map((l) => `get${upperFirst(associationName(l))}()`).join(', ');
+    const names = loaded.map((l) => associationName(l)).join(', ');
+    const after = `then read the loaded ${names} of each row instead of calling ${getters}`;
+    if (unexplained.length > 0) {
+      const tables = unexplained.map((r) => r.table ?? 'query').join(', ');
+      return { title: `Load eagerly (hint): ${wanted}`, hint: `add ${wanted} to the query at ${at}; the repeated queries on ${tables} match no association of ${model.name} and need loading by hand` };
+    }
+    const edit = includeEdit(text, call, method.method, loaded, items);
+    if ('reason' in edit) return { title: `Load eagerly (hint): ${wanted}`, hint: `add ${wanted} to the query at ${at}; ${edit.reason}` };
+    const newText = applyEdits(text, call.startIndex, call.endIndex, edit.edits);
+    return { title: `Load eagerly: ${edit.added}`, edit: { path: location.path, range: location, newText }, hint: `add ${edit.added} to the query at ${at}, ${after}` };
+  });
+}
+
+/** The association of `model` a repeated query loads, from its tables and filter columns. */
+function explain(model: SequelizeModel, entry: RelatedEntry, models: SequelizeModel[]): Loaded | undefined {
+  const facts = sqlFacts(entry.sql);
+  const table = facts.tables[0];
+  if (!table) return undefined;
+  const filters = facts.filterColumns;
+  const exact: Loaded[] = [];
+  const loose: Loaded[] = [];
+  for (const association of model.associations) {
+    const target = modelNamed(models, association.target);
+    if (!target || !sameName(target.table, table)) continue;
+    const candidate = { association, target };
+    if (association.kind === 'belongsToMany') {
+      // The getter joins the through table: FROM Tags INNER JOIN BookTags ON … AND BookTags.BookId = ?.
+      const through = association.through && ('table' in association.through ? association.through.table : modelNamed(models, association.through.model)?.table);
+      if (through && facts.tables.slice(1).some((t) => sameName(t, through))) exact.push(candidate);
+    } else if (association.kind === 'belongsTo') {
+      // The getter reads the target by its key: FROM Authors WHERE Authors.id = ?.
+      if (filtersOn(filters, table, target.primaryKey)) exact.push(candidate);
+    } else {
+      // hasOne/hasMany read the target by its foreign key: FROM Reviews WHERE Reviews.BookId = ?.
+      const fk = association.foreignKey ?? camelCase(`${model.name}_${model.primaryKey}`);
+      if (filtersOn(filters, table, fk) || filtersOn(filters, table, snakeCase(fk))) exact.push(candidate);
+      else if (filters.some((f) => onTable(f, table) && !sameName(columnOf(f), target.primaryKey))) loose.push(candidate);
+    }
+  }
+  if (exact.length === 1) return exact[0];
+  // A foreign key we could not name (set in the target's attributes), but only one association fits.
+  if (exact.length === 0 && loose.length === 1) return loose[0];
+  return undefined;
+}
+
+/** The name Sequelize knows an association by: `as`, else the target's model name (plural for to-many). */
+function associationName(l: Loaded): string {
+  if (l.association.as) return l.association.as;
+  return l.association.kind === 'hasMany' || l.association.kind === 'belongsToMany' ? pluralize(l.target.name) : l.target.name;
+}
+
+/** `Author`, `db.Author`, `{ model: Author, as: 'author' }`; the association's name where the model is not in reach. */
+function includeItem(l: Loaded, prefix: string | undefined, declared: Set<string>, quote: "'" | '"'): string {
+  const ref = prefix !== undefined ? `${prefix}.${l.target.name}` : l.target.names.find((n) => declared.has(n));
+  if (ref === undefined) return quoted(associationName(l), quote);
+  return l.association.as ? `{ model: ${ref}, as: ${quoted(l.association.as, quote)} }` : ref;
+}
+
+/** The edits adding the include items to the call's options, or why that is not certain. */
+function includeEdit(text: string, call: Node, method: string, loaded: Loaded[], items: string[]): { edits: Edit[]; added: string } | { reason: string } {
+  const at = QUERY_METHODS[method];
+  const args = callArguments(call);
+  // findAndCountAll counts joined rows unless told to count distinct ones.
+  const needsDistinct = method === 'findAndCountAll' && loaded.some((l) => l.association.kind === 'hasMany' || l.association.kind === 'belongsToMany');
+  const include = `include: [${items.join(', ')}]`;
+  if (args.length === at) {
+    const edit = addArgument(call, `{ ${include}${needsDistinct ? ', distinct: true' : ''} }`);
+    return edit ? { edits: [edit], added: include } : { reason: 'the call cannot be edited safely' };
+  }
+  if (args.length < at) return { reason: 'the call has fewer arguments than expected' };
+  const options = unwrap(args[at]);
+  if (options.type !== 'object') return { reason: 'its options are not an object literal here: merge it into them by hand' };
+  const existing = objectEntry(options, 'include');
+  const distinct = needsDistinct && !objectEntry(options, 'distinct') ? ['distinct: true'] : [];
+  if (!existing) {
+    if (hasSpread(options)) return { reason: 'its options spread another object that may hold an include: merge it by hand' };
+    return { edits: addProperties(text, options, [include, ...distinct]), added: include };
+  }
+  const value = unwrap(existing.value);
+  const elements = value.type === 'array' ? value.namedChildren.filter((c) => c.type !== 'comment') : [value];
+  if (elements.some((e) => !isIncludeItem(e))) return { reason: 'its include is not a list of models written out here: merge it by hand' };
+  const missing = loaded.map((l, i) => ({ l, item: items[i] })).filter(({ l }) => !elements.some((e) => includes(e, l)));
+  if (missing.length === 0) return { reason: 'it is in the include already; check where the rows are read' };
+  const added = missing.map((m) => m.item);
+  const edits: Edit[] = value.type === 'array' ? addElements(text, value, added) : [{ start: value.startIndex, end: value.endIndex, text: `[${value.text}, ${added.join(', ')}]` }];
+  if (distinct.length) append(edits, addProperties(text, options, distinct));
+  return { edits, added: `${added.join(', ')} in include` };
+}
+
+/** An element of an include list we can read: a model, `{ model, as }`, `{ association }`, a name. */
+function isIncludeItem(node: Node): boolean {
+  const n = unwrap(node);
+  return n.type === 'object' || n.type === 'string' || n.type === 'identifier' || n.type === 'member_expression';
+}
+
+/** True when the include element loads the association. */
+function includes(node: Node, l: Loaded): boolean {
+  const n = unwrap(node);
+  if (n.type === 'string') return stringValue(n) === associationName(l);
+  if (n.type === 'object') {
+    const association = stringProperty(n, 'association');
+    if (association !== undefined) return association === associationName(l);
+    const model = lastName(objectEntry(n, 'model')?.value);
+    const as = stringProperty(n, 'as');
+    return model !== undefined && l.target.names.includes(model) && as === l.association.as;
+  }
+  const name = lastName(n);
+  return !l.association.as && name !== undefined && l.target.names.includes(name);
+}
+
+function upperFirst(s: string): string {
+  return s.charAt(0).toUpperCase() + s.slice(1);
+}
