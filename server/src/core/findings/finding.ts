@@ -66,6 +66,17 @@ export interface Finding {
   scope?: string;
   /** For the slow-* rules: the time of the slowest call. */
   elapsedMs?: number;
+  /**
+   * The other places of the code the finding is about (issue 16), shown as related information:
+   * for an N+1 on its source query, the per-row call in the loop, and the other way round.
+   */
+  also?: AlsoAt[];
+}
+
+/** A related place of a finding's code, and what it is ("the per-row call", "the source query"). */
+export interface AlsoAt {
+  location: SourceLocation;
+  what: string;
 }
 
 /** Orders findings by path, line, column, then rule. */

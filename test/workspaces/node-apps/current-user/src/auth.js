@@ -9,7 +9,7 @@ function authenticate(req, res, next) {
 }
 
 async function currentUser(req) {
-  return User.findByPk(req.userId);
+  return User.findByPk(req.userId); // expect: repeated-query 12 × Users
 }
 
 module.exports = { authenticate, currentUser };

@@ -7,7 +7,7 @@ async function listComments(req, res) {
   const comments = await Comment.findAll({ order: [['id', 'ASC']] });
   const out = [];
   for (const comment of comments) {
-    const me = await currentUser(req);
+    const me = await currentUser(req); // expect: per-row Users
     out.push({ id: comment.id, body: comment.body, editable: me.admin || comment.authorId === me.id });
   }
   res.json(out);

@@ -7,10 +7,10 @@ const { User } = require('../models');
 const router = express.Router();
 
 router.get('/', async function (req, res) {
-  const users = await User.findAll({ order: [['id', 'ASC']] });
+  const users = await User.findAll({ order: [['id', 'ASC']] }); // expect: n-plus-one 12 × Posts
   const out = [];
   for (const user of users) {
-    const posts = await user.getPosts({ order: [['id', 'ASC']] });
+    const posts = await user.getPosts({ order: [['id', 'ASC']] }); // expect: per-row Posts
     out.push({ id: user.id, name: user.name, posts: posts.map((p) => p.title) });
   }
   res.json(out);

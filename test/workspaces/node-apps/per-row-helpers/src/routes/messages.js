@@ -5,8 +5,8 @@ const { Message } = require('../models');
 const { senderOf } = require('../helpers/people');
 
 async function listMessages(req, res) {
-  const messages = await Message.findAll({ order: [['id', 'ASC']] });
-  const senders = await Promise.all(messages.map((m) => senderOf(m)));
+  const messages = await Message.findAll({ order: [['id', 'ASC']] }); // expect: n-plus-one 24 × Users
+  const senders = await Promise.all(messages.map((m) => senderOf(m))); // expect: per-row Users
   res.json(messages.map((m, i) => ({ id: m.id, text: m.text, sender: senders[i].name })));
 }
 

@@ -9,19 +9,19 @@ import { Task } from '../entity/Task';
 import { User } from '../entity/User';
 
 export async function listProjects(req: Request, res: Response) {
-  const projects = await dataSource.getRepository(Project).find({ order: { id: 'ASC' } });
+  const projects = await dataSource.getRepository(Project).find({ order: { id: 'ASC' } }); // expect: n-plus-one 12 × tasks
   for (const project of projects) {
-    project.tasks = await dataSource.createQueryBuilder().relation(Project, 'tasks').of(project).loadMany();
+    project.tasks = await dataSource.createQueryBuilder().relation(Project, 'tasks').of(project).loadMany(); // expect: per-row tasks
   }
   res.json(projects.map((p) => ({ id: p.id, name: p.name, tasks: p.tasks.map((t) => t.title).sort() })));
 }
 
 export async function listTasks(req: Request, res: Response) {
-  const tasks = await dataSource.getRepository(Task).find({ order: { id: 'ASC' } });
+  const tasks = await dataSource.getRepository(Task).find({ order: { id: 'ASC' } }); // expect: n-plus-one 36 × users
   const users = dataSource.getRepository(User);
   const out = [];
   for (const task of tasks) {
-    const assignee = await users.findOneBy({ id: task.assigneeId });
+    const assignee = await users.findOneBy({ id: task.assigneeId }); // expect: per-row users
     out.push({ id: task.id, title: task.title, assignee: assignee?.name ?? null });
   }
   res.json(out);
