@@ -150,6 +150,32 @@ describe('placement whatever the ORM: the loop of an N+1 in its host', () => {
     ]);
   });
 
+  it('no handler recorded, Koa (a router with its own prefix, mounted under another) and Fastify: the route handler found', () => {
+    const loop = ['  const projects = await knex(\'projects\');', '  for (const p of projects) p.tasks = await knex(\'tasks\').where({ project_id: p.id });'];
+    const koa = {
+      'src/app.js': [
+        "const Router = require('@koa/router');",
+        "const api = new Router({ prefix: '/api' });",
+        "const projects = new Router({ prefix: '/projects' });",
+        "projects.get('/', async (ctx) => {",
+        ...loop,
+        '  ctx.body = projects;',
+        '});',
+        "api.use('/v1', projects.routes());",
+        '',
+      ].join('\n'),
+    };
+    assert.deepEqual(nPlusOnes(koa, projectsRecording(6, { owners: false, handler: false, path: '/api/v1/projects' })), [
+      'src/app.js:5:26 N+1: 6 queries from this query (6 × tasks); the per-row call src/app.js:6',
+    ]);
+    const fastify = {
+      'src/server.js': ["const fastify = require('fastify')();", "fastify.get('/projects', async (request, reply) => {", ...loop, '  return projects;', '});', ''].join('\n'),
+    };
+    assert.deepEqual(nPlusOnes(fastify, projectsRecording(6, { owners: false, handler: false, path: '/projects' })), [
+      'src/server.js:3:26 N+1: 6 queries from this query (6 × tasks); the per-row call src/server.js:4',
+    ]);
+  });
+
   it('rows handed in (no query before the loop in the host): on the per-row call', () => {
     const files = {
       'src/routes/projects.js': [

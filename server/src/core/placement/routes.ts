@@ -3,8 +3,10 @@
 // found from the request's method and path in the source: Express apps and routers
 // (`express()`, `express.Router()`, `Router()`), their routes (`router.get('/x', …, handler)`), and
 // routers mounted with a prefix (`app.use('/api/users', require('./routes/users'))`, through
-// `module.exports = router`), mounts of mounts included. Every JavaScript and TypeScript file of
-// the workspace is read once per index generation.
+// `module.exports = router`), mounts of mounts included; Koa routers (`new Router({ prefix })`,
+// `router.use('/v1', child.routes())`) and Fastify's routes (`fastify.get('/x', handler)`, not its
+// `register` prefixes). Every JavaScript and TypeScript file of the workspace that names a router
+// is read once per index generation.
 
 import type { Node } from 'web-tree-sitter';
 import { descendants, languageOfPath, withTree } from '../source/language';
@@ -36,6 +38,8 @@ interface FileRoutes {
   mounts: Array<{ router: string; prefix: string; child: { file: string } | { local: string } }>;
   /** The router that `module.exports =` or `export default` gives. */
   exported: string | undefined;
+  /** Koa routers' own prefixes (`new Router({ prefix: '/api' })`). */
+  prefixes: Map<string, string>;
 }
 
 const METHODS = new Set(['get', 'post', 'put', 'patch', 'delete', 'head', 'options', 'all']);
@@ -74,7 +78,7 @@ function routeTable(index: SourceIndex): RouteTable {
     for (const path of index.files.list(SUFFIXES)) {
       const language = languageOfPath(path);
       const text = index.text(path);
-      if (!language || text === undefined || !/\b(Router|express)\b/.test(text)) continue;
+      if (!language || text === undefined || !/\b(Router|express|fastify|Fastify)\b/.test(text)) continue;
       const read = withTree(index.parsers, language, text, (root) => readRoutes(root, path, (p) => index.files.exists(p)));
       if (read && (read.routes.length || read.mounts.length)) files.set(path, read);
     }
@@ -83,7 +87,9 @@ function routeTable(index: SourceIndex): RouteTable {
   const prefixes = new Map<string, string[]>();
   const key = (file: string, router: string) => `${file}\u0000${router}`;
   const mountedIn = new Map<string, Array<{ parent: string; prefix: string }>>();
+  const ownPrefix = new Map<string, string>();
   for (const [file, f] of files) {
+    for (const [router, prefix] of f.prefixes) ownPrefix.set(key(file, router), prefix);
     for (const mount of f.mounts) {
       countWork();
       const child = 'file' in mount.child ? files.get(mount.child.file) : f;
@@ -103,7 +109,7 @@ function routeTable(index: SourceIndex): RouteTable {
     if (!mounts || depth > 8) out = [''];
     else {
       out = [];
-      for (const m of mounts) for (const p of prefixesOf(m.parent, depth + 1)) out.push(joinPath(p, m.prefix));
+      for (const m of mounts) for (const p of prefixesOf(m.parent, depth + 1)) out.push(joinPath(joinPath(p, ownPrefix.get(m.parent) ?? ''), m.prefix));
     }
     prefixes.set(k, out);
     return out;
@@ -113,13 +119,13 @@ function routeTable(index: SourceIndex): RouteTable {
     for (const r of f.routes) {
       for (const prefix of prefixesOf(key(file, r.router), 0)) {
         countWork();
-        const full = joinPath(prefix, r.path);
+        const full = joinPath(joinPath(prefix, ownPrefix.get(key(file, r.router)) ?? ''), r.path);
         const first = full.split('/')[1] ?? '';
-        const key = first.startsWith(':') || first.includes('*') ? '*' : first;
+        const segment = first.startsWith(':') || first.includes('*') ? '*' : first;
         const entry = { method: r.method, pattern: patternOf(full), handler: { path: file, fromLine: r.fromLine, toLine: r.toLine, route: `${r.method.toUpperCase()} ${full}` } };
-        const list = routes.get(key);
+        const list = routes.get(segment);
         if (list) list.push(entry);
-        else routes.set(key, [entry]);
+        else routes.set(segment, [entry]);
       }
     }
   }
@@ -128,17 +134,27 @@ function routeTable(index: SourceIndex): RouteTable {
 }
 
 function readRoutes(root: Node, path: string, exists: (p: string) => boolean): FileRoutes {
-  const out: FileRoutes = { routers: new Set(), routes: [], mounts: [], exported: undefined };
+  const out: FileRoutes = { routers: new Set(), routes: [], mounts: [], exported: undefined, prefixes: new Map() };
   const required = new Map<string, string>();
   for (const node of descendants(root)) {
     countWork();
     if (node.type === 'variable_declarator') {
       const name = node.childForFieldName('name');
       const value = node.childForFieldName('value');
-      if (name?.type !== 'identifier' || value?.type !== 'call_expression') continue;
+      if (name?.type !== 'identifier') continue;
+      // Koa's `new Router({ prefix: '/api' })`: a router whose routes all start with its prefix.
+      if (value?.type === 'new_expression' && /(^|\.)Router$/.test(value.childForFieldName('constructor')?.text ?? '')) {
+        out.routers.add(name.text);
+        const options = value.childForFieldName('arguments')?.namedChild(0);
+        const prefix = options?.type === 'object' ? options.namedChildren.find((p) => p?.type === 'pair' && p.childForFieldName('key')?.text.replace(/['"]/g, '') === 'prefix')?.childForFieldName('value') : undefined;
+        if (prefix?.type === 'string') out.prefixes.set(name.text, prefix.text.slice(1, -1));
+        continue;
+      }
+      if (value?.type !== 'call_expression') continue;
       const callee = value.childForFieldName('function');
       const calleeText = callee?.text ?? '';
-      if (/(^|\.)(Router|express)$/.test(calleeText)) out.routers.add(name.text);
+      // Express (`express()`, `express.Router()`, `Router()`) and Fastify (`fastify()`, `require('fastify')()`).
+      if (/(^|\.)(Router|express|fastify|Fastify)$/.test(calleeText) || /^require\(['"]fastify['"]\)$/.test(calleeText)) out.routers.add(name.text);
       if (calleeText === 'require') {
         const file = requiredFile(path, stringArgument(value, 0), exists);
         if (file) required.set(name.text, file);
@@ -172,6 +188,9 @@ function readRoutes(root: Node, path: string, exists: (p: string) => boolean): F
       if (child?.type === 'identifier') {
         const file = required.get(child.text);
         out.mounts.push({ router: router.text, prefix: first, child: file ? { file } : { local: child.text } });
+      } else if (child?.type === 'call_expression' && /^\w+\.routes$/.test(child.childForFieldName('function')?.text ?? '')) {
+        // Koa: `router.use('/prefix', child.routes())`.
+        out.mounts.push({ router: router.text, prefix: first, child: { local: (child.childForFieldName('function')?.text ?? '').split('.')[0] } });
       } else if (child?.type === 'call_expression' && child.childForFieldName('function')?.text === 'require') {
         const file = requiredFile(path, stringArgument(child, 0), exists);
         if (file) out.mounts.push({ router: router.text, prefix: first, child: { file } });
