@@ -104,8 +104,9 @@ function rowReads(root: Node, query: Node, model: SequelizeModel, loaded: Loaded
       const read: RowRead = { row: row ?? someRow, name, getter, line: lineOf(node.startPosition) };
       const loop = row !== undefined ? loops.find((lp) => lp.row === row && within(node, lp.body)) : undefined;
       const awaited = node.parent?.type === 'await_expression' ? node.parent : undefined;
-      const moved = loop && awaited && orderAt !== undefined ? getterOrder(node, name, quote) : undefined;
-      if (!awaited || moved === undefined) {
+      const moved = loop && awaited ? getterOrder(node, name, quote) : undefined;
+      // An order to move where the query's order is not written out here: not certain.
+      if (!awaited || moved === undefined || (moved.length > 0 && orderAt === undefined)) {
         remaining.push(read);
         continue;
       }
