@@ -86,6 +86,57 @@ export function joined<T>(items: T[], text: (item: T) => string): string {
   return [...new Set(items.map(text))].join(', ');
 }
 
+/**
+ * True when `node` is in a loop over the rows of another query (`for (const book of books)`,
+ * `books` awaited from a query other than `query` in that function): what it loads per row is
+ * that query's N+1, not this one's.
+ */
+export function inLoopOverOtherRows(node: Node, query: Node): boolean {
+  for (let n: Node | null = node.parent; n; n = n.parent) {
+    const rows = iterated(n);
+    if (rows === undefined) continue;
+    const scope = enclosingFunctionBody(n);
+    for (const d of scope ? descendants(scope) : []) {
+      if (d.type !== 'variable_declarator' || d.startIndex > n.startIndex) continue;
+      const name = d.childForFieldName('name');
+      const value = d.childForFieldName('value');
+      const bound = name?.type === 'identifier' ? name.text : name?.type === 'object_pattern' && name.namedChildren.some((c) => c.text === 'rows') ? 'rows' : undefined;
+      if (bound !== rows || value?.type !== 'await_expression') continue;
+      const call = value.namedChildren.find((c) => c.type !== 'comment');
+      if (call?.type === 'call_expression' && call.id !== query.id) return true;
+    }
+  }
+  return false;
+}
+
+/** The name of the rows a loop walks (`for (… of rows)`, `rows.map(…)`, `rows.forEach(…)`), if it is one. */
+function iterated(node: Node): string | undefined {
+  if (node.type === 'for_in_statement' && node.children.some((c) => c.type === 'of')) {
+    const right = node.childForFieldName('right');
+    return right && unwrap(right).type === 'identifier' ? unwrap(right).text : undefined;
+  }
+  if (node.type === 'call_expression') {
+    const callee = node.childForFieldName('function');
+    const object = callee?.type === 'member_expression' ? callee.childForFieldName('object') : undefined;
+    const method = callee?.childForFieldName('property')?.text;
+    return object && unwrap(object).type === 'identifier' && (method === 'map' || method === 'forEach') ? unwrap(object).text : undefined;
+  }
+  return undefined;
+}
+
+/** True when the call is the fallback of a read of the loaded relation: `row.name ?? (await row.getName())`. */
+export function guardedByRead(call: Node, row: string, name: string): boolean {
+  for (let n: Node | null = call.parent; n; n = n.parent) {
+    if (n.type === 'binary_expression') {
+      const operator = n.childForFieldName('operator')?.type;
+      const left = n.childForFieldName('left');
+      return (operator === '??' || operator === '||') && left !== null && unwrap(left).text === `${row}.${name}` && !within(call, left);
+    }
+    if (n.type !== 'await_expression' && n.type !== 'parenthesized_expression') return false;
+  }
+  return false;
+}
+
 function rowLoopAt(node: Node, rows: string): RowLoop | undefined {
   if (node.type === 'for_in_statement' && node.children.some((c) => c.type === 'of')) {
     const left = node.childForFieldName('left');

@@ -10,7 +10,7 @@ import { sqlFacts } from '../../sql/normalize';
 import { explainRepeats } from '../explain';
 import { append } from '../../arrays';
 import { Edit, addArgument, addElements, addProperties, callArguments, callAt, declaredNames, hasSpread, jsLanguageOf, lastName, methodCall, objectEntries, objectEntry, preferredQuote, quoted, stringProperty, stringValue, unwrap } from '../js/syntax';
-import { editOver, joined, rowLoops, within } from '../js/rowLoops';
+import { editOver, guardedByRead, inLoopOverOtherRows, joined, rowLoops, within } from '../js/rowLoops';
 import { camelCase, columnOf, filtersOn, lowerFirst, onTable, pluralize, sameName, snakeCase } from '../js/names';
 import { SequelizeAssociation, SequelizeModel, modelNamed, sequelizeModels } from './models';
 import { QUERY_METHODS } from './queries';
@@ -97,6 +97,7 @@ function rowReads(root: Node, query: Node, model: SequelizeModel, loaded: Loaded
     for (const node of descendants(root)) {
       const call = node.type === 'call_expression' ? methodCall(node) : undefined;
       if (!call || call.method !== getter) continue;
+      if (inLoopOverOtherRows(node, query)) continue;
       seen++;
       const object = unwrap(call.object);
       const row = object.type === 'identifier' ? object.text : undefined;
@@ -118,19 +119,6 @@ function rowReads(root: Node, query: Node, model: SequelizeModel, loaded: Loaded
   }
   const unique = remaining.filter((r, i) => remaining.findIndex((o) => o.row === r.row && o.name === r.name) === i);
   return { edits, order, rewritten, remaining: unique };
-}
-
-/** True when the call is the fallback of a read of the loaded association: `row.name ?? (await row.getName())`. */
-function guardedByRead(call: Node, row: string, name: string): boolean {
-  for (let n: Node | null = call.parent; n; n = n.parent) {
-    if (n.type === 'binary_expression') {
-      const operator = n.childForFieldName('operator')?.type;
-      const left = n.childForFieldName('left');
-      return (operator === '??' || operator === '||') && left !== null && unwrap(left).text === `${row}.${name}` && !within(call, left);
-    }
-    if (n.type !== 'await_expression' && n.type !== 'parenthesized_expression') return false;
-  }
-  return false;
 }
 
 /**

@@ -9,7 +9,7 @@ import { sqlFacts } from '../../sql/normalize';
 import { explainRepeats } from '../explain';
 import type { Node } from 'web-tree-sitter';
 import { Edit, addArgument, addElements, addProperties, callArguments, callAt, calleeName, enclosingClassName, hasSpread, jsLanguageOf, lastName, methodCall, objectEntries, objectEntry, preferredQuote, quoted, stringValue, unwrap } from '../js/syntax';
-import { RowLoop, editOver, joined, removeStatement, rowLoops, within } from '../js/rowLoops';
+import { RowLoop, editOver, inLoopOverOtherRows, joined, removeStatement, rowLoops, within } from '../js/rowLoops';
 import { append } from '../../arrays';
 import { camelCase, filtersOn, lowerFirst, sameName, snakeCase } from '../js/names';
 import { TypeormEntity, TypeormRelation, typeormEntities } from './models';
@@ -92,6 +92,7 @@ function rowReads(index: SourceIndex, root: Node, text: string, query: TypeormQu
     for (const node of descendants(root)) {
       const loader = loaderOf(node, entity, relation, ids, repositories);
       if (!loader) continue;
+      if (inLoopOverOtherRows(node, query.call)) continue;
       seen++;
       const row = loader.row.type === 'identifier' ? loader.row.text : undefined;
       const read: RowRead = { row: row ?? someRow, relation, loader: loader.method, line: lineOf(node.startPosition) };
