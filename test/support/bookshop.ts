@@ -2,8 +2,8 @@
 // it is, where its recordings are, the SQL shapes of its N+1 as the recordings have them, and
 // whether its own dependencies (the real agent) are installed.
 
-import * as fs from 'node:fs';
 import * as path from 'node:path';
+import { missingNodeDependencies } from './installed';
 
 const REPO = path.resolve(__dirname, '../../../..');
 export const BOOKSHOP = path.join(REPO, 'test/workspaces/bookshop');
@@ -25,20 +25,8 @@ export const REVIEWS_SQL = 'SELECT `id`, `reader`, `rating`, `createdAt`, `updat
 
 /**
  * Why the example cannot be recorded here, or undefined when it can: appmap-node and sqlite3
- * installed and built, at the versions its package-lock.json names. Compared by content, not by
- * file times: a checkout's lock file is as new as the checkout, and node_modules may be a link to
- * an install shared by several checkouts.
+ * installed and built, at the versions its package-lock.json names.
  */
 export function missingDependencies(): string | undefined {
-  const modules = path.join(BOOKSHOP, 'node_modules');
-  if (!fs.existsSync(path.join(modules, '.bin/appmap-node'))) return 'appmap-node is not installed in test/workspaces/bookshop';
-  if (!fs.existsSync(path.join(modules, 'sqlite3/build/Release/node_sqlite3.node'))) return 'sqlite3 is not built in test/workspaces/bookshop';
-  const installed = path.join(modules, '.package-lock.json');
-  if (!fs.existsSync(installed)) return "test/workspaces/bookshop's node_modules was not installed by npm (no .package-lock.json)";
-  type Lock = { packages: Record<string, { version?: string }> };
-  const wanted = (JSON.parse(fs.readFileSync(path.join(BOOKSHOP, 'package-lock.json'), 'utf8')) as Lock).packages;
-  const have = (JSON.parse(fs.readFileSync(installed, 'utf8')) as Lock).packages;
-  const stale = Object.keys(wanted).filter((k) => k !== '' && !wanted[k].version?.startsWith('file:') && have[k]?.version !== wanted[k].version);
-  if (stale.length) return `test/workspaces/bookshop's node_modules is not what its package-lock.json lists (${stale.length} packages, first ${stale[0]}: ${have[stale[0]]?.version ?? 'missing'}, not ${wanted[stale[0]].version})`;
-  return undefined;
+  return missingNodeDependencies(BOOKSHOP, 'test/workspaces/bookshop', [{ what: 'sqlite3', file: 'sqlite3/build/Release/node_sqlite3.node' }]);
 }

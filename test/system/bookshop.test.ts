@@ -10,16 +10,18 @@
 // where it fails: CI installs them with `(cd test/workspaces/bookshop && npm ci)`.
 
 import * as assert from 'node:assert/strict';
-import { spawn } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { findRecordings, scan } from '../../server/src/cli/scan';
 import { resolveConfig } from '../../server/src/core/config';
-import { dialectOf, normalizeSql } from '../../server/src/core/sql/normalize';
 import { applyEdit } from '../../server/src/core/fixes/index';
 import { REPO } from '../support/corpus';
 import { Run, runlens as runCli } from '../support/cli';
+import { readRecordingJson, RecordingJson, runBounded, shapeOf } from '../support/recordingShape';
+
+/** Queries counted per request: appmap-node closed listAuthors before its queries in one busy run. */
+const BY_REQUEST = { sqlUnder: 'request' } as const;
 import { AUTHORS_RECORDING, BOOKS_RECORDING, BOOKSHOP, BOOKSHOP_FIXED, missingDependencies, RECORDINGS } from '../support/bookshop';
 
 
@@ -144,11 +146,11 @@ describe('bookshop: the Node example, recorded by the real appmap-node', functio
   it('the shape of a recording ignores the order of parallel queries and which call of a request ran a query, and changes when a query is dropped, changed or moved out of its request, or a call moved', () => {
     // The committed GET /books recording, edited as a fresh run may differ, and as it must not.
     const committed = readRecordingJson(path.join(BOOKSHOP, BOOKS_RECORDING));
-    const shape = shapeOf(committed);
+    const shape = shapeOf(committed, BY_REQUEST);
     const edited = (edit: (events: RecordingJson['events']) => void) => {
       const copy = JSON.parse(JSON.stringify(committed)) as RecordingJson;
       edit(copy.events);
-      return shapeOf(copy);
+      return shapeOf(copy, BY_REQUEST);
     };
     const sqlAt = (events: RecordingJson['events'], text: string, nth = 0) => events.filter((e) => (e.sql_query as { sql?: string } | undefined)?.sql?.startsWith(text))[nth];
     // appmap-node writes the calls of queries run in parallel before their returns, in either order.
@@ -260,112 +262,17 @@ describe('bookshop: the Node example, recorded by the real appmap-node', functio
         const fresh = findRecordings([path.join(out, 'fresh', twin, 'tmp/appmap')]).map((f) => path.relative(path.join(out, 'fresh', twin), f));
         assert.deepEqual(fresh, committed, twin);
         for (const rel of committed) {
-          assert.deepEqual(shapeOf(readRecordingJson(path.join(out, 'fresh', twin, rel))), shapeOf(readRecordingJson(path.join(dir, rel))), `${twin}/${rel}`);
+          assert.deepEqual(shapeOf(readRecordingJson(path.join(out, 'fresh', twin, rel)), BY_REQUEST), shapeOf(readRecordingJson(path.join(dir, rel)), BY_REQUEST), `${twin}/${rel}`);
         }
       }
     });
   });
 });
 
-// ---- helpers ------------------------------------------------------------------------------------
-
-interface RecordingJson {
-  metadata: { client: unknown; recorder: unknown; language: { version?: string }; source_location?: string; test_status?: string; [key: string]: unknown };
-  classMap: unknown;
-  events: Array<Record<string, unknown> & { path?: unknown }>;
-}
-
-function readRecordingJson(file: string): RecordingJson {
-  return JSON.parse(fs.readFileSync(file, 'utf8')) as RecordingJson;
-}
-
-/**
- * What a recording says that does not change from run to run: its metadata (but the Node
- * version), its classMap, how many events of each kind and responses of each status it has, and
- * its call tree as a multiset:
- * for each call (and the recording, above its root calls), the path of calls above it and its
- * children by kind and function, with how many times each; equal entries are counted. Queries are
- * counted by SQL shape per HTTP request (or the recording), not per function: appmap-node writes
- * an async function's return when its promise settles, and on a busy machine it was written
- * before the function's queries (GET /authors's three queries beside listAuthors, not under it).
- * Left out: times, ids, parameters and return values (they show timestamps), headers (the port),
- * and the order of events, which differs when queries run in parallel.
- */
-function shapeOf(recording: RecordingJson): unknown {
-  const metadata = { ...recording.metadata, language: { ...recording.metadata.language, version: undefined } };
-  const events: Record<string, number> = {};
-  const count = (key: string) => (events[key] = (events[key] ?? 0) + 1);
-  // The calls as a tree, built as runlens reads it: per thread, the parent of a call is the
-  // innermost open call that can have children (a query or an outgoing request has none, so
-  // queries opened together are siblings whatever order they are written in).
-  interface Node { path: string; children: string[]; open: boolean; request?: Node }
-  const root: Node = { path: '(recording)', children: [], open: true };
-  const nodes: Node[] = [root];
-  const byId = new Map<unknown, Node>();
-  const scopes = new Map<unknown, Node[]>();
-  for (const e of recording.events) {
-    if (e.event === 'return') {
-      count('return');
-      const node = byId.get(e.parent_id);
-      if (node) node.open = false;
-      const response = e.http_server_response as { status_code?: number } | undefined;
-      if (response) count(`response ${response.status_code}`);
-      continue;
-    }
-    const stack = scopes.get(e.thread_id) ?? [];
-    scopes.set(e.thread_id, stack);
-    while (stack.length && !stack[stack.length - 1].open) stack.pop();
-    const parent = stack[stack.length - 1] ?? root;
-    const sql = e.sql_query as { sql: string; database_type?: string } | undefined;
-    const request = e.http_server_request as { request_method?: string; path_info?: string } | undefined;
-    const kind = sql ? 'sql' : request ? 'http' : e.http_client_request ? 'http client' : 'function';
-    count(kind);
-    const label = sql
-      ? `SQL ${normalizeSql(sql.sql, dialectOf(sql.database_type))}`
-      : request
-        ? `${request.request_method} ${request.path_info}`
-        : `${String(e.defined_class)}.${String(e.method_id)} (${String(e.path)}:${String(e.lineno)}${e.static ? ', static' : ''})`;
-    const node: Node = { path: `${parent.path} ▸ ${label}`, children: [], open: true };
-    node.request = kind === 'http' ? node : (parent.request ?? root);
-    byId.set(e.id, node);
-    (kind === 'sql' ? node.request : parent).children.push(label);
-    if (kind === 'function' || kind === 'http') {
-      stack.push(node);
-      nodes.push(node);
-    }
-  }
-  const children: Record<string, number> = {};
-  for (const node of nodes) {
-    const counts = new Map<string, number>();
-    for (const c of node.children) counts.set(c, (counts.get(c) ?? 0) + 1);
-    const key = `${node.path}\n${[...counts].sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)).map(([c, n]) => `  ${n} × ${c}`).join('\n') || '  (no calls)'}`;
-    children[key] = (children[key] ?? 0) + 1;
-  }
-  return { metadata, classMap: recording.classMap, events, children: Object.fromEntries(Object.entries(children).sort()) };
-}
-
+// ---- helpers ----------------------------------------------------------------------------------------
 
 /** The committed recordings of both twins, with their modification times. */
 function committedTimes(): Record<string, number> {
   const files = findRecordings([path.join(BOOKSHOP, 'tmp/appmap'), path.join(BOOKSHOP_FIXED, 'tmp/appmap')]);
   return Object.fromEntries(files.map((f) => [f, fs.statSync(f).mtimeMs]));
-}
-
-/** Runs a command in its own process group, killed whole if it outlives the timeout. */
-function runBounded(command: string, args: string[], env: NodeJS.ProcessEnv, timeoutMs: number): Promise<{ code: number | null; output: string }> {
-  return new Promise((resolve, reject) => {
-    const child = spawn(command, args, { env, detached: true, stdio: ['ignore', 'pipe', 'pipe'] });
-    let output = '';
-    child.stdout.on('data', (d: Buffer) => (output += d.toString()));
-    child.stderr.on('data', (d: Buffer) => (output += d.toString()));
-    const timer = setTimeout(() => {
-      output += `\n(killed after ${timeoutMs / 1000} s)`;
-      if (child.pid) process.kill(-child.pid, 'SIGKILL');
-    }, timeoutMs);
-    child.on('error', reject);
-    child.on('close', (code) => {
-      clearTimeout(timer);
-      resolve({ code, output });
-    });
-  });
 }

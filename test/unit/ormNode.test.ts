@@ -238,10 +238,8 @@ describe('Node ORMs (generated recordings)', () => {
       assert.deepEqual(finding.location, { path: 'src/routes/books.js', ...rangeOf(routes, 'Book.findAll(', '  })') });
       assert.deepEqual(finding.ref.kind === 'queryset' && [finding.ref.orm, finding.ref.model], ['sequelize', 'Book']);
       assert.equal(fix.title, "Load eagerly: include: [{ model: Author, as: 'author' }, Review]");
-      assert.equal(
-        fix.hint,
-        "add include: [{ model: Author, as: 'author' }, Review] to the query at src/routes/books.js:18:23, then read the loaded author, Reviews of each row instead of calling getAuthor(), getReviews()",
-      );
+      // present() reads book.author ?? (await book.getAuthor()): the loaded rows, with nothing more to do.
+      assert.equal(fix.hint, "add include: [{ model: Author, as: 'author' }, Review] to the query at src/routes/books.js:18:23");
       const fixed = applyEdit(routes, fix.edit!);
       assert.equal(fixed, fs.readFileSync(path.join(WORKSPACES, 'node-orm-sequelize-fixed/src/routes/books.js'), 'utf8'));
       workspace.files.set('src/routes/books.js', fixed);
@@ -328,7 +326,8 @@ describe('Node ORMs (generated recordings)', () => {
       workspace.files.set('src/routes/books.js', merged);
       const handler = { ...SQ_LIST_BOOKS, line: 3 };
       const first = nPlusOne(workspace, sequelizeBooksRecording([SQ.reviews, SQ.tags], handler));
-      assert.equal(first.fix.title, "Load eagerly: 'Reviews', 'Tags' in include");
+      // The rows are read nowhere in this file: what remains to do is said.
+      assert.equal(first.fix.title, "Load eagerly: 'Reviews', 'Tags' in include, then read book.Reviews, book.Tags instead of calling getReviews(), getTags()");
       assert.equal(applyEdit(merged, first.fix.edit!), merged.replace("as: 'author' }]", "as: 'author' }, 'Reviews', 'Tags']"));
       // No options at all, and the models reached through the registry object.
       const bare = `const db = require('../models');\n\nasync function listBooks(req, res) {\n  const { rows } = await db.Book.findAndCountAll();\n}\n`;
@@ -357,7 +356,8 @@ describe('Node ORMs (generated recordings)', () => {
       assert.equal(finding.message, `N+1: ${2 * ROWS} queries from this query`);
       assert.deepEqual(finding.location, { path: 'src/routes/books.ts', ...rangeOf(routes, 'prisma.book.findMany(', '  })') });
       assert.equal(fix.title, 'Load eagerly: include: { author: true, reviews: true }');
-      assert.equal(fix.hint, 'add include: { author: true, reviews: true } to the query at src/routes/books.ts:22:23, then read book.author, book.reviews instead of querying per row');
+      // present() reads book.author ?? (await prisma.author.findUniqueOrThrow(…)): the loaded rows, with nothing more to do.
+      assert.equal(fix.hint, 'add include: { author: true, reviews: true } to the query at src/routes/books.ts:22:23');
       const fixed = applyEdit(routes, fix.edit!);
       assert.equal(fixed, fs.readFileSync(path.join(WORKSPACES, 'node-orm-prisma-fixed/src/routes/books.ts'), 'utf8'));
       workspace.files.set('src/routes/books.ts', fixed);
@@ -419,6 +419,36 @@ describe('Node ORMs (generated recordings)', () => {
         const { fix } = nPlusOne(workspace, recording);
         assert.equal(applyEdit(routes(query), fix.edit!), routes(expected), query);
       }
+    });
+
+    it('reads the loaded relations in the loop instead of querying per row, where the query is by the relation\'s key alone; says what remains elsewhere', () => {
+      const workspace = loadApp('node-orm-prisma');
+      const routes = (loop: string) => `import { prisma } from "../db";\n\nexport async function listBooks() {\n  const books = await prisma.book.findMany();\n  for (const book of books) {\n${loop}\n  }\n}\n`;
+      const handler = { ...PR_LIST_BOOKS, line: 3 };
+      const recording = generatedRequest('/books', handler, (r) => {
+        prismaCall(r, 'Book', 'findMany', PR.allBooks);
+        for (let id = 1; id <= ROWS; id++) {
+          prismaCall(r, 'Author', 'findUnique', PR.author);
+          prismaCall(r, 'Review', 'findMany', PR.reviews);
+        }
+      });
+      const loop = '    const author = await prisma.author.findUnique({ where: { id: book.authorId } });\n    const reviews = await prisma.review.findMany({ where: { bookId: book.id } });';
+      workspace.files.set('src/routes/books.ts', routes(loop));
+      const all = nPlusOne(workspace, recording).fix;
+      assert.equal(all.title, 'Load eagerly: include: { author: true, reviews: true } and read book.author, book.reviews instead of calling findUnique(), findMany() per row');
+      assert.equal(
+        applyEdit(routes(loop), all.edit!),
+        routes('    const author = book.author;\n    const reviews = book.reviews;').replace('findMany()', 'findMany({ include: { author: true, reviews: true } })'),
+      );
+      // Ordered reviews are not the loaded ones: that query stays, and the title says so.
+      const ordered = loop.replace('{ where: { bookId: book.id } }', '{ where: { bookId: book.id }, orderBy: { rating: "desc" } }');
+      workspace.files.set('src/routes/books.ts', routes(ordered));
+      const some = nPlusOne(workspace, recording).fix;
+      assert.equal(some.title, 'Load eagerly: include: { author: true, reviews: true } and read book.author instead of calling findUnique() per row, then read book.reviews instead of querying per row');
+      assert.equal(
+        applyEdit(routes(ordered), some.edit!),
+        routes(ordered.replace('await prisma.author.findUnique({ where: { id: book.authorId } })', 'book.author')).replace('findMany()', 'findMany({ include: { author: true, reviews: true } })'),
+      );
     });
   });
 

@@ -32,7 +32,7 @@ export function computeDiagnostics(session: Session, options: DiagnosticsOptions
   for (const [rel, { findings, problems }] of diagnosticsByFile(session.index.snapshot(), session.sourceIndex)) {
     try {
       const uri = uriOf(session.root, rel);
-      if (uri !== undefined) out.set(uri, [...findings.map((f) => fromFinding(f, uri, options)), ...problems.map((p) => fromProblem(session, p))]);
+      if (uri !== undefined) out.set(uri, [...findings.map((f) => fromFinding(f, uri, options, (p) => uriOf(session.root, p))), ...problems.map((p) => fromProblem(session, p))]);
     } catch (err) {
       failures.push(`diagnostics of ${JSON.stringify(rel)} failed: ${(err as Error).stack ?? err}`);
     }
@@ -59,12 +59,18 @@ function lineRange(text: string | undefined, line: number): Range | undefined {
   return { start: { line: line - 1, character: start }, end: { line: line - 1, character: content.length } };
 }
 
-function fromFinding(f: Finding, uri: string, options: DiagnosticsOptions): Diagnostic {
+function fromFinding(f: Finding, uri: string, options: DiagnosticsOptions, uriOfPath: (path: string) => string | undefined): Diagnostic {
   const range = toRange(f.location);
   // Messages are plain text: recorded names and SQL escaped (core/text.ts), each on one line.
   const diagnostic: Diagnostic = { range, severity: severity(f.severity), code: f.rule, source: 'runlens', message: escapeText(f.message) };
-  if (options.relatedInformation && f.related.length) {
-    diagnostic.relatedInformation = f.related.map((r): DiagnosticRelatedInformation => ({ location: { uri, range }, message: escapeText(`${formatCount(r.count)} × ${r.sql}`) }));
+  if (options.relatedInformation && (f.related.length || f.also?.length)) {
+    // The other places of the code first (the per-row call of an N+1 on its query), then the queries.
+    const also: DiagnosticRelatedInformation[] = [];
+    for (const a of f.also ?? []) {
+      const at = uriOfPath(a.location.path);
+      if (at !== undefined) also.push({ location: { uri: at, range: toRange(a.location) }, message: escapeText(a.what) });
+    }
+    diagnostic.relatedInformation = [...also, ...f.related.map((r): DiagnosticRelatedInformation => ({ location: { uri, range }, message: escapeText(`${formatCount(r.count)} × ${r.sql}`) }))];
   }
   return diagnostic;
 }

@@ -120,6 +120,8 @@ export function findingId(f: Finding): string {
       return `${f.rule} ${f.location.path} statement ${fnKeyOf(ref.fn)} ${ref.table}`;
     case 'function':
       return `${f.rule} ${f.location.path} function ${fnKeyOf(ref.fn)}${shapes()}`;
+    case 'loop':
+      return `${f.rule} ${f.location.path} loop ${ref.at} ${'fn' in ref.host ? fnKeyOf(ref.host.fn) : `${ref.host.route.method} ${ref.host.route.path}`} ${ref.tables.join(',')}`;
     case 'test':
       return `${f.rule} ${f.location.path} test ${scope}${shapes()}`;
     default:

@@ -38,12 +38,23 @@ export type AnchorRef =
   /** The definition of a recorded project function. */
   | { kind: 'function'; fn: FunctionIdentity }
   /** The recorded test (metadata.recording.source_location), or nowhere in the project: the recording. */
-  | { kind: 'test' | 'recording'; location: SourceLocation };
+  | { kind: 'test' | 'recording'; location: SourceLocation }
+  /**
+   * An N+1's loop, found in its host function's text whatever the ORM (core/placement/loopCall.ts):
+   * the query before the loop whose rows it iterates (`source`), or the call in it that runs once
+   * per row (`per-row`), found again by the repeated queries' tables and filter columns.
+   */
+  | { kind: 'loop'; at: 'source' | 'per-row'; host: LoopHost; tables: string[]; columns: string[]; wrapper?: string };
+
+/** The function whose text holds an N+1's loop: a recorded one, or the handler of a request's route. */
+export type LoopHost = { fn: FunctionIdentity } | { route: { method: string; path: string } };
 
 /** A place: where it is in the current text, and what it is by identity. */
 export interface Anchor {
   location: SourceLocation;
   ref: AnchorRef;
+  /** Other places of the same code (the per-row call of an N+1 on its source query). */
+  also?: AlsoAt[];
 }
 
 export interface Finding {
@@ -66,6 +77,17 @@ export interface Finding {
   scope?: string;
   /** For the slow-* rules: the time of the slowest call. */
   elapsedMs?: number;
+  /**
+   * The other places of the code the finding is about (issue 16), shown as related information:
+   * for an N+1 on its source query, the per-row call in the loop, and the other way round.
+   */
+  also?: AlsoAt[];
+}
+
+/** A related place of a finding's code, and what it is ("the per-row call", "the source query"). */
+export interface AlsoAt {
+  location: SourceLocation;
+  what: string;
 }
 
 /** Orders findings by path, line, column, then rule. */

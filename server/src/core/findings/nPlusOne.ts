@@ -71,6 +71,7 @@ export function nPlusOneFindings(trace: Trace, scopes: Scope[], anchors: Anchori
         recordings: [trace.recordingPath],
         ref: anchor.ref,
         scope: scope.label,
+        ...(anchor.also?.length ? { also: anchor.also } : {}),
       });
       for (const c of repeated) covered.add(c);
     }
@@ -117,6 +118,7 @@ function wording(anchor: Anchor): string {
   switch (anchor.ref.kind) {
     case 'queryset': return `from this ${ormByName(anchor.ref.orm)?.noun ?? 'query'}`;
     case 'sql-statement': return 'from this statement';
+    case 'loop': return anchor.ref.at === 'source' ? 'from this query' : 'from this per-row call';
     case 'function': return 'under this function';
     case 'test': return 'in this test';
     case 'recording': return 'in this recording';

@@ -5,19 +5,28 @@
 //    (those on the source query's stack first, then the latest to run): queries.ts;
 // 2. code that runs SQL itself: the line of the recorded function whose text holds the statement
 //    (statements.ts);
-// 3. the definition of the nearest recorded project function above the queries;
-// 4. the recorded test (metadata.recording.source_location);
-// 5. the recording file itself.
+// 3. whatever the ORM, the N+1's loop in its host function's text (loopCall.ts): the query before
+//    the loop whose rows it iterates, else the call in the loop that runs once per row; the host is
+//    the recorded function above the repeats (or above the per-row wrapper that runs each one), or
+//    the route handler of the request when the agent recorded none (host.ts, routes.ts). The
+//    per-row call is kept as a related place of the finding (`also`), after 1 and 2 too;
+// 4. the definition of the nearest recorded project function above the queries;
+// 5. the recorded test (metadata.recording.source_location);
+// 6. the recording file itself.
 // A place is kept as a reference by identity (function, model, table), not as a line, so that it
 // can be resolved again against the current text while the developer edits.
 
-import { Anchor, AnchorRef } from '../findings/finding';
+import { AlsoAt, Anchor, AnchorRef, LoopHost } from '../findings/finding';
+import { dialectOf, sqlFacts } from '../sql/normalize';
 import { SourceIndex, SourceLocation } from '../sourceIndex';
 import { Call, CallKind, Trace } from '../trace';
 import { commonAncestor, nearestAbove, shallowestBelow } from './calls';
 import { OrmSupport } from './orm';
 import { querysetIn, querysetSearch } from './queries';
 import { findSqlStatement, statementIn } from './statements';
+import { hostSearch } from './host';
+import { LoopPlace, loopPlaceIn, RepeatedNames } from './loopCall';
+import { routeHandler } from './routes';
 
 /** The largest line an editor can be sent (LSP positions are 0-based unsigned 32-bit integers, at most 2^31 − 1). */
 const MAX_RECORDED_LINE = 2 ** 31 - 1;
@@ -33,6 +42,10 @@ export function resolveAnchor(ref: AnchorRef, index: SourceIndex, orms: readonly
       return statementIn(ref.fn, ref.table, index) ?? index.locate(ref.fn)?.location;
     case 'function':
       return index.locate(ref.fn)?.location;
+    case 'loop': {
+      const place = loopIn(index, ref.host, ref);
+      return (ref.at === 'source' ? place?.source : place?.perRow) ?? ('fn' in ref.host ? index.locate(ref.host.fn)?.location : undefined);
+    }
     default:
       return ref.location;
   }
@@ -61,15 +74,41 @@ export function anchoringOf(trace: Trace, index: SourceIndex, orms: readonly Orm
   const nearest = nearestAbove(trace, (c) => anchorFunction(trace, index, c));
   const querysets = querysetSearch(trace, index, orms);
   const statements = new Map<string, SourceLocation | null>();
+  const hosts = hostSearch(trace, index);
   let test: Anchor | undefined;
+  /** The N+1's loop in its host's text, if certain. */
+  const loopOf = (scopeCall: Call | undefined, repeated: Call[]): { host: LoopHost; names: RepeatedNames; place: LoopPlace } | undefined => {
+    const first = repeated[0]?.sql;
+    if (!first || !index.parsers) return undefined;
+    const facts = sqlFacts(first.text, dialectOf(first.databaseType));
+    const recorded = hosts(scopeCall, repeated);
+    const http = scopeCall?.http;
+    const host: LoopHost | undefined = recorded ? { fn: recorded.fn } : http ? { route: { method: http.method, path: http.path } } : undefined;
+    if (!host) return undefined;
+    const names = { tables: [...facts.tables], columns: [...facts.filterColumns], wrapper: recorded?.wrapper };
+    const place = loopIn(index, host, names);
+    return place && { host, names, place };
+  };
   const anchoring: Anchoring = {
     repeatedQueries(scopeCall, source, repeated) {
+      const loop = loopOf(scopeCall, repeated);
+      const withAlso = (anchor: Anchor, what: 'per-row' | 'source'): Anchor => {
+        const other = what === 'per-row' ? loop?.place.perRow : loop?.place.source;
+        if (!other || (other.path === anchor.location.path && other.line === anchor.location.line)) return anchor;
+        const also: AlsoAt = { location: other, what: what === 'per-row' ? 'the per-row call' : 'the source query' };
+        return { ...anchor, also: [also] };
+      };
       if (source) {
         const queryset = querysets(scopeCall, source);
-        if (queryset) return queryset;
+        if (queryset) return withAlso(queryset, 'per-row');
       }
       const statement = findSqlStatement(trace, index, repeated[0], statements);
-      if (statement) return statement;
+      if (statement) return withAlso(statement, 'source');
+      if (loop) {
+        const ref = (at: 'source' | 'per-row'): AnchorRef => ({ kind: 'loop', at, host: loop.host, tables: [...loop.names.tables], columns: [...loop.names.columns], ...(loop.names.wrapper !== undefined ? { wrapper: loop.names.wrapper } : {}) });
+        if (loop.place.source) return withAlso({ location: loop.place.source, ref: ref('source') }, 'per-row');
+        return { location: loop.place.perRow, ref: ref('per-row') };
+      }
       const enclosing = nearest(commonAncestor(trace, repeated));
       if (enclosing) return enclosing;
       // No project function encloses them all (the loop runs in framework code): the project
@@ -123,4 +162,15 @@ export function anchorFunction(trace: Trace, index: SourceIndex, call: Call): An
   const fn = trace.functions[call.fn];
   const location = index.locate(fn)?.location;
   return location && { location, ref: { kind: 'function', fn } };
+}
+
+/** The loop of an N+1 (by its names) in its host's current text. */
+function loopIn(index: SourceIndex, host: LoopHost, names: RepeatedNames): LoopPlace | undefined {
+  if ('fn' in host) {
+    const located = index.locate(host.fn);
+    const def = located?.definition;
+    return located && def ? loopPlaceIn(index, located.location.path, def.line, def.endLine, names) : undefined;
+  }
+  const handler = routeHandler(index, host.route.method, host.route.path);
+  return handler ? loopPlaceIn(index, handler.path, handler.fromLine, handler.toLine, names) : undefined;
 }

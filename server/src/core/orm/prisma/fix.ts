@@ -4,11 +4,12 @@
 import type { Node } from 'web-tree-sitter';
 import { RelatedEntry } from '../../findings/finding';
 import { Fix, OrmQuery } from '../../placement/orm';
-import { withTree } from '../../source/language';
+import { descendants, lineOf, withTree } from '../../source/language';
 import { SourceIndex } from '../../sourceIndex';
 import { sqlFacts } from '../../sql/normalize';
 import { explainRepeats } from '../explain';
-import { Edit, addArgument, addProperties, applyEdits, callArguments, callAt, hasSpread, jsLanguageOf, objectEntries, objectEntry, unwrap } from '../js/syntax';
+import { Edit, addArgument, addProperties, callArguments, callAt, hasSpread, jsLanguageOf, methodCall, objectEntries, objectEntry, unwrap } from '../js/syntax';
+import { editOver, guardedByRead, inLoopOverOtherRows, joined, rowLoops, within } from '../js/rowLoops';
 import { filtersOn, lowerFirst, sameName } from '../js/names';
 import { PrismaField, PrismaModel, prismaModels } from './models';
 
@@ -19,7 +20,10 @@ export function prismaFix(index: SourceIndex, query: OrmQuery, related: RelatedE
   const text = index.text(location.path);
   const language = jsLanguageOf(location.path);
   if (!model || text === undefined || !language || !index.parsers) return undefined;
-  const { loaded, unexplained } = explainRepeats(related, (entry) => explain(model, entry, models)?.name);
+  const explained = explainRepeats(related, (entry) => explain(model, entry, models));
+  const fields = explained.loaded;
+  const unexplained = explained.unexplained;
+  const loaded = fields.map((f) => f.name);
   if (loaded.length === 0) return undefined;
   const wanted = `include: { ${loaded.map((n) => `${n}: true`).join(', ')} }`;
   const at = `${location.path}:${location.line}:${location.column}`;
@@ -32,10 +36,108 @@ export function prismaFix(index: SourceIndex, query: OrmQuery, related: RelatedE
     if (!call) return undefined;
     const edit = includeEdit(text, call, loaded);
     if ('reason' in edit) return { title: `Load eagerly (hint): ${wanted}`, hint: `add ${wanted} to the query at ${at}; ${edit.reason}` };
-    const newText = applyEdits(text, call.startIndex, call.endIndex, edit.edits);
-    const reads = loaded.map((n) => `${lowerFirst(model.name)}.${n}`).join(', ');
-    return { title: `Load eagerly: ${edit.added}`, edit: { path: location.path, range: location, newText }, hint: `add ${edit.added} to the query at ${at}, then read ${reads} instead of querying per row` };
+    const reads = rowReads(root, call, model, fields, models);
+    const { range, newText } = editOver(text, call, [...edit.edits, ...reads.edits]);
+    // What the loop still does after the edit is said in the title too (the code action's and
+    // SARIF's description): the edit alone does not end the N+1 then.
+    const { rewritten, remaining } = reads;
+    const done = rewritten.length ? ` and read ${joined(rewritten, (r) => `${r.row}.${r.field}`)} instead of calling ${joined(rewritten, (r) => `${r.loader}()`)} per row` : '';
+    const where = rewritten.length ? ` (${joined(rewritten, (r) => `${location.path}:${r.line}`)})` : '';
+    const remains = remaining.length ? `, then read ${joined(remaining, (r) => `${r.row}.${r.field}`)} instead of querying per row` : '';
+    return {
+      title: `Load eagerly: ${edit.added}${done}${remains}`,
+      edit: { path: location.path, range: { path: location.path, ...range }, newText },
+      hint: `add ${edit.added} to the query at ${at}${done}${where}${remains}`,
+    };
   });
+}
+
+interface RowRead {
+  /** The row's name where it is loaded (`book`), else the model's, lower case. */
+  row: string;
+  field: string;
+  /** The per-row query's method (`findUnique`, `findMany`). */
+  loader: string;
+  line: number;
+}
+
+/**
+ * The per-row queries of the loaded relations, each rewritten to read the loaded relation where
+ * that is certain: on the row of a loop over the query's rows (in the same function), awaited, a
+ * query of the target by the key the relation joins on and nothing else:
+ * `prisma.author.findUnique({ where: { id: book.authorId } })` → `book.author`,
+ * `prisma.review.findMany({ where: { bookId: book.id } })` → `book.reviews`. One behind the loaded
+ * relation (`book.author ?? (await …)`) needs nothing; any other remains, and so does a relation
+ * whose query is found nowhere in this file (its rows are read elsewhere, out of sight).
+ */
+function rowReads(root: Node, query: Node, model: PrismaModel, fields: PrismaField[], models: PrismaModel[]): { edits: Edit[]; rewritten: RowRead[]; remaining: RowRead[] } {
+  const loops = methodCall(query)?.method === 'findMany' ? rowLoops(query) : [];
+  const edits: Edit[] = [];
+  const rewritten: RowRead[] = [];
+  const remaining: RowRead[] = [];
+  const someRow = lowerFirst(model.name);
+  for (const field of fields) {
+    const target = models.find((m) => m.name === field.type);
+    const key = target && joinKey(model, field, target);
+    let seen = 0;
+    for (const node of descendants(root)) {
+      const loader = key && perRowQuery(node, target, field, key);
+      if (!loader) continue;
+      if (inLoopOverOtherRows(node, query)) continue;
+      seen++;
+      if (loader.row !== undefined && guardedByRead(node, loader.row, field.name)) continue;
+      const read: RowRead = { row: loader.row ?? someRow, field: field.name, loader: loader.method, line: lineOf(node.startPosition) };
+      const loop = loader.row !== undefined ? loops.find((l) => l.row === loader.row && within(node, l.body)) : undefined;
+      const awaited = node.parent?.type === 'await_expression' ? node.parent : undefined;
+      if (!loop || !awaited || !loader.exact) {
+        remaining.push(read);
+        continue;
+      }
+      edits.push({ start: awaited.startIndex, end: awaited.endIndex, text: `${loader.row}.${field.name}` });
+      rewritten.push(read);
+    }
+    if (seen === 0) remaining.push({ row: someRow, field: field.name, loader: '', line: 0 });
+  }
+  return { edits, rewritten, remaining };
+}
+
+/** The key a relation joins on: the target's field and this model's (`id` ← `authorId`, `bookId` ← `id`). */
+function joinKey(model: PrismaModel, field: PrismaField, target: PrismaModel): { targetField: string; rowField: string; many: boolean } | undefined {
+  if (field.fields?.length === 1) {
+    const references = field.references ?? target.fields.filter((f) => f.isId).map((f) => f.name);
+    return references.length === 1 ? { targetField: references[0], rowField: field.fields[0], many: false } : undefined;
+  }
+  const opposite = oppositeOf(model, field, target);
+  if (opposite?.fields?.length !== 1) return undefined;
+  const references = opposite.references ?? model.fields.filter((f) => f.isId).map((f) => f.name);
+  return references.length === 1 ? { targetField: opposite.fields[0], rowField: references[0], many: field.list } : undefined;
+}
+
+const ONE_METHODS = new Set(['findUnique', 'findUniqueOrThrow', 'findFirst', 'findFirstOrThrow']);
+
+/**
+ * `client.<target>.<find>({ where: { <targetField>: row.<rowField> } })`: the row it reads by, and
+ * whether that is all it says (`exact`: no other argument, filter, order or selection).
+ */
+function perRowQuery(node: Node, target: PrismaModel, field: PrismaField, key: { targetField: string; rowField: string; many: boolean }): { row?: string; method: string; exact: boolean } | undefined {
+  const call = node.type === 'call_expression' ? methodCall(node) : undefined;
+  if (!call || !(key.many ? call.method === 'findMany' : ONE_METHODS.has(call.method))) return undefined;
+  const delegate = unwrap(call.object);
+  if (delegate.type !== 'member_expression' || delegate.childForFieldName('property')?.text !== lowerFirst(target.name)) return undefined;
+  const args = callArguments(node);
+  const options = args.length === 1 ? unwrap(args[0]) : undefined;
+  const where = options?.type === 'object' ? objectEntry(options, 'where') : undefined;
+  const filter = where && unwrap(where.value);
+  if (!options || filter?.type !== 'object') return undefined;
+  const entries = objectEntries(filter);
+  const by = entries.find((e) => e.key === key.targetField);
+  const value = by && unwrap(by.value);
+  const row = value?.type === 'member_expression' && value.childForFieldName('property')?.text === key.rowField ? unwrap(value.childForFieldName('object')!) : undefined;
+  if (!row) return undefined;
+  const alone = (object: Node, n: number) => object.namedChildren.filter((c) => c.type !== 'comment').length === n && objectEntries(object).length === n;
+  // findFirst of a to-one reads the one row there is; field.list guards findMany of a to-many.
+  const exact = alone(options, 1) && alone(filter, 1) && row.type === 'identifier' && key.many === field.list;
+  return { row: row.type === 'identifier' ? row.text : undefined, method: call.method, exact };
 }
 
 /** The relation field of `model` a repeated query loads, from its tables, filters and join table. */

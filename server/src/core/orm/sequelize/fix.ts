@@ -4,13 +4,14 @@
 import type { Node } from 'web-tree-sitter';
 import { RelatedEntry } from '../../findings/finding';
 import { Fix, OrmQuery } from '../../placement/orm';
-import { withTree } from '../../source/language';
+import { descendants, lineOf, withTree } from '../../source/language';
 import { SourceIndex } from '../../sourceIndex';
 import { sqlFacts } from '../../sql/normalize';
 import { explainRepeats } from '../explain';
 import { append } from '../../arrays';
-import { Edit, addArgument, addElements, addProperties, applyEdits, callArguments, callAt, declaredNames, hasSpread, jsLanguageOf, lastName, methodCall, objectEntry, preferredQuote, quoted, stringProperty, stringValue, unwrap } from '../js/syntax';
-import { camelCase, columnOf, filtersOn, onTable, pluralize, sameName, snakeCase } from '../js/names';
+import { Edit, addArgument, addElements, addProperties, callArguments, callAt, declaredNames, hasSpread, jsLanguageOf, lastName, methodCall, objectEntries, objectEntry, preferredQuote, quoted, stringProperty, stringValue, unwrap } from '../js/syntax';
+import { editOver, guardedByRead, inLoopOverOtherRows, joined, rowLoops, within } from '../js/rowLoops';
+import { camelCase, columnOf, filtersOn, lowerFirst, onTable, pluralize, sameName, snakeCase } from '../js/names';
 import { SequelizeAssociation, SequelizeModel, modelNamed, sequelizeModels } from './models';
 import { QUERY_METHODS } from './queries';
 
@@ -40,18 +41,126 @@ export function sequelizeFix(index: SourceIndex, query: OrmQuery, related: Relat
     const items = loaded.map((l) => includeItem(l, prefix, declared, quote));
     const wanted = `include: [${items.join(', ')}]`;
     const at = `${location.path}:${location.line}:${location.column}`;
-    const getters = loaded.map((l) => `get${upperFirst(associationName(l))}()`).join(', ');
-    const names = loaded.map((l) => associationName(l)).join(', ');
-    const after = `then read the loaded ${names} of each row instead of calling ${getters}`;
     if (unexplained.length > 0) {
       const tables = unexplained.map((r) => r.table ?? 'query').join(', ');
       return { title: `Load eagerly (hint): ${wanted}`, hint: `add ${wanted} to the query at ${at}; the repeated queries on ${tables} match no association of ${model.name} and need loading by hand` };
     }
-    const edit = includeEdit(text, call, method.method, loaded, items);
+    const reads = rowReads(root, call, model, loaded, method.method, quote);
+    const edit = includeEdit(text, call, method.method, loaded, items, reads.order);
     if ('reason' in edit) return { title: `Load eagerly (hint): ${wanted}`, hint: `add ${wanted} to the query at ${at}; ${edit.reason}` };
-    const newText = applyEdits(text, call.startIndex, call.endIndex, edit.edits);
-    return { title: `Load eagerly: ${edit.added}`, edit: { path: location.path, range: location, newText }, hint: `add ${edit.added} to the query at ${at}, ${after}` };
+    const { range, newText } = editOver(text, call, [...edit.edits, ...reads.edits]);
+    // What the loop still does after the edit is said in the title too (the code action's and
+    // SARIF's description): the edit alone does not end the N+1 then.
+    const { rewritten, remaining } = reads;
+    const done = rewritten.length ? ` and read ${joined(rewritten, (r) => `${r.row}.${r.name}`)} instead of calling ${joined(rewritten, (r) => `${r.row}.${r.getter}()`)}` : '';
+    const where = rewritten.length ? ` (${joined(rewritten, (r) => `${location.path}:${r.line}`)})` : '';
+    const remains = remaining.length ? `, then read ${joined(remaining, (r) => `${r.row}.${r.name}`)} instead of calling ${joined(remaining, (r) => `${r.getter}()`)}` : '';
+    return {
+      title: `Load eagerly: ${edit.added}${done}${remains}`,
+      edit: { path: location.path, range: { path: location.path, ...range }, newText },
+      hint: `add ${edit.added} to the query at ${at}${done}${where}${remains}`,
+    };
   });
+}
+
+interface RowRead {
+  /** The row's name where the getter is called (`project`), else the model's, lower case. */
+  row: string;
+  /** The association's name (`tasks`) and its getter (`getTasks`). */
+  name: string;
+  getter: string;
+  line: number;
+}
+
+/**
+ * The getter calls of the loaded associations, each rewritten to read the loaded association where
+ * that is certain: `await project.getTasks()` on the row of a loop over the query's rows (in the
+ * same function) becomes `project.tasks`, and a getter's `order: [['id', 'ASC']]` moves into the
+ * query's order (`['tasks', 'id', 'ASC']`). A call already behind the loaded association
+ * (`book.author ?? (await book.getAuthor())`) needs nothing. Any other call of the getter remains,
+ * and so does an association whose getter is called nowhere in this file (its rows are read
+ * elsewhere, out of sight).
+ */
+function rowReads(root: Node, query: Node, model: SequelizeModel, loaded: Loaded[], method: string, quote: "'" | '"'): { edits: Edit[]; order: string[]; rewritten: RowRead[]; remaining: RowRead[] } {
+  // findOne and findByPk give one row: no loop over it.
+  const loops = method === 'findAll' || method === 'findAndCountAll' ? rowLoops(query) : [];
+  const orderAt = queryOrder(query, method);
+  const edits: Edit[] = [];
+  const order: string[] = [];
+  const rewritten: RowRead[] = [];
+  const remaining: RowRead[] = [];
+  const someRow = lowerFirst(model.name);
+  for (const l of loaded) {
+    const name = associationName(l);
+    const getter = `get${upperFirst(name)}`;
+    let seen = 0;
+    for (const node of descendants(root)) {
+      const call = node.type === 'call_expression' ? methodCall(node) : undefined;
+      if (!call || call.method !== getter) continue;
+      if (inLoopOverOtherRows(node, query)) continue;
+      seen++;
+      const object = unwrap(call.object);
+      const row = object.type === 'identifier' ? object.text : undefined;
+      if (row !== undefined && guardedByRead(node, row, name)) continue;
+      const read: RowRead = { row: row ?? someRow, name, getter, line: lineOf(node.startPosition) };
+      const loop = row !== undefined ? loops.find((lp) => lp.row === row && within(node, lp.body)) : undefined;
+      const awaited = node.parent?.type === 'await_expression' ? node.parent : undefined;
+      const moved = loop && awaited ? getterOrder(node, name, quote) : undefined;
+      // An order to move where the query's order is not written out here: not certain.
+      if (!awaited || moved === undefined || (moved.length > 0 && orderAt === undefined)) {
+        remaining.push(read);
+        continue;
+      }
+      append(order, moved);
+      edits.push({ start: awaited.startIndex, end: awaited.endIndex, text: `${row}.${name}` });
+      rewritten.push(read);
+    }
+    if (seen === 0) remaining.push({ row: someRow, name, getter, line: 0 });
+  }
+  const unique = remaining.filter((r, i) => remaining.findIndex((o) => o.row === r.row && o.name === r.name) === i);
+  return { edits, order, rewritten, remaining: unique };
+}
+
+/**
+ * The query's order as the getter's can join it: the array literal, `null` when there is none
+ * yet (and the options can take one), undefined when it is written elsewhere.
+ */
+function queryOrder(query: Node, method: string): Node | null | undefined {
+  const args = callArguments(query);
+  const at = QUERY_METHODS[method];
+  if (args.length === at) return null;
+  const options = args[at] && unwrap(args[at]);
+  if (options?.type !== 'object' || hasSpread(options)) return undefined;
+  const order = objectEntry(options, 'order');
+  if (!order) return null;
+  const value = unwrap(order.value);
+  return value.type === 'array' ? value : undefined;
+}
+
+/**
+ * The query's order items that give the loaded rows the getter's order: none for a getter without
+ * arguments, `['tasks', 'id', 'ASC']` for its `order: [['id', 'ASC']]`; undefined when its
+ * arguments say anything else (a where, attributes, a scope), which reading the loaded rows would lose.
+ */
+function getterOrder(call: Node, name: string, quote: "'" | '"'): string[] | undefined {
+  const args = callArguments(call);
+  if (args.length === 0) return [];
+  const options = unwrap(args[0]);
+  if (args.length > 1 || options.type !== 'object') return undefined;
+  const entries = objectEntries(options);
+  if (entries.length !== options.namedChildren.filter((c) => c.type !== 'comment').length || entries.some((e) => e.key !== 'order')) return undefined;
+  if (entries.length === 0) return [];
+  const value = unwrap(entries[0].value);
+  if (value.type !== 'array') return undefined;
+  const items: string[] = [];
+  for (const item of value.namedChildren.filter((c) => c.type !== 'comment')) {
+    const parts = unwrap(item).type === 'array' ? unwrap(item).namedChildren.filter((c) => c.type !== 'comment') : [item];
+    const column = stringValue(parts[0]);
+    const direction = parts[1] && stringValue(parts[1]);
+    if (column === undefined || parts.length > 2 || (parts.length === 2 && !/^(ASC|DESC)( NULLS (FIRST|LAST))?$/i.test(direction ?? ''))) return undefined;
+    items.push(`[${[quoted(name, quote), ...parts.map((p) => p.text)].join(', ')}]`);
+  }
+  return items;
 }
 
 /** The association of `model` a repeated query loads, from its tables and filter columns. */
@@ -99,15 +208,21 @@ function includeItem(l: Loaded, prefix: string | undefined, declared: Set<string
   return l.association.as ? `{ model: ${ref}, as: ${quoted(l.association.as, quote)} }` : ref;
 }
 
-/** The edits adding the include items to the call's options, or why that is not certain. */
-function includeEdit(text: string, call: Node, method: string, loaded: Loaded[], items: string[]): { edits: Edit[]; added: string } | { reason: string } {
+/**
+ * The edits adding the include items to the call's options, with `order` items for the loaded
+ * rows (queryOrder said where they go), or why that is not certain.
+ */
+function includeEdit(text: string, call: Node, method: string, loaded: Loaded[], items: string[], order: string[]): { edits: Edit[]; added: string } | { reason: string } {
   const at = QUERY_METHODS[method];
   const args = callArguments(call);
   // findAndCountAll counts joined rows unless told to count distinct ones.
   const needsDistinct = method === 'findAndCountAll' && loaded.some((l) => l.association.kind === 'hasMany' || l.association.kind === 'belongsToMany');
   const include = `include: [${items.join(', ')}]`;
+  const orderArray = order.length ? queryOrder(call, method) : null;
+  const orderProperty = order.length && !orderArray ? [`order: [${order.join(', ')}]`] : [];
+  const orderEdits = order.length && orderArray ? addElements(text, orderArray, order) : [];
   if (args.length === at) {
-    const edit = addArgument(call, `{ ${include}${needsDistinct ? ', distinct: true' : ''} }`);
+    const edit = addArgument(call, `{ ${[include, ...(needsDistinct ? ['distinct: true'] : []), ...orderProperty].join(', ')} }`);
     return edit ? { edits: [edit], added: include } : { reason: 'the call cannot be edited safely' };
   }
   if (args.length < at) return { reason: 'the call has fewer arguments than expected' };
@@ -117,7 +232,7 @@ function includeEdit(text: string, call: Node, method: string, loaded: Loaded[],
   const distinct = needsDistinct && !objectEntry(options, 'distinct') ? ['distinct: true'] : [];
   if (!existing) {
     if (hasSpread(options)) return { reason: 'its options spread another object that may hold an include: merge it by hand' };
-    return { edits: addProperties(text, options, [include, ...distinct]), added: include };
+    return { edits: [...addProperties(text, options, [include, ...distinct, ...orderProperty]), ...orderEdits], added: include };
   }
   const value = unwrap(existing.value);
   const elements = value.type === 'array' ? value.namedChildren.filter((c) => c.type !== 'comment') : [value];
@@ -126,7 +241,8 @@ function includeEdit(text: string, call: Node, method: string, loaded: Loaded[],
   if (missing.length === 0) return { reason: 'it is in the include already; check where the rows are read' };
   const added = missing.map((m) => m.item);
   const edits: Edit[] = value.type === 'array' ? addElements(text, value, added) : [{ start: value.startIndex, end: value.endIndex, text: `[${value.text}, ${added.join(', ')}]` }];
-  if (distinct.length) append(edits, addProperties(text, options, distinct));
+  if (distinct.length || orderProperty.length) append(edits, addProperties(text, options, [...distinct, ...orderProperty]));
+  append(edits, orderEdits);
   return { edits, added: `${added.join(', ')} in include` };
 }
 

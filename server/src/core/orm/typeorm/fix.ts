@@ -3,11 +3,14 @@
 
 import { RelatedEntry } from '../../findings/finding';
 import { Fix, OrmQuery } from '../../placement/orm';
-import { withTree } from '../../source/language';
+import { descendants, lineOf, withTree } from '../../source/language';
 import { SourceIndex } from '../../sourceIndex';
 import { sqlFacts } from '../../sql/normalize';
 import { explainRepeats } from '../explain';
-import { Edit, addArgument, addElements, addProperties, applyEdits, callArguments, callAt, hasSpread, jsLanguageOf, objectEntries, objectEntry, preferredQuote, quoted, stringValue, unwrap } from '../js/syntax';
+import type { Node } from 'web-tree-sitter';
+import { Edit, addArgument, addElements, addProperties, callArguments, callAt, calleeName, enclosingClassName, hasSpread, jsLanguageOf, lastName, methodCall, objectEntries, objectEntry, preferredQuote, quoted, stringValue, unwrap } from '../js/syntax';
+import { RowLoop, editOver, inLoopOverOtherRows, joined, removeStatement, rowLoops, within } from '../js/rowLoops';
+import { append } from '../../arrays';
 import { camelCase, filtersOn, lowerFirst, sameName, snakeCase } from '../js/names';
 import { TypeormEntity, TypeormRelation, typeormEntities } from './models';
 import { TypeormQuery, queriesIn } from './queries';
@@ -37,11 +40,176 @@ export function typeormFix(index: SourceIndex, query: OrmQuery, related: Related
     if (!call || !found) return undefined;
     const edit = relationsEdit(text, found, names, quote);
     if ('reason' in edit) return { title: `Load eagerly (hint): ${wanted}`, hint: `add ${wanted} to the query at ${at}; ${edit.reason}` };
-    const newText = applyEdits(text, call.startIndex, call.endIndex, edit.edits);
-    const reads = loaded.map((r) => `${lowerFirst(entity.name)}.${r.name}`).join(', ');
-    const after = loaded.every((r) => r.lazy) ? `; awaiting ${reads} then takes the loaded rows` : `, then read ${reads} instead of querying per row`;
-    return { title: `Load eagerly: ${edit.added}`, edit: { path: location.path, range: location, newText }, hint: `add ${edit.added} to the query at ${at}${after}` };
+    const reads = rowReads(index, root, text, found, entity, loaded);
+    const { range, newText } = editOver(text, call, [...edit.edits, ...reads.edits]);
+    // What the loop still does after the edit is said in the title too (the code action's and
+    // SARIF's description): the edit alone does not end the N+1 then. A lazy relation awaited per
+    // row takes the loaded rows: nothing remains there.
+    const { rewritten, remaining } = reads;
+    const lazy = remaining.filter((r) => r.relation.lazy);
+    const eager = remaining.filter((r) => !r.relation.lazy);
+    const done = rewritten.length ? ` and read ${joined(rewritten, (r) => `${r.row}.${r.relation.name}`)} instead of calling ${joined(rewritten, (r) => `${r.loader}()`)} per row` : '';
+    const where = rewritten.length ? ` (${joined(rewritten, (r) => `${location.path}:${r.line}`)})` : '';
+    const remains = eager.length ? `, then read ${joined(eager, (r) => `${r.row}.${r.relation.name}`)} instead of querying per row` : '';
+    const awaiting = lazy.length ? `; awaiting ${joined(lazy, (r) => `${r.row}.${r.relation.name}`)} then takes the loaded rows` : '';
+    return {
+      title: `Load eagerly: ${edit.added}${done}${remains}`,
+      edit: { path: location.path, range: { path: location.path, ...range }, newText },
+      hint: `add ${edit.added} to the query at ${at}${done}${where}${remains}${awaiting}`,
+    };
   });
+}
+
+interface RowRead {
+  /** The row's name where it is loaded (`project`), else the entity's, lower case. */
+  row: string;
+  relation: TypeormRelation;
+  /** The per-row loader's method (`loadMany`, `findOneBy`). */
+  loader: string;
+  line: number;
+}
+
+/**
+ * The per-row loaders of the loaded relations, each rewritten to read the loaded relation where
+ * that is certain: on the row of a loop over the query's rows (in the same function), awaited,
+ * `relation(Project, 'tasks').of(project).loadMany()` (or loadOne) and, for a relation whose id
+ * the entity keeps (@RelationId), `users.findOneBy({ id: task.assigneeId })` on a repository of
+ * the target. Such a loader becomes `project.tasks`; `project.tasks = await …loadMany()` goes
+ * with its line, and a loop left empty with it. Any other loader remains, and so does a relation
+ * whose loader is found nowhere in this file (its rows are read elsewhere, out of sight).
+ */
+function rowReads(index: SourceIndex, root: Node, text: string, query: TypeormQuery, entity: TypeormEntity, loaded: TypeormRelation[]): { edits: Edit[]; rewritten: RowRead[]; remaining: RowRead[] } {
+  const loops = LIST_METHODS.has(query.method) ? rowLoops(query.call) : [];
+  const ids = relationIds(index, entity);
+  const repositories = repositoriesIn(root);
+  const edits: Edit[] = [];
+  const rewritten: RowRead[] = [];
+  const remaining: RowRead[] = [];
+  const emptied = new Map<number, { loop: RowLoop; removed: number }>();
+  const someRow = lowerFirst(entity.name);
+  for (const relation of loaded) {
+    let seen = 0;
+    for (const node of descendants(root)) {
+      const loader = loaderOf(node, entity, relation, ids, repositories);
+      if (!loader) continue;
+      if (inLoopOverOtherRows(node, query.call)) continue;
+      seen++;
+      const row = loader.row.type === 'identifier' ? loader.row.text : undefined;
+      const read: RowRead = { row: row ?? someRow, relation, loader: loader.method, line: lineOf(node.startPosition) };
+      const loop = row !== undefined ? loops.find((l) => l.row === row && within(node, l.body)) : undefined;
+      const awaited = node.parent?.type === 'await_expression' ? node.parent : undefined;
+      if (!loop || !awaited) {
+        remaining.push(read);
+        continue;
+      }
+      rewritten.push(read);
+      const assignment = awaited.parent;
+      const statement = assignment?.parent;
+      if (assignment?.type === 'assignment_expression' && statement?.type === 'expression_statement' && unwrap(assignment.childForFieldName('left')!).text === `${row}.${relation.name}`) {
+        // `project.tasks = await …loadMany()`: the loaded relation is there already.
+        edits.push(removeStatement(text, statement));
+        const entry = emptied.get(loop.node.id) ?? { loop, removed: 0 };
+        entry.removed++;
+        emptied.set(loop.node.id, entry);
+      } else edits.push({ start: awaited.startIndex, end: awaited.endIndex, text: `${row}.${relation.name}` });
+    }
+    if (seen === 0) remaining.push({ row: someRow, relation, loader: '', line: 0 });
+  }
+  // A loop whose every statement went is removed whole.
+  for (const { loop, removed } of emptied.values()) {
+    const statements = loop.body.type === 'statement_block' ? loop.body.namedChildren.filter((c) => c.type !== 'comment') : [];
+    if (statements.length !== removed || loop.node.type !== 'for_in_statement') continue;
+    const inside = (e: Edit) => e.start >= loop.node.startIndex && e.end <= loop.node.endIndex + 1;
+    const kept = edits.filter((e) => !inside(e));
+    edits.length = 0;
+    append(edits, kept);
+    edits.push(removeStatement(text, loop.node));
+  }
+  return { edits, rewritten, remaining };
+}
+
+/** The methods that return a list of rows, over which a loop can run. */
+const LIST_METHODS = new Set(['find', 'findBy', 'findAndCount', 'findAndCountBy']);
+
+interface Loader {
+  method: string;
+  /** The row whose relation it loads. */
+  row: Node;
+}
+
+/**
+ * A per-row loader of `relation`: `….relation(Entity, 'name').of(row).loadMany()` (or loadOne),
+ * or `repo.findOneBy({ id: row.relationId })` on a repository of the target, `relationId` the
+ * @RelationId of the relation.
+ */
+function loaderOf(node: Node, entity: TypeormEntity, relation: TypeormRelation, ids: Map<string, string>, repositories: Map<string, string>): Loader | undefined {
+  const call = node.type === 'call_expression' ? methodCall(node) : undefined;
+  if (!call) return undefined;
+  if (call.method === 'loadMany' || call.method === 'loadOne') {
+    const of = unwrap(call.object);
+    const ofCall = of.type === 'call_expression' ? methodCall(of) : undefined;
+    const relationCall = ofCall?.method === 'of' ? unwrap(ofCall.object) : undefined;
+    const rel = relationCall?.type === 'call_expression' ? methodCall(relationCall) : undefined;
+    const args = relationCall && rel?.method === 'relation' ? callArguments(relationCall) : [];
+    const row = callArguments(of)[0];
+    if (args.length !== 2 || lastName(args[0]) !== entity.name || stringValue(args[1]) !== relation.name || !row) return undefined;
+    return { method: call.method, row: unwrap(row) };
+  }
+  if (call.method !== 'findOneBy' || relation.kind === 'one-to-many' || relation.kind === 'many-to-many') return undefined;
+  const receiver = unwrap(call.object);
+  const target = receiver.type === 'identifier' ? repositories.get(receiver.text) : repositoryTarget(receiver);
+  const where = callArguments(node);
+  const filter = where.length === 1 ? unwrap(where[0]) : undefined;
+  if (target !== relation.target || filter?.type !== 'object' || hasSpread(filter)) return undefined;
+  const entries = objectEntries(filter);
+  if (entries.length !== 1 || filter.namedChildren.filter((c) => c.type !== 'comment').length !== 1) return undefined;
+  const value = unwrap(entries[0].value);
+  const object = value.type === 'member_expression' ? value.childForFieldName('object') : undefined;
+  const property = value.type === 'member_expression' ? value.childForFieldName('property')?.text : undefined;
+  if (!object || property === undefined || ids.get(property) !== relation.name) return undefined;
+  return { method: call.method, row: unwrap(object) };
+}
+
+/** `X.getRepository(Entity)` → "Entity". */
+function repositoryTarget(node: Node): string | undefined {
+  const call = node.type === 'call_expression' ? methodCall(node) : undefined;
+  return call?.method === 'getRepository' ? lastName(callArguments(node)[0]) : undefined;
+}
+
+/** The names bound to a repository in the file (`const users = dataSource.getRepository(User)`), with its entity. */
+function repositoriesIn(root: Node): Map<string, string> {
+  const found = new Map<string, string>();
+  for (const node of descendants(root)) {
+    if (node.type !== 'variable_declarator') continue;
+    const name = node.childForFieldName('name');
+    const value = node.childForFieldName('value');
+    const target = value && repositoryTarget(unwrap(value));
+    if (name?.type === 'identifier' && target) found.set(name.text, target);
+  }
+  return found;
+}
+
+/** The entity's @RelationId properties: `@RelationId((task: Task) => task.assignee) assigneeId` → assigneeId → assignee. */
+function relationIds(index: SourceIndex, entity: TypeormEntity): Map<string, string> {
+  const ids = new Map<string, string>();
+  const text = index.text(entity.path);
+  const language = jsLanguageOf(entity.path);
+  if (text === undefined || !language || !index.parsers) return ids;
+  withTree(index.parsers, language, text, (root) => {
+    for (const node of descendants(root)) {
+      if (node.type !== 'public_field_definition' || enclosingClassName(node) !== entity.name) continue;
+      const name = node.childForFieldName('name')?.text;
+      for (const decorator of node.childrenForFieldName('decorator')) {
+        const call = decorator?.namedChildren[0];
+        if (!name || call?.type !== 'call_expression' || calleeName(call) !== 'RelationId') continue;
+        const fn = callArguments(call)[0];
+        const body = fn?.type === 'arrow_function' ? unwrap(fn.childForFieldName('body')!) : undefined;
+        const relation = body?.type === 'member_expression' ? body.childForFieldName('property')?.text : undefined;
+        if (relation) ids.set(name, relation);
+      }
+    }
+  });
+  return ids;
 }
 
 /** The relation of `entity` a repeated query loads, from its tables and filter columns. */

@@ -1,0 +1,66 @@
+// The host of an N+1: the function whose text holds the loop. A recorded project function called
+// once per repeat, each call wrapping one (`senderOf`, `currentUser`), is the per-row wrapper, and
+// the host is the project function above all its calls; else the nearest project function above
+// all the repeats; else, in a request whose handler the agent did not record (an anonymous
+// `router.get('/', function (req, res) { … })`), the handler found from the request in the source
+// (routes.ts).
+
+import { FunctionIdentity, SourceIndex } from '../sourceIndex';
+import { sqlShapeOf } from '../analysis/stats';
+import { Call, CallKind, Trace } from '../trace';
+import { countWork } from '../workCounter';
+import { commonAncestor, nearestAbove, shallowestBelow } from './calls';
+
+/** A host found in the recording: the function, and the recorded per-row wrapper's name. */
+export interface RecordedHost {
+  fn: FunctionIdentity;
+  wrapper: string | undefined;
+}
+
+/**
+ * The recorded host of repeated queries, for many groups of repeats: the walks up the tree are
+ * remembered across groups (see calls.ts), so each call is walked once.
+ */
+export function hostSearch(trace: Trace, index: SourceIndex): (scopeCall: Call | undefined, repeated: Call[]) => RecordedHost | undefined {
+  const isProject = (c: Call) => c.kind === CallKind.Function && c.fn !== -1 && index.locate(trace.functions[c.fn])?.definition !== undefined;
+  const nearest = nearestAbove(trace, (c) => (isProject(c) ? c : undefined));
+  const parentOf = (c: Call) => (c.parent === -1 ? undefined : trace.calls[c.parent]);
+  /** Per request, its handler: walked once however many groups of repeats it holds. */
+  const handlers = new Map<number, Call | null>();
+  const handlerOf = (request: Call): Call | undefined => {
+    let handler = handlers.get(request.index);
+    if (handler === undefined) handlers.set(request.index, (handler = shallowestBelow(trace, request, (c) => (isProject(c) ? c : undefined)) ?? null));
+    return handler ?? undefined;
+  };
+  return (scopeCall, repeated) => {
+    // The wrapper: each repeat's nearest project function is a call of one function, each call
+    // running at most one repeat of each shape (`present(book)`: its author, tags and reviews).
+    const shapes = new Set<string>();
+    for (const r of repeated) shapes.add(sqlShapeOf(r));
+    const wrappers: Call[] = [];
+    const perWrapper = new Map<number, number>();
+    let fn = -1;
+    for (const r of repeated) {
+      countWork();
+      const w = nearest(parentOf(r));
+      const n = w ? (perWrapper.get(w.index) ?? 0) + 1 : 0;
+      if (!w || n > shapes.size || (fn !== -1 && w.fn !== fn)) {
+        wrappers.length = 0;
+        break;
+      }
+      if (n === 1) wrappers.push(w);
+      perWrapper.set(w.index, n);
+      fn = w.fn;
+    }
+    if (wrappers.length > 1) {
+      const host = nearest(commonAncestor(trace, wrappers));
+      if (host) return { fn: trace.functions[host.fn], wrapper: trace.functions[fn].methodId };
+    }
+    const host = nearest(commonAncestor(trace, repeated));
+    if (host) return { fn: trace.functions[host.fn], wrapper: undefined };
+    // The queries ran outside every recorded function of the request (an agent may close an async
+    // function when it returns its promise): the request's handler, the shallowest project function.
+    const handler = scopeCall?.http ? handlerOf(scopeCall) : undefined;
+    return handler ? { fn: trace.functions[handler.fn], wrapper: undefined } : undefined;
+  };
+}

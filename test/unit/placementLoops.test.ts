@@ -1,0 +1,289 @@
+// Placement whatever the ORM (core/placement/loopCall.ts, host.ts, routes.ts): an N+1 sits on the
+// query before the loop whose rows it iterates, else on the call in the loop that runs once per
+// row, with the other one as a related place; the host is the recorded function above the
+// repeats, or above the per-row wrapper, or the route handler of the request when none was
+// recorded. Fixtures with synthetic recordings (built here, not by an agent), checked exactly; and
+// linear work, counted.
+
+import * as assert from 'node:assert/strict';
+import { readRecording } from '../../server/src/core/appmap/read';
+import { resolveConfig } from '../../server/src/core/config';
+import { Finding } from '../../server/src/core/findings/finding';
+import { findingsOf } from '../../server/src/core/findings/index';
+import { ORMS } from '../../server/src/core/orm/index';
+import { resolveAnchor } from '../../server/src/core/placement/index';
+import { wordsOf } from '../../server/src/core/placement/loopCall';
+import { SourceParsers } from '../../server/src/core/source/definitions';
+import { SourceIndex } from '../../server/src/core/sourceIndex';
+import { loadParsers } from '../../server/src/node/treeSitter';
+import { memoryFiles } from '../support/fixture';
+import { assertLinearWork } from '../support/linearWork';
+import { RecordingBuilder } from '../support/recordingBuilder';
+
+let parsers: SourceParsers;
+const config = resolveConfig({});
+
+function indexOf(files: Record<string, string>): SourceIndex {
+  return new SourceIndex(memoryFiles({ files: new Map(Object.entries(files)) }), parsers, config);
+}
+
+/** The N+1 findings of a recording over the files: where, what, and the related places. */
+function nPlusOnes(files: Record<string, string> | SourceIndex, recording: RecordingBuilder): string[] {
+  const index = files instanceof SourceIndex ? files : indexOf(files);
+  const { trace, problems } = readRecording('tmp/appmap/r.generated.appmap.json', recording.json());
+  assert.deepEqual(problems, []);
+  return findingsOf(trace, index, config)
+    .filter((f) => f.rule === 'n-plus-one')
+    .map(placeOf);
+}
+
+function placeOf(f: Finding): string {
+  const also = (f.also ?? []).map((a) => `; ${a.what} ${a.location.path}:${a.location.line}`).join('');
+  return `${f.location.path}:${f.location.line}:${f.location.column} ${f.message} (${f.detail})${also}`;
+}
+
+const range = (n: number) => Array.from({ length: n }, (_, i) => i + 1);
+
+const KNEX_PROJECTS = [
+  "const knex = require('../db');",
+  '',
+  'async function listProjects(req, res) {',
+  "  const projects = await knex('projects').select('id', 'name');",
+  '  for (const p of projects) {',
+  "    p.owner = await knex('users').where({ id: p.owner_id }).first();",
+  "    p.tasks = await knex('tasks').where({ project_id: p.id }).select('id');",
+  '  }',
+  '  res.json(projects);',
+  '}',
+  '',
+  'module.exports = { listProjects };',
+  '',
+].join('\n');
+
+/** GET /projects: the handler, the projects, then per project its tasks (and its owner, unless told). */
+function projectsRecording(n: number, options: { owners?: boolean; handler?: boolean; path?: string } = {}): RecordingBuilder {
+  const r = new RecordingBuilder();
+  const body = () => {
+    r.sql('select `id`, `name` from `projects`');
+    for (const id of range(n)) {
+      if (options.owners !== false) r.sql(`select * from \`users\` where \`id\` = ${id} limit 1`);
+      r.sql(`select \`id\` from \`tasks\` where \`project_id\` = ${id}`);
+    }
+  };
+  r.request('GET', options.path ?? '/projects', 20, () => {
+    if (options.handler === false) body();
+    else r.call('projects', 'listProjects', 'src/routes/projects.js', 3, 10, body, true);
+  });
+  return r;
+}
+
+describe('placement whatever the ORM: the loop of an N+1 in its host', () => {
+  before(async () => {
+    parsers = await loadParsers();
+  });
+
+  it('words of names: camelCase, snake_case and plurals', () => {
+    assert.deepEqual(wordsOf('getTasks'), ['get', 'task']);
+    assert.deepEqual(wordsOf('project_id'), ['project', 'id']);
+    assert.deepEqual(wordsOf('Categories'), ['category']);
+    assert.deepEqual(wordsOf('addresses'), ['address']);
+  });
+
+  it('Knex in a for…of: each N+1 on the query of the rows, the per-row call that matches its table related', () => {
+    // Sibling shapes of one loop share their source query, so they are one finding.
+    assert.deepEqual(nPlusOnes({ 'src/routes/projects.js': KNEX_PROJECTS }, projectsRecording(12)), [
+      'src/routes/projects.js:4:26 N+1: 24 queries from this query (12 × users, 12 × tasks); the per-row call src/routes/projects.js:6',
+    ]);
+    assert.deepEqual(nPlusOnes({ 'src/routes/projects.js': KNEX_PROJECTS }, projectsRecording(12, { owners: false })), [
+      'src/routes/projects.js:4:26 N+1: 12 queries from this query (12 × tasks); the per-row call src/routes/projects.js:7',
+    ]);
+  });
+
+  it('a recorded per-row wrapper under Promise.all(rows.map(…)): its call in the loop, whatever its name says', () => {
+    const files = {
+      'src/routes/messages.js': [
+        'async function listMessages(req, res) {',
+        "  const messages = await knex('messages').orderBy('id');",
+        '  const senders = await Promise.all(messages.map((m) => senderOf(m)));',
+        '  res.json(senders);',
+        '}',
+        '',
+      ].join('\n'),
+      'src/helpers/people.js': ['async function senderOf(message) {', "  return knex('users').where({ id: message.user_id }).first();", '}', ''].join('\n'),
+    };
+    const r = new RecordingBuilder();
+    r.request('GET', '/messages', 20, () =>
+      r.call('messages', 'listMessages', 'src/routes/messages.js', 1, 10, () => {
+        r.sql('select * from `messages` order by `id` asc');
+        for (const id of range(6)) r.call('people', 'senderOf', 'src/helpers/people.js', 1, 1, () => r.sql(`select * from \`users\` where \`id\` = ${id} limit 1`), true);
+      }, true),
+    );
+    assert.deepEqual(nPlusOnes(files, r), ['src/routes/messages.js:2:26 N+1: 6 queries from this query (6 × users); the per-row call src/routes/messages.js:3']);
+  });
+
+  it('no handler recorded (an anonymous one in a router mounted under a prefix): the route handler found from the request', () => {
+    const files = {
+      'src/app.js': ["const express = require('express');", 'const app = express();', "app.use('/api/projects', require('./routes/projects'));", 'module.exports = app;', ''].join('\n'),
+      'src/routes/projects.js': [
+        "const express = require('express');",
+        'const router = express.Router();',
+        "router.get('/', async function (req, res) {",
+        "  const projects = await knex('projects').select('id', 'name');",
+        '  for (const p of projects) {',
+        "    p.tasks = await knex('tasks').where({ project_id: p.id });",
+        '  }',
+        '  res.json(projects);',
+        '});',
+        "router.get('/:id', async function (req, res) {",
+        "  res.json(await knex('projects').where({ id: req.params.id }).first());",
+        '});',
+        'module.exports = router;',
+        '',
+      ].join('\n'),
+    };
+    assert.deepEqual(nPlusOnes(files, projectsRecording(6, { owners: false, handler: false, path: '/api/projects' })), [
+      'src/routes/projects.js:4:26 N+1: 6 queries from this query (6 × tasks); the per-row call src/routes/projects.js:6',
+    ]);
+    // Another path: no route matches, and nothing better than the recording is certain.
+    assert.deepEqual(nPlusOnes(files, projectsRecording(6, { owners: false, handler: false, path: '/elsewhere' })), [
+      'tmp/appmap/r.generated.appmap.json:1:1 N+1: 6 queries in this recording (6 × tasks)',
+    ]);
+  });
+
+  it('no handler recorded, Koa (a router with its own prefix, mounted under another) and Fastify: the route handler found', () => {
+    const loop = ['  const projects = await knex(\'projects\');', '  for (const p of projects) p.tasks = await knex(\'tasks\').where({ project_id: p.id });'];
+    const koa = {
+      'src/app.js': [
+        "const Router = require('@koa/router');",
+        "const api = new Router({ prefix: '/api' });",
+        "const projects = new Router({ prefix: '/projects' });",
+        "projects.get('/', async (ctx) => {",
+        ...loop,
+        '  ctx.body = projects;',
+        '});',
+        "api.use('/v1', projects.routes());",
+        '',
+      ].join('\n'),
+    };
+    assert.deepEqual(nPlusOnes(koa, projectsRecording(6, { owners: false, handler: false, path: '/api/v1/projects' })), [
+      'src/app.js:5:26 N+1: 6 queries from this query (6 × tasks); the per-row call src/app.js:6',
+    ]);
+    const fastify = {
+      'src/server.js': ["const fastify = require('fastify')();", "fastify.get('/projects', async (request, reply) => {", ...loop, '  return projects;', '});', ''].join('\n'),
+    };
+    assert.deepEqual(nPlusOnes(fastify, projectsRecording(6, { owners: false, handler: false, path: '/projects' })), [
+      'src/server.js:3:26 N+1: 6 queries from this query (6 × tasks); the per-row call src/server.js:4',
+    ]);
+  });
+
+  it('rows handed in (no query before the loop in the host): on the per-row call', () => {
+    const files = {
+      'src/routes/projects.js': [
+        'async function withTasks(projects) {',
+        '  for (const p of projects) {',
+        "    p.tasks = await knex('tasks').where({ project_id: p.id });",
+        '  }',
+        '}',
+        '',
+      ].join('\n'),
+    };
+    const r = new RecordingBuilder();
+    r.request('GET', '/projects', 20, () => {
+      r.sql('select `id`, `name` from `projects`');
+      r.call('projects', 'withTasks', 'src/routes/projects.js', 1, 10, () => {
+        for (const id of range(6)) r.sql(`select * from \`tasks\` where \`project_id\` = ${id}`);
+      }, true);
+    });
+    assert.deepEqual(nPlusOnes(files, r), ['src/routes/projects.js:3:21 N+1: 6 queries from this per-row call (6 × tasks)']);
+  });
+
+  it('two calls in the loop that match alike: nothing is certain, the definition line as before', () => {
+    const files = {
+      'src/routes/projects.js': [
+        'async function listProjects(req, res) {',
+        "  const projects = await knex('projects');",
+        '  for (const p of projects) {',
+        "    p.open = await knex('tasks').where({ project_id: p.id, done: false });",
+        "    p.done = await knex('tasks').where({ project_id: p.id, done: true });",
+        '  }',
+        '}',
+        '',
+      ].join('\n'),
+    };
+    const r = new RecordingBuilder();
+    r.request('GET', '/projects', 20, () =>
+      r.call('projects', 'listProjects', 'src/routes/projects.js', 1, 10, () => {
+        r.sql('select * from `projects`');
+        for (const id of range(6)) r.sql(`select * from \`tasks\` where \`project_id\` = ${id}`);
+      }, true),
+    );
+    assert.deepEqual(nPlusOnes(files, r), ['src/routes/projects.js:1:1 N+1: 6 queries under this function (6 × tasks)']);
+  });
+
+  it('the place follows edits: resolved again against the current text', () => {
+    const index = indexOf({ 'src/routes/projects.js': KNEX_PROJECTS });
+    const { trace } = readRecording('r.appmap.json', projectsRecording(6, { owners: false }).json());
+    const [finding] = findingsOf(trace, index, config).filter((f) => f.rule === 'n-plus-one');
+    assert.equal(finding.ref.kind, 'loop');
+    const edited = indexOf({ 'src/routes/projects.js': `// a comment\n// and another\n${KNEX_PROJECTS}` });
+    assert.deepEqual(resolveAnchor(finding.ref, edited, ORMS), { path: 'src/routes/projects.js', line: 6, column: 26 });
+  });
+
+  it('linear work: n loops in one host, each the N+1 of its own table', () => {
+    assertLinearWork('findings, n loops in one host', (n) => {
+      const lines = ['async function report(req, res) {'];
+      for (let k = 0; k < n; k++) lines.push(`  const rows${k} = await knex('list${k}');`, `  for (const r of rows${k}) {`, `    r.x = await knex('detail${k}').where({ list${k}_id: r.id });`, '  }');
+      lines.push('}', '');
+      const index = indexOf({ 'src/report.js': lines.join('\n') });
+      const r = new RecordingBuilder();
+      r.request('GET', '/report', 20, () =>
+        r.call('report', 'report', 'src/report.js', 1, 10, () => {
+          for (let k = 0; k < n; k++) {
+            r.sql(`select * from \`list${k}\``);
+            for (const id of range(6)) r.sql(`select * from \`detail${k}\` where \`list${k}_id\` = ${id}`);
+          }
+        }, true),
+      );
+      const { trace } = readRecording('r.appmap.json', r.json());
+      return () => {
+        const found = findingsOf(trace, index, config).filter((f) => f.rule === 'n-plus-one');
+        assert.equal(found.length, n);
+        assert.equal(found[n - 1].message, 'N+1: 6 queries from this query');
+      };
+    }, 50);
+  });
+
+  it('linear work: the route table of n mounted routers, read once for n requests', () => {
+    assertLinearWork('findings, n mounted routers', (n) => {
+      const files: Record<string, string> = {};
+      const app = ["const express = require('express');", 'const app = express();'];
+      for (let k = 0; k < n; k++) {
+        app.push(`app.use('/r${k}', require('./routes/r${k}'));`);
+        files[`src/routes/r${k}.js`] = [
+          "const router = require('express').Router();",
+          "router.get('/', async (req, res) => {",
+          `  const rows = await knex('list${k}');`,
+          `  for (const r of rows) r.x = await knex('detail${k}').where({ list${k}_id: r.id });`,
+          '});',
+          'module.exports = router;',
+          '',
+        ].join('\n');
+      }
+      files['src/app.js'] = app.join('\n');
+      const index = indexOf(files);
+      const r = new RecordingBuilder();
+      for (let k = 0; k < n; k++) {
+        r.request('GET', `/r${k}`, 20, () => {
+          r.sql(`select * from \`list${k}\``);
+          for (const id of range(6)) r.sql(`select * from \`detail${k}\` where \`list${k}_id\` = ${id}`);
+        });
+      }
+      const { trace } = readRecording('r.appmap.json', r.json());
+      return () => {
+        const found = findingsOf(trace, index, config).filter((f) => f.rule === 'n-plus-one');
+        assert.equal(found.length, n);
+        assert.equal(`${found[n - 1].location.path}:${found[n - 1].location.line}`, `src/routes/r${n - 1}.js:3`);
+      };
+    }, 20);
+  });
+});
