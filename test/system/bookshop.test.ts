@@ -49,6 +49,8 @@ const N_PLUS_ONE_JSON = {
     },
     { sql: 'SELECT `id`, `reader`, `rating`, `createdAt`, `updatedAt`, `BookId` FROM `Reviews` AS `Review` WHERE `Review`.`BookId` = ?', count: 200 },
   ],
+  // Issue 16: the per-row call of the loop, present(book) in the for…of.
+  also: [{ what: 'the per-row call', path: 'src/routes/books.js', line: 25 }],
 };
 
 /** The rules whose findings depend on recorded times: left out where a fresh recording is compared. */

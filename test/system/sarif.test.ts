@@ -312,6 +312,14 @@ describe('SARIF output against the SARIF 2.1.0 JSON schema', function () {
                   },
                 },
               ],
+              // The loop's per-row call (issue 16): present(book) in the for…of.
+              relatedLocations: [
+                {
+                  id: 1,
+                  physicalLocation: { artifactLocation: { uri: 'src/routes/books.js', uriBaseId: '%SRCROOT%' }, region: { startLine: 25, startColumn: 44 } },
+                  message: { text: 'the per-row call' },
+                },
+              ],
               partialFingerprints: { 'runlensFindingId/v1': 'n-plus-one src/routes/books.js queryset books.listBooks Book' },
               properties: {
                 count: 600,

@@ -295,6 +295,21 @@ describe('language server, before and after: a baseline, on the bookshop recorde
   };
   const command = (client: TestClient, name: string, args: unknown[] = []) => client.connection.sendRequest<string | null>('workspace/executeCommand', { command: name, arguments: args });
 
+  it("relates the N+1 on Book.findAll to its per-row call in the loop, present(book), before the repeated queries", async () => {
+    const client = await startInProcess(bookshop(), { capabilities: { textDocument: { publishDiagnostics: { relatedInformation: true } } } });
+    try {
+      const [d] = client.diagnostics.get(client.uri(BOOKS)) as Diagnostic[];
+      assert.equal(d.message, 'N+1: 600 queries from this query');
+      assert.deepEqual(
+        d.relatedInformation?.map((r) => `${r.location.uri === client.uri(BOOKS) ? BOOKS : r.location.uri}:${r.location.range.start.line}:${r.location.range.start.character} ${r.message.slice(0, 30)}`),
+        [`${BOOKS}:24:43 the per-row call`, `${BOOKS}:20:22 200 × SELECT \`id\`, \`name\`, \`co`, `${BOOKS}:20:22 200 × SELECT \`Tag\`.\`id\`, \`Tag\``, `${BOOKS}:20:22 200 × SELECT \`id\`, \`reader\`, \``],
+      );
+    } finally {
+      await client.close();
+      fs.rmSync(client.root, { recursive: true, force: true });
+    }
+  });
+
   it('saves a baseline; once the fix is re-recorded, lenses and hovers show the change and the N+1 shows as resolved', async () => {
     const client = await startInProcess(bookshop());
     try {

@@ -10,6 +10,7 @@ import { readRecording } from '../../server/src/core/appmap/read';
 import { resolveConfig } from '../../server/src/core/config';
 import { Finding } from '../../server/src/core/findings/finding';
 import { findingsOf } from '../../server/src/core/findings/index';
+import { findingId } from '../../server/src/core/baseline/baseline';
 import { ORMS } from '../../server/src/core/orm/index';
 import { resolveAnchor } from '../../server/src/core/placement/index';
 import { wordsOf } from '../../server/src/core/placement/loopCall';
@@ -227,6 +228,15 @@ describe('placement whatever the ORM: the loop of an N+1 in its host', () => {
     assert.equal(finding.ref.kind, 'loop');
     const edited = indexOf({ 'src/routes/projects.js': `// a comment\n// and another\n${KNEX_PROJECTS}` });
     assert.deepEqual(resolveAnchor(finding.ref, edited, ORMS), { path: 'src/routes/projects.js', line: 6, column: 26 });
+  });
+
+  it("a baseline knows the finding again after an edit moves it: its identity names the host and tables, not the line", () => {
+    const found = (text: string) => findingsOf(readRecording('r.appmap.json', projectsRecording(6, { owners: false }).json()).trace, indexOf({ 'src/routes/projects.js': text }), config).filter((f) => f.rule === 'n-plus-one');
+    const [before] = found(KNEX_PROJECTS);
+    const [after] = found(KNEX_PROJECTS.replace('async function listProjects', '// moved\nasync function listProjects'));
+    assert.deepEqual([before.location.line, after.location.line], [4, 5]);
+    assert.equal(findingId(after), findingId(before));
+    assert.equal(findingId(before), 'n-plus-one src/routes/projects.js loop source projects.listProjects tasks');
   });
 
   it('linear work: n loops in one host, each the N+1 of its own table', () => {

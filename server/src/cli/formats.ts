@@ -68,6 +68,8 @@ export function formatJson(output: ScanOutput): string {
         count: f.count,
         recordings: f.recordings,
         related: f.related.map((r) => ({ sql: r.sql, count: r.count })),
+        // The other places of the code (the per-row call of an N+1 on its query), when known.
+        ...(f.also?.length ? { also: f.also.map((a) => ({ what: a.what, path: a.location.path, line: a.location.line })) } : {}),
       })),
     }) + '\n'
   );
@@ -154,6 +156,15 @@ export function formatSarif(output: ScanOutput, options: SarifOptions = {}): str
               },
             },
           ],
+          ...(f.also?.length
+            ? {
+                relatedLocations: f.also.map((a, i) => ({
+                  id: i + 1,
+                  physicalLocation: { artifactLocation: artifactLocation(a.location.path), region: { startLine: a.location.line, startColumn: a.location.column } },
+                  message: { text: a.what },
+                })),
+              }
+            : {}),
           partialFingerprints: { [FINGERPRINT_KEY]: fingerprints.get(f) },
           properties: {
             count: f.count,
