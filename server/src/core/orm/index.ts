@@ -5,13 +5,15 @@
 import { OrmName } from '../findings/finding';
 import { OrmSupport } from '../placement/orm';
 import { django } from './django/index';
+import { objection } from './objection/index';
 import { prisma } from './prisma/index';
 import { rails } from './rails/index';
 import { sequelize } from './sequelize/index';
 import { sqlalchemy } from './sqlalchemy/index';
 import { typeorm } from './typeorm/index';
 
-export const ORMS: readonly OrmSupport[] = [django, rails, sqlalchemy, sequelize, prisma, typeorm];
+// Objection before any query builder: its models are read on Knex's tables.
+export const ORMS: readonly OrmSupport[] = [django, rails, sqlalchemy, sequelize, prisma, typeorm, objection];
 
 export function ormByName(name: OrmName): OrmSupport | undefined {
   return ORMS.find((o) => o.name === name);
