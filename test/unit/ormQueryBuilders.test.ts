@@ -14,6 +14,8 @@ import { resolveConfig } from '../../server/src/core/config';
 import { findingsOf } from '../../server/src/core/findings/index';
 import { Finding } from '../../server/src/core/findings/finding';
 import { applyEdit, eagerLoadingFix, Fix } from '../../server/src/core/fixes/index';
+import { mikroOrm } from '../../server/src/core/orm/mikroorm/index';
+import { mikroEntities } from '../../server/src/core/orm/mikroorm/models';
 import { objection } from '../../server/src/core/orm/objection/index';
 import { objectionModels } from '../../server/src/core/orm/objection/models';
 import { SourceParsers } from '../../server/src/core/source/definitions';
@@ -161,6 +163,101 @@ describe('query builders and more Node ORMs, on real recordings (node-apps)', fu
       workspace.files.set(file, filtered);
       const [{ fix }] = nPlusOnes('objection-projects', workspace);
       assert.equal(lineOf(applyEdit(filtered, fix.edit!), 7), "  const projects = await Project.query().withGraphFetched('tasks').orderBy('id');");
+    });
+  });
+
+  describe('MikroORM', () => {
+    it('puts each N+1 on em.find(Project, …), adds populate to the options, hints where no relation explains the repeats, and the twin has no N+1', () => {
+      const workspace = loadApp('mikro-orm-projects');
+      const file = 'src/routes/projects.js';
+      const text = workspace.files.get(file)!;
+      const found = nPlusOnes('mikro-orm-projects', workspace);
+      assert.deepEqual(
+        found.map((f) => summary(f.finding)),
+        [
+          'src/routes/projects.js:9:26-9:76 mikro-orm Project: N+1: 12 queries from this query (12 × tasks)',
+          'src/routes/projects.js:18:26-18:79 mikro-orm Project: N+1: 12 queries from this query (12 × users)',
+        ],
+      );
+      const [tasks, owners] = found.map((f) => f.fix);
+      assert.equal(tasks.title, "Load eagerly: populate: ['tasks']");
+      assert.equal(tasks.hint, "add populate: ['tasks'] to the query at src/routes/projects.js:9:26, then read project.tasks as loaded instead of loading it per row");
+      // The fixed twin writes populate first and orders the tasks too (orderBy: { …, tasks: { id: 'asc' } }).
+      assert.equal(lineOf(applyEdit(text, tasks.edit!), 9), "  const projects = await em().find(Project, {}, { orderBy: { id: 'asc' }, populate: ['tasks'] });");
+      assert.ok(twinLine('mikro-orm-projects', file, "populate: ['tasks']").includes("{ populate: ['tasks'], orderBy:"));
+      // ownerId is a plain column of Project, no relation: no edit.
+      assert.deepEqual(owners, {
+        title: 'How to load eagerly (hint)',
+        hint: 'the code around src/routes/projects.js:18 loads users (by users.id) one query per row; load them in one query with the rows they belong to (a JOIN, or one query with WHERE … IN (…) over all rows)',
+      });
+      assert.deepEqual(nPlusOnes('mikro-orm-projects-fixed', loadWorkspace(path.join(NODE_APPS, 'mikro-orm-projects'), (f) => f.startsWith('src/'), path.join(NODE_APPS, 'mikro-orm-projects-fixed'))), []);
+    });
+
+    it('reads EntitySchema entities and decorated classes in files importing @mikro-orm, never TypeORM\'s', () => {
+      assert.deepEqual(
+        mikroEntities(indexOf(loadApp('mikro-orm-projects'))).map((e) => [e.name, e.table, e.primaryKey, e.relations]),
+        [
+          ['User', 'users', 'id', []],
+          ['Project', 'projects', 'id', [{ name: 'tasks', kind: '1:m', target: 'Task', mappedBy: 'project' }]],
+          ['Task', 'tasks', 'id', [{ name: 'project', kind: 'm:1', target: 'Project', fieldName: 'project_id' }]],
+        ],
+      );
+      const decorated = {
+        files: new Map([
+          [
+            'src/entities/Book.ts',
+            `import { Entity, ManyToOne, OneToMany, ManyToMany, PrimaryKey, Collection } from '@mikro-orm/core';
+
+@Entity()
+export class BookReview {
+  @PrimaryKey() id!: number;
+  @ManyToOne(() => Book) book!: Book;
+}
+
+` +
+              `@Entity({ tableName: 'books' })
+export class Book {
+  @PrimaryKey({ fieldName: 'book_id' }) id!: number;
+  @OneToMany(() => BookReview, (r) => r.book) reviews = new Collection<BookReview>(this);
+  @ManyToMany({ entity: () => Tag }) tags = new Collection<Tag>(this);
+}
+`,
+          ],
+          ['src/entities/Typeorm.ts', `import { Entity } from 'typeorm';
+@Entity()
+export class Shelf {}
+`],
+        ]),
+      };
+      const index = indexOf(decorated);
+      assert.deepEqual(
+        mikroEntities(index).map((e) => [e.name, e.table, e.primaryKey, e.relations.map((r) => `${r.name} ${r.kind} ${r.target}${r.mappedBy ? ` by ${r.mappedBy}` : ''}`)]),
+        [
+          ['BookReview', 'book_review', 'id', ['book m:1 Book']],
+          ['Book', 'books', 'book_id', ['reviews 1:m BookReview by book', 'tags m:n Tag']],
+        ],
+      );
+      assert.equal(mikroOrm.modelOfTable(index, 'book_review'), 'BookReview');
+      assert.equal(mikroOrm.modelOfTable(index, 'shelf'), undefined);
+    });
+
+    it('fills the arguments before the options, merges into populate, and finds queries through a repository', () => {
+      const workspace = loadApp('mikro-orm-projects');
+      const file = 'src/routes/projects.js';
+      const original = workspace.files.get(file)!;
+      const cases: Array<[string, string]> = [
+        ['em().find(Project)', "em().find(Project, {}, { populate: ['tasks'] })"],
+        ['em().findAll(Project)', "em().findAll(Project, { populate: ['tasks'] })"],
+        ["em().find(Project, {}, { populate: ['owner'] })", "em().find(Project, {}, { populate: ['owner', 'tasks'] })"],
+        ["em().getRepository(Project).find({}, { orderBy: { id: 'asc' } })", "em().getRepository(Project).find({}, { orderBy: { id: 'asc' }, populate: ['tasks'] })"],
+      ];
+      for (const [query, expected] of cases) {
+        const text = original.replace("em().find(Project, {}, { orderBy: { id: 'asc' } })", query);
+        workspace.files.set(file, text);
+        const [{ finding, fix }] = nPlusOnes('mikro-orm-projects', workspace);
+        assert.equal(finding.location.line, 9, query);
+        assert.equal(lineOf(applyEdit(text, fix.edit!), 9), `  const projects = await ${expected};`, query);
+      }
     });
   });
 });
