@@ -14,6 +14,8 @@ import { resolveConfig } from '../../server/src/core/config';
 import { findingsOf } from '../../server/src/core/findings/index';
 import { Finding } from '../../server/src/core/findings/finding';
 import { applyEdit, eagerLoadingFix, Fix } from '../../server/src/core/fixes/index';
+import { drizzle } from '../../server/src/core/orm/drizzle/index';
+import { drizzleTables } from '../../server/src/core/orm/drizzle/models';
 import { mikroOrm } from '../../server/src/core/orm/mikroorm/index';
 import { mikroEntities } from '../../server/src/core/orm/mikroorm/models';
 import { objection } from '../../server/src/core/orm/objection/index';
@@ -258,6 +260,66 @@ export class Shelf {}
         assert.equal(finding.location.line, 9, query);
         assert.equal(lineOf(applyEdit(text, fix.edit!), 9), `  const projects = await ${expected};`, query);
       }
+    });
+  });
+
+  describe('Drizzle', () => {
+    it('puts the N+1 on the select chain, rewrites it as the relational query with with: exactly as the fixed twin has it, and the twin has no N+1', () => {
+      const workspace = loadApp('drizzle-messages');
+      const file = 'src/routes/messages.js';
+      const text = workspace.files.get(file)!;
+      const found = nPlusOnes('drizzle-messages', workspace);
+      assert.deepEqual(found.map((f) => summary(f.finding)), ['src/routes/messages.js:8:22-8:69 drizzle messages: N+1: 12 queries from this query (12 × users)']);
+      const { fix } = found[0];
+      assert.equal(fix.title, 'Load eagerly: a relational query with with: { user: true }');
+      assert.equal(
+        fix.hint,
+        "write the query at src/routes/messages.js:8:22 as db.query.messages.findMany({ with: { user: true }, orderBy: (messages, { asc }) => [asc(messages.id)] }), then read each row's user instead of querying per row",
+      );
+      const fixed = applyEdit(text, fix.edit!);
+      assert.equal(lineOf(fixed, 8), twinLine('drizzle-messages', file, 'db.query.messages'));
+      assert.deepEqual(fixed.split('\n').filter((_, i) => i !== 7), text.split('\n').filter((_, i) => i !== 7), 'nothing but the query changes');
+      assert.deepEqual(nPlusOnes('drizzle-messages-fixed', loadWorkspace(path.join(NODE_APPS, 'drizzle-messages'), (f) => f.startsWith('src/'), path.join(NODE_APPS, 'drizzle-messages-fixed'))), []);
+    });
+
+    it('reads the tables by their variables, column names, primary keys and relations', () => {
+      const index = indexOf(loadApp('drizzle-messages'));
+      assert.deepEqual(
+        drizzleTables(index).map((t) => [t.name, t.table, t.columns, t.primaryKey, t.relations]),
+        [
+          ['users', 'users', { id: 'id', name: 'name' }, 'id', [{ name: 'messages', kind: 'many', target: 'messages', references: [] }]],
+          ['messages', 'messages', { id: 'id', userId: 'user_id', text: 'text' }, 'id', [{ name: 'user', kind: 'one', target: 'users', references: ['id'] }]],
+        ],
+      );
+      assert.equal(drizzle.modelOfTable(index, 'messages'), 'messages');
+      assert.equal(drizzle.modelOfTable(index, 'posts'), undefined);
+    });
+
+    it('carries where, orderBy, limit and offset into the relational query, adds with to one already written, and hints where a select cannot be rewritten', () => {
+      const workspace = loadApp('drizzle-messages');
+      const file = 'src/routes/messages.js';
+      const original = workspace.files.get(file)!;
+      const cases: Array<[string, string]> = [
+        [
+          'db.select().from(messages).where(and(eq(messages.id, 1), gt(messages.id, 0))).orderBy(desc(messages.id), messages.text).limit(10).offset(5)',
+          'db.query.messages.findMany({ with: { user: true }, where: (messages, { and, eq, gt }) => and(eq(messages.id, 1), gt(messages.id, 0)), orderBy: (messages, { desc, asc }) => [desc(messages.id), asc(messages.text)], limit: 10, offset: 5 })',
+        ],
+        ['db.query.messages.findMany()', 'db.query.messages.findMany({ with: { user: true } })'],
+        ['db.query.messages.findMany({ limit: 5 })', 'db.query.messages.findMany({ limit: 5, with: { user: true } })'],
+      ];
+      for (const [query, expected] of cases) {
+        const text = original.replace('db.select().from(messages).orderBy(messages.id)', query);
+        workspace.files.set(file, text);
+        const [{ finding, fix }] = nPlusOnes('drizzle-messages', workspace);
+        assert.equal(finding.location.line, 8, query);
+        assert.equal(lineOf(applyEdit(text, fix.edit!), 8), `  const rows = await ${expected};`, query);
+      }
+      const chosen = original.replace('db.select().from(messages)', 'db.select({ id: messages.id }).from(messages)');
+      workspace.files.set(file, chosen);
+      assert.deepEqual(nPlusOnes('drizzle-messages', workspace)[0].fix, {
+        title: 'Load eagerly (hint): with: { user: true }',
+        hint: 'load the rows with a relational query, db.query.messages.findMany({ with: { user: true } }), at src/routes/messages.js:8:22; it selects chosen columns, which a relational query names with columns: rewrite it by hand',
+      });
     });
   });
 });

@@ -5,6 +5,7 @@
 import { OrmName } from '../findings/finding';
 import { OrmSupport } from '../placement/orm';
 import { django } from './django/index';
+import { drizzle } from './drizzle/index';
 import { mikroOrm } from './mikroorm/index';
 import { objection } from './objection/index';
 import { prisma } from './prisma/index';
@@ -15,7 +16,7 @@ import { typeorm } from './typeorm/index';
 
 // MikroORM before TypeORM (both decorate entities with @Entity; MikroORM's are read only in files
 // that import @mikro-orm), Objection before any query builder (its models are read on Knex's tables).
-export const ORMS: readonly OrmSupport[] = [django, rails, sqlalchemy, sequelize, prisma, mikroOrm, typeorm, objection];
+export const ORMS: readonly OrmSupport[] = [django, rails, sqlalchemy, sequelize, prisma, mikroOrm, typeorm, objection, drizzle];
 
 export function ormByName(name: OrmName): OrmSupport | undefined {
   return ORMS.find((o) => o.name === name);
