@@ -16,6 +16,8 @@ import { Finding } from '../../server/src/core/findings/finding';
 import { applyEdit, eagerLoadingFix, Fix } from '../../server/src/core/fixes/index';
 import { drizzle } from '../../server/src/core/orm/drizzle/index';
 import { drizzleTables } from '../../server/src/core/orm/drizzle/models';
+import { knex } from '../../server/src/core/orm/knex/index';
+import { knexChains } from '../../server/src/core/orm/knex/models';
 import { mikroOrm } from '../../server/src/core/orm/mikroorm/index';
 import { mikroEntities } from '../../server/src/core/orm/mikroorm/models';
 import { objection } from '../../server/src/core/orm/objection/index';
@@ -320,6 +322,64 @@ export class Shelf {}
         title: 'Load eagerly (hint): with: { user: true }',
         hint: 'load the rows with a relational query, db.query.messages.findMany({ with: { user: true } }), at src/routes/messages.js:8:22; it selects chosen columns, which a relational query names with columns: rewrite it by hand',
       });
+    });
+  });
+
+  describe('Knex', () => {
+    it('puts the N+1 on knex(\'projects\')…, hints the one whereIn query exactly as the fixed twin writes it, and the twin has no N+1', () => {
+      const workspace = loadApp('knex-projects');
+      const found = nPlusOnes('knex-projects', workspace);
+      assert.deepEqual(found.map((f) => summary(f.finding)), ["src/routes/projects.js:6:26-6:77 knex projects: N+1: 12 queries from this query (12 × tasks)"]);
+      const batch = "const tasks = await knex('tasks').whereIn('project_id', projects.map((p) => p.id)).orderBy('id').select('id', 'project_id', 'title', 'done');";
+      assert.deepEqual(found[0].fix, {
+        title: "Load in one query (hint): whereIn('project_id', …)",
+        hint: `load all tasks in one query after the query at src/routes/projects.js:6:26: ${batch} then take each row's tasks from it: tasks.filter((t) => t.project_id === p.id), instead of the query per row at src/routes/projects.js:8`,
+      });
+      assert.equal(twinLine('knex-projects', 'src/routes/projects.js', "knex('tasks')"), `  ${batch}`);
+      assert.deepEqual(nPlusOnes('knex-projects-fixed', loadWorkspace(path.join(NODE_APPS, 'knex-projects'), (f) => f.startsWith('src/'), path.join(NODE_APPS, 'knex-projects-fixed'))), []);
+    });
+
+    it('follows the per-row query into the helper it is written in: a Set of the keys rows refer to, find for a .first()', () => {
+      const workspace = loadApp('knex-helpers');
+      const found = nPlusOnes('knex-helpers', workspace);
+      assert.deepEqual(
+        found.map((f) => summary(f.finding)),
+        [
+          'src/routes/messages.js:8:26-8:56 knex messages: N+1: 24 queries from this query (24 × users)',
+          'src/routes/threads.js:7:25-7:54 knex threads: N+1: 12 queries from this query (12 × messages)',
+        ],
+      );
+      const users = "const users = await knex('users').whereIn('id', [...new Set(messages.map((m) => m.sender_id))]);";
+      assert.deepEqual(found[0].fix, {
+        title: "Load in one query (hint): whereIn('id', …)",
+        hint: `load all users in one query after the query at src/routes/messages.js:8:26: ${users} then match each row with a Map: const byId = new Map(users.map((u) => [u.id, u])); byId.get(m.sender_id), instead of the query per row at src/helpers/people.js:6`,
+      });
+      assert.equal(twinLine('knex-helpers', 'src/routes/messages.js', "knex('users')"), `  ${users}`);
+      assert.ok(twinLine('knex-helpers', 'src/routes/messages.js', 'new Map(').includes('const byId = new Map(users.map((u) => [u.id, u]));'));
+      // The twin orders ascending and keeps the last per thread in a Map; the hint keeps the helper's order and takes the first.
+      assert.deepEqual(found[1].fix, {
+        title: "Load in one query (hint): whereIn('thread_id', …)",
+        hint: "load all messages in one query after the query at src/routes/threads.js:7:25: const messages = await knex('messages').whereIn('thread_id', threads.map((t) => t.id)).orderBy('id', 'desc'); then take each row's messages from it: messages.find((m) => m.thread_id === t.id), instead of the query per row at src/helpers/threads.js:6",
+      });
+      assert.deepEqual(nPlusOnes('knex-helpers-fixed', loadWorkspace(path.join(NODE_APPS, 'knex-helpers'), (f) => f.startsWith('src/'), path.join(NODE_APPS, 'knex-helpers-fixed'))), []);
+    });
+
+    it('knows a table only where a Knex instance reads it in a workspace that requires knex; writes are no queries', () => {
+      const index = indexOf(loadApp('knex-helpers'));
+      assert.deepEqual(
+        knexChains(index).map((c) => `${c.path}:${c.line} ${c.instance}(${c.table})${c.where ? ` where ${c.where.column} = .${c.where.property}` : ''}${c.first ? ' first' : ''}`),
+        [
+          'src/helpers/people.js:6 knex(users) where id = .sender_id first',
+          'src/helpers/threads.js:6 knex(messages) where thread_id = .id first',
+          'src/routes/messages.js:8 knex(messages)',
+          'src/routes/threads.js:7 knex(threads)',
+        ],
+      );
+      assert.equal(knex.modelOfTable(index, 'USERS'), 'users');
+      assert.equal(knex.modelOfTable(index, 'projects'), undefined);
+      const other = (db: string) => ({ files: new Map([['src/db.js', db], ['src/list.js', "const db = require('./db');\nasync function list() {\n  return db.select('id').from('tags').where('kind', row.kind);\n}\n"]]) });
+      assert.equal(knex.modelOfTable(indexOf(other("module.exports = require('knex')({ client: 'pg' });\n")), 'tags'), 'tags');
+      assert.equal(knex.modelOfTable(indexOf(other("module.exports = require('better-sqlite3')(':memory:');\n")), 'tags'), undefined);
     });
   });
 });
