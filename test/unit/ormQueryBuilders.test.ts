@@ -171,7 +171,7 @@ describe('query builders and more Node ORMs, on real recordings (node-apps)', fu
   });
 
   describe('MikroORM', () => {
-    it('puts each N+1 on em.find(Project, …), adds populate to the options, hints where no relation explains the repeats, and the twin has no N+1', () => {
+    it('puts each N+1 on em.find(Project, …), adds populate to the options, hints one $in query where no relation explains the repeats, and the twin has no N+1', () => {
       const workspace = loadApp('mikro-orm-projects');
       const file = 'src/routes/projects.js';
       const text = workspace.files.get(file)!;
@@ -189,11 +189,13 @@ describe('query builders and more Node ORMs, on real recordings (node-apps)', fu
       // The fixed twin writes populate first and orders the tasks too (orderBy: { …, tasks: { id: 'asc' } }).
       assert.equal(lineOf(applyEdit(text, tasks.edit!), 9), "  const projects = await em().find(Project, {}, { orderBy: { id: 'asc' }, populate: ['tasks'] });");
       assert.ok(twinLine('mikro-orm-projects', file, "populate: ['tasks']").includes("{ populate: ['tasks'], orderBy:"));
-      // ownerId is a plain column of Project, no relation: no edit.
+      // ownerId is a plain column of Project, no relation: no edit, the exact code of one $in query (the twin names it owners).
+      const batch = 'const users = await manager.find(User, { id: { $in: projects.map((p) => p.ownerId) } });';
       assert.deepEqual(owners, {
-        title: 'How to load eagerly (hint)',
-        hint: 'the code around src/routes/projects.js:18 loads users (by users.id) one query per row; load them in one query with the rows they belong to (a JOIN, or one query with WHERE … IN (…) over all rows)',
+        title: 'Load in one query (hint): { id: { $in: … } }',
+        hint: `load all users in one query after the query at src/routes/projects.js:18:26: ${batch} then match each row with a Map: const byId = new Map(users.map((u) => [u.id, u])); byId.get(p.ownerId), instead of the query per row at src/routes/projects.js:21`,
       });
+      assert.equal(twinLine('mikro-orm-projects', file, '$in'), `  ${batch.replace('const users', 'const owners')}`);
       assert.deepEqual(nPlusOnes('mikro-orm-projects-fixed', loadWorkspace(path.join(NODE_APPS, 'mikro-orm-projects'), (f) => f.startsWith('src/'), path.join(NODE_APPS, 'mikro-orm-projects-fixed'))), []);
     });
 
