@@ -5,13 +5,20 @@
 import { OrmName } from '../findings/finding';
 import { OrmSupport } from '../placement/orm';
 import { django } from './django/index';
+import { drizzle } from './drizzle/index';
+import { knex } from './knex/index';
+import { mikroOrm } from './mikroorm/index';
+import { objection } from './objection/index';
 import { prisma } from './prisma/index';
 import { rails } from './rails/index';
 import { sequelize } from './sequelize/index';
 import { sqlalchemy } from './sqlalchemy/index';
 import { typeorm } from './typeorm/index';
 
-export const ORMS: readonly OrmSupport[] = [django, rails, sqlalchemy, sequelize, prisma, typeorm];
+// MikroORM before TypeORM (both decorate entities with @Entity; MikroORM's are read only in files
+// that import @mikro-orm), Objection before any query builder (its models are read on Knex's tables), and Knex, which knows
+// tables only, last.
+export const ORMS: readonly OrmSupport[] = [django, rails, sqlalchemy, sequelize, prisma, mikroOrm, typeorm, objection, drizzle, knex];
 
 export function ormByName(name: OrmName): OrmSupport | undefined {
   return ORMS.find((o) => o.name === name);
