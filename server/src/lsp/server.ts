@@ -73,6 +73,8 @@ export function startServer(connection: Connection, options: ServerOptions = {})
   let initializationOptions: unknown;
   let stopWatchingBaseline: (() => void) | undefined;
   let initializedSeen = false;
+  /** An `initialized` came before `initialize`. */
+  let initializedEarly = false;
   /** The baseline file as it was when loaded (baselineStamp). */
   let loadedBaselineStamp = 'absent';
 
@@ -105,59 +107,75 @@ export function startServer(connection: Connection, options: ServerOptions = {})
     };
   });
   // A second initialize would switch the workspace under the first one's watcher and workers.
-  connection.onInitialize((params) =>
-    session ? new ResponseError(ErrorCodes.InvalidRequest, 'the server is already initialized') : initialize(params),
-  );
+  connection.onInitialize((params) => {
+    if (session) return new ResponseError(ErrorCodes.InvalidRequest, 'the server is already initialized');
+    const result = initialize(params);
+    // An `initialized` came first: the indexing it asked for starts now, after the answer to
+    // initialize is on its way (the server sends nothing before it), whether or not the client
+    // sends `initialized` again (the second one is then ignored).
+    if (initializedEarly) void result.then(() => setTimeout(() => void startIndexing(undefined), 0));
+    return result;
+  });
 
-  connection.onInitialized(
-    handlers.wrapNotification('initialized', async () => {
-      if (initializedSeen) return; // once: a second one would start a second watcher and workers
-      initializedSeen = true;
-      const s = current();
-      if (capabilities.workspace?.didChangeConfiguration?.dynamicRegistration) connection.client.register(DidChangeConfigurationNotification.type, { section: 'runlens' });
-      // The first indexing waits a bounded time for the client's answers to the server's own
-      // requests: a client may lose one (lsp-mode drops the messages that arrive in the same read
-      // as the answer to one of its synchronous requests), and the recordings must be indexed all
-      // the same. Settings that come late are applied then, and the recordings indexed again.
-      const pulled = pullConfiguration();
-      if ((await answerWithin(pulled, CLIENT_ANSWER_WAIT_MS)) === undefined) {
-        pulled.then(
-          (changed) => {
-            if (changed) void indexer?.reindexAll();
-          },
-          () => undefined,
-        );
-      }
-      loadBaseline(false);
-      if (options.watch ?? true) stopWatchingBaseline = watchBaselineFile(s.root, () => loadedBaselineStamp, () => loadBaseline());
-      const progress = capabilities.window?.workDoneProgress ? await answerWithin(connection.window.createWorkDoneProgress(), CLIENT_ANSWER_WAIT_MS) : undefined;
-      progress?.begin('runlens: indexing recordings', 0, undefined, false);
-      const started = Date.now();
-      indexer = new RecordingIndexer(s.root, () => s.config, () => s.sourceIndex, s.index, {
-        progress: (n, of) => {
-          s.indexed = { done: n, total: of };
-          progress?.report(of ? Math.round((100 * n) / of) : 100, `${formatCount(n)}/${formatCount(of)} recordings`);
+  connection.onInitialized(() => {
+    if (!session) {
+      // Before initialize there is no workspace to index. Taking it as the one `initialized`
+      // (and failing) left the server never indexing: the real one was ignored as a second.
+      if (!initializedEarly) connection.console.warn('runlens: `initialized` came before `initialize`; the recordings are indexed once the server is initialized');
+      initializedEarly = true;
+      return;
+    }
+    return startIndexing(undefined);
+  });
+
+  /** The first indexing, then watching: once per server, at the first `initialized` after `initialize`. */
+  const startIndexing = handlers.wrapNotification<unknown>('initialized', async () => {
+    if (initializedSeen || !session) return; // once: a second one would start a second watcher and workers
+    initializedSeen = true;
+    const s = current();
+    if (capabilities.workspace?.didChangeConfiguration?.dynamicRegistration) connection.client.register(DidChangeConfigurationNotification.type, { section: 'runlens' });
+    // The first indexing waits a bounded time for the client's answers to the server's own
+    // requests: a client may lose one (lsp-mode drops the messages that arrive in the same read
+    // as the answer to one of its synchronous requests), and the recordings must be indexed all
+    // the same. Settings that come late are applied then, and the recordings indexed again.
+    const pulled = pullConfiguration();
+    if ((await answerWithin(pulled, CLIENT_ANSWER_WAIT_MS)) === undefined) {
+      pulled.then(
+        (changed) => {
+          if (changed) void indexer?.reindexAll();
         },
-        changed: (recordings) => indexChanged(recordings),
-        log,
-      });
-      s.indexing = true;
-      const done = indexer.start({ watch: options.watch ?? true });
-      await done;
-      s.indexing = false;
-      progress?.done();
-      // Said once, as the CLI says it: an editor opened on the wrong folder shows little or nothing.
-      // Before the line below, which clients (and tests) take as the end of the first indexing.
-      const wrongRoot = rootProblem(recordedFilesOf(s.index.snapshot().summaries.values(), s.sourceIndex), `the workspace folder ${s.root}`);
-      if (wrongRoot) {
-        connection.console.warn(`runlens: ${wrongRoot.message}`);
-        // A notification (window/showMessage), not the library's showWarningMessage, which is a request awaiting a choice.
-        void connection.sendNotification(ShowMessageNotification.type, { type: MessageType.Warning, message: `runlens: ${wrongRoot.message}` });
-      }
-      const workers = indexer.workerCount;
-      log(`runlens: indexed ${formatCount(s.indexed.total)} recordings in ${formatCount(Date.now() - started)} ms (${workers ? `${workers} worker threads` : 'on the main thread'})`);
-    }),
-  );
+        () => undefined,
+      );
+    }
+    loadBaseline(false);
+    if (options.watch ?? true) stopWatchingBaseline = watchBaselineFile(s.root, () => loadedBaselineStamp, () => loadBaseline());
+    const progress = capabilities.window?.workDoneProgress ? await answerWithin(connection.window.createWorkDoneProgress(), CLIENT_ANSWER_WAIT_MS) : undefined;
+    progress?.begin('runlens: indexing recordings', 0, undefined, false);
+    const started = Date.now();
+    indexer = new RecordingIndexer(s.root, () => s.config, () => s.sourceIndex, s.index, {
+      progress: (n, of) => {
+        s.indexed = { done: n, total: of };
+        progress?.report(of ? Math.round((100 * n) / of) : 100, `${formatCount(n)}/${formatCount(of)} recordings`);
+      },
+      changed: (recordings) => indexChanged(recordings),
+      log,
+    });
+    s.indexing = true;
+    const done = indexer.start({ watch: options.watch ?? true });
+    await done;
+    s.indexing = false;
+    progress?.done();
+    // Said once, as the CLI says it: an editor opened on the wrong folder shows little or nothing.
+    // Before the line below, which clients (and tests) take as the end of the first indexing.
+    const wrongRoot = rootProblem(recordedFilesOf(s.index.snapshot().summaries.values(), s.sourceIndex), `the workspace folder ${s.root}`);
+    if (wrongRoot) {
+      connection.console.warn(`runlens: ${wrongRoot.message}`);
+      // A notification (window/showMessage), not the library's showWarningMessage, which is a request awaiting a choice.
+      void connection.sendNotification(ShowMessageNotification.type, { type: MessageType.Warning, message: `runlens: ${wrongRoot.message}` });
+    }
+    const workers = indexer.workerCount;
+    log(`runlens: indexed ${formatCount(s.indexed.total)} recordings in ${formatCount(Date.now() - started)} ms (${workers ? `${workers} worker threads` : 'on the main thread'})`);
+  });
 
   connection.onDidChangeConfiguration(
     handlers.wrapNotification('workspace/didChangeConfiguration', async (params) => {

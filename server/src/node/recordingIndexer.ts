@@ -54,6 +54,8 @@ export class RecordingIndexer {
   /** For `leavesRoot`: whether a path's real path (through links) leaves the root. */
   private readonly files: WorkspaceFiles;
   private disposed = false;
+  /** Whether the recording folders are watched (start's option); kept for re-indexing. */
+  private watching = false;
 
   constructor(
     private readonly root: string,
@@ -79,6 +81,8 @@ export class RecordingIndexer {
   }
 
   private async firstIndexing(options: { watch: boolean }): Promise<void> {
+    this.watching = options.watch;
+    this.recordingFolders({ report: true });
     // The watcher must be ready before files are listed: a recording written in between is then
     // seen by one or the other (or both: indexing twice is harmless), never by neither.
     if (options.watch) await this.startWatching();
@@ -106,30 +110,38 @@ export class RecordingIndexer {
     this.pool.invalidate(relPath);
   }
 
-  /** A configured recording folder, if it is inside the root, through links too (a folder linked out is not indexed). */
-  private folderInside(folder: string): string | undefined {
-    const abs = path.resolve(this.root, folder);
-    if (!isInside(this.root, abs)) return undefined;
-    try {
-      const real = fs.realpathSync(abs);
-      if (!isInside(this.root, real)) {
-        this.events.log(`warning: the recording folder ${folder} leads outside the workspace; it is not indexed`);
-        return undefined;
+  /**
+   * The configured recording folders that are inside the root, through links too (a folder
+   * linked out is not indexed), as absolute paths. With `report`, says which are not, and when
+   * none is (nothing is indexed then until the setting is corrected).
+   */
+  private recordingFolders(options: { report: boolean }): string[] {
+    const configured = this.config().recordingFolders;
+    const folders = configured.length ? configured : ['.'];
+    const inside: string[] = [];
+    for (const folder of folders) {
+      const abs = path.resolve(this.root, folder);
+      let why: string | undefined = isInside(this.root, abs) ? undefined : 'is outside the workspace';
+      if (why === undefined) {
+        try {
+          if (!isInside(this.root, fs.realpathSync(abs))) why = 'leads outside the workspace';
+        } catch {
+          // Not there (yet): walking and watching it find nothing, and nothing outside.
+        }
       }
-    } catch {
-      // Not there (yet): walking and watching it find nothing, and nothing outside.
+      if (why === undefined) inside.push(abs);
+      else if (options.report) this.events.log(`warning: the recording folder ${folder} ${why}; it is not indexed`);
     }
-    return abs;
+    if (options.report && inside.length === 0) {
+      this.events.log(`error: no recording folder is inside the workspace ${this.root} (recordingFolders: ${JSON.stringify(configured)}): no recording is indexed until the setting names a folder of the workspace`);
+    }
+    return inside;
   }
 
   /** Recording files under the configured folders, workspace-relative. */
   discover(): string[] {
-    const folders = this.config().recordingFolders;
-    const roots = folders.length ? folders : ['.'];
     const out = new Set<string>();
-    for (const folder of roots) {
-      const abs = this.folderInside(folder);
-      if (abs === undefined) continue;
+    for (const abs of this.recordingFolders({ report: false })) {
       for (const rel of walk(abs, (f) => f.endsWith(RECORDING_SUFFIX))) out.add(toRel(this.root, path.join(abs, rel)));
     }
     return [...out].sort();
@@ -140,8 +152,10 @@ export class RecordingIndexer {
     // Not while the first indexing starts its watcher: closing it then would leave that waiting.
     await this.started;
     if (this.disposed) return;
-    if (this.watcher) {
-      await this.watcher.close();
+    this.recordingFolders({ report: true });
+    if (this.watching) {
+      // There may be no watcher: the folders of the previous setting were all outside.
+      await this.watcher?.close();
       await this.startWatching();
     }
     const files = new Set(this.discover());
@@ -245,8 +259,12 @@ export class RecordingIndexer {
   }
 
   private startWatching(): Promise<void> {
-    const folders = this.config().recordingFolders;
-    const targets = (folders.length ? folders : ['.']).flatMap((f) => this.folderInside(f) ?? []);
+    const targets = this.recordingFolders({ report: false });
+    // Nothing to watch: chokidar given no path is never ready, and waiting for it never ended.
+    if (targets.length === 0) {
+      this.watcher = undefined;
+      return Promise.resolve();
+    }
     this.watcher = watch(targets, {
       ignoreInitial: true,
       followSymlinks: false,
