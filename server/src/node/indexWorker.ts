@@ -35,9 +35,11 @@ port.on('message', async (message: ToWorker) => {
   let reply: FromWorker;
   try {
     const index = await sourceIndexFor(message.root, message.config);
-    reply = { id: message.id, summary: await readAndSummarize(message.root, message.relPath, index, message.config) };
+    reply = { type: 'done', id: message.id, summary: await readAndSummarize(message.root, message.relPath, index, message.config) };
   } catch (err) {
-    reply = { id: message.id, error: (err as Error).stack ?? String(err) };
+    reply = { type: 'done', id: message.id, error: (err as Error).stack ?? String(err) };
   }
   port.postMessage(reply);
 });
+
+port.postMessage({ type: 'ready' } satisfies FromWorker);

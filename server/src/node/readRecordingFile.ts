@@ -1,8 +1,10 @@
 // Reads a recording file through the streaming reader, chunk by chunk, so that files of any size
-// are read with memory that does not depend on their size. Never throws: I/O errors become problems.
+// are read with input buffers that do not depend on their size, and a trace bounded by this
+// thread's heap (memoryBudget.ts). Never throws: I/O errors become problems.
 
 import * as fs from 'node:fs';
 import { createRecordingReader, ReadResult } from '../core/appmap/read';
+import { recordingReadOptions } from './memoryBudget';
 
 const CHUNK_BYTES = 1 << 20;
 /** Why a path that is not a regular file is not read: a FIFO or a device would block the read forever, or never end. */
@@ -12,7 +14,7 @@ function notAFile(stat: fs.Stats): string {
 
 /** Reads `absPath`; `displayPath` names the file in the trace and in problems. */
 export async function readRecordingFile(absPath: string, displayPath: string): Promise<ReadResult> {
-  const reader = createRecordingReader(displayPath);
+  const reader = createRecordingReader(displayPath, recordingReadOptions());
   try {
     const stat = await fs.promises.stat(absPath);
     if (!stat.isFile()) return reader.end(notAFile(stat));
@@ -29,7 +31,7 @@ export async function readRecordingFile(absPath: string, displayPath: string): P
 
 /** The same, synchronously (benchmarks and tools that run outside an event loop). */
 export function readRecordingFileSync(absPath: string, displayPath: string): ReadResult {
-  const reader = createRecordingReader(displayPath);
+  const reader = createRecordingReader(displayPath, recordingReadOptions());
   let fd: number | undefined;
   try {
     const stat = fs.statSync(absPath);

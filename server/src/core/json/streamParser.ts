@@ -332,6 +332,8 @@ export class JsonStreamParser {
   }
 
   private closeContainer(b: Buffer, i: number, kind: number): number {
+    // byteOffset, for a visitor that reads it on close (a reader that stops there says where).
+    this.pos = i;
     if (this.kinds[this.depth - 1] !== kind) {
       this.failAt(i, b, 'mismatched bracket');
       return i;
