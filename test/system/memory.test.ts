@@ -20,7 +20,7 @@ const HEAP_MB = 64;
 const SMALL_HEAP = { NODE_OPTIONS: `--max-old-space-size=${HEAP_MB}` };
 /** Bytes of each generated recording: several times what a 64 MB heap can hold of its trace. */
 const FILE_BYTES = 40_000_000;
-const TOO_LARGE = /the recording is too large for the memory allowed: what its first [\d,]+ events keep, about [\d,]+ MB, is over the limit of [\d,]+ MB \(40% of the heap limit of [\d,]+ MB; a larger heap reads more: NODE_OPTIONS=--max-old-space-size=<MB>\); the rest is not read/;
+const TOO_LARGE = /the recording is too large for the memory allowed: its first [\d,]+ events and what is made of them need about [\d,]+ MB, over the limit of [\d,]+ MB \(30% of the heap limit of [\d,]+ MB; a larger heap reads more: NODE_OPTIONS=--max-old-space-size=<MB>\); the rest is not read/;
 
 describe('recordings too large for memory: a problem on the recording, never a crash', function () {
   // Hang guards, generous enough for a busy machine.
