@@ -26,6 +26,7 @@ import { recordedFilesOf, rootProblem } from '../core/rootCheck';
 import { SourceParsers } from '../core/source/definitions';
 import { baselineStamp, readBaselineFile, watchBaselineFile } from '../node/baselineFile';
 import { RecordingIndexer } from '../node/recordingIndexer';
+import { SourceWatcher } from '../node/sourceWatcher';
 import { packageVersion } from '../node/packageInfo';
 import { loadParsers } from '../node/treeSitter';
 import { prepareCallHierarchy, provideIncomingCalls, provideOutgoingCalls } from './callHierarchy';
@@ -65,6 +66,7 @@ export function startServer(connection: Connection, options: ServerOptions = {})
   const documents = new TextDocuments(TextDocument);
   let session: Session | undefined;
   let indexer: RecordingIndexer | undefined;
+  let sourceWatcher: SourceWatcher | undefined;
   let capabilities: ClientCapabilities = {};
   /** Published diagnostics by URI, as JSON, to send only what changed. */
   let published = new Map<string, string>();
@@ -75,6 +77,8 @@ export function startServer(connection: Connection, options: ServerOptions = {})
   let initializedSeen = false;
   /** An `initialized` came before `initialize`. */
   let initializedEarly = false;
+  /** Files a request found changed on disk, to be taken up once it is answered. */
+  let staleFiles: string[] = [];
   /** The baseline file as it was when loaded (baselineStamp). */
   let loadedBaselineStamp = 'absent';
 
@@ -133,6 +137,12 @@ export function startServer(connection: Connection, options: ServerOptions = {})
     if (initializedSeen || !session) return; // once: a second one would start a second watcher and workers
     initializedSeen = true;
     const s = current();
+    if (options.watch ?? true) {
+      const watcher = new SourceWatcher(s.root, (relPaths) => sourceFilesChanged(relPaths), log);
+      sourceWatcher = watcher;
+      s.onDiskRead = (rel) => watcher.watch(rel);
+    }
+    s.onStaleFile = (rel) => staleFound(rel);
     if (capabilities.workspace?.didChangeConfiguration?.dynamicRegistration) connection.client.register(DidChangeConfigurationNotification.type, { section: 'runlens' });
     // The first indexing waits a bounded time for the client's answers to the server's own
     // requests: a client may lose one (lsp-mode drops the messages that arrive in the same read
@@ -186,14 +196,16 @@ export function startServer(connection: Connection, options: ServerOptions = {})
     }),
   );
 
-  connection.onCodeLens(handlers.wrap('textDocument/codeLens', [], (params) => provideCodeLenses(current(), params)));
-  connection.languages.callHierarchy.onPrepare(handlers.wrap('textDocument/prepareCallHierarchy', null, (params) => prepareCallHierarchy(current(), params)));
-  connection.languages.callHierarchy.onIncomingCalls(handlers.wrap('callHierarchy/incomingCalls', [], (params) => provideIncomingCalls(current(), params)));
-  connection.languages.callHierarchy.onOutgoingCalls(handlers.wrap('callHierarchy/outgoingCalls', [], (params) => provideOutgoingCalls(current(), params)));
-  connection.onWorkspaceSymbol(handlers.wrap('workspace/symbol', [], (params) => provideWorkspaceSymbols(current(), params)));
-  connection.onHover(handlers.wrap('textDocument/hover', null, (params) => provideHover(current(), params)));
-  connection.onCodeAction(handlers.wrap('textDocument/codeAction', [], (params) => provideCodeActions(current(), params)));
-  connection.onExecuteCommand(handlers.wrap('workspace/executeCommand', null, (params) => executeCommand(current(), connection, params, { baselineSaved: () => loadBaseline() })));
+  connection.onCodeLens(handlers.wrap('textDocument/codeLens', [], (params) => provideCodeLenses(fresh(), params)));
+  connection.languages.callHierarchy.onPrepare(handlers.wrap('textDocument/prepareCallHierarchy', null, (params) => prepareCallHierarchy(fresh(), params)));
+  connection.languages.callHierarchy.onIncomingCalls(handlers.wrap('callHierarchy/incomingCalls', [], (params) => provideIncomingCalls(fresh(), params)));
+  connection.languages.callHierarchy.onOutgoingCalls(handlers.wrap('callHierarchy/outgoingCalls', [], (params) => provideOutgoingCalls(fresh(), params)));
+  connection.onWorkspaceSymbol(handlers.wrap('workspace/symbol', [], (params) => provideWorkspaceSymbols(fresh(), params)));
+  connection.onHover(handlers.wrap('textDocument/hover', null, (params) => provideHover(fresh(), params)));
+  connection.onCodeAction(
+    handlers.wrap('textDocument/codeAction', [], (params) => provideCodeActions(fresh(), params, { documentChanges: Boolean(capabilities.workspace?.workspaceEdit?.documentChanges) })),
+  );
+  connection.onExecuteCommand(handlers.wrap('workspace/executeCommand', null, (params) => executeCommand(fresh(), connection, params, { baselineSaved: () => loadBaseline() })));
   connection.onRequest(
     statusRequest,
     handlers.wrap('runlens/status', undefined as never, () => {
@@ -224,12 +236,51 @@ export function startServer(connection: Connection, options: ServerOptions = {})
 
   connection.onShutdown(async () => {
     stopWatchingBaseline?.();
+    await sourceWatcher?.dispose();
     await indexer?.dispose();
   });
 
   function current(): Session {
     if (!session) throw new Error('the server is not initialized');
     return session;
+  }
+
+  /** The session for a request: source files it uses are compared with the disk again (once each). */
+  function fresh(): Session {
+    const s = current();
+    s.sourceIndex.revalidate();
+    return s;
+  }
+
+  /** Source files changed on disk (the watcher): those read and not open are read again, and what is shown on them moves. */
+  function sourceFilesChanged(relPaths: string[]): void {
+    const s = session;
+    if (!s) return;
+    // An open document's text is the editor's; files never read change nothing shown.
+    const changed = relPaths.filter((rel) => !s.open.has(rel) && s.sourceIndex.hasRead(rel));
+    if (changed.length === 0) return;
+    for (const rel of changed) s.textChanged(rel);
+    sourceMoved(changed);
+  }
+
+  /**
+   * A request found a file changed on disk that the watcher has not reported (a change just
+   * after the file was read, before its folder was watched): already read again here; the
+   * workers and what was published follow, once the request is answered.
+   */
+  function staleFound(relPath: string): void {
+    if (staleFiles.push(relPath) > 1) return;
+    setImmediate(() => {
+      const files = staleFiles;
+      staleFiles = [];
+      sourceMoved(files);
+    });
+  }
+
+  function sourceMoved(relPaths: string[]): void {
+    for (const rel of relPaths) indexer?.textChanged(rel);
+    publishDiagnostics();
+    if (capabilities.workspace?.codeLens?.refreshSupport) void connection.sendRequest(CodeLensRefreshRequest.type);
   }
 
   function textChanged(document: TextDocument): void {
