@@ -60,7 +60,8 @@ export function defaultPoolSize(): number {
 
 export class IndexPool {
   private readonly slots: Slot[] = [];
-  private readonly queue: Job[] = [];
+  /** Jobs waiting: urgent ones (recordings that just changed) first. Not an array unshifted and shifted: a storm queues tens of thousands. */
+  private readonly queue = new JobQueue();
   private nextId = 1;
   private disposed = false;
   /** Workers that died since a job last completed, holding no job: a worker that cannot start is not restarted forever. */
@@ -93,8 +94,7 @@ export class IndexPool {
   summarize(relPath: string, config: RunlensConfig, urgent: boolean): Promise<RecordingSummary> {
     return new Promise((resolve, reject) => {
       const job: Job = { id: this.nextId++, relPath, config, resolve, reject };
-      if (urgent) this.queue.unshift(job);
-      else this.queue.push(job);
+      this.queue.add(job, urgent);
       // Workers could not start: each new job tries once more (it fails at once if none does).
       if (this.cannotStart !== undefined && this.slots.length === 0) {
         this.cannotStart = undefined;
@@ -117,7 +117,7 @@ export class IndexPool {
 
   async dispose(): Promise<void> {
     this.disposed = true;
-    for (const job of this.queue.splice(0)) job.reject(new Error('the server is shutting down'));
+    for (const job of this.queue.takeAll()) job.reject(new Error('the server is shutting down'));
     await Promise.all(this.slots.map((s) => s.worker.terminate()));
   }
 
@@ -184,18 +184,18 @@ export class IndexPool {
     if (this.slots.length > 0) return; // the others read on
     this.cannotStart = message;
     this.log(`error: ${message}; ${MAX_START_FAILURES} indexing workers in a row failed to start: recordings are not read until one starts (a change to a recording tries again)`);
-    for (const job of this.queue.splice(0)) job.reject(new Error(`no indexing worker could be started (${message})`));
+    for (const job of this.queue.takeAll()) job.reject(new Error(`no indexing worker could be started (${message})`));
   }
 
   private pump(): void {
     if (this.cannotStart !== undefined) {
-      for (const job of this.queue.splice(0)) job.reject(new Error(`no indexing worker could be started (${this.cannotStart})`));
+      for (const job of this.queue.takeAll()) job.reject(new Error(`no indexing worker could be started (${this.cannotStart})`));
       return;
     }
     if (this.inThread) {
       // One recording at a time on the main thread: reading many at once would hold many traces.
       if (this.hereJob || this.queue.length === 0) return;
-      const job = this.queue.shift() as Job;
+      const job = this.queue.take() as Job;
       this.hereJob = job;
       this.summarizeHere(job.relPath, job.config)
         .then(job.resolve, job.reject)
@@ -207,10 +207,63 @@ export class IndexPool {
     }
     for (const slot of this.slots) {
       if (!slot.ready || slot.job || this.queue.length === 0) continue;
-      const job = this.queue.shift() as Job;
+      const job = this.queue.take() as Job;
       slot.job = job;
       const message: ToWorker = { type: 'summarize', id: job.id, root: this.root, relPath: job.relPath, config: job.config };
       slot.worker.postMessage(message);
     }
+  }
+}
+
+/** Jobs waiting, urgent ones first, each kind first in, first out. */
+class JobQueue {
+  private readonly urgent = new Fifo<Job>();
+  private readonly rest = new Fifo<Job>();
+
+  get length(): number {
+    return this.urgent.length + this.rest.length;
+  }
+
+  add(job: Job, urgent: boolean): void {
+    (urgent ? this.urgent : this.rest).push(job);
+  }
+
+  take(): Job | undefined {
+    return this.urgent.shift() ?? this.rest.shift();
+  }
+
+  takeAll(): Job[] {
+    const all: Job[] = [];
+    for (let job = this.take(); job; job = this.take()) all.push(job);
+    return all;
+  }
+}
+
+/** A first-in first-out queue whose shift costs the same whatever its length (Array#shift moves every element). */
+class Fifo<T> {
+  private items: (T | undefined)[] = [];
+  private head = 0;
+
+  get length(): number {
+    return this.items.length - this.head;
+  }
+
+  push(item: T): void {
+    this.items.push(item);
+  }
+
+  shift(): T | undefined {
+    if (this.head === this.items.length) return undefined;
+    const item = this.items[this.head];
+    this.items[this.head++] = undefined;
+    // The taken part is dropped once it is half the array, so memory follows what waits.
+    if (this.head === this.items.length) {
+      this.items = [];
+      this.head = 0;
+    } else if (this.head >= 1024 && 2 * this.head >= this.items.length) {
+      this.items = this.items.slice(this.head);
+      this.head = 0;
+    }
+    return item;
   }
 }
