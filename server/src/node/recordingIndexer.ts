@@ -41,6 +41,8 @@ export interface IndexerEvents {
 
 export const RECORDING_SUFFIX = '.appmap.json';
 const DEBOUNCE_MS = 100;
+/** The kernel's setting of how many watcher events it queues (the only file outside the root the indexer reads). */
+export const INOTIFY_QUEUE_SETTING = '/proc/sys/fs/inotify/max_queued_events';
 /** Files looked at (listed, compared, reads started) per turn of the event loop: a request waits for at most this many. */
 const FILES_PER_TURN = 256;
 
@@ -389,15 +391,20 @@ export class RecordingIndexer {
   }
 }
 
-/** What the kernel's inotify queue holds before it drops events (Linux; elsewhere, Linux's default). */
+let queuedEventsLimit: number | undefined;
+
+/** What the kernel's inotify queue holds before it drops events (Linux; elsewhere, Linux's default), read once per process. */
 function maxQueuedEvents(): number {
-  try {
-    const n = Number(fs.readFileSync('/proc/sys/fs/inotify/max_queued_events', 'utf8').trim());
-    if (Number.isInteger(n) && n > 0) return n;
-  } catch {
-    // Not Linux, or no procfs.
+  if (queuedEventsLimit === undefined) {
+    queuedEventsLimit = 16_384;
+    try {
+      const n = Number(fs.readFileSync(INOTIFY_QUEUE_SETTING, 'utf8').trim());
+      if (Number.isInteger(n) && n > 0) queuedEventsLimit = n;
+    } catch {
+      // Not Linux, or no procfs.
+    }
   }
-  return 16_384;
+  return queuedEventsLimit;
 }
 
 /** Lets the event loop take what is waiting (requests, watcher events) before going on. */
