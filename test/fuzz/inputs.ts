@@ -617,6 +617,10 @@ export const SHAPES = {
   'absurd-elapsed': (n: number) => events(numbered(n, (k) => `${fnCall(2 * k - 1)},${ret(2 * k, 2 * k - 1, ABSURD_NUMBERS[k % ABSURD_NUMBERS.length])}`)),
   'many-event-updates': (n: number) => events(numbered(n, (k) => fnCall(k)), `,"eventUpdates":{${numbered(n, (k) => `"${k}":{"event":"return","parent_id":${n + 1 - k},"elapsed":0.5}`)},${numbered(n, (k) => `"x${k}":{"event":"call","id":${k},"sql_query":{"sql":"SELECT 2"}}`)}}`),
   'minimal-calls': (n: number) => events(repeat('{"event":"call"}', n * 20)),
+  // Found by the attack of issue 15: each empty entry was kept as a 16-field record to the end (25 MB → 494 MB of heap).
+  'empty-event-updates': (n: number) => events(fnCall(1), `,"eventUpdates":{${numbered(n * 20, (k) => `"${k}":{}`)}}`),
+  // eventUpdates before the events (JSON members come in any order): kept until the events are read.
+  'event-updates-before-events': (n: number) => Buffer.from(`${HEADER}"eventUpdates":{${numbered(n, (k) => `"${n + k}":{"event":"return","parent_id":${k},"elapsed":0.5}`)}},"events":[${numbered(n, (k) => fnCall(k))}]}`),
   'built-metadata-objects': (n: number) => Buffer.from(`{"metadata":{"frameworks":[${repeat('{}', n * 20)}]},"events":[]}`),
   // Around the parser's limit of 4,096 characters for a number it keeps (checked where a number spans chunks).
   'long-numbers': (n: number) => events(`{"id":${'9'.repeat(Math.min(n, 8000))},"event":"call","lineno":1${'0'.repeat(Math.min(n, 8000))}},{"event":"return","parent_id":1,"elapsed":0.${'1'.repeat(Math.min(n, 8000))}e-${'9'.repeat(3)}}`),

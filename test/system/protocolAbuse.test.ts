@@ -519,6 +519,58 @@ describe('protocol abuse: the lifecycle out of order', function () {
     }
   });
 
+  for (const again of [true, false]) {
+    it(`an initialized sent before initialize is logged, and the server indexes once initialized${again ? ' (initialized sent again)' : ' (initialized never sent again)'}`, async () => {
+      const server = RawServer.spawn(root);
+      tally.servers++;
+      try {
+        const logged = server.waitForNotification<{ message: string }>('window/logMessage', (p) => /initialized.*before.*initialize/.test(p.message));
+        server.notify('initialized', {});
+        // Found by the attack of issue 15: the early notification marked the server as
+        // initialized, failed (no session yet), and the real one was then ignored as a second:
+        // the server never indexed. It is logged, and the indexing starts once initialize is done.
+        if (again) await server.initialize();
+        else {
+          const response = await server.request('initialize', { processId: process.pid, rootUri: URI.file(root).toString(), capabilities: {}, workspaceFolders: null });
+          assert.ok(response.result, JSON.stringify(response));
+          await server.indexed();
+        }
+        assert.match((await logged).message, /runlens: `initialized` came before `initialize`/);
+        assert.deepEqual(await lenses(server, server.uri(BOOKS)), BOOKS_LENSES);
+        assert.equal((await status(server)).recordings, 2);
+      } finally {
+        await retire(server);
+      }
+    });
+  }
+
+  it('recording folders all outside the workspace: a logged problem, nothing indexed, and correcting the setting recovers', async () => {
+    const outside = fs.realpathSync(fs.mkdtempSync(path.join(os.tmpdir(), 'runlens-outside-')));
+    fs.cpSync(path.join(root, RECORDINGS), outside, { recursive: true });
+    const server = RawServer.spawn(root, { settings: { recordingFolders: [outside, '../elsewhere'] } });
+    tally.servers++;
+    try {
+      const logged = server.waitForNotification<{ message: string }>('window/logMessage', (p) => /outside the workspace/.test(p.message));
+      // Found by the attack of issue 15: with no folder to watch, the watcher was never ready, the
+      // first indexing never ended, and a corrected setting waited for it for good.
+      await server.initialize({ timeoutMs: 60_000 });
+      assert.match((await logged).message, /recording folder .*runlens-outside-.* is outside the workspace; it is not indexed/);
+      assert.deepEqual({ recordings: (await status(server)).recordings, lenses: await lenses(server, server.uri(BOOKS)) }, { recordings: 0, lenses: [] });
+      server.notify('workspace/didChangeConfiguration', { settings: { runlens: { recordingFolders: [RECORDINGS] } } });
+      await until(async () => (await status(server)).recordings === 2, 'the corrected setting indexes the 2 recordings');
+      assert.deepEqual(await lenses(server, server.uri(BOOKS)), BOOKS_LENSES);
+      // And a recording written there afterwards is seen: the folder is watched now.
+      const copy = `${RECORDINGS}/copy.appmap.json`;
+      fs.copyFileSync(path.join(root, BOOKS_RECORDING), path.join(root, copy));
+      await until(async () => (await status(server)).recordings === 3, 'a recording written into the corrected folder is indexed');
+      fs.rmSync(path.join(root, copy));
+      await until(async () => (await status(server)).recordings === 2, 'its deletion is seen');
+    } finally {
+      await retire(server);
+      fs.rmSync(outside, { recursive: true, force: true });
+    }
+  });
+
   it('answers a second initialize, and keeps serving the first workspace', async () => {
     const other = fs.realpathSync(fs.mkdtempSync(path.join(os.tmpdir(), 'runlens-other-')));
     const server = await RawServer.start(root);

@@ -6,7 +6,9 @@
 // delete and create whole folders of them, while requests and two configuration changes come in.
 // Once the server is quiet, all it says about the recordings (status, workspace symbols, which
 // name every recording since each recording written has a name of its own, diagnostics, lenses,
-// hovers) must equal what a freshly started server says about the same folder.
+// hovers) must equal what a freshly started server says about the same folder. The same after a
+// burst past the kernel's queue of watcher events (fs.inotify.max_queued_events), whose overflow
+// nobody reports.
 // Then hostile entries named like recordings: a FIFO, a device, a folder, links out of the
 // workspace, FIFOs renamed over recordings while they are read, and a huge file that is broken at
 // its first byte.
@@ -131,6 +133,110 @@ describe('watcher storm: the index equals a fresh index of the disk, whatever ha
       assert.deepEqual(server.unanswered(), []);
       assert.deepEqual(server.strayResponses(), []);
       assert.deepEqual(server.outputErrors, []);
+    }
+  });
+
+  it('a burst of recordings past the kernel\'s queue of watcher events, written while the server cannot take them: the index equals a fresh index', async function () {
+    // The kernel holds at most fs.inotify.max_queued_events watcher events for a process and drops
+    // the rest, saying so only with an event libuv ignores. The server is stopped (SIGSTOP) while
+    // the burst is written, so that nothing drains the queue: recordings written as recorders
+    // write them, to a `.part` file renamed over (created, modified, moved from, moved to: four
+    // events in its folder), half as many as the queue holds events, in three folders, are twice
+    // what it can take. What comes after is dropped whole: recordings created in a fourth
+    // folder, and rewrites and deletions of the recordings there. (Chokidar lists a folder again
+    // when it has an event of it, so a change can only be lost for good in a folder none of whose
+    // events came through.) The folders exist and are watched before: a folder event would make
+    // the server list them again anyway.
+    const queue = maxQueuedEvents();
+    if (queue === undefined || queue > 200_000) {
+      console.log(`burst past the inotify queue: skipped (fs.inotify.max_queued_events is ${queue ?? 'not readable'}; this test writes as many recordings)`);
+      this.skip();
+    }
+    this.timeout(1_800_000); // hang guards below; a busy machine reads tens of thousands of recordings slowly
+    const root = copyWorkspaceWithoutDependencies(BOOKSHOP, 'runlens-burst-');
+    roots.push(root);
+    fs.mkdirSync(path.join(root, path.dirname(HANDLERS)), { recursive: true });
+    fs.writeFileSync(path.join(root, HANDLERS), handlersSource());
+    const folders = [0, 1, 2, 3].map((i) => `${STORM}/burst${i}`);
+    const BEFORE = 200;
+    const AFTER_QUEUE = 1_000;
+    const old: string[] = [];
+    for (let k = 0; k < BEFORE; k++) old.push(`${folders[k < BEFORE / 2 ? k % 3 : 3]}/old${k}${SUFFIX}`);
+    for (const folder of folders) fs.mkdirSync(path.join(root, folder), { recursive: true });
+    old.forEach((rel, k) => fs.writeFileSync(path.join(root, rel), generatedRecording(`before the burst ${k}`, k)));
+    const server = await RawServer.start(root);
+    servers.push(server);
+    assert.equal((await status(server)).recordings, 2 + BEFORE);
+
+    const pid = server.child.pid as number;
+    process.kill(pid, 'SIGSTOP');
+    const burst = Math.ceil((queue as number) / 2);
+    try {
+      for (let k = 0; k < burst; k++) {
+        const abs = path.join(root, `${folders[k % 3]}/burst${k}${SUFFIX}`);
+        fs.writeFileSync(`${abs}.part`, generatedRecording(`burst ${k}`, BEFORE + k));
+        fs.renameSync(`${abs}.part`, abs);
+      }
+      // Past the queue: created, rewritten (an N+1 more or less) and deleted in the fourth folder.
+      for (let k = 0; k < AFTER_QUEUE; k++) fs.writeFileSync(path.join(root, `${folders[3]}/late${k}${SUFFIX}`), generatedRecording(`late ${k}`, k));
+      for (let k = BEFORE / 2; k < BEFORE; k += 2) fs.writeFileSync(path.join(root, old[k]), generatedRecording(`rewritten in the burst ${k}`, k + 7));
+      for (let k = BEFORE / 2 + 1; k < BEFORE; k += 2) fs.rmSync(path.join(root, old[k]));
+    } finally {
+      process.kill(pid, 'SIGCONT');
+    }
+    const resumed = Date.now();
+    const onDisk = countRecordings(root);
+    assert.equal(onDisk, 2 + BEFORE - BEFORE / 4 + burst + AFTER_QUEUE);
+
+    // Requests are answered while the burst is taken in: the longest wait for a status, measured (not asserted).
+    let longestStatusMs = 0;
+    const settled = await (async () => {
+      const guard = Date.now() + 900_000;
+      for (;;) {
+        const asked = Date.now();
+        const s = await status(server);
+        longestStatusMs = Math.max(longestStatusMs, Date.now() - asked);
+        if (!s.indexing && !s.reading?.length && s.recordings === onDisk) return s;
+        if (Date.now() > guard) return s; // the comparisons below show the difference
+        await sleep(200);
+      }
+    })();
+    const settledMs = Date.now() - resumed;
+
+    const freshStarted = Date.now();
+    const fresh = RawServer.spawn(root);
+    servers.push(fresh);
+    await fresh.initialize({ timeoutMs: 900_000 });
+    const freshMs = Date.now() - freshStarted;
+    const expected = await viewOf(fresh);
+    const after = await becomes(server, expected, 300_000);
+    const n = (x: number) => x.toLocaleString('en-US');
+    console.log(
+      `burst past the inotify queue (fs.inotify.max_queued_events ${n(queue as number)}): ${n(burst)} recordings written, then ${n(AFTER_QUEUE)} more in another folder, ${n(BEFORE / 4)} rewritten and ${n(BEFORE / 4)} deleted there, ` +
+        `while the server was stopped; ${n(settled.recordings)} of ${n(onDisk)} recordings indexed ${(settledMs / 1000).toFixed(1)} s after it resumed ` +
+        `(longest wait for a status meanwhile ${(longestStatusMs / 1000).toFixed(1)} s); a fresh server's first indexing took ${(freshMs / 1000).toFixed(1)} s; ` +
+        `views ${JSON.stringify(after) === JSON.stringify(expected) ? 'equal' : 'NOT equal'}`,
+    );
+    const none = { onlyAfterTheStorm: [], onlyInAFreshIndex: [] };
+    assert.deepEqual(
+      {
+        recordings: after.status.recordings,
+        findings: after.status.findings,
+        symbols: difference(after.symbols, expected.symbols),
+        diagnostics: difference(after.diagnostics, expected.diagnostics),
+        lenses: difference(after.lenses, expected.lenses),
+        hovers: difference(after.hovers, expected.hovers),
+      },
+      { recordings: onDisk, findings: expected.status.findings, symbols: none, diagnostics: none, lenses: none, hovers: none },
+      // Found by the attack of issue 15: 20,000 recordings written in 6 s left a running server
+      // with 14,480 for good; the dropped events were never made up for. The server now lists
+      // the folders again once as many raw events came as could have overflowed the queue.
+      'the index after the burst differs from a fresh index of the disk',
+    );
+    assert.equal(expected.status.recordings, onDisk, 'a fresh index holds the recordings on disk');
+    for (const s of [server, fresh]) {
+      assert.deepEqual(s.unanswered(), []);
+      assert.deepEqual(s.outputErrors, []);
     }
   });
 
@@ -623,6 +729,15 @@ function countRecordings(root: string): number {
     }
   }
   return n;
+}
+
+/** fs.inotify.max_queued_events: the watcher events the kernel holds for a process before it drops the rest (undefined: not Linux). */
+function maxQueuedEvents(): number | undefined {
+  try {
+    return Number(fs.readFileSync('/proc/sys/fs/inotify/max_queued_events', 'utf8').trim());
+  } catch {
+    return undefined;
+  }
 }
 
 function sleep(ms: number): Promise<void> {

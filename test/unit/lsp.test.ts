@@ -160,6 +160,49 @@ describe('language server, in process', function () {
     await diagnosticsBecome(client, VIEWS, []);
   });
 
+  it('follows a source file edited on disk, not in the editor: diagnostics move, and the fix and ignore edits target the new lines', async () => {
+    const uri = client.uri(VIEWS);
+    const file = path.join(root, VIEWS);
+    const fixedText = fs.readFileSync(path.join(REPO, 'test/workspaces/django-meetups-fixed', VIEWS), 'utf8');
+    const original = fs.readFileSync(file, 'utf8');
+    const header = Array.from({ length: 10 }, (_, i) => `# line ${i + 1}, added by a git pull`).join('\n') + '\n';
+    const actionsAt = (line: number): Promise<CodeAction[]> =>
+      client.connection.sendRequest('textDocument/codeAction', { textDocument: { uri }, range: { start: { line, character: 0 }, end: { line, character: 0 } }, context: { diagnostics: [] } });
+    const apply = (text: string, action: CodeAction | undefined) => TextDocument.applyEdits(TextDocument.create(uri, 'python', 1, text), action?.edit?.changes?.[uri] ?? []);
+    // Ten lines above the query (a git pull, a formatter), the file closed in the editor. Found by
+    // the attack of issue 15: the server kept the old text until a document event, put the N+1 on
+    // the old line, and its edits, applied, overwrote unrelated code of the closed file.
+    // Asked at once, before any watcher event: the actions are worked out on the text on disk now.
+    fs.writeFileSync(file, header + original);
+    const moved = await actionsAt(38);
+    assert.deepEqual(moved.map((a) => a.title), ['Load eagerly: .select_related("where").prefetch_related("topics", "meeting_sponsors")', 'Ignore n-plus-one here (# runlens: ignore n-plus-one)', 'Show the 3 repeated queries']);
+    assert.equal(apply(header + original, moved[0]), header + fixedText);
+    assert.equal(apply(header + original, moved[1]).split('\n')[38], '        # runlens: ignore n-plus-one');
+    assert.deepEqual(await actionsAt(28), [], 'nothing is offered on the old line');
+    await diagnosticsBecome(client, VIEWS, [N_PLUS_ONE.replace(/^28:15-28:79/, '38:15-38:79')]);
+    // Back, as git writes a file: a new file renamed over the old one.
+    fs.writeFileSync(`${file}.tmp`, original);
+    fs.renameSync(`${file}.tmp`, file);
+    await diagnosticsBecome(client, VIEWS, [N_PLUS_ONE]);
+    assert.equal(apply(original, (await actionsAt(28))[0]), fixedText);
+  });
+
+  it('gives edits as versioned document changes to a client that takes them: the open document\'s version, or null for a closed file', async () => {
+    const versioned = await startInProcess(root, { capabilities: { workspace: { workspaceEdit: { documentChanges: true } } } });
+    try {
+      const uri = versioned.uri(VIEWS);
+      const actionsAt = (line: number): Promise<CodeAction[]> =>
+        versioned.connection.sendRequest('textDocument/codeAction', { textDocument: { uri }, range: { start: { line, character: 0 }, end: { line, character: 0 } }, context: { diagnostics: [] } });
+      const identifiers = (actions: CodeAction[]) => actions.flatMap((a) => (a.edit?.documentChanges ?? []).map((c) => ('textDocument' in c ? c.textDocument : c)));
+      assert.deepEqual(identifiers(await actionsAt(28)), [{ uri, version: null }, { uri, version: null }]);
+      versioned.connection.sendNotification('textDocument/didOpen', { textDocument: { uri, languageId: 'python', version: 7, text: fs.readFileSync(path.join(root, VIEWS), 'utf8') } });
+      // Notifications and requests are taken in the order sent: the document is open when the actions are asked for.
+      assert.deepEqual(identifiers(await actionsAt(28)), [{ uri, version: 7 }, { uri, version: 7 }]);
+    } finally {
+      await versioned.close();
+    }
+  });
+
   it('answers bad requests with an empty result and stays up', async () => {
     const outside: CodeLens[] = await client.connection.sendRequest('textDocument/codeLens', { textDocument: { uri: 'file:///etc/passwd' } });
     assert.deepEqual(outside, []);

@@ -1,7 +1,10 @@
 // Where recorded functions are in the current source: resolves recorded paths, parses each
-// workspace file at most once (tree-sitter, through SourceParsers), and finds a function by its
-// identity so that code that moved since the recording is still found. The recorded line is the
-// fallback when a file cannot be parsed or the function is no longer there.
+// workspace file at most once while its text stays the same (tree-sitter, through SourceParsers),
+// and finds a function by its identity so that code that moved since the recording is still
+// found. The recorded line is the fallback when a file cannot be parsed or the function is no
+// longer there. Files can change behind the index's back (a git pull, a formatter): each file's
+// stamp is compared again, once per `revalidate()` (the server calls it per request, a worker per
+// recording), and a file whose stamp moved is read again.
 
 import { RunlensConfig } from './config';
 import { Definition, findDefinitions, languageOfPath, locateFunction, SourceParsers } from './source/definitions';
@@ -36,6 +39,14 @@ export class SourceIndex {
   private readonly locatedByFile = new Map<string, Map<string, LocatedFunction>>();
   /** Incremented whenever anything read is forgotten: results derived from the text are stale. */
   generation = 0;
+  /** Per file read: its stamp when it was read, and the revalidation it was last compared in. */
+  private readonly stamps = new Map<string, { stamp: string | undefined; checked: number }>();
+  /** Bumped by revalidate(): every stamp is compared again on the file's next use. */
+  private epoch = 0;
+  /** Recorded paths resolved as missing: resolved again after a revalidation (the file may have come). */
+  private readonly missing = new Set<string>();
+  /** Told when a file's stamp is found to have moved (what was derived from it elsewhere is stale too). */
+  onStale: ((relPath: string) => void) | undefined;
 
   constructor(files: WorkspaceFiles, parsers: SourceParsers | undefined, config: RunlensConfig) {
     this.files = files;
@@ -43,9 +54,49 @@ export class SourceIndex {
     this.config = config;
   }
 
+  /**
+   * Files may have changed since they were read: each one's stamp is compared again on its next
+   * use (once, until the next revalidation), and paths that were missing are resolved again.
+   */
+  revalidate(): void {
+    this.epoch++;
+    for (const recorded of this.missing) this.resolved.delete(recorded);
+    this.missing.clear();
+  }
+
+  /**
+   * Compares the file's stamp with the one it was read with, now, and forgets what was read of
+   * it if it moved. Says whether it did. What is about to be derived from the file (an edit)
+   * must call this first: a revalidated index compares a stamp only once until the next one.
+   */
+  refresh(relPath: string): boolean {
+    const seen = this.stamps.get(relPath);
+    if (!seen || !this.files.stamp) return false;
+    seen.checked = this.epoch;
+    const now = this.files.stamp(relPath);
+    if (now === seen.stamp) return false;
+    this.invalidate(relPath);
+    this.onStale?.(relPath);
+    return true;
+  }
+
+  /** Before a file is used: compared once per revalidation; the stamp is taken before a read. */
+  private fresh(relPath: string): void {
+    const seen = this.stamps.get(relPath);
+    if (seen === undefined) {
+      if (this.files.stamp) this.stamps.set(relPath, { stamp: this.files.stamp(relPath), checked: this.epoch });
+    } else if (seen.checked !== this.epoch) this.refresh(relPath);
+  }
+
+  /** Whether anything of the file was read (and would be stale if it changed). */
+  hasRead(relPath: string): boolean {
+    return this.stamps.has(relPath) || this.texts.has(relPath);
+  }
+
   /** Forgets what was read of a file (it changed on disk or in the editor). */
   invalidate(relPath: string): void {
     this.generation++;
+    this.stamps.delete(relPath);
     // A file that was missing may exist now (opened, created): paths are resolved anew.
     this.resolved.clear();
     this.texts.delete(relPath);
@@ -56,6 +107,8 @@ export class SourceIndex {
   /** Forgets everything (files were added or removed). */
   invalidateAll(): void {
     this.generation++;
+    this.stamps.clear();
+    this.missing.clear();
     this.locatedByFile.clear();
     this.resolved.clear();
     this.texts.clear();
@@ -67,6 +120,7 @@ export class SourceIndex {
     if (r === undefined) {
       r = resolveRecordedPath(recordedPath, this.files, this.config.sourceRoots, this.config.pathMappings);
       this.resolved.set(recordedPath, r);
+      if (r.kind === 'missing') this.missing.add(recordedPath);
     }
     return r;
   }
@@ -78,11 +132,13 @@ export class SourceIndex {
   }
 
   text(relPath: string): string | undefined {
+    this.fresh(relPath);
     if (!this.texts.has(relPath)) this.texts.set(relPath, this.files.read(relPath));
     return this.texts.get(relPath);
   }
 
   definitionsOf(relPath: string): Definition[] | undefined {
+    this.fresh(relPath);
     if (this.definitions.has(relPath)) return this.definitions.get(relPath);
     let defs: Definition[] | undefined;
     const language = languageOfPath(relPath);
@@ -101,6 +157,7 @@ export class SourceIndex {
     if (r.kind === 'missing') return { location: { path: r.relPath, line: recordedLine, column: 1 }, definition: undefined };
     // Kept per file until its text changes: a file with hundreds of recorded functions would
     // otherwise scan all its definitions once per function, on every lens and hover request.
+    this.fresh(r.relPath);
     let located = this.locatedByFile.get(r.relPath);
     if (!located) this.locatedByFile.set(r.relPath, (located = new Map()));
     const key = `${fn.definedClass}\u0000${fn.methodId}\u0000${fn.isStatic}\u0000${fn.recordedLine ?? ''}`;

@@ -17,6 +17,12 @@ export interface WorkspaceFiles {
   leavesRoot(relPath: string): boolean;
   /** Workspace-relative paths of files whose name ends with one of `suffixes`, skipping dependency and VCS folders. */
   list(suffixes: string[]): string[];
+  /**
+   * What changes when the file's text may have (times, size and inode on disk; an open
+   * document's version), or undefined when it is not there. Files that can change behind the
+   * index's back (the disk: a git pull, a formatter) have one; SourceIndex compares it.
+   */
+  stamp?(relPath: string): string | undefined;
 }
 
 export type ResolvedPath =

@@ -1,8 +1,11 @@
 // textDocument/codeAction: on each finding in the requested range, the eager-loading quick fix (an
 // edit where it is certain, else a hint shown by a command), "ignore it here" (an ignore comment
-// above the line, in the file's own syntax), and "show the repeated queries".
+// above the line, in the file's own syntax), and "show the repeated queries". Edits are worked out
+// on the file's text as it is now (compared with the disk first: it may have changed behind the
+// editor's back), and carry the open document's version where the client takes versioned edits,
+// so that a client whose document moved on since does not apply them.
 
-import { CodeAction, CodeActionKind, CodeActionParams, Diagnostic, TextEdit } from 'vscode-languageserver/node';
+import { CodeAction, CodeActionKind, CodeActionParams, Diagnostic, TextDocumentEdit, TextEdit, WorkspaceEdit } from 'vscode-languageserver/node';
 import { diagnosticsByFile } from '../core/ide/diagnostics';
 import { Finding } from '../core/findings/finding';
 import { formatCount } from '../core/findings/format';
@@ -12,10 +15,15 @@ import { SHOW_FIX_HINT_COMMAND, SHOW_REPEATED_QUERIES_COMMAND } from './commands
 import { relPathOf, toRange, uriOf } from './convert';
 import { Session } from './session';
 
-export function provideCodeActions(session: Session, params: CodeActionParams): CodeAction[] {
+export function provideCodeActions(session: Session, params: CodeActionParams, options: { documentChanges: boolean }): CodeAction[] {
   const rel = relPathOf(session.root, params.textDocument.uri);
   if (rel === undefined) return [];
   if (params.context.only && !params.context.only.some((k) => k === CodeActionKind.QuickFix || k.startsWith(`${CodeActionKind.QuickFix}.`))) return [];
+  // Found by the attack of issue 15: a file changed on disk kept its old text here until a
+  // document event, and edits made for the old lines, applied, overwrote other code.
+  session.sourceIndex.refresh(rel);
+  const version = session.open.get(rel)?.version ?? null;
+  const edit = (uri: string, edits: TextEdit[]): WorkspaceEdit => (options.documentChanges ? { documentChanges: [TextDocumentEdit.create({ uri, version }, edits)] } : { changes: { [uri]: edits } });
   const findings = diagnosticsByFile(session.index.snapshot(), session.sourceIndex).get(rel)?.findings ?? [];
   const first = params.range.start.line + 1;
   const last = params.range.end.line + 1;
@@ -28,7 +36,7 @@ export function provideCodeActions(session: Session, params: CodeActionParams): 
     const at = { path: f.location.path, line: f.location.line, rule: f.rule };
     const fix = fixOf(f, session.sourceIndex);
     if (fix?.edit) {
-      actions.push({ title: fix.title, kind: CodeActionKind.QuickFix, diagnostics, isPreferred: true, edit: { changes: { [uri]: [TextEdit.replace(toRange(fix.edit.range), fix.edit.newText)] } } });
+      actions.push({ title: fix.title, kind: CodeActionKind.QuickFix, diagnostics, isPreferred: true, edit: edit(uri, [TextEdit.replace(toRange(fix.edit.range), fix.edit.newText)]) });
     } else if (fix) {
       actions.push({ title: `${fix.title}: ${fix.hint}`, kind: CodeActionKind.QuickFix, diagnostics, command: { title: fix.title, command: SHOW_FIX_HINT_COMMAND, arguments: [at] } });
     }
@@ -36,7 +44,7 @@ export function provideCodeActions(session: Session, params: CodeActionParams): 
     if (text !== undefined) {
       const ignore = ignoreEdit(f, text);
       const position = { line: ignore.line - 1, character: 0 };
-      actions.push({ title: `Ignore ${f.rule} here (${ignoreComment(f.rule, f.location.path)})`, kind: CodeActionKind.QuickFix, diagnostics, edit: { changes: { [uri]: [TextEdit.insert(position, ignore.newText)] } } });
+      actions.push({ title: `Ignore ${f.rule} here (${ignoreComment(f.rule, f.location.path)})`, kind: CodeActionKind.QuickFix, diagnostics, edit: edit(uri, [TextEdit.insert(position, ignore.newText)]) });
     }
     if (f.related.length) {
       actions.push({ title: `Show the ${f.related.length === 1 ? 'repeated query' : `${formatCount(f.related.length)} repeated queries`}`, kind: CodeActionKind.QuickFix, diagnostics, command: { title: 'Show the repeated queries', command: SHOW_REPEATED_QUERIES_COMMAND, arguments: [at] } });

@@ -26,6 +26,7 @@ import { recordedFilesOf, rootProblem } from '../core/rootCheck';
 import { SourceParsers } from '../core/source/definitions';
 import { baselineStamp, readBaselineFile, watchBaselineFile } from '../node/baselineFile';
 import { RecordingIndexer } from '../node/recordingIndexer';
+import { SourceWatcher } from '../node/sourceWatcher';
 import { packageVersion } from '../node/packageInfo';
 import { loadParsers } from '../node/treeSitter';
 import { prepareCallHierarchy, provideIncomingCalls, provideOutgoingCalls } from './callHierarchy';
@@ -74,6 +75,7 @@ export function startServer(connection: Connection, options: ServerOptions = {})
   const documents = new TextDocuments(TextDocument);
   let session: Session | undefined;
   let indexer: RecordingIndexer | undefined;
+  let sourceWatcher: SourceWatcher | undefined;
   let capabilities: ClientCapabilities = {};
   /** Published diagnostics by URI, as JSON, to send only what changed. */
   let published = new Map<string, string>();
@@ -84,6 +86,10 @@ export function startServer(connection: Connection, options: ServerOptions = {})
   let initializationOptions: unknown;
   let stopWatchingBaseline: (() => void) | undefined;
   let initializedSeen = false;
+  /** An `initialized` came before `initialize`. */
+  let initializedEarly = false;
+  /** Files a request found changed on disk, to be taken up once it is answered. */
+  let staleFiles: string[] = [];
   /** The baseline file as it was when loaded (baselineStamp). */
   let loadedBaselineStamp = 'absent';
   /** Baseline loads started: only the latest one's result is kept. */
@@ -118,61 +124,83 @@ export function startServer(connection: Connection, options: ServerOptions = {})
     };
   });
   // A second initialize would switch the workspace under the first one's watcher and workers.
-  connection.onInitialize((params) =>
-    session ? new ResponseError(ErrorCodes.InvalidRequest, 'the server is already initialized') : initialize(params),
-  );
+  connection.onInitialize((params) => {
+    if (session) return new ResponseError(ErrorCodes.InvalidRequest, 'the server is already initialized');
+    const result = initialize(params);
+    // An `initialized` came first: the indexing it asked for starts now, after the answer to
+    // initialize is on its way (the server sends nothing before it), whether or not the client
+    // sends `initialized` again (the second one is then ignored).
+    if (initializedEarly) void result.then(() => setTimeout(() => void startIndexing(undefined), 0));
+    return result;
+  });
 
-  connection.onInitialized(
-    handlers.wrapNotification('initialized', async () => {
-      if (initializedSeen) return; // once: a second one would start a second watcher and workers
-      initializedSeen = true;
-      const s = current();
-      // From here on: the awaits below (the client's answers, the baseline read) must not let a
-      // status request see a first indexing that has not begun as one that is done.
-      s.indexing = true;
-      if (capabilities.workspace?.didChangeConfiguration?.dynamicRegistration) connection.client.register(DidChangeConfigurationNotification.type, { section: 'runlens' });
-      // The first indexing waits a bounded time for the client's answers to the server's own
-      // requests: a client may lose one (lsp-mode drops the messages that arrive in the same read
-      // as the answer to one of its synchronous requests), and the recordings must be indexed all
-      // the same. Settings that come late are applied then, and the recordings indexed again.
-      const pulled = pullConfiguration();
-      if ((await answerWithin(pulled, CLIENT_ANSWER_WAIT_MS)) === undefined) {
-        pulled.then(
-          (changed) => {
-            if (changed) void indexer?.reindexAll();
-          },
-          () => undefined,
-        );
-      }
-      await loadBaseline(false);
-      if (options.watch ?? true) stopWatchingBaseline = watchBaselineFile(s.root, () => loadedBaselineStamp, () => void loadBaseline());
-      const progress = capabilities.window?.workDoneProgress ? await answerWithin(connection.window.createWorkDoneProgress(), CLIENT_ANSWER_WAIT_MS) : undefined;
-      progress?.begin('runlens: indexing recordings', 0, undefined, false);
-      const started = Date.now();
-      indexer = new RecordingIndexer(s.root, () => s.config, () => s.sourceIndex, s.index, {
-        progress: (n, of) => {
-          s.indexed = { done: n, total: of };
-          progress?.report(of ? Math.round((100 * n) / of) : 100, `${formatCount(n)}/${formatCount(of)} recordings`);
+  connection.onInitialized(() => {
+    if (!session) {
+      // Before initialize there is no workspace to index. Taking it as the one `initialized`
+      // (and failing) left the server never indexing: the real one was ignored as a second.
+      if (!initializedEarly) connection.console.warn('runlens: `initialized` came before `initialize`; the recordings are indexed once the server is initialized');
+      initializedEarly = true;
+      return;
+    }
+    return startIndexing(undefined);
+  });
+
+  /** The first indexing, then watching: once per server, at the first `initialized` after `initialize`. */
+  const startIndexing = handlers.wrapNotification<unknown>('initialized', async () => {
+    if (initializedSeen || !session) return; // once: a second one would start a second watcher and workers
+    initializedSeen = true;
+    const s = current();
+    // From here on: the awaits below (the client's answers, the baseline read) must not let a
+    // status request see a first indexing that has not begun as one that is done.
+    s.indexing = true;
+    if (options.watch ?? true) {
+      const watcher = new SourceWatcher(s.root, (relPaths) => sourceFilesChanged(relPaths), log);
+      sourceWatcher = watcher;
+      s.onDiskRead = (rel) => watcher.watch(rel);
+    }
+    s.onStaleFile = (rel) => staleFound(rel);
+    if (capabilities.workspace?.didChangeConfiguration?.dynamicRegistration) connection.client.register(DidChangeConfigurationNotification.type, { section: 'runlens' });
+    // The first indexing waits a bounded time for the client's answers to the server's own
+    // requests: a client may lose one (lsp-mode drops the messages that arrive in the same read
+    // as the answer to one of its synchronous requests), and the recordings must be indexed all
+    // the same. Settings that come late are applied then, and the recordings indexed again.
+    const pulled = pullConfiguration();
+    if ((await answerWithin(pulled, CLIENT_ANSWER_WAIT_MS)) === undefined) {
+      pulled.then(
+        (changed) => {
+          if (changed) void indexer?.reindexAll();
         },
-        changed: (recordings) => indexChanged(recordings),
-        log,
-      });
-      const done = indexer.start({ watch: options.watch ?? true });
-      await done;
-      s.indexing = false;
-      progress?.done();
-      // Said once, as the CLI says it: an editor opened on the wrong folder shows little or nothing.
-      // Before the line below, which clients (and tests) take as the end of the first indexing.
-      const wrongRoot = rootProblem(recordedFilesOf(s.index.snapshot().summaries.values(), s.sourceIndex), `the workspace folder ${s.root}`);
-      if (wrongRoot) {
-        connection.console.warn(`runlens: ${wrongRoot.message}`);
-        // A notification (window/showMessage), not the library's showWarningMessage, which is a request awaiting a choice.
-        void connection.sendNotification(ShowMessageNotification.type, { type: MessageType.Warning, message: `runlens: ${wrongRoot.message}` });
-      }
-      const workers = indexer.workerCount;
-      log(`runlens: indexed ${formatCount(s.indexed.total)} recordings in ${formatCount(Date.now() - started)} ms (${workers ? `${workers} worker threads` : 'on the main thread'})`);
-    }),
-  );
+        () => undefined,
+      );
+    }
+    await loadBaseline(false);
+    if (options.watch ?? true) stopWatchingBaseline = watchBaselineFile(s.root, () => loadedBaselineStamp, () => void loadBaseline());
+    const progress = capabilities.window?.workDoneProgress ? await answerWithin(connection.window.createWorkDoneProgress(), CLIENT_ANSWER_WAIT_MS) : undefined;
+    progress?.begin('runlens: indexing recordings', 0, undefined, false);
+    const started = Date.now();
+    indexer = new RecordingIndexer(s.root, () => s.config, () => s.sourceIndex, s.index, {
+      progress: (n, of) => {
+        s.indexed = { done: n, total: of };
+        progress?.report(of ? Math.round((100 * n) / of) : 100, `${formatCount(n)}/${formatCount(of)} recordings`);
+      },
+      changed: (recordings) => indexChanged(recordings),
+      log,
+    });
+    const done = indexer.start({ watch: options.watch ?? true });
+    await done;
+    s.indexing = false;
+    progress?.done();
+    // Said once, as the CLI says it: an editor opened on the wrong folder shows little or nothing.
+    // Before the line below, which clients (and tests) take as the end of the first indexing.
+    const wrongRoot = rootProblem(recordedFilesOf(s.index.snapshot().summaries.values(), s.sourceIndex), `the workspace folder ${s.root}`);
+    if (wrongRoot) {
+      connection.console.warn(`runlens: ${wrongRoot.message}`);
+      // A notification (window/showMessage), not the library's showWarningMessage, which is a request awaiting a choice.
+      void connection.sendNotification(ShowMessageNotification.type, { type: MessageType.Warning, message: `runlens: ${wrongRoot.message}` });
+    }
+    const workers = indexer.workerCount;
+    log(`runlens: indexed ${formatCount(s.indexed.total)} recordings in ${formatCount(Date.now() - started)} ms (${workers ? `${workers} worker threads` : 'on the main thread'})`);
+  });
 
   connection.onDidChangeConfiguration(
     handlers.wrapNotification('workspace/didChangeConfiguration', async (params) => {
@@ -183,14 +211,16 @@ export function startServer(connection: Connection, options: ServerOptions = {})
     }),
   );
 
-  connection.onCodeLens(handlers.wrap('textDocument/codeLens', [], (params) => provideCodeLenses(current(), params)));
-  connection.languages.callHierarchy.onPrepare(handlers.wrap('textDocument/prepareCallHierarchy', null, (params) => prepareCallHierarchy(current(), params)));
-  connection.languages.callHierarchy.onIncomingCalls(handlers.wrap('callHierarchy/incomingCalls', [], (params) => provideIncomingCalls(current(), params)));
-  connection.languages.callHierarchy.onOutgoingCalls(handlers.wrap('callHierarchy/outgoingCalls', [], (params) => provideOutgoingCalls(current(), params)));
-  connection.onWorkspaceSymbol(handlers.wrap('workspace/symbol', [], (params) => provideWorkspaceSymbols(current(), params)));
-  connection.onHover(handlers.wrap('textDocument/hover', null, (params) => provideHover(current(), params)));
-  connection.onCodeAction(handlers.wrap('textDocument/codeAction', [], (params) => provideCodeActions(current(), params)));
-  connection.onExecuteCommand(handlers.wrap('workspace/executeCommand', null, (params) => executeCommand(current(), connection, params, { baselineSaved: () => loadBaseline() })));
+  connection.onCodeLens(handlers.wrap('textDocument/codeLens', [], (params) => provideCodeLenses(fresh(), params)));
+  connection.languages.callHierarchy.onPrepare(handlers.wrap('textDocument/prepareCallHierarchy', null, (params) => prepareCallHierarchy(fresh(), params)));
+  connection.languages.callHierarchy.onIncomingCalls(handlers.wrap('callHierarchy/incomingCalls', [], (params) => provideIncomingCalls(fresh(), params)));
+  connection.languages.callHierarchy.onOutgoingCalls(handlers.wrap('callHierarchy/outgoingCalls', [], (params) => provideOutgoingCalls(fresh(), params)));
+  connection.onWorkspaceSymbol(handlers.wrap('workspace/symbol', [], (params) => provideWorkspaceSymbols(fresh(), params)));
+  connection.onHover(handlers.wrap('textDocument/hover', null, (params) => provideHover(fresh(), params)));
+  connection.onCodeAction(
+    handlers.wrap('textDocument/codeAction', [], (params) => provideCodeActions(fresh(), params, { documentChanges: Boolean(capabilities.workspace?.workspaceEdit?.documentChanges) })),
+  );
+  connection.onExecuteCommand(handlers.wrap('workspace/executeCommand', null, (params) => executeCommand(fresh(), connection, params, { baselineSaved: () => loadBaseline() })));
   connection.onRequest(
     statusRequest,
     handlers.wrap('runlens/status', undefined as never, () => {
@@ -223,6 +253,7 @@ export function startServer(connection: Connection, options: ServerOptions = {})
   const dispose = (): Promise<void> => {
     disposed ??= (async () => {
       stopWatchingBaseline?.();
+      await sourceWatcher?.dispose();
       await indexer?.dispose();
     })();
     return disposed;
@@ -238,6 +269,44 @@ export function startServer(connection: Connection, options: ServerOptions = {})
   function current(): Session {
     if (!session) throw new Error('the server is not initialized');
     return session;
+  }
+
+  /** The session for a request: source files it uses are compared with the disk again (once each). */
+  function fresh(): Session {
+    const s = current();
+    s.sourceIndex.revalidate();
+    return s;
+  }
+
+  /** Source files changed on disk (the watcher): those read and not open are read again, and what is shown on them moves. */
+  function sourceFilesChanged(relPaths: string[]): void {
+    const s = session;
+    if (!s) return;
+    // An open document's text is the editor's; files never read change nothing shown.
+    const changed = relPaths.filter((rel) => !s.open.has(rel) && s.sourceIndex.hasRead(rel));
+    if (changed.length === 0) return;
+    for (const rel of changed) s.textChanged(rel);
+    sourceMoved(changed);
+  }
+
+  /**
+   * A request found a file changed on disk that the watcher has not reported (a change just
+   * after the file was read, before its folder was watched): already read again here; the
+   * workers and what was published follow, once the request is answered.
+   */
+  function staleFound(relPath: string): void {
+    if (staleFiles.push(relPath) > 1) return;
+    setImmediate(() => {
+      const files = staleFiles;
+      staleFiles = [];
+      sourceMoved(files);
+    });
+  }
+
+  function sourceMoved(relPaths: string[]): void {
+    for (const rel of relPaths) indexer?.textChanged(rel);
+    publishDiagnostics();
+    if (capabilities.workspace?.codeLens?.refreshSupport) void connection.sendRequest(CodeLensRefreshRequest.type);
   }
 
   function textChanged(document: TextDocument): void {

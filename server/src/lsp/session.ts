@@ -31,6 +31,10 @@ export class Session {
   /** What was wrong with the baseline file, if anything (shown on the file), and where in it (worked out when it was read). */
   baselineProblems: Problem[] = [];
   baselinePositions = new Map<Problem, BytePosition>();
+  /** Told of every source file read from disk (the server watches its folder). */
+  onDiskRead: ((relPath: string) => void) | undefined;
+  /** Told when a request finds that a file read changed on disk (before the watcher said so, if it does). */
+  onStaleFile: ((relPath: string) => void) | undefined;
   private readonly disk: WorkspaceFiles;
 
   constructor(root: string, config: RunlensConfig, parsers: SourceParsers | undefined) {
@@ -64,13 +68,24 @@ export class Session {
     const open = this.open;
     // Unsaved text of open documents comes before the disk, except where the path leads out
     // through a symlink: a document opened through a link out is not the workspace's.
+    const readDisk = (rel: string) => {
+      this.onDiskRead?.(rel);
+      return disk.read(rel);
+    };
     const files: WorkspaceFiles = {
       rootPath: disk.rootPath,
       exists: (rel) => (open.has(rel) && !disk.leavesRoot(rel)) || disk.exists(rel),
-      read: (rel) => (disk.leavesRoot(rel) ? undefined : open.get(rel)?.getText() ?? disk.read(rel)),
+      read: (rel) => (disk.leavesRoot(rel) ? undefined : open.get(rel)?.getText() ?? readDisk(rel)),
       leavesRoot: (rel) => disk.leavesRoot(rel),
       list: (suffixes) => disk.list(suffixes),
+      // An open document's version; the disk's stamp once it is closed.
+      stamp: (rel) => {
+        const document = open.get(rel);
+        return document ? `open:${document.version}` : disk.stamp?.(rel);
+      },
     };
-    return new SourceIndex(files, this.parsers, this.config);
+    const index = new SourceIndex(files, this.parsers, this.config);
+    index.onStale = (rel) => this.onStaleFile?.(rel);
+    return index;
   }
 }

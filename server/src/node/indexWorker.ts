@@ -35,9 +35,14 @@ port.on('message', async (message: ToWorker) => {
   let reply: FromWorker;
   try {
     const index = await sourceIndexFor(message.root, message.config);
-    reply = { id: message.id, summary: await readAndSummarize(message.root, message.relPath, index, message.config) };
+    // Source files may have changed on disk since the last recording (the main thread tells of
+    // those it sees; this catches the rest): each file used is compared with its stamp once.
+    index.revalidate();
+    reply = { type: 'done', id: message.id, summary: await readAndSummarize(message.root, message.relPath, index, message.config) };
   } catch (err) {
-    reply = { id: message.id, error: (err as Error).stack ?? String(err) };
+    reply = { type: 'done', id: message.id, error: (err as Error).stack ?? String(err) };
   }
   port.postMessage(reply);
 });
+
+port.postMessage({ type: 'ready' } satisfies FromWorker);

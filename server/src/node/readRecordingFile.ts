@@ -1,9 +1,11 @@
 // Reads a recording file through the streaming reader, chunk by chunk, so that files of any size
-// are read with memory that does not depend on their size. Never throws: I/O errors become problems.
+// are read with input buffers that do not depend on their size, and a trace bounded by this
+// thread's heap (memoryBudget.ts). Never throws: I/O errors become problems.
 // The file is opened through the one door (workspaceFiles.ts): regular files only, never blocking.
 
 import * as fs from 'node:fs';
 import { createRecordingReader, ReadResult } from '../core/appmap/read';
+import { recordingReadOptions } from './memoryBudget';
 import { describeFailure, openFile, openFileSync, OpenOptions } from './workspaceFiles';
 
 const CHUNK_BYTES = 1 << 20;
@@ -13,7 +15,7 @@ const CHUNK_BYTES = 1 << 20;
  * server: the workspace's real path) a file whose real path leaves it is not read.
  */
 export async function readRecordingFile(absPath: string, displayPath: string, options: Pick<OpenOptions, 'inside'> = {}): Promise<ReadResult> {
-  const reader = createRecordingReader(displayPath);
+  const reader = createRecordingReader(displayPath, recordingReadOptions());
   let handle: fs.promises.FileHandle | undefined;
   try {
     handle = await openFile(absPath, options);
@@ -35,7 +37,7 @@ export async function readRecordingFile(absPath: string, displayPath: string, op
 
 /** The same, synchronously (benchmarks and tools that run outside an event loop). */
 export function readRecordingFileSync(absPath: string, displayPath: string, options: Pick<OpenOptions, 'inside'> = {}): ReadResult {
-  const reader = createRecordingReader(displayPath);
+  const reader = createRecordingReader(displayPath, recordingReadOptions());
   let fd: number | undefined;
   try {
     fd = openFileSync(absPath, options);

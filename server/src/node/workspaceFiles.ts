@@ -63,6 +63,15 @@ export function workspaceFiles(rootDir: string): WorkspaceFiles {
         return undefined;
       }
     },
+    stamp(rel: string): string | undefined {
+      // One stat through links (a link pointed elsewhere changes the inode); confinement is read's.
+      try {
+        const st = fs.statSync(path.resolve(root, rel));
+        return st.isFile() ? `${st.mtimeMs}:${st.ctimeMs}:${st.size}:${st.ino}` : undefined;
+      } catch {
+        return undefined;
+      }
+    },
     list(suffixes: string[]): string[] {
       const key = suffixes.join('\u0000');
       let list = listCache.get(key);

@@ -1,6 +1,9 @@
 // Reads an AppMap recording (format 1.x, any agent) from a stream of bytes into a Trace.
 // Reading never throws: a truncated or malformed file yields what it holds plus problems with the
 // byte offset. Elapsed seconds become milliseconds here, once, after eventUpdates are applied.
+// What the trace keeps is counted as it grows (an estimate of its bytes in V8's heap, plus what
+// its analysis will make per function): a recording that would need more than the caller allows
+// stops there, with a problem, as a broken one does, instead of exhausting the heap.
 
 import { DEFAULT_MAX_BUILT_ITEMS, DEFAULT_MAX_DEPTH, JsonStreamParser, JsonVisitor, Mode } from '../json/streamParser';
 import { formatCount } from '../findings/format';
@@ -34,20 +37,37 @@ export interface RecordingReader {
   readonly stopped: boolean;
   /** The most input bytes held at once: bounded by the longest wanted string, never by parameter values. */
   readonly maxBufferedBytes: number;
+  /** What the trace read so far keeps in the heap, estimated (see RETAINED in read.ts). */
+  readonly retainedBytes: number;
+  /** What analysing it will keep beyond it, estimated (RETAINED.analysisPerFunction per function). `maxRetainedBytes` bounds the sum. */
+  readonly reservedBytes: number;
 }
 
 export interface ReadOptions {
   /** SQL texts and messages longer than this are cut (the rest is not stored). */
   maxStringBytes?: number;
+  /**
+   * Reading stops, with a problem at the byte where it stopped, once the trace and what its
+   * analysis makes would keep more than this (estimated bytes of heap: retainedBytes +
+   * reservedBytes). Unbounded if not given: the caller knows the heap.
+   */
+  maxRetainedBytes?: number;
+  /** Where the limit comes from, said in the problem (e.g. "half of the heap's 4,144 MB"). */
+  maxRetainedWhy?: string;
 }
 
 /** Starts reading one recording; feed it chunks, then call `end`. */
 export function createRecordingReader(recordingPath: string, options: ReadOptions = {}): RecordingReader {
-  const builder = new TraceBuilder(recordingPath);
+  const builder = new TraceBuilder(recordingPath, options.maxRetainedBytes ?? Infinity);
   const parser = new JsonStreamParser(builder, { maxStringBytes: options.maxStringBytes });
   // After an internal error the parser's state is not to be trusted: input stops there, and what
-  // was read before it is kept, as after a syntax error.
+  // was read before it is kept, as after a syntax error. So after the memory limit.
   let broken = false;
+  const stop = (err: unknown): void => {
+    broken = true;
+    if (err === OVER_LIMIT) builder.overLimit(parser.byteOffset, options.maxRetainedWhy);
+    else builder.internalError(err, parser.byteOffset);
+  };
   const finish = (): ReadResult => {
     try {
       return builder.finish();
@@ -61,8 +81,7 @@ export function createRecordingReader(recordingPath: string, options: ReadOption
       try {
         parser.write(chunk);
       } catch (err) {
-        broken = true;
-        builder.internalError(err, parser.byteOffset);
+        stop(err);
       }
     },
     end(failure?: string): ReadResult {
@@ -74,7 +93,7 @@ export function createRecordingReader(recordingPath: string, options: ReadOption
       try {
         parser.end();
       } catch (err) {
-        builder.internalError(err, parser.byteOffset);
+        stop(err);
         return finish();
       }
       if (parser.problem) {
@@ -113,6 +132,12 @@ export function createRecordingReader(recordingPath: string, options: ReadOption
     get maxBufferedBytes() {
       return parser.maxBufferedBytes;
     },
+    get retainedBytes() {
+      return builder.retainedBytes;
+    },
+    get reservedBytes() {
+      return builder.reservedBytes;
+    },
   };
 }
 
@@ -133,8 +158,43 @@ const enum Ctx {
   Ignored,
 }
 
-/** Fields of an event that we keep; everything else (parameters, receiver, return_value…) is skipped unread. */
 const FUNCTIONS_PER_NAME = 16;
+
+/**
+ * What the trace keeps, in bytes of V8's heap (64-bit, without pointer compression: Node's
+ * build), measured on generated recordings of each kind of record (test/unit/readMemory.test.ts
+ * holds the estimate to the measured heap). Strings cost `string` plus one byte per character:
+ * short names shared through the parser's key cache are counted as if they were not, and
+ * two-byte strings as if they were Latin-1 (their UTF-8 bytes in the file are at least as many).
+ */
+export const RETAINED = {
+  /** A Call (16 fields, its elapsed time a heap number), its slots in `calls`, the open stacks and the id index. */
+  call: 200,
+  /** A thread's open stacks and its entry in the map of them. */
+  thread: 448,
+  sql: 40,
+  http: 56,
+  client: 48,
+  exception: 40,
+  /** A FunctionInfo, its labels array, and its place in the lookup by name. */
+  function: 168,
+  /** A call id the dense index cannot take (negative, fractional, far ahead): a Map entry. */
+  sparseId: 80,
+  string: 24,
+  /** An eventUpdate kept until the events are read: its record, plus 8 per field and what the values keep. */
+  update: 32,
+  /**
+   * Not the trace's: what a summary (statistics, slowest path, call edges) and findings keep per
+   * function recorded, which the limit counts too. A recording of many functions called once
+   * each makes a summary three times its trace (measured: 1,050 bytes per function).
+   */
+  analysisPerFunction: 1_200,
+};
+
+/** Thrown by the builder when the trace would keep more than allowed; the reader stops there. */
+const OVER_LIMIT: unique symbol = Symbol('over the memory limit');
+
+/** Fields of an event that we keep; everything else (parameters, receiver, return_value…) is skipped unread. */
 
 const EVENT_FIELDS = new Set([
   'id',
@@ -155,9 +215,12 @@ const EVENT_FIELDS = new Set([
   'exceptions',
 ]);
 
+/** What of an event the builder reads: a RawEvent, or an eventUpdate kept with only the fields applying it reads. */
+type EventFields = Partial<Record<'id' | 'event' | 'thread_id' | 'parent_id' | 'elapsed' | 'defined_class' | 'method_id' | 'path' | 'lineno' | 'static' | 'sql_query' | 'http_server_request' | 'http_server_response' | 'http_client_request' | 'http_client_response' | 'exceptions', unknown>>;
+
 /**
- * The kept fields of one event. Ordinary events are all read into one instance, reset per event
- * by named stores (a loop of keyed stores over the field names cost a tenth of the reading time).
+ * The kept fields of one event. Events and eventUpdates are all read into one instance, reset per
+ * event by named stores (a loop of keyed stores over the field names cost a tenth of the reading time).
  */
 class RawEvent {
   [field: string]: unknown;
@@ -224,9 +287,16 @@ class TraceBuilder implements JsonVisitor {
   private readonly callByEventId = new EventIdIndex();
   /** Per thread: the calls still open, innermost last. */
   private readonly openByThread = new Map<number, OpenCalls>();
-  private readonly updates: RawEvent[] = [];
+  /** eventUpdates that came before the events were read (JSON members come in any order). */
+  private readonly updates: EventFields[] = [];
+  /** The events array was read: an eventUpdate is applied as it comes, and not kept. */
+  private eventsRead = false;
   private nEvents = 0;
   private nUpdatesApplied = 0;
+  /** What the trace keeps so far, estimated (RETAINED). */
+  retainedBytes = 0;
+  /** What its analysis will keep, estimated (RETAINED.analysisPerFunction). */
+  reservedBytes = 0;
 
   // Counters for problems reported once per file rather than once per event.
   private nOrphanReturns = 0;
@@ -234,8 +304,16 @@ class TraceBuilder implements JsonVisitor {
   private nBadEvents = 0;
   private nBadElapsed = 0;
 
-  constructor(recordingPath: string) {
+  constructor(
+    recordingPath: string,
+    private readonly maxRetainedBytes: number,
+  ) {
     this.recordingPath = recordingPath;
+  }
+
+  /** Counts bytes the trace keeps (RETAINED). */
+  retain(bytes: number): void {
+    this.retainedBytes += bytes;
   }
 
   // JsonVisitor ---------------------------------------------------------------------------
@@ -293,12 +371,9 @@ class TraceBuilder implements JsonVisitor {
         this.ctx.push(Ctx.Ignored);
       } else {
         this.eventIsUpdate = parent === Ctx.Updates;
-        // Updates are kept until the end; ordinary events are done with when they close.
-        if (this.eventIsUpdate) this.event = new RawEvent();
-        else {
-          this.scratch.reset();
-          this.event = this.scratch;
-        }
+        // Done with when it closes: what an eventUpdate kept for later is copied out of it.
+        this.scratch.reset();
+        this.event = this.scratch;
         this.ctx.push(Ctx.Event);
       }
       return;
@@ -310,8 +385,8 @@ class TraceBuilder implements JsonVisitor {
     switch (this.top()) {
       case Ctx.Top:
         if (this.key === 'version') this.version = typeof value === 'string' ? value : typeof value === 'number' ? String(value) : undefined;
-        else if (this.key === 'metadata') this.metadataRaw = value;
-        else if (this.key === 'classMap') this.classMapRaw = value;
+        else if (this.key === 'metadata') this.keepValue((this.metadataRaw = value));
+        else if (this.key === 'classMap') this.keepValue((this.classMapRaw = value));
         else if (this.key === 'events' || this.key === 'eventUpdates') this.error(undefined, `"${this.key}" is not ${this.key === 'events' ? 'an array' : 'an object'}; ignored`);
         return;
       case Ctx.Event:
@@ -328,16 +403,27 @@ class TraceBuilder implements JsonVisitor {
 
   onClose(): void {
     const closed = this.ctx.pop();
+    if (closed === Ctx.Events) this.eventsRead = true;
     if (closed !== Ctx.Event) return;
     const event = this.event as RawEvent;
     this.event = undefined;
-    if (this.eventIsUpdate) {
-      if (event.id === undefined && this.updateKey !== undefined) event.id = Number(this.updateKey);
-      this.updates.push(event);
-    } else {
+    if (this.eventIsUpdate) this.addUpdate(event);
+    else {
       this.nEvents++;
       this.addEvent(event);
     }
+    this.checkLimit();
+  }
+
+  /** A built top-level value (metadata, classMap) is kept to the end. */
+  private keepValue(value: unknown): void {
+    this.retain(valueBytes(value));
+    this.checkLimit();
+  }
+
+  /** Called between events only: the trace is whole there, and reading may stop. */
+  private checkLimit(): void {
+    if (this.retainedBytes + this.reservedBytes > this.maxRetainedBytes) throw OVER_LIMIT;
   }
 
   // Building the call tree ----------------------------------------------------------------
@@ -357,6 +443,7 @@ class TraceBuilder implements JsonVisitor {
     if (open === undefined) {
       open = { all: [], scopes: [] };
       this.openByThread.set(threadId, open);
+      this.retain(RETAINED.thread);
     }
     // A SQL query or an outgoing HTTP request has no recorded children: a call that starts while
     // one is still open is its sibling (async drivers: appmap-node writes the calls of queries run
@@ -365,6 +452,7 @@ class TraceBuilder implements JsonVisitor {
     dropReturned(this.calls, open.scopes);
     const parentIndex = open.scopes.length ? open.scopes[open.scopes.length - 1] : -1;
     const parent = parentIndex === -1 ? undefined : this.calls[parentIndex];
+    this.retain(RETAINED.call);
     const call: Call = {
       index: this.calls.length,
       eventId,
@@ -386,7 +474,7 @@ class TraceBuilder implements JsonVisitor {
     describeCall(call, e, this);
     if (eventId === -1) this.nBadEvents++;
     else if (this.callByEventId.get(eventId) !== undefined) this.nDuplicateIds++;
-    else this.callByEventId.set(eventId, call.index);
+    else if (this.callByEventId.set(eventId, call.index) === 'sparse') this.retain(RETAINED.sparseId);
     if (parent) {
       if (parent.lastChild === -1) parent.firstChild = call.index;
       else this.calls[parent.lastChild].nextSibling = call.index;
@@ -424,7 +512,7 @@ class TraceBuilder implements JsonVisitor {
     dropReturned(this.calls, open.scopes);
   }
 
-  private applyReturn(call: Call, e: RawEvent): void {
+  private applyReturn(call: Call, e: EventFields): void {
     call.returned = true;
     if (e.elapsed !== undefined) {
       const seconds = e.elapsed;
@@ -440,7 +528,10 @@ class TraceBuilder implements JsonVisitor {
     const clientResponse = e.http_client_response as Record<string, unknown> | undefined;
     if (call.client && isObject(clientResponse)) call.client.status = statusOf(clientResponse);
     const exception = firstException(e.exceptions);
-    if (exception) call.exception = exception;
+    if (exception) {
+      call.exception = exception;
+      this.retain(RETAINED.exception + stringBytes(exception.className) + stringBytes(exception.message));
+    }
   }
 
   /**
@@ -466,6 +557,8 @@ class TraceBuilder implements JsonVisitor {
     }
     const index = this.functions.length;
     this.functions.push({ index, definedClass, methodId, isStatic, recordedPath: path, recordedLine: line, labels: [] });
+    this.retain(RETAINED.function + stringBytes(definedClass) + stringBytes(methodId) + stringBytes(path) + (key === undefined ? 0 : stringBytes(key)));
+    this.reservedBytes += RETAINED.analysisPerFunction;
     if (key !== undefined) this.functionIds.set(key, index);
     else if (bucket !== undefined) bucket.push(index);
     else this.functionsByMethod.set(methodId, [index]);
@@ -516,26 +609,46 @@ class TraceBuilder implements JsonVisitor {
     );
   }
 
-  /** eventUpdates replace events by id; they carry the async times of appmap-node. */
+  /**
+   * eventUpdates replace events by id; they carry the async times of appmap-node. One that comes
+   * after the events (as agents write them) is applied at once; one that comes before is kept,
+   * with only the fields applying it reads, until the end. One that could replace nothing (an
+   * empty entry, say) is counted and dropped: kept, such entries cost 25 times their bytes.
+   */
+  private addUpdate(e: RawEvent): void {
+    countWork();
+    if (e.id === undefined && this.updateKey !== undefined) e.id = Number(this.updateKey);
+    if (!isReturnUpdate(e) && !isCallUpdate(e)) {
+      this.nOrphanReturns++;
+      return;
+    }
+    if (this.eventsRead) {
+      this.applyUpdate(e);
+      return;
+    }
+    const kept: EventFields = isReturnUpdate(e)
+      ? { event: e.event, parent_id: e.parent_id, elapsed: e.elapsed, http_server_response: e.http_server_response, http_client_response: e.http_client_response, exceptions: e.exceptions }
+      : { event: e.event, id: e.id, sql_query: e.sql_query, http_server_request: e.http_server_request, http_client_request: e.http_client_request, defined_class: e.defined_class, method_id: e.method_id, path: e.path, lineno: e.lineno, static: e.static };
+    let bytes = RETAINED.update;
+    for (const value of Object.values(kept)) bytes += 8 + (typeof value === 'object' || typeof value === 'string' ? valueBytes(value) : 0);
+    this.retain(bytes);
+    this.updates.push(kept);
+  }
+
   private applyUpdates(): void {
     for (const u of this.updates) {
       countWork();
-      if (u.event === 'return' && typeof u.parent_id === 'number') {
-        const index = this.callByEventId.get(u.parent_id);
-        if (index !== undefined) {
-          this.applyReturn(this.calls[index], u);
-          this.nUpdatesApplied++;
-          continue;
-        }
-      } else if (u.event === 'call' && typeof u.id === 'number') {
-        const index = this.callByEventId.get(u.id);
-        if (index !== undefined) {
-          describeCall(this.calls[index], u, this);
-          this.nUpdatesApplied++;
-          continue;
-        }
-      }
-      this.nOrphanReturns++;
+      this.applyUpdate(u);
+    }
+  }
+
+  private applyUpdate(u: EventFields): void {
+    const index = isReturnUpdate(u) ? this.callByEventId.get(u.parent_id as number) : this.callByEventId.get(u.id as number);
+    if (index === undefined) this.nOrphanReturns++;
+    else {
+      if (isReturnUpdate(u)) this.applyReturn(this.calls[index], u);
+      else describeCall(this.calls[index], u, this);
+      this.nUpdatesApplied++;
     }
   }
 
@@ -552,6 +665,15 @@ class TraceBuilder implements JsonVisitor {
       nEventUpdates: 0,
     };
     return { trace, problems: this.problems };
+  }
+
+  /** Reading stopped at `byteOffset` because the trace would keep more than allowed. */
+  overLimit(byteOffset: number, why: string | undefined): void {
+    const mb = (bytes: number) => `${formatCount(Math.ceil(bytes / 2 ** 20))} MB`;
+    this.error(
+      byteOffset,
+      `the recording is too large for the memory allowed: its first ${formatCount(this.nEvents)} events and what is made of them need about ${mb(this.retainedBytes + this.reservedBytes)}, over the limit of ${mb(this.maxRetainedBytes)}${why ? ` (${why})` : ''}; the rest is not read, and what is shown comes from those events`,
+    );
   }
 
   internalError(err: unknown, byteOffset: number | undefined): void {
@@ -575,7 +697,7 @@ class TraceBuilder implements JsonVisitor {
 
 const MAX_LINE = 2 ** 31 - 1;
 
-function describeCall(call: Call, e: RawEvent, builder: TraceBuilder): void {
+function describeCall(call: Call, e: EventFields, builder: TraceBuilder): void {
   // An eventUpdate may describe the call anew, as another kind: nothing of the old kind stays.
   call.kind = CallKind.Function;
   call.fn = -1;
@@ -587,6 +709,7 @@ function describeCall(call: Call, e: RawEvent, builder: TraceBuilder): void {
   if (isObject(sql)) {
     call.kind = CallKind.Sql;
     call.sql = { text: str(sql.sql) ?? '', databaseType: str(sql.database_type) };
+    builder.retain(RETAINED.sql + stringBytes(call.sql.text) + stringBytes(call.sql.databaseType));
     return;
   }
   const request = e.http_server_request;
@@ -596,12 +719,14 @@ function describeCall(call: Call, e: RawEvent, builder: TraceBuilder): void {
     const path = str(request.path_info) ?? '/';
     const normalized = str(request.normalized_path_info);
     call.http = { method, path, route: `${method} ${normalized || path}`, status: http?.status };
+    builder.retain(RETAINED.http + stringBytes(method) + stringBytes(path) + stringBytes(call.http.route));
     return;
   }
   const client = e.http_client_request;
   if (isObject(client)) {
     call.kind = CallKind.HttpClient;
     call.client = { method: (str(client.request_method) ?? 'GET').toUpperCase(), url: str(client.url) ?? '', status: oldClient?.status };
+    builder.retain(RETAINED.client + stringBytes(call.client.method) + stringBytes(call.client.url));
     return;
   }
   const definedClass = str(e.defined_class);
@@ -696,7 +821,8 @@ class EventIdIndex {
     return this.sparse.get(id);
   }
 
-  set(id: number, callIndex: number): void {
+  /** Where the id went: the typed array, or the Map (which costs more per id). */
+  set(id: number, callIndex: number): 'dense' | 'sparse' {
     this.count++;
     if (Number.isInteger(id) && id >= 0 && id < 8 * this.count + (1 << 16) && id < 2 ** 30) {
       if (id >= this.dense.length) {
@@ -708,8 +834,44 @@ class EventIdIndex {
         this.dense = grown;
       }
       this.dense[id] = callIndex;
-    } else this.sparse.set(id, callIndex);
+      return 'dense';
+    }
+    this.sparse.set(id, callIndex);
+    return 'sparse';
   }
+}
+
+function isReturnUpdate(u: EventFields): boolean {
+  return u.event === 'return' && typeof u.parent_id === 'number';
+}
+
+function isCallUpdate(u: EventFields): boolean {
+  return u.event === 'call' && typeof u.id === 'number';
+}
+
+function stringBytes(s: string | undefined): number {
+  return s === undefined ? 0 : RETAINED.string + s.length;
+}
+
+/** What a built value keeps (RETAINED's scale); walked with a stack: built values nest up to the parser's depth limit. */
+function valueBytes(value: unknown): number {
+  let bytes = 0;
+  const stack: unknown[] = [value];
+  while (stack.length) {
+    countWork();
+    const v = stack.pop();
+    if (typeof v === 'string') bytes += stringBytes(v);
+    else if (typeof v === 'number') bytes += 16;
+    else if (Array.isArray(v)) {
+      bytes += 32 + 8 * v.length;
+      for (const item of v) stack.push(item);
+    } else if (typeof v === 'object' && v !== null) {
+      const values = Object.values(v);
+      bytes += 56 + 16 * values.length;
+      for (const item of values) stack.push(item);
+    }
+  }
+  return bytes;
 }
 
 function isObject(v: unknown): v is Record<string, unknown> {

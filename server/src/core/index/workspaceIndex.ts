@@ -11,9 +11,13 @@ import { EdgeStats, NodeKey, RecordingSummary, SlowestPath } from './summary';
 export class WorkspaceIndex {
   private readonly summaries = new Map<string, RecordingSummary>();
   private current: Snapshot | undefined;
+  /** The paths in order as of the last snapshot (some may have gone since), and those added after it. */
+  private sorted: string[] = [];
+  private added: string[] = [];
 
   /** Adds or replaces the share of one recording. */
   set(summary: RecordingSummary): void {
+    if (!this.summaries.has(summary.recordingPath)) this.added.push(summary.recordingPath);
     this.summaries.set(summary.recordingPath, summary);
     this.current = undefined;
   }
@@ -32,10 +36,33 @@ export class WorkspaceIndex {
   snapshot(): Snapshot {
     // In path order, not the order reads finished in (worker threads finish in any order): where
     // recordings disagree (a function's location, a route's handler) the first one wins, and the
-    // same files must give the same answers whatever the order they were read in.
-    this.current ??= new Snapshot(new Map([...this.summaries].sort((a, b) => (a[0] < b[0] ? -1 : a[0] > b[0] ? 1 : 0))));
+    // same files must give the same answers whatever the order they were read in. The order is
+    // kept between snapshots and only what was added is sorted and merged in: while a storm
+    // changes the index, every request takes a new snapshot, and sorting tens of thousands of
+    // paths each time held requests up.
+    if (!this.current) {
+      this.sorted = mergeSorted(this.sorted, this.added.sort(byPath), (p) => this.summaries.has(p));
+      this.added = [];
+      this.current = new Snapshot(new Map(this.sorted.map((p) => [p, this.summaries.get(p) as RecordingSummary])));
+    }
     return this.current;
   }
+}
+
+function byPath(a: string, b: string): number {
+  return a < b ? -1 : a > b ? 1 : 0;
+}
+
+/** Two sorted lists as one, without duplicates, keeping only what `keep` takes. */
+function mergeSorted(a: string[], b: string[], keep: (p: string) => boolean): string[] {
+  const out: string[] = [];
+  let i = 0;
+  let j = 0;
+  while (i < a.length || j < b.length) {
+    const next = j >= b.length || (i < a.length && a[i] <= b[j]) ? a[i++] : b[j++];
+    if (keep(next) && out[out.length - 1] !== next) out.push(next);
+  }
+  return out;
 }
 
 export class Snapshot {

@@ -353,6 +353,8 @@ export class JsonStreamParser {
   }
 
   private closeContainer(b: Buffer, i: number, kind: number): number {
+    // byteOffset, for a visitor that reads it on close (a reader that stops there says where).
+    this.pos = i;
     if (this.innerKind() !== kind) {
       this.failAt(i, b, 'mismatched bracket');
       return i;

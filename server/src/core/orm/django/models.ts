@@ -217,6 +217,9 @@ const MAX_IMPORT_DEPTH = 16;
  */
 export function djangoModels(index: SourceIndex): DjangoModel[] {
   const cached = cache.get(index);
+  // A models file changed on disk since it was read moves the generation (text() compares its
+  // stamp once per revalidation).
+  if (cached) for (const path of cached.files.keys()) index.text(path);
   if (cached && cached.generation === index.generation) return cached.models;
   const parsers = index.parsers;
   const models: DjangoModel[] = [];
