@@ -390,8 +390,8 @@ describe('findings', () => {
         }
 
         async function listAuthors(req, res) {
-        //@1 ^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^ error n-plus-one: N+1: 12 queries under this function (12 × Users)
           const comments = await Comment.findAll({ order: [['id', 'ASC']] });
+        //                       ^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^ error n-plus-one: N+1: 12 queries from this query (12 × Users)
           res.json(await Promise.all(comments.map((c) => User.findByPk(c.authorId))));
         }
         module.exports = { listComments, listAuthors };
