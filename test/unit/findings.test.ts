@@ -403,7 +403,7 @@ describe('findings', () => {
       const index = new SourceIndex(memoryFiles(workspace), parsers, config);
       const findings = findingsOf(readRecording('tmp/appmap/generated.appmap.json', r.json()).trace, index, config);
       assert.deepEqual(findings.map((f) => [f.rule, fixOf(f, index)]), [
-        ['n-plus-one', { title: 'How to load eagerly (hint)', hint: 'the code around src/routes/comments.js:14 loads Users (by Users.id) one query per row; load them in one query with the rows they belong to (a JOIN, or one query with WHERE … IN (…) over all rows)' }],
+        ['n-plus-one', { title: 'How to load eagerly (hint)', hint: 'the code around src/routes/comments.js:15 loads Users (by Users.id) one query per row; load them in one query with the rows they belong to (a JOIN, or one query with WHERE … IN (…) over all rows)' }],
         ['repeated-query', { title: 'How to keep the result (hint)', hint: 'the code around src/routes/comments.js:4 runs the same query on Users 12 times with the same values: run it once and keep the result (memoise the lookup, e.g. in a variable before the loop or once per request); loading eagerly would not remove it' }],
       ]);
     });
