@@ -36,16 +36,7 @@ interface Placed {
  * Today's place of the findings whose marker says otherwise, keyed `APP: RULE REPEATS` as the
  * marker reads. Issue 16: each moves to its marker when placement lands; remove it from here then.
  */
-const KNOWN_WRONG: Record<string, Placed> = {
-  // Issue 16 item 4: an unmemoised lookup of the same user, a repeated query, not an N+1.
-  'current-user: repeated-query 12 × Users': {
-    rule: 'n-plus-one',
-    at: 'src/routes/comments.js:7',
-    message: 'N+1: 12 queries from this query',
-    repeats: '12 × Users',
-    also: ['the per-row call src/routes/comments.js:10'],
-  },
-};
+const KNOWN_WRONG: Record<string, Placed> = {};
 
 /** The rules whose findings depend on recorded times: left out where a fresh recording is compared. */
 const TIMING_RULES = new Set(['slow-call', 'slow-request', 'slow-query']);
@@ -198,7 +189,9 @@ function expectedOf(app: string, m: FindingMarker): Placed {
       : m.rule === 'repeated-query'
         ? `repeated query: the same query on ${m.table} ran ${total} times with the same values`
         : `(no message known for ${m.rule})`;
-  return { rule: m.rule, at: m.at, message, repeats: m.repeats, also: [`the per-row call ${markersOf(app).perRow.get(m.table)}`] };
+  // A repeated query's message names its count and table: it carries no repeats of its own.
+  const repeats = m.rule === 'repeated-query' ? '' : m.repeats;
+  return { rule: m.rule, at: m.at, message, repeats, also: [`the per-row call ${markersOf(app).perRow.get(m.table)}`] };
 }
 
 /** All findings of a twin's recordings (the committed ones unless given), as compared here, sorted. */

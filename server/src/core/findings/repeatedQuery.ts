@@ -7,7 +7,6 @@ import { RunlensConfig } from '../config';
 import { Scope } from '../analysis/scopes';
 import { sqlShapeOf } from '../analysis/stats';
 import { Call, Trace } from '../trace';
-import { commonAncestor } from '../placement/calls';
 import { Anchoring } from '../placement/index';
 import { Finding } from './finding';
 import { formatCount } from './format';
@@ -26,7 +25,7 @@ export function repeatedQueryFindings(trace: Trace, scopes: Scope[], anchors: An
     });
     for (const calls of byText.values()) {
       if (calls.length < config.repeatedQueryCount) continue;
-      const anchor = anchors.calls(commonAncestor(trace, calls));
+      const anchor = anchors.sameQuery(scope.call, calls);
       const table = factsOf(calls[0]).tables[0];
       findings.push({
         rule: 'repeated-query',
@@ -37,6 +36,7 @@ export function repeatedQueryFindings(trace: Trace, scopes: Scope[], anchors: An
         related: [{ sql: sqlShapeOf(calls[0]), count: calls.length, table }],
         recordings: [trace.recordingPath],
         ref: anchor.ref,
+        ...(anchor.also?.length ? { also: anchor.also } : {}),
         scope: scope.label,
       });
     }

@@ -61,6 +61,12 @@ export function resolveAnchor(ref: AnchorRef, index: SourceIndex, orms: readonly
 export interface Anchoring {
   /** The place of an N+1 group: its source query (if known) and the repeated calls. */
   repeatedQueries(scopeCall: Call | undefined, source: Call | undefined, repeated: Call[]): Anchor;
+  /**
+   * The place of the same query run again and again (a lookup not kept): the query itself, in the
+   * function that ran it (the ORM expression or SQL statement), else the nearest project function
+   * of them all.
+   */
+  sameQuery(scopeCall: Call | undefined, repeated: Call[]): Anchor;
   /** The place of a finding about one call (or the calls under `call`): nearest project function, test, recording. */
   calls(call: Call | undefined): Anchor;
   /** The place of a finding about a whole request: the first project function under it (its handler). */
@@ -125,6 +131,14 @@ export function anchoringOf(trace: Trace, index: SourceIndex, orms: readonly Orm
       let best: { anchor: Anchor; n: number } | undefined;
       for (const v of votes.values()) if (!best || v.n > best.n) best = v;
       return best ? best.anchor : anchoring.test();
+    },
+    sameQuery(scopeCall, repeated) {
+      const at = querysets(scopeCall, repeated[0]) ?? findSqlStatement(trace, index, repeated[0], statements);
+      if (!at) return anchoring.calls(commonAncestor(trace, repeated));
+      // The call in the loop that asks again for every row, where it is certain.
+      const perRow = loopOf(scopeCall, repeated)?.place.perRow;
+      if (!perRow || (perRow.path === at.location.path && perRow.line === at.location.line)) return at;
+      return { ...at, also: [{ location: perRow, what: 'the per-row call' }] };
     },
     calls(call) {
       return nearest(call) ?? anchoring.test();
