@@ -9,7 +9,8 @@
 #   - code-server 4.100.3 (VS Code 1.100.3, the last release on Node 20) under test/e2e/vscode/.code-server;
 #   - the VS Code extension packaged to clients/vscode/runlens.vsix (needs the server built: npm ci).
 #   - the bookshop example's own dependencies (appmap-node, Express, Sequelize, sqlite3 built from
-#     source), for the test that records it again with the real agent.
+#     source), for the test that records it again with the real agent; likewise the node-apps'
+#     (test/workspaces/node-apps: Knex, Objection, MikroORM, Drizzle, TypeORM, better-sqlite3).
 # Idempotent: what is there already is kept. Needs root (or sudo) for apt.
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -41,4 +42,8 @@ cd ../..
 # its prebuilt binaries come from GitHub; about 75 s).
 # Not through a link to an install shared by several checkouts: npm ci would empty what it links to.
 cd test/workspaces/bookshop
+[ -L node_modules ] || [ node_modules/.package-lock.json -nt package-lock.json ] || npm ci --no-audit --no-fund
+cd ../../..
+# The node-apps of issue 16's placement tests, the same way (sqlite3 and better-sqlite3 built).
+cd test/workspaces/node-apps
 [ -L node_modules ] || [ node_modules/.package-lock.json -nt package-lock.json ] || npm ci --no-audit --no-fund
