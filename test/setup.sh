@@ -15,6 +15,22 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
+# The examples' own dependencies (the bookshop's; the node-apps' of the placement tests), npm ci
+# again only when a lock file changed, in the background while the editors download: their
+# native drivers build from source, since prebuilt binaries come from GitHub (the bookshop's
+# sqlite3 about 75 s; the node-apps' sqlite3 and better-sqlite3 about 3 min on a busy 2-core
+# machine). Not through a link to an install shared by several checkouts: npm ci would empty
+# what it links to.
+EXAMPLES=()
+for example in bookshop node-apps; do
+  log=$(mktemp)
+  (
+    cd "test/workspaces/$example"
+    [ -L node_modules ] || [ node_modules/.package-lock.json -nt package-lock.json ] || npm ci --no-audit --no-fund
+  ) >"$log" 2>&1 &
+  EXAMPLES+=("$example:$!:$log")
+done
+
 PACKAGES=(neovim emacs-nox elpa-eglot elpa-lsp-mode chromium ripgrep libkrb5-dev strace)
 missing=()
 for p in "${PACKAGES[@]}"; do dpkg -s "$p" >/dev/null 2>&1 || missing+=("$p"); done
@@ -38,12 +54,12 @@ cd clients/vscode
 [ -f runlens.vsix ] || npm run package
 cd ../..
 
-# The bookshop example: npm ci again only when its lock file changed (sqlite3 builds from source:
-# its prebuilt binaries come from GitHub; about 75 s).
-# Not through a link to an install shared by several checkouts: npm ci would empty what it links to.
-cd test/workspaces/bookshop
-[ -L node_modules ] || [ node_modules/.package-lock.json -nt package-lock.json ] || npm ci --no-audit --no-fund
-cd ../../..
-# The node-apps of issue 16's placement tests, the same way (sqlite3 and better-sqlite3 built).
-cd test/workspaces/node-apps
-[ -L node_modules ] || [ node_modules/.package-lock.json -nt package-lock.json ] || npm ci --no-audit --no-fund
+# The examples' own dependencies are waited for here (started at the top).
+for example in "${EXAMPLES[@]}"; do
+  IFS=: read -r name pid log <<<"$example"
+  if wait "$pid"; then rm -f "$log"; else
+    cat "$log" >&2
+    echo "setup: npm ci in test/workspaces/$name failed" >&2
+    exit 1
+  fi
+done
