@@ -95,6 +95,24 @@ export function anchoringOf(trace: Trace, index: SourceIndex, orms: readonly Orm
     const place = loopIn(index, host, names);
     return place && { host, names, place };
   };
+  /**
+   * The ORM expression of a query in the function that ran it (its caller), if any: not searched
+   * back through the request as an N+1's source queryset is (a lazy queryset built elsewhere),
+   * since a lookup run again and again is written where it runs. One function's text per query.
+   */
+  const queryInCaller = (query: Call): Anchor | undefined => {
+    const caller = query.parent === -1 ? undefined : trace.calls[query.parent];
+    if (!caller || caller.kind !== CallKind.Function || caller.fn === -1 || !query.sql || !index.parsers) return undefined;
+    const table = sqlFacts(query.sql.text, dialectOf(query.sql.databaseType)).tables[0];
+    if (!table) return undefined;
+    const fn = trace.functions[caller.fn];
+    for (const orm of orms) {
+      const model = orm.modelOfTable(index, table);
+      const location = model && querysetIn(orm, fn, model, index);
+      if (model && location) return { location, ref: { kind: 'queryset', orm: orm.name, fn, model } };
+    }
+    return undefined;
+  };
   const anchoring: Anchoring = {
     repeatedQueries(scopeCall, source, repeated) {
       const loop = loopOf(scopeCall, repeated);
@@ -133,7 +151,7 @@ export function anchoringOf(trace: Trace, index: SourceIndex, orms: readonly Orm
       return best ? best.anchor : anchoring.test();
     },
     sameQuery(scopeCall, repeated) {
-      const at = querysets(scopeCall, repeated[0]) ?? findSqlStatement(trace, index, repeated[0], statements);
+      const at = queryInCaller(repeated[0]) ?? findSqlStatement(trace, index, repeated[0], statements);
       if (!at) return anchoring.calls(commonAncestor(trace, repeated));
       // The call in the loop that asks again for every row, where it is certain.
       const perRow = loopOf(scopeCall, repeated)?.place.perRow;

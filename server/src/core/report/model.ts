@@ -10,7 +10,7 @@ import { Finding } from '../findings/finding';
 import { formatCount, formatMs, formatNumber, plural } from '../findings/format';
 import { formatProblem, Problem } from '../problem';
 import { Call, CallKind, Trace } from '../trace';
-import { commonAncestor, CompactTree, cullTree, fullTree, mergeTree, StringTable } from './modelTree';
+import { commonAncestors, CompactTree, cullTree, fullTree, mergeTree, StringTable } from './modelTree';
 import { countWork } from '../workCounter';
 import { append } from '../arrays';
 
@@ -241,8 +241,9 @@ export function createSideBuilder(options: SideOptions = {}): SideBuilder {
         if (!seen || f.count > seen.count) unique.set(k, f);
       }
       const sqlIndex = sqlCallsByShape(trace, [...unique.values()]);
+      const ancestorOf = commonAncestors((c) => trace.calls[c].parent, trace.calls.length);
       for (const f of unique.values()) {
-        const t = rawTargetOf(trace, found, sqlIndex, f);
+        const t = rawTargetOf(trace, found, sqlIndex, ancestorOf, f);
         if (!t) continue;
         if (!t.entry.hasTree && !wanted.has(t.entry)) {
           if (findingTrees >= limits.findingTrees) continue;
@@ -523,7 +524,7 @@ function pending(order: number, e: Omit<PendingEntry, 'order' | 'hasTree' | 'isT
  * function), else their common parent. Findings about one call (slow call, slow request) point at
  * that call.
  */
-function rawTargetOf(trace: Trace, found: RecordingEntries, sqlIndex: Map<string, number[]>, f: Finding): RawTarget | undefined {
+function rawTargetOf(trace: Trace, found: RecordingEntries, sqlIndex: Map<string, number[]>, ancestorOf: (nodes: number[]) => number, f: Finding): RawTarget | undefined {
   const inScope = new Set(found.entries.filter((e) => f.scope === undefined || e.label === f.scope));
   if (!inScope.size) return undefined;
   const refKey = 'fn' in f.ref ? functionKey({ ...f.ref.fn, index: -1, labels: [] }) : undefined;
@@ -551,7 +552,7 @@ function rawTargetOf(trace: Trace, found: RecordingEntries, sqlIndex: Map<string
     if (!best) return undefined;
     const { entry, frames } = best;
     frames.sort((a, b) => a - b);
-    let focus = commonAncestor((c) => trace.calls[c].parent, frames);
+    let focus = ancestorOf(frames);
     if (focus !== -1 && trace.calls[focus].kind === CallKind.Sql) focus = trace.calls[focus].parent;
     // The finding's own function, when it encloses the queries.
     for (let a = focus; refKey !== undefined && a !== -1 && within(entry, a); a = trace.calls[a].parent) {
@@ -609,6 +610,8 @@ function buildTree(trace: Trace, found: RecordingEntries, e: PendingEntry, raws:
   e.tree = culled.tree;
   e.merged = mergedCulled.tree;
   e.hasTree = true;
+  const keptInTree = keptAncestors(full, culled.newId);
+  const keptInMerged = keptAncestors(mergedFull, mergedCulled.newId);
   raws.forEach((t, k) => {
     const { focus, frames } = rawFull[k];
     const mergedFrames = [...new Set(frames.map((i) => mergedCulled.newId[mergedOf[i]]).filter((i) => i >= 0))];
@@ -616,9 +619,9 @@ function buildTree(trace: Trace, found: RecordingEntries, e: PendingEntry, raws:
     targets.push({
       finding: t.finding,
       entry: e,
-      focus: keptAncestor(full, culled.newId, focus),
+      focus: keptInTree(focus),
       frames: frames.map((i) => culled.newId[i]).filter((i) => i >= 0),
-      mergedFocus: keptAncestor(mergedFull, mergedCulled.newId, mergedOf[focus]),
+      mergedFocus: keptInMerged(mergedOf[focus]),
       mergedFrames,
       nFrames: frames.length,
       order: targets.length,
@@ -735,12 +738,32 @@ function isUnder(trace: Trace, c: Call, root: Call): boolean {
   return false;
 }
 
-function keptAncestor(tree: CompactTree, newId: Int32Array, node: number): number {
-  for (let a = node; a !== -1; a = tree.parent[a]) {
-    countWork();
-    if (newId[a] >= 0) return newId[a];
-  }
-  return 0;
+/**
+ * The nearest node at or above a node that the culled tree kept (its new id; 0, the root, when
+ * none), for every target of an entry: what each walk finds is remembered for the nodes it
+ * passed, so targets deep under one chain do not each walk it again.
+ */
+function keptAncestors(tree: CompactTree, newId: Int32Array): (node: number) => number {
+  const kept = new Int32Array(tree.parent.length).fill(-1);
+  const walked: number[] = [];
+  return (node) => {
+    walked.length = 0;
+    let found = 0;
+    for (let a = node; a !== -1; a = tree.parent[a]) {
+      countWork();
+      if (newId[a] >= 0) {
+        found = newId[a];
+        break;
+      }
+      if (kept[a] !== -1) {
+        found = kept[a];
+        break;
+      }
+      walked.push(a);
+    }
+    for (const w of walked) kept[w] = found;
+    return found;
+  };
 }
 
 function sum<T>(items: T[], of: (item: T) => number): number {
