@@ -43,6 +43,10 @@ export class SourceIndex {
   private readonly stamps = new Map<string, { stamp: string | undefined; checked: number }>();
   /** Bumped by revalidate(): every stamp is compared again on the file's next use. */
   private epoch = 0;
+  /** How many revalidations there have been: what was derived since the last one need not compare stamps again. */
+  get revalidations(): number {
+    return this.epoch;
+  }
   /** Recorded paths resolved as missing: resolved again after a revalidation (the file may have come). */
   private readonly missing = new Set<string>();
   /** Told when a file's stamp is found to have moved (what was derived from it elsewhere is stale too). */

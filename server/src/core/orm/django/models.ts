@@ -199,6 +199,8 @@ function readImport(statement: Node, file: PythonFile): void {
 
 interface Cached {
   generation: number;
+  /** The source index's revalidation whose stamps the files were last compared in. */
+  revalidation: number;
   models: DjangoModel[];
   /** Each Python file read, while its text is the same string. */
   files: Map<string, { text: string; file: PythonFile | undefined }>;
@@ -217,9 +219,12 @@ const MAX_IMPORT_DEPTH = 16;
  */
 export function djangoModels(index: SourceIndex): DjangoModel[] {
   const cached = cache.get(index);
-  // A models file changed on disk since it was read moves the generation (text() compares its
-  // stamp once per revalidation).
-  if (cached) for (const path of cached.files.keys()) index.text(path);
+  // A models file changed on disk since it was read moves the generation: its stamp is compared
+  // (by text()) once per revalidation, not on every call.
+  if (cached && cached.revalidation !== index.revalidations) {
+    for (const path of cached.files.keys()) index.text(path);
+    cached.revalidation = index.revalidations;
+  }
   if (cached && cached.generation === index.generation) return cached.models;
   const parsers = index.parsers;
   const models: DjangoModel[] = [];
@@ -271,7 +276,7 @@ export function djangoModels(index: SourceIndex): DjangoModel[] {
       for (const c of classesOf(path)) if (c.model) models.push(c.model);
     }
   }
-  cache.set(index, { generation: index.generation, models, files });
+  cache.set(index, { generation: index.generation, revalidation: index.revalidations, models, files });
   return models;
 }
 
