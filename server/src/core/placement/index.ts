@@ -22,7 +22,7 @@ import { SourceIndex, SourceLocation } from '../sourceIndex';
 import { Call, CallKind, Trace } from '../trace';
 import { commonAncestor, nearestAbove, shallowestBelow } from './calls';
 import { OrmSupport } from './orm';
-import { querysetIn, querysetSearch } from './queries';
+import { querysetIn, querysetOfCaller, querysetSearch } from './queries';
 import { findSqlStatement, statementIn } from './statements';
 import { hostSearch } from './host';
 import { LoopPlace, loopPlaceIn, RepeatedNames } from './loopCall';
@@ -95,42 +95,21 @@ export function anchoringOf(trace: Trace, index: SourceIndex, orms: readonly Orm
     const place = loopIn(index, host, names);
     return place && { host, names, place };
   };
-  /**
-   * The ORM expression of a query in the function that ran it (its caller), if any: not searched
-   * back through the request as an N+1's source queryset is (a lazy queryset built elsewhere),
-   * since a lookup run again and again is written where it runs. One function's text per query.
-   */
-  const queryInCaller = (query: Call): Anchor | undefined => {
-    const caller = query.parent === -1 ? undefined : trace.calls[query.parent];
-    if (!caller || caller.kind !== CallKind.Function || caller.fn === -1 || !query.sql || !index.parsers) return undefined;
-    const table = sqlFacts(query.sql.text, dialectOf(query.sql.databaseType)).tables[0];
-    if (!table) return undefined;
-    const fn = trace.functions[caller.fn];
-    for (const orm of orms) {
-      const model = orm.modelOfTable(index, table);
-      const location = model && querysetIn(orm, fn, model, index);
-      if (model && location) return { location, ref: { kind: 'queryset', orm: orm.name, fn, model } };
-    }
-    return undefined;
-  };
+  /** The anchor, with `other` (the per-row call or the source query) as its related place unless it is the same line. */
+  const withAlso = (anchor: Anchor, other: SourceLocation | undefined, what: AlsoAt['what']): Anchor =>
+    !other || (other.path === anchor.location.path && other.line === anchor.location.line) ? anchor : { ...anchor, also: [{ location: other, what }] };
   const anchoring: Anchoring = {
     repeatedQueries(scopeCall, source, repeated) {
       const loop = loopOf(scopeCall, repeated);
-      const withAlso = (anchor: Anchor, what: 'per-row' | 'source'): Anchor => {
-        const other = what === 'per-row' ? loop?.place.perRow : loop?.place.source;
-        if (!other || (other.path === anchor.location.path && other.line === anchor.location.line)) return anchor;
-        const also: AlsoAt = { location: other, what: what === 'per-row' ? 'the per-row call' : 'the source query' };
-        return { ...anchor, also: [also] };
-      };
       if (source) {
         const queryset = querysets(scopeCall, source);
-        if (queryset) return withAlso(queryset, 'per-row');
+        if (queryset) return withAlso(queryset, loop?.place.perRow, 'the per-row call');
       }
       const statement = findSqlStatement(trace, index, repeated[0], statements);
-      if (statement) return withAlso(statement, 'source');
+      if (statement) return withAlso(statement, loop?.place.source, 'the source query');
       if (loop) {
         const ref = (at: 'source' | 'per-row'): AnchorRef => ({ kind: 'loop', at, host: loop.host, tables: [...loop.names.tables], columns: [...loop.names.columns], ...(loop.names.wrapper !== undefined ? { wrapper: loop.names.wrapper } : {}) });
-        if (loop.place.source) return withAlso({ location: loop.place.source, ref: ref('source') }, 'per-row');
+        if (loop.place.source) return withAlso({ location: loop.place.source, ref: ref('source') }, loop.place.perRow, 'the per-row call');
         return { location: loop.place.perRow, ref: ref('per-row') };
       }
       const enclosing = nearest(commonAncestor(trace, repeated));
@@ -151,12 +130,10 @@ export function anchoringOf(trace: Trace, index: SourceIndex, orms: readonly Orm
       return best ? best.anchor : anchoring.test();
     },
     sameQuery(scopeCall, repeated) {
-      const at = queryInCaller(repeated[0]) ?? findSqlStatement(trace, index, repeated[0], statements);
+      const at = querysetOfCaller(trace, index, orms, repeated[0]) ?? findSqlStatement(trace, index, repeated[0], statements);
       if (!at) return anchoring.calls(commonAncestor(trace, repeated));
       // The call in the loop that asks again for every row, where it is certain.
-      const perRow = loopOf(scopeCall, repeated)?.place.perRow;
-      if (!perRow || (perRow.path === at.location.path && perRow.line === at.location.line)) return at;
-      return { ...at, also: [{ location: perRow, what: 'the per-row call' }] };
+      return withAlso(at, loopOf(scopeCall, repeated)?.place.perRow, 'the per-row call');
     },
     calls(call) {
       return nearest(call) ?? anchoring.test();

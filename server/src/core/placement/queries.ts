@@ -39,9 +39,7 @@ export function querysetSearch(trace: Trace, index: SourceIndex, orms: readonly 
         if (c.kind !== CallKind.Function || c.fn === -1) return null;
         let found = known.get(c.fn);
         if (found === undefined) {
-          const fn = trace.functions[c.fn];
-          const location = querysetIn(orm, fn, model, index);
-          found = location ? { location, ref: { kind: 'queryset', orm: orm.name, fn, model } } : null;
+          found = querysetAnchor(orm, trace.functions[c.fn], model, index) ?? null;
           known.set(c.fn, found);
         }
         return found;
@@ -61,6 +59,30 @@ export function querysetSearch(trace: Trace, index: SourceIndex, orms: readonly 
   };
 }
 
+
+/**
+ * The ORM expression of a query in the function that ran it (its caller), if any: not searched
+ * back through the request as a source query's is (a lazy queryset built elsewhere), since a
+ * lookup run again and again is written where it runs. One function's text per query.
+ */
+export function querysetOfCaller(trace: Trace, index: SourceIndex, orms: readonly OrmSupport[], query: Call): Anchor | undefined {
+  const caller = query.parent === -1 ? undefined : trace.calls[query.parent];
+  if (!caller || caller.kind !== CallKind.Function || caller.fn === -1 || !query.sql || !index.parsers) return undefined;
+  const table = sqlFacts(query.sql.text, dialectOf(query.sql.databaseType)).tables[0];
+  if (!table) return undefined;
+  for (const orm of orms) {
+    const model = orm.modelOfTable(index, table);
+    const found = model && querysetAnchor(orm, trace.functions[caller.fn], model, index);
+    if (found) return found;
+  }
+  return undefined;
+}
+
+/** The place of `model`'s query in the function, as a finding's anchor. */
+function querysetAnchor(orm: OrmSupport, fn: FunctionIdentity, model: string, index: SourceIndex): Anchor | undefined {
+  const location = querysetIn(orm, fn, model, index);
+  return location && { location, ref: { kind: 'queryset', orm: orm.name, fn, model } };
+}
 
 /**
  * The first query of `model` in the function's own body, else among the statements of its class's
