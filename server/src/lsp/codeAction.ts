@@ -22,8 +22,12 @@ export function provideCodeActions(session: Session, params: CodeActionParams, o
   // Found by the attack of issue 15: a file changed on disk kept its old text here until a
   // document event, and edits made for the old lines, applied, overwrote other code.
   session.sourceIndex.refresh(rel);
-  const version = session.open.get(rel)?.version ?? null;
-  const edit = (uri: string, edits: TextEdit[]): WorkspaceEdit => (options.documentChanges ? { documentChanges: [TextDocumentEdit.create({ uri, version }, edits)] } : { changes: { [uri]: edits } });
+  // An edit may be in another file than the finding (JPA's @EntityGraph goes on the repository
+  // method): each edit names its own document and that document's version.
+  const edit = (path: string, uri: string, edits: TextEdit[]): WorkspaceEdit => {
+    const version = session.open.get(path)?.version ?? null;
+    return options.documentChanges ? { documentChanges: [TextDocumentEdit.create({ uri, version }, edits)] } : { changes: { [uri]: edits } };
+  };
   const findings = diagnosticsByFile(session.index.snapshot(), session.sourceIndex).get(rel)?.findings ?? [];
   const first = params.range.start.line + 1;
   const last = params.range.end.line + 1;
@@ -34,9 +38,15 @@ export function provideCodeActions(session: Session, params: CodeActionParams, o
     if (uri === undefined) continue;
     const diagnostics = matching(params.context.diagnostics, f);
     const at = { path: f.location.path, line: f.location.line, rule: f.rule };
-    const fix = fixOf(f, session.sourceIndex);
-    if (fix?.edit) {
-      actions.push({ title: fix.title, kind: CodeActionKind.QuickFix, diagnostics, isPreferred: true, edit: edit(uri, [TextEdit.replace(toRange(fix.edit.range), fix.edit.newText)]) });
+    let fix = fixOf(f, session.sourceIndex);
+    if (fix?.edit && fix.edit.path !== f.location.path) {
+      // Its file is read afresh too, as the finding's was above, and the fix made again on it.
+      session.sourceIndex.refresh(fix.edit.path);
+      fix = fixOf(f, session.sourceIndex);
+    }
+    const fixUri = fix?.edit && (fix.edit.path === f.location.path ? uri : uriOf(session.root, fix.edit.path));
+    if (fix?.edit && fixUri) {
+      actions.push({ title: fix.title, kind: CodeActionKind.QuickFix, diagnostics, isPreferred: true, edit: edit(fix.edit.path, fixUri, [TextEdit.replace(toRange(fix.edit.range), fix.edit.newText)]) });
     } else if (fix) {
       actions.push({ title: `${fix.title}: ${fix.hint}`, kind: CodeActionKind.QuickFix, diagnostics, command: { title: fix.title, command: SHOW_FIX_HINT_COMMAND, arguments: [at] } });
     }
@@ -44,7 +54,7 @@ export function provideCodeActions(session: Session, params: CodeActionParams, o
     if (text !== undefined) {
       const ignore = ignoreEdit(f, text);
       const position = { line: ignore.line - 1, character: 0 };
-      actions.push({ title: `Ignore ${f.rule} here (${ignoreComment(f.rule, f.location.path)})`, kind: CodeActionKind.QuickFix, diagnostics, edit: edit(uri, [TextEdit.insert(position, ignore.newText)]) });
+      actions.push({ title: `Ignore ${f.rule} here (${ignoreComment(f.rule, f.location.path)})`, kind: CodeActionKind.QuickFix, diagnostics, edit: edit(f.location.path, uri, [TextEdit.insert(position, ignore.newText)]) });
     }
     if (f.related.length) {
       actions.push({ title: `Show the ${f.related.length === 1 ? 'repeated query' : `${formatCount(f.related.length)} repeated queries`}`, kind: CodeActionKind.QuickFix, diagnostics, command: { title: 'Show the repeated queries', command: SHOW_REPEATED_QUERIES_COMMAND, arguments: [at] } });

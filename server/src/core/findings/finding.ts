@@ -27,7 +27,7 @@ export interface RelatedEntry {
 }
 
 /** The ORMs runlens knows (core/orm/), by the name an anchor keeps. */
-export type OrmName = 'django' | 'rails' | 'sqlalchemy' | 'sequelize' | 'prisma' | 'typeorm' | 'objection' | 'mikro-orm' | 'drizzle' | 'knex';
+export type OrmName = 'django' | 'rails' | 'sqlalchemy' | 'sequelize' | 'prisma' | 'typeorm' | 'objection' | 'mikro-orm' | 'drizzle' | 'knex' | 'jpa';
 
 /** Where a finding sits, by identity; core/placement's `resolveAnchor` turns it into a location in the current source. */
 export type AnchorRef =

@@ -6,6 +6,7 @@ import { OrmName } from '../findings/finding';
 import { OrmSupport } from '../placement/orm';
 import { django } from './django/index';
 import { drizzle } from './drizzle/index';
+import { jpa } from './jpa/index';
 import { knex } from './knex/index';
 import { mikroOrm } from './mikroorm/index';
 import { objection } from './objection/index';
@@ -18,7 +19,7 @@ import { typeorm } from './typeorm/index';
 // MikroORM before TypeORM (both decorate entities with @Entity; MikroORM's are read only in files
 // that import @mikro-orm), Objection before any query builder (its models are read on Knex's tables), and Knex, which knows
 // tables only, last.
-export const ORMS: readonly OrmSupport[] = [django, rails, sqlalchemy, sequelize, prisma, mikroOrm, typeorm, objection, drizzle, knex];
+export const ORMS: readonly OrmSupport[] = [django, rails, sqlalchemy, sequelize, prisma, mikroOrm, typeorm, objection, drizzle, knex, jpa];
 
 export function ormByName(name: OrmName): OrmSupport | undefined {
   return ORMS.find((o) => o.name === name);
