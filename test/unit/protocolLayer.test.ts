@@ -10,6 +10,7 @@ import * as os from 'node:os';
 import * as path from 'node:path';
 import * as ts from 'typescript';
 import { COMMAND_IDS, COMMANDS, CommandId } from '../../server/src/protocol/commands';
+import { INDEX_CHANGED_METHOD, STATUS_METHOD } from '../../server/src/protocol/ext';
 import { startInProcess } from '../support/lspClient';
 import { REPO } from '../support/corpus';
 
@@ -114,5 +115,16 @@ describe('the protocol layer', () => {
     const noArguments = COMMAND_IDS.filter((c) => COMMANDS[c].arguments === '[]');
     assert.deepEqual(contributed.filter((c) => !own.includes(c)).sort(), [...noArguments].sort());
     assert.deepEqual(contributed.filter((c) => own.includes(c)).sort(), own);
+  });
+
+  it('the Neovim and Emacs clients, which cannot import the declarations, name only declared commands and methods', () => {
+    for (const file of ['clients/nvim/lua/runlens/init.lua', 'clients/emacs/runlens.el']) {
+      const text = fs.readFileSync(path.join(REPO, file), 'utf8');
+      const commands = new Set([...text.matchAll(/["'](runlens\.[A-Za-z]+)["']/g)].map((m) => m[1]));
+      const methods = new Set([...text.matchAll(/["'](runlens\/[A-Za-z]+)["']/g)].map((m) => m[1]));
+      assert.ok(commands.size >= 4 && methods.size >= 1, `${file}: ${[...commands, ...methods].join(', ')}`);
+      assert.deepEqual([...commands].filter((c) => !COMMAND_IDS.includes(c as CommandId)), [], file);
+      assert.deepEqual([...methods].filter((m) => m !== STATUS_METHOD && m !== INDEX_CHANGED_METHOD), [], file);
+    }
   });
 });
