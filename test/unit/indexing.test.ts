@@ -11,7 +11,7 @@ import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { CodeLens } from 'vscode-languageserver-protocol';
-import { StatusResult } from '../../server/src/lsp/ext';
+import { StatusResult } from '../../server/src/protocol/ext';
 import { writeShapeRecording } from '../bench/generate';
 import { BOOKS_RECORDING, BOOKSHOP, BOOKSHOP_FIXED, RECORDINGS } from '../support/bookshop';
 import { startInProcess, TestClient } from '../support/lspClient';

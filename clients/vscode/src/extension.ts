@@ -18,21 +18,18 @@ import {
   ShowMessageParams,
   TransportKind,
 } from 'vscode-languageclient/node';
+// The server's commands and custom methods, declared once for the server and its clients; they
+// import nothing, and are compiled with this file (tsconfig.json), not bundled with the server.
+import { CommandId, CommandResult, SHOW_DETAILS_COMMAND } from '../../../server/src/protocol/commands';
+import { INDEX_CHANGED_METHOD, IndexChangedParams, STATUS_METHOD, StatusResult } from '../../../server/src/protocol/ext';
 
 /** The languages of the AppMap agents (Python, Ruby, Java, Node), as VS Code names them. */
 export const LANGUAGES = ['python', 'ruby', 'java', 'javascript', 'javascriptreact', 'typescript', 'typescriptreact'];
 
 /** `runlens/status` (server/LSP_EXTENSIONS.md): what the server knows and how fast it answers. */
-interface StatusResult {
-  root: string;
-  recordings: number;
-  indexing: boolean;
-  findings: number;
-  timings: Record<string, { count: number; errors: number; p50Ms: number; p99Ms: number }>;
-}
-const statusRequest = new RequestType0<StatusResult, void>('runlens/status');
+const statusRequest = new RequestType0<StatusResult, void>(STATUS_METHOD);
 /** `runlens/indexChanged`: recordings were added, replaced or removed (lenses are refreshed by the server's workspace/codeLens/refresh). */
-const indexChangedNotification = new NotificationType<{ recordings: string[] }>('runlens/indexChanged');
+const indexChangedNotification = new NotificationType<IndexChangedParams>(INDEX_CHANGED_METHOD);
 
 /** Settings read by the extension itself; every other `runlens.*` setting goes to the server. */
 const CLIENT_ONLY_SETTINGS = ['server', 'trace'];
@@ -97,9 +94,9 @@ async function start(context: vscode.ExtensionContext, output: vscode.OutputChan
     diagnosticCollectionName: 'runlens',
     middleware: {
       executeCommand: async (command, args, next) => {
-        let result: unknown;
+        let result: CommandResult<CommandId> | undefined;
         try {
-          result = await commands.around(() => next(command, args));
+          result = (await commands.around(() => next(command, args))) as CommandResult<CommandId>;
         } finally {
           commands.release(isLong(result) ? result : undefined);
         }
@@ -153,7 +150,7 @@ async function showStatus(output: vscode.OutputChannel): Promise<StatusResult | 
 }
 
 /** Opens a long command result in a read-only editor beside the code (short ones stay a notification). */
-async function showResult(results: ResultDocuments, command: string, args: unknown[], result: unknown): Promise<void> {
+async function showResult(results: ResultDocuments, command: string, args: unknown[], result: CommandResult<CommandId> | undefined): Promise<void> {
   if (result === null || result === undefined || result === '') {
     void vscode.window.showInformationMessage(`${command}: no result (the runlens output says why).`);
     return;
@@ -211,7 +208,7 @@ class ResultDocuments implements vscode.TextDocumentContentProvider, vscode.Disp
   readonly onDidChange = this.changed.event;
 
   set(command: string, args: unknown[], text: string): vscode.Uri {
-    const uri = vscode.Uri.from({ scheme: ResultDocuments.scheme, path: `/${resultTitle(command, args)}${command === 'runlens.showDetails' ? '.md' : '.txt'}` });
+    const uri = vscode.Uri.from({ scheme: ResultDocuments.scheme, path: `/${resultTitle(command, args)}${command === SHOW_DETAILS_COMMAND ? '.md' : '.txt'}` });
     const key = uri.toString();
     const known = this.texts.has(key);
     this.texts.set(key, text);

@@ -53,43 +53,10 @@ export async function main(argv: string[], io: Io = processIo()): Promise<number
       return await known.run(rest, io);
     }
     if (command === '--stdio' || command === 'lsp') {
-      // The language server over stdin/stdout: from here on stdout carries protocol only.
-      const { createConnection, Message, ProposedFeatures, StreamMessageWriter } = await import('vscode-languageserver/node');
-      const { startServer } = await import('../lsp/server');
-      const { StdioMessageReader } = await import('../lsp/stdioReader');
-      const { endProcess } = await import('../node/endProcess');
-      const log = (line: string) => process.stderr.write(`${line}\n`);
-      let shutdownRequested = false;
-      let server: { dispose(): Promise<void> } | undefined;
-      // The status LSP asks for: 0 only after `shutdown`. endProcess ends the process even when a
-      // thread is stuck in the system, which process.exit() alone would wait for, forever.
-      let ending = false;
-      const end = () => {
-        if (ending) return; // `exit`, then stdin closing
-        ending = true;
-        void endProcess(shutdownRequested ? 0 : 1, () => server?.dispose() ?? Promise.resolve(), log);
-      };
-      // Our own reader, not the stream: the library's cannot recover from a framing error (see stdioReader.ts).
-      const reader = new StdioMessageReader(process.stdin, {
-        log: (line) => log(`runlens: stdin: ${line}`),
-        onMessage: (message) => {
-          if (Message.isRequest(message) && message.method === 'shutdown') shutdownRequested = true;
-          // `exit` is handled here, not by the library, whose handler calls process.exit() at once.
-          if (Message.isNotification(message) && message.method === 'exit') {
-            end();
-            return true;
-          }
-          return false;
-        },
-      });
-      // Handed a reader, not the stream, vscode-languageserver does not end the process when stdin
-      // ends: it is done here. Without this, a server whose editor went away would run on.
-      reader.onClose(end);
-      const connection = createConnection(ProposedFeatures.all, reader, new StreamMessageWriter(process.stdout));
-      server = startServer(connection);
-      connection.listen();
-      // The process ends through endProcess, on `exit` or when stdin closes.
-      return await new Promise<number>(() => undefined);
+      // The language server over stdin/stdout (lsp/stdio.ts): from here on stdout carries protocol
+      // only. Loaded here, so that the other commands never load the protocol library.
+      const { serveStdio } = await import('../lsp/stdio');
+      return await serveStdio();
     }
     throw new UsageError(`unknown command "${command}"${didYouMean(command, [...Object.keys(COMMANDS), 'help', '--help', '--version', '--stdio'])}`);
   } catch (err) {

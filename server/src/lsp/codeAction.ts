@@ -11,9 +11,9 @@ import { Finding } from '../core/findings/finding';
 import { formatCount } from '../core/findings/format';
 import { ignoreComment, ignoreEdit } from '../core/fixes/ignore';
 import { fixOf } from '../core/fixes/index';
-import { SHOW_FIX_HINT_COMMAND, SHOW_REPEATED_QUERIES_COMMAND } from './commands';
 import { relPathOf, toRange, uriOf } from './convert';
 import { Session } from './session';
+import { commandOf, FindingPlace, SHOW_FIX_HINT_COMMAND, SHOW_REPEATED_QUERIES_COMMAND } from '../protocol/commands';
 
 export function provideCodeActions(session: Session, params: CodeActionParams, options: { documentChanges: boolean }): CodeAction[] {
   const rel = relPathOf(session.root, params.textDocument.uri);
@@ -37,7 +37,7 @@ export function provideCodeActions(session: Session, params: CodeActionParams, o
     const uri = uriOf(session.root, f.location.path);
     if (uri === undefined) continue;
     const diagnostics = matching(params.context.diagnostics, f);
-    const at = { path: f.location.path, line: f.location.line, rule: f.rule };
+    const at: FindingPlace = { path: f.location.path, line: f.location.line, rule: f.rule };
     let fix = fixOf(f, session.sourceIndex);
     if (fix?.edit && fix.edit.path !== f.location.path) {
       // Its file is read afresh too, as the finding's was above, and the fix made again on it.
@@ -48,7 +48,7 @@ export function provideCodeActions(session: Session, params: CodeActionParams, o
     if (fix?.edit && fixUri) {
       actions.push({ title: fix.title, kind: CodeActionKind.QuickFix, diagnostics, isPreferred: true, edit: edit(fix.edit.path, fixUri, [TextEdit.replace(toRange(fix.edit.range), fix.edit.newText)]) });
     } else if (fix) {
-      actions.push({ title: `${fix.title}: ${fix.hint}`, kind: CodeActionKind.QuickFix, diagnostics, command: { title: fix.title, command: SHOW_FIX_HINT_COMMAND, arguments: [at] } });
+      actions.push({ title: `${fix.title}: ${fix.hint}`, kind: CodeActionKind.QuickFix, diagnostics, command: commandOf(fix.title, SHOW_FIX_HINT_COMMAND, at) });
     }
     const text = session.sourceIndex.text(f.location.path);
     if (text !== undefined) {
@@ -57,7 +57,7 @@ export function provideCodeActions(session: Session, params: CodeActionParams, o
       actions.push({ title: `Ignore ${f.rule} here (${ignoreComment(f.rule, f.location.path)})`, kind: CodeActionKind.QuickFix, diagnostics, edit: edit(f.location.path, uri, [TextEdit.insert(position, ignore.newText)]) });
     }
     if (f.related.length) {
-      actions.push({ title: `Show the ${f.related.length === 1 ? 'repeated query' : `${formatCount(f.related.length)} repeated queries`}`, kind: CodeActionKind.QuickFix, diagnostics, command: { title: 'Show the repeated queries', command: SHOW_REPEATED_QUERIES_COMMAND, arguments: [at] } });
+      actions.push({ title: `Show the ${f.related.length === 1 ? 'repeated query' : `${formatCount(f.related.length)} repeated queries`}`, kind: CodeActionKind.QuickFix, diagnostics, command: commandOf('Show the repeated queries', SHOW_REPEATED_QUERIES_COMMAND, at) });
     }
   }
   return actions;

@@ -5,8 +5,8 @@
 import { CodeLens, CodeLensParams } from 'vscode-languageserver/node';
 import { codeLenses } from '../core/ide/codeLens';
 import { relPathOf } from './convert';
-import { SHOW_CALL_TREE_COMMAND, SHOW_DETAILS_COMMAND } from './commands';
 import { Session } from './session';
+import { commandOf, SHOW_CALL_TREE_COMMAND, SHOW_DETAILS_COMMAND } from '../protocol/commands';
 
 export function provideCodeLenses(session: Session, params: CodeLensParams): CodeLens[] {
   if (!session.config.lenses) return [];
@@ -16,9 +16,7 @@ export function provideCodeLenses(session: Session, params: CodeLensParams): Cod
     const position = { line: lens.line - 1, character: lens.column - 1 };
     return {
       range: { start: position, end: position },
-      command: lens.route
-        ? { title: lens.title, command: SHOW_CALL_TREE_COMMAND, arguments: [lens.route] }
-        : { title: lens.title, command: SHOW_DETAILS_COMMAND, arguments: [{ fnKey: lens.fnKey }] },
+      command: lens.route ? commandOf(lens.title, SHOW_CALL_TREE_COMMAND, lens.route) : commandOf(lens.title, SHOW_DETAILS_COMMAND, { fnKey: lens.fnKey }),
     };
   });
 }

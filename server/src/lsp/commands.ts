@@ -1,7 +1,8 @@
 // workspace/executeCommand: every command a lens or action carries runs here, on the server,
 // because Neovim and Emacs fall back to the server for commands (see server/LSP_EXTENSIONS.md).
 // Each returns its text and shows it through window/showMessage; bad arguments throw, which the
-// handler wrapper logs and answers with null.
+// handler wrapper logs and answers with null. The commands, their arguments and their results are
+// declared in protocol/commands.ts, which the VS Code client imports too.
 
 import * as fs from 'node:fs';
 import * as path from 'node:path';
@@ -21,23 +22,7 @@ import { RECORDING_SUFFIX } from '../node/recordingIndexer';
 import { relPathOf } from './convert';
 import { Session } from './session';
 import { escapeText } from '../core/text';
-
-/** Shows the numbers of a recorded function (the command of every lens). Arguments: [{ fnKey, uri? }]. */
-export const SHOW_DETAILS_COMMAND = 'runlens.showDetails';
-/** Shows the recorded call tree of a request or a recording. Arguments: [{ recording, route? }]. */
-export const SHOW_CALL_TREE_COMMAND = 'runlens.showCallTree';
-/** Shows the SQL shapes a function ran, most frequent first. Arguments: [{ fnKey }]. */
-export const SHOW_QUERIES_COMMAND = 'runlens.showQueries';
-
-/** Shows the repeated queries of the finding at a place. Arguments: [{ path, line, rule }] (workspace-relative, 1-based). */
-export const SHOW_REPEATED_QUERIES_COMMAND = 'runlens.showRepeatedQueries';
-/** Shows the hint of a fix that has no certain edit. Arguments: [{ path, line, rule }]. */
-export const SHOW_FIX_HINT_COMMAND = 'runlens.showFixHint';
-
-/** Saves the current recordings as the workspace's baseline, .runlens/baseline.json. No arguments. */
-export const SAVE_BASELINE_COMMAND = 'runlens.saveBaseline';
-
-export const COMMANDS = [SHOW_DETAILS_COMMAND, SHOW_CALL_TREE_COMMAND, SHOW_QUERIES_COMMAND, SHOW_REPEATED_QUERIES_COMMAND, SHOW_FIX_HINT_COMMAND, SAVE_BASELINE_COMMAND];
+import { COMMANDS, isCommandId, SAVE_BASELINE_COMMAND, SHOW_CALL_TREE_COMMAND, SHOW_DETAILS_COMMAND, SHOW_FIX_HINT_COMMAND, SHOW_QUERIES_COMMAND, SHOW_REPEATED_QUERIES_COMMAND } from '../protocol/commands';
 
 /** What a command changed that the server must take up at once. */
 export interface CommandEffects {
@@ -54,6 +39,8 @@ export async function executeCommand(session: Session, connection: Connection, p
 }
 
 async function run(session: Session, command: string, arg: Record<string, unknown> | undefined, effects: CommandEffects): Promise<string | undefined> {
+  if (!isCommandId(command)) throw new Error(`unknown command ${command}`);
+  // Every declared command (protocol/commands.ts) has its case: a missing one fails to compile.
   switch (command) {
     case SAVE_BASELINE_COMMAND: {
       const snapshot = session.index.snapshot();
@@ -66,7 +53,7 @@ async function run(session: Session, command: string, arg: Record<string, unknow
       return `Saved the baseline of ${plural(snapshot.nRecordings, 'recording')} to ${DEFAULT_BASELINE_PATH}: ${describeBaseline(baseline)}. Lenses and hovers now show the change since.`;
     }
     case SHOW_DETAILS_COMMAND: {
-      if (typeof arg?.fnKey !== 'string' || (arg.uri !== undefined && typeof arg.uri !== 'string')) throw new Error(`${command}: expected [{ fnKey, uri? }]`);
+      if (typeof arg?.fnKey !== 'string' || (arg.uri !== undefined && typeof arg.uri !== 'string')) throw new Error(`${command}: expected ${COMMANDS[command].arguments}`);
       const fn = session.index.snapshot().functions().get(arg.fnKey);
       const location = fn && session.sourceIndex.locate(fn)?.location;
       // The function key is enough to find the function; a uri, where given, must agree with it.
@@ -74,7 +61,7 @@ async function run(session: Session, command: string, arg: Record<string, unknow
       return hoverAt(session.index.snapshot(), session.sourceIndex, location.path, location.line, session.since());
     }
     case SHOW_CALL_TREE_COMMAND: {
-      if (typeof arg?.recording !== 'string' || (arg.route !== undefined && typeof arg.route !== 'string')) throw new Error(`${command}: expected [{ recording, route? }]`);
+      if (typeof arg?.recording !== 'string' || (arg.route !== undefined && typeof arg.route !== 'string')) throw new Error(`${command}: expected ${COMMANDS[command].arguments}`);
       const { abs, rel } = recordingFile(session.root, arg.recording);
       // Summaries keep no call tree (it would hold every recording in memory): the file is read again.
       const { trace, problems } = await readRecordingFile(abs, rel, { inside: session.root });
@@ -84,20 +71,22 @@ async function run(session: Session, command: string, arg: Record<string, unknow
     }
     case SHOW_REPEATED_QUERIES_COMMAND:
     case SHOW_FIX_HINT_COMMAND: {
-      if (typeof arg?.path !== 'string' || typeof arg.line !== 'number' || typeof arg.rule !== 'string') throw new Error(`${command}: expected [{ path, line, rule }]`);
+      if (typeof arg?.path !== 'string' || typeof arg.line !== 'number' || typeof arg.rule !== 'string') throw new Error(`${command}: expected ${COMMANDS[command].arguments}`);
       const finding = findingAt(session, arg.path, arg.line, arg.rule);
       if (!finding) return undefined;
       if (command === SHOW_FIX_HINT_COMMAND) return fixOf(finding, session.sourceIndex)?.hint;
       return [`${finding.message} at ${arg.path}:${arg.line}${finding.scope ? ` (${finding.scope})` : ''}:`, ...finding.related.map((r) => `${formatCount(r.count)} × ${r.sql}`)].map(escapeText).join('\n');
     }
     case SHOW_QUERIES_COMMAND: {
-      if (typeof arg?.fnKey !== 'string') throw new Error(`${command}: expected [{ fnKey }]`);
+      if (typeof arg?.fnKey !== 'string') throw new Error(`${command}: expected ${COMMANDS[command].arguments}`);
       const snapshot = session.index.snapshot();
       if (!snapshot.functions().has(arg.fnKey) && !(arg.fnKey.startsWith('route:') && snapshot.routes().has(arg.fnKey.slice(6)))) throw new Error(`${command}: ${arg.fnKey} was not recorded`);
       return renderQueries(arg.fnKey, snapshot.sqlOf(arg.fnKey));
     }
-    default:
-      throw new Error(`unknown command ${command}`);
+    default: {
+      const undeclared: never = command;
+      throw new Error(`unknown command ${String(undeclared)}`);
+    }
   }
 }
 

@@ -2,7 +2,7 @@
 // throws, and answers with the request's empty result instead of failing the request.
 
 import { Connection } from 'vscode-languageserver/node';
-import { HandlerTiming } from './ext';
+import { HandlerTiming } from '../protocol/ext';
 
 const KEEP = 1000;
 

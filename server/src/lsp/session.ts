@@ -1,6 +1,6 @@
 // The state of one server: the workspace root, the configuration, the open documents (their
 // current text wins over the disk), the source index and the recording index. Handlers read it;
-// only server.ts changes it.
+// only lifecycle.ts, documents.ts and configuration.ts change it.
 
 import * as fs from 'node:fs';
 import { TextDocument } from 'vscode-languageserver-textdocument';
