@@ -43,7 +43,7 @@ function swatch(color: string, label: string): HTMLElement {
   return h('span', { class: 'swatch' }, [h('i', { style: 'background:' + color }), label]);
 }
 
-/** The shown graphs, before first. */
+/** The shown graphs, in the order they were drawn (before, then after). */
 function eachGraph(f: (g: Graph, side: string) => void): void {
   (Object.keys(state.graphs) as (keyof typeof state.graphs)[]).forEach((k) => f(state.graphs[k] as Graph, k));
 }

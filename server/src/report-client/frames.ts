@@ -7,8 +7,15 @@ import { CompactTree, FrameKind } from '../core/report/pageData';
 import { data, S } from './data';
 import { fmtMsFine, pct, plural } from './format';
 
-/** What a frame is, indexed by FrameKind, for people (and the `data-kind` attributes). */
-export const KIND_NAMES: readonly string[] = ['function', 'SQL query', 'HTTP request', 'HTTP client request', 'folded calls', 'test'];
+/** What a frame is, for people (and the `data-kind` attributes): one name per FrameKind, or the build fails. */
+export const KIND_NAMES: Readonly<Record<FrameKind, string>> = {
+  [FrameKind.Function]: 'function',
+  [FrameKind.Sql]: 'SQL query',
+  [FrameKind.HttpServer]: 'HTTP request',
+  [FrameKind.HttpClient]: 'HTTP client request',
+  [FrameKind.More]: 'folded calls',
+  [FrameKind.Test]: 'test',
+};
 
 export interface Prepared {
   n: number;
