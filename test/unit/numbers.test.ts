@@ -18,8 +18,8 @@ import { RecordingSummary, summarize } from '../../server/src/core/index/summary
 import { Snapshot } from '../../server/src/core/index/workspaceIndex';
 import { formatProblem } from '../../server/src/core/problem';
 import { reportMarkdown } from '../../server/src/core/report/markdown';
-import { CLIENT_JS } from '../../server/src/core/report/htmlClient';
 import { SourceIndex } from '../../server/src/core/sourceIndex';
+import { reportClientScript } from '../../server/src/node/reportAssets';
 import { loadParsers } from '../../server/src/node/treeSitter';
 import { memoryFiles } from '../support/fixture';
 import { RecordingBuilder } from '../support/recordingBuilder';
@@ -133,7 +133,7 @@ describe('numbers for people', () => {
   });
 
   it('the HTML report\'s script counts as formatCount does', () => {
-    const source = /^\s*function fmtCount\(n\) \{(.*)\}$/m.exec(CLIENT_JS);
+    const source = /^\s*function fmtCount\(n\) \{(.*)\}$/m.exec(reportClientScript());
     assert.ok(source, 'fmtCount in the client script');
     const fmtCount = new Function('n', source[1]) as (n: number) => string;
     for (const n of [0, 7, 999, 1000, 1500, 65_535, 1_234_567, 999.5, 1e9]) assert.equal(fmtCount(n), formatCount(n), String(n));

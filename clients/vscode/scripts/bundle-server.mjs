@@ -1,4 +1,4 @@
-// Copies the runlens server, as compiled at the repository root (`npx tsc -p .`), into server/ of
+// Copies the runlens server, as compiled at the repository root (`npm run build`), into server/ of
 // the extension, laid out like the repository so that its relative paths hold (packageInfo.ts reads
 // the package.json four folders above server/out/server/src/node):
 //
@@ -25,8 +25,8 @@ const COMPILED = path.join(REPO, 'server/out/server/src');
 const PACKAGE_FIELDS = ['name', 'version', 'description', 'license', 'private', 'bin', 'engines', 'dependencies'];
 
 const started = Date.now();
-if (!fs.existsSync(path.join(COMPILED, 'cli/main.js'))) {
-  fail(`${path.relative(process.cwd(), COMPILED)} has no compiled server: run \`npx tsc -p .\` in ${REPO} first`);
+if (!fs.existsSync(path.join(COMPILED, 'cli/main.js')) || !fs.existsSync(path.join(COMPILED, 'report-client/main.js'))) {
+  fail(`${path.relative(process.cwd(), COMPILED)} has no compiled server (or no HTML report script): run \`npm run build\` in ${REPO} first`);
 }
 
 fs.rmSync(DEST, { recursive: true, force: true });

@@ -1,5 +1,6 @@
-// The Node side of the HTML report: reads the recordings (one trace in memory at a time) and the
-// flame graph library's browser builds from node_modules, then hands both to the pure core
+// The Node side of the HTML report: reads the recordings (one trace in memory at a time), the
+// flame graph library's browser builds from node_modules and the page's own script (compiled from
+// server/src/report-client/ beside this file's folder), then hands them to the pure core
 // (core/report/), which builds the page. `renderHtmlReportFromFiles` is what `runlens report
 // --format html` calls.
 
@@ -13,6 +14,7 @@ import { findingsOf } from '../core/findings/index';
 import { withoutIgnored } from '../core/fixes/ignore';
 import { RecordingSummary, summarize } from '../core/index/summary';
 import { Problem } from '../core/problem';
+import { ClientModule, linkClientScript } from '../core/report/clientScript';
 import { InlineLibrary, renderHtml } from '../core/report/html';
 import { createSideBuilder, reportModel, ReportModel, SideResult } from '../core/report/model';
 import { SourceIndex } from '../core/sourceIndex';
@@ -35,7 +37,7 @@ export interface HtmlReportRequest {
 }
 
 export async function renderHtmlReportFromFiles(input: HtmlReportRequest): Promise<string> {
-  return renderHtml(await htmlReportModel(input), flameGraphLibraries());
+  return renderHtml(await htmlReportModel(input), flameGraphLibraries(), reportClientScript());
 }
 
 /** The report's data, read from the files (what the page embeds as JSON). */
@@ -74,6 +76,26 @@ export function flameGraphLibraries(): InlineLibrary[] {
   // d3-flame-graph's browser build expects these d3 modules as the global `d3` (dependencies first).
   const d3 = ['d3-array', 'd3-color', 'd3-dispatch', 'd3-ease', 'd3-format', 'd3-interpolate', 'd3-timer', 'd3-time', 'd3-time-format', 'd3-scale', 'd3-selection', 'd3-transition', 'd3-hierarchy'];
   return [...d3.map((name) => library(packageDir(name, flameGraph), `dist/${name}.min.js`)), library(flameGraph, 'dist/d3-flamegraph.umd.min.js')];
+}
+
+/** The folder of the page's compiled script: out/server/src/report-client, beside this file's. */
+export const REPORT_CLIENT_DIR = path.join(__dirname, '..', 'report-client');
+
+/** The page's own script: the compiled modules of server/src/report-client, linked into one. */
+export function reportClientScript(): string {
+  return linkClientScript(reportClientModules());
+}
+
+/** The compiled modules of the page's script (tsconfig.report-client.json builds them: npm run build). */
+export function reportClientModules(): ClientModule[] {
+  let files: string[];
+  try {
+    files = fs.readdirSync(REPORT_CLIENT_DIR).filter((f) => f.endsWith('.js')).sort();
+  } catch {
+    files = [];
+  }
+  if (!files.length) throw new Error(`the HTML report's script is not built (no ${REPORT_CLIENT_DIR}): run npm run build`);
+  return files.map((f) => ({ name: f.slice(0, -'.js'.length), code: fs.readFileSync(path.join(REPORT_CLIENT_DIR, f), 'utf8') }));
 }
 
 // ---- helpers ----------------------------------------------------------------------------------

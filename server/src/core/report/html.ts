@@ -1,11 +1,13 @@
 // The HTML report as one self-contained file: the report's data as JSON, the flame graph library
 // and its d3 modules as inline scripts (given as text: the Node side reads them from
-// node_modules), the page's own script and styles. A Content-Security-Policy forbids every fetch,
-// so the file provably needs nothing from outside. Everything inline is escaped so that no
+// node_modules), the page's own script (given as text too: the browser client compiled from
+// server/src/report-client/, linked by clientScript.ts) and styles (htmlStyle.ts). A
+// Content-Security-Policy forbids every fetch, so the file provably needs nothing from outside. Everything inline is escaped so that no
 // recorded string (a SQL text or function name holding `</script>`) can end a script early.
 
 import { plural } from '../findings/format';
-import { CLIENT_CSS, CLIENT_JS } from './htmlClient';
+import { NO_CLIENT_SCRIPT } from './clientScript';
+import { PAGE_CSS } from './htmlStyle';
 import { ReportModel } from './model';
 
 /** A library inlined into the page, with the notice its licence asks to keep. */
@@ -22,8 +24,11 @@ export interface InlineLibrary {
 
 export const CONTENT_SECURITY_POLICY = "default-src 'none'; script-src 'unsafe-inline'; style-src 'unsafe-inline'; img-src data:";
 
-/** The page. `libraries` in load order (dependencies first). */
-export function renderHtml(model: ReportModel, libraries: InlineLibrary[]): string {
+/**
+ * The page. `libraries` in load order (dependencies first); `clientScript` the page's own script,
+ * as linkClientScript makes it (node/reportAssets.ts reportClientScript).
+ */
+export function renderHtml(model: ReportModel, libraries: InlineLibrary[], clientScript: string = NO_CLIENT_SCRIPT): string {
   const nFindings = model.findings.length;
   const summary = [
     plural(model.after.recordings.length, 'recording'),
@@ -39,7 +44,7 @@ export function renderHtml(model: ReportModel, libraries: InlineLibrary[]): stri
     '<meta name="viewport" content="width=device-width, initial-scale=1">',
     '<meta name="generator" content="runlens">',
     `<title>${escapeHtml(model.title)}</title>`,
-    `<style>${escapeStyle(CLIENT_CSS)}</style>`,
+    `<style>${escapeStyle(PAGE_CSS)}</style>`,
     '</head>',
     '<body>',
     '<header class="page-header">',
@@ -55,7 +60,7 @@ export function renderHtml(model: ReportModel, libraries: InlineLibrary[]): stri
   for (const lib of libraries) {
     out.push(`<script>/*! ${commentText(`${lib.name} ${lib.version} (${lib.license}), inlined by runlens. Its licence:\n\n${lib.licenseText.trim()}`)} */\n${scriptText(lib.code)}\n</script>`);
   }
-  out.push(`<script>${scriptText(CLIENT_JS)}</script>`, '</body>', '</html>', '');
+  out.push(`<script>${scriptText(clientScript)}</script>`, '</body>', '</html>', '');
   return out.join('\n');
 }
 

@@ -10,12 +10,13 @@ import { Finding } from '../findings/finding';
 import { formatCount, formatMs, formatNumber, plural } from '../findings/format';
 import { formatProblem, Problem } from '../problem';
 import { Call, CallKind, Trace } from '../trace';
-import { commonAncestors, CompactTree, cullTree, fullTree, mergeTree, StringTable } from './modelTree';
+import { commonAncestors, cullTree, fullTree, mergeTree, StringTable } from './modelTree';
+import { CompactTree, ComparisonRow, ComparisonSection, ComparisonView, EntryFacts, EntryView, FindingTarget, FindingView, ReportModel, SideView, UnlistedGroup, UnlistedRest } from './pageData';
 import { countWork } from '../workCounter';
 import { append } from '../arrays';
 
-export { FrameKind } from './modelTree';
-export type { CompactTree } from './modelTree';
+export { FrameKind } from './pageData';
+export type { CompactTree, ComparisonRow, ComparisonSection, ComparisonView, EntryFacts, EntryView, FindingTarget, FindingView, ReportModel, SideView, SqlShapeView, UnlistedGroup, UnlistedRest } from './pageData';
 
 /** What a page embeds at most. Beyond these, entries are summarised and frames folded, and the page says so. */
 export const REPORT_LIMITS = {
@@ -40,148 +41,8 @@ export const REPORT_LIMITS = {
 };
 export type ReportLimits = typeof REPORT_LIMITS;
 
-export interface ReportModel {
-  title: string;
-  /** Names of frames and SQL shapes; trees refer to them by index. */
-  strings: string[];
-  /** Function key (string index) → `path:line` as recorded. */
-  locations: Record<number, string>;
-  after: SideView;
-  /** With before recordings: their requests and tests that match the after side's embedded ones. */
-  before?: SideView;
-  /** With a before (recordings or a saved baseline): the comparison, as `runlens compare` makes it. */
-  comparison?: ComparisonView;
-  findings: FindingView[];
-  problems: string[];
-  /** What the page left out, for people. */
-  notes: string[];
-}
-
-export interface SideView {
-  /** Workspace-relative paths of the recordings read. */
-  recordings: string[];
-  /** Listed requests and tests, slowest first; `id` is the index here. */
-  entries: EntryView[];
-  /** Requests and tests beyond the listed ones, summed up per label (the most time first)… */
-  unlisted: UnlistedGroup[];
-  /** …and those of the labels beyond MAX_UNLISTED_GROUPS, all together. */
-  unlistedRest?: UnlistedRest;
-  nEntries: number;
-}
-
-export interface UnlistedRest {
-  /** Labels (routes, tests) summed up here. */
-  groups: number;
-  count: number;
-  totalMs: number;
-  sql: number;
-}
-
 /** Labels of unlisted requests and tests summed up one by one; the rest are one line. */
 export const MAX_UNLISTED_GROUPS = 100;
-
-/** What a request or test entry is, the same while it is read (PendingEntry) and in the page (EntryView). */
-export interface EntryFacts {
-  kind: 'request' | 'test';
-  /** The route (`GET /books`) or the test's name. */
-  label: string;
-  /** The request's path and status, its test, the recording. */
-  detail: string;
-  /** The identity matched between before and after: kind, label, test and ordinal. */
-  key: string;
-  recording: string;
-  /** Time (a test's: its root calls'), SQL queries and calls in it. */
-  ms: number;
-  sql: number;
-  calls: number;
-}
-
-export interface EntryView extends EntryFacts {
-  id: number;
-  /** In call order; absent when not embedded (see REPORT_LIMITS). */
-  tree?: CompactTree;
-  /** Same-named sibling calls merged: the flame graph's tree. */
-  merged?: CompactTree;
-  sqlShapes: SqlShapeView[];
-  /** Shapes beyond sqlShapes, with their queries. */
-  moreSqlShapes: { shapes: number; count: number };
-  /** Indices into ReportModel.findings of the findings placed in this entry. */
-  findings: number[];
-}
-
-export interface SqlShapeView {
-  /** Index into strings. */
-  shape: number;
-  count: number;
-  totalMs: number;
-  maxMs: number;
-}
-
-export interface UnlistedGroup {
-  kind: 'request' | 'test';
-  label: string;
-  count: number;
-  totalMs: number;
-  maxMs: number;
-  sql: number;
-}
-
-export interface FindingView {
-  rule: string;
-  severity: string;
-  message: string;
-  detail?: string;
-  path: string;
-  line: number;
-  count: number;
-  scope?: string;
-  related: { sql: string; count: number }[];
-  /** Where the finding is in the recorded trees, the recording with the largest count first. */
-  targets: FindingTarget[];
-}
-
-export interface FindingTarget {
-  /** Index into after.entries. */
-  entry: number;
-  recording: string;
-  /** In the entry's tree in call order: the frame to zoom to and the frames to highlight. */
-  focus: number;
-  frames: number[];
-  /** The same in the merged tree. */
-  mergedFocus: number;
-  mergedFrames: number[];
-  /** The finding's frames in the recording, of which `frames` are those embedded. */
-  nFrames: number;
-}
-
-export interface ComparisonView {
-  sources: { before: string; after: string };
-  recordings: { before: number; after: number };
-  regressed: boolean;
-  regressions: string[];
-  sections: ComparisonSection[];
-  findings: { status: 'resolved' | 'new' | 'changed'; text: string }[];
-  notes: string[];
-}
-
-export interface ComparisonSection {
-  title: string;
-  perCall: string;
-  calls: string;
-  rows: ComparisonRow[];
-  /** Entries with nothing notable, counted rather than listed. */
-  hidden: number;
-}
-
-export interface ComparisonRow {
-  key: string;
-  time: string;
-  change: string;
-  sql: string;
-  calls: string;
-  noise: string;
-  regression: boolean;
-}
 
 /** One side (the recordings after, or before) being read, one recording at a time. */
 export interface SideBuilder {

@@ -10,34 +10,10 @@ import { functionKey, sqlShapeOf } from '../analysis/stats';
 import { formatCount, formatMs } from '../findings/format';
 import { Call, CallKind, Trace } from '../trace';
 import { countWork } from '../workCounter';
+import { CompactTree, FrameKind } from './pageData';
 
-export const enum FrameKind {
-  Function = 0,
-  Sql = 1,
-  HttpServer = 2,
-  HttpClient = 3,
-  /** Calls folded into one frame: too small or too deep to draw. */
-  More = 4,
-  /** The recording as a whole: the root of a test's tree, above its root calls. */
-  Test = 5,
-}
-
-/** A tree as the page holds it: node 0 is the root; parents come before their children. */
-export interface CompactTree {
-  /** Index into the report's string table: function key, SQL shape, route, … */
-  name: number[];
-  /** Index of the parent node; -1 for the root. */
-  parent: number[];
-  kind: FrameKind[];
-  /** Inclusive time in microseconds (whole numbers keep the page small); never less than the children's sum. */
-  us: number[];
-  /** SQL queries in the frame and below it. */
-  sql: number[];
-  /** Calls the frame stands for: 1 for a call, more for a merged or folded frame. */
-  calls: number[];
-  /** Calls of the subtree that are folded into "more" frames rather than drawn as their own. */
-  folded: number;
-}
+export { FrameKind } from './pageData';
+export type { CompactTree } from './pageData';
 
 /** Interns the strings of a report (names, SQL shapes), so that each is written once in the page. */
 export class StringTable {

@@ -1,0 +1,72 @@
+// The HTML report's styles, as text for html.ts to inline (a string constant, so that `tsc`
+// ships it with the compiled server and no asset has to be found at run time). The page's script
+// is its own program (server/src/report-client/), linked by clientScript.ts.
+
+export const PAGE_CSS = `
+:root { --fg: #1d1d1f; --muted: #666; --line: #ddd; --accent: #1565c0; --bad: #c62828; --good: #2e7d32; }
+* { box-sizing: border-box; }
+body { margin: 0; font: 14px/1.45 system-ui, -apple-system, "Segoe UI", Roboto, sans-serif; color: var(--fg); background: #fafafa; }
+code, .crumb, .calltree .name, table.sql code { font-family: ui-monospace, SFMono-Regular, Menlo, Consolas, monospace; font-size: 12px; }
+.page-header { padding: 12px 20px 4px; background: #fff; border-bottom: 1px solid var(--line); }
+.page-header h1 { margin: 0; font-size: 20px; }
+.summary, .hint { color: var(--muted); margin: 4px 0; }
+.notes { padding: 0 20px; }
+.note { background: #fff8e1; border: 1px solid #ffe082; padding: 6px 10px; border-radius: 4px; margin: 8px 0; }
+.layout { display: grid; grid-template-columns: minmax(220px, 300px) minmax(0, 1fr); gap: 16px; padding: 12px 20px 40px; }
+.sidebar { position: sticky; top: 0; align-self: start; max-height: 100vh; overflow: auto; }
+.sidebar h2, .main h2 { font-size: 16px; margin: 8px 0; }
+.entries { list-style: none; padding: 0; margin: 0; }
+.entries li { margin: 2px 0; }
+.entries button.entry { width: 100%; text-align: left; border: 1px solid var(--line); background: #fff; padding: 6px 8px; border-radius: 4px; cursor: pointer; display: block; color: inherit; font: inherit; }
+.entries li[aria-current="true"] button.entry { border-color: var(--accent); box-shadow: inset 3px 0 0 var(--accent); }
+.entries .label { display: block; font-weight: 600; overflow-wrap: anywhere; }
+.entries .meta { color: var(--muted); font-size: 12px; }
+.tag { font-size: 11px; background: #eee; border-radius: 3px; padding: 0 4px; margin-right: 4px; font-weight: normal; }
+.badge { background: var(--bad); color: #fff; border-radius: 8px; padding: 0 6px; font-size: 11px; }
+.findings { list-style: none; padding: 0; margin: 0; max-height: 16em; overflow: auto; }
+.finding { background: #fff; border: 1px solid var(--line); border-left: 4px solid #f9a825; border-radius: 4px; padding: 6px 10px; margin: 6px 0; }
+.finding.sev-error { border-left-color: var(--bad); }
+.finding-link { border: 0; background: none; padding: 0; font: inherit; color: var(--accent); cursor: pointer; text-align: left; }
+.finding-link:disabled { color: var(--fg); cursor: default; }
+.finding .sev { font-weight: 600; text-transform: uppercase; font-size: 11px; color: var(--bad); }
+.finding .detail, .finding .where { color: var(--muted); }
+.targets button { margin: 2px 4px; font-size: 12px; }
+.toolbar { display: flex; flex-wrap: wrap; gap: 8px; align-items: center; margin: 8px 0; }
+#search { min-width: 260px; padding: 4px 6px; }
+.legend { display: flex; flex-wrap: wrap; gap: 8px; color: var(--muted); font-size: 12px; }
+.swatch i { display: inline-block; width: 10px; height: 10px; margin-right: 3px; border-radius: 2px; vertical-align: -1px; }
+.finding-info { background: #ffebee; border: 1px solid #ef9a9a; padding: 6px 10px; border-radius: 4px; }
+.graphs.two { display: grid; grid-template-columns: minmax(0, 1fr) minmax(0, 1fr); gap: 12px; }
+.side h3 { margin: 4px 0; font-size: 14px; }
+.graph { background: #fff; border: 1px solid var(--line); max-height: 70vh; overflow: auto; }
+.graph svg { display: block; }
+.crumbs { display: flex; flex-wrap: wrap; align-items: center; gap: 2px; min-height: 24px; }
+.crumb { border: 1px solid var(--line); background: #fff; border-radius: 3px; padding: 0 5px; cursor: pointer; max-width: 28em; overflow: hidden; text-overflow: ellipsis; white-space: nowrap; }
+.crumb.current { border-color: var(--accent); color: var(--accent); }
+.sep { color: var(--muted); }
+.details { min-height: 2.9em; color: var(--muted); font-size: 12px; padding: 4px 0; overflow-wrap: anywhere; }
+.graph g.frame[data-mark="finding"] rect { stroke: #7f0000; stroke-width: 1; }
+.calltree, .calltree ul { list-style: none; margin: 0; padding-left: 16px; }
+.calltree { padding-left: 0; background: #fff; border: 1px solid var(--line); max-height: 60vh; overflow: auto; }
+.calltree .row { display: flex; align-items: baseline; gap: 4px; white-space: nowrap; }
+.calltree li[aria-selected="true"] > .row { background: #e3f2fd; }
+.calltree li[data-mark="finding"] > .row .name { color: var(--bad); font-weight: 600; }
+.calltree .twisty { width: 18px; border: 0; background: none; cursor: pointer; padding: 0; }
+.calltree .name { border: 0; background: none; padding: 0; cursor: pointer; text-align: left; overflow: hidden; text-overflow: ellipsis; max-width: 60em; color: inherit; }
+.calltree .name.kind-1 { color: #0d47a1; }
+.calltree .nums { color: var(--muted); font-size: 12px; display: flex; gap: 8px; }
+.calltree li.more button { font-size: 12px; margin: 2px 0 2px 20px; }
+table { border-collapse: collapse; background: #fff; width: 100%; }
+th, td { border: 1px solid var(--line); padding: 3px 6px; text-align: left; vertical-align: top; }
+td.num { text-align: right; white-space: nowrap; }
+table.sql tbody tr { cursor: pointer; }
+table.sql tbody tr:hover { background: #f3f8ff; }
+table.sql code { white-space: pre-wrap; overflow-wrap: anywhere; }
+tr.regression { background: #ffebee; }
+.verdict.bad { color: var(--bad); font-weight: 600; }
+.verdict.good { color: var(--good); font-weight: 600; }
+.finding-changes .status { font-weight: 600; }
+.change-resolved .status { color: var(--good); }
+.change-new .status { color: var(--bad); }
+.error { color: var(--bad); font-weight: 600; padding: 0 20px; }
+`;
