@@ -16,7 +16,7 @@ import { SourceIndex, SourceLocation } from '../core/sourceIndex';
 import { loadParsersOrProblem } from '../node/treeSitter';
 import { displayPath, workspaceFiles } from '../node/workspaceFiles';
 import { baselineOfRecordings, readSavedBaseline, rootOf } from './baseline';
-import { displayProblem, findRecordings, Io, noRecordings, readConfigFile, scan, stylesOf } from './scan';
+import { findRecordings, Io, noRecordings, printProblems, readConfigFile, scan } from './scan';
 import { eachArg, isOption, oneOf, REPORT_USAGE, unknownOption, UsageError } from './usage';
 import { append } from '../core/arrays';
 
@@ -123,7 +123,7 @@ export async function runReport(options: ReportOptions, io: Io): Promise<number>
       const sources = { before: options.baseline ?? options.before.map(displayArg).join(', '), after: options.paths.length ? options.paths.map(displayArg).join(', ') : options.root };
       comparison = { comparison: compare(before, current, config.compare), sources };
     }
-    for (const p of problems) io.stderr(`${displayProblem(p, stylesOf(io).stderr)}\n`);
+    printProblems(problems, io);
     // Parsers that cannot be loaded were reported by scan already: recorded lines are used.
     const index = new SourceIndex(workspaceFiles(root), await loadParsersOrProblem([]), config);
     // Links relative to where the report is read: the root for stdout (pasted or committed there),

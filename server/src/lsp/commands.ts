@@ -18,6 +18,7 @@ import { fixOf } from '../core/fixes/index';
 import { normalizeRelative } from '../core/workspace';
 import { readRecordingFile } from '../node/readRecordingFile';
 import { RECORDING_SUFFIX } from '../node/recordingIndexer';
+import { confine } from '../node/workspaceFiles';
 import { relPathOf } from './convert';
 import { Session } from './session';
 import { escapeText } from '../core/text';
@@ -113,13 +114,10 @@ function recordingFile(root: string, recording: string): { abs: string; rel: str
   if (path.isAbsolute(recording) || posix.startsWith('/') || /^[A-Za-z]:/.test(posix)) throw refuse('not a workspace-relative path');
   const rel = normalizeRelative(posix);
   if (rel === undefined) throw refuse('outside the workspace');
-  let real: string;
-  try {
-    real = fs.realpathSync(path.join(root, rel));
-  } catch {
-    throw refuse('no such file');
-  }
-  if (!real.startsWith(root + path.sep) || !real.endsWith(RECORDING_SUFFIX) || !fs.statSync(real).isFile()) throw refuse('its real path is not a recording inside the workspace');
+  const confined = confine(root, path.join(root, rel));
+  if (confined.kind === 'missing') throw refuse('no such file');
+  const real = confined.kind === 'inside' ? confined.real : undefined;
+  if (real === undefined || real === root || !real.endsWith(RECORDING_SUFFIX) || !fs.statSync(real).isFile()) throw refuse('its real path is not a recording inside the workspace');
   return { abs: real, rel };
 }
 
