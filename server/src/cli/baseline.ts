@@ -88,12 +88,12 @@ export function readSavedBaseline(flag: string, given: string, root: string, io:
  * empty baseline, or a comparison with nothing, would pass a gate by measuring nothing). `side`
  * names the input in that error (`BEFORE`).
  */
-export async function baselineOfRecordings(root: string, paths: string[], config: RunlensConfig, side?: string): Promise<{ baseline: Baseline; problems: Problem[] }> {
+export async function baselineOfRecordings(root: string, paths: string[], config: RunlensConfig, side?: string): Promise<{ baseline: Baseline; problems: Problem[]; wrongRoot?: Problem }> {
   const listed: Problem[] = [];
   const recordings = findRecordings(paths, { problems: listed, root });
   if (recordings.length === 0) throw noRecordings(paths, side, listed);
   const output = await scan(root, recordings, config, { withSummaries: true, listed });
-  return { baseline: baselineOf(output.summaries, { findings: output.findings }), problems: output.problems };
+  return { baseline: baselineOf(output.summaries, { findings: output.findings }), problems: output.problems, wrongRoot: output.wrongRoot };
 }
 
 export function rootOf(root: string, io: Io): string {

@@ -111,6 +111,8 @@ export async function runReport(options: ReportOptions, io: Io): Promise<number>
     const scanned = await scan(root, recordings, config, { withSummaries: true, withFixes: true, listed });
     const current = baselineOf(scanned.summaries, { findings: scanned.findings });
     const problems = [...scanned.problems];
+    // The warnings that a root holds few of the recorded files: said apart from the problems reading recordings.
+    let wrongRoots = scanned.wrongRoot ? 1 : 0;
     let comparison;
     if (savedBaseline || options.before.length) {
       let before: Baseline;
@@ -118,6 +120,7 @@ export async function runReport(options: ReportOptions, io: Io): Promise<number>
       else {
         const earlier = await baselineOfRecordings(root, options.before.map((p) => path.resolve(io.cwd, p)), config, '--before');
         append(problems, earlier.problems);
+        if (earlier.wrongRoot) wrongRoots++;
         before = earlier.baseline;
       }
       const sources = { before: options.baseline ?? options.before.map(displayArg).join(', '), after: options.paths.length ? options.paths.map(displayArg).join(', ') : options.root };
@@ -133,7 +136,8 @@ export async function runReport(options: ReportOptions, io: Io): Promise<number>
       {
         title,
         nRecordings: recordings.length,
-        nProblems: problems.length,
+        nProblems: problems.length - wrongRoots,
+        wrongRoot: wrongRoots > 0,
         findings: scanned.findings,
         fixes: scanned.fixes,
         current,
