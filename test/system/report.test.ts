@@ -241,6 +241,14 @@ describe('runlens report', function () {
     assert.deepEqual(runlens(['report', '--format', 'markdown'], MEETUPS), { code: 0, stdout: MEETUPS_REPORT, stderr: '' });
   });
 
+  it('says a wrong root apart from the problems reading recordings, on stderr as scan does and in the summary line', () => {
+    const run = runlens(['report', 'test/workspaces/bookshop/tmp/appmap', '--root', 'test/workspaces/django-meetups'], REPO);
+    assert.equal(run.code, 0);
+    assert.equal(run.stderr, `(runlens): warning: 0 of 2 recorded source files exist under --root ${MEETUPS}: is it the project folder?\n`);
+    // Not `1 problem reading recordings`: no recording had one.
+    assert.deepEqual(run.stdout.split('\n').slice(0, 3), ['## runlens report: django-meetups', '', '2 recordings, 1 finding (1 error), --root may be the wrong folder.']);
+  });
+
   it('compares with a saved baseline (--baseline)', () => {
     const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'runlens-report-'));
     const saved = path.join(dir, 'baseline.json');

@@ -10,10 +10,10 @@ import { parseBaseline, serializeBaseline } from '../core/baseline/serialize';
 import { resolveConfig, RunlensConfig } from '../core/config';
 import { formatCount, plural } from '../core/findings/format';
 import { formatProblem, Problem } from '../core/problem';
-import { displayProblem, findRecordings, Io, isDirectory, noRecordings, readConfigFile, scan, stylesOf } from './scan';
+import { findRecordings, Io, isDirectory, noRecordings, printProblems, readConfigFile, scan } from './scan';
 import { MAX_BASELINE_BYTES, writeUnderRoot } from '../node/baselineFile';
 import { BASELINE_USAGE, didYouMean, eachArg, isOption, unknownOption, UsageError } from './usage';
-import { describeFailure, displayPath, isInside, readTextSync } from '../node/workspaceFiles';
+import { describeFailure, displayPath, isInside, readTextSync, realRoot } from '../node/workspaceFiles';
 
 export interface BaselineSaveOptions {
   paths: string[];
@@ -46,7 +46,7 @@ export async function runBaselineSave(options: BaselineSaveOptions, io: Io): Pro
   const config = options.configFile ? readConfigFile(path.resolve(io.cwd, options.configFile)) : resolveConfig({});
   const paths = options.paths.length ? options.paths.map((p) => path.resolve(io.cwd, p)) : [root];
   const { baseline, problems } = await baselineOfRecordings(root, paths, config);
-  for (const p of problems) io.stderr(`${displayProblem(p, stylesOf(io).stderr)}\n`);
+  printProblems(problems, io);
   const text = serializeBaseline(baseline);
   const summary = `baseline of ${plural(baseline.recordings, 'recording')} (${describeBaseline(baseline)}; ${formatCount(Buffer.byteLength(text))} bytes)`;
   if (options.output === '-') {
@@ -74,7 +74,7 @@ export function readSavedBaseline(flag: string, given: string, root: string, io:
   const file = path.resolve(io.cwd, given);
   let text: string;
   try {
-    text = readTextSync(file, { maxBytes: MAX_BASELINE_BYTES, ...(isInside(root, file) ? { inside: fs.realpathSync(root) } : {}) });
+    text = readTextSync(file, { maxBytes: MAX_BASELINE_BYTES, ...(isInside(root, file) ? { inside: realRoot(root) } : {}) });
   } catch (err) {
     throw new UsageError(`${flag} ${given}: cannot read the baseline (${describeFailure(err)})`);
   }
@@ -88,12 +88,12 @@ export function readSavedBaseline(flag: string, given: string, root: string, io:
  * empty baseline, or a comparison with nothing, would pass a gate by measuring nothing). `side`
  * names the input in that error (`BEFORE`).
  */
-export async function baselineOfRecordings(root: string, paths: string[], config: RunlensConfig, side?: string): Promise<{ baseline: Baseline; problems: Problem[] }> {
+export async function baselineOfRecordings(root: string, paths: string[], config: RunlensConfig, side?: string): Promise<{ baseline: Baseline; problems: Problem[]; wrongRoot?: Problem }> {
   const listed: Problem[] = [];
   const recordings = findRecordings(paths, { problems: listed, root });
   if (recordings.length === 0) throw noRecordings(paths, side, listed);
   const output = await scan(root, recordings, config, { withSummaries: true, listed });
-  return { baseline: baselineOf(output.summaries, { findings: output.findings }), problems: output.problems };
+  return { baseline: baselineOf(output.summaries, { findings: output.findings }), problems: output.problems, wrongRoot: output.wrongRoot };
 }
 
 export function rootOf(root: string, io: Io): string {

@@ -9,7 +9,7 @@ import { compareJson, compareMarkdown, compareText } from '../core/baseline/repo
 import { CompareConfig, resolveConfig, RunlensConfig, Severity } from '../core/config';
 import { Problem } from '../core/problem';
 import { baselineOfRecordings, readSavedBaseline, rootOf } from './baseline';
-import { displayProblem, Io, readConfigFile, stylesOf } from './scan';
+import { Io, printProblems, readConfigFile } from './scan';
 import { COMPARE_USAGE, eachArg, isOption, oneOf, unknownOption, UsageError } from './usage';
 import { append } from '../core/arrays';
 
@@ -108,7 +108,7 @@ export async function runCompare(options: CompareOptions, io: Io): Promise<numbe
   const sources = { before: before.label, after: options.after.length ? after.label : options.root };
   if (options.format === 'json') io.stdout(compareJson(comparison, problems, { sources }));
   else {
-    for (const p of problems) io.stderr(`${displayProblem(p, stylesOf(io).stderr)}\n`);
+    printProblems(problems, io);
     io.stdout(options.format === 'markdown' ? compareMarkdown(comparison, { all: options.all, sources }) : compareText(comparison, { all: options.all, sources }));
   }
   return comparison.regressed ? 1 : 0;

@@ -25,11 +25,14 @@ export interface ScanOutput {
   summaries: RecordingSummary[];
   /** The findings in a file the root does not hold (core/rootCheck.ts): shown without a line. */
   unplaced: Set<Finding>;
+  /** The warning that the root holds few of the recorded files (core/rootCheck.ts), first of `problems`: not a problem reading recordings. */
+  wrongRoot?: Problem;
 }
 
 /**
  * `path:line:col severity message (detail) [rule]` per finding (`path: …` for a file the root does
- * not hold: its line would be one of some other file), then a summary line. Recorded text is
+ * not hold: its line would be one of some other file), then a summary line (the problems reading
+ * recordings counted, a wrong root said apart). Recorded text is
  * escaped (core/text.ts): a route, name or path with a line break stays on its line, so it cannot
  * start a line of its own that a CI reads as a command (`::error …`).
  */
@@ -47,8 +50,9 @@ export function formatText(output: ScanOutput, options: { fixHints?: boolean; st
     `${plural(output.nRecordings, 'recording')} read`,
     output.findings.length === 0 ? 'no findings' : `${plural(output.findings.length, 'finding')} (${plural(bySeverity('error'), 'error')}, ${plural(bySeverity('warning'), 'warning')})`,
   ];
-  const nProblems = output.problems.length;
+  const nProblems = output.problems.length - (output.wrongRoot ? 1 : 0);
   if (nProblems) summary.push(`${plural(nProblems, 'problem')} reading recordings`);
+  if (output.wrongRoot) summary.push('--root may be the wrong folder');
   lines.push(summary.join(', '));
   return lines.join('\n') + '\n';
 }
@@ -57,7 +61,7 @@ export function formatJson(output: ScanOutput): string {
   return (
     JSON.stringify({
       recordings: output.nRecordings,
-      problems: output.problems.map((p) => ({ file: p.file, message: formatProblem({ ...p, file: '' }).replace(/^:\s*/, '') })),
+      problems: output.problems.map((p) => ({ file: p.file, message: formatProblem(p, { file: false, escape: false }) })),
       findings: output.findings.map((f) => ({
         rule: f.rule,
         severity: f.severity,
@@ -227,7 +231,7 @@ function sarifNotification(p: Problem): object {
   const located = p.file && !p.file.startsWith('(') && isWellFormed(p.file);
   return {
     level: p.severity === 'error' ? 'error' : 'warning',
-    message: { text: formatProblem({ ...p, file: '' }).replace(/^:\s*/, '') },
+    message: { text: formatProblem(p, { file: false, escape: false }) },
     ...(located ? { locations: [{ physicalLocation: { artifactLocation: artifactLocation(p.file) } }] } : {}),
   };
 }

@@ -12,7 +12,8 @@ import { spawn } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
-import { displayPath, isInside, readTextSync, walk, workspaceFiles } from '../node/workspaceFiles';
+import { recordingsUnder } from '../node/recordings';
+import { displayPath, isInside, readTextSync, workspaceFiles } from '../node/workspaceFiles';
 import { Io, isDirectory, runScan } from './scan';
 import { RECORD_USAGE, unknownOption, UsageError } from './usage';
 
@@ -269,7 +270,7 @@ export function appmapDirSetting(yaml: string): string | undefined {
 /** Every recording under the folder, with its modification time. */
 function recordingTimes(dir: string): Map<string, number> {
   const times = new Map<string, number>();
-  for (const rel of isDirectory(dir) ? walk(dir, (f) => f.endsWith('.appmap.json')) : []) {
+  for (const rel of isDirectory(dir) ? recordingsUnder(dir) : []) {
     const file = path.join(dir, rel);
     try {
       times.set(file, fs.statSync(file).mtimeMs);

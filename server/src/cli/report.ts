@@ -16,7 +16,7 @@ import { SourceIndex, SourceLocation } from '../core/sourceIndex';
 import { loadParsersOrProblem } from '../node/treeSitter';
 import { displayPath, workspaceFiles } from '../node/workspaceFiles';
 import { baselineOfRecordings, readSavedBaseline, rootOf } from './baseline';
-import { displayProblem, findRecordings, Io, noRecordings, readConfigFile, scan, stylesOf } from './scan';
+import { findRecordings, Io, noRecordings, printProblems, readConfigFile, scan } from './scan';
 import { eachArg, isOption, oneOf, REPORT_USAGE, unknownOption, UsageError } from './usage';
 import { append } from '../core/arrays';
 
@@ -111,6 +111,8 @@ export async function runReport(options: ReportOptions, io: Io): Promise<number>
     const scanned = await scan(root, recordings, config, { withSummaries: true, withFixes: true, listed });
     const current = baselineOf(scanned.summaries, { findings: scanned.findings });
     const problems = [...scanned.problems];
+    // The warnings that a root holds few of the recorded files: said apart from the problems reading recordings.
+    let wrongRoots = scanned.wrongRoot ? 1 : 0;
     let comparison;
     if (savedBaseline || options.before.length) {
       let before: Baseline;
@@ -118,12 +120,13 @@ export async function runReport(options: ReportOptions, io: Io): Promise<number>
       else {
         const earlier = await baselineOfRecordings(root, options.before.map((p) => path.resolve(io.cwd, p)), config, '--before');
         append(problems, earlier.problems);
+        if (earlier.wrongRoot) wrongRoots++;
         before = earlier.baseline;
       }
       const sources = { before: options.baseline ?? options.before.map(displayArg).join(', '), after: options.paths.length ? options.paths.map(displayArg).join(', ') : options.root };
       comparison = { comparison: compare(before, current, config.compare), sources };
     }
-    for (const p of problems) io.stderr(`${displayProblem(p, stylesOf(io).stderr)}\n`);
+    printProblems(problems, io);
     // Parsers that cannot be loaded were reported by scan already: recorded lines are used.
     const index = new SourceIndex(workspaceFiles(root), await loadParsersOrProblem([]), config);
     // Links relative to where the report is read: the root for stdout (pasted or committed there),
@@ -133,7 +136,8 @@ export async function runReport(options: ReportOptions, io: Io): Promise<number>
       {
         title,
         nRecordings: recordings.length,
-        nProblems: problems.length,
+        nProblems: problems.length - wrongRoots,
+        wrongRoot: wrongRoots > 0,
         findings: scanned.findings,
         fixes: scanned.fixes,
         current,

@@ -10,20 +10,16 @@ import { formatCount } from '../core/findings/format';
 import { fixOf, Fix } from '../core/fixes/index';
 import { withoutIgnored } from '../core/fixes/ignore';
 import { RecordingSummary, summarize } from '../core/index/summary';
-import { Problem } from '../core/problem';
+import { formatProblem, Problem } from '../core/problem';
 import { addRecordedFiles, RecordedFiles, rootProblem, unplacedFindings } from '../core/rootCheck';
 import { SourceIndex } from '../core/sourceIndex';
-import { readRecordingFile } from '../node/readRecordingFile';
+import { findRecordings as findRecordingFiles, NoSuchPath, readEach, RECORDING_SUFFIX } from '../node/recordings';
 import { loadParsersOrProblem } from '../node/treeSitter';
-import { describeFailure, displayPath, errorCode, kindOf, readTextSync, walk, workspaceFiles } from '../node/workspaceFiles';
+import { describeFailure, readTextSync, workspaceFiles } from '../node/workspaceFiles';
 import { COLORED, PLAIN, Style } from './color';
 import { formatJson, formatSarif, formatText, ScanOutput } from './formats';
 import { UsageError } from './usage';
 import { append } from '../core/arrays';
-import { escapeText } from '../core/text';
-
-/** What a recording's file name ends with. */
-const RECORDING_SUFFIX = '.appmap.json';
 
 export interface ScanOptions {
   paths: string[];
@@ -73,9 +69,8 @@ export async function runScan(options: ScanOptions, io: Io): Promise<number> {
   if (options.format === 'json') io.stdout(formatJson(output));
   else if (options.format === 'sarif') io.stdout(formatSarif(output, { root }));
   else {
-    const styles = stylesOf(io);
-    for (const p of output.problems) io.stderr(`${displayProblem(p, styles.stderr)}\n`);
-    io.stdout(formatText(output, { fixHints: options.fixHints, style: styles.stdout }));
+    printProblems(output.problems, io);
+    io.stdout(formatText(output, { fixHints: options.fixHints, style: stylesOf(io).stdout }));
   }
   if (options.failOn === 'never') return 0;
   const bar = severityRank(options.failOn);
@@ -104,24 +99,21 @@ export async function scan(root: string, recordings: string[], config: RunlensCo
   const findings: Finding[] = [];
   const summaries: RecordingSummary[] = [];
   const recordedFiles: RecordedFiles = new Map();
-  let done = 0;
-  for (const abs of recordings) {
-    const display = displayPath(root, abs);
-    const result = await readRecordingFile(abs, display);
-    append(problems, result.problems);
-    addRecordedFiles(recordedFiles, result.trace.functions.map((fn) => fn.recordedPath), index);
-    try {
+  await readEach(
+    root,
+    recordings,
+    problems,
+    (result) => {
+      addRecordedFiles(recordedFiles, result.trace.functions.map((fn) => fn.recordedPath), index);
       if (options.withSummaries) {
         // The summary holds the recording's findings: they are worked out once.
         const summary = summarize(result.trace, result.problems, index, config);
         summaries.push(summary);
         append(findings, summary.findings);
       } else append(findings, findingsOf(result.trace, index, config));
-    } catch (err) {
-      problems.push({ file: display, severity: 'error', message: `internal error while analysing (please report): ${(err as Error).stack ?? err}` });
-    }
-    options.onProgress?.(++done);
-  }
+    },
+    { analysing: 'analysing', onProgress: options.onProgress },
+  );
   // `# runlens: ignore <rule>` comments, on the finding's line or the one above, silence it.
   const kept = withoutIgnored(mergeFindings(findings), (p) => index.text(p));
   const fixes = new Map<Finding, Fix>();
@@ -131,42 +123,20 @@ export async function scan(root: string, recordings: string[], config: RunlensCo
   }
   const wrongRoot = rootProblem(recordedFiles, `--root ${root}`, options.unplacedNote);
   if (wrongRoot) problems.unshift(wrongRoot);
-  return { nRecordings: recordings.length, problems, findings: kept, fixes, summaries, unplaced: unplacedFindings(kept, files) };
+  return { nRecordings: recordings.length, problems, findings: kept, fixes, summaries, unplaced: unplacedFindings(kept, files), wrongRoot };
 }
 
 /**
- * Recording files under the given files and folders, sorted; skips node_modules and .git. A path
- * that does not exist is a usage error. Whatever else is given or met and not read is a problem
- * in `options.problems` (named relative to `options.root` where inside it), never silence: a
- * FIFO, a device or a socket given (never opened), a folder that cannot be listed (permission
- * denied, a path longer than the system allows), an entry named like a recording that is not a
- * regular file, and, when others hold recordings, a folder that holds none.
+ * The recordings under the given files and folders (node/recordings.ts, where whatever is not read
+ * becomes a problem), for a command: a path that does not exist is a usage error.
  */
 export function findRecordings(paths: string[], options: { problems?: Problem[]; root?: string } = {}): string[] {
-  const out = new Set<string>();
-  const empty: string[] = [];
-  const problem = (abs: string, severity: Problem['severity'], message: string) =>
-    options.problems?.push({ file: options.root === undefined ? abs : displayPath(options.root, abs), severity, message });
-  for (const p of paths) {
-    let st: fs.Stats;
-    try {
-      st = fs.statSync(p);
-    } catch (err) {
-      const code = errorCode(err);
-      if (code === 'ENOENT' || code === 'ENOTDIR') throw new UsageError(`${p}: no such file or folder`);
-      problem(p, 'error', `cannot read (${describeFailure(err)})`);
-      continue;
-    }
-    if (st.isFile()) out.add(p);
-    else if (st.isDirectory()) {
-      const found = walk(p, (f) => f.endsWith(RECORDING_SUFFIX), (rel, why) => problem(path.join(p, rel), rel === '.' ? 'error' : 'warning', why));
-      for (const rel of found) out.add(path.join(p, rel));
-      if (found.length === 0) empty.push(p);
-    } else problem(p, 'error', `${kindOf(st)}, not a regular file: not read`);
+  try {
+    return findRecordingFiles(paths, options);
+  } catch (err) {
+    if (err instanceof NoSuchPath) throw new UsageError(err.message);
+    throw err;
   }
-  // With nothing found at all, the "no recordings" usage error (or --allow-empty's choice) says it.
-  if (out.size > 0) for (const p of empty) problem(p, 'warning', `a folder with no recordings (*${RECORDING_SUFFIX}) under it`);
-  return [...out].sort();
 }
 
 /**
@@ -177,14 +147,14 @@ export function findRecordings(paths: string[], options: { problems?: Problem[];
  */
 export function noRecordings(searched: string[], side?: string, problems: Problem[] = []): UsageError {
   const where = `${side ? `${side}: ` : ''}no recordings (*${RECORDING_SUFFIX}) under ${searched.join(', ')}`;
-  if (problems.length) return new UsageError(`${where}:\n${problems.map((p) => `  ${displayProblem(p)}`).join('\n')}`, { pointsToHelp: false });
+  if (problems.length) return new UsageError(`${where}:\n${problems.map((p) => `  ${formatProblem(p, { severity: true })}`).join('\n')}`, { pointsToHelp: false });
   return new UsageError(`${where}: record your tests first (see runlens record --help)`, { pointsToHelp: false });
 }
 
-/** `file: byte 17: error: message`: a problem on stderr, its file and severity marked on a terminal. */
-/** A problem on stderr, one line: the file name and message escaped (a recording's name may hold a line break). */
-export function displayProblem(p: Problem, style: Style = PLAIN): string {
-  return `${style.path(`${escapeText(p.file)}:`)}${p.byteOffset === undefined ? '' : ` byte ${p.byteOffset}:`} ${style.severity(p.severity, p.severity)}: ${escapeText(p.message)}`;
+/** The problems on stderr, one line each (`file: byte 17: error: message`), the file and severity marked on a terminal. */
+export function printProblems(problems: Problem[], io: Io): void {
+  const style = stylesOf(io).stderr;
+  for (const p of problems) io.stderr(`${formatProblem(p, { severity: true, style })}\n`);
 }
 
 /** The largest configuration file read: runlens's settings take a few hundred bytes. */

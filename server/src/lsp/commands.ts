@@ -4,6 +4,7 @@
 // handler wrapper logs and answers with null. The commands, their arguments and their results are
 // declared in protocol/commands.ts, which the VS Code client imports too.
 
+import { formatProblem } from '../core/problem';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { Connection, ExecuteCommandParams, MessageType } from 'vscode-languageserver/node';
@@ -19,6 +20,7 @@ import { fixOf } from '../core/fixes/index';
 import { normalizeRelative } from '../core/workspace';
 import { readRecordingFile } from '../node/readRecordingFile';
 import { RECORDING_SUFFIX } from '../node/recordingIndexer';
+import { confine } from '../node/workspaceFiles';
 import { relPathOf } from './convert';
 import { Session } from './session';
 import { escapeText } from '../core/text';
@@ -67,7 +69,7 @@ async function run(session: Session, command: string, arg: Record<string, unknow
       const { trace, problems } = await readRecordingFile(abs, rel, { inside: session.root });
       const tree = renderCallTree(trace, { route: arg.route });
       if (tree === undefined) throw new Error(`${command}: ${arg.route} was not recorded in ${rel}`);
-      return problems.length ? `${tree}\n\nProblems reading ${rel}:\n${problems.map((p) => `- ${p.byteOffset === undefined ? '' : `byte ${p.byteOffset}: `}${escapeText(p.message)}`).join('\n')}` : tree;
+      return problems.length ? `${tree}\n\nProblems reading ${rel}:\n${problems.map((p) => `- ${formatProblem(p, { file: false })}`).join('\n')}` : tree;
     }
     case SHOW_REPEATED_QUERIES_COMMAND:
     case SHOW_FIX_HINT_COMMAND: {
@@ -102,13 +104,10 @@ function recordingFile(root: string, recording: string): { abs: string; rel: str
   if (path.isAbsolute(recording) || posix.startsWith('/') || /^[A-Za-z]:/.test(posix)) throw refuse('not a workspace-relative path');
   const rel = normalizeRelative(posix);
   if (rel === undefined) throw refuse('outside the workspace');
-  let real: string;
-  try {
-    real = fs.realpathSync(path.join(root, rel));
-  } catch {
-    throw refuse('no such file');
-  }
-  if (!real.startsWith(root + path.sep) || !real.endsWith(RECORDING_SUFFIX) || !fs.statSync(real).isFile()) throw refuse('its real path is not a recording inside the workspace');
+  const confined = confine(root, path.join(root, rel));
+  if (confined.kind === 'missing') throw refuse('no such file');
+  const real = confined.kind === 'inside' ? confined.real : undefined;
+  if (real === undefined || real === root || !real.endsWith(RECORDING_SUFFIX) || !fs.statSync(real).isFile()) throw refuse('its real path is not a recording inside the workspace');
   return { abs: real, rel };
 }
 

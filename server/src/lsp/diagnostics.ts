@@ -11,7 +11,7 @@ import { Severity } from '../core/config';
 import { diagnosticsByFile } from '../core/ide/diagnostics';
 import { Finding } from '../core/findings/finding';
 import { formatCount } from '../core/findings/format';
-import { Problem } from '../core/problem';
+import { formatProblem, Problem } from '../core/problem';
 import { openFileSync } from '../node/workspaceFiles';
 import { toRange, uriOf } from './convert';
 import { Session } from './session';
@@ -81,7 +81,7 @@ function fromProblem(session: Session, p: Problem, known?: { line: number; chara
     range: { start: position, end: position },
     severity: p.severity === 'error' ? DiagnosticSeverity.Error : DiagnosticSeverity.Warning,
     source: 'runlens',
-    message: escapeText(p.byteOffset === undefined ? p.message : `byte ${p.byteOffset}: ${p.message}`),
+    message: formatProblem(p, { file: false }),
   };
 }
 

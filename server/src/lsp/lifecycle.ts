@@ -20,6 +20,7 @@ import { DEFAULT_BASELINE_PATH } from '../core/baseline/baseline';
 import { resolveConfigWithProblems } from '../core/config';
 import { formatCount, plural } from '../core/findings/format';
 import { recordedFilesOf, rootProblem } from '../core/rootCheck';
+import { formatProblem } from '../core/problem';
 import { SourceParsers } from '../core/source/definitions';
 import { baselineStamp, readBaselineFile, watchBaselineFile } from '../node/baselineFile';
 import { packageVersion } from '../node/packageInfo';
@@ -95,7 +96,7 @@ export async function loadBaseline(state: ServerState, announce = true): Promise
   s.baseline = baseline;
   s.baselineProblems = problems;
   s.baselinePositions = positions;
-  for (const p of problems) state.connection.console.warn(`runlens: ${p.file}: ${p.message}; compared with nothing`);
+  for (const p of problems) state.connection.console.warn(`runlens: ${formatProblem(p)}; compared with nothing`);
   if (baseline) log(state, `runlens: comparing with the baseline of ${plural(baseline.recordings, 'recording')} in ${DEFAULT_BASELINE_PATH}`);
   if (announce) indexChanged(state, []);
 }
@@ -183,9 +184,10 @@ async function firstIndexing(state: ServerState): Promise<void> {
   // Before the line below, which clients (and tests) take as the end of the first indexing.
   const wrongRoot = rootProblem(recordedFilesOf(s.index.snapshot().summaries.values(), s.sourceIndex), `the workspace folder ${s.root}`);
   if (wrongRoot) {
-    connection.console.warn(`runlens: ${wrongRoot.message}`);
+    const said = `runlens: ${formatProblem(wrongRoot, { file: false })}`;
+    connection.console.warn(said);
     // A notification (window/showMessage), not the library's showWarningMessage, which is a request awaiting a choice.
-    void connection.sendNotification(ShowMessageNotification.type, { type: MessageType.Warning, message: `runlens: ${wrongRoot.message}` });
+    void connection.sendNotification(ShowMessageNotification.type, { type: MessageType.Warning, message: said });
   }
   const workers = indexer.workerCount;
   log(state, `runlens: indexed ${formatCount(s.indexed.total)} recordings in ${formatCount(Date.now() - started)} ms (${workers ? `${workers} worker threads` : 'on the main thread'})`);

@@ -2,7 +2,6 @@
 // current text wins over the disk), the source index and the recording index. Handlers read it;
 // only lifecycle.ts, documents.ts and configuration.ts change it.
 
-import * as fs from 'node:fs';
 import { TextDocument } from 'vscode-languageserver-textdocument';
 import { Baseline } from '../core/baseline/baseline';
 import { RunlensConfig } from '../core/config';
@@ -13,7 +12,7 @@ import { SourceParsers } from '../core/source/definitions';
 import { SourceIndex } from '../core/sourceIndex';
 import { WorkspaceFiles } from '../core/workspace';
 import { BytePosition } from '../node/baselineFile';
-import { workspaceFiles } from '../node/workspaceFiles';
+import { realRoot, workspaceFiles } from '../node/workspaceFiles';
 
 export class Session {
   readonly root: string;
@@ -38,7 +37,7 @@ export class Session {
   private readonly disk: WorkspaceFiles;
 
   constructor(root: string, config: RunlensConfig, parsers: SourceParsers | undefined) {
-    this.root = fs.realpathSync(root);
+    this.root = realRoot(root);
     this.config = config;
     this.parsers = parsers;
     this.disk = workspaceFiles(this.root);

@@ -9,7 +9,7 @@ import * as path from 'node:path';
 import { Baseline, DEFAULT_BASELINE_PATH } from '../core/baseline/baseline';
 import { parseBaseline } from '../core/baseline/serialize';
 import { Problem } from '../core/problem';
-import { describeFailure, errorCode, readBytes } from './workspaceFiles';
+import { describeFailure, errorCode, readBytes, realRoot } from './workspaceFiles';
 
 /**
  * The largest baseline read: 64 MiB. A baseline takes under 200 bytes per route, test, function,
@@ -33,7 +33,7 @@ export interface BytePosition {
 export async function readBaselineFile(root: string, rel = DEFAULT_BASELINE_PATH): Promise<{ baseline?: Baseline; problems: Problem[]; positions: Map<Problem, BytePosition> }> {
   let bytes: Buffer;
   try {
-    bytes = await readBytes(path.join(root, rel), { inside: await fs.promises.realpath(root), maxBytes: MAX_BASELINE_BYTES });
+    bytes = await readBytes(path.join(root, rel), { inside: realRoot(root), maxBytes: MAX_BASELINE_BYTES });
   } catch (err) {
     if (errorCode(err) === 'ENOENT') return { problems: [], positions: new Map() };
     return { problems: [{ file: rel, severity: 'error', message: `cannot read: ${describeFailure(err)}` }], positions: new Map() };
@@ -62,8 +62,7 @@ export function positionOfByte(bytes: Buffer, offset: number): BytePosition {
  * Returns the file written; throws an Error that says why not.
  */
 export function writeUnderRoot(root: string, rel: string, text: string): string {
-  const realRoot = fs.realpathSync(root);
-  const dir = path.join(realRoot, path.dirname(rel));
+  const dir = path.join(realRoot(root), path.dirname(rel));
   const file = path.join(dir, path.basename(rel));
   try {
     fs.mkdirSync(dir);

@@ -16,9 +16,9 @@ import * as os from 'node:os';
 import * as path from 'node:path';
 import { Worker } from 'node:worker_threads';
 import { RunlensConfig } from '../core/config';
-import { RecordingSummary, summarize } from '../core/index/summary';
+import { RecordingSummary } from '../core/index/summary';
 import { SourceIndex } from '../core/sourceIndex';
-import { readRecordingFile } from './readRecordingFile';
+import { readAndSummarize } from './recordings';
 
 export type ToWorker =
   | { type: 'summarize'; id: number; root: string; relPath: string; config: RunlensConfig }
@@ -42,12 +42,6 @@ interface Slot {
   worker: Worker;
   ready: boolean;
   job: Job | undefined;
-}
-
-/** One recording read and reduced to its summary: the same on a worker and on the main thread. `root` is a real path; nothing outside it is read. */
-export async function readAndSummarize(root: string, relPath: string, index: SourceIndex, config: RunlensConfig): Promise<RecordingSummary> {
-  const result = await readRecordingFile(path.join(root, relPath), relPath, { inside: root });
-  return summarize(result.trace, result.problems, index, config);
 }
 
 /** Workers to start when none is asked for: two at least (one may be busy with a huge file), at most four. */

@@ -9,7 +9,8 @@ import { SourceParsers } from '../core/source/definitions';
 import { SourceIndex } from '../core/sourceIndex';
 import { loadParsers } from './treeSitter';
 import { workspaceFiles } from './workspaceFiles';
-import { FromWorker, readAndSummarize, ToWorker } from './indexPool';
+import { FromWorker, ToWorker } from './indexPool';
+import { readAndSummarize } from './recordings';
 
 const port = parentPort;
 if (!port) throw new Error('indexWorker.js runs as a worker thread of the language server');

@@ -29,7 +29,11 @@ import { WorkspaceIndex } from '../core/index/workspaceIndex';
 import { SourceIndex } from '../core/sourceIndex';
 import { defaultPoolSize, IndexPool } from './indexPool';
 import { WorkspaceFiles } from '../core/workspace';
-import { SKIPPED_DIRS, workspaceFiles } from './workspaceFiles';
+import { isRecordingName, listRecordings } from './recordings';
+import { confine, isInside, SKIPPED_DIRS, workspaceFiles } from './workspaceFiles';
+
+/** What a recording's file name ends with (node/recordings.ts; named here for the server's commands). */
+export { RECORDING_SUFFIX } from './recordings';
 
 export interface IndexerEvents {
   /** Initial indexing progress. */
@@ -39,7 +43,6 @@ export interface IndexerEvents {
   log(message: string): void;
 }
 
-export const RECORDING_SUFFIX = '.appmap.json';
 const DEBOUNCE_MS = 100;
 /** The kernel's setting of how many watcher events it queues (the only file outside the root the indexer reads). */
 export const INOTIFY_QUEUE_SETTING = '/proc/sys/fs/inotify/max_queued_events';
@@ -133,14 +136,8 @@ export class RecordingIndexer {
     const inside: string[] = [];
     for (const folder of folders) {
       const abs = path.resolve(this.root, folder);
-      let why: string | undefined = isInside(this.root, abs) ? undefined : 'is outside the workspace';
-      if (why === undefined) {
-        try {
-          if (!isInside(this.root, fs.realpathSync(abs))) why = 'leads outside the workspace';
-        } catch {
-          // Not there (yet): walking and watching it find nothing, and nothing outside.
-        }
-      }
+      // Not there (yet, `missing`): walking and watching it find nothing, and nothing outside.
+      const why = !isInside(this.root, abs) ? 'is outside the workspace' : confine(this.root, abs).kind === 'outside' ? 'leads outside the workspace' : undefined;
       if (why === undefined) inside.push(abs);
       else if (options.report) this.events.log(`warning: the recording folder ${folder} ${why}; it is not indexed`);
     }
@@ -323,7 +320,7 @@ export class RecordingIndexer {
       this.timer = setTimeout(() => this.flush(), DEBOUNCE_MS);
     };
     const on = (kind: 'update' | 'remove') => (abs: string) => {
-      if (!abs.endsWith(RECORDING_SUFFIX)) return; // including *.appmap.json.part
+      if (!isRecordingName(abs)) return; // including *.appmap.json.part
       this.pending.set(toRel(this.root, abs), kind);
       later();
     };
@@ -412,31 +409,6 @@ function nextTurn(): Promise<void> {
   return new Promise((resolve) => setImmediate(resolve));
 }
 
-/**
- * Recording files under `dir` (relative to it), as workspaceFiles' walk finds them (links not
- * followed, dependency folders skipped), read a folder at a time without blocking the thread.
- */
-async function listRecordings(dir: string): Promise<string[]> {
-  const out: string[] = [];
-  const stack: string[] = [''];
-  while (stack.length) {
-    const rel = stack.pop() as string;
-    let entries: fs.Dirent[];
-    try {
-      entries = await fs.promises.readdir(path.join(dir, rel), { withFileTypes: true });
-    } catch {
-      continue;
-    }
-    for (const e of entries) {
-      const child = rel ? `${rel}/${e.name}` : e.name;
-      if (e.isDirectory()) {
-        if (!SKIPPED_DIRS.has(e.name)) stack.push(child);
-      } else if (e.isFile() && e.name.endsWith(RECORDING_SUFFIX)) out.push(child);
-    }
-  }
-  return out;
-}
-
 /** Size, times and inode of a regular file (a rewrite changes one of them), or undefined if it is not one (gone, a folder, a link, a pipe). */
 function fingerprint(abs: string): string | undefined {
   try {
@@ -445,11 +417,6 @@ function fingerprint(abs: string): string | undefined {
   } catch {
     return undefined;
   }
-}
-
-function isInside(root: string, abs: string): boolean {
-  const rel = path.relative(root, abs);
-  return rel === '' || (!rel.startsWith('..') && !path.isAbsolute(rel));
 }
 
 function toRel(root: string, abs: string): string {

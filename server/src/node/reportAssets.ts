@@ -18,9 +18,9 @@ import { ClientModule, linkClientScript } from '../core/report/clientScript';
 import { InlineLibrary, renderHtml } from '../core/report/html';
 import { createSideBuilder, reportModel, ReportModel, SideResult } from '../core/report/model';
 import { SourceIndex } from '../core/sourceIndex';
-import { readRecordingFile } from './readRecordingFile';
+import { findRecordings, readEach } from './recordings';
 import { loadParsersOrProblem } from './treeSitter';
-import { displayPath, walk, workspaceFiles } from './workspaceFiles';
+import { workspaceFiles } from './workspaceFiles';
 import { append } from '../core/arrays';
 
 export interface HtmlReportRequest {
@@ -111,11 +111,11 @@ interface ReadSide {
 async function readSide(root: string, files: string[], index: SourceIndex, config: RunlensConfig, builder: ReturnType<typeof createSideBuilder>, withSummaries: boolean, problems: Problem[]): Promise<ReadSide> {
   const findings: Finding[] = [];
   const summaries: RecordingSummary[] = [];
-  for (const abs of files) {
-    const display = displayPath(root, abs);
-    const result = await readRecordingFile(abs, display);
-    append(problems, result.problems);
-    try {
+  await readEach(
+    root,
+    files,
+    problems,
+    (result) => {
       let own: Finding[];
       if (withSummaries) {
         const summary = summarize(result.trace, result.problems, index, config);
@@ -124,29 +124,16 @@ async function readSide(root: string, files: string[], index: SourceIndex, confi
       } else own = findingsOf(result.trace, index, config);
       append(findings, own);
       builder.addRecording(result.trace, own);
-    } catch (err) {
-      problems.push({ file: display, severity: 'error', message: `internal error while building the report (please report): ${(err as Error).stack ?? err}` });
-    }
-  }
+    },
+    { analysing: 'building the report' },
+  );
   return { side: builder.finish(), findings, summaries };
 }
 
-/** Files as given; a folder stands for the recordings (`*.appmap.json`) under it. */
+/** Files as given; a folder stands for the recordings (`*.appmap.json`) under it; a missing file is read like the others and reported as a problem. */
 function expand(paths: string[]): string[] {
-  const out = new Set<string>();
-  for (const p of paths) {
-    let isDir = false;
-    try {
-      isDir = fs.statSync(p).isDirectory();
-    } catch {
-      // A missing file is read like the others and reported as a problem.
-    }
-    if (isDir) for (const rel of walk(p, (f) => f.endsWith('.appmap.json'))) out.add(path.join(p, rel));
-    else out.add(p);
-  }
-  return [...out].sort();
+  return findRecordings(paths, { given: 'read' });
 }
-
 
 function countOf(n: number): string {
   return n === 1 ? '1 recording' : `${n} recordings`;

@@ -15,20 +15,14 @@ const MAX_SOURCE_BYTES = 4 << 20;
 export const SKIPPED_DIRS = new Set(['node_modules', '.git', '.hg', '.svn', '__pycache__', '.venv', 'venv', '.tox', 'site-packages', '.bundle']);
 
 export function workspaceFiles(rootDir: string): WorkspaceFiles {
-  const root = fs.realpathSync(rootDir);
+  const root = realRoot(rootDir);
   const rootPosix = root.split(path.sep).join('/');
   const listCache = new Map<string, string[]>();
   let allFiles: string[] | undefined;
 
   const inside = (rel: string): string | undefined => {
-    const abs = path.resolve(root, rel);
-    try {
-      const real = fs.realpathSync(abs);
-      if (real !== root && !real.startsWith(root + path.sep)) return undefined;
-      return real;
-    } catch {
-      return undefined;
-    }
+    const confined = confine(root, path.resolve(root, rel));
+    return confined.kind === 'inside' ? confined.real : undefined;
   };
 
   return {
@@ -47,12 +41,9 @@ export function workspaceFiles(rootDir: string): WorkspaceFiles {
       if (!abs.startsWith(root + path.sep)) return true;
       // The file may not exist (deleted, or never there): then its nearest existing folder decides.
       for (let p = abs; p !== root; p = path.dirname(p)) {
-        try {
-          const real = fs.realpathSync(p);
-          return real !== root && !real.startsWith(root + path.sep);
-        } catch {
-          if (isSymlink(p)) return true; // dangling: it could be made to lead anywhere
-        }
+        const confined = confine(root, p);
+        if (confined.kind !== 'missing') return confined.kind === 'outside';
+        if (isSymlink(p)) return true; // dangling: it could be made to lead anywhere
       }
       return false;
     },
@@ -83,6 +74,31 @@ export function workspaceFiles(rootDir: string): WorkspaceFiles {
       return list;
     },
   };
+}
+
+// ---- confinement: the one place real paths are resolved and compared --------------------------------
+
+/** The real path of a folder (links resolved): what confinement compares with. Throws when it is not there. */
+export function realRoot(dir: string): string {
+  return fs.realpathSync(dir);
+}
+
+/** Where a path really leads, for `root`: inside it (with its real path), out of it, or nowhere (not there, or a link loop). */
+export type Confined = { kind: 'inside'; real: string } | { kind: 'outside' } | { kind: 'missing' };
+
+/**
+ * Whether `abs` (links resolved) is `root` (a real path, realRoot) or under it. Every confinement
+ * check of runlens is this one (the door's, `inside`, the server's recording folders, the files
+ * commands name): a recorded `../../etc/passwd`, or a link out, is outside.
+ */
+export function confine(root: string, abs: string): Confined {
+  let real: string;
+  try {
+    real = fs.realpathSync(abs);
+  } catch {
+    return { kind: 'missing' };
+  }
+  return isWithin(real, root) ? { kind: 'inside', real } : { kind: 'outside' };
 }
 
 /** What a walk passed over that a user would miss: a folder it could not list, an entry `accept` takes that is not a regular file. */
@@ -266,8 +282,13 @@ function grown(buffer: Buffer, maxBytes: number): Buffer {
 }
 
 function within(real: string, folder: string): string {
-  if (real !== folder && !real.startsWith(folder.endsWith(path.sep) ? folder : folder + path.sep)) throw new FileRefused('EOUTSIDE', 'it leads out of the workspace through a link');
+  if (!isWithin(real, folder)) throw new FileRefused('EOUTSIDE', 'it leads out of the workspace through a link');
   return real;
+}
+
+/** Whether a real path is `folder` (a real path) or under it. */
+function isWithin(real: string, folder: string): boolean {
+  return real === folder || real.startsWith(folder.endsWith(path.sep) ? folder : folder + path.sep);
 }
 
 /** Read-only, never blocking on open, never taking a terminal; the last part must not be a link when the real path was resolved beforehand. */

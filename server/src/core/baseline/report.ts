@@ -3,7 +3,7 @@
 // request, and one JSON object. Pure: the CLI prints what these return.
 
 import { formatCount, formatMs, formatNumber, plural } from '../findings/format';
-import { Problem } from '../problem';
+import { formatProblem, Problem } from '../problem';
 import { BaselineFinding } from './baseline';
 import { Comparison, EntryChange, formatChangeMs, formatMsPlain, formatPerCall } from './compare';
 import { append, maxOf } from '../arrays';
@@ -93,7 +93,7 @@ export function compareJson(c: Comparison, problems: Problem[] = [], options: Re
       tests: c.tests.map(entryJson),
       functions: c.functions.map(entryJson),
       findings: c.findings,
-      problems: problems.map((p) => ({ file: p.file, message: p.byteOffset === undefined ? p.message : `byte ${p.byteOffset}: ${p.message}` })),
+      problems: problems.map((p) => ({ file: p.file, message: formatProblem(p, { file: false, escape: false }) })),
     }) + '\n'
   );
 }

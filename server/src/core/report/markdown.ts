@@ -22,6 +22,8 @@ export interface MarkdownReportInput {
   nRecordings: number;
   /** How many problems reading them were met (their text goes elsewhere: stderr). */
   nProblems: number;
+  /** The root holds few of the recorded files (core/rootCheck.ts): said apart, it is no problem reading recordings. */
+  wrongRoot?: boolean;
   findings: Finding[];
   /** The eager-loading change of N+1 findings, where one is known. */
   fixes: Map<Finding, Fix>;
@@ -107,6 +109,7 @@ function summaryLine(input: MarkdownReportInput): string {
     parts.push(`${plural(input.findings.length, 'finding')} (${bySeverity.join(', ')})`);
   }
   if (input.nProblems) parts.push(plural(input.nProblems, 'problem') + ' reading recordings');
+  if (input.wrongRoot) parts.push('--root may be the wrong folder');
   let line = `${parts.join(', ')}.`;
   const c = input.comparison?.comparison;
   if (c) {
