@@ -8,7 +8,7 @@ import * as fs from 'node:fs';
 import { SourceMap } from 'node:module';
 import * as path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import * as ts from 'typescript';
+import type * as TS from 'typescript';
 
 /** An expected text and where its literal is written (1-based line and column of the TypeScript source). */
 export interface Expect {
@@ -80,6 +80,7 @@ const rewrites = new Map<string, { original: string; edits: Map<number, { end: n
 function rewrite(site: NonNullable<Expect['site']>, text: string): void {
   let file = rewrites.get(site.file);
   if (!file) rewrites.set(site.file, (file = { original: fs.readFileSync(site.file, 'utf8'), edits: new Map() }));
+  const ts = typescript();
   const source = ts.createSourceFile(site.file, file.original, ts.ScriptTarget.Latest, true);
   const literal = literalAt(source, site.line, site.column);
   if (!literal) throw new Error(`UPDATE_EXPECT=1: no expect\`…\` literal at ${site.file}:${site.line}`);
@@ -98,9 +99,10 @@ function rewrite(site: NonNullable<Expect['site']>, text: string): void {
 }
 
 /** The template of the `` expect`…` `` on `line`, the one nearest `column` when there are several. */
-function literalAt(source: ts.SourceFile, line: number, column: number): ts.NoSubstitutionTemplateLiteral | undefined {
-  let best: { node: ts.NoSubstitutionTemplateLiteral; distance: number } | undefined;
-  const visit = (node: ts.Node): void => {
+function literalAt(source: TS.SourceFile, line: number, column: number): TS.NoSubstitutionTemplateLiteral | undefined {
+  const ts = typescript();
+  let best: { node: TS.NoSubstitutionTemplateLiteral; distance: number } | undefined;
+  const visit = (node: TS.Node): void => {
     if (ts.isTaggedTemplateExpression(node) && ts.isIdentifier(node.tag) && node.tag.text === 'expect' && ts.isNoSubstitutionTemplateLiteral(node.template)) {
       const at = source.getLineAndCharacterOfPosition(node.getStart(source));
       const distance = Math.abs(at.character + 1 - column);
@@ -110,6 +112,11 @@ function literalAt(source: ts.SourceFile, line: number, column: number): ts.NoSu
   };
   visit(source);
   return best?.node;
+}
+
+/** The TypeScript parser, loaded only to rewrite (it is large, and the fuzzers' workers load this file too). */
+function typescript(): typeof TS {
+  return require('typescript');
 }
 
 /** The literal as written: one line per line, indented one step more than the line it starts on. */
