@@ -24,8 +24,9 @@ import { SourceParsers } from '../../server/src/core/source/definitions';
 import { SourceIndex, SourceLocation } from '../../server/src/core/sourceIndex';
 import { Trace } from '../../server/src/core/trace';
 import { loadParsers } from '../../server/src/node/treeSitter';
-import { assertExpect, Expect } from './expect';
+import { assertExpect, Expect, updating } from './expect';
 import { loadWorkspace, memoryFiles, normalizeFixture, parseWorkspace, renderMarks, renderWorkspace, Workspace } from './fixture';
+import { reblessFixture } from './reblessFixture';
 import { RecordingBuilder } from './recordingBuilder';
 
 let parsers: SourceParsers | undefined;
@@ -65,7 +66,9 @@ export function checkFindings(fixture: string, recording: RecordingBuilder | Rec
       return findingsIn(trace, index, resolved);
     }),
   );
-  assert.equal(renderWorkspace(workspace, findings), normalizeFixture(fixture));
+  const rendered = renderWorkspace(workspace, findings);
+  if (rendered !== normalizeFixture(fixture) && updating()) reblessFixture(new Error().stack ?? '', [__filename], 'checkFindings', fixture, rendered);
+  else assert.equal(rendered, normalizeFixture(fixture), 'the findings differ from the fixture\'s markers (UPDATE_EXPECT=1 rewrites them)');
   return files.reads;
 }
 

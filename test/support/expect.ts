@@ -19,7 +19,7 @@ export interface Expect {
 /** `` expect`…` ``: the literal dedented (first line break, common indentation and trailing blank lines dropped). */
 export function expect(strings: TemplateStringsArray, ...values: never[]): Expect {
   if (values.length) throw new Error('expect`…` takes no ${…}: it is rewritten in place');
-  return { text: dedent(strings[0]), site: callerSite(new Error().stack ?? '') };
+  return { text: dedent(strings[0]), site: callerSite(new Error().stack ?? '', [__filename]) };
 }
 
 /** Whether checkers rewrite a differing expectation instead of failing. */
@@ -49,13 +49,14 @@ export function dedent(literal: string): string {
   return lines.map((l) => (l.trim() ? l.slice(strip) : '')).join('\n');
 }
 
-/** The first frame of the stack outside this file, mapped to the TypeScript source when there is a source map. */
-function callerSite(stack: string): Expect['site'] {
+/** The first frame of `stack` outside the (compiled) files of `skip`, mapped to the TypeScript source when there is a source map. */
+export function callerSite(stack: string, skip: string[]): Expect['site'] {
+  const skipped = new Set(skip.flatMap((f) => [f, f.replace(/\.js$/, '.ts')]));
   for (const frame of stack.split('\n').slice(1)) {
     const m = /\(?((?:file:\/\/)?[^\s()]+):(\d+):(\d+)\)?\s*$/.exec(frame);
     if (!m) continue;
     const file = m[1].startsWith('file://') ? fileURLToPath(m[1]) : m[1];
-    if (file === __filename || file === __filename.replace(/\.js$/, '.ts')) continue;
+    if (skipped.has(file)) continue;
     return mapped(file, Number(m[2]), Number(m[3]));
   }
   return undefined;
@@ -78,24 +79,35 @@ function mapped(file: string, line: number, column: number): NonNullable<Expect[
 const rewrites = new Map<string, { original: string; edits: Map<number, { end: number; text: string }> }>();
 
 function rewrite(site: NonNullable<Expect['site']>, text: string): void {
-  let file = rewrites.get(site.file);
-  if (!file) rewrites.set(site.file, (file = { original: fs.readFileSync(site.file, 'utf8'), edits: new Map() }));
-  const ts = typescript();
-  const source = ts.createSourceFile(site.file, file.original, ts.ScriptTarget.Latest, true);
-  const literal = literalAt(source, site.line, site.column);
-  if (!literal) throw new Error(`UPDATE_EXPECT=1: no expect\`…\` literal at ${site.file}:${site.line}`);
   // A text whose every line is indented, or with blank-looking lines that hold spaces, would not read back the same.
   if (dedent(`\n${text}\n`) !== text) throw new Error(`UPDATE_EXPECT=1: this text cannot be written as an expect\`…\` literal that reads back the same:\n${text}`);
+  const { source, original } = sourceOf(site.file);
+  const literal = literalAt(source, site.line, site.column);
+  if (!literal) throw new Error(`UPDATE_EXPECT=1: no expect\`…\` literal at ${site.file}:${site.line}`);
   const lineStart = source.getPositionOfLineAndCharacter(source.getLineAndCharacterOfPosition(literal.getStart(source)).line, 0);
-  const indent = /^ */.exec(file.original.slice(lineStart))![0];
-  file.edits.set(literal.getStart(source), { end: literal.end, text: renderLiteral(text, indent) });
+  const indent = /^ */.exec(original.slice(lineStart))![0];
+  editSource(site.file, literal.getStart(source), literal.end, renderLiteral(text, indent));
+}
+
+/** A test file as first read in this run, parsed (positions from the stack refer to it). */
+export function sourceOf(file: string): { source: TS.SourceFile; original: string } {
+  const ts = typescript();
+  const original = rewrites.get(file)?.original ?? fs.readFileSync(file, 'utf8');
+  return { source: ts.createSourceFile(file, original, ts.ScriptTarget.Latest, true), original };
+}
+
+/** Replaces `start`…`end` of the file as first read with `text`, keeping earlier replacements, and writes the file. */
+export function editSource(filePath: string, start: number, end: number, text: string): void {
+  let file = rewrites.get(filePath);
+  if (!file) rewrites.set(filePath, (file = { original: fs.readFileSync(filePath, 'utf8'), edits: new Map() }));
+  file.edits.set(start, { end, text });
   let out = '';
   let at = 0;
-  for (const [start, edit] of [...file.edits].sort((a, b) => a[0] - b[0])) {
-    out += file.original.slice(at, start) + edit.text;
+  for (const [from, edit] of [...file.edits].sort((a, b) => a[0] - b[0])) {
+    out += file.original.slice(at, from) + edit.text;
     at = edit.end;
   }
-  fs.writeFileSync(site.file, out + file.original.slice(at));
+  fs.writeFileSync(filePath, out + file.original.slice(at));
 }
 
 /** The template of the `` expect`…` `` on `line`, the one nearest `column` when there are several. */
@@ -115,7 +127,7 @@ function literalAt(source: TS.SourceFile, line: number, column: number): TS.NoSu
 }
 
 /** The TypeScript parser, loaded only to rewrite (it is large, and the fuzzers' workers load this file too). */
-function typescript(): typeof TS {
+export function typescript(): typeof TS {
   return require('typescript');
 }
 

@@ -19,6 +19,11 @@ export interface Workspace {
 const MARKER = /^\s*(#|\/\/)(@\d+)?\s*\^+ /;
 const ELSEWHERE = /^!! /;
 
+/** Whether a fixture line is a marker (`#   ^^^ …`, `//@3 ^ …`) or a finding elsewhere (`!! …`), not source. */
+export function isMarkerLine(line: string): boolean {
+  return MARKER.test(line) || ELSEWHERE.test(line);
+}
+
 /** Splits a fixture into files, dropping marker lines (so line numbers are those of the real source). */
 export function parseWorkspace(fixture: string): Workspace {
   const files = new Map<string, string>();
@@ -33,7 +38,7 @@ export function parseWorkspace(fixture: string): Workspace {
       flush();
       current = header[1];
       lines = [];
-    } else if (!MARKER.test(line) && !ELSEWHERE.test(line)) lines.push(line);
+    } else if (!isMarkerLine(line)) lines.push(line);
   }
   flush();
   for (const [path, text] of files) files.set(path, text.replace(/\n+$/, '\n'));

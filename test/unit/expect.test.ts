@@ -8,9 +8,40 @@ import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import * as ts from 'typescript';
+import { checkParsers } from '../support/check';
 import { dedent } from '../support/expect';
 
 const SUPPORT = path.resolve(__dirname, '../support/expect');
+const CHECK = path.resolve(__dirname, '../support/check');
+const BUILDER = path.resolve(__dirname, '../support/recordingBuilder');
+
+/** A findings fixture built from a shared part (`${MODELS}`), with one marker stale and one missing. */
+const FINDINGS_SAMPLE = `import { checkFindings } from ${JSON.stringify(CHECK)};
+import { RecordingBuilder } from ${JSON.stringify(BUILDER)};
+
+const MODELS = \`
+//- app/models.py
+class Report:
+    pass
+\`;
+
+export function run(): void {
+  const r = new RecordingBuilder();
+  r.call('app.views', 'totals', 'app/views.py', 1, 2500, () => r.sql('SELECT \\\`total\\\` FROM payments', 1200));
+  r.call('app.views', 'fast', 'app/views.py', 4, 1);
+  checkFindings(
+    \`\${MODELS}
+    //- app/views.py
+    def totals():
+    #@1 ^^^^^^^^^^^^^ warning slow-call: stale
+        return 1
+    def fast():
+        return 2
+    \`,
+    r,
+  );
+}
+`;
 
 /** A test file in the style of the real ones: a checker comparing its text with expect`…` literals. */
 const SAMPLE = `import { assertExpect, expect } from ${JSON.stringify(SUPPORT)};
@@ -78,6 +109,10 @@ function withUpdate<T>(value: string | undefined, f: () => T): T {
 }
 
 describe('expectations re-blessed in place (UPDATE_EXPECT=1)', () => {
+  before(async () => {
+    await checkParsers();
+  });
+
   let dir: string;
   beforeEach(() => {
     dir = fs.mkdtempSync(path.join(os.tmpdir(), 'runlens-expect-'));
@@ -105,6 +140,21 @@ describe('expectations re-blessed in place (UPDATE_EXPECT=1)', () => {
     // A second re-bless has nothing to change.
     withUpdate('1', load(file).run);
     assert.equal(fs.readFileSync(file, 'utf8'), REBLESSED);
+  });
+
+  it('rewrites a findings fixture\'s markers under its own lines, around an interpolated part, then it passes', () => {
+    const file = path.join(dir, 'findings.test.ts');
+    fs.writeFileSync(file, FINDINGS_SAMPLE);
+    assert.throws(() => withUpdate(undefined, load(file).run), /UPDATE_EXPECT=1 rewrites them/);
+    withUpdate('1', load(file).run);
+    assert.equal(
+      fs.readFileSync(file, 'utf8'),
+      FINDINGS_SAMPLE.replace(
+        '    #@1 ^^^^^^^^^^^^^ warning slow-call: stale\n',
+        '    #@1 ^^^^^^^^^^^^^ warning slow-call: slow call: views#totals took 2.5 s\n    #@1 ^^^^^^^^^^^^^ warning slow-query: slow query: 1.2 s on payments\n',
+      ),
+    );
+    withUpdate(undefined, load(file).run);
   });
 
   it('reads a literal back as it was written: first line break, common indentation and trailing blank lines dropped', () => {
