@@ -9,6 +9,7 @@ import * as assert from 'node:assert/strict';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { readRecording } from '../../server/src/core/appmap/read';
+import { baselineOf } from '../../server/src/core/baseline/baseline';
 import { resolveConfig, RunlensConfig } from '../../server/src/core/config';
 import { Finding, mergeFindings } from '../../server/src/core/findings/finding';
 import { findingsOf } from '../../server/src/core/findings/index';
@@ -101,14 +102,23 @@ export function recorded(workspace: Workspace, recordings: RecordingInput[], con
   return { workspace, index, snapshot: wi.snapshot() };
 }
 
+/** `after` with a baseline saved from `before` (as the server's saveBaseline makes it), so lenses and hovers say what changed since. */
+export function since(after: Recorded, before: Recorded, config: Partial<RunlensConfig> = {}): Recorded {
+  return { ...after, since: { baseline: baselineOf(before.snapshot, { findings: before.snapshot.findings() }), thresholds: resolveConfig(config).compare } };
+}
+
 /**
- * A workspace folder's source files (those `accept` takes) with recordings read from disk:
+ * A workspace folder's source files (those `accept` takes; with more folders, each over the one
+ * before, as a fixed twin over its original) with recordings read from disk:
  * `recordings` relative to the folder, or absolute (a corpus file, indexed under its base name
  * in tmp/appmap/).
  */
-export function recordedFolder(dir: string, accept: (relPath: string) => boolean, recordings: string[], config: Partial<RunlensConfig> = {}): Recorded {
-  const inputs = recordings.map((r) => ({ path: path.isAbsolute(r) ? `tmp/appmap/${path.basename(r)}` : r, text: fs.readFileSync(path.isAbsolute(r) ? r : path.join(dir, r)) }));
-  return recorded(loadWorkspace(dir, accept), inputs, config);
+export function recordedFolder(dir: string | string[], accept: (relPath: string) => boolean, recordings: string[], config: Partial<RunlensConfig> = {}): Recorded {
+  // A folder with overlays (a fixed twin over its original): the last that has a recording gives it.
+  const dirs = Array.isArray(dir) ? dir : [dir];
+  const fileOf = (r: string) => (path.isAbsolute(r) ? r : path.join([...dirs].reverse().find((d) => fs.existsSync(path.join(d, r))) ?? dirs[0], r));
+  const inputs = recordings.map((r) => ({ path: path.isAbsolute(r) ? `tmp/appmap/${path.basename(r)}` : r, text: fs.readFileSync(fileOf(r)) }));
+  return recorded(loadWorkspace(dirs[0], accept, ...dirs.slice(1)), inputs, config);
 }
 
 /** A fixture's files (`//- path` sections, markers dropped) with recordings built by the test. */

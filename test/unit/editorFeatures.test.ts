@@ -4,8 +4,8 @@
 // recording built by the test. Each expectation is the exact text, rewritten by UPDATE_EXPECT=1.
 
 import * as path from 'node:path';
-import { AUTHORS_RECORDING, BOOKS_RECORDING, BOOKSHOP } from '../support/bookshop';
-import { checkCallHierarchy, checkHover, checkLenses, checkParsers, checkSymbols, Recorded, recordedFixture, recordedFolder } from '../support/check';
+import { AUTHORS_RECORDING, BOOKS_RECORDING, BOOKSHOP, BOOKSHOP_FIXED } from '../support/bookshop';
+import { checkCallHierarchy, checkHover, checkLenses, checkParsers, checkSymbols, Recorded, recordedFixture, recordedFolder, since } from '../support/check';
 import { CORPUS, REPO } from '../support/corpus';
 import { expect } from '../support/expect';
 import { RecordingBuilder } from '../support/recordingBuilder';
@@ -304,6 +304,92 @@ describe('editor features as fixtures (core/ide)', () => {
     it('rails (corpus recording): the route; its test has no symbol, its file is not in the workspace', () => {
       checkSymbols(rails, '', expect`
         route GET /users/{id} · app/controllers/users_controller.rb:13:7-13:11 · UsersController#show
+      `);
+    });
+  });
+
+  describe('since a baseline', () => {
+    it('bookshop fixed and recorded again: lenses and hover say what changed since the baseline of the original', () => {
+      const fixed = since(recordedFolder([BOOKSHOP, BOOKSHOP_FIXED], (f) => /^(src|test)\/.*\.js$/.test(f), [BOOKS_RECORDING, AUTHORS_RECORDING]), bookshop);
+      checkLenses(fixed, BOOKS, expect`
+        //- src/routes/books.js
+        // GET /books: the catalogue, each book with its author, tags and average rating.
+
+        const { Book } = require('../models');
+
+        /** A book as the API returns it; uses the author, tags and reviews when the query loaded them. */
+        async function present(book) {
+        //@1 ^ 2 ms → <0.1 ms (within noise) · SQL 7 → 0 · per call
+          const author = book.author ?? (await book.getAuthor());
+          const tags = book.Tags ?? (await book.getTags());
+          const reviews = book.Reviews ?? (await book.getReviews());
+          return {
+            id: book.id,
+            title: book.title,
+            year: book.year,
+            author: author.name,
+            tags: tags.map((t) => t.name).sort(),
+            rating: reviews.length ? reviews.reduce((sum, r) => sum + r.rating, 0) / reviews.length : null,
+          };
+        }
+
+        async function listBooks(req, res) {
+        //@1 ^ GET /books · 531 ms → 172 ms (−68%) · SQL 1,402 → 7 (call tree: tmp/appmap/mocha/bookshop/lists_the_books_with_their_authors_and_tags_and_ratings.appmap.json)
+        //@1 ^ 529 ms → 170 ms (−68%) · SQL 1,402 → 7
+          const books = await Book.findAll({
+            order: [['id', 'ASC']],
+            include: ['author', 'Tags', 'Reviews'],
+          });
+          const out = [];
+          for (const book of books) out.push(await present(book));
+          res.json(out);
+        }
+
+        module.exports = { listBooks };
+      `);
+      checkHover(fixed, BOOKS, 'async function $0listBooks', expect`
+        **books.listBooks** · 529 ms → 170 ms (−68%) · SQL 1,402 → 7
+
+        Handles GET /books · 531 ms → 172 ms (−68%) · SQL 1,402 → 7
+
+        **Since the baseline**
+        - GET /books: Time: one timed call on each side: cannot tell noise from change.
+        - books.listBooks: Time: one timed call on each side: cannot tell noise from change.
+
+        | calls | total | self | mean | max | SQL |
+        | ---: | ---: | ---: | ---: | ---: | ---: |
+        | 1 | 170 ms | 131 ms | 170 ms | 170 ms | 7 |
+
+        **Queries it ran most**
+
+        1 ×
+        \`\`\`sql
+        PRAGMA table_info(\`Authors\`)
+        \`\`\`
+
+        1 ×
+        \`\`\`sql
+        PRAGMA table_info(\`BookTags\`)
+        \`\`\`
+
+        1 ×
+        \`\`\`sql
+        PRAGMA table_info(\`Books\`)
+        \`\`\`
+
+        1 ×
+        \`\`\`sql
+        PRAGMA table_info(\`Reviews\`)
+        \`\`\`
+
+        1 ×
+        \`\`\`sql
+        PRAGMA table_info(\`tags\`)
+        \`\`\`
+
+        **Recorded in** bookshop lists the books with their authors and tags and ratings (\`tmp/appmap/mocha/bookshop/lists_the_books_with_their_authors_and_tags_and_ratings.appmap.json\`)
+
+        **Slowest path** (170 ms): GET /books → books.listBooks
       `);
     });
   });
