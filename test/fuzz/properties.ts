@@ -27,7 +27,7 @@ import { compareJson, compareMarkdown, compareText } from '../../server/src/core
 import { parseBaseline, serializeBaseline } from '../../server/src/core/baseline/serialize';
 import { resolveConfig, RunlensConfig } from '../../server/src/core/config';
 import { mergeFindings } from '../../server/src/core/findings/finding';
-import { findingsOf } from '../../server/src/core/findings/index';
+import { findingsIn } from '../support/check';
 import { eagerLoadingFix, Fix } from '../../server/src/core/fixes/index';
 import { withoutIgnored } from '../../server/src/core/fixes/ignore';
 import { callItem, incomingCalls, outgoingCalls, prepareCallItem } from '../../server/src/core/ide/callHierarchy';
@@ -432,7 +432,7 @@ export async function checkAnalysis(spec: InputSpec, bytes: Buffer, ws: Analysis
 /** The analysis of one read recording, through every entry point; returns how many findings it made. */
 function analyse({ trace, problems }: ReadResult, ws: AnalysisWorkspace): number {
   const { index, config } = ws;
-  const own = findingsOf(trace, index, config);
+  const own = findingsIn(trace, index, config);
   for (const f of own) checkLocation(f.location, `finding ${f.rule}`);
   const summary = summarize(trace, problems, index, config);
   const workspace = new WorkspaceIndex();

@@ -19,6 +19,11 @@ export interface Workspace {
 const MARKER = /^\s*(#|\/\/)(@\d+)?\s*\^+ /;
 const ELSEWHERE = /^!! /;
 
+/** Whether a fixture line is a marker (`#   ^^^ …`, `//@3 ^ …`) or a finding elsewhere (`!! …`), not source. */
+export function isMarkerLine(line: string): boolean {
+  return MARKER.test(line) || ELSEWHERE.test(line);
+}
+
 /** Splits a fixture into files, dropping marker lines (so line numbers are those of the real source). */
 export function parseWorkspace(fixture: string): Workspace {
   const files = new Map<string, string>();
@@ -33,7 +38,7 @@ export function parseWorkspace(fixture: string): Workspace {
       flush();
       current = header[1];
       lines = [];
-    } else if (!MARKER.test(line) && !ELSEWHERE.test(line)) lines.push(line);
+    } else if (!isMarkerLine(line)) lines.push(line);
   }
   flush();
   for (const [path, text] of files) files.set(path, text.replace(/\n+$/, '\n'));
@@ -42,23 +47,39 @@ export function parseWorkspace(fixture: string): Workspace {
 
 /** The fixture as it should read with `findings` as its markers. */
 export function renderWorkspace(workspace: Workspace, findings: Finding[]): string {
+  return renderMarks(workspace, findings.map((f) => ({ location: f.location, text: describe(f) })));
+}
+
+/** A marker: carets under `location` (to its end when on one line, else to the end of the line), then `text`. */
+export interface Mark {
+  location: { path: string; line: number; column: number; endLine?: number; endColumn?: number };
+  text: string;
+}
+
+/**
+ * The files of `workspace` (only those of `paths` when given), each after its `//- path` header,
+ * with each mark on a marker line under the line it sits on; marks elsewhere are listed at the
+ * end as `!! path:line:col text`.
+ */
+export function renderMarks(workspace: Workspace, marks: Mark[], paths?: string[]): string {
   const out: string[] = [];
-  const placed = new Set<Finding>();
+  const placed = new Set<Mark>();
   for (const [path, text] of workspace.files) {
+    if (paths && !paths.includes(path)) continue;
     out.push(`//- ${path}`);
     const prefix = /\.(py|rb)$/.test(path) ? '#' : '//';
     const lines = text.replace(/\n$/, '').split('\n');
     lines.forEach((line, i) => {
       out.push(line);
-      for (const f of findings) {
-        if (f.location.path !== path || f.location.line !== i + 1) continue;
-        placed.add(f);
-        out.push(markerLine(prefix, f, line));
+      for (const m of marks) {
+        if (m.location.path !== path || m.location.line !== i + 1) continue;
+        placed.add(m);
+        out.push(markerLine(prefix, m, line));
       }
     });
   }
-  for (const f of findings) {
-    if (!placed.has(f)) out.push(`!! ${f.location.path}:${f.location.line}:${f.location.column} ${describe(f)}`);
+  for (const m of marks) {
+    if (!placed.has(m)) out.push(`!! ${m.location.path}:${m.location.line}:${m.location.column} ${m.text}`);
   }
   return out.join('\n') + '\n';
 }
@@ -95,12 +116,12 @@ export function memoryFiles(workspace: Workspace, rootPath = '/ws'): WorkspaceFi
   };
 }
 
-function markerLine(prefix: string, f: Finding, line: string): string {
-  const col = f.location.column;
-  const sameLine = f.location.endLine === f.location.line && f.location.endColumn !== undefined;
-  const width = sameLine ? Math.max(1, (f.location.endColumn as number) - col) : Math.max(1, line.length - col + 1);
+function markerLine(prefix: string, m: Mark, line: string): string {
+  const col = m.location.column;
+  const sameLine = m.location.endLine === m.location.line && m.location.endColumn !== undefined;
+  const width = sameLine ? Math.max(1, (m.location.endColumn as number) - col) : Math.max(1, line.length - col + 1);
   const carets = '^'.repeat(width);
-  const text = `${carets} ${describe(f)}`;
+  const text = `${carets} ${m.text}`;
   // The carets stand under the columns they mark; too close to the margin for the comment
   // prefix, the column is written out instead.
   if (col - 1 >= prefix.length + 1) return prefix + ' '.repeat(col - 1 - prefix.length) + text;

@@ -16,7 +16,7 @@ import { CodeAction, CodeLens, Hover, SymbolInformation, WorkspaceEdit } from 'v
 import { URI } from 'vscode-uri';
 import { readRecording } from '../../server/src/core/appmap/read';
 import { resolveConfig } from '../../server/src/core/config';
-import { findingsOf } from '../../server/src/core/findings/index';
+import { findingsIn } from '../support/check';
 import { SourceIndex } from '../../server/src/core/sourceIndex';
 import { main } from '../../server/src/cli/main';
 import { htmlReportModel } from '../../server/src/node/reportAssets';
@@ -343,7 +343,7 @@ describe('confinement: hostile recordings, arguments and links never reach outsi
       // The checks can fail: the hostile strings were read, as data.
       assert.ok(trace.calls.some((c) => c.sql?.text.includes('</script><script>')), 'the SQL with a script end was read');
       const config = resolveConfig({});
-      assert.equal(findingsOf(trace, new SourceIndex(workspaceFiles(sb.root), undefined, config), config).length > 0, true);
+      assert.equal(findingsIn(trace, new SourceIndex(workspaceFiles(sb.root), undefined, config), config).length > 0, true);
       const model = await htmlReportModel({ root: sb.root, recordings: [path.join(sb.root, 'tmp/appmap')], config, title: INJECT });
       assert.ok(JSON.stringify(model).includes(INJECT));
       const client = await inThread(() => startInProcess(sb.root, {}, { watch: false }));

@@ -6,7 +6,7 @@ import * as assert from 'node:assert/strict';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { resolveConfig } from '../../server/src/core/config';
-import { findingsOf } from '../../server/src/core/findings/index';
+import { findingsIn } from '../support/check';
 import { SourceIndex } from '../../server/src/core/sourceIndex';
 import { CallKind } from '../../server/src/core/trace';
 import { readRecordingFileSync } from '../../server/src/node/readRecordingFile';
@@ -89,7 +89,7 @@ describe('corpus of real recordings', function () {
     for (const row of rows) {
       // One recording at a time: merged findings would mix counts of several recordings.
       const { trace } = readRecordingFileSync(path.join(dir, row.file), row.file);
-      const nPlusOne = findingsOf(trace, index, config).filter((f) => f.rule === 'n-plus-one');
+      const nPlusOne = findingsIn(trace, index, config).filter((f) => f.rule === 'n-plus-one');
       if (row.nPlusOne === undefined) {
         if (nPlusOne.length) wrong.push(`${row.file}: unexpected ${nPlusOne.map((f) => f.message).join('; ')}`);
         continue;

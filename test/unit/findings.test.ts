@@ -4,37 +4,17 @@
 
 import * as assert from 'node:assert/strict';
 import { readRecording } from '../../server/src/core/appmap/read';
-import { resolveConfig, RunlensConfig } from '../../server/src/core/config';
-import { mergeFindings } from '../../server/src/core/findings/finding';
+import { resolveConfig } from '../../server/src/core/config';
 import { ORMS } from '../../server/src/core/orm/index';
 import { resolveAnchor } from '../../server/src/core/placement/index';
-import { findingsOf } from '../../server/src/core/findings/index';
 import { fixOf } from '../../server/src/core/fixes/index';
 import { SourceParsers } from '../../server/src/core/source/definitions';
 import { SourceIndex } from '../../server/src/core/sourceIndex';
-import { loadParsers } from '../../server/src/node/treeSitter';
-import { memoryFiles, normalizeFixture, parseWorkspace, renderWorkspace } from '../support/fixture';
+import { checkFindings, checkParsers, findingsIn } from '../support/check';
+import { memoryFiles, parseWorkspace } from '../support/fixture';
 import { RecordingBuilder } from '../support/recordingBuilder';
 
 let parsers: SourceParsers;
-
-/** The only caller of findingsOf in tests: the fixture's markers must be exactly the findings. */
-function checkFindings(fixture: string, recording: RecordingBuilder | RecordingBuilder[], config: Partial<RunlensConfig> = {}): string[] {
-  const workspace = parseWorkspace(fixture);
-  const files = memoryFiles(workspace);
-  const resolved = resolveConfig(config);
-  const index = new SourceIndex(files, parsers, resolved);
-  const recordings = Array.isArray(recording) ? recording : [recording];
-  const findings = mergeFindings(
-    recordings.flatMap((r, i) => {
-      const { trace, problems } = readRecording(`tmp/appmap/test${i}.generated.appmap.json`, r.json());
-      assert.deepEqual(problems, []);
-      return findingsOf(trace, index, resolved);
-    }),
-  );
-  assert.equal(renderWorkspace(workspace, findings), normalizeFixture(fixture));
-  return files.reads;
-}
 
 const MODELS = `
 //- meetups/models.py
@@ -89,7 +69,7 @@ function range(n: number): number[] {
 
 describe('findings', () => {
   before(async () => {
-    parsers = await loadParsers();
+    parsers = await checkParsers();
   });
 
   describe('n-plus-one', () => {
@@ -261,7 +241,7 @@ describe('findings', () => {
     const files = memoryFiles(workspace);
     const config = resolveConfig({});
     const index = new SourceIndex(files, parsers, config);
-    const [finding] = findingsOf(readRecording('r.appmap.json', meetupsRecording(10).json()).trace, index, config);
+    const [finding] = findingsIn(readRecording('r.appmap.json', meetupsRecording(10).json()).trace, index, config);
     assert.deepEqual([finding.ref.kind, finding.location.line, finding.location.column], ['queryset', 3, 16]);
     // Lines added above, and the queryset rewritten over two lines.
     workspace.files.set('meetups/views.py', 'import os\n\n\nclass PastMeetingsView(ListView):\n    def get_queryset(self):\n        qs = (\n            Meeting.objects.all()\n        )\n        return qs\n');
@@ -401,7 +381,7 @@ describe('findings', () => {
       const workspace = parseWorkspace(fixture);
       const config = resolveConfig({});
       const index = new SourceIndex(memoryFiles(workspace), parsers, config);
-      const findings = findingsOf(readRecording('tmp/appmap/generated.appmap.json', r.json()).trace, index, config);
+      const findings = findingsIn(readRecording('tmp/appmap/generated.appmap.json', r.json()).trace, index, config);
       assert.deepEqual(findings.map((f) => [f.rule, fixOf(f, index)]), [
         ['n-plus-one', { title: 'How to load eagerly (hint)', hint: 'the code around src/routes/comments.js:15 loads Users (by Users.id) one query per row; load them in one query with the rows they belong to (a JOIN, or one query with WHERE … IN (…) over all rows)' }],
         ['repeated-query', { title: 'How to keep the result (hint)', hint: 'the code around src/routes/comments.js:4 runs the same query on Users 12 times with the same values: run it once and keep the result (memoise the lookup, e.g. in a variable before the loop or once per request); loading eagerly would not remove it' }],

@@ -10,7 +10,7 @@ import * as assert from 'node:assert/strict';
 import * as path from 'node:path';
 import { readRecording } from '../../server/src/core/appmap/read';
 import { resolveConfig } from '../../server/src/core/config';
-import { findingsOf } from '../../server/src/core/findings/index';
+import { findingsIn } from '../support/check';
 import { applyEdit, eagerLoadingFix, Fix } from '../../server/src/core/fixes/index';
 import { SourceParsers } from '../../server/src/core/source/definitions';
 import { SourceIndex } from '../../server/src/core/sourceIndex';
@@ -39,7 +39,7 @@ function checkFixes(app: string, workspace: Workspace): Array<{ at: string; fix:
   const out: Array<{ at: string; fix: Fix }> = [];
   for (const file of findRecordings([path.join(NODE_APPS, app, 'tmp/appmap')])) {
     const { trace } = readRecording(file, fs.readFileSync(file, 'utf8'));
-    for (const f of findingsOf(trace, index, resolveConfig({}))) {
+    for (const f of findingsIn(trace, index, resolveConfig({}))) {
       if (f.rule !== 'n-plus-one') continue;
       const fix = eagerLoadingFix(f, index);
       assert.ok(fix, f.message);

@@ -8,7 +8,7 @@ import * as path from 'node:path';
 import { readRecording } from '../../server/src/core/appmap/read';
 import { resolveConfig } from '../../server/src/core/config';
 import { Finding } from '../../server/src/core/findings/finding';
-import { findingsOf } from '../../server/src/core/findings/index';
+import { findingsIn } from '../support/check';
 import { applyEdit, eagerLoadingFix, Fix } from '../../server/src/core/fixes/index';
 import { ignoreComment, ignoreEdit, isIgnored, withoutIgnored } from '../../server/src/core/fixes/ignore';
 import { SourceParsers } from '../../server/src/core/source/definitions';
@@ -35,7 +35,7 @@ function loadApp(dir: string, ...overlays: string[]): Workspace {
 function checkFix(workspace: Workspace, recording: string): { fix: Fix; findings: number } {
   const config = resolveConfig({});
   const index = new SourceIndex(memoryFiles(workspace), parsers, config);
-  const findings = findingsOf(readRecording('r.appmap.json', recording).trace, index, config).filter((f) => f.rule === 'n-plus-one');
+  const findings = findingsIn(readRecording('r.appmap.json', recording).trace, index, config).filter((f) => f.rule === 'n-plus-one');
   assert.equal(findings.length, 1, findings.map((f) => f.message).join('; '));
   const fix = eagerLoadingFix(findings[0], index);
   assert.ok(fix);
@@ -45,7 +45,7 @@ function checkFix(workspace: Workspace, recording: string): { fix: Fix; findings
 function findingsAfter(workspace: Workspace, recording: string): string[] {
   const config = resolveConfig({});
   const index = new SourceIndex(memoryFiles(workspace), parsers, config);
-  return findingsOf(readRecording('r.appmap.json', recording).trace, index, config).map((f) => f.message);
+  return findingsIn(readRecording('r.appmap.json', recording).trace, index, config).map((f) => f.message);
 }
 
 /** Meetings with each relation touched per row, as the meetups template does; `sqlOf` gives the query per row. */
@@ -109,7 +109,7 @@ describe('fixes', () => {
     const workspace = loadApp(MEETUPS, MEETUPS_OSCAR_STYLE);
     const config = resolveConfig({});
     const index = new SourceIndex(memoryFiles(workspace), parsers, config);
-    const findings = findingsOf(readRecording('r.appmap.json', fs.readFileSync(path.join(MEETUPS, RECORDING), 'utf8')).trace, index, config).filter((f) => f.rule === 'n-plus-one');
+    const findings = findingsIn(readRecording('r.appmap.json', fs.readFileSync(path.join(MEETUPS, RECORDING), 'utf8')).trace, index, config).filter((f) => f.rule === 'n-plus-one');
     const at = (f: Finding) => `${f.location.path}:${f.location.line}:${f.location.column}-${f.location.endLine}:${f.location.endColumn} ${f.message}`;
     assert.deepEqual(findings.map(at), ['meetups/views.py:29:16-29:80 N+1: 1,500 queries from this queryset']);
     const fix = eagerLoadingFix(findings[0], index);
@@ -187,7 +187,7 @@ describe('fixes', () => {
     const config = resolveConfig({});
     const index = new SourceIndex(memoryFiles(workspace), parsers, config);
     const recording = fs.readFileSync(path.join(MEETUPS, RECORDING), 'utf8');
-    const [finding] = findingsOf(readRecording('r.appmap.json', recording).trace, index, config);
+    const [finding] = findingsIn(readRecording('r.appmap.json', recording).trace, index, config);
     const views = workspace.files.get('meetups/views.py') as string;
     const edit = ignoreEdit(finding, views);
     assert.deepEqual(edit, { line: 29, newText: '        # runlens: ignore n-plus-one\n' });
@@ -195,7 +195,7 @@ describe('fixes', () => {
     lines.splice(edit.line - 1, 0, edit.newText.replace(/\n$/, ''));
     workspace.files.set('meetups/views.py', lines.join('\n'));
     const index2 = new SourceIndex(memoryFiles(workspace), parsers, config);
-    const again = findingsOf(readRecording('r.appmap.json', recording).trace, index2, config);
+    const again = findingsIn(readRecording('r.appmap.json', recording).trace, index2, config);
     assert.equal(again.length, 1);
     assert.deepEqual(withoutIgnored(again, (p) => index2.text(p)), []);
   });

@@ -11,7 +11,7 @@ import { createRecordingReader, readRecording } from '../../server/src/core/appm
 import { baselineOf } from '../../server/src/core/baseline/baseline';
 import { parseBaseline, serializeBaseline } from '../../server/src/core/baseline/serialize';
 import { mergeFindings } from '../../server/src/core/findings/finding';
-import { findingsOf } from '../../server/src/core/findings/index';
+import { findingsIn } from '../support/check';
 import { MAX_PATH_LABELS, summarize } from '../../server/src/core/index/summary';
 import { createSideBuilder } from '../../server/src/core/report/model';
 import { CallKind } from '../../server/src/core/trace';
@@ -130,7 +130,7 @@ describe('fuzzing: what its properties catch, and the bugs it found', function (
       const spec = json(`{"metadata":{"name":"t","recorder":{"type":"tests"},"source_location":"meetups/views.py:99999999999"},"events":[{"id":1,"event":"call","sql_query":{"sql":"SELECT 1"}},${ret(2, 1, '0.3')}]}`);
       await checkAnalysis(spec, materialize(spec), ws);
       const { trace } = readRecording('r.appmap.json', materialize(spec));
-      assert.deepEqual(findingsOf(trace, ws.index, ws.config).map((f) => `${f.location.path}:${f.location.line} ${f.rule}`), ['meetups/views.py:1 slow-query']);
+      assert.deepEqual(findingsIn(trace, ws.index, ws.config).map((f) => `${f.location.path}:${f.location.line} ${f.rule}`), ['meetups/views.py:1 slow-query']);
     });
 
     it('fixed: the slowest paths of a 20,000-deep chain of distinct functions take linear work and memory (took 18 s and 2 GB)', () => {
@@ -153,7 +153,7 @@ describe('fuzzing: what its properties catch, and the bugs it found', function (
       for (const shape of ['sql-under-deep-chain', 'sql-under-framework-chain']) {
         assertLinearWork(`findings, ${shape}`, (n) => {
           const trace = traceOf(n, shape);
-          return () => findingsOf(trace, ws.index, ws.config);
+          return () => findingsIn(trace, ws.index, ws.config);
         }, 1_000);
       }
       // A recursive function that queries at each level (a tree loaded node by node): query k runs
@@ -170,7 +170,7 @@ describe('fuzzing: what its properties catch, and the bugs it found', function (
       for (const where of ['app/service.py', '/usr/lib/python3/site-packages/lib.py']) {
         assertLinearWork(`findings, a query at each level of a chain in ${where}`, (n) => {
           const trace = staircaseOf(n, where);
-          return () => findingsOf(trace, ws.index, ws.config);
+          return () => findingsIn(trace, ws.index, ws.config);
         }, 1_000);
       }
       // Found by counting: the report kept each query's frame by walking up from it to the depth
@@ -178,7 +178,7 @@ describe('fuzzing: what its properties catch, and the bugs it found', function (
       for (const [what, traceOfN] of [['sql-under-deep-chain', (n: number) => traceOf(n)], ['a query at each level of a chain', (n: number) => staircaseOf(n, 'app/service.py')]] as const) {
         assertLinearWork(`report trees, ${what}`, (n) => {
           const trace = traceOfN(n);
-          const findings = findingsOf(trace, ws.index, ws.config);
+          const findings = findingsIn(trace, ws.index, ws.config);
           assert.deepEqual(findings.map((f) => `${f.rule} ${f.count}`), [`n-plus-one ${n}`]);
           return () => {
             const side = createSideBuilder();
@@ -192,7 +192,7 @@ describe('fuzzing: what its properties catch, and the bugs it found', function (
     it('fixed: N+1 analysis of thousands of repeated shapes in one request takes linear work (20,000 shapes run 6 times each took 175 s; blocks and shapes under a deep chain were quadratic too)', () => {
       const traceOf = (shape: ShapeName, n: number) => readRecording('r.appmap.json', materialize({ kind: 'shape', shape, size: n })).trace;
       const nPlusOnes = (shape: ShapeName, n: number) =>
-        findingsOf(traceOf(shape, n), ws.index, ws.config)
+        findingsIn(traceOf(shape, n), ws.index, ws.config)
           .filter((f) => f.rule === 'n-plus-one')
           .map((f) => `${f.count} ${f.related.map((r) => r.sql).join(' + ')}`);
       const venue = (k: number) => `6 SELECT "meetups_venue"."c${k}" FROM "meetups_venue" WHERE "meetups_venue"."id" = ?`;
@@ -202,14 +202,14 @@ describe('fuzzing: what its properties catch, and the bugs it found', function (
         assert.deepEqual(nPlusOnes(shape, 3), [venue(0), venue(1), venue(2)], shape);
         assertLinearWork(`findings, ${shape}`, (n) => {
           const trace = traceOf(shape, n);
-          return () => findingsOf(trace, ws.index, ws.config);
+          return () => findingsIn(trace, ws.index, ws.config);
         }, 500);
       }
     });
 
     it('fixed: merging the same finding of thousands of recordings takes linear work (each recording was looked for in the list of those seen)', () => {
       const { trace } = readRecording('r.appmap.json', materialize({ kind: 'shape', shape: 'many-shapes-per-request', size: 1 }));
-      const [finding] = findingsOf(trace, ws.index, ws.config);
+      const [finding] = findingsIn(trace, ws.index, ws.config);
       const copies = (n: number) => Array.from({ length: n }, (_, k) => ({ ...finding, recordings: [`r${k}.appmap.json`, 'shared.appmap.json'] }));
       const [merged] = mergeFindings(copies(3));
       assert.deepEqual(merged.recordings, ['r0.appmap.json', 'r1.appmap.json', 'r2.appmap.json', 'shared.appmap.json']);
@@ -230,7 +230,7 @@ describe('fuzzing: what its properties catch, and the bugs it found', function (
     it('fixed: a recorded line beyond 2^31 − 1 is no line (1e308 reached editors as a position)', () => {
       const { trace } = readRecording('r.appmap.json', `{"events":[${call(1).replace('"lineno":3', '"lineno":1e308')},${ret(2, 1, '2')}]}`);
       assert.equal(trace.functions[0].recordedLine, undefined);
-      const [finding] = findingsOf(trace, ws.index, ws.config);
+      const [finding] = findingsIn(trace, ws.index, ws.config);
       assert.ok(finding.location.line <= MAX_LINE, `the slow-call finding is on line ${finding.location.line}`);
     });
 

@@ -9,7 +9,7 @@ import { baselineOf } from '../../server/src/core/baseline/baseline';
 import { compare, formatPerCall } from '../../server/src/core/baseline/compare';
 import { compareMarkdown, compareText } from '../../server/src/core/baseline/report';
 import { resolveConfig } from '../../server/src/core/config';
-import { findingsOf } from '../../server/src/core/findings/index';
+import { findingsIn } from '../support/check';
 import { formatCount, formatNumber } from '../../server/src/core/findings/format';
 import { codeLenses } from '../../server/src/core/ide/codeLens';
 import { diagnosticsByFile } from '../../server/src/core/ide/diagnostics';
@@ -74,7 +74,7 @@ describe('numbers for people', () => {
   });
 
   it('writes every count of a thousand or more with separators: findings, diagnostics, hovers, lenses', () => {
-    const findings = findingsOf(trace, index, config);
+    const findings = findingsIn(trace, index, config);
     // Each rule speaks, and of more than a thousand: the test can fail.
     assert.deepEqual([...new Set(findings.map((f) => f.rule))].sort(), ['n-plus-one', 'repeated-query', 'slow-call', 'slow-query', 'slow-request', 'too-many-queries']);
     assert.deepEqual(
@@ -111,7 +111,7 @@ describe('numbers for people', () => {
       assert.match(text, /1,200/);
     }
     const report = reportMarkdown(
-      { title: 'numbers', nRecordings: 1, nProblems: 0, findings: findingsOf(trace, index, config), fixes: new Map(), current: after, functionLocations: new Map(), sourceText: () => undefined, comparison: { comparison: c, sources: { before: 'a', after: 'b' } } },
+      { title: 'numbers', nRecordings: 1, nProblems: 0, findings: findingsIn(trace, index, config), fixes: new Map(), current: after, functionLocations: new Map(), sourceText: () => undefined, comparison: { comparison: c, sources: { before: 'a', after: 'b' } } },
       { linkBase: '' },
     );
     checkNoBareCount('the Markdown report', report);

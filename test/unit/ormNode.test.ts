@@ -13,7 +13,7 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { readRecording } from '../../server/src/core/appmap/read';
 import { resolveConfig } from '../../server/src/core/config';
-import { findingsOf } from '../../server/src/core/findings/index';
+import { findingsIn } from '../support/check';
 import { Finding } from '../../server/src/core/findings/finding';
 import { applyEdit, eagerLoadingFix, Fix } from '../../server/src/core/fixes/index';
 import { pluralize } from '../../server/src/core/orm/js/names';
@@ -47,13 +47,13 @@ function indexOf(workspace: Workspace): SourceIndex {
 
 function findings(workspace: Workspace, recording: string): Finding[] {
   const index = indexOf(workspace);
-  return findingsOf(readRecording('generated.appmap.json', recording).trace, index, resolveConfig({}));
+  return findingsIn(readRecording('generated.appmap.json', recording).trace, index, resolveConfig({}));
 }
 
 /** The one N+1 of the recording and its fix. */
 function nPlusOne(workspace: Workspace, recording: string): { finding: Finding; fix: Fix } {
   const index = indexOf(workspace);
-  const all = findingsOf(readRecording('generated.appmap.json', recording).trace, index, resolveConfig({})).filter((f) => f.rule === 'n-plus-one');
+  const all = findingsIn(readRecording('generated.appmap.json', recording).trace, index, resolveConfig({})).filter((f) => f.rule === 'n-plus-one');
   assert.equal(all.length, 1, all.map((f) => f.message).join('; '));
   const fix = eagerLoadingFix(all[0], index);
   assert.ok(fix);

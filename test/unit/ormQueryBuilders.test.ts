@@ -11,7 +11,7 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { readRecording } from '../../server/src/core/appmap/read';
 import { resolveConfig } from '../../server/src/core/config';
-import { findingsOf } from '../../server/src/core/findings/index';
+import { findingsIn } from '../support/check';
 import { Finding } from '../../server/src/core/findings/finding';
 import { applyEdit, eagerLoadingFix, Fix } from '../../server/src/core/fixes/index';
 import { drizzle } from '../../server/src/core/orm/drizzle/index';
@@ -58,7 +58,7 @@ function nPlusOnes(twin: string, workspace: Workspace): Array<{ finding: Finding
   const index = indexOf(workspace);
   const found: Array<{ finding: Finding; fix: Fix }> = [];
   for (const [name, text] of recordingsOf(twin)) {
-    for (const finding of findingsOf(readRecording(name, text).trace, index, resolveConfig({}))) {
+    for (const finding of findingsIn(readRecording(name, text).trace, index, resolveConfig({}))) {
       if (finding.rule !== 'n-plus-one') continue;
       const fix = eagerLoadingFix(finding, index);
       assert.ok(fix, finding.message);

@@ -12,7 +12,7 @@ import * as path from 'node:path';
 import { readRecording } from '../../server/src/core/appmap/read';
 import { resolveConfig } from '../../server/src/core/config';
 import { Finding } from '../../server/src/core/findings/finding';
-import { findingsOf } from '../../server/src/core/findings/index';
+import { findingsIn } from '../support/check';
 import { applyEdit, eagerLoadingFix, Fix } from '../../server/src/core/fixes/index';
 import { django } from '../../server/src/core/orm/django/index';
 import { rails } from '../../server/src/core/orm/rails/index';
@@ -47,7 +47,7 @@ function nPlusOnes(workspace: Workspace, recording: string | { file: string }): 
   const config = resolveConfig({});
   const index = indexOf(workspace);
   const trace = typeof recording === 'string' ? readRecording('r.appmap.json', recording).trace : readRecordingFileSync(recording.file, 'r.appmap.json').trace;
-  return { findings: findingsOf(trace, index, config).filter((f) => f.rule === 'n-plus-one'), index };
+  return { findings: findingsIn(trace, index, config).filter((f) => f.rule === 'n-plus-one'), index };
 }
 
 /** The fix of the single N+1 of `recording`. */

@@ -12,7 +12,7 @@ import * as path from 'node:path';
 import { readRecording } from '../../server/src/core/appmap/read';
 import { resolveConfig } from '../../server/src/core/config';
 import { Finding } from '../../server/src/core/findings/finding';
-import { findingsOf } from '../../server/src/core/findings/index';
+import { findingsIn } from '../support/check';
 import { applyEdit, eagerLoadingFix, Fix } from '../../server/src/core/fixes/index';
 import { django } from '../../server/src/core/orm/django/index';
 import { sqlalchemy } from '../../server/src/core/orm/sqlalchemy/index';
@@ -41,7 +41,7 @@ function indexOf(workspace: Workspace): SourceIndex {
 function nPlusOnes(workspace: Workspace, recording: string): { findings: Finding[]; index: SourceIndex } {
   const config = resolveConfig({});
   const index = indexOf(workspace);
-  return { findings: findingsOf(readRecording('r.appmap.json', recording).trace, index, config).filter((f) => f.rule === 'n-plus-one'), index };
+  return { findings: findingsIn(readRecording('r.appmap.json', recording).trace, index, config).filter((f) => f.rule === 'n-plus-one'), index };
 }
 
 function onlyFix(workspace: Workspace, recording: string): { finding: Finding; fix: Fix } {

@@ -9,7 +9,7 @@ import * as assert from 'node:assert/strict';
 import { readRecording } from '../../server/src/core/appmap/read';
 import { resolveConfig } from '../../server/src/core/config';
 import { Finding } from '../../server/src/core/findings/finding';
-import { findingsOf } from '../../server/src/core/findings/index';
+import { findingsIn } from '../support/check';
 import { findingId } from '../../server/src/core/baseline/baseline';
 import { ORMS } from '../../server/src/core/orm/index';
 import { resolveAnchor } from '../../server/src/core/placement/index';
@@ -33,7 +33,7 @@ function nPlusOnes(files: Record<string, string> | SourceIndex, recording: Recor
   const index = files instanceof SourceIndex ? files : indexOf(files);
   const { trace, problems } = readRecording('tmp/appmap/r.generated.appmap.json', recording.json());
   assert.deepEqual(problems, []);
-  return findingsOf(trace, index, config)
+  return findingsIn(trace, index, config)
     .filter((f) => f.rule === 'n-plus-one')
     .map(placeOf);
 }
@@ -224,14 +224,14 @@ describe('placement whatever the ORM: the loop of an N+1 in its host', () => {
   it('the place follows edits: resolved again against the current text', () => {
     const index = indexOf({ 'src/routes/projects.js': KNEX_PROJECTS });
     const { trace } = readRecording('r.appmap.json', projectsRecording(6, { owners: false }).json());
-    const [finding] = findingsOf(trace, index, config).filter((f) => f.rule === 'n-plus-one');
+    const [finding] = findingsIn(trace, index, config).filter((f) => f.rule === 'n-plus-one');
     assert.equal(finding.ref.kind, 'loop');
     const edited = indexOf({ 'src/routes/projects.js': `// a comment\n// and another\n${KNEX_PROJECTS}` });
     assert.deepEqual(resolveAnchor(finding.ref, edited, ORMS), { path: 'src/routes/projects.js', line: 6, column: 26 });
   });
 
   it("a baseline knows the finding again after an edit moves it: its identity names the host and tables, not the line", () => {
-    const found = (text: string) => findingsOf(readRecording('r.appmap.json', projectsRecording(6, { owners: false }).json()).trace, indexOf({ 'src/routes/projects.js': text }), config).filter((f) => f.rule === 'n-plus-one');
+    const found = (text: string) => findingsIn(readRecording('r.appmap.json', projectsRecording(6, { owners: false }).json()).trace, indexOf({ 'src/routes/projects.js': text }), config).filter((f) => f.rule === 'n-plus-one');
     const [before] = found(KNEX_PROJECTS);
     const [after] = found(KNEX_PROJECTS.replace('async function listProjects', '// moved\nasync function listProjects'));
     assert.deepEqual([before.location.line, after.location.line], [4, 5]);
@@ -256,7 +256,7 @@ describe('placement whatever the ORM: the loop of an N+1 in its host', () => {
       );
       const { trace } = readRecording('r.appmap.json', r.json());
       return () => {
-        const found = findingsOf(trace, index, config).filter((f) => f.rule === 'n-plus-one');
+        const found = findingsIn(trace, index, config).filter((f) => f.rule === 'n-plus-one');
         assert.equal(found.length, n);
         assert.equal(found[n - 1].message, 'N+1: 6 queries from this query');
       };
@@ -290,7 +290,7 @@ describe('placement whatever the ORM: the loop of an N+1 in its host', () => {
       }
       const { trace } = readRecording('r.appmap.json', r.json());
       return () => {
-        const found = findingsOf(trace, index, config).filter((f) => f.rule === 'n-plus-one');
+        const found = findingsIn(trace, index, config).filter((f) => f.rule === 'n-plus-one');
         assert.equal(found.length, n);
         assert.equal(`${found[n - 1].location.path}:${found[n - 1].location.line}`, `src/routes/r${n - 1}.js:3`);
       };

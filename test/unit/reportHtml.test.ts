@@ -8,7 +8,7 @@ import * as assert from 'node:assert/strict';
 import * as path from 'node:path';
 import { readRecording } from '../../server/src/core/appmap/read';
 import { resolveConfig } from '../../server/src/core/config';
-import { findingsOf } from '../../server/src/core/findings/index';
+import { findingsIn } from '../support/check';
 import { mergeFindings } from '../../server/src/core/findings/finding';
 import { CONTENT_SECURITY_POLICY, InlineLibrary, renderHtml } from '../../server/src/core/report/html';
 import { CompactTree, createSideBuilder, FrameKind, REPORT_LIMITS, ReportModel, reportModel } from '../../server/src/core/report/model';
@@ -65,7 +65,7 @@ function modelOf(recordings: RecordingBuilder[], limits: Partial<typeof REPORT_L
   const all = [];
   for (const [k, r] of recordings.entries()) {
     const { trace } = readRecording(`r${k}.generated.appmap.json`, r.json());
-    const findings = findingsOf(trace, index, config);
+    const findings = findingsIn(trace, index, config);
     all.push(...findings);
     side.addRecording(trace, findings);
   }
