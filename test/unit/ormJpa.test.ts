@@ -13,7 +13,7 @@ import { CodeAction } from 'vscode-languageserver-protocol';
 import { TextDocument } from 'vscode-languageserver-textdocument';
 import { readRecording } from '../../server/src/core/appmap/read';
 import { resolveConfig } from '../../server/src/core/config';
-import { findingsOf } from '../../server/src/core/findings/index';
+import { findingsIn } from '../support/check';
 import { Finding } from '../../server/src/core/findings/finding';
 import { applyEdit, eagerLoadingFix } from '../../server/src/core/fixes/index';
 import { jpaModels, relationsOf } from '../../server/src/core/orm/jpa/models';
@@ -49,7 +49,7 @@ function generated(route: string, method: string, line: number, ownersSql: strin
 
 function nPlusOnes(workspace: Workspace, recording: string): { index: SourceIndex; found: Finding[] } {
   const index = new SourceIndex(memoryFiles(workspace), parsers, resolveConfig({}));
-  const found = findingsOf(readRecording('generated.appmap.json', recording).trace, index, resolveConfig({})).filter((f) => f.rule === 'n-plus-one');
+  const found = findingsIn(readRecording('generated.appmap.json', recording).trace, index, resolveConfig({})).filter((f) => f.rule === 'n-plus-one');
   return { index, found };
 }
 
