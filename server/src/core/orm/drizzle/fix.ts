@@ -93,10 +93,10 @@ function rowReads(root: Node, query: Node, table: DrizzleTable, loaded: DrizzleR
     for (const q of drizzleQueriesIn(root, relation.target)) {
       if (q.call.id === query.id || inLoopOverOtherRows(q.call, query)) continue;
       seen++;
-      const perRow = key && perRowCondition(q, relation.target);
-      const eq = perRow && keyRead(perRow, relation.target, key.targetProperty);
-      const row = eq && eq.row.property === key.rowProperty ? eq.row.name : undefined;
-      const read: RowRead = { read: row !== undefined ? `${row}.${relation.name}` : `each row's ${relation.name}`, line: lineOf(q.call.startPosition) };
+      const condition = perRowCondition(q, relation.target);
+      const eq = key && condition && keyRead(condition.where, relation.target, key.targetProperty);
+      const row = eq && condition.exact && eq.row.property === key!.rowProperty ? eq.row.name : undefined;
+      const read: RowRead = { read: eq ? `${eq.row.name}.${relation.name}` : `each row's ${relation.name}`, line: lineOf(q.call.startPosition) };
       const loop = row !== undefined ? loops.find((l) => l.row === row && within(q.call, l.body)) : undefined;
       const awaited = q.call.parent?.type === 'await_expression' ? q.call.parent : undefined;
       const method = q.kind === 'relational' ? methodCall(q.call)?.method : 'select';
@@ -134,20 +134,25 @@ function joinKey(table: DrizzleTable, relation: DrizzleRelation, tables: Drizzle
 }
 
 /**
- * The one condition of a per-row query that says nothing else: `select()` (no projection),
- * `from(target)`, `where(cond)` and no other link; or a relational query whose options are `{ where: cond }`.
+ * The condition of a per-row query, and whether it says nothing else (`exact`): `select()` (no
+ * projection), `from(target)`, `where(cond)` and no other link; or a relational query whose
+ * options are `{ where: cond }`.
  */
-function perRowCondition(q: DrizzleQuery, target: string): Node | undefined {
+function perRowCondition(q: DrizzleQuery, target: string): { where: Node; exact: boolean } | undefined {
   if (q.kind === 'relational') {
     const args = callArguments(q.call);
     const options = args.length === 1 ? unwrap(args[0]) : undefined;
-    const entries = options?.type === 'object' && !hasSpread(options) ? objectEntries(options) : [];
-    return entries.length === 1 && entries[0].key === 'where' && options!.namedChildren.filter((c) => c.type !== 'comment').length === 1 ? unwrap(entries[0].value) : undefined;
+    const entries = options?.type === 'object' ? objectEntries(options) : [];
+    const where = entries.find((e) => e.key === 'where');
+    const alone = entries.length === 1 && !hasSpread(options!) && options!.namedChildren.filter((c) => c.type !== 'comment').length === 1;
+    return where ? { where: unwrap(where.value), exact: alone } : undefined;
   }
   const { links } = chainLinks(q.call);
-  const [select, from, where] = links;
-  if (links.length !== 3 || select.method !== 'select' || select.args.length > 0 || from.method !== 'from' || lastName(from.args[0]) !== target || where.method !== 'where' || where.args.length !== 1) return undefined;
-  return unwrap(where.args[0]);
+  const [select, from] = links;
+  const wheres = links.filter((l) => l.method === 'where');
+  if (wheres.length !== 1 || wheres[0].args.length !== 1) return undefined;
+  const exact = links.length === 3 && select.method === 'select' && select.args.length === 0 && from.method === 'from' && lastName(from.args[0]) === target && links[2] === wheres[0];
+  return { where: unwrap(wheres[0].args[0]), exact };
 }
 
 /** `eq(users.id, m.userId)` (either way round), the target's column `property`: the row's name and property. */
