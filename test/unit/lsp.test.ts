@@ -397,15 +397,18 @@ describe('language server, before and after: a baseline, on the bookshop recorde
     }
   });
 
-  it('hovers the repeated queries exactly as recorded, backticks and all (MySQL identifiers), in fenced blocks', async () => {
+  it('hovers the per-row call of the N+1 and its repeated queries exactly as recorded, backticks and all (MySQL identifiers), in fenced blocks', async () => {
     const client = await startInProcess(bookshop(), {}, { watch: false });
     try {
       const onQuery = await hover(client, BOOKS, 20, 10);
       const authors = 'SELECT `id`, `name`, `country`, `createdAt`, `updatedAt` FROM `Authors` AS `Author` WHERE `Author`.`id` = ?';
-      assert.deepEqual(onQuery?.split('\n').slice(0, 11), [
+      assert.deepEqual(onQuery?.split('\n').slice(0, 13), [
         '**N+1: 600 queries from this query** `n-plus-one` (error)',
         '',
         'In GET /books, seen in 1 recording.',
+        '',
+        // The other end of the N+1 (the diagnostic's related information): where, and its line now.
+        'The per-row call: `src/routes/books.js:25` `for (const book of books) out.push(await present(book));`',
         '',
         '**Repeated queries**',
         '',
@@ -418,7 +421,7 @@ describe('language server, before and after: a baseline, on the bookshop recorde
       // The same text as the command line's JSON gives (and the recording holds, literals aside).
       const scanned = JSON.parse(formatJson(await scan(client.root, findRecordings([client.root]), resolveConfig({}))));
       const shapes = scanned.findings[0].related.map((r: { sql: string; count: number }) => ['', `${r.count} ×`, '```sql', r.sql, '```']).flat();
-      assert.deepEqual(onQuery?.split('\n').slice(5), shapes);
+      assert.deepEqual(onQuery?.split('\n').slice(7), shapes);
     } finally {
       await client.close();
     }
