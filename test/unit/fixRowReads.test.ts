@@ -1,4 +1,5 @@
-// Fixes that remove the N+1 (issue 16 item 3): the Sequelize and TypeORM edits load the relation
+// Fixes that remove the N+1 (issue 16 item 3): the Sequelize, TypeORM, Objection, MikroORM and
+// Drizzle edits load the relation
 // eagerly AND rewrite the per-row loaders of the loops over the query's rows to read it, where that
 // is certain; where it is not, the title (the code action's and SARIF's description) says what
 // remains. On the real recordings of test/workspaces/node-apps (appmap-node 2.27, committed by
@@ -24,6 +25,8 @@ let parsers: SourceParsers;
 
 const SEQUELIZE_ROUTES = 'src/routes/projects.js';
 const TYPEORM_ROUTES = 'src/routes/projects.ts';
+const PROJECTS_JS = 'src/routes/projects.js';
+const DRIZZLE_ROUTES = 'src/routes/messages.js';
 
 /** The app's sources (src/) in memory. */
 function loadApp(app: string): Workspace {
@@ -196,6 +199,97 @@ describe('fixes that remove the N+1: the loops read the loaded relation (node-ap
         applyEdit(routes, tasks.fix.edit!),
         edited(routes, [["find({ order: { id: 'ASC' } }); // expect: n-plus-one 36 × users", "find({ order: { id: 'ASC' }, relations: ['assignee'] }); // expect: n-plus-one 36 × users"]]),
       );
+    });
+  });
+
+  /** The app's fixes over its handler file with `replacements` made: [the handler's text, its fixes]. */
+  const variant = (app: string, file: string, replacements: Array<[string, string]>): [string, Array<{ at: string; fix: Fix }>] => {
+    const workspace = loadApp(app);
+    const routes = edited(workspace.files.get(file) as string, replacements);
+    workspace.files.set(file, routes);
+    return [routes, checkFixes(app, workspace)];
+  };
+
+  describe('Objection (objection-projects)', () => {
+    const app = 'objection-projects';
+    const query = "Project.query().orderBy('id')";
+    const loop = "  for (const project of projects) {\n    project.tasks = await project.$relatedQuery('tasks').orderBy('id'); // expect: per-row tasks\n  }\n";
+    const fetched = "Project.query().withGraphFetched('tasks(byId)').modifiers({ byId: (q) => q.orderBy('id') }).orderBy('id')";
+
+    it('removes the loop that only assigned $relatedQuery\'s rows, and reads project.tasks where the rows are used', () => {
+      const [routes, [{ fix }]] = variant(app, PROJECTS_JS, []);
+      assert.equal(applyEdit(routes, fix.edit!), edited(routes, [[query, fetched], [loop, '']]));
+      const [used, [{ fix: second }]] = variant(app, PROJECTS_JS, [["project.tasks = await project.$relatedQuery('tasks').orderBy('id');", "const tasks = await project.$relatedQuery('tasks').orderBy('id');\n    console.log(tasks.length);"]]);
+      assert.equal(second.title, "Load eagerly: .withGraphFetched('tasks(byId)').modifiers({ byId: (q) => q.orderBy('id') }) and read project.tasks instead of calling $relatedQuery('tasks') per row");
+      assert.equal(applyEdit(used, second.edit!), edited(used, [[query, fetched], ["await project.$relatedQuery('tasks').orderBy('id')", 'project.tasks']]));
+    });
+
+    it('leaves a per-row query that filters, and one not awaited, saying what remains', () => {
+      const cases: Array<[string, string]> = [
+        ["$relatedQuery('tasks').orderBy('id')", "$relatedQuery('tasks').where('done', false).orderBy('id')"],
+        ["await project.$relatedQuery('tasks').orderBy('id')", "project.$relatedQuery('tasks').orderBy('id')"],
+      ];
+      for (const [from, to] of cases) {
+        const [routes, [{ fix }]] = variant(app, PROJECTS_JS, [[from, to]]);
+        const graph = to.includes('where') ? ".withGraphFetched('tasks')" : ".withGraphFetched('tasks(byId)').modifiers({ byId: (q) => q.orderBy('id') })";
+        assert.equal(fix.title, `Load eagerly: ${graph}, then read project.tasks instead of calling $relatedQuery('tasks') per row`, to);
+        assert.equal(fix.hint, `add ${graph} to the query at src/routes/projects.js:7:26, then read project.tasks instead of calling $relatedQuery('tasks') per row`, to);
+        assert.equal(applyEdit(routes, fix.edit!), edited(routes, [[query, `Project.query()${graph}.orderBy('id')`]]), to);
+      }
+    });
+  });
+
+  describe('MikroORM (mikro-orm-projects)', () => {
+    const app = 'mikro-orm-projects';
+    const query = "em().find(Project, {}, { orderBy: { id: 'asc' } }); // expect: n-plus-one 12 × tasks";
+    const populated = "em().find(Project, {}, { orderBy: { id: 'asc' }, populate: ['tasks'] }); // expect: n-plus-one 12 × tasks";
+
+    it('removes the loop that only initialised each collection, and reads the populated items for loadItems()', () => {
+      const [routes, [tasks]] = variant(app, PROJECTS_JS, []);
+      assert.equal(applyEdit(routes, tasks.fix.edit!), edited(routes, [[query, populated], ['  for (const project of projects) {\n    await project.tasks.init(); // expect: per-row tasks\n  }\n', '']]));
+      const [items, [{ fix }]] = variant(app, PROJECTS_JS, [['await project.tasks.init();', 'const items = await project.tasks.loadItems();\n    console.log(items.length);']]);
+      assert.equal(fix.title, "Load eagerly: populate: ['tasks'] and read project.tasks instead of calling project.tasks.loadItems() per row");
+      assert.equal(applyEdit(items, fix.edit!), edited(items, [[query, populated], ['await project.tasks.loadItems()', 'project.tasks.getItems()']]));
+    });
+
+    it('leaves a loader with options, and a collection loaded in a helper, saying what remains', () => {
+      const [withOptions, [{ fix }]] = variant(app, PROJECTS_JS, [['await project.tasks.init();', "await project.tasks.init({ where: { done: false } });"]]);
+      assert.equal(fix.title, "Load eagerly: populate: ['tasks'], then read project.tasks instead of calling project.tasks.init() per row");
+      assert.equal(applyEdit(withOptions, fix.edit!), edited(withOptions, [[query, populated]]));
+      const [helper, [{ fix: second }]] = variant(app, PROJECTS_JS, [
+        ['await project.tasks.init();', 'await loadTasks(project);'],
+        ['async function listProjects', 'async function loadTasks(p) {\n  await p.tasks.init();\n}\n\nasync function listProjects'],
+      ]);
+      assert.equal(second.title, "Load eagerly: populate: ['tasks'], then read p.tasks instead of calling p.tasks.init() per row");
+      assert.equal(applyEdit(helper, second.edit!), edited(helper, [[query, populated]]));
+    });
+  });
+
+  describe('Drizzle (drizzle-messages)', () => {
+    const app = 'drizzle-messages';
+    const query = 'db.select().from(messages).orderBy(messages.id)';
+    const relational = 'db.query.messages.findMany({ with: { user: true }, orderBy: (messages, { asc }) => [asc(messages.id)] })';
+    const perRow = 'const [user] = await db.select().from(users).where(eq(users.id, m.userId));';
+
+    it('reads m.user for a per-row select or findFirst by the relation\'s key, either way round', () => {
+      const [routes, [{ fix }]] = variant(app, DRIZZLE_ROUTES, []);
+      assert.equal(applyEdit(routes, fix.edit!), edited(routes, [[query, relational], [perRow, 'const user = m.user;']]));
+      const [first, [{ fix: second }]] = variant(app, DRIZZLE_ROUTES, [[perRow, 'const user = await db.query.users.findFirst({ where: eq(m.userId, users.id) });']]);
+      assert.equal(second.title, 'Load eagerly: a relational query with with: { user: true } and read m.user instead of calling query.users.findFirst() per row');
+      assert.equal(applyEdit(first, second.edit!), edited(first, [[query, relational], ['await db.query.users.findFirst({ where: eq(m.userId, users.id) })', 'm.user']]));
+    });
+
+    it('leaves a per-row query by another column, one with more links, and one whose rows are not destructured, saying what remains', () => {
+      const cases = [
+        'const [user] = await db.select().from(users).where(eq(users.id, m.id));',
+        'const [user] = await db.select().from(users).where(eq(users.id, m.userId)).limit(1);',
+        'const user = (await db.select().from(users).where(eq(users.id, m.userId)))[0];',
+      ];
+      for (const to of cases) {
+        const [routes, [{ fix }]] = variant(app, DRIZZLE_ROUTES, [[perRow, to]]);
+        assert.equal(fix.title, 'Load eagerly: a relational query with with: { user: true }, then read m.user instead of querying per row', to);
+        assert.equal(applyEdit(routes, fix.edit!), edited(routes, [[query, relational]]), to);
+      }
     });
   });
 });

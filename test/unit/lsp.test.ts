@@ -338,7 +338,7 @@ describe('language server, before and after: a baseline, on the bookshop recorde
   };
   const command = (client: TestClient, name: string, args: unknown[] = []) => client.connection.sendRequest<string | null>('workspace/executeCommand', { command: name, arguments: args });
 
-  it("relates the N+1 on Book.findAll to its per-row call in the loop, present(book), before the repeated queries", async () => {
+  it("relates the N+1 on Book.findAll to its per-row call in the loop, present(book), before the repeated queries, and both follow edits above them", async () => {
     const client = await startInProcess(bookshop(), { capabilities: { textDocument: { publishDiagnostics: { relatedInformation: true } } } });
     try {
       const [d] = client.diagnostics.get(client.uri(BOOKS)) as Diagnostic[];
@@ -347,6 +347,19 @@ describe('language server, before and after: a baseline, on the bookshop recorde
         d.relatedInformation?.map((r) => `${r.location.uri === client.uri(BOOKS) ? BOOKS : r.location.uri}:${r.location.range.start.line}:${r.location.range.start.character} ${r.message.slice(0, 30)}`),
         [`${BOOKS}:24:43 the per-row call`, `${BOOKS}:20:22 200 × SELECT \`id\`, \`name\`, \`co`, `${BOOKS}:20:22 200 × SELECT \`Tag\`.\`id\`, \`Tag\``, `${BOOKS}:20:22 200 × SELECT \`id\`, \`reader\`, \``],
       );
+      // Two lines typed at the top, unsaved: the finding and its per-row call both move down by two
+      // (each is found again in the current text), and the hover names the per-row call's new line.
+      const uri = client.uri(BOOKS);
+      const text = fs.readFileSync(path.join(client.root, BOOKS), 'utf8');
+      client.connection.sendNotification('textDocument/didOpen', { textDocument: { uri, languageId: 'javascript', version: 1, text } });
+      client.connection.sendNotification('textDocument/didChange', { textDocument: { uri, version: 2 }, contentChanges: [{ range: { start: { line: 0, character: 0 }, end: { line: 0, character: 0 } }, text: '// a\n// b\n' }] });
+      const places = (ds: Diagnostic[] | undefined) => (ds ?? []).map((x) => [`${x.range.start.line}:${x.range.start.character}`, ...(x.relatedInformation ?? []).map((r) => `${r.location.range.start.line}:${r.location.range.start.character}`)].join(' '));
+      const moved = ['22:22 26:43 22:22 22:22 22:22'];
+      if (JSON.stringify(places(client.diagnostics.get(uri))) !== JSON.stringify(moved)) {
+        await client.waitFor<{ uri: string; diagnostics: Diagnostic[] }>('textDocument/publishDiagnostics', (p) => p.uri === uri && JSON.stringify(places(p.diagnostics)) === JSON.stringify(moved), 60_000).catch(() => undefined);
+      }
+      assert.deepEqual(places(client.diagnostics.get(uri)), moved);
+      assert.equal((await hover(client, BOOKS, 22, 10))?.split('\n')[4], 'The per-row call: `src/routes/books.js:27` `for (const book of books) out.push(await present(book));`');
     } finally {
       await client.close();
       fs.rmSync(client.root, { recursive: true, force: true });
@@ -397,15 +410,18 @@ describe('language server, before and after: a baseline, on the bookshop recorde
     }
   });
 
-  it('hovers the repeated queries exactly as recorded, backticks and all (MySQL identifiers), in fenced blocks', async () => {
+  it('hovers the per-row call of the N+1 and its repeated queries exactly as recorded, backticks and all (MySQL identifiers), in fenced blocks', async () => {
     const client = await startInProcess(bookshop(), {}, { watch: false });
     try {
       const onQuery = await hover(client, BOOKS, 20, 10);
       const authors = 'SELECT `id`, `name`, `country`, `createdAt`, `updatedAt` FROM `Authors` AS `Author` WHERE `Author`.`id` = ?';
-      assert.deepEqual(onQuery?.split('\n').slice(0, 11), [
+      assert.deepEqual(onQuery?.split('\n').slice(0, 13), [
         '**N+1: 600 queries from this query** `n-plus-one` (error)',
         '',
         'In GET /books, seen in 1 recording.',
+        '',
+        // The other end of the N+1 (the diagnostic's related information): where, and its line now.
+        'The per-row call: `src/routes/books.js:25` `for (const book of books) out.push(await present(book));`',
         '',
         '**Repeated queries**',
         '',
@@ -418,7 +434,7 @@ describe('language server, before and after: a baseline, on the bookshop recorde
       // The same text as the command line's JSON gives (and the recording holds, literals aside).
       const scanned = JSON.parse(formatJson(await scan(client.root, findRecordings([client.root]), resolveConfig({}))));
       const shapes = scanned.findings[0].related.map((r: { sql: string; count: number }) => ['', `${r.count} ×`, '```sql', r.sql, '```']).flat();
-      assert.deepEqual(onQuery?.split('\n').slice(5), shapes);
+      assert.deepEqual(onQuery?.split('\n').slice(7), shapes);
     } finally {
       await client.close();
     }

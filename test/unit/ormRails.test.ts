@@ -363,4 +363,35 @@ end
       hint: 'add .includes(:user) to the query at app/controllers/feed_controller.rb:3:13; merge it into the existing .includes(…) by hand',
     });
   });
+
+  it('says what remains for user.posts.where(…) per row (generated): a scoped association or one grouped query, not .includes(:posts); a scope that explains the condition gets the edit', () => {
+    const post = (extra: string): [string, string] => ['app/models/post.rb', `class Post < ApplicationRecord\n  belongs_to :user\n${extra}end\n`];
+    const user = (posts: string): [string, string] => ['app/models/user.rb', `class User < ApplicationRecord\n  ${posts}\nend\n`];
+    const controller = 'class UsersController < ApplicationController\n  def index\n    @users = User.order(:name)\n  end\nend\n';
+    const action: [string, string, string, number] = ['UsersController', 'index', 'app/controllers/users_controller.rb', 2];
+    const source = 'SELECT "users".* FROM "users" ORDER BY "users"."name" ASC';
+    const published = 'SELECT "posts".* FROM "posts" WHERE "posts"."user_id" = ? AND "posts"."published" = ? ORDER BY "posts"."created_at" DESC';
+    const fixOf = (files: Array<[string, string]>, perRow: string[]) => onlyFix({ files: new Map([...files, ['app/controllers/users_controller.rb', controller]]) }, loopRecording(action, source, perRow)).fix;
+    const remains =
+      'on posts read :posts with a further condition on published per row (user.posts.where(…)), which .includes(:posts) does not serve: the .where on the association queries each time; ' +
+      'declare a scoped association, has_many :published_posts, -> { where(published: …) }, class_name: "Post", read user.published_posts in the loop and add .includes(:published_posts), ' +
+      'or load them in one grouped query, Post.where(user_id: <the rows\' ids>, published: …).group_by(&:user_id)';
+    assert.deepEqual(fixOf([user('has_many :posts'), post('')], [published]), {
+      title: 'How to load eagerly (hint)',
+      hint: `the repeated queries ${remains}; the query is at app/controllers/users_controller.rb:3:14`,
+    });
+    // With another association the loop reads as loaded: that one is said, and what remains.
+    const profile = 'SELECT "profiles".* FROM "profiles" WHERE "profiles"."user_id" = ? LIMIT ?';
+    assert.deepEqual(fixOf([user('has_many :posts\n  has_one :profile'), post(''), ['app/models/profile.rb', 'class Profile < ApplicationRecord\n  belongs_to :user\nend\n']], [published, profile]), {
+      title: 'Load eagerly (hint): .includes(:profile)',
+      hint: `add .includes(:profile) to the query at app/controllers/users_controller.rb:3:14; the repeated queries ${remains}`,
+    });
+    // The condition is the association's own scope, or the target's default scope: .includes serves it.
+    const edited = controller.replace('User.order(:name)', 'User.order(:name).includes(:posts)');
+    for (const files of [[user('has_many :posts, -> { where(published: true).order(created_at: :desc) }'), post('')], [user('has_many :posts'), post('  default_scope { where(published: true) }\n')]]) {
+      const fix = fixOf(files, [published]);
+      assert.equal(fix.title, 'Load eagerly: .includes(:posts)');
+      assert.equal(applyEdit(controller, fix.edit!), edited);
+    }
+  });
 });

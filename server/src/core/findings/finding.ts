@@ -86,8 +86,11 @@ export interface Finding {
 
 /** A related place of a finding's code, and what it is ("the per-row call", "the source query"). */
 export interface AlsoAt {
+  /** Where it was when placed; `ref` finds it in the current text. */
   location: SourceLocation;
   what: string;
+  /** The place by identity (an N+1's loop: its source query or per-row call), resolved as a finding's own. */
+  ref: AnchorRef;
 }
 
 /** Orders findings by path, line, column, then rule. */

@@ -1,4 +1,5 @@
-// Diagnostics: every finding at its current place (unless an ignore comment there silences it),
+// Diagnostics: every finding at its current place, and the other end of its code at its own
+// (unless an ignore comment there silences it),
 // grouped by file, and the problems of broken recordings on the recording files themselves.
 
 import { ORMS } from '../orm/index';
@@ -30,7 +31,13 @@ function computeByFile(snapshot: Snapshot, index: SourceIndex): Map<string, File
     const location = resolveAnchor(f.ref, index, ORMS) ?? f.location;
     // An ignore comment on the line or above it, in the current text, silences the finding.
     if (isIgnored(f.rule, location, index.text(location.path))) continue;
-    entry(location.path).findings.push(location === f.location ? f : { ...f, location });
+    // The other end of its code (the per-row call of an N+1 on its source query) moves with the text too.
+    const also = f.also?.map((a) => {
+      const at = resolveAnchor(a.ref, index, ORMS) ?? a.location;
+      return at === a.location ? a : { ...a, location: at };
+    });
+    const moved = also !== undefined && also.some((a, i) => a !== f.also![i]);
+    entry(location.path).findings.push(location === f.location && !moved ? f : { ...f, location, ...(moved ? { also } : {}) });
   }
   for (const p of snapshot.problems()) entry(p.file).problems.push(p);
   return byFile;

@@ -1,10 +1,11 @@
 // Hover on a recorded line: what the function's lenses say (word for word: eglot shows no lenses),
 // its numbers (calls, total, self, mean, max, SQL), the queries it ran most, the recordings it came from and the slowest path to it;
-// and the findings that sit on the line with their repeated queries. Markdown; each query in a
+// and the findings that sit on the line with the other end of their code (an N+1's per-row call or
+// source query: where it is and what it says) and their repeated queries. Markdown; each query in a
 // fenced code block, exactly as recorded (copied out, it means what it meant).
 
 import { meanMs } from '../analysis/stats';
-import { Finding } from '../findings/finding';
+import { AlsoAt, Finding } from '../findings/finding';
 import { formatCount, formatMs, plural } from '../findings/format';
 import { Snapshot } from '../index/workspaceIndex';
 import { fencedBlock, markdownCode } from '../markdown';
@@ -23,7 +24,7 @@ const MAX_RECORDINGS = 5;
 export function hoverAt(snapshot: Snapshot, index: SourceIndex, relPath: string, line: number, since?: Since): string | undefined {
   const parts: string[] = [];
   const findings = (diagnosticsByFile(snapshot, index).get(relPath)?.findings ?? []).filter((f) => f.location.line <= line && line <= (f.location.endLine ?? f.location.line));
-  for (const f of findings) parts.push(findingMarkdown(f));
+  for (const f of findings) parts.push(findingMarkdown(f, index));
   // The innermost recorded function whose definition starts on this line, else encloses it.
   const located = functionsInFile(snapshot, index, relPath)
     .map(([key, fn]) => ({ key, def: index.locate(fn)?.definition }))
@@ -63,14 +64,32 @@ function functionMarkdown(snapshot: Snapshot, key: string, since: Since | undefi
   return lines.join('\n');
 }
 
-function findingMarkdown(f: Finding): string {
+function findingMarkdown(f: Finding, index: SourceIndex): string {
   const lines = [`**${escapeText(f.message)}** \`${f.rule}\` (${f.severity})`];
   if (f.scope) lines.push('', `In ${escapeText(f.scope)}, seen in ${plural(f.recordings.length, 'recording')}.`);
+  for (const a of f.also ?? []) lines.push('', alsoMarkdown(a, index));
+  return lines.concat(relatedMarkdown(f)).join('\n');
+}
+
+/** Longer lines of code are cut in a hover's mention of the other end. */
+const MAX_CODE_CHARS = 120;
+
+/** `The per-row call: `src/routes/books.js:25` `const author = await book.getAuthor();``: the other end, and its line as it is now. */
+function alsoMarkdown(a: AlsoAt, index: SourceIndex): string {
+  const at = `${a.location.path}:${a.location.line}`;
+  const code = index.text(a.location.path)?.split('\n')[a.location.line - 1]?.trim();
+  const cut = code !== undefined && code.length > MAX_CODE_CHARS ? `${code.slice(0, /[\uD800-\uDBFF]/.test(code[MAX_CODE_CHARS - 1]) ? MAX_CODE_CHARS - 1 : MAX_CODE_CHARS)}…` : code;
+  const what = a.what.charAt(0).toUpperCase() + a.what.slice(1);
+  return `${escapeText(what)}: ${markdownCode(at)}${cut ? ` ${markdownCode(cut)}` : ''}`;
+}
+
+function relatedMarkdown(f: Finding): string[] {
+  const lines: string[] = [];
   if (f.related.length) {
     lines.push('', '**Repeated queries**');
     for (const r of f.related.slice(0, TOP_QUERIES)) append(lines, ['', ...queryMarkdown(r.count, r.sql)]);
   }
-  return lines.join('\n');
+  return lines;
 }
 
 /**

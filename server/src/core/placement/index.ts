@@ -16,7 +16,7 @@
 // A place is kept as a reference by identity (function, model, table), not as a line, so that it
 // can be resolved again against the current text while the developer edits.
 
-import { AlsoAt, Anchor, AnchorRef, LoopHost } from '../findings/finding';
+import { Anchor, AnchorRef, LoopHost } from '../findings/finding';
 import { dialectOf, sqlFacts } from '../sql/normalize';
 import { SourceIndex, SourceLocation } from '../sourceIndex';
 import { Call, CallKind, Trace } from '../trace';
@@ -95,22 +95,33 @@ export function anchoringOf(trace: Trace, index: SourceIndex, orms: readonly Orm
     const place = loopIn(index, host, names);
     return place && { host, names, place };
   };
-  /** The anchor, with `other` (the per-row call or the source query) as its related place unless it is the same line. */
-  const withAlso = (anchor: Anchor, other: SourceLocation | undefined, what: AlsoAt['what']): Anchor =>
-    !other || (other.path === anchor.location.path && other.line === anchor.location.line) ? anchor : { ...anchor, also: [{ location: other, what }] };
+  /** The loop's source query or per-row call by identity, resolved again against the current text. */
+  const loopRef = (loop: { host: LoopHost; names: RepeatedNames }, at: 'source' | 'per-row'): AnchorRef => ({
+    kind: 'loop',
+    at,
+    host: loop.host,
+    tables: [...loop.names.tables],
+    columns: [...loop.names.columns],
+    ...(loop.names.wrapper !== undefined ? { wrapper: loop.names.wrapper } : {}),
+  });
+  /** The anchor, with the loop's `at` end (the per-row call or the source query) as its related place unless it is on the same line. */
+  const withAlso = (anchor: Anchor, loop: { host: LoopHost; names: RepeatedNames; place: LoopPlace } | undefined, at: 'source' | 'per-row'): Anchor => {
+    const other = loop && (at === 'source' ? loop.place.source : loop.place.perRow);
+    if (!loop || !other || (other.path === anchor.location.path && other.line === anchor.location.line)) return anchor;
+    return { ...anchor, also: [{ location: other, what: at === 'source' ? 'the source query' : 'the per-row call', ref: loopRef(loop, at) }] };
+  };
   const anchoring: Anchoring = {
     repeatedQueries(scopeCall, source, repeated) {
       const loop = loopOf(scopeCall, repeated);
       if (source) {
         const queryset = querysets(scopeCall, source);
-        if (queryset) return withAlso(queryset, loop?.place.perRow, 'the per-row call');
+        if (queryset) return withAlso(queryset, loop, 'per-row');
       }
       const statement = findSqlStatement(trace, index, repeated[0], statements);
-      if (statement) return withAlso(statement, loop?.place.source, 'the source query');
+      if (statement) return withAlso(statement, loop, 'source');
       if (loop) {
-        const ref = (at: 'source' | 'per-row'): AnchorRef => ({ kind: 'loop', at, host: loop.host, tables: [...loop.names.tables], columns: [...loop.names.columns], ...(loop.names.wrapper !== undefined ? { wrapper: loop.names.wrapper } : {}) });
-        if (loop.place.source) return withAlso({ location: loop.place.source, ref: ref('source') }, loop.place.perRow, 'the per-row call');
-        return { location: loop.place.perRow, ref: ref('per-row') };
+        if (loop.place.source) return withAlso({ location: loop.place.source, ref: loopRef(loop, 'source') }, loop, 'per-row');
+        return { location: loop.place.perRow, ref: loopRef(loop, 'per-row') };
       }
       const enclosing = nearest(commonAncestor(trace, repeated));
       if (enclosing) return enclosing;
@@ -133,7 +144,7 @@ export function anchoringOf(trace: Trace, index: SourceIndex, orms: readonly Orm
       const at = querysetOfCaller(trace, index, orms, repeated[0]) ?? findSqlStatement(trace, index, repeated[0], statements);
       if (!at) return anchoring.calls(commonAncestor(trace, repeated));
       // The call in the loop that asks again for every row, where it is certain.
-      return withAlso(at, loopOf(scopeCall, repeated)?.place.perRow, 'the per-row call');
+      return withAlso(at, loopOf(scopeCall, repeated), 'per-row');
     },
     calls(call) {
       return nearest(call) ?? anchoring.test();

@@ -30,6 +30,8 @@ export interface DrizzleRelation {
   target: string;
   /** `one(…, { references: [users.id] })`: the target's properties it is read by. */
   references: string[];
+  /** `one(…, { fields: [messages.userId] })`: this table's properties that hold them. */
+  fields: string[];
 }
 
 const TABLE_FUNCTIONS = new Set(['sqliteTable', 'pgTable', 'mysqlTable', 'singlestoreTable']);
@@ -72,10 +74,12 @@ function readSchema(parsers: SourceParsers, path: string, text: string): FileSch
           const target = lastName(targetNode);
           if (!target) continue;
           const options = config && unwrap(config);
-          const refs = options?.type === 'object' ? objectEntry(options, 'references') : undefined;
-          const refValue = refs && unwrap(refs.value);
-          const references = refValue?.type === 'array' ? refValue.namedChildren.map((c) => lastName(c)).filter((s): s is string => s !== undefined) : [];
-          found.relations.push({ source, relation: { name: entry.key, kind, target, references } });
+          const list = (key: string) => {
+            const value = options?.type === 'object' ? objectEntry(options, key)?.value : undefined;
+            const array = value && unwrap(value);
+            return array?.type === 'array' ? array.namedChildren.map((c) => lastName(c)).filter((s): s is string => s !== undefined) : [];
+          };
+          found.relations.push({ source, relation: { name: entry.key, kind, target, references: list('references'), fields: list('fields') } });
         }
       }
     }

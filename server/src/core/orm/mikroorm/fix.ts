@@ -1,17 +1,21 @@
 // The eager-loading fix for a MikroORM N+1: the relations of the query's entity that the repeated
 // queries load (found from each query's table and filter columns), added to the query's options as
-// `populate: ['tasks']`, or to the populate list already there. Where no relation loads them (a
-// plain key column), a hint in exact code: one `$in` query over all rows.
+// `populate: ['tasks']`, or to the populate list already there; the loops over the query's rows then
+// read the populated collection instead of initialising it per row, where that is certain
+// (rowReads). Where no relation loads them (a plain key column), a hint in exact code: one `$in`
+// query over all rows.
 
 import type { Node } from 'web-tree-sitter';
 import { RelatedEntry } from '../../findings/finding';
 import { Fix, OrmQuery } from '../../placement/orm';
-import { withTree } from '../../source/language';
+import { descendants, withTree } from '../../source/language';
 import { SourceIndex } from '../../sourceIndex';
 import { sqlFacts } from '../../sql/normalize';
 import { explainRepeats } from '../explain';
-import { Edit, addArgument, addElements, addProperties, applyEdits, callArguments, callAt, hasSpread, jsLanguageOf, lastName, methodCall, objectEntries, objectEntry, preferredQuote, quoted, stringValue, unwrap } from '../js/syntax';
+import { Edit, addArgument, addElements, addProperties, callArguments, callAt, hasSpread, jsLanguageOf, lastName, methodCall, objectEntries, objectEntry, preferredQuote, quoted, stringValue, unwrap } from '../js/syntax';
 import { columnOf, lowerFirst, onTable, sameName } from '../js/names';
+import { RowLoop, inLoopOverOtherRows, rowLoops, within } from '../js/rowLoops';
+import { RowRead, RowReads, loadFix, removeEmptiedLoops, removeRowStatement } from '../js/loadFix';
 import { MikroEntity, MikroRelation, mikroEntities } from './models';
 import { mikroQueriesIn, mikroQueryAt } from './queries';
 import { lineOf } from '../../source/language';
@@ -33,8 +37,6 @@ export function mikroFix(index: SourceIndex, query: OrmQuery, related: RelatedEn
     const items = loaded.map((r) => quoted(r.name, quote));
     const wanted = `populate: [${items.join(', ')}]`;
     const at = `${location.path}:${location.line}:${location.column}`;
-    const row = lowerFirst(entity.name);
-    const after = `then read ${loaded.map((r) => `${row}.${r.name}`).join(', ')} as loaded instead of loading ${loaded.length === 1 ? 'it' : 'them'} per row`;
     if (unexplained.length > 0) {
       const tables = unexplained.map((r) => r.table ?? 'query').join(', ');
       return { title: `Load eagerly (hint): ${wanted}`, hint: `add ${wanted} to the query at ${at}; the repeated queries on ${tables} match no relation of ${entity.name} and need loading by hand` };
@@ -65,9 +67,57 @@ export function mikroFix(index: SourceIndex, query: OrmQuery, related: RelatedEn
         added = `${missing.join(', ')} in populate`;
       }
     }
-    const newText = applyEdits(text, call.startIndex, call.endIndex, edits);
-    return { title: `Load eagerly: ${added}`, edit: { path: location.path, range: location, newText }, hint: `add ${added} to the query at ${at}, ${after}` };
+    return loadFix(text, call, edits, rowReads(root, text, call, entity, loaded), { path: location.path, at, added, perRow: true });
   });
+}
+
+/** What a collection's loader gives, read from the populated collection instead. */
+const LOADERS: Record<string, (read: string) => string> = { init: (r) => r, load: (r) => r, loadItems: (r) => `${r}.getItems()` };
+
+/**
+ * The per-row loaders of the loaded collections (1:m, m:n), each rewritten to read the populated
+ * collection where that is certain: on the row of a loop over the query's rows (in the same
+ * function), awaited, without arguments, `project.tasks.init()` (or `load()`) goes with its line
+ * when it stands alone, and a loop left empty with it; elsewhere it becomes `project.tasks`, and
+ * `loadItems()` `project.tasks.getItems()`. Any other remains (a loader with options, a row handed
+ * elsewhere, a reference), and so does a relation whose loader is found nowhere in this file.
+ */
+function rowReads(root: Node, text: string, query: Node, entity: MikroEntity, loaded: MikroRelation[]): RowReads {
+  const loops = rowLoops(query);
+  const edits: Edit[] = [];
+  const rewritten: RowRead[] = [];
+  const remaining: RowRead[] = [];
+  const emptied = new Map<number, { loop: RowLoop; removed: number }>();
+  const someRow = lowerFirst(entity.name);
+  for (const relation of loaded) {
+    const name = relation.name;
+    let seen = 0;
+    for (const node of descendants(root)) {
+      const call = node.type === 'call_expression' ? methodCall(node) : undefined;
+      const loader = call && Object.hasOwn(LOADERS, call.method) ? LOADERS[call.method] : undefined;
+      const collection = call && unwrap(call.object);
+      const property = collection?.type === 'member_expression' ? collection.childForFieldName('property')?.text : undefined;
+      if (!call || !loader || property !== name) continue;
+      if (inLoopOverOtherRows(node, query)) continue;
+      seen++;
+      const object = unwrap(collection!.childForFieldName('object')!);
+      const row = object.type === 'identifier' ? object.text : undefined;
+      const read: RowRead = { read: `${row ?? someRow}.${name}`, call: `${row ?? someRow}.${name}.${call.method}()`, line: lineOf(node.startPosition) };
+      const loop = row !== undefined ? loops.find((l) => l.row === row && within(node, l.body)) : undefined;
+      const awaited = node.parent?.type === 'await_expression' ? node.parent : undefined;
+      if (!loop || !awaited || callArguments(node).length > 0 || (relation.kind !== '1:m' && relation.kind !== 'm:n')) {
+        remaining.push(read);
+        continue;
+      }
+      rewritten.push(read);
+      const statement = awaited.parent;
+      if (statement?.type === 'expression_statement' && call.method !== 'loadItems') edits.push(removeRowStatement(text, statement, loop, emptied));
+      else edits.push({ start: awaited.startIndex, end: awaited.endIndex, text: loader(`${row}.${name}`) });
+    }
+    if (seen === 0) remaining.push({ read: `${someRow}.${name}`, line: 0 });
+  }
+  removeEmptiedLoops(text, edits, emptied);
+  return { edits, rewritten, remaining };
 }
 
 /** The relation of `entity` a repeated query loads, from its table and filter columns. */

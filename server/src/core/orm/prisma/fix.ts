@@ -9,7 +9,8 @@ import { SourceIndex } from '../../sourceIndex';
 import { sqlFacts } from '../../sql/normalize';
 import { explainRepeats } from '../explain';
 import { Edit, addArgument, addProperties, callArguments, callAt, hasSpread, jsLanguageOf, methodCall, objectEntries, objectEntry, unwrap } from '../js/syntax';
-import { editOver, guardedByRead, inLoopOverOtherRows, joined, rowLoops, within } from '../js/rowLoops';
+import { guardedByRead, inLoopOverOtherRows, rowLoops, within } from '../js/rowLoops';
+import { RowRead, RowReads, loadFix } from '../js/loadFix';
 import { filtersOn, lowerFirst, sameName } from '../js/names';
 import { PrismaField, PrismaModel, prismaModels } from './models';
 
@@ -37,28 +38,8 @@ export function prismaFix(index: SourceIndex, query: OrmQuery, related: RelatedE
     const edit = includeEdit(text, call, loaded);
     if ('reason' in edit) return { title: `Load eagerly (hint): ${wanted}`, hint: `add ${wanted} to the query at ${at}; ${edit.reason}` };
     const reads = rowReads(root, call, model, fields, models);
-    const { range, newText } = editOver(text, call, [...edit.edits, ...reads.edits]);
-    // What the loop still does after the edit is said in the title too (the code action's and
-    // SARIF's description): the edit alone does not end the N+1 then.
-    const { rewritten, remaining } = reads;
-    const done = rewritten.length ? ` and read ${joined(rewritten, (r) => `${r.row}.${r.field}`)} instead of calling ${joined(rewritten, (r) => `${r.loader}()`)} per row` : '';
-    const where = rewritten.length ? ` (${joined(rewritten, (r) => `${location.path}:${r.line}`)})` : '';
-    const remains = remaining.length ? `, then read ${joined(remaining, (r) => `${r.row}.${r.field}`)} instead of querying per row` : '';
-    return {
-      title: `Load eagerly: ${edit.added}${done}${remains}`,
-      edit: { path: location.path, range: { path: location.path, ...range }, newText },
-      hint: `add ${edit.added} to the query at ${at}${done}${where}${remains}`,
-    };
+    return loadFix(text, call, edit.edits, reads, { path: location.path, at, added: edit.added, perRow: true });
   });
-}
-
-interface RowRead {
-  /** The row's name where it is loaded (`book`), else the model's, lower case. */
-  row: string;
-  field: string;
-  /** The per-row query's method (`findUnique`, `findMany`). */
-  loader: string;
-  line: number;
 }
 
 /**
@@ -70,7 +51,7 @@ interface RowRead {
  * relation (`book.author ?? (await …)`) needs nothing; any other remains, and so does a relation
  * whose query is found nowhere in this file (its rows are read elsewhere, out of sight).
  */
-function rowReads(root: Node, query: Node, model: PrismaModel, fields: PrismaField[], models: PrismaModel[]): { edits: Edit[]; rewritten: RowRead[]; remaining: RowRead[] } {
+function rowReads(root: Node, query: Node, model: PrismaModel, fields: PrismaField[], models: PrismaModel[]): RowReads {
   const loops = methodCall(query)?.method === 'findMany' ? rowLoops(query) : [];
   const edits: Edit[] = [];
   const rewritten: RowRead[] = [];
@@ -86,17 +67,17 @@ function rowReads(root: Node, query: Node, model: PrismaModel, fields: PrismaFie
       if (inLoopOverOtherRows(node, query)) continue;
       seen++;
       if (loader.row !== undefined && guardedByRead(node, loader.row, field.name)) continue;
-      const read: RowRead = { row: loader.row ?? someRow, field: field.name, loader: loader.method, line: lineOf(node.startPosition) };
+      const read: RowRead = { read: `${loader.row ?? someRow}.${field.name}`, call: `${loader.method}()`, line: lineOf(node.startPosition) };
       const loop = loader.row !== undefined ? loops.find((l) => l.row === loader.row && within(node, l.body)) : undefined;
       const awaited = node.parent?.type === 'await_expression' ? node.parent : undefined;
       if (!loop || !awaited || !loader.exact) {
-        remaining.push(read);
+        remaining.push({ read: read.read, line: read.line });
         continue;
       }
       edits.push({ start: awaited.startIndex, end: awaited.endIndex, text: `${loader.row}.${field.name}` });
       rewritten.push(read);
     }
-    if (seen === 0) remaining.push({ row: someRow, field: field.name, loader: '', line: 0 });
+    if (seen === 0) remaining.push({ read: `${someRow}.${field.name}`, line: 0 });
   }
   return { edits, rewritten, remaining };
 }

@@ -17,6 +17,8 @@ export interface RubyClassDecl {
   tableName?: string;
   /** `self.abstract_class = true` or `primary_abstract_class`. */
   abstract: boolean;
+  /** `default_scope …`: every query of the model may filter more. */
+  defaultScope?: true;
   associations: RailsAssociation[];
   attachments: RailsAttachment[];
   path: string;
@@ -45,6 +47,8 @@ export interface RailsAssociation {
   as?: string;
   polymorphic: boolean;
   joinTable?: string;
+  /** Declared with a scope (`has_many :comments, -> { order(:id) }`): its queries may filter more. */
+  scoped?: true;
   line: number;
 }
 
@@ -113,6 +117,7 @@ function readClass(cls: Node, name: string[], path: string): RubyClassDecl {
     if (!call || (call.type === 'call' && call.childForFieldName('receiver'))) continue;
     const method = call.type === 'identifier' ? call.text : methodName(call);
     if (method === 'primary_abstract_class') decl.abstract = true;
+    if (method === 'default_scope') decl.defaultScope = true;
     if (call.type !== 'call' || method === undefined) continue;
     const args = call.childForFieldName('arguments')?.namedChildren ?? [];
     const first = args[0] && symbolOrString(args[0]);
@@ -132,6 +137,7 @@ function readClass(cls: Node, name: string[], path: string): RubyClassDecl {
         as: options.get('as'),
         polymorphic: options.get('polymorphic') === 'true',
         joinTable: options.get('join_table'),
+        ...(args.some((a) => a.type === 'lambda') ? { scoped: true as const } : {}),
         line: lineOf(call.startPosition),
       });
     }

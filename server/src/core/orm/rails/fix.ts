@@ -80,7 +80,11 @@ function explain(model: RailsModel, sql: string, models: RailsModel[]): Explaine
     } else if (a.kind === 'belongs_to') {
       if (filtered(a.primaryKey ?? 'id')) found.push({ symbol: a.name });
     } else if (filtered(keyToOwner(model, a))) {
-      found.push({ symbol: a.name });
+      // `user.posts.where(published: true)` per row: a further condition on the association, which
+      // the loaded rows do not serve (unless the association's or the target's scope says it).
+      const others = new Set([keyToOwner(model, a), ...(a.as ? [`${a.as}_type`] : [])]);
+      const further = a.kind === 'has_many' && !a.scoped && !hasDefaultScope(target) ? [...new Set(facts.filterColumns.filter((c) => !c.includes('.') || c.startsWith(`${table}.`)).map((c) => c.slice(c.lastIndexOf('.') + 1)))].filter((c) => !others.has(c)) : [];
+      found.push(further.length ? { reason: `further: ${a.name} ${target.name} ${keyToOwner(model, a)} ${further.join(' ')}` } : { symbol: a.name });
     }
   }
   // Active Storage: the attachment rows of each record, then the blob of each attachment.
@@ -93,7 +97,7 @@ function explain(model: RailsModel, sql: string, models: RailsModel[]): Explaine
   }
   if (found.length === 1) return found[0];
   if (found.length === 0) return { reason: 'none' };
-  const names = found.map((f) => ('symbol' in f ? (f.pair ? `${f.pair.key}: ${f.pair.value}` : `:${f.symbol}`) : '')).join(', ');
+  const names = found.map((f) => ('symbol' in f ? (f.pair ? `${f.pair.key}: ${f.pair.value}` : `:${f.symbol}`) : `:${f.reason.split(' ')[1]}`)).join(', ');
   return { reason: `ambiguous: ${names}` };
 }
 
@@ -118,7 +122,31 @@ function describeUnexplained(unexplained: RailsLoad['unexplained'], model: Rails
   if (none) parts.push(`on ${none} match no association of ${model.name} and need loading by hand`);
   if (aggregate) parts.push(`on ${aggregate} count or test rows, which .includes does not remove (use .size on loaded rows, or a counter cache)`);
   for (const a of ambiguous) parts.push(`on ${a.entry.table ?? 'a table'} match several associations of ${model.name} (${a.reason.slice('ambiguous: '.length)}): include the one the loop reads`);
+  for (const u of unexplained.filter((x) => x.reason.startsWith('further: '))) parts.push(furtherScope(u.entry.table ?? 'a table', u.reason, model));
   return parts.join('; ');
+}
+
+/**
+ * What remains for `row.posts.where(published: …)` per row: .includes(:posts) loads every post,
+ * and the .where on the association queries each time anyway. A scoped association loads the
+ * filtered rows eagerly; one grouped query does the same without declaring one.
+ */
+function furtherScope(table: string, reason: string, model: RailsModel): string {
+  const [, name, target, key, ...columns] = reason.split(' ');
+  const row = underscore(model.name.split('::').pop() as string);
+  const conditions = columns.map((c) => `${c}: …`).join(', ');
+  const scoped = `${columns[0]}_${name}`;
+  return (
+    `on ${table} read :${name} with a further condition on ${columns.join(', ')} per row (${row}.${name}.where(…)), which .includes(:${name}) does not serve: the .where on the association queries each time; ` +
+    `declare a scoped association, has_many :${scoped}, -> { where(${conditions}) }, class_name: "${target}", read ${row}.${scoped} in the loop and add .includes(:${scoped}), ` +
+    `or load them in one grouped query, ${target}.where(${key}: <the rows' ids>, ${conditions}).group_by(&:${key})`
+  );
+}
+
+/** True when the model or a model it inherits from declares a default_scope. */
+function hasDefaultScope(model: RailsModel): boolean {
+  for (let m: RailsModel | undefined = model; m; m = m.parent) if (m.decl.defaultScope) return true;
+  return false;
 }
 
 /** What to add to `.includes(…)`: association symbols, and `key: value` entries (Active Storage). */

@@ -10,7 +10,8 @@ import { sqlFacts } from '../../sql/normalize';
 import { explainRepeats } from '../explain';
 import { append } from '../../arrays';
 import { Edit, addArgument, addElements, addProperties, callArguments, callAt, declaredNames, hasSpread, jsLanguageOf, lastName, methodCall, objectEntries, objectEntry, preferredQuote, quoted, stringProperty, stringValue, unwrap } from '../js/syntax';
-import { editOver, guardedByRead, inLoopOverOtherRows, joined, rowLoops, within } from '../js/rowLoops';
+import { guardedByRead, inLoopOverOtherRows, rowLoops, within } from '../js/rowLoops';
+import { RowRead, RowReads, loadFix } from '../js/loadFix';
 import { camelCase, columnOf, filtersOn, lowerFirst, onTable, pluralize, sameName, snakeCase } from '../js/names';
 import { SequelizeAssociation, SequelizeModel, modelNamed, sequelizeModels } from './models';
 import { QUERY_METHODS } from './queries';
@@ -48,28 +49,8 @@ export function sequelizeFix(index: SourceIndex, query: OrmQuery, related: Relat
     const reads = rowReads(root, call, model, loaded, method.method, quote);
     const edit = includeEdit(text, call, method.method, loaded, items, reads.order);
     if ('reason' in edit) return { title: `Load eagerly (hint): ${wanted}`, hint: `add ${wanted} to the query at ${at}; ${edit.reason}` };
-    const { range, newText } = editOver(text, call, [...edit.edits, ...reads.edits]);
-    // What the loop still does after the edit is said in the title too (the code action's and
-    // SARIF's description): the edit alone does not end the N+1 then.
-    const { rewritten, remaining } = reads;
-    const done = rewritten.length ? ` and read ${joined(rewritten, (r) => `${r.row}.${r.name}`)} instead of calling ${joined(rewritten, (r) => `${r.row}.${r.getter}()`)}` : '';
-    const where = rewritten.length ? ` (${joined(rewritten, (r) => `${location.path}:${r.line}`)})` : '';
-    const remains = remaining.length ? `, then read ${joined(remaining, (r) => `${r.row}.${r.name}`)} instead of calling ${joined(remaining, (r) => `${r.getter}()`)}` : '';
-    return {
-      title: `Load eagerly: ${edit.added}${done}${remains}`,
-      edit: { path: location.path, range: { path: location.path, ...range }, newText },
-      hint: `add ${edit.added} to the query at ${at}${done}${where}${remains}`,
-    };
+    return loadFix(text, call, edit.edits, reads, { path: location.path, at, added: edit.added, perRow: false });
   });
-}
-
-interface RowRead {
-  /** The row's name where the getter is called (`project`), else the model's, lower case. */
-  row: string;
-  /** The association's name (`tasks`) and its getter (`getTasks`). */
-  name: string;
-  getter: string;
-  line: number;
 }
 
 /**
@@ -81,7 +62,7 @@ interface RowRead {
  * and so does an association whose getter is called nowhere in this file (its rows are read
  * elsewhere, out of sight).
  */
-function rowReads(root: Node, query: Node, model: SequelizeModel, loaded: Loaded[], method: string, quote: "'" | '"'): { edits: Edit[]; order: string[]; rewritten: RowRead[]; remaining: RowRead[] } {
+function rowReads(root: Node, query: Node, model: SequelizeModel, loaded: Loaded[], method: string, quote: "'" | '"'): RowReads & { order: string[] } {
   // findOne and findByPk give one row: no loop over it.
   const loops = method === 'findAll' || method === 'findAndCountAll' ? rowLoops(query) : [];
   const orderAt = queryOrder(query, method);
@@ -102,22 +83,22 @@ function rowReads(root: Node, query: Node, model: SequelizeModel, loaded: Loaded
       const object = unwrap(call.object);
       const row = object.type === 'identifier' ? object.text : undefined;
       if (row !== undefined && guardedByRead(node, row, name)) continue;
-      const read: RowRead = { row: row ?? someRow, name, getter, line: lineOf(node.startPosition) };
+      const line = lineOf(node.startPosition);
       const loop = row !== undefined ? loops.find((lp) => lp.row === row && within(node, lp.body)) : undefined;
       const awaited = node.parent?.type === 'await_expression' ? node.parent : undefined;
       const moved = loop && awaited ? getterOrder(node, name, quote) : undefined;
       // An order to move where the query's order is not written out here: not certain.
       if (!awaited || moved === undefined || (moved.length > 0 && orderAt === undefined)) {
-        remaining.push(read);
+        remaining.push({ read: `${row ?? someRow}.${name}`, call: `${getter}()`, line });
         continue;
       }
       append(order, moved);
       edits.push({ start: awaited.startIndex, end: awaited.endIndex, text: `${row}.${name}` });
-      rewritten.push(read);
+      rewritten.push({ read: `${row}.${name}`, call: `${row}.${getter}()`, line });
     }
-    if (seen === 0) remaining.push({ row: someRow, name, getter, line: 0 });
+    if (seen === 0) remaining.push({ read: `${someRow}.${name}`, call: `${getter}()`, line: 0 });
   }
-  const unique = remaining.filter((r, i) => remaining.findIndex((o) => o.row === r.row && o.name === r.name) === i);
+  const unique = remaining.filter((r, i) => remaining.findIndex((o) => o.read === r.read) === i);
   return { edits, order, rewritten, remaining: unique };
 }
 

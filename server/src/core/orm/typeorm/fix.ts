@@ -9,8 +9,8 @@ import { sqlFacts } from '../../sql/normalize';
 import { explainRepeats } from '../explain';
 import type { Node } from 'web-tree-sitter';
 import { Edit, addArgument, addElements, addProperties, callArguments, callAt, calleeName, enclosingClassName, hasSpread, jsLanguageOf, lastName, methodCall, objectEntries, objectEntry, preferredQuote, quoted, stringValue, unwrap } from '../js/syntax';
-import { RowLoop, editOver, inLoopOverOtherRows, joined, removeStatement, rowLoops, within } from '../js/rowLoops';
-import { append } from '../../arrays';
+import { RowLoop, inLoopOverOtherRows, joined, rowLoops, within } from '../js/rowLoops';
+import { RowRead, RowReads, loadFix, removeEmptiedLoops, removeRowStatement } from '../js/loadFix';
 import { camelCase, filtersOn, lowerFirst, sameName, snakeCase } from '../js/names';
 import { TypeormEntity, TypeormRelation, typeormEntities } from './models';
 import { TypeormQuery, queriesIn } from './queries';
@@ -41,32 +41,11 @@ export function typeormFix(index: SourceIndex, query: OrmQuery, related: Related
     const edit = relationsEdit(text, found, names, quote);
     if ('reason' in edit) return { title: `Load eagerly (hint): ${wanted}`, hint: `add ${wanted} to the query at ${at}; ${edit.reason}` };
     const reads = rowReads(index, root, text, found, entity, loaded);
-    const { range, newText } = editOver(text, call, [...edit.edits, ...reads.edits]);
-    // What the loop still does after the edit is said in the title too (the code action's and
-    // SARIF's description): the edit alone does not end the N+1 then. A lazy relation awaited per
-    // row takes the loaded rows: nothing remains there.
-    const { rewritten, remaining } = reads;
-    const lazy = remaining.filter((r) => r.relation.lazy);
-    const eager = remaining.filter((r) => !r.relation.lazy);
-    const done = rewritten.length ? ` and read ${joined(rewritten, (r) => `${r.row}.${r.relation.name}`)} instead of calling ${joined(rewritten, (r) => `${r.loader}()`)} per row` : '';
-    const where = rewritten.length ? ` (${joined(rewritten, (r) => `${location.path}:${r.line}`)})` : '';
-    const remains = eager.length ? `, then read ${joined(eager, (r) => `${r.row}.${r.relation.name}`)} instead of querying per row` : '';
-    const awaiting = lazy.length ? `; awaiting ${joined(lazy, (r) => `${r.row}.${r.relation.name}`)} then takes the loaded rows` : '';
-    return {
-      title: `Load eagerly: ${edit.added}${done}${remains}`,
-      edit: { path: location.path, range: { path: location.path, ...range }, newText },
-      hint: `add ${edit.added} to the query at ${at}${done}${where}${remains}${awaiting}`,
-    };
+    // A lazy relation awaited per row takes the loaded rows: nothing remains there.
+    const lazy = reads.lazy;
+    const tail = lazy.length ? `; awaiting ${joined(lazy, (r) => r.read)} then takes the loaded rows` : '';
+    return loadFix(text, call, edit.edits, reads, { path: location.path, at, added: edit.added, perRow: true, tail });
   });
-}
-
-interface RowRead {
-  /** The row's name where it is loaded (`project`), else the entity's, lower case. */
-  row: string;
-  relation: TypeormRelation;
-  /** The per-row loader's method (`loadMany`, `findOneBy`). */
-  loader: string;
-  line: number;
 }
 
 /**
@@ -78,28 +57,31 @@ interface RowRead {
  * with its line, and a loop left empty with it. Any other loader remains, and so does a relation
  * whose loader is found nowhere in this file (its rows are read elsewhere, out of sight).
  */
-function rowReads(index: SourceIndex, root: Node, text: string, query: TypeormQuery, entity: TypeormEntity, loaded: TypeormRelation[]): { edits: Edit[]; rewritten: RowRead[]; remaining: RowRead[] } {
+function rowReads(index: SourceIndex, root: Node, text: string, query: TypeormQuery, entity: TypeormEntity, loaded: TypeormRelation[]): RowReads & { lazy: RowRead[] } {
   const loops = LIST_METHODS.has(query.method) ? rowLoops(query.call) : [];
   const ids = relationIds(index, entity);
   const repositories = repositoriesIn(root);
   const edits: Edit[] = [];
   const rewritten: RowRead[] = [];
   const remaining: RowRead[] = [];
+  const lazy: RowRead[] = [];
   const emptied = new Map<number, { loop: RowLoop; removed: number }>();
   const someRow = lowerFirst(entity.name);
   for (const relation of loaded) {
     let seen = 0;
+    // A relation left to load per row: read it from the row (a lazy one, awaited, takes the loaded rows).
+    const remains = (read: RowRead) => (relation.lazy ? lazy : remaining).push({ read: read.read, line: read.line });
     for (const node of descendants(root)) {
       const loader = loaderOf(node, entity, relation, ids, repositories);
       if (!loader) continue;
       if (inLoopOverOtherRows(node, query.call)) continue;
       seen++;
       const row = loader.row.type === 'identifier' ? loader.row.text : undefined;
-      const read: RowRead = { row: row ?? someRow, relation, loader: loader.method, line: lineOf(node.startPosition) };
+      const read: RowRead = { read: `${row ?? someRow}.${relation.name}`, call: `${loader.method}()`, line: lineOf(node.startPosition) };
       const loop = row !== undefined ? loops.find((l) => l.row === row && within(node, l.body)) : undefined;
       const awaited = node.parent?.type === 'await_expression' ? node.parent : undefined;
       if (!loop || !awaited) {
-        remaining.push(read);
+        remains(read);
         continue;
       }
       rewritten.push(read);
@@ -107,25 +89,13 @@ function rowReads(index: SourceIndex, root: Node, text: string, query: TypeormQu
       const statement = assignment?.parent;
       if (assignment?.type === 'assignment_expression' && statement?.type === 'expression_statement' && unwrap(assignment.childForFieldName('left')!).text === `${row}.${relation.name}`) {
         // `project.tasks = await …loadMany()`: the loaded relation is there already.
-        edits.push(removeStatement(text, statement));
-        const entry = emptied.get(loop.node.id) ?? { loop, removed: 0 };
-        entry.removed++;
-        emptied.set(loop.node.id, entry);
+        edits.push(removeRowStatement(text, statement, loop, emptied));
       } else edits.push({ start: awaited.startIndex, end: awaited.endIndex, text: `${row}.${relation.name}` });
     }
-    if (seen === 0) remaining.push({ row: someRow, relation, loader: '', line: 0 });
+    if (seen === 0) remains({ read: `${someRow}.${relation.name}`, line: 0 });
   }
-  // A loop whose every statement went is removed whole.
-  for (const { loop, removed } of emptied.values()) {
-    const statements = loop.body.type === 'statement_block' ? loop.body.namedChildren.filter((c) => c.type !== 'comment') : [];
-    if (statements.length !== removed || loop.node.type !== 'for_in_statement') continue;
-    const inside = (e: Edit) => e.start >= loop.node.startIndex && e.end <= loop.node.endIndex + 1;
-    const kept = edits.filter((e) => !inside(e));
-    edits.length = 0;
-    append(edits, kept);
-    edits.push(removeStatement(text, loop.node));
-  }
-  return { edits, rewritten, remaining };
+  removeEmptiedLoops(text, edits, emptied);
+  return { edits, rewritten, remaining, lazy };
 }
 
 /** The methods that return a list of rows, over which a loop can run. */
