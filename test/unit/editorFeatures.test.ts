@@ -170,6 +170,8 @@ describe('editor features as fixtures (core/ide)', () => {
 
         In GET /books, seen in 1 recording.
 
+        The per-row call: \`src/routes/books.js:25\` \`for (const book of books) out.push(await present(book));\`
+
         **Repeated queries**
 
         200 ×
