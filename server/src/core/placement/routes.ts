@@ -42,8 +42,10 @@ export function routeHandler(index: SourceIndex, method: string, path: string): 
   const m = method.toLowerCase();
   const requested = requestedSegments(path.startsWith('/') ? path : `/${path}`);
   const segment = requested.split('/')[1] ?? '';
+  // `/users.json`: Rails' `(.:format)` makes it a route of `users`.
+  const stem = segment.includes('.') ? segment.slice(0, segment.indexOf('.')) : undefined;
   const matches: DeclaredRoute[] = [];
-  for (const r of [...(table.get(segment) ?? []), ...(segment === '*' ? [] : table.get('*') ?? [])]) {
+  for (const r of [...(table.get(segment) ?? []), ...(stem !== undefined ? table.get(stem) ?? [] : []), ...(table.get('*') ?? [])]) {
     countWork();
     if ((r.method !== m && r.method !== 'all') || !r.pattern.test(requested)) continue;
     matches.push(r);
@@ -56,7 +58,7 @@ export function routeHandler(index: SourceIndex, method: string, path: string): 
     if (!best) served.set(r.family, [r]);
     else {
       const exact = (x: DeclaredRoute) => (x.method === m ? 1 : 0);
-      const order = (r.firstMatch ? best[0].order - r.order : r.literals - best[0].literals) || exact(r) - exact(best[0]);
+      const order = (r.firstMatch ? best[0].order - r.order : r.specificity - best[0].specificity) || exact(r) - exact(best[0]);
       if (order > 0) served.set(r.family, [r]);
       else if (order === 0) best.push(r);
     }

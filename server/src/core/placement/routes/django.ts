@@ -79,10 +79,10 @@ export function djangoRoutes(index: SourceIndex): DeclaredRoute[] {
           } catch {
             continue;
           }
-          const literals = route.split('/').filter((s) => s !== '' && !/[<(\\[]/.test(s)).length;
+          const specificity = 2 * route.split('/').filter((s) => s !== '' && !/[<(\\[]/.test(s)).length;
           const lead = /^([\w-]*)(\/|$)/.exec(regex);
           const first = lead && (lead[2] === '/' || e.anchored) ? lead[1] : '*';
-          const common = { pattern, literals, first, family: `django ${root}`, firstMatch: true, order: order++ };
+          const common = { pattern, specificity, first, family: `django ${root}`, firstMatch: true, order: order++ };
           for (const [method, handler] of e.target.view.byMethod) out.push({ ...common, method, handler, route: `${method.toUpperCase()} /${route}` });
           out.push({ ...common, method: 'all', handler: e.target.view.other, route: `ALL /${route}` });
         } else if (depth < 8) {

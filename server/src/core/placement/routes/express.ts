@@ -43,7 +43,7 @@ export function expressRoutes(index: SourceIndex): DeclaredRoute[] {
   for (const path of index.files.list(JS_SUFFIXES)) {
     const language = languageOfPath(path);
     const text = index.text(path);
-    if (!language || text === undefined || !/\b(Router|express|fastify|Fastify|register)\b/.test(text)) continue;
+    if (!language || text === undefined || !/\b(Router|express|fastify|Fastify|register)\b|\.(get|post|put|patch|delete|all)\(\s*['"`]/.test(text)) continue;
     const read = withTree(index.parsers, language, text, (root) => readRoutes(root, path, (p) => index.files.exists(p)));
     if (read && (read.routes.length || read.mounts.length)) files.set(path, read);
   }
@@ -125,7 +125,7 @@ function readRoutes(root: Node, path: string, exists: (p: string) => boolean): F
       const callee = call.childForFieldName('function');
       const calleeText = callee?.text ?? '';
       // Express (`express()`, `express.Router()`, `Router()`) and Fastify (`fastify()`, `require('fastify')()`).
-      if (/(^|\.)(Router|express|fastify|Fastify)$/.test(calleeText) || /^require\(['"]fastify['"]\)$/.test(calleeText)) {
+      if (/(^|\.)(Router|express|fastify|Fastify)$/.test(calleeText) || /^require\(['"](fastify|express)['"]\)$/.test(calleeText)) {
         routers.add(name.text);
         if (/fastify/i.test(calleeText)) out.fastify.add(name.text);
       }

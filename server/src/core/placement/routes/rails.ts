@@ -80,7 +80,11 @@ function readRoutes(root: Node): RailsRoute[] {
   const visit = (body: Node | null | undefined, scope: Scope, depth: number) => {
     for (const node of body?.namedChildren ?? []) {
       countWork();
-      if (node?.type === 'call' && !node.childForFieldName('receiver')) draw(node, scope, depth);
+      if (node?.type !== 'call') continue;
+      // `Rails.application.routes.draw do … end`: its block.
+      if (node.childForFieldName('receiver')) {
+        if (node.childForFieldName('method')?.text === 'draw') visit(blockOf(node), scope, depth + 1);
+      } else draw(node, scope, depth);
     }
   };
   const blockOf = (call: Node) => call.childForFieldName('block')?.childForFieldName('body');

@@ -15,8 +15,8 @@ export interface DeclaredRoute {
   method: string;
   /** The pattern over the whole requested path (`^/users/([^/]+)/?$`), from `patternOf` or written by the reader. */
   pattern: RegExp;
-  /** The segments of the path written as text, no parameter: the more, the more specific. */
-  literals: number;
+  /** How specific the path is: 2 per segment written as text, 1 per parameter of a type (`<int:id>`). */
+  specificity: number;
   /** The first segment of the path when written as text (`api` of `/api/users`), else '*'. */
   first: string;
   handler: HandlerLines;
@@ -66,14 +66,14 @@ function parameter(converter: string | undefined): string {
  * Django's `path()`), `*` and `*rest` (globs), `{path:path}`/`<path:p>` (the rest of the path), and
  * Rails' optional `(.:format)`. A trailing slash is optional unless `strictSlash`.
  */
-export function patternOf(template: string, strictSlash = false): { pattern: RegExp; literals: number; first: string } {
+export function patternOf(template: string, strictSlash = false): { pattern: RegExp; specificity: number; first: string } {
   let format = false;
   const text = template.replace(/\(\.:format\)$/, () => {
     format = true;
     return '';
   });
   const trailing = text.length > 1 && text.endsWith('/');
-  let literals = 0;
+  let specificity = 0;
   let first: string | undefined;
   const segments = text
     .split('/')
@@ -84,8 +84,11 @@ export function patternOf(template: string, strictSlash = false): { pattern: Reg
       let m: RegExpExecArray | null;
       if (segment === '*' || /^\*\w+$/.test(segment) || /^\{\*\w*\}$/.test(segment) || /^<path:\w+>$/.test(segment) || /^\{\w+:(path|\.\*|\.\+)\}$/.test(segment)) return '.*';
       if ((m = /^:(\w+)\??$/.exec(segment)) || (m = /^\{(\w+)(?::[^}]*)?\}$/.exec(segment))) return parameter(undefined);
-      if ((m = /^<(?:(\w+):)?\w+>$/.exec(segment))) return parameter(m[1]);
-      literals++;
+      if ((m = /^<(?:(\w+):)?\w+>$/.exec(segment))) {
+        if (m[1] && m[1] in CONVERTERS) specificity++;
+        return parameter(m[1]);
+      }
+      specificity += 2;
       return segment.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
     });
   let source = segments.join('/').replace(/\/+$/, '');
@@ -93,7 +96,7 @@ export function patternOf(template: string, strictSlash = false): { pattern: Reg
   if (source === '/') source = '';
   const end = format ? '(?:\\.\\w+)?' : '';
   const slash = strictSlash ? (trailing ? '/' : '') : '/?';
-  return { pattern: new RegExp(`^${source}${end}${slash}$`), literals, first: first ?? '' };
+  return { pattern: new RegExp(`^${source}${end}${slash}$`), specificity, first: first ?? '' };
 }
 
 /** `/prefix` + `path`, one slash between, none at the end (but `/` alone). */
