@@ -702,8 +702,8 @@ describe('route handlers found from the request', () => {
     ]);
   });
 
-  it('linear work: the route table of n Rails resources and n Django views, read once for n requests', () => {
-    assertLinearWork('route handlers, n resources and views', (n) => {
+  it('linear work: the route table of n routes of each framework, read once for n requests', () => {
+    assertLinearWork('route handlers, n routes of each framework', (n) => {
       const files = new Map<string, string>();
       const routes = ['Rails.application.routes.draw do'];
       const urls = ['from django.urls import path', 'from . import views', 'urlpatterns = ['];
@@ -713,7 +713,13 @@ describe('route handlers found from the request', () => {
         files.set(`app/controllers/things${k}_controller.rb`, `class Things${k}Controller < ApplicationController\n  def show\n  end\nend\n`);
         urls.push(`    path("page${k}/<int:pk>/", views.page${k}),`);
         views.push(`def page${k}(request, pk):`, '    return None', '');
+        files.set(`src/p${k}.js`, `module.exports = async function (app) {\n  app.get('/', async () => 'p${k}');\n};\n`);
+        files.set(`src/c${k}.controller.ts`, `@Controller('c${k}')\nexport class C${k}Controller {\n  @Get(':id')\n  find() {}\n}\n`);
+        files.set(`bp/b${k}.py`, `from flask import Blueprint\n\nbp = Blueprint("b${k}", __name__, url_prefix="/b${k}")\n\n\n@bp.get("/<int:id>")\ndef show(id):\n    return ""\n`);
+        files.set(`src/main/java/S${k}Controller.java`, `@RestController\n@RequestMapping("/s${k}")\nclass S${k}Controller {\n  @GetMapping("/{id}")\n  String show() { return ""; }\n}\n`);
       }
+      files.set('src/server.js', ["const fastify = require('fastify')();", ...Array.from({ length: n }, (_, k) => `fastify.register(require('./p${k}'), { prefix: '/p${k}' });`), ''].join('\n'));
+      files.set('bp/app.py', ['from flask import Flask', ...Array.from({ length: n }, (_, k) => `from .b${k} import bp as b${k}`), 'app = Flask(__name__)', ...Array.from({ length: n }, (_, k) => `app.register_blueprint(b${k})`), ''].join('\n'));
       files.set('config/routes.rb', [...routes, 'end', ''].join('\n'));
       files.set('site/urls.py', [...urls, ']', ''].join('\n'));
       files.set('site/views.py', views.join('\n'));
@@ -722,6 +728,10 @@ describe('route handlers found from the request', () => {
         for (let k = 0; k < n; k++) {
           assert.equal(routeHandler(index, 'GET', `/things${k}/1`)?.path, `app/controllers/things${k}_controller.rb`);
           assert.equal(routeHandler(index, 'GET', `/page${k}/1/`)?.fromLine, 3 * k + 1);
+          assert.equal(routeHandler(index, 'GET', `/p${k}`)?.path, `src/p${k}.js`);
+          assert.equal(routeHandler(index, 'GET', `/c${k}/1`)?.path, `src/c${k}.controller.ts`);
+          assert.equal(routeHandler(index, 'GET', `/b${k}/1`)?.path, `bp/b${k}.py`);
+          assert.equal(routeHandler(index, 'GET', `/s${k}/1`)?.path, `src/main/java/S${k}Controller.java`);
         }
       };
     }, 20);

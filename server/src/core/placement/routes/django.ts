@@ -190,7 +190,7 @@ function readUrlconf(root: Node, file: string, modules: PythonModules, viewsOf: 
     const statement = node?.type === 'expression_statement' ? node.namedChild(0) : undefined;
     if ((statement?.type !== 'assignment' && statement?.type !== 'augmented_assignment') || statement.childForFieldName('left')?.text !== 'urlpatterns') continue;
     const right = statement.childForFieldName('right');
-    if (right?.type === 'list') out.push(...entriesOf(right));
+    if (right?.type === 'list') for (const e of entriesOf(right)) out.push(e);
   }
   return out;
 }

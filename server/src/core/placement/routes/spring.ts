@@ -78,9 +78,9 @@ function annotationsOf(declaration: Node): Annotation[] {
       if (arg.type === 'element_value_pair') {
         const key = arg.childForFieldName('key')?.text;
         const value = arg.childForFieldName('value');
-        if (key === 'value' || key === 'path') paths.push(...stringsOf(value));
-        else if (key === 'method') methods.push(...methodsOf(value));
-      } else paths.push(...stringsOf(arg));
+        if (key === 'value' || key === 'path') for (const p of stringsOf(value)) paths.push(p);
+        else if (key === 'method') for (const m of methodsOf(value)) methods.push(m);
+      } else for (const p of stringsOf(arg)) paths.push(p);
     }
     out.push({ name, paths: paths.length ? paths : [''], methods });
   }
