@@ -702,6 +702,143 @@ describe('route handlers found from the request', () => {
     ]);
   });
 
+  it("Spring in spring-petclinic's shape with the requests of the corpus's real appmap-java recordings: each leads to the method the agent recorded", () => {
+    const app = `
+      //- src/main/java/org/springframework/samples/petclinic/owner/OwnerController.java
+      package org.springframework.samples.petclinic.owner;
+
+      @Controller
+      class OwnerController {
+
+          private final OwnerRepository owners;
+
+          @InitBinder
+          public void setAllowedFields(WebDataBinder dataBinder) {
+              dataBinder.setDisallowedFields("id");
+          }
+
+          @ModelAttribute("owner")
+          public Owner findOwner(@PathVariable(name = "ownerId", required = false) Integer ownerId) {
+              return ownerId == null ? new Owner() : this.owners.findById(ownerId);
+          }
+
+          @GetMapping("/owners/new")
+          public String initCreationForm(Map<String, Object> model) {
+              return VIEWS_OWNER_CREATE_OR_UPDATE_FORM;
+          }
+
+          @PostMapping("/owners/new")
+          public String processCreationForm(@Valid Owner owner, BindingResult result) {
+              this.owners.save(owner);
+              return "redirect:/owners/" + owner.getId();
+          }
+
+          @GetMapping("/owners/find")
+          public String initFindForm() {
+              return "owners/findOwners";
+          }
+
+          @GetMapping("/owners")
+          public String processFindForm(@RequestParam(defaultValue = "1") int page, Owner owner, BindingResult result, Model model) {
+              return "owners/ownersList";
+          }
+
+          @GetMapping("/owners/{ownerId}/edit")
+          public String initUpdateOwnerForm(@PathVariable("ownerId") int ownerId, Model model) {
+              return VIEWS_OWNER_CREATE_OR_UPDATE_FORM;
+          }
+
+          @GetMapping("/owners/{ownerId}")
+          public ModelAndView showOwner(@PathVariable("ownerId") int ownerId) {
+              ModelAndView mav = new ModelAndView("owners/ownerDetails");
+              mav.addObject(this.owners.findById(ownerId));
+              return mav;
+          }
+      }
+      //- src/main/java/org/springframework/samples/petclinic/web/VisitController.java
+      package org.springframework.samples.petclinic.web;
+
+      @Controller
+      class VisitController {
+
+          @ModelAttribute("visit")
+          public Visit loadPetWithVisit(@PathVariable("petId") int petId, Map<String, Object> model) {
+              return new Visit();
+          }
+
+          @GetMapping("/owners/*/pets/{petId}/visits/new")
+          public String initNewVisitForm(@PathVariable("petId") int petId, Map<String, Object> model) {
+              return "pets/createOrUpdateVisitForm";
+          }
+
+          @GetMapping("/owners/*/pets/{petId}/visits")
+          public String showVisits(@PathVariable int petId, Map<String, Object> model) {
+              return "visitList";
+          }
+      }
+      //- src/main/java/org/springframework/samples/petclinic/vet/VetController.java
+      package org.springframework.samples.petclinic.vet;
+
+      @Controller
+      class VetController {
+
+          @GetMapping("/vets.html")
+          public String showVetList(@RequestParam(defaultValue = "1") int page, Model model) {
+              return "vets/vetList";
+          }
+
+          @GetMapping({ "/vets" })
+          public @ResponseBody Vets showResourcesVetList() {
+              return new Vets();
+          }
+      }
+      //- src/main/java/org/springframework/samples/petclinic/system/CrashController.java
+      package org.springframework.samples.petclinic.system;
+
+      @Controller
+      class CrashController {
+
+          @GetMapping("/oups")
+          public String triggerException() {
+              throw new RuntimeException("Expected: controller used to showcase what happens when an exception is thrown");
+          }
+      }
+    `;
+    const workspace = parseWorkspace(app);
+    const index = indexOf(workspace);
+    /** The name of the method a handler's lines declare. */
+    const methodAt = (h: { path: string; fromLine: number }) => /(\w+)\s*\(/.exec(workspace.files.get(h.path)!.split('\n')[h.fromLine])?.[1];
+    const seen: string[] = [];
+    for (const name of fs.readdirSync(path.join(CORPUS, 'appmaps/java')).sort()) {
+      const file = path.join(CORPUS, 'appmaps/java', name);
+      const { trace } = readRecording(file, fs.readFileSync(file, 'utf8'));
+      for (const request of trace.calls) {
+        if (request.kind !== CallKind.HttpServer || !request.http) continue;
+        const { method, path: requested, route } = request.http;
+        const found = routeHandler(index, method, requested);
+        assert.deepEqual(routeHandler(index, method, route.slice(method.length + 1)), found);
+        const recorded = new Set<string>();
+        for (let c = request.index + 1; c < trace.calls.length && trace.calls[c].depth > request.depth; c++) {
+          const fn = trace.calls[c].fn === -1 ? undefined : trace.functions[trace.calls[c].fn];
+          if (fn && /petclinic\.\w+\.\w+Controller$/.test(fn.definedClass)) recorded.add(fn.methodId);
+        }
+        seen.push(`${name.replace('.appmap.json', '')}: ${method} ${requested} → ${found ? methodAt(found) : 'none'}; recorded ${[...recorded].sort().join(', ')}`);
+      }
+    }
+    assert.deepEqual(seen, [
+      'junit-petclinic-owner-init-creation-form: GET /owners/new → initCreationForm; recorded initCreationForm, setAllowedFields',
+      'junit-petclinic-visit-controller-show-visits: GET /owners/*/pets/1/visits → showVisits; recorded loadPetWithVisit, setAllowedFields, showVisits',
+      'remote-recording-petclinic-create-owner: POST /owners/new → processCreationForm; recorded processCreationForm, setAllowedFields',
+      'request-recording-long-package: GET /owners/find → initFindForm; recorded findOwner, initFindForm, setAllowedFields',
+      // Spring Boot's own error controller serves /error: none of the workspace's.
+      'request-recording-oups-exception: GET /oups → triggerException; recorded triggerException',
+      'request-recording-oups-exception: GET /error → none; recorded ',
+      'request-recording-petclinic-owner-sql: GET /owners/1 → showOwner; recorded findOwner, setAllowedFields, showOwner',
+      'request-recording-vets-html-sql: GET /vets.html → showVetList; recorded showVetList',
+      'toggle-record-petclinic-with-queries: GET /owners/1 → showOwner; recorded findOwner, setAllowedFields, showOwner',
+    ]);
+  });
+
   it('linear work: the route table of n routes of each framework, read once for n requests', () => {
     assertLinearWork('route handlers, n routes of each framework', (n) => {
       const files = new Map<string, string>();
