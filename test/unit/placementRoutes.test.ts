@@ -56,6 +56,14 @@ describe('route handlers found from the request', () => {
       router.get('/new', function (req, res) {
         res.json({});
       });
+      router
+        .route('/:id/tags')
+        .get(function (req, res) {
+          res.json([]);
+        })
+        .post(async (req, res) => {
+          res.status(201).end();
+        });
       module.exports = router;
       //- src/routes/a.js
       const router = require('express').Router();
@@ -66,9 +74,12 @@ describe('route handlers found from the request', () => {
       router.get('/', (req, res) => res.json('b'));
       module.exports = router;
     `;
-    assert.deepEqual(handlers(app, ['GET /items/new', 'GET /items/{id}', 'GET /dup', 'GET /nowhere']), [
+    assert.deepEqual(handlers(app, ['GET /items/new', 'GET /items/{id}', 'GET /items/3/tags', 'POST /items/3/tags', 'DELETE /items/3/tags', 'GET /dup', 'GET /nowhere']), [
       'GET /items/new → src/routes/items.js:2-4',
       'GET /items/{id} → src/routes/items.js:2-4',
+      'GET /items/3/tags → src/routes/items.js:10-12',
+      'POST /items/3/tags → src/routes/items.js:13-15',
+      'DELETE /items/3/tags → none',
       'GET /dup → none',
       'GET /nowhere → none',
     ]);
@@ -105,6 +116,13 @@ describe('route handlers found from the request', () => {
           return fastify.knex('users').where({ id: request.params.id }).first();
         });
         fastify.register(require('./posts'), { prefix: '/:userId/posts' });
+        fastify.route({
+          method: ['PUT', 'PATCH'],
+          url: '/:id',
+          handler: async (request, reply) => {
+            return fastify.knex('users').where({ id: request.params.id }).update(request.body);
+          },
+        });
       };
       //- src/routes/posts.js
       export default async function posts(app) {
@@ -112,7 +130,7 @@ describe('route handlers found from the request', () => {
       }
     `;
     assert.deepEqual(
-      handlers(app, ['GET /api/users', 'GET /api/users/7', 'GET /api/users/{id}', 'GET /api/users/7/posts', 'GET /internal/health', 'GET /v1/projects/3', 'GET /v1/projects/latest', 'GET /projects/3', 'POST /api/users']),
+      handlers(app, ['GET /api/users', 'GET /api/users/7', 'GET /api/users/{id}', 'GET /api/users/7/posts', 'GET /internal/health', 'GET /v1/projects/3', 'GET /v1/projects/latest', 'PATCH /api/users/7', 'GET /projects/3', 'POST /api/users']),
       [
         'GET /api/users → src/routes/users.js:2-4',
         'GET /api/users/7 → src/routes/users.js:5-7',
@@ -121,6 +139,7 @@ describe('route handlers found from the request', () => {
         'GET /internal/health → src/server.js:6-6',
         'GET /v1/projects/3 → src/server.js:11-13',
         'GET /v1/projects/latest → src/server.js:14-16',
+        'PATCH /api/users/7 → src/routes/users.js:12-14',
         'GET /projects/3 → none',
         'POST /api/users → none',
       ],

@@ -1,6 +1,7 @@
 // The routes of Express, Koa and Fastify apps: apps and routers (`express()`, `express.Router()`,
 // `Router()`, `new Router({ prefix })`, `fastify()`), their routes (`router.get('/x', …, handler)`,
-// handlers written in place), routers mounted with a prefix (`app.use('/api/users',
+// handlers written in place; `router.route('/x').get(…).post(…)`; Fastify's `fastify.route({ method,
+// url, handler })`), routers mounted with a prefix (`app.use('/api/users',
 // require('./routes/users'))`, `router.use('/v1', child.routes())`, through `module.exports =`,
 // `export default` and `import`), mounts of mounts included; Fastify plugins registered with a
 // prefix (`fastify.register(plugin, { prefix: '/v1' })`: a plugin of the same file, required or
@@ -43,7 +44,7 @@ export function expressRoutes(index: SourceIndex): DeclaredRoute[] {
   for (const path of index.files.list(JS_SUFFIXES)) {
     const language = languageOfPath(path);
     const text = index.text(path);
-    if (!language || text === undefined || !/\b(Router|express|fastify|Fastify|register)\b|\.(get|post|put|patch|delete|all)\(\s*['"`]/.test(text)) continue;
+    if (!language || text === undefined || !/\b(Router|express|fastify|Fastify|register)\b|\.(get|post|put|patch|delete|all)\(\s*['"`]|\.route\(/.test(text)) continue;
     const read = withTree(index.parsers, language, text, (root) => readRoutes(root, path, (p) => index.files.exists(p)));
     if (read && (read.routes.length || read.mounts.length)) files.set(path, read);
   }
@@ -163,9 +164,30 @@ function readRoutes(root: Node, path: string, exists: (p: string) => boolean): F
     if (callee?.type !== 'member_expression') continue;
     const object = callee.childForFieldName('object');
     const method = callee.childForFieldName('property')?.text ?? '';
-    if (object?.type !== 'identifier' || (!METHODS.has(method) && method !== 'use' && method !== 'register')) continue;
     const args = node.childForFieldName('arguments');
     if (!args) continue;
+    // Express: `router.route('/books').get(function …).post(function …)`.
+    const chained = object?.type === 'call_expression' && METHODS.has(method) ? chainedRoute(object) : undefined;
+    if (chained && routers.has(chained.router)) {
+      const handler = args.namedChild(args.namedChildCount - 1);
+      if (handler && FUNCTIONS.has(handler.type)) out.routes.push({ router: chained.router, method, path: chained.path, fromLine: handler.startPosition.row + 1, toLine: handler.endPosition.row + 1 });
+      continue;
+    }
+    if (object?.type !== 'identifier' || (!METHODS.has(method) && method !== 'use' && method !== 'register' && method !== 'route')) continue;
+    if (method === 'route') {
+      // Fastify: `fastify.route({ method: 'GET', url: '/x', handler: async (request, reply) => { … } })`.
+      const options = args.namedChild(0);
+      const url = options ? optionString(options, 'url') ?? optionString(options, 'path') : undefined;
+      const handler = options?.type === 'object' ? options.namedChildren.find((p) => p?.type === 'pair' && p.childForFieldName('key')?.text === 'handler')?.childForFieldName('value') : undefined;
+      const methodsNode = options?.type === 'object' ? options.namedChildren.find((p) => p?.type === 'pair' && p.childForFieldName('key')?.text === 'method')?.childForFieldName('value') : undefined;
+      const methods = methodsNode?.type === 'array' ? methodsNode.namedChildren.map((m) => m?.text.slice(1, -1).toLowerCase() ?? '') : methodsNode?.type === 'string' ? [methodsNode.text.slice(1, -1).toLowerCase()] : [];
+      if (url === undefined || !handler || !FUNCTIONS.has(handler.type)) continue;
+      const router = routers.has(object.text) ? object.text : pluginOf(node, object.text, plugins);
+      if (router === undefined) continue;
+      out.fastify.add(router);
+      for (const m of methods) if (METHODS.has(m)) out.routes.push({ router, method: m, path: url, fromLine: handler.startPosition.row + 1, toLine: handler.endPosition.row + 1 });
+      continue;
+    }
     // A route on a plugin's first parameter ends with its handler: `req.get('Accept')` is none.
     const last = args.namedChild(args.namedChildCount - 1);
     const inPlugin = !routers.has(object.text) && (method === 'register' || (METHODS.has(method) && args.namedChildCount >= 2 && last !== null && FUNCTIONS.has(last.type)));
@@ -214,6 +236,24 @@ function mountedChild(child: Node, path: string, required: Map<string, string>, 
     return file ? { file } : undefined;
   }
   if (FUNCTIONS.has(child.type)) return { local: plugins.get(child.id) ?? pluginKey(child) };
+  return undefined;
+}
+
+/** The router and path of `router.route('/path')`, under a chain of `.get(…)`, `.post(…)` calls. */
+function chainedRoute(call: Node): { router: string; path: string } | undefined {
+  for (let c: Node | null = call; c?.type === 'call_expression'; ) {
+    countWork();
+    const fn = c.childForFieldName('function');
+    if (fn?.type !== 'member_expression') return undefined;
+    const object = fn.childForFieldName('object');
+    const property = fn.childForFieldName('property')?.text ?? '';
+    if (property === 'route' && object?.type === 'identifier') {
+      const path = stringArgument(c, 0);
+      return path === undefined ? undefined : { router: object.text, path };
+    }
+    if (!METHODS.has(property)) return undefined;
+    c = object;
+  }
   return undefined;
 }
 
