@@ -211,10 +211,17 @@ describe('route handlers found from the request', () => {
       from django.urls import include, path, re_path
 
       from books import views as book_views
+      from books import urls as book_urls
+
+      v2_patterns = [
+          path("books/", include((book_urls.urlpatterns, "books"))),
+          path("loop/", include(v2_patterns)),
+      ]
 
       urlpatterns = [
           path("admin/", admin.site.urls),
           path("api/", include("books.urls")),
+          path("v2/", include(v2_patterns)),
           re_path(r"^legacy/(?P<year>[0-9]{4})/$", book_views.archive),
           path("", book_views.home, name="home"),
       ]
@@ -277,6 +284,8 @@ describe('route handlers found from the request', () => {
         'DELETE /api/books/12/',
         'POST /api/books/12/',
         'GET /api/books/dune/',
+        'GET /v2/books/books/12/',
+        'GET /v2/loop/books/books/',
         'GET /api/authors/',
         'GET /legacy/2024/',
         'GET /',
@@ -290,6 +299,9 @@ describe('route handlers found from the request', () => {
         'DELETE /api/books/12/ → books/views.py:25-27',
         'POST /api/books/12/ → books/views.py:21-27',
         'GET /api/books/dune/ → books/views.py:17-18',
+        'GET /v2/books/books/12/ → books/views.py:22-23',
+        // A list that includes itself is followed once.
+        'GET /v2/loop/books/books/ → none',
         'GET /api/authors/ → books/views.py:30-31',
         'GET /legacy/2024/ → books/views.py:34-36',
         'GET / → books/views.py:8-9',

@@ -1,6 +1,7 @@
 // The routes of Django's URL configurations: each module's `urlpatterns` (`path('books/<int:pk>/',
 // views.book_detail)`, `re_path(r'^books/(?P<pk>\d+)/$', …)`, the older `url(…)`), followed
-// through `include('app.urls')` (a module's name, the module imported, or a list in place) with
+// through `include('app.urls')` (a module's name, the module imported, a list in place or of the
+// module, a `(patterns, app_name)` tuple) with
 // their prefixes joined, from every configuration that no other includes. A view is a function
 // (imported, named through its module, or of the same file) or a class-based view's
 // `.as_view()`: the class's method for the request's method (`get`, `post`…), else the class.
@@ -119,6 +120,16 @@ function moduleViews(root: Node, file: string): Map<string, View> {
 function readUrlconf(root: Node, file: string, modules: PythonModules, viewsOf: (file: string) => Map<string, View> | undefined): Entry[] {
   const imports = importsOf(root, file, modules);
   const own = () => viewsOf(file);
+  /** The lists assigned at the module's top level, by name (`extra_patterns = [path(…), …]`). */
+  const lists = new Map<string, Node>();
+  const expanding = new Set<number>();
+  for (const node of root.namedChildren) {
+    countWork();
+    const statement = node?.type === 'expression_statement' ? node.namedChild(0) : undefined;
+    const left = statement?.type === 'assignment' ? statement.childForFieldName('left') : undefined;
+    const right = statement?.childForFieldName('right');
+    if (left?.type === 'identifier' && right?.type === 'list' && left.text !== 'urlpatterns') lists.set(left.text, right);
+  }
   /** The view an expression names: `detail`, `views.detail`, `BookView.as_view()`, `views.BookView.as_view(…)`. */
   const viewOf = (node: Node): View | undefined => {
     let expr = node;
@@ -150,11 +161,20 @@ function readUrlconf(root: Node, file: string, modules: PythonModules, viewsOf: 
       return target ? { include: target } : undefined;
     }
     if (arg.type === 'list') return { entries: entriesOf(arg) };
-    if (arg.type === 'identifier' || arg.type === 'attribute') {
-      const imported = arg.type === 'identifier' ? imports.get(arg.text) : undefined;
-      if (imported && imported.name === undefined) return { include: imported.file };
+    // A list of this module (`include(extra_patterns)`), or a module imported (`include(shop_urls)`,
+    // `include(shop_urls.urlpatterns)`).
+    const local = arg.type === 'identifier' ? lists.get(arg.text) : undefined;
+    if (local) {
+      // A list that includes itself is followed once.
+      if (expanding.has(local.id)) return undefined;
+      expanding.add(local.id);
+      const entries = entriesOf(local);
+      expanding.delete(local.id);
+      return { entries };
     }
-    return undefined;
+    const object = arg.type === 'attribute' && arg.childForFieldName('attribute')?.text === 'urlpatterns' ? arg.childForFieldName('object') : arg;
+    const imported = object?.type === 'identifier' ? imports.get(object.text) : undefined;
+    return imported && imported.name === undefined ? { include: imported.file } : undefined;
   };
   const entriesOf = (list: Node): Entry[] => {
     const out: Entry[] = [];
