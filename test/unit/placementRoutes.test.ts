@@ -487,11 +487,12 @@ describe('route handlers found from the request', () => {
     );
   });
 
-  it('Flask: route decorators with methods, blueprints with their own prefix or the one given at registration; the most specific route', () => {
+  it('Flask: route decorators with methods, add_url_rule (a function, a MethodView), blueprints with their own prefix or the one given at registration; the most specific route', () => {
     const app = `
       //- app/__init__.py
       from flask import Flask
 
+      from .api import api
       from .auth import bp as auth_bp
       from .blog import blog
 
@@ -500,6 +501,7 @@ describe('route handlers found from the request', () => {
           app = Flask(__name__)
           app.register_blueprint(auth_bp)
           app.register_blueprint(blog, url_prefix="/posts")
+          app.register_blueprint(api)
 
           @app.route("/")
           def index():
@@ -539,11 +541,33 @@ describe('route handlers found from the request', () => {
       @blog.get("/<slug>")
       def by_slug(slug):
           return "slug"
+      //- app/api.py
+      from flask import Blueprint
+      from flask.views import MethodView
+
+      from .feeds import atom
+
+      api = Blueprint("api", __name__, url_prefix="/api")
+
+
+      class UserAPI(MethodView):
+          def get(self, id):
+              return "user"
+
+          def delete(self, id):
+              return "gone"
+
+
+      api.add_url_rule("/users/<int:id>", view_func=UserAPI.as_view("user"))
+      api.add_url_rule("/feed.atom", "feed", atom, methods=["GET", "HEAD"])
+      //- app/feeds.py
+      def atom():
+          return "<feed/>"
     `;
     assert.deepEqual(
-      handlers(app, ['GET /', 'GET /auth/login', 'POST /auth/login', 'DELETE /auth/login', 'POST /auth/logout', 'GET /posts/3', 'GET /blog/3', 'GET /posts/latest', 'GET /posts/hello', 'GET /posts/{post_id}']),
+      handlers(app, ['GET /', 'GET /auth/login', 'POST /auth/login', 'DELETE /auth/login', 'POST /auth/logout', 'GET /posts/3', 'GET /blog/3', 'GET /posts/latest', 'GET /posts/hello', 'GET /posts/{post_id}', 'GET /api/users/4', 'DELETE /api/users/4', 'PUT /api/users/4', 'HEAD /api/feed.atom']),
       [
-        'GET / → app/__init__.py:12-14',
+        'GET / → app/__init__.py:14-16',
         'GET /auth/login → app/auth.py:6-8',
         'POST /auth/login → app/auth.py:6-8',
         'DELETE /auth/login → none',
@@ -555,6 +579,11 @@ describe('route handlers found from the request', () => {
         'GET /posts/hello → app/blog.py:16-18',
         // A normalized path's parameter matches both parameter routes: Flask's converter of a type comes first.
         'GET /posts/{post_id} → app/blog.py:6-8',
+        // A MethodView serves the methods it defines, each by its method.
+        'GET /api/users/4 → app/api.py:10-11',
+        'DELETE /api/users/4 → app/api.py:13-14',
+        'PUT /api/users/4 → none',
+        'HEAD /api/feed.atom → app/feeds.py:1-2',
       ],
     );
   });

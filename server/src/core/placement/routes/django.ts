@@ -10,16 +10,8 @@ import type { Node } from 'web-tree-sitter';
 import { withTree } from '../../source/language';
 import { SourceIndex } from '../../sourceIndex';
 import { countWork } from '../../workCounter';
-import { importsOf, Imported, linesOf, methodOf, pythonString, PythonModules } from './python';
-import { DeclaredRoute, HandlerLines, PLACEHOLDER } from './table';
-
-const HTTP_METHODS = ['get', 'post', 'put', 'patch', 'delete', 'head', 'options'];
-
-/** A view: its handler for each method it defines, and for the others. */
-interface View {
-  byMethod: Map<string, HandlerLines>;
-  other: HandlerLines;
-}
+import { importsOf, Imported, moduleViews, pythonString, PythonModules, View } from './python';
+import { DeclaredRoute, PLACEHOLDER } from './table';
 
 /** An entry of `urlpatterns`: its pattern as a regular expression's text, and what it leads to. */
 interface Entry {
@@ -93,26 +85,6 @@ export function djangoRoutes(index: SourceIndex): DeclaredRoute[] {
       }
     };
     visit(entries, '', '', 0);
-  }
-  return out;
-}
-
-function moduleViews(root: Node, file: string): Map<string, View> {
-  const out = new Map<string, View>();
-  for (const node of root.namedChildren) {
-    countWork();
-    const def = node?.type === 'decorated_definition' ? node.childForFieldName('definition') : node;
-    const name = def?.childForFieldName('name')?.text;
-    if (!def || !name) continue;
-    if (def.type === 'function_definition') out.set(name, { byMethod: new Map(), other: linesOf(file, def) });
-    else if (def.type === 'class_definition') {
-      const byMethod = new Map<string, HandlerLines>();
-      for (const m of HTTP_METHODS) {
-        const method = methodOf(def, m);
-        if (method) byMethod.set(m, linesOf(file, method));
-      }
-      out.set(name, { byMethod, other: linesOf(file, def) });
-    }
   }
   return out;
 }

@@ -1,7 +1,8 @@
 // The routes of Flask and FastAPI apps: the objects that hold routes (`Flask(__name__)`,
 // `Blueprint('auth', __name__, url_prefix='/auth')`, `FastAPI()`, `APIRouter(prefix='/items')`),
 // the functions decorated with their routes (`@app.route('/x', methods=['POST'])`, `@bp.get('/x')`,
-// `@router.get('/{id}')`, `@app.api_route('/x', methods=[…])`), and where each is mounted
+// `@router.get('/{id}')`, `@app.api_route('/x', methods=[…])`) or named by `add_url_rule('/x',
+// view_func=…)` (a function, or a MethodView's `as_view`: its method per HTTP method), and where each is mounted
 // (`app.register_blueprint(bp, url_prefix='/y')`, which replaces the blueprint's own prefix;
 // `app.include_router(router, prefix='/api')`, which comes before the router's own), objects of
 // other modules followed through their imports. A blueprint or router mounted nowhere that runlens
@@ -11,7 +12,7 @@ import type { Node } from 'web-tree-sitter';
 import { descendants, withTree } from '../../source/language';
 import { SourceIndex } from '../../sourceIndex';
 import { countWork } from '../../workCounter';
-import { importsOf, linesOf, pythonString, PythonModules } from './python';
+import { importsOf, linesOf, moduleViews, pythonString, PythonModules, View } from './python';
 import { DeclaredRoute, HandlerLines, joinPath, patternOf } from './table';
 
 type Kind = 'flask' | 'blueprint' | 'fastapi' | 'router';
@@ -25,9 +26,11 @@ interface Holder {
 
 interface PyRoute {
   holder: string;
-  methods: string[];
+  /** The methods given (`methods=[…]`); for `add_url_rule` without them, those of the view. */
+  methods: string[] | undefined;
   path: string;
-  handler: HandlerLines;
+  /** The decorated function, or the view `add_url_rule` names (a function, or a class's `as_view`). */
+  handler: HandlerLines | { file: string; name: string };
 }
 
 interface Mount {
@@ -78,15 +81,31 @@ export function flaskRoutes(index: SourceIndex): DeclaredRoute[] {
     return out;
   };
   const out: DeclaredRoute[] = [];
+  /** The views of a module (for `add_url_rule`), read once. */
+  const views = new Map<string, Map<string, View> | null>();
+  const viewOf = (file: string, name: string): View | undefined => {
+    let defs = views.get(file);
+    if (defs === undefined) {
+      const text = index.text(file);
+      defs = (text !== undefined && withTree(parsers, 'python', text, (root) => moduleViews(root, file))) || null;
+      views.set(file, defs);
+    }
+    return defs?.get(name);
+  };
   routes.forEach((r, order) => {
     const holder = holders.get(r.holder);
     if (!holder) return;
     const flask = holder.kind === 'flask' || holder.kind === 'blueprint';
+    const view = 'name' in r.handler ? viewOf(r.handler.file, r.handler.name) : { byMethod: new Map<string, HandlerLines>(), other: r.handler };
+    if (!view) return;
+    // A MethodView serves the methods it defines; a function, GET unless told.
+    const methods = r.methods ?? (view.byMethod.size ? [...view.byMethod.keys()] : ['get']);
     for (const prefix of prefixesOf(r.holder, 0)) {
       const full = joinPath(prefix, r.path);
-      for (const method of r.methods) {
+      for (const method of methods) {
         countWork();
-        out.push({ method, ...patternOf(full), handler: r.handler, route: `${method.toUpperCase()} ${full}`, family: flask ? 'flask' : `fastapi ${r.holder}`, firstMatch: !flask, order });
+        const handler = view.byMethod.get(method) ?? view.other;
+        out.push({ method, ...patternOf(full), handler, route: `${method.toUpperCase()} ${full}`, family: flask ? 'flask' : `fastapi ${r.holder}`, firstMatch: !flask, order });
       }
     }
   });
@@ -128,6 +147,21 @@ function readApp(root: Node, file: string, modules: PythonModules, holders: Map<
       // `app.register_blueprint(bp, url_prefix='/y')`, `app.include_router(router, prefix='/api')`
       const fn = node.childForFieldName('function');
       const method = fn?.type === 'attribute' ? fn.childForFieldName('attribute')?.text : undefined;
+      if (method === 'add_url_rule') {
+        // `app.add_url_rule('/x', view_func=show)`, `bp.add_url_rule('/x', view_func=UserAPI.as_view('users'))`.
+        const holder = holderOf(fn!.childForFieldName('object'));
+        const path = pythonString(node.childForFieldName('arguments')?.namedChild(0));
+        let view = keyword(node, 'view_func') ?? node.childForFieldName('arguments')?.namedChildren.filter((a) => a?.type !== 'keyword_argument')[2];
+        if (view?.type === 'call' && view.childForFieldName('function')?.type === 'attribute' && view.childForFieldName('function')?.childForFieldName('attribute')?.text === 'as_view') {
+          view = view.childForFieldName('function')!.childForFieldName('object') ?? undefined;
+        }
+        const imported = view?.type === 'identifier' ? imports.get(view.text) : undefined;
+        const target = view?.type !== 'identifier' ? undefined : imported ? (imported.name !== undefined ? { file: imported.file, name: imported.name } : undefined) : { file, name: view.text };
+        const listed = keyword(node, 'methods');
+        const methods = listed?.type === 'list' || listed?.type === 'tuple' ? listed.namedChildren.map((m) => pythonString(m)?.toLowerCase()).filter((m): m is string => m !== undefined) : undefined;
+        if (holder && path !== undefined && target) routes.push({ holder, methods, path, handler: target });
+        continue;
+      }
       if (method !== 'register_blueprint' && method !== 'include_router') continue;
       const parent = holderOf(fn!.childForFieldName('object'));
       const child = holderOf(node.childForFieldName('arguments')?.namedChild(0));

@@ -1,6 +1,7 @@
 // What the Python route readers (Django, Flask, FastAPI) share: which workspace file a module
 // name is (`meetups.urls`, `.views`), what each imported name of a file is (a module, or a name
-// in one), a class's methods, a definition's lines and a string literal's text.
+// in one), the views a module defines (functions, and classes with their methods per HTTP
+// method), a definition's lines and a string literal's text.
 
 import type { Node } from 'web-tree-sitter';
 import { lastLineOf, lineOf } from '../../source/language';
@@ -107,4 +108,33 @@ export function pythonString(node: Node | null | undefined): string | undefined 
   const start = node.namedChildren.find((c) => c?.type === 'string_start')?.text ?? '';
   if (/f/i.test(start) || node.namedChildren.some((c) => c?.type === 'interpolation')) return undefined;
   return node.namedChildren.filter((c) => c?.type === 'string_content').map((c) => c!.text).join('');
+}
+
+const HTTP_METHODS = ['get', 'post', 'put', 'patch', 'delete', 'head', 'options'];
+
+/** A view: its handler for each method it defines (a class's `get`, `post`…), and for the others (the function, or the class). */
+export interface View {
+  byMethod: Map<string, HandlerLines>;
+  other: HandlerLines;
+}
+
+/** The top-level functions and classes of a module, as views. */
+export function moduleViews(root: Node, file: string): Map<string, View> {
+  const out = new Map<string, View>();
+  for (const node of root.namedChildren) {
+    countWork();
+    const def = node?.type === 'decorated_definition' ? node.childForFieldName('definition') : node;
+    const name = def?.childForFieldName('name')?.text;
+    if (!def || !name) continue;
+    if (def.type === 'function_definition') out.set(name, { byMethod: new Map(), other: linesOf(file, def) });
+    else if (def.type === 'class_definition') {
+      const byMethod = new Map<string, HandlerLines>();
+      for (const m of HTTP_METHODS) {
+        const method = methodOf(def, m);
+        if (method) byMethod.set(m, linesOf(file, method));
+      }
+      out.set(name, { byMethod, other: linesOf(file, def) });
+    }
+  }
+  return out;
 }
