@@ -225,6 +225,18 @@ describe('route handlers found from the request', () => {
           re_path(r"^legacy/(?P<year>[0-9]{4})/$", book_views.archive),
           path("", book_views.home, name="home"),
       ]
+      //- mysite/settings.py
+      ROOT_URLCONF = "mysite.urls"
+      //- shop/urls.py
+      from django.urls import path
+
+      from . import views
+
+      # Included by a mechanism runlens does not follow: not served without its prefix.
+      urlpatterns = [path("books/", views.shelf)]
+      //- shop/views.py
+      def shelf(request):
+          return None
       //- books/urls.py
       from django.urls import path
 

@@ -57,8 +57,13 @@ export function djangoRoutes(index: SourceIndex): DeclaredRoute[] {
   };
   for (const entries of confs.values()) walkIncludes(entries);
   const out: DeclaredRoute[] = [];
-  for (const [root, entries] of confs) {
-    if (included.has(root)) continue;
+  // The roots: the configurations no other includes; of those, the project's own (beside its
+  // settings.py, wsgi.py or asgi.py) when there is one, so that an app's urls.py that runlens
+  // cannot see included is not served without its prefix.
+  const roots = [...confs.keys()].filter((f) => !included.has(f));
+  const projects = roots.filter((f) => ['settings.py', 'wsgi.py', 'asgi.py'].some((n) => index.files.exists(f.replace(/[^/]*$/, n))));
+  for (const root of projects.length ? projects : roots) {
+    const entries = confs.get(root)!;
     let order = 0;
     const visit = (list: Entry[], prefix: string, written: string, depth: number) => {
       for (const e of list) {
