@@ -927,6 +927,8 @@ describe('route handlers found from the request', () => {
         files.set(`bp/b${k}.py`, `from flask import Blueprint\n\nbp = Blueprint("b${k}", __name__, url_prefix="/b${k}")\n\n\n@bp.get("/<int:id>")\ndef show(id):\n    return ""\n`);
         files.set(`src/main/java/S${k}Controller.java`, `@RestController\n@RequestMapping("/s${k}")\nclass S${k}Controller {\n  @GetMapping("/{id}")\n  String show() { return ""; }\n}\n`);
       }
+      // Every Nest route under the one global prefix: the table's key is two segments deep.
+      files.set('src/main.ts', "const app = await NestFactory.create(AppModule);\napp.setGlobalPrefix('api');\n");
       files.set('src/server.js', ["const fastify = require('fastify')();", ...Array.from({ length: n }, (_, k) => `fastify.register(require('./p${k}'), { prefix: '/p${k}' });`), ''].join('\n'));
       files.set('bp/app.py', ['from flask import Flask', ...Array.from({ length: n }, (_, k) => `from .b${k} import bp as b${k}`), 'app = Flask(__name__)', ...Array.from({ length: n }, (_, k) => `app.register_blueprint(b${k})`), ''].join('\n'));
       files.set('config/routes.rb', [...routes, 'end', ''].join('\n'));
@@ -938,7 +940,7 @@ describe('route handlers found from the request', () => {
           assert.equal(routeHandler(index, 'GET', `/things${k}/1`)?.path, `app/controllers/things${k}_controller.rb`);
           assert.equal(routeHandler(index, 'GET', `/page${k}/1/`)?.fromLine, 3 * k + 1);
           assert.equal(routeHandler(index, 'GET', `/p${k}`)?.path, `src/p${k}.js`);
-          assert.equal(routeHandler(index, 'GET', `/c${k}/1`)?.path, `src/c${k}.controller.ts`);
+          assert.equal(routeHandler(index, 'GET', `/api/c${k}/1`)?.path, `src/c${k}.controller.ts`);
           assert.equal(routeHandler(index, 'GET', `/b${k}/1`)?.path, `bp/b${k}.py`);
           assert.equal(routeHandler(index, 'GET', `/s${k}/1`)?.path, `src/main/java/S${k}Controller.java`);
         }

@@ -3,7 +3,7 @@
 // found from the request's method and path in the source, whatever the framework: each reader of
 // routes/ declares its framework's routes with their prefixes joined (Express, Koa and Fastify;
 // Nest; Django; Rails; Flask and FastAPI; Spring), and one table, read once per index generation,
-// answers a request by the first segment of its path. A request matched by routes of two families
+// answers a request by the first two segments of its path. A request matched by routes of two families
 // (or two equally specific routes of one) has no certain handler.
 
 import { SourceIndex } from '../sourceIndex';
@@ -14,7 +14,7 @@ import { flaskRoutes } from './routes/flask';
 import { nestRoutes } from './routes/nest';
 import { railsRoutes } from './routes/rails';
 import { springRoutes } from './routes/spring';
-import { DeclaredRoute, requestedSegments } from './routes/table';
+import { DeclaredRoute, keysOf, requestedSegments } from './routes/table';
 
 /** A route handler in the source. */
 export interface RouteHandler {
@@ -26,7 +26,7 @@ export interface RouteHandler {
   route: string;
 }
 
-/** The routes by the first segment of their path ('*' when it is not written as text). */
+/** The routes by their key: the first two segments of their path while written as text ('*' when the first is not). */
 type RouteTable = Map<string, DeclaredRoute[]>;
 
 const READERS: Array<(index: SourceIndex) => DeclaredRoute[]> = [expressRoutes, nestRoutes, djangoRoutes, railsRoutes, flaskRoutes, springRoutes];
@@ -41,14 +41,13 @@ export function routeHandler(index: SourceIndex, method: string, path: string): 
   const table = routeTable(index);
   const m = method.toLowerCase();
   const requested = requestedSegments(path.startsWith('/') ? path : `/${path}`);
-  const segment = requested.split('/')[1] ?? '';
-  // `/users.json`: Rails' `(.:format)` makes it a route of `users`.
-  const stem = segment.includes('.') ? segment.slice(0, segment.indexOf('.')) : undefined;
   const matches: DeclaredRoute[] = [];
-  for (const r of [...(table.get(segment) ?? []), ...(stem !== undefined ? table.get(stem) ?? [] : []), ...(table.get('*') ?? [])]) {
-    countWork();
-    if ((r.method !== m && r.method !== 'all') || !r.pattern.test(requested)) continue;
-    matches.push(r);
+  for (const key of keysOf(requested)) {
+    for (const r of table.get(key) ?? []) {
+      countWork();
+      if ((r.method !== m && r.method !== 'all') || !r.pattern.test(requested)) continue;
+      matches.push(r);
+    }
   }
   // Per family, the route that serves the request: the first declared, or the most specific (a
   // route for the method before one for all methods).
@@ -85,9 +84,9 @@ function routeTable(index: SourceIndex): RouteTable {
     for (const read of READERS) {
       for (const r of read(index)) {
         countWork();
-        const list = routes.get(r.first);
+        const list = routes.get(r.key);
         if (list) list.push(r);
-        else routes.set(r.first, [r]);
+        else routes.set(r.key, [r]);
       }
     }
   }

@@ -78,9 +78,7 @@ export function djangoRoutes(index: SourceIndex): DeclaredRoute[] {
             continue;
           }
           const specificity = 2 * route.split('/').filter((s) => s !== '' && !/[<(\\[]/.test(s)).length;
-          const lead = /^([\w-]*)(\/|$)/.exec(regex);
-          const first = lead && (lead[2] === '/' || e.anchored) ? lead[1] : '*';
-          const common = { pattern, specificity, first, family: `django ${root}`, firstMatch: true, order: order++ };
+          const common = { pattern, specificity, key: keyOf(regex, e.anchored), family: `django ${root}`, firstMatch: true, order: order++ };
           for (const [method, handler] of e.target.view.byMethod) out.push({ ...common, method, handler, route: `${method.toUpperCase()} /${route}` });
           out.push({ ...common, method: 'all', handler: e.target.view.other, route: `ALL /${route}` });
         } else if (depth < 8) {
@@ -206,4 +204,12 @@ function pathRegex(route: string): string {
 
 function escape(text: string): string {
   return text.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
+}
+
+/** The table's key of a pattern: its first two segments while written as text, each followed by a slash or the anchored end. */
+function keyOf(regex: string, anchored: boolean): string {
+  if (regex === '' && anchored) return '';
+  const m = /^([\w-]+)(\/|$)(?:([\w-]+)(\/|$))?/.exec(regex);
+  if (!m || (m[2] === '' && !anchored)) return '*';
+  return m[3] !== undefined && (m[4] === '/' || anchored) ? `${m[1]}/${m[3]}` : m[1];
 }

@@ -17,8 +17,8 @@ export interface DeclaredRoute {
   pattern: RegExp;
   /** How specific the path is: 2 per segment written as text, 1 per parameter of a type (`<int:id>`). */
   specificity: number;
-  /** The first segment of the path when written as text (`api` of `/api/users`), else '*'. */
-  first: string;
+  /** The table's key: the path's first two segments while written as text (`api/users` of `/api/users/:id`, `api` of `/api/:id`), else '*'. */
+  key: string;
   handler: HandlerLines;
   /** `GET /api/users/:id`, the route as written, with its prefixes. */
   route: string;
@@ -66,7 +66,7 @@ function parameter(converter: string | undefined): string {
  * Django's `path()`), `*` and `*rest` (globs), `{path:path}`/`<path:p>` (the rest of the path), and
  * Rails' optional `(.:format)`. A trailing slash is optional unless `strictSlash`.
  */
-export function patternOf(template: string, strictSlash = false): { pattern: RegExp; specificity: number; first: string } {
+export function patternOf(template: string, strictSlash = false): { pattern: RegExp; specificity: number; key: string } {
   let format = false;
   const text = template.replace(/\(\.:format\)$/, () => {
     format = true;
@@ -74,21 +74,30 @@ export function patternOf(template: string, strictSlash = false): { pattern: Reg
   });
   const trailing = text.length > 1 && text.endsWith('/');
   let specificity = 0;
-  let first: string | undefined;
+  const leading: string[] = [];
+  let literal = true;
   const segments = text
     .split('/')
     .filter((s, i, all) => s !== '' || i === 0 || i === all.length - 1)
     .map((segment) => {
       if (segment === '') return '';
-      first ??= /^[\w-]+$/.test(segment) ? segment : '*';
       let m: RegExpExecArray | null;
-      if (segment === '*' || /^\*\w+$/.test(segment) || /^\{\*\w*\}$/.test(segment) || /^<path:\w+>$/.test(segment) || /^\{\w+:(path|\.\*|\.\+)\}$/.test(segment)) return '.*';
-      if ((m = /^:(\w+)\??$/.exec(segment)) || (m = /^\{(\w+)(?::[^}]*)?\}$/.exec(segment))) return parameter(undefined);
+      if (segment === '*' || /^\*\w+$/.test(segment) || /^\{\*\w*\}$/.test(segment) || /^<path:\w+>$/.test(segment) || /^\{\w+:(path|\.\*|\.\+)\}$/.test(segment)) {
+        literal = false;
+        return '.*';
+      }
+      if ((m = /^:(\w+)\??$/.exec(segment)) || (m = /^\{(\w+)(?::[^}]*)?\}$/.exec(segment))) {
+        literal = false;
+        return parameter(undefined);
+      }
       if ((m = /^<(?:(\w+):)?\w+>$/.exec(segment))) {
+        literal = false;
         if (m[1] && m[1] in CONVERTERS) specificity++;
         return parameter(m[1]);
       }
       specificity += 2;
+      if (literal && leading.length < 2 && /^[\w-]+$/.test(segment)) leading.push(segment);
+      else literal = false;
       return segment.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
     });
   let source = segments.join('/').replace(/\/+$/, '');
@@ -96,11 +105,26 @@ export function patternOf(template: string, strictSlash = false): { pattern: Reg
   if (source === '/') source = '';
   const end = format ? '(?:\\.\\w+)?' : '';
   const slash = strictSlash ? (trailing ? '/' : '') : '/?';
-  return { pattern: new RegExp(`^${source}${end}${slash}$`), specificity, first: first ?? '' };
+  return { pattern: new RegExp(`^${source}${end}${slash}$`), specificity, key: leading.length ? leading.join('/') : text.replace(/\/+$/, '') === '' ? '' : '*' };
 }
 
 /** `/prefix` + `path`, one slash between, none at the end (but `/` alone). */
 export function joinPath(prefix: string, path: string): string {
   const joined = `/${prefix}/${path}`.replace(/\/+/g, '/');
   return joined.length > 1 ? joined.replace(/\/$/, '') : joined;
+}
+
+/**
+ * The keys under which the table holds the routes that may serve `requested` (placeholders
+ * made): its first two segments, its first, Rails' `.json` taken off either, and '*'.
+ */
+export function keysOf(requested: string): string[] {
+  const [, first = '', second] = requested.split('/');
+  const stem = (s: string) => (s.includes('.') ? s.slice(0, s.indexOf('.')) : s);
+  const keys = new Set<string>([first, stem(first), '*']);
+  if (second !== undefined) {
+    keys.add(`${first}/${second}`);
+    keys.add(`${first}/${stem(second)}`);
+  }
+  return [...keys];
 }
