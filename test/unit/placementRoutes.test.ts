@@ -434,6 +434,7 @@ describe('route handlers found from the request', () => {
       handlers(app, [
         'GET /',
         'GET /help',
+        'HEAD /help',
         'GET /signup',
         'GET /search',
         'POST /search',
@@ -466,6 +467,7 @@ describe('route handlers found from the request', () => {
       [
         'GET / → app/controllers/static_pages_controller.rb:2-3',
         'GET /help → app/controllers/static_pages_controller.rb:5-6',
+        'HEAD /help → app/controllers/static_pages_controller.rb:5-6',
         'GET /signup → app/controllers/users_controller.rb:8-9',
         'GET /search → app/controllers/search_controller.rb:2-4',
         'POST /search → app/controllers/search_controller.rb:2-4',

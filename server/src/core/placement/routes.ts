@@ -38,8 +38,13 @@ const cache = new WeakMap<SourceIndex, { generation: number; routes: RouteTable 
  * it (`/users/{id}`, `/users/:id`), if one handler is certain.
  */
 export function routeHandler(index: SourceIndex, method: string, path: string): RouteHandler | undefined {
-  const table = routeTable(index);
   const m = method.toLowerCase();
+  // Every framework here serves HEAD with the GET route when no route is declared for HEAD.
+  return handlerOf(index, m, path) ?? (m === 'head' ? handlerOf(index, 'get', path) : undefined);
+}
+
+function handlerOf(index: SourceIndex, m: string, path: string): RouteHandler | undefined {
+  const table = routeTable(index);
   const requested = requestedSegments(path.startsWith('/') ? path : `/${path}`);
   const matches: DeclaredRoute[] = [];
   for (const key of keysOf(requested)) {
