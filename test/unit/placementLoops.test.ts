@@ -177,6 +177,50 @@ describe('placement whatever the ORM: the loop of an N+1 in its host', () => {
     ]);
   });
 
+  it('no handler recorded, a Fastify plugin registered with a prefix and a Nest controller under a global prefix: the route handler found', () => {
+    const fastify = {
+      'src/server.js': ["const fastify = require('fastify')();", "fastify.register(require('./routes/projects'), { prefix: '/api/projects' });", ''].join('\n'),
+      'src/routes/projects.js': [
+        'module.exports = async function (app, opts) {',
+        "  app.get('/', async (request, reply) => {",
+        "    const projects = await app.knex('projects').select('id', 'name');",
+        '    for (const p of projects) {',
+        "      p.tasks = await app.knex('tasks').where({ project_id: p.id });",
+        '    }',
+        '    return projects;',
+        '  });',
+        '};',
+        '',
+      ].join('\n'),
+    };
+    assert.deepEqual(nPlusOnes(fastify, projectsRecording(6, { owners: false, handler: false, path: '/api/projects' })), [
+      'src/routes/projects.js:3:28 N+1: 6 queries from this query (6 × tasks); the per-row call src/routes/projects.js:5',
+    ]);
+    // Without the plugin's prefix no route serves the request.
+    assert.deepEqual(nPlusOnes(fastify, projectsRecording(6, { owners: false, handler: false, path: '/projects' })), [
+      'tmp/appmap/r.generated.appmap.json:1:1 N+1: 6 queries in this recording (6 × tasks)',
+    ]);
+    const nest = {
+      'src/main.ts': ['async function bootstrap() {', '  const app = await NestFactory.create(AppModule);', "  app.setGlobalPrefix('api');", '  await app.listen(3000);', '}', ''].join('\n'),
+      'src/projects.controller.ts': [
+        "@Controller('projects')",
+        'export class ProjectsController {',
+        '  constructor(private readonly knex: Knex) {}',
+        '',
+        '  @Get()',
+        '  async list() {',
+        "    const projects = await this.knex('projects').select('id', 'name');",
+        '    return Promise.all(projects.map(async (p) => ({ ...p, tasks: await this.knex(\'tasks\').where({ project_id: p.id }) })));',
+        '  }',
+        '}',
+        '',
+      ].join('\n'),
+    };
+    assert.deepEqual(nPlusOnes(nest, projectsRecording(6, { owners: false, handler: false, path: '/api/projects' })), [
+      'src/projects.controller.ts:7:28 N+1: 6 queries from this query (6 × tasks); the per-row call src/projects.controller.ts:8',
+    ]);
+  });
+
   it('rows handed in (no query before the loop in the host): on the per-row call', () => {
     const files = {
       'src/routes/projects.js': [
