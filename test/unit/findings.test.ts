@@ -183,8 +183,8 @@ describe('findings', () => {
         //- app/report.rb
         class Report
           def build
-        # ^^^^^^^^^ SEVERITY n-plus-one: N+1: COUNT queries under this function (COUNT × users)
             Post.limit(50).map { |p| p.user.name }
+        #   ^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^ SEVERITY n-plus-one: N+1: COUNT queries from this query (COUNT × users)
           end
         end
         `;

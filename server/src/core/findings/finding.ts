@@ -46,8 +46,11 @@ export type AnchorRef =
    */
   | { kind: 'loop'; at: 'source' | 'per-row'; host: LoopHost; tables: string[]; columns: string[]; wrapper?: string };
 
-/** The function whose text holds an N+1's loop: a recorded one, or the handler of a request's route. */
-export type LoopHost = { fn: FunctionIdentity } | { route: { method: string; path: string } };
+/**
+ * The function whose text holds an N+1's loop: a recorded one (an ERB partial rendered for a
+ * collection: with the template that rendered it, `caller`), or the handler of a request's route.
+ */
+export type LoopHost = { fn: FunctionIdentity; caller?: FunctionIdentity } | { route: { method: string; path: string } };
 
 /** A place: where it is in the current text, and what it is by identity. */
 export interface Anchor {

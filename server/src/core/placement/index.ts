@@ -25,7 +25,7 @@ import { OrmSupport } from './orm';
 import { querysetIn, querysetOfCaller, querysetSearch } from './queries';
 import { findSqlStatement, statementIn } from './statements';
 import { hostSearch } from './host';
-import { LoopPlace, loopPlaceIn, RepeatedNames } from './loopCall';
+import { collectionRenderIn, isErb, LoopPlace, loopPlaceIn, RepeatedNames } from './loopCall';
 import { routeHandler } from './routes';
 
 /** The largest line an editor can be sent (LSP positions are 0-based unsigned 32-bit integers, at most 2^31 − 1). */
@@ -83,13 +83,13 @@ export function anchoringOf(trace: Trace, index: SourceIndex, orms: readonly Orm
   const hosts = hostSearch(trace, index);
   let test: Anchor | undefined;
   /** The N+1's loop in its host's text, if certain. */
-  const loopOf = (scopeCall: Call | undefined, repeated: Call[]): { host: LoopHost; names: RepeatedNames; place: LoopPlace } | undefined => {
+  const loopOf = (scopeCall: Call | undefined, repeated: Call[]): { host: LoopHost; names: RepeatedNames; place: LoopPlace & { render?: SourceLocation } } | undefined => {
     const first = repeated[0]?.sql;
     if (!first || !index.parsers) return undefined;
     const facts = sqlFacts(first.text, dialectOf(first.databaseType));
     const recorded = hosts(scopeCall, repeated);
     const http = scopeCall?.http;
-    const host: LoopHost | undefined = recorded ? { fn: recorded.fn } : http ? { route: { method: http.method, path: http.path } } : undefined;
+    const host: LoopHost | undefined = recorded ? { fn: recorded.fn, ...(recorded.caller ? { caller: recorded.caller } : {}) } : http ? { route: { method: http.method, path: http.path } } : undefined;
     if (!host) return undefined;
     const names = { tables: [...facts.tables], columns: [...facts.filterColumns], wrapper: recorded?.wrapper };
     const place = loopIn(index, host, names);
@@ -110,7 +110,7 @@ export function anchoringOf(trace: Trace, index: SourceIndex, orms: readonly Orm
       if (loop) {
         const ref = (at: 'source' | 'per-row'): AnchorRef => ({ kind: 'loop', at, host: loop.host, tables: [...loop.names.tables], columns: [...loop.names.columns], ...(loop.names.wrapper !== undefined ? { wrapper: loop.names.wrapper } : {}) });
         if (loop.place.source) return withAlso({ location: loop.place.source, ref: ref('source') }, loop.place.perRow, 'the per-row call');
-        return { location: loop.place.perRow, ref: ref('per-row') };
+        return withAlso({ location: loop.place.perRow, ref: ref('per-row') }, loop.place.render, 'the collection render');
       }
       const enclosing = nearest(commonAncestor(trace, repeated));
       if (enclosing) return enclosing;
@@ -174,11 +174,19 @@ export function anchorFunction(trace: Trace, index: SourceIndex, call: Call): An
 }
 
 /** The loop of an N+1 (by its names) in its host's current text. */
-function loopIn(index: SourceIndex, host: LoopHost, names: RepeatedNames): LoopPlace | undefined {
+function loopIn(index: SourceIndex, host: LoopHost, names: RepeatedNames): (LoopPlace & { render?: SourceLocation }) | undefined {
   if ('fn' in host) {
     const located = index.locate(host.fn);
-    const def = located?.definition;
-    return located && def ? loopPlaceIn(index, located.location.path, def.line, def.endLine, names) : undefined;
+    if (!located) return undefined;
+    const path = located.location.path;
+    const def = located.definition;
+    if (def) return loopPlaceIn(index, path, def.line, def.endLine, names);
+    // An ERB template: its whole text; a partial's per-row call with its caller's collection render.
+    const text = isErb(path) ? index.text(path) : undefined;
+    const place = text !== undefined ? loopPlaceIn(index, path, 1, text.split('\n').length, names) : undefined;
+    const caller = place?.inPartial && host.caller ? index.locate(host.caller)?.location.path : undefined;
+    const render = caller !== undefined ? collectionRenderIn(index, caller, path) : undefined;
+    return place && (render ? { ...place, render } : place);
   }
   const handler = routeHandler(index, host.route.method, host.route.path);
   return handler ? loopPlaceIn(index, handler.path, handler.fromLine, handler.toLine, names) : undefined;
