@@ -389,6 +389,46 @@ describe('placement whatever the ORM: the loop of an N+1 in its host', () => {
     }, 50);
   });
 
+  it('linear work: n Ruby loops in one host, and one ERB partial reading one relation n times per row', () => {
+    assertLinearWork('findings, n Ruby loops in one host', (n) => {
+      const lines = ['class Report', '  def build'];
+      for (let k = 0; k < n; k++) lines.push(`    rows${k} = List${k}.all`, `    rows${k}.each do |r|`, `      r.detail${k}.name`, '    end');
+      lines.push('  end', 'end', '');
+      const index = indexOf({ 'app/models/report.rb': lines.join('\n') });
+      const r = new RecordingBuilder();
+      r.request('GET', '/report', 20, () =>
+        r.call('Report', 'build', 'app/models/report.rb', 2, 10, () => {
+          for (let k = 0; k < n; k++) {
+            r.sql(`SELECT * FROM "list${k}s"`);
+            for (const id of range(6)) r.sql(`SELECT * FROM "detail${k}s" WHERE "detail${k}s"."id" = ${id}`);
+          }
+        }),
+      );
+      const { trace } = readRecording('r.appmap.json', r.json());
+      return () => {
+        const found = findingsOf(trace, index, config).filter((f) => f.rule === 'n-plus-one');
+        assert.equal(found.length, n);
+        assert.equal(found[n - 1].message, 'N+1: 6 queries from this query');
+      };
+    }, 50);
+    assertLinearWork('findings, an ERB partial reading one relation n times', (n) => {
+      const partial = ['<li>', ...Array.from({ length: n }, () => '  <%= link_to post.author.name, post.author %>'), '</li>', ''].join('\n');
+      const index = indexOf({ 'app/views/posts/_post.html.erb': partial, 'app/views/posts/index.html.erb': '<%= render @posts %>\n' });
+      const r = new RecordingBuilder();
+      r.request('GET', '/posts', 20, () => r.call('app_views_posts_index_html_erb', 'render', 'app/views/posts/index.html.erb', 1, 10, () => {
+        r.call('app_views_posts__post_html_erb', 'render', 'app/views/posts/_post.html.erb', 1, 9, () => {
+          r.sql('SELECT "posts".* FROM "posts"');
+          for (const id of range(6)) r.sql(`SELECT "authors".* FROM "authors" WHERE "authors"."id" = ${id} LIMIT 1`);
+        }, true);
+      }, true));
+      const { trace } = readRecording('r.appmap.json', r.json());
+      return () => {
+        const found = findingsOf(trace, index, config).filter((f) => f.rule === 'n-plus-one');
+        assert.deepEqual(found.map((f) => `${f.location.line}:${f.location.column} ${f.message}`), ['2:15 N+1: 6 queries from this per-row call']);
+      };
+    }, 50);
+  });
+
   it('linear work: the route table of n mounted routers, read once for n requests', () => {
     assertLinearWork('findings, n mounted routers', (n) => {
       const files: Record<string, string> = {};

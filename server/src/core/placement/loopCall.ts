@@ -103,12 +103,14 @@ export function loopPlaceIn(index: SourceIndex, path: string, fromLine: number, 
     firstUnprefixed !== undefined ? file.byWord.get(firstUnprefixed) : undefined,
   ];
   const best: Scored[] = [];
+  const seen = new Set<Candidate>();
   for (const list of lists) {
     for (const { candidate, loop } of list ?? []) {
       countWork();
-      if (loop.line < fromLine || loop.endLine > toLine) continue;
+      if (loop.line < fromLine || loop.endLine > toLine || seen.has(candidate)) continue;
+      seen.add(candidate);
       const { score, read } = scoreOf(candidate, wanted, unprefixed, columns, names.wrapper);
-      if (score === 0 || (best.length > 0 && score < best[0].score) || best.some((b) => b.candidate === candidate)) continue;
+      if (score === 0 || (best.length > 0 && score < best[0].score)) continue;
       if (best.length > 0 && score > best[0].score) best.length = 0;
       best.push({ candidate, loop, score, read });
     }
@@ -452,7 +454,8 @@ function chainCandidate(top: Node, chains: Chains, wordTypes: ReadonlySet<string
     spine.add(node.id);
     const { member, withArguments, inner } = chains.link(node);
     callee ??= member;
-    if (member !== undefined && !withArguments && node.text.length <= 200) reads.push({ text: node.text, words: new Set(wordsOf(member)) });
+    // A read's text names it (`micropost.user`); a longer chain is no read to compare.
+    if (member !== undefined && !withArguments && node.endIndex - node.startIndex <= 200) reads.push({ text: node.text, words: new Set(wordsOf(member)) });
     node = inner;
   }
   const words = new Set<string>();
