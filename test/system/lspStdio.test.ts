@@ -73,7 +73,7 @@ describe('language server on a real agent recording (appmap-ruby, Rails)', funct
       // Replaced by another real run of the same test (a later Rails version, fewer microposts on the page).
       fs.copyFileSync(path.join(CORPUS, 'appmaps/ruby/minitest-rails7-microposts-interface-failed.appmap.json'), path.join(root, 'tmp/appmap/minitest/microposts_interface.appmap.json'));
       await diagnosticsBecome(client, 'app/views/microposts/_micropost.html.erb', []);
-      await diagnosticsBecome(client, 'app/helpers/sessions_helper.rb', ['18:0-18:0 error n-plus-one: N+1: 11 queries under this function']);
+      await diagnosticsBecome(client, 'app/helpers/sessions_helper.rb', ['18:0-18:0 error n-plus-one: N+1: 11 queries in this function, exact line unknown']);
     } finally {
       await client.close();
     }
