@@ -28,6 +28,9 @@ import { hostSearch } from './host';
 import { collectionRenderIn, isErb, LoopPlace, loopPlaceIn, RepeatedNames } from './loopCall';
 import { routeHandler } from './routes';
 
+/** How many of an N+1's first repeats are looked at for the names of its shapes (one row's worth). */
+const SHAPES_TRIED = 8;
+
 /** The largest line an editor can be sent (LSP positions are 0-based unsigned 32-bit integers, at most 2^31 − 1). */
 const MAX_RECORDED_LINE = 2 ** 31 - 1;
 
@@ -84,16 +87,26 @@ export function anchoringOf(trace: Trace, index: SourceIndex, orms: readonly Orm
   let test: Anchor | undefined;
   /** The N+1's loop in its host's text, if certain. */
   const loopOf = (scopeCall: Call | undefined, repeated: Call[]): { host: LoopHost; names: RepeatedNames; place: LoopPlace & { render?: SourceLocation } } | undefined => {
-    const first = repeated[0]?.sql;
-    if (!first || !index.parsers) return undefined;
-    const facts = sqlFacts(first.text, dialectOf(first.databaseType));
+    if (!repeated[0]?.sql || !index.parsers) return undefined;
     const recorded = hosts(scopeCall, repeated);
     const http = scopeCall?.http;
     const host: LoopHost | undefined = recorded ? { fn: recorded.fn, ...(recorded.caller ? { caller: recorded.caller } : {}) } : http ? { route: { method: http.method, path: http.path } } : undefined;
     if (!host) return undefined;
-    const names = { tables: [...facts.tables], columns: [...facts.filterColumns], wrapper: recorded?.wrapper };
-    const place = loopIn(index, host, names);
-    return place && { host, names, place };
+    // The shapes of the first row (the repeats interleave row by row), in turn, until one's names
+    // are found: a loop reading `post.author` (users) finds its place by `post.tags` (tags).
+    const tried = new Set<string>();
+    for (const call of repeated.slice(0, SHAPES_TRIED)) {
+      const sql = call.sql;
+      if (!sql) continue;
+      const facts = sqlFacts(sql.text, dialectOf(sql.databaseType));
+      const key = facts.tables.join('\u0000');
+      if (tried.has(key)) continue;
+      tried.add(key);
+      const names = { tables: [...facts.tables], columns: [...facts.filterColumns], wrapper: recorded?.wrapper };
+      const place = loopIn(index, host, names);
+      if (place) return { host, names, place };
+    }
+    return undefined;
   };
   /** The anchor, with `other` (the per-row call or the source query) as its related place unless it is the same line. */
   const withAlso = (anchor: Anchor, other: SourceLocation | undefined, what: AlsoAt['what']): Anchor =>
