@@ -113,7 +113,7 @@ describe('confinement: hostile recordings, arguments and links never reach outsi
         [
           'app/views.py:7 N+1: 12 queries from this statement',
           // A package-relative path found nowhere in the workspace: placed on the (missing) file it names, without a line (the root does not hold it), never opened.
-          'secret.py:null N+1: 12 queries under this function',
+          'secret.py:null N+1: 12 queries in this function, exact line unknown',
           ...HOSTILE_PATHS.map((_, i) => `${recordingOf(i)}:1 N+1: 12 queries in this recording`).filter((_, i) => HOSTILE_PATHS[i].recorded !== 'secret.py'),
         ].sort(),
       );

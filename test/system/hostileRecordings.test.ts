@@ -157,7 +157,7 @@ describe('hostile recordings through the command line', function () {
       assert.deepEqual(run, {
         code: 0,
         stdout: [
-          'app/evil.py:1:1 warning N+1: 6 queries under this function (6 × t\\n::stop-commands::tok|x) [n-plus-one]',
+          'app/evil.py:1:1 warning N+1: 6 queries in this function, exact line unknown (6 × t\\n::stop-commands::tok|x) [n-plus-one]',
           'app/evil.py:1:1 warning slow call: hunter2#(anonymous) took 3.0 s [slow-call]',
           'app/evil.py:1:1 warning slow request: GET /x\\n::error file=app/views.py,line=1::forged route took 2.0 s [slow-request]',
           '2 recordings read, 3 findings (0 errors, 3 warnings), 1 problem reading recordings',
@@ -191,7 +191,7 @@ describe('hostile recordings through the command line', function () {
       checkTables('report', run.stdout);
       const rows = run.stdout.split('\n').filter((l) => l.startsWith('| warning |') || l.startsWith('| 6 |') || l.startsWith('| `'));
       assert.deepEqual(rows, [
-        '| warning | [`app/evil.py:1`](app/evil.py#L1) | N+1: 6 queries under this function (6 × t\\\\n::stop-commands::tok\\|x) | `n-plus-one` | GET /x\\\\n::error file=app/views.py,line=1::forged route |',
+        '| warning | [`app/evil.py:1`](app/evil.py#L1) | N+1: 6 queries in this function, exact line unknown (6 × t\\\\n::stop-commands::tok\\|x) | `n-plus-one` | GET /x\\\\n::error file=app/views.py,line=1::forged route |',
         '| warning | [`app/evil.py:1`](app/evil.py#L1) | slow call: hunter2#(anonymous) took 3.0 s | `slow-call` | 1 recording |',
         '| warning | [`app/evil.py:1`](app/evil.py#L1) | slow request: GET /x\\\\n::error file=app/views.py,line=1::forged route took 2.0 s | `slow-request` | GET /x\\\\n::error file=app/views.py,line=1::forged route |',
         '| 6 | `SELECT * FROM "t\\n::stop-commands::tok\\|x" WHERE id = ?` |',

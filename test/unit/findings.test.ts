@@ -163,8 +163,8 @@ describe('findings', () => {
         //- app/report.rb
         class Report
           def build
-        # ^^^^^^^^^ SEVERITY n-plus-one: N+1: COUNT queries under this function (COUNT × users)
             Post.limit(50).map { |p| p.user.name }
+        #   ^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^ SEVERITY n-plus-one: N+1: COUNT queries from this query (COUNT × users)
           end
         end
         `;
@@ -221,8 +221,8 @@ describe('findings', () => {
         //- app/feed.rb
         class Feed
           def show
-        # ^^^^^^^^ warning n-plus-one: N+1: 16 queries under this function (8 × users, 8 × images)
-        # ^^^^^^^^ warning n-plus-one: N+1: 7 queries under this function (7 × taggings)
+        # ^^^^^^^^ warning n-plus-one: N+1: 16 queries in this function, exact line unknown (8 × users, 8 × images)
+        # ^^^^^^^^ warning n-plus-one: N+1: 7 queries in this function, exact line unknown (7 × taggings)
           end
         end
         `,
@@ -412,7 +412,7 @@ describe('findings', () => {
         //- app/controllers/list_controller.rb
         class ListController
           def index
-        # ^^^^^^^^^ error n-plus-one: N+1: 150 queries under this function (150 × owners)
+        # ^^^^^^^^^ error n-plus-one: N+1: 150 queries in this function, exact line unknown (150 × owners)
           end
         end
         `,

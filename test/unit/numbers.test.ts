@@ -80,7 +80,7 @@ describe('numbers for people', () => {
     assert.deepEqual(
       findings.map((f) => `${f.rule}: ${f.message}${f.detail ? ` (${f.detail})` : ''}`).sort(),
       [
-        'n-plus-one: N+1: 2,400 queries under this function (2,400 × authors)',
+        'n-plus-one: N+1: 2,400 queries in this function, exact line unknown (2,400 × authors)',
         'repeated-query: repeated query: the same query on settings ran 1,200 times with the same values',
         'slow-call: slow call: render#slow took 1.5 s (1,200 calls over 1.0 s)',
         'slow-query: slow query: 600 ms on pages (1,200 queries over 250 ms)',

@@ -2,7 +2,7 @@
 // query before the loop whose rows it iterates, else on the call in the loop that runs once per
 // row, with the other one as a related place; the host is the recorded function above the
 // repeats, or above the per-row wrapper, or the route handler of the request when none was
-// recorded. Fixtures with synthetic recordings (built here, not by an agent), checked exactly; and
+// recorded. JavaScript/TypeScript, Python, Ruby and ERB. Fixtures with synthetic recordings (built here, not by an agent), checked exactly; and
 // linear work, counted.
 
 import * as assert from 'node:assert/strict';
@@ -262,7 +262,133 @@ describe('placement whatever the ORM: the loop of an N+1 in its host', () => {
         for (const id of range(6)) r.sql(`select * from \`tasks\` where \`project_id\` = ${id}`);
       }, true),
     );
-    assert.deepEqual(nPlusOnes(files, r), ['src/routes/projects.js:1:1 N+1: 6 queries under this function (6 × tasks)']);
+    assert.deepEqual(nPlusOnes(files, r), ['src/routes/projects.js:1:1 N+1: 6 queries in this function, exact line unknown (6 × tasks)']);
+  });
+
+  it('Python: a for loop, a comprehension over a model query, map(lambda …) with a Django table: each on its source query, the per-row call related', () => {
+    const files = {
+      'blog/views.py': [
+        'def list_posts(session):',
+        '    posts = session.scalars(select(Post)).all()',
+        '    for p in posts:',
+        '        p.tag_list = session.scalars(select(Tag).where(Tag.post_id == p.id)).all()',
+        '    return posts',
+        '',
+        '',
+        'def front_page():',
+        '    return [{"title": p.title, "author": p.author.name} for p in Post.query.all()]',
+        '',
+        '',
+        'def owner_emails():',
+        '    customers = Customer.objects.all()',
+        '    return list(map(lambda c: c.owner.email, customers))',
+        '',
+      ].join('\n'),
+    };
+    const one = (fn: string, line: number, source: string, perRow: (id: number) => string) => {
+      const r = new RecordingBuilder();
+      r.request('GET', `/${fn}`, 20, () => r.call('blog.views', fn, 'blog/views.py', line, 10, () => {
+        r.sql(source);
+        for (const id of range(6)) r.sql(perRow(id));
+      }));
+      return nPlusOnes(files, r);
+    };
+    assert.deepEqual(one('list_posts', 1, 'SELECT posts.id FROM posts', (id) => `SELECT tags.id, tags.name FROM tags WHERE tags.post_id = ${id}`), [
+      'blog/views.py:2:13 N+1: 6 queries from this query (6 × tags); the per-row call blog/views.py:4',
+    ]);
+    assert.deepEqual(one('front_page', 8, 'SELECT posts.id, posts.author_id FROM posts', (id) => `SELECT authors.id, authors.name FROM authors WHERE authors.id = ${id}`), [
+      'blog/views.py:9:66 N+1: 6 queries from this query (6 × authors)',
+    ]);
+    assert.deepEqual(one('owner_emails', 12, 'SELECT "shop_customer"."id" FROM "shop_customer"', (id) => `SELECT "shop_owner"."id", "shop_owner"."email" FROM "shop_owner" WHERE "shop_owner"."id" = ${id}`), [
+      'blog/views.py:13:17 N+1: 6 queries from this query (6 × shop_owner); the per-row call blog/views.py:14',
+    ]);
+  });
+
+  it('Python: the same relation read twice per row sits on its first read; a first read under a condition is no certainty', () => {
+    const text = (first: string) => ['def report(rows):', '    for m in rows:', `        ${first}`, '        print(m.venue.city)', ''].join('\n');
+    const recording = () => {
+      const r = new RecordingBuilder();
+      r.request('GET', '/report', 20, () => r.call('shop.report', 'report', 'shop/report.py', 1, 10, () => {
+        for (const id of range(6)) r.sql(`SELECT venues.id, venues.name FROM venues WHERE venues.id = ${id}`);
+      }));
+      return r;
+    };
+    assert.deepEqual(nPlusOnes({ 'shop/report.py': text('name = m.venue.name') }, recording()), ['shop/report.py:3:16 N+1: 6 queries from this per-row call (6 × venues)']);
+    assert.deepEqual(nPlusOnes({ 'shop/report.py': text('name = m.venue.name if m.published else None') }, recording()), [
+      'shop/report.py:1:1 N+1: 6 queries in this function, exact line unknown (6 × venues)',
+    ]);
+  });
+
+  it('Ruby: .each with a block, .each_with_index, for … in, .find_each: on the source query, the per-row call related', () => {
+    const files = {
+      'app/controllers/orders_controller.rb': [
+        'class OrdersController < ApplicationController',
+        '  def index',
+        '    orders = Order.where(paid: true)',
+        '    orders.each do |order|',
+        '      order.customer.name',
+        '    end',
+        '  end',
+        '',
+        '  def numbered',
+        '    @orders = Order.recent',
+        '    @orders.each_with_index { |o, i| puts "#{i} #{o.customer.name}" }',
+        '  end',
+        '',
+        '  def listed',
+        '    rows = Order.all',
+        '    for r in rows',
+        '      r.line_items.to_a',
+        '    end',
+        '  end',
+        '',
+        '  def batched',
+        '    Order.where(paid: false).find_each do |o|',
+        '      Reminder.send_to(o.customer)',
+        '    end',
+        '  end',
+        'end',
+        '',
+      ].join('\n'),
+    };
+    const one = (action: string, line: number, perRow: (id: number) => string) => {
+      const r = new RecordingBuilder();
+      r.request('GET', `/orders/${action}`, 20, () => r.call('OrdersController', action, 'app/controllers/orders_controller.rb', line, 10, () => {
+        r.sql('SELECT "orders".* FROM "orders"');
+        for (const id of range(6)) r.sql(perRow(id));
+      }));
+      return nPlusOnes(files, r);
+    };
+    const customer = (id: number) => `SELECT "customers".* FROM "customers" WHERE "customers"."id" = ${id} LIMIT 1`;
+    assert.deepEqual(one('index', 2, customer), ['app/controllers/orders_controller.rb:3:14 N+1: 6 queries from this query (6 × customers); the per-row call app/controllers/orders_controller.rb:5']);
+    assert.deepEqual(one('numbered', 9, customer), ['app/controllers/orders_controller.rb:10:15 N+1: 6 queries from this query (6 × customers); the per-row call app/controllers/orders_controller.rb:11']);
+    assert.deepEqual(one('listed', 14, (id) => `SELECT "line_items".* FROM "line_items" WHERE "line_items"."order_id" = ${id}`), [
+      'app/controllers/orders_controller.rb:15:12 N+1: 6 queries from this query (6 × line_items); the per-row call app/controllers/orders_controller.rb:17',
+    ]);
+    assert.deepEqual(one('batched', 21, customer), ['app/controllers/orders_controller.rb:22:5 N+1: 6 queries from this query (6 × customers); the per-row call app/controllers/orders_controller.rb:23']);
+  });
+
+  it('ERB: a loop in a template, and a partial rendered for a collection (its first read of the relation, the collection render related)', () => {
+    const files = {
+      'app/views/posts/index.html.erb': ['<h1>Posts</h1>', '<% @posts.each do |post| %>', '  <p><%= post.title %> by <%= post.author.name %></p>', '<% end %>', ''].join('\n'),
+      'app/views/posts/feed.html.erb': ['<ol>', '  <%= render @posts %>', '</ol>', '<%= will_paginate @posts %>', ''].join('\n'),
+      'app/views/posts/_post.html.erb': ['<li id="post-<%= post.id %>">', '  <%# the author %>', '  <%= link_to post.author.name, post.author %> <%= post.title %>', '  <% if post.author == current_author %>mine<% end %>', '</li>', ''].join('\n'),
+    };
+    const author = (id: number) => `SELECT "authors".* FROM "authors" WHERE "authors"."id" = ${id} LIMIT 1`;
+    const looped = new RecordingBuilder();
+    looped.request('GET', '/posts', 20, () => looped.call('app_views_posts_index_html_erb', 'render', 'app/views/posts/index.html.erb', 1, 10, () => {
+      looped.sql('SELECT "posts".* FROM "posts"');
+      for (const id of range(6)) looped.sql(author(id));
+    }, true));
+    assert.deepEqual(nPlusOnes(files, looped), ['app/views/posts/index.html.erb:3:31 N+1: 6 queries from this per-row call (6 × authors)']);
+    const collection = new RecordingBuilder();
+    collection.request('GET', '/feed', 20, () => collection.call('app_views_posts_feed_html_erb', 'render', 'app/views/posts/feed.html.erb', 1, 10, () => {
+      collection.call('app_views_posts__post_html_erb', 'render', 'app/views/posts/_post.html.erb', 1, 9, () => {
+        collection.sql('SELECT "posts".* FROM "posts"');
+        for (const id of range(6)) collection.sql(author(id));
+      }, true);
+    }, true));
+    assert.deepEqual(nPlusOnes(files, collection), ['app/views/posts/_post.html.erb:3:15 N+1: 6 queries from this per-row call (6 × authors); the collection render app/views/posts/feed.html.erb:2']);
   });
 
   it('the place follows edits: resolved again against the current text', () => {
@@ -303,6 +429,46 @@ describe('placement whatever the ORM: the loop of an N+1 in its host', () => {
         const found = findingsIn(trace, index, config).filter((f) => f.rule === 'n-plus-one');
         assert.equal(found.length, n);
         assert.equal(found[n - 1].message, 'N+1: 6 queries from this query');
+      };
+    }, 50);
+  });
+
+  it('linear work: n Ruby loops in one host, and one ERB partial reading one relation n times per row', () => {
+    assertLinearWork('findings, n Ruby loops in one host', (n) => {
+      const lines = ['class Report', '  def build'];
+      for (let k = 0; k < n; k++) lines.push(`    rows${k} = List${k}.all`, `    rows${k}.each do |r|`, `      r.detail${k}.name`, '    end');
+      lines.push('  end', 'end', '');
+      const index = indexOf({ 'app/models/report.rb': lines.join('\n') });
+      const r = new RecordingBuilder();
+      r.request('GET', '/report', 20, () =>
+        r.call('Report', 'build', 'app/models/report.rb', 2, 10, () => {
+          for (let k = 0; k < n; k++) {
+            r.sql(`SELECT * FROM "list${k}s"`);
+            for (const id of range(6)) r.sql(`SELECT * FROM "detail${k}s" WHERE "detail${k}s"."id" = ${id}`);
+          }
+        }),
+      );
+      const { trace } = readRecording('r.appmap.json', r.json());
+      return () => {
+        const found = findingsIn(trace, index, config).filter((f) => f.rule === 'n-plus-one');
+        assert.equal(found.length, n);
+        assert.equal(found[n - 1].message, 'N+1: 6 queries from this query');
+      };
+    }, 50);
+    assertLinearWork('findings, an ERB partial reading one relation n times', (n) => {
+      const partial = ['<li>', ...Array.from({ length: n }, () => '  <%= link_to post.author.name, post.author %>'), '</li>', ''].join('\n');
+      const index = indexOf({ 'app/views/posts/_post.html.erb': partial, 'app/views/posts/index.html.erb': '<%= render @posts %>\n' });
+      const r = new RecordingBuilder();
+      r.request('GET', '/posts', 20, () => r.call('app_views_posts_index_html_erb', 'render', 'app/views/posts/index.html.erb', 1, 10, () => {
+        r.call('app_views_posts__post_html_erb', 'render', 'app/views/posts/_post.html.erb', 1, 9, () => {
+          r.sql('SELECT "posts".* FROM "posts"');
+          for (const id of range(6)) r.sql(`SELECT "authors".* FROM "authors" WHERE "authors"."id" = ${id} LIMIT 1`);
+        }, true);
+      }, true));
+      const { trace } = readRecording('r.appmap.json', r.json());
+      return () => {
+        const found = findingsIn(trace, index, config).filter((f) => f.rule === 'n-plus-one');
+        assert.deepEqual(found.map((f) => `${f.location.line}:${f.location.column} ${f.message}`), ['2:15 N+1: 6 queries from this per-row call']);
       };
     }, 50);
   });

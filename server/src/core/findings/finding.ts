@@ -44,10 +44,16 @@ export type AnchorRef =
    * the query before the loop whose rows it iterates (`source`), or the call in it that runs once
    * per row (`per-row`), found again by the repeated queries' tables and filter columns.
    */
-  | { kind: 'loop'; at: 'source' | 'per-row'; host: LoopHost; tables: string[]; columns: string[]; wrapper?: string };
+  | { kind: 'loop'; at: LoopEnd; host: LoopHost; tables: string[]; columns: string[]; wrapper?: string };
 
-/** The function whose text holds an N+1's loop: a recorded one, or the handler of a request's route. */
-export type LoopHost = { fn: FunctionIdentity } | { route: { method: string; path: string } };
+/** An end of an N+1's loop: the query before it, the call in it run per row, or (an ERB partial's loop) the collection render of the template that rendered it. */
+export type LoopEnd = 'source' | 'per-row' | 'render';
+
+/**
+ * The function whose text holds an N+1's loop: a recorded one (an ERB partial rendered for a
+ * collection: with the template that rendered it, `caller`), or the handler of a request's route.
+ */
+export type LoopHost = { fn: FunctionIdentity; caller?: FunctionIdentity } | { route: { method: string; path: string } };
 
 /** A place: where it is in the current text, and what it is by identity. */
 export interface Anchor {

@@ -119,7 +119,7 @@ function wording(anchor: Anchor): string {
     case 'queryset': return `from this ${ormByName(anchor.ref.orm)?.noun ?? 'query'}`;
     case 'sql-statement': return 'from this statement';
     case 'loop': return anchor.ref.at === 'source' ? 'from this query' : 'from this per-row call';
-    case 'function': return 'under this function';
+    case 'function': return 'in this function, exact line unknown';
     case 'test': return 'in this test';
     case 'recording': return 'in this recording';
   }

@@ -3,18 +3,23 @@
 // the host is the project function above all its calls; else the nearest project function above
 // all the repeats; else, in a request whose handler the agent did not record (an anonymous
 // `router.get('/', function (req, res) { … })`), the handler found from the request in the source
-// (routes.ts).
+// (routes.ts). An ERB template is a project function too (its text is the body): a partial
+// rendered for a collection runs its queries once per row under one recorded call, and its host's
+// `caller` is the template that rendered it, whose `render` is the loop.
 
 import { FunctionIdentity, SourceIndex } from '../sourceIndex';
 import { sqlShapeOf } from '../analysis/stats';
 import { Call, CallKind, Trace } from '../trace';
 import { countWork } from '../workCounter';
 import { commonAncestor, nearestAbove, shallowestBelow } from './calls';
+import { isErb } from './loopCall';
 
 /** A host found in the recording: the function, and the recorded per-row wrapper's name. */
 export interface RecordedHost {
   fn: FunctionIdentity;
   wrapper: string | undefined;
+  /** The recorded template that rendered the host, when the host is an ERB partial. */
+  caller?: FunctionIdentity;
 }
 
 /**
@@ -22,7 +27,11 @@ export interface RecordedHost {
  * remembered across groups (see calls.ts), so each call is walked once.
  */
 export function hostSearch(trace: Trace, index: SourceIndex): (scopeCall: Call | undefined, repeated: Call[]) => RecordedHost | undefined {
-  const isProject = (c: Call) => c.kind === CallKind.Function && c.fn !== -1 && index.locate(trace.functions[c.fn])?.definition !== undefined;
+  const isProject = (c: Call) => {
+    if (c.kind !== CallKind.Function || c.fn === -1) return false;
+    const located = index.locate(trace.functions[c.fn]);
+    return located !== undefined && (located.definition !== undefined || (isErb(located.location.path) && index.text(located.location.path) !== undefined));
+  };
   const nearest = nearestAbove(trace, (c) => (isProject(c) ? c : undefined));
   const parentOf = (c: Call) => (c.parent === -1 ? undefined : trace.calls[c.parent]);
   /** Per request, its handler: walked once however many groups of repeats it holds. */
@@ -56,8 +65,14 @@ export function hostSearch(trace: Trace, index: SourceIndex): (scopeCall: Call |
       const host = nearest(commonAncestor(trace, wrappers));
       if (host) return { fn: trace.functions[host.fn], wrapper: trace.functions[fn].methodId };
     }
-    const host = nearest(commonAncestor(trace, repeated));
-    if (host) return { fn: trace.functions[host.fn], wrapper: undefined };
+    // The first repeat may be a lone lookup before the loop (Rails' `current_user` before the feed,
+    // in another recorded tree than the view's): the host of the others, then.
+    const host = nearest(commonAncestor(trace, repeated)) ?? (repeated.length > 2 ? nearest(commonAncestor(trace, repeated.slice(1))) : undefined);
+    if (host) {
+      const fn = trace.functions[host.fn];
+      const above = isErb(fn.recordedPath ?? '') ? nearest(parentOf(host)) : undefined;
+      return { fn, wrapper: undefined, ...(above ? { caller: trace.functions[above.fn] } : {}) };
+    }
     // The queries ran outside every recorded function of the request (an agent may close an async
     // function when it returns its promise): the request's handler, the shallowest project function.
     const handler = scopeCall?.http ? handlerOf(scopeCall) : undefined;

@@ -16,7 +16,7 @@
 // A place is kept as a reference by identity (function, model, table), not as a line, so that it
 // can be resolved again against the current text while the developer edits.
 
-import { Anchor, AnchorRef, LoopHost } from '../findings/finding';
+import { Anchor, AnchorRef, LoopEnd, LoopHost } from '../findings/finding';
 import { dialectOf, sqlFacts } from '../sql/normalize';
 import { SourceIndex, SourceLocation } from '../sourceIndex';
 import { Call, CallKind, Trace } from '../trace';
@@ -25,8 +25,11 @@ import { OrmSupport } from './orm';
 import { querysetIn, querysetOfCaller, querysetSearch } from './queries';
 import { findSqlStatement, statementIn } from './statements';
 import { hostSearch } from './host';
-import { LoopPlace, loopPlaceIn, RepeatedNames } from './loopCall';
+import { collectionRenderIn, isErb, LoopPlace, loopPlaceIn, RepeatedNames } from './loopCall';
 import { routeHandler } from './routes';
+
+/** How many of an N+1's first repeats are looked at for the names of its shapes (one row's worth). */
+const SHAPES_TRIED = 8;
 
 /** The largest line an editor can be sent (LSP positions are 0-based unsigned 32-bit integers, at most 2^31 − 1). */
 const MAX_RECORDED_LINE = 2 ** 31 - 1;
@@ -44,7 +47,7 @@ export function resolveAnchor(ref: AnchorRef, index: SourceIndex, orms: readonly
       return index.locate(ref.fn)?.location;
     case 'loop': {
       const place = loopIn(index, ref.host, ref);
-      return (ref.at === 'source' ? place?.source : place?.perRow) ?? ('fn' in ref.host ? index.locate(ref.host.fn)?.location : undefined);
+      return (place && endOf(place, ref.at)) ?? ('fn' in ref.host ? index.locate(ref.host.fn)?.location : undefined);
     }
     default:
       return ref.location;
@@ -83,20 +86,30 @@ export function anchoringOf(trace: Trace, index: SourceIndex, orms: readonly Orm
   const hosts = hostSearch(trace, index);
   let test: Anchor | undefined;
   /** The N+1's loop in its host's text, if certain. */
-  const loopOf = (scopeCall: Call | undefined, repeated: Call[]): { host: LoopHost; names: RepeatedNames; place: LoopPlace } | undefined => {
-    const first = repeated[0]?.sql;
-    if (!first || !index.parsers) return undefined;
-    const facts = sqlFacts(first.text, dialectOf(first.databaseType));
+  const loopOf = (scopeCall: Call | undefined, repeated: Call[]): { host: LoopHost; names: RepeatedNames; place: LoopPlace & { render?: SourceLocation } } | undefined => {
+    if (!repeated[0]?.sql || !index.parsers) return undefined;
     const recorded = hosts(scopeCall, repeated);
     const http = scopeCall?.http;
-    const host: LoopHost | undefined = recorded ? { fn: recorded.fn } : http ? { route: { method: http.method, path: http.path } } : undefined;
+    const host: LoopHost | undefined = recorded ? { fn: recorded.fn, ...(recorded.caller ? { caller: recorded.caller } : {}) } : http ? { route: { method: http.method, path: http.path } } : undefined;
     if (!host) return undefined;
-    const names = { tables: [...facts.tables], columns: [...facts.filterColumns], wrapper: recorded?.wrapper };
-    const place = loopIn(index, host, names);
-    return place && { host, names, place };
+    // The shapes of the first row (the repeats interleave row by row), in turn, until one's names
+    // are found: a loop reading `post.author` (users) finds its place by `post.tags` (tags).
+    const tried = new Set<string>();
+    for (const call of repeated.slice(0, SHAPES_TRIED)) {
+      const sql = call.sql;
+      if (!sql) continue;
+      const facts = sqlFacts(sql.text, dialectOf(sql.databaseType));
+      const key = facts.tables.join('\u0000');
+      if (tried.has(key)) continue;
+      tried.add(key);
+      const names = { tables: [...facts.tables], columns: [...facts.filterColumns], wrapper: recorded?.wrapper };
+      const place = loopIn(index, host, names);
+      if (place) return { host, names, place };
+    }
+    return undefined;
   };
-  /** The loop's source query or per-row call by identity, resolved again against the current text. */
-  const loopRef = (loop: { host: LoopHost; names: RepeatedNames }, at: 'source' | 'per-row'): AnchorRef => ({
+  /** The loop's source query, per-row call or collection render by identity, resolved again against the current text. */
+  const loopRef = (loop: { host: LoopHost; names: RepeatedNames }, at: LoopEnd): AnchorRef => ({
     kind: 'loop',
     at,
     host: loop.host,
@@ -104,11 +117,11 @@ export function anchoringOf(trace: Trace, index: SourceIndex, orms: readonly Orm
     columns: [...loop.names.columns],
     ...(loop.names.wrapper !== undefined ? { wrapper: loop.names.wrapper } : {}),
   });
-  /** The anchor, with the loop's `at` end (the per-row call or the source query) as its related place unless it is on the same line. */
-  const withAlso = (anchor: Anchor, loop: { host: LoopHost; names: RepeatedNames; place: LoopPlace } | undefined, at: 'source' | 'per-row'): Anchor => {
-    const other = loop && (at === 'source' ? loop.place.source : loop.place.perRow);
+  /** The anchor, with the loop's `at` end (the per-row call, the source query, a partial's collection render) as its related place unless it is on the same line. */
+  const withAlso = (anchor: Anchor, loop: { host: LoopHost; names: RepeatedNames; place: LoopPlace & { render?: SourceLocation } } | undefined, at: LoopEnd): Anchor => {
+    const other = loop && endOf(loop.place, at);
     if (!loop || !other || (other.path === anchor.location.path && other.line === anchor.location.line)) return anchor;
-    return { ...anchor, also: [{ location: other, what: at === 'source' ? 'the source query' : 'the per-row call', ref: loopRef(loop, at) }] };
+    return { ...anchor, also: [{ location: other, what: LOOP_END_NAMES[at], ref: loopRef(loop, at) }] };
   };
   const anchoring: Anchoring = {
     repeatedQueries(scopeCall, source, repeated) {
@@ -121,7 +134,7 @@ export function anchoringOf(trace: Trace, index: SourceIndex, orms: readonly Orm
       if (statement) return withAlso(statement, loop, 'source');
       if (loop) {
         if (loop.place.source) return withAlso({ location: loop.place.source, ref: loopRef(loop, 'source') }, loop, 'per-row');
-        return { location: loop.place.perRow, ref: loopRef(loop, 'per-row') };
+        return withAlso({ location: loop.place.perRow, ref: loopRef(loop, 'per-row') }, loop, 'render');
       }
       const enclosing = nearest(commonAncestor(trace, repeated));
       if (enclosing) return enclosing;
@@ -185,12 +198,27 @@ export function anchorFunction(trace: Trace, index: SourceIndex, call: Call): An
 }
 
 /** The loop of an N+1 (by its names) in its host's current text. */
-function loopIn(index: SourceIndex, host: LoopHost, names: RepeatedNames): LoopPlace | undefined {
+function loopIn(index: SourceIndex, host: LoopHost, names: RepeatedNames): (LoopPlace & { render?: SourceLocation }) | undefined {
   if ('fn' in host) {
     const located = index.locate(host.fn);
-    const def = located?.definition;
-    return located && def ? loopPlaceIn(index, located.location.path, def.line, def.endLine, names) : undefined;
+    if (!located) return undefined;
+    const path = located.location.path;
+    const def = located.definition;
+    if (def) return loopPlaceIn(index, path, def.line, def.endLine, names);
+    // An ERB template: its whole text; a partial's per-row call with its caller's collection render.
+    const text = isErb(path) ? index.text(path) : undefined;
+    const place = text !== undefined ? loopPlaceIn(index, path, 1, text.split('\n').length, names) : undefined;
+    const caller = place?.inPartial && host.caller ? index.locate(host.caller)?.location.path : undefined;
+    const render = caller !== undefined ? collectionRenderIn(index, caller, path) : undefined;
+    return place && (render ? { ...place, render } : place);
   }
   const handler = routeHandler(index, host.route.method, host.route.path);
   return handler ? loopPlaceIn(index, handler.path, handler.fromLine, handler.toLine, names) : undefined;
+}
+
+const LOOP_END_NAMES: Record<LoopEnd, string> = { source: 'the source query', 'per-row': 'the per-row call', render: 'the collection render' };
+
+/** One end of a loop found in the text. */
+function endOf(place: LoopPlace & { render?: SourceLocation }, at: LoopEnd): SourceLocation | undefined {
+  return at === 'source' ? place.source : at === 'per-row' ? place.perRow : place.render;
 }
