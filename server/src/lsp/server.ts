@@ -327,11 +327,10 @@ export function startServer(connection: Connection, options: ServerOptions = {})
     const load = ++baselineLoads;
     // Taken before reading: a change while it is read is seen by the next poll.
     loadedBaselineStamp = baselineStamp(s.root);
-    const { baseline, problems, positions } = await readBaselineFile(s.root);
+    const { baseline, problems } = await readBaselineFile(s.root);
     if (load !== baselineLoads) return;
     s.baseline = baseline;
     s.baselineProblems = problems;
-    s.baselinePositions = positions;
     for (const p of problems) connection.console.warn(`runlens: ${p.file}: ${p.message}; compared with nothing`);
     if (baseline) log(`runlens: comparing with the baseline of ${plural(baseline.recordings, 'recording')} in ${DEFAULT_BASELINE_PATH}`);
     if (announce) indexChanged([]);

@@ -12,7 +12,6 @@ import { WorkspaceIndex } from '../core/index/workspaceIndex';
 import { SourceParsers } from '../core/source/definitions';
 import { SourceIndex } from '../core/sourceIndex';
 import { WorkspaceFiles } from '../core/workspace';
-import { BytePosition } from '../node/baselineFile';
 import { workspaceFiles } from '../node/workspaceFiles';
 
 export class Session {
@@ -28,9 +27,8 @@ export class Session {
   indexed = { done: 0, total: 0 };
   /** The workspace's saved baseline (.runlens/baseline.json), when it has a readable one. */
   baseline: Baseline | undefined;
-  /** What was wrong with the baseline file, if anything (shown on the file), and where in it (worked out when it was read). */
+  /** What was wrong with the baseline file, if anything (shown on the file, where its parser placed it). */
   baselineProblems: Problem[] = [];
-  baselinePositions = new Map<Problem, BytePosition>();
   /** Told of every source file read from disk (the server watches its folder). */
   onDiskRead: ((relPath: string) => void) | undefined;
   /** Told when a request finds that a file read changed on disk (before the watcher said so, if it does). */
