@@ -12,6 +12,7 @@ import { DEFAULT_CONFIG, resolveConfig } from '../../server/src/core/config';
 import { Derived, DerivedValue, recomputations } from '../../server/src/core/derived';
 import { summarize } from '../../server/src/core/index/summary';
 import { WorkspaceIndex } from '../../server/src/core/index/workspaceIndex';
+import { djangoModels } from '../../server/src/core/orm/django/models';
 import { SourceParsers } from '../../server/src/core/source/language';
 import { SourceIndex } from '../../server/src/core/sourceIndex';
 import { Session } from '../../server/src/lsp/session';
@@ -100,6 +101,35 @@ describe('derived state', () => {
     // An event says it changed (the editor): forgotten at once, whatever the stamp.
     index.invalidate('app/views.py');
     assert.equal(recomputedDuring('source.parse', () => names()), 1);
+  });
+
+  it('Django models are worked out once per generation of the source index, each models file parsed again only when its text changes', () => {
+    const workspace = {
+      files: new Map([
+        ['shop/models.py', 'from django.db import models\n\n\nclass Book(models.Model):\n    title = models.CharField(max_length=10)\n'],
+        ['blog/models.py', 'from django.db import models\n\n\nclass Post(models.Model):\n    pass\n'],
+        ['shop/views.py', 'def index(request):\n    pass\n'],
+      ]),
+    };
+    const index = new SourceIndex(memoryFiles(workspace), parsers, DEFAULT_CONFIG);
+    const names = () => djangoModels(index).map((m) => m.name);
+    let parsed = 0;
+    assert.equal(recomputedDuring('orm.django.models', () => {
+      parsed = recomputedDuring('orm.django.file', () => {
+        for (let i = 0; i < 3; i++) assert.deepEqual(names(), ['Post', 'Book']);
+      });
+    }), 1);
+    assert.equal(parsed, 2);
+    // Another file changes: the generation moves, the models are worked out again from the same parses.
+    index.invalidate('shop/views.py');
+    assert.equal(recomputedDuring('orm.django.models', () => {
+      parsed = recomputedDuring('orm.django.file', () => assert.deepEqual(names(), ['Post', 'Book']));
+    }), 1);
+    assert.equal(parsed, 0);
+    // A models file changes: that one is parsed again.
+    workspace.files.set('blog/models.py', 'from django.db import models\n\n\nclass Article(models.Model):\n    pass\n');
+    index.invalidate('blog/models.py');
+    assert.equal(recomputedDuring('orm.django.file', () => assert.deepEqual(names(), ['Article', 'Book'])), 1);
   });
 
   it('the snapshot is taken once per generation of the index, and each merged view is computed once per snapshot', () => {

@@ -64,6 +64,8 @@ export class SourceIndex {
   get revalidations(): number {
     return this.epoch;
   }
+  /** Values derived from the workspace's text as a whole (an ORM's models), by name: computed again when the generation moves. */
+  private readonly wholeWorkspace = new Map<string, Derived<0, unknown>>();
   /** Recorded paths resolved as missing: resolved again after a revalidation (the file may have come). */
   private readonly missing = new Set<string>();
   /** Told when a file's stamp is found to have moved (what was derived from it elsewhere is stale too). */
@@ -115,6 +117,17 @@ export class SourceIndex {
     }
     if (seen === undefined) this.stamps.set(relPath, (seen = { stamp: this.files.stamp(relPath), checked: this.epoch }));
     return seen.stamp;
+  }
+
+  /**
+   * A value derived from what was read of the workspace (any file: the ORM's models, the routes),
+   * computed on first use and again once the generation moved (a file read changed, or came).
+   * Recomputations are counted under `name` (core/derived.ts).
+   */
+  derive<T>(name: string, compute: () => T): T {
+    let table = this.wholeWorkspace.get(name);
+    if (!table) this.wholeWorkspace.set(name, (table = new Derived(name)));
+    return table.getWith(0, [this.generation], compute) as T;
   }
 
   /** Whether anything of the file was read (and would be stale if it changed). */

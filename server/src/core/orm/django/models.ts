@@ -6,6 +6,7 @@
 import type { Node } from 'web-tree-sitter';
 import { SourceParsers, lineOf, withTree } from '../../source/language';
 import { SourceIndex } from '../../sourceIndex';
+import { Derived } from '../../derived';
 
 export interface DjangoModel {
   name: string;
@@ -197,17 +198,15 @@ function readImport(statement: Node, file: PythonFile): void {
   }
 }
 
-interface Cached {
-  generation: number;
-  /** The source index's revalidation whose stamps the files were last compared in. */
+/** Per source index: each Python file read, parsed again only when its text changes, and the revalidation its stamps were last compared in. */
+interface Files {
+  parsed: Derived<string, PythonFile | undefined>;
+  /** The files the models were last worked out from. */
+  read: Set<string>;
   revalidation: number;
-  models: DjangoModel[];
-  /** Each Python file read, while its text is the same string. */
-  files: Map<string, { text: string; file: PythonFile | undefined }>;
 }
 
-/** Per source index: the models, worked out again when anything read was forgotten. */
-const cache = new WeakMap<SourceIndex, Cached>();
+const filesOf = new WeakMap<SourceIndex, Files>();
 
 /** How many imports deep a model's bases are followed (a chain of abstract models across modules). */
 const MAX_IMPORT_DEPTH = 16;
@@ -218,35 +217,51 @@ const MAX_IMPORT_DEPTH = 16;
  * whose text did not change is not parsed again.
  */
 export function djangoModels(index: SourceIndex): DjangoModel[] {
-  const cached = cache.get(index);
+  let files = filesOf.get(index);
+  if (!files) {
+    const parsers = index.parsers;
+    filesOf.set(
+      index,
+      (files = {
+        parsed: new Derived('orm.django.file', {
+          inputs: (path) => [index.text(path)],
+          compute: (path) => {
+            const text = index.text(path);
+            return text === undefined || !parsers ? undefined : readPythonFile(parsers, text);
+          },
+        }),
+        read: new Set(),
+        revalidation: index.revalidations,
+      }),
+    );
+  }
   // A models file changed on disk since it was read moves the generation: its stamp is compared
   // (by text()) once per revalidation, not on every call.
-  if (cached && cached.revalidation !== index.revalidations) {
-    for (const path of cached.files.keys()) index.text(path);
-    cached.revalidation = index.revalidations;
+  if (files.revalidation !== index.revalidations) {
+    for (const path of files.read) index.text(path);
+    files.revalidation = index.revalidations;
   }
-  if (cached && cached.generation === index.generation) return cached.models;
+  const known = files;
+  return index.derive('orm.django.models', () => modelsOf(index, known));
+}
+
+/** The models, from the workspace's files (each parsed again only if its text changed). */
+function modelsOf(index: SourceIndex, files: Files): DjangoModel[] {
   const parsers = index.parsers;
   const models: DjangoModel[] = [];
-  const files: Cached['files'] = new Map();
+  const read = new Set<string>();
   if (parsers) {
     const pyFiles = index.files.list(['.py']);
-    const read = (path: string): PythonFile | undefined => {
-      const known = files.get(path);
-      if (known) return known.file;
-      const text = index.text(path);
-      if (text === undefined) return undefined;
-      const before = cached?.files.get(path);
-      const file = before && before.text === text ? before.file : readPythonFile(parsers, text);
-      files.set(path, { text, file });
-      return file;
+    const readFile = (path: string): PythonFile | undefined => {
+      read.add(path);
+      return files.parsed.get(path);
     };
     const classesByFile = new Map<string, ModelClass[]>();
     let depth = 0;
     const classesOf = (path: string): ModelClass[] => {
       let classes = classesByFile.get(path);
       if (classes) return classes;
-      const file = read(path);
+      const file = readFile(path);
       // Set before working them out: a module that imports itself, directly or in a loop, finds nothing.
       classesByFile.set(path, []);
       if (!file || depth >= MAX_IMPORT_DEPTH) return [];
@@ -276,7 +291,10 @@ export function djangoModels(index: SourceIndex): DjangoModel[] {
       for (const c of classesOf(path)) if (c.model) models.push(c.model);
     }
   }
-  cache.set(index, { generation: index.generation, revalidation: index.revalidations, models, files });
+  // Files no longer read (gone, or no longer imported) are not kept.
+  for (const path of files.read) if (!read.has(path)) files.parsed.forget(path);
+  files.read = read;
+  files.revalidation = index.revalidations;
   return models;
 }
 
