@@ -66,6 +66,8 @@ export class SourceIndex {
   }
   /** Values derived from the workspace's text as a whole (an ORM's models), by name: computed again when the generation moves. */
   private readonly wholeWorkspace = new Map<string, Derived<0, unknown>>();
+  /** Values derived from one file's text each (an ORM's declarations in it), by name. */
+  private readonly perTextTables = new Map<string, Derived<string, unknown>>();
   /** Recorded paths resolved as missing: resolved again after a revalidation (the file may have come). */
   private readonly missing = new Set<string>();
   /** Told when a file's stamp is found to have moved (what was derived from it elsewhere is stale too). */
@@ -130,6 +132,27 @@ export class SourceIndex {
     return table.getWith(0, [this.generation], compute) as T;
   }
 
+  /**
+   * The table, named `name`, of what `compute` derives from each file's text (the models declared
+   * in it): computed again for a file only when its text is another string, so that an edit parses
+   * one file again, not the workspace. The first declaration under a name holds. Undefined for a
+   * file that cannot be read.
+   */
+  perText<T>(name: string, compute: (relPath: string, text: string) => T): Derived<string, T | undefined> {
+    let table = this.perTextTables.get(name) as Derived<string, T | undefined> | undefined;
+    if (!table) {
+      table = new Derived<string, T | undefined>(name, {
+        inputs: (rel) => [this.text(rel)],
+        compute: (rel) => {
+          const text = this.text(rel);
+          return text === undefined ? undefined : compute(rel, text);
+        },
+      });
+      this.perTextTables.set(name, table as Derived<string, unknown>);
+    }
+    return table;
+  }
+
   /** Whether anything of the file was read (and would be stale if it changed). */
   hasRead(relPath: string): boolean {
     return this.stamps.has(relPath) || this.texts.has(relPath);
@@ -155,6 +178,7 @@ export class SourceIndex {
     this.resolved.clear();
     this.texts.clear();
     this.definitions.clear();
+    for (const table of this.perTextTables.values()) table.clear();
   }
 
   resolve(recordedPath: string): ResolvedPath {

@@ -6,7 +6,6 @@
 import type { Node } from 'web-tree-sitter';
 import { SourceParsers, lineOf, withTree } from '../../source/language';
 import { SourceIndex } from '../../sourceIndex';
-import { Derived } from '../../derived';
 
 export interface DjangoModel {
   name: string;
@@ -198,10 +197,8 @@ function readImport(statement: Node, file: PythonFile): void {
   }
 }
 
-/** Per source index: each Python file read, parsed again only when its text changes, and the revalidation its stamps were last compared in. */
+/** Per source index: the files the models were last worked out from, and the revalidation their stamps were last compared in. */
 interface Files {
-  parsed: Derived<string, PythonFile | undefined>;
-  /** The files the models were last worked out from. */
   read: Set<string>;
   revalidation: number;
 }
@@ -218,23 +215,7 @@ const MAX_IMPORT_DEPTH = 16;
  */
 export function djangoModels(index: SourceIndex): DjangoModel[] {
   let files = filesOf.get(index);
-  if (!files) {
-    const parsers = index.parsers;
-    filesOf.set(
-      index,
-      (files = {
-        parsed: new Derived('orm.django.file', {
-          inputs: (path) => [index.text(path)],
-          compute: (path) => {
-            const text = index.text(path);
-            return text === undefined || !parsers ? undefined : readPythonFile(parsers, text);
-          },
-        }),
-        read: new Set(),
-        revalidation: index.revalidations,
-      }),
-    );
-  }
+  if (!files) filesOf.set(index, (files = { read: new Set(), revalidation: index.revalidations }));
   // A models file changed on disk since it was read moves the generation: its stamp is compared
   // (by text()) once per revalidation, not on every call.
   if (files.revalidation !== index.revalidations) {
@@ -251,10 +232,12 @@ function modelsOf(index: SourceIndex, files: Files): DjangoModel[] {
   const models: DjangoModel[] = [];
   const read = new Set<string>();
   if (parsers) {
+    // Each Python file parsed again only when its text changes.
+    const parsed = index.perText('orm.django.file', (_path, text) => readPythonFile(parsers, text));
     const pyFiles = index.files.list(['.py']);
     const readFile = (path: string): PythonFile | undefined => {
       read.add(path);
-      return files.parsed.get(path);
+      return parsed.get(path);
     };
     const classesByFile = new Map<string, ModelClass[]>();
     let depth = 0;
@@ -291,8 +274,6 @@ function modelsOf(index: SourceIndex, files: Files): DjangoModel[] {
       for (const c of classesOf(path)) if (c.model) models.push(c.model);
     }
   }
-  // Files no longer read (gone, or no longer imported) are not kept.
-  for (const path of files.read) if (!read.has(path)) files.parsed.forget(path);
   files.read = read;
   files.revalidation = index.revalidations;
   return models;
