@@ -13,6 +13,7 @@ import { Derived, DerivedValue, recomputations } from '../../server/src/core/der
 import { summarize } from '../../server/src/core/index/summary';
 import { WorkspaceIndex } from '../../server/src/core/index/workspaceIndex';
 import { djangoModels } from '../../server/src/core/orm/django/models';
+import { sequelizeModels } from '../../server/src/core/orm/sequelize/models';
 import { SourceParsers } from '../../server/src/core/source/language';
 import { SourceIndex } from '../../server/src/core/sourceIndex';
 import { Session } from '../../server/src/lsp/session';
@@ -130,6 +131,31 @@ describe('derived state', () => {
     workspace.files.set('blog/models.py', 'from django.db import models\n\n\nclass Article(models.Model):\n    pass\n');
     index.invalidate('blog/models.py');
     assert.equal(recomputedDuring('orm.django.file', () => assert.deepEqual(names(), ['Article', 'Book'])), 1);
+  });
+
+  it('a Node ORM\'s workspace scan reads each file once per text, and combines them once per generation', () => {
+    const workspace = {
+      files: new Map([
+        ['models/author.js', `module.exports = (sequelize, DataTypes) => sequelize.define('Author', { name: DataTypes.STRING });\n`],
+        ['models/book.js', `module.exports = (sequelize, DataTypes) => sequelize.define('Book', { title: DataTypes.STRING });\n`],
+        ['routes/books.js', `module.exports = function list(req, res) {};\n`],
+      ]),
+    };
+    const index = new SourceIndex(memoryFiles(workspace), parsers, DEFAULT_CONFIG);
+    const names = () => sequelizeModels(index).map((m) => m.name);
+    let read = 0;
+    assert.equal(recomputedDuring('orm.sequelize.models', () => {
+      read = recomputedDuring('orm.sequelize.file', () => {
+        for (let i = 0; i < 3; i++) assert.deepEqual(names(), ['Author', 'Book']);
+      });
+    }), 1);
+    assert.equal(read, 3);
+    workspace.files.set('models/book.js', `module.exports = (sequelize, DataTypes) => sequelize.define('Volume', { title: DataTypes.STRING });\n`);
+    index.invalidate('models/book.js');
+    assert.equal(recomputedDuring('orm.sequelize.models', () => {
+      read = recomputedDuring('orm.sequelize.file', () => assert.deepEqual(names(), ['Author', 'Volume']));
+    }), 1);
+    assert.equal(read, 1);
   });
 
   it('the snapshot is taken once per generation of the index, and each merged view is computed once per snapshot', () => {
