@@ -223,6 +223,13 @@ function checkProblems(problems: Problem[], bytes: Buffer): void {
     assert.ok(typeof p.message === 'string' && p.message.length > 0, `a problem has no message: ${JSON.stringify(p)}`);
     assert.ok(!/internal error/.test(p.message), `the reader caught an exception of its own: ${p.message}`);
     if (p.byteOffset !== undefined) assert.ok(Number.isInteger(p.byteOffset) && p.byteOffset >= 0 && p.byteOffset <= bytes.length, `a problem's byte offset is outside the input (${bytes.length} bytes): ${JSON.stringify(p)}`);
+    // Placed by the reader as an editor counts: on the line its byte is on.
+    if (p.byteOffset !== undefined && p.line !== undefined) {
+      let line = 1;
+      for (let at = bytes.indexOf(0x0a); at !== -1 && at < p.byteOffset; at = bytes.indexOf(0x0a, at + 1)) line++;
+      assert.equal(p.line, line, `a problem's line is not its byte's: ${JSON.stringify(p)}`);
+      assert.ok(Number.isInteger(p.column) && (p.column as number) >= 1, `a problem's column is not a column: ${JSON.stringify(p)}`);
+    }
   }
 }
 

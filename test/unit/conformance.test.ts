@@ -239,13 +239,32 @@ function checkReader(file: string, bytes: Buffer, chunkings: number[][], parsed:
   assert.deepEqual(whole.problems.filter((p) => p.message.startsWith('internal error')), []);
   const jsonProblems = whole.problems.filter((p) => p.message.startsWith('not valid JSON'));
   if ('problem' in parsed) {
+    const { line, column } = positionIn(bytes, parsed.problem.byteOffset);
     assert.deepEqual(jsonProblems, [
-      { file, byteOffset: parsed.problem.byteOffset, severity: 'error', message: `not valid JSON: ${parsed.problem.message}; read what came before it` },
+      { file, byteOffset: parsed.problem.byteOffset, line, column, severity: 'error', message: `not valid JSON: ${parsed.problem.message}; read what came before it` },
     ]);
   } else {
     assert.deepEqual(jsonProblems, []);
   }
   for (const chunking of chunkings.slice(1)) assert.deepEqual(readInChunks(file, bytes, chunking), whole, `reader, ${chunking.length} chunks`);
+}
+
+/**
+ * Line and UTF-16 column (1-based) of a byte offset, from the bytes: newlines counted, and the
+ * line's text up to the offset decoded, where it is well-formed UTF-8 (else by the reader's rule:
+ * one unit per byte that is no continuation byte, two per four-byte sequence); a byte order mark
+ * at the start is no character.
+ */
+function positionIn(bytes: Buffer, offset: number): { line: number; column: number } {
+  let lineStart = 0;
+  let line = 1;
+  for (let k = 0; k < offset; k++) if (bytes[k] === 0x0a) [line, lineStart] = [line + 1, k + 1];
+  const from = lineStart === 0 && bytes[0] === 0xef && bytes[1] === 0xbb && bytes[2] === 0xbf ? 3 : lineStart;
+  const text = bytes.subarray(from, Math.max(from, offset));
+  if (Buffer.from(text.toString('utf8'), 'utf8').equals(text)) return { line, column: text.toString('utf8').length + 1 };
+  let units = 0;
+  for (const b of text) units += (b & 0xc0) === 0x80 ? 0 : b >= 0xf0 ? 2 : 1;
+  return { line, column: units + 1 };
 }
 
 function readInChunks(file: string, bytes: Buffer, chunkEnds: number[]): ReadResult {

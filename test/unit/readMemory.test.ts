@@ -126,11 +126,14 @@ describe('reading: what a recording keeps is counted, follows the heap, and is b
     const { trace, problems } = reader.end();
     assert.equal(trace.calls.length, Math.floor((limit - RETAINED.thread) / RETAINED.call) + 1);
     assert.deepEqual(
-      problems.map((p) => ({ ...p, byteOffset: p.byteOffset !== undefined && p.byteOffset > 0 && p.byteOffset < bytes.length })),
+      // The recording is one line: the column is the byte offset's, plus one.
+      problems.map((p) => ({ ...p, byteOffset: p.byteOffset !== undefined && p.byteOffset > 0 && p.byteOffset < bytes.length, column: p.column === (p.byteOffset ?? NaN) + 1 })),
       [
         {
           file: 'memory.generated.appmap.json',
           byteOffset: true,
+          line: 1,
+          column: true,
           severity: 'error',
           message: `the recording is too large for the memory allowed: its first ${trace.calls.length.toLocaleString('en-US')} events and what is made of them need about 5 MB, over the limit of 4 MB (a test); the rest is not read, and what is shown comes from those events`,
         },

@@ -9,6 +9,13 @@ export interface Problem {
   file: string;
   /** Byte offset in the file, for problems found while reading. */
   byteOffset?: number;
+  /**
+   * The same place as an editor counts it, worked out by the reader as it read (so that nothing
+   * reads the file again to show it): 1-based line and 1-based column in UTF-16 code units.
+   * Absent where there is no byte offset, or the reader could not know it.
+   */
+  line?: number;
+  column?: number;
   severity: 'error' | 'warning';
   message: string;
 }

@@ -4,9 +4,11 @@
 // found. The recorded line is the fallback when a file cannot be parsed or the function is no
 // longer there. Files can change behind the index's back (a git pull, a formatter): each file's
 // stamp is compared again, once per `revalidate()` (the server calls it per request, a worker per
-// recording), and a file whose stamp moved is read again.
+// recording), and a file whose stamp moved is read again. A file's text, its parse and the
+// functions located in it are derived values (core/derived.ts) whose input is the file's stamp.
 
 import { RunlensConfig } from './config';
+import { Derived } from './derived';
 import { Definition, findDefinitions, languageOfPath, locateFunction, SourceParsers } from './source/definitions';
 import { FunctionInfo } from './trace';
 import { ResolvedPath, resolveRecordedPath, WorkspaceFiles } from './workspace';
@@ -34,9 +36,24 @@ export class SourceIndex {
   readonly parsers: SourceParsers | undefined;
   private readonly config: RunlensConfig;
   private readonly resolved = new Map<string, ResolvedPath>();
-  private readonly texts = new Map<string, string | undefined>();
-  private readonly definitions = new Map<string, Definition[] | undefined>();
-  private readonly locatedByFile = new Map<string, Map<string, LocatedFunction>>();
+  // Derived from each file's stamp (stampOf: compared once per revalidation), and forgotten
+  // with the file when an event says it changed: its text, its parse, the functions found in it.
+  private readonly texts = new Derived<string, string | undefined>('source.text', {
+    inputs: (rel) => [this.stampOf(rel)],
+    compute: (rel) => this.files.read(rel),
+  });
+  private readonly definitions = new Derived<string, Definition[] | undefined>('source.parse', {
+    inputs: (rel) => [this.stampOf(rel)],
+    compute: (rel) => {
+      const language = languageOfPath(rel);
+      const text = language && this.parsers ? this.text(rel) : undefined;
+      return language && text !== undefined && this.parsers ? findDefinitions(this.parsers, language, text) : undefined;
+    },
+  });
+  private readonly locatedByFile = new Derived<string, Map<string, LocatedFunction>>('source.located', {
+    inputs: (rel) => [this.stampOf(rel)],
+    compute: () => new Map(),
+  });
   /** Incremented whenever anything read is forgotten: results derived from the text are stale. */
   generation = 0;
   /** Per file read: its stamp when it was read, and the revalidation it was last compared in. */
@@ -47,6 +64,10 @@ export class SourceIndex {
   get revalidations(): number {
     return this.epoch;
   }
+  /** Values derived from the workspace's text as a whole (an ORM's models), by name: computed again when the generation moves. */
+  private readonly wholeWorkspace = new Map<string, Derived<0, unknown>>();
+  /** Values derived from one file's text each (an ORM's declarations in it), by name. */
+  private readonly perTextTables = new Map<string, Derived<string, unknown>>();
   /** Recorded paths resolved as missing: resolved again after a revalidation (the file may have come). */
   private readonly missing = new Set<string>();
   /** Told when a file's stamp is found to have moved (what was derived from it elsewhere is stale too). */
@@ -84,12 +105,52 @@ export class SourceIndex {
     return true;
   }
 
-  /** Before a file is used: compared once per revalidation; the stamp is taken before a read. */
-  private fresh(relPath: string): void {
-    const seen = this.stamps.get(relPath);
-    if (seen === undefined) {
-      if (this.files.stamp) this.stamps.set(relPath, { stamp: this.files.stamp(relPath), checked: this.epoch });
-    } else if (seen.checked !== this.epoch) this.refresh(relPath);
+  /**
+   * The version of a file, what is derived from it depends on: its stamp, compared with the disk
+   * (or the open document) once per revalidation; taken before a read. Undefined where the
+   * workspace has no stamps (what was read stays until `invalidate`).
+   */
+  private stampOf(relPath: string): string | undefined {
+    if (!this.files.stamp) return undefined;
+    let seen = this.stamps.get(relPath);
+    if (seen !== undefined && seen.checked !== this.epoch) {
+      this.refresh(relPath);
+      seen = this.stamps.get(relPath);
+    }
+    if (seen === undefined) this.stamps.set(relPath, (seen = { stamp: this.files.stamp(relPath), checked: this.epoch }));
+    return seen.stamp;
+  }
+
+  /**
+   * A value derived from what was read of the workspace (any file: the ORM's models, the routes),
+   * computed on first use and again once the generation moved (a file read changed, or came).
+   * Recomputations are counted under `name` (core/derived.ts).
+   */
+  derive<T>(name: string, compute: () => T): T {
+    let table = this.wholeWorkspace.get(name);
+    if (!table) this.wholeWorkspace.set(name, (table = new Derived(name)));
+    return table.getWith(0, [this.generation], compute) as T;
+  }
+
+  /**
+   * The table, named `name`, of what `compute` derives from each file's text (the models declared
+   * in it): computed again for a file only when its text is another string, so that an edit parses
+   * one file again, not the workspace. The first declaration under a name holds. Undefined for a
+   * file that cannot be read.
+   */
+  perText<T>(name: string, compute: (relPath: string, text: string) => T): Derived<string, T | undefined> {
+    let table = this.perTextTables.get(name) as Derived<string, T | undefined> | undefined;
+    if (!table) {
+      table = new Derived<string, T | undefined>(name, {
+        inputs: (rel) => [this.text(rel)],
+        compute: (rel) => {
+          const text = this.text(rel);
+          return text === undefined ? undefined : compute(rel, text);
+        },
+      });
+      this.perTextTables.set(name, table as Derived<string, unknown>);
+    }
+    return table;
   }
 
   /** Whether anything of the file was read (and would be stale if it changed). */
@@ -103,9 +164,9 @@ export class SourceIndex {
     this.stamps.delete(relPath);
     // A file that was missing may exist now (opened, created): paths are resolved anew.
     this.resolved.clear();
-    this.texts.delete(relPath);
-    this.definitions.delete(relPath);
-    this.locatedByFile.delete(relPath);
+    this.texts.forget(relPath);
+    this.definitions.forget(relPath);
+    this.locatedByFile.forget(relPath);
   }
 
   /** Forgets everything (files were added or removed). */
@@ -117,6 +178,7 @@ export class SourceIndex {
     this.resolved.clear();
     this.texts.clear();
     this.definitions.clear();
+    for (const table of this.perTextTables.values()) table.clear();
   }
 
   resolve(recordedPath: string): ResolvedPath {
@@ -136,20 +198,11 @@ export class SourceIndex {
   }
 
   text(relPath: string): string | undefined {
-    this.fresh(relPath);
-    if (!this.texts.has(relPath)) this.texts.set(relPath, this.files.read(relPath));
     return this.texts.get(relPath);
   }
 
   definitionsOf(relPath: string): Definition[] | undefined {
-    this.fresh(relPath);
-    if (this.definitions.has(relPath)) return this.definitions.get(relPath);
-    let defs: Definition[] | undefined;
-    const language = languageOfPath(relPath);
-    const text = language && this.parsers ? this.text(relPath) : undefined;
-    if (language && text !== undefined && this.parsers) defs = findDefinitions(this.parsers, language, text);
-    this.definitions.set(relPath, defs);
-    return defs;
+    return this.definitions.get(relPath);
   }
 
   /** The current location of a recorded function, or undefined for code outside the project. */
@@ -161,9 +214,7 @@ export class SourceIndex {
     if (r.kind === 'missing') return { location: { path: r.relPath, line: recordedLine, column: 1 }, definition: undefined };
     // Kept per file until its text changes: a file with hundreds of recorded functions would
     // otherwise scan all its definitions once per function, on every lens and hover request.
-    this.fresh(r.relPath);
-    let located = this.locatedByFile.get(r.relPath);
-    if (!located) this.locatedByFile.set(r.relPath, (located = new Map()));
+    const located = this.locatedByFile.get(r.relPath);
     const key = `${fn.definedClass}\u0000${fn.methodId}\u0000${fn.isStatic}\u0000${fn.recordedLine ?? ''}`;
     let result = located.get(key);
     if (!result) {

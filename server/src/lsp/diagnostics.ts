@@ -3,8 +3,6 @@
 // baseline, its findings that are gone as information ("Resolved since the baseline: …"), once
 // each, and the problems of a broken baseline file on that file.
 
-import * as fs from 'node:fs';
-import * as path from 'node:path';
 import { Diagnostic, DiagnosticSeverity, DiagnosticRelatedInformation, Range } from 'vscode-languageserver/node';
 import { resolvedFindings } from '../core/ide/since';
 import { Severity } from '../core/config';
@@ -12,7 +10,6 @@ import { diagnosticsByFile } from '../core/ide/diagnostics';
 import { Finding } from '../core/findings/finding';
 import { formatCount } from '../core/findings/format';
 import { formatProblem, Problem } from '../core/problem';
-import { openFileSync } from '../node/workspaceFiles';
 import { toRange, uriOf } from './convert';
 import { Session } from './session';
 import { escapeText } from '../core/text';
@@ -32,7 +29,7 @@ export function computeDiagnostics(session: Session, options: DiagnosticsOptions
   for (const [rel, { findings, problems }] of diagnosticsByFile(session.index.snapshot(), session.sourceIndex)) {
     try {
       const uri = uriOf(session.root, rel);
-      if (uri !== undefined) out.set(uri, [...findings.map((f) => fromFinding(f, uri, options, (p) => uriOf(session.root, p))), ...problems.map((p) => fromProblem(session, p))]);
+      if (uri !== undefined) out.set(uri, [...findings.map((f) => fromFinding(f, uri, options, (p) => uriOf(session.root, p))), ...problems.map(fromProblem)]);
     } catch (err) {
       failures.push(`diagnostics of ${JSON.stringify(rel)} failed: ${(err as Error).stack ?? err}`);
     }
@@ -45,8 +42,7 @@ export function computeDiagnostics(session: Session, options: DiagnosticsOptions
     const range = lineRange(session.sourceIndex.text(r.path), r.line);
     if (range) add(r.path, { range, severity: DiagnosticSeverity.Information, code: r.rule, source: 'runlens', message: escapeText(r.message) });
   }
-  // Placed from the bytes read when the baseline was loaded: the file is not read again here.
-  for (const p of session.baselineProblems) add(p.file, fromProblem(session, p, session.baselinePositions.get(p) ?? { line: 0, character: 0 }));
+  for (const p of session.baselineProblems) add(p.file, fromProblem(p));
   return { byUri: out, failures };
 }
 
@@ -75,8 +71,12 @@ function fromFinding(f: Finding, uri: string, options: DiagnosticsOptions, uriOf
   return diagnostic;
 }
 
-function fromProblem(session: Session, p: Problem, known?: { line: number; character: number }): Diagnostic {
-  const position = known ?? (p.byteOffset === undefined ? { line: 0, character: 0 } : positionOfByte(session.root, p.file, p.byteOffset));
+/**
+ * A problem where its reader placed it (line and UTF-16 column, worked out from the bytes as they
+ * were read: no file is read again here), else at the file's start.
+ */
+function fromProblem(p: Problem): Diagnostic {
+  const position = p.line !== undefined && p.column !== undefined ? { line: p.line - 1, character: p.column - 1 } : { line: 0, character: 0 };
   return {
     range: { start: position, end: position },
     severity: p.severity === 'error' ? DiagnosticSeverity.Error : DiagnosticSeverity.Warning,
@@ -88,49 +88,3 @@ function fromProblem(session: Session, p: Problem, known?: { line: number; chara
 function severity(s: Severity): DiagnosticSeverity {
   return s === 'error' ? DiagnosticSeverity.Error : s === 'warning' ? DiagnosticSeverity.Warning : DiagnosticSeverity.Information;
 }
-
-/**
- * Line and character of a byte offset in a recording, reading the file up to it (recordings are
- * often one line). Opened through the one door (node/workspaceFiles.ts): a regular file inside the
- * root, never blocking, so a FIFO named like a recording cannot hold the server's thread.
- */
-function positionOfByte(root: string, rel: string, offset: number): { line: number; character: number } {
-  if (!(offset > 0)) return { line: 0, character: 0 };
-  const file = path.join(root, rel);
-  let line = 0;
-  let lineStart = 0;
-  let fd: number | undefined;
-  let stamp: string | undefined;
-  try {
-    fd = openFileSync(file, { inside: root });
-    const st = fs.fstatSync(fd);
-    // Diagnostics are computed again on every edit: a broken recording is read up to its problem
-    // once per version of the file, not once per keystroke.
-    stamp = `${offset}:${st.size}:${st.mtimeMs}:${st.ino}`;
-    const known = positionCache.get(file);
-    if (known?.stamp === stamp) return known.position;
-    const buffer = Buffer.allocUnsafe(1 << 16);
-    for (let at = 0; at < offset; ) {
-      const n = fs.readSync(fd, buffer, 0, Math.min(buffer.length, offset - at), at);
-      if (n <= 0) break;
-      for (let i = 0; i < n; i++) {
-        if (buffer[i] === 0x0a) {
-          line++;
-          lineStart = at + i + 1;
-        }
-      }
-      at += n;
-    }
-  } catch {
-    return { line: 0, character: 0 };
-  } finally {
-    if (fd !== undefined) fs.closeSync(fd);
-  }
-  const position = { line, character: offset - lineStart };
-  if (positionCache.size > 1000) positionCache.clear();
-  if (stamp !== undefined) positionCache.set(file, { stamp, position });
-  return position;
-}
-
-/** Byte offsets already turned into positions, per recording file. */
-const positionCache = new Map<string, { stamp: string; position: { line: number; character: number } }>();

@@ -91,11 +91,10 @@ export async function loadBaseline(state: ServerState, announce = true): Promise
   const load = ++state.baselineLoads;
   // Taken before reading: a change while it is read is seen by the next poll.
   state.loadedBaselineStamp = baselineStamp(s.root);
-  const { baseline, problems, positions } = await readBaselineFile(s.root);
+  const { baseline, problems } = await readBaselineFile(s.root);
   if (load !== state.baselineLoads) return;
   s.baseline = baseline;
   s.baselineProblems = problems;
-  s.baselinePositions = positions;
   for (const p of problems) state.connection.console.warn(`runlens: ${formatProblem(p)}; compared with nothing`);
   if (baseline) log(state, `runlens: comparing with the baseline of ${plural(baseline.recordings, 'recording')} in ${DEFAULT_BASELINE_PATH}`);
   if (announce) indexChanged(state, []);

@@ -5,19 +5,22 @@
 import { TextDocument } from 'vscode-languageserver-textdocument';
 import { Baseline } from '../core/baseline/baseline';
 import { RunlensConfig } from '../core/config';
+import { DerivedValue } from '../core/derived';
 import { Problem } from '../core/problem';
 import { Since } from '../core/ide/since';
 import { WorkspaceIndex } from '../core/index/workspaceIndex';
 import { SourceParsers } from '../core/source/definitions';
 import { SourceIndex } from '../core/sourceIndex';
 import { WorkspaceFiles } from '../core/workspace';
-import { BytePosition } from '../node/baselineFile';
 import { realRoot, workspaceFiles } from '../node/workspaceFiles';
 
 export class Session {
   readonly root: string;
   config: RunlensConfig;
-  sourceIndex: SourceIndex;
+  /** The configuration's version: its JSON, so settings sent again unchanged change nothing. */
+  private configKey: string;
+  /** The source index is derived from the configuration (source roots, path mappings): a new one when it changes. */
+  private readonly sources = new DerivedValue('session.sourceIndex', () => [this.configKey], () => this.newSourceIndex());
   readonly index = new WorkspaceIndex();
   /** Open documents by workspace-relative path. */
   readonly open = new Map<string, TextDocument>();
@@ -27,9 +30,8 @@ export class Session {
   indexed = { done: 0, total: 0 };
   /** The workspace's saved baseline (.runlens/baseline.json), when it has a readable one. */
   baseline: Baseline | undefined;
-  /** What was wrong with the baseline file, if anything (shown on the file), and where in it (worked out when it was read). */
+  /** What was wrong with the baseline file, if anything (shown on the file, where its parser placed it). */
   baselineProblems: Problem[] = [];
-  baselinePositions = new Map<Problem, BytePosition>();
   /** Told of every source file read from disk (the server watches its folder). */
   onDiskRead: ((relPath: string) => void) | undefined;
   /** Told when a request finds that a file read changed on disk (before the watcher said so, if it does). */
@@ -39,16 +41,22 @@ export class Session {
   constructor(root: string, config: RunlensConfig, parsers: SourceParsers | undefined) {
     this.root = realRoot(root);
     this.config = config;
+    this.configKey = JSON.stringify(config);
     this.parsers = parsers;
     this.disk = workspaceFiles(this.root);
-    this.sourceIndex = this.newSourceIndex();
+  }
+
+  /** Where recorded functions are in the current text (open documents over the disk), for the configuration in use. */
+  get sourceIndex(): SourceIndex {
+    return this.sources.get();
   }
 
   /** Takes a new config (positions and paths are then worked out anew); says whether it differs from the one in use (only then is anything redone). */
   setConfig(config: RunlensConfig): boolean {
-    if (JSON.stringify(config) === JSON.stringify(this.config)) return false;
+    const key = JSON.stringify(config);
+    if (key === this.configKey) return false;
     this.config = config;
-    this.sourceIndex = this.newSourceIndex();
+    this.configKey = key;
     return true;
   }
 

@@ -18,42 +18,21 @@ import { describeFailure, errorCode, readBytes, realRoot } from './workspaceFile
  */
 export const MAX_BASELINE_BYTES = 64 << 20;
 
-/** Where a problem's byte offset is in the file: 0-based line, and bytes from the line's start. */
-export interface BytePosition {
-  line: number;
-  character: number;
-}
-
 /**
  * The workspace's baseline, if it has one; a broken file gives problems, never an exception. A
- * missing file (or a link to nothing) is no baseline and no problem. `positions` places the
- * problems that have a byte offset, worked out from the bytes read, so that nobody reads the file
- * again to show them.
+ * missing file (or a link to nothing) is no baseline and no problem. A problem at a byte offset
+ * carries its line and column too (the parser counts them as it reads), so that nobody reads the
+ * file again to show it.
  */
-export async function readBaselineFile(root: string, rel = DEFAULT_BASELINE_PATH): Promise<{ baseline?: Baseline; problems: Problem[]; positions: Map<Problem, BytePosition> }> {
+export async function readBaselineFile(root: string, rel = DEFAULT_BASELINE_PATH): Promise<{ baseline?: Baseline; problems: Problem[] }> {
   let bytes: Buffer;
   try {
     bytes = await readBytes(path.join(root, rel), { inside: realRoot(root), maxBytes: MAX_BASELINE_BYTES });
   } catch (err) {
-    if (errorCode(err) === 'ENOENT') return { problems: [], positions: new Map() };
-    return { problems: [{ file: rel, severity: 'error', message: `cannot read: ${describeFailure(err)}` }], positions: new Map() };
+    if (errorCode(err) === 'ENOENT') return { problems: [] };
+    return { problems: [{ file: rel, severity: 'error', message: `cannot read: ${describeFailure(err)}` }] };
   }
-  const { baseline, problems } = parseBaseline(bytes.toString('utf8'), rel);
-  const positions = new Map<Problem, BytePosition>();
-  for (const p of problems) if (p.byteOffset !== undefined) positions.set(p, positionOfByte(bytes, p.byteOffset));
-  return { baseline, problems, positions };
-}
-
-/** The line and byte column of `offset` in `bytes`. */
-export function positionOfByte(bytes: Buffer, offset: number): BytePosition {
-  let line = 0;
-  let lineStart = 0;
-  const end = Math.min(offset, bytes.length);
-  for (let at = bytes.indexOf(0x0a); at !== -1 && at < end; at = bytes.indexOf(0x0a, at + 1)) {
-    line++;
-    lineStart = at + 1;
-  }
-  return { line, character: offset - lineStart };
+  return parseBaseline(bytes.toString('utf8'), rel);
 }
 
 /**

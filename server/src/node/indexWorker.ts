@@ -5,6 +5,7 @@
 
 import { parentPort } from 'node:worker_threads';
 import { RunlensConfig } from '../core/config';
+import { Derived } from '../core/derived';
 import { SourceParsers } from '../core/source/definitions';
 import { SourceIndex } from '../core/sourceIndex';
 import { loadParsers } from './treeSitter';
@@ -16,21 +17,20 @@ const port = parentPort;
 if (!port) throw new Error('indexWorker.js runs as a worker thread of the language server');
 
 let parsers: Promise<SourceParsers | undefined> | undefined;
-let sourceIndex: { root: string; configKey: string; index: SourceIndex } | undefined;
+/** The source index, derived from the root and the configuration (their versions: the path and the config's JSON). */
+const sourceIndexes = new Derived<0, SourceIndex>('worker.sourceIndex');
+let sourceIndex: SourceIndex | undefined;
 
 async function sourceIndexFor(root: string, config: RunlensConfig): Promise<SourceIndex> {
   parsers ??= loadParsers().catch(() => undefined); // the main thread already said why, once
   const loaded = await parsers;
-  const configKey = JSON.stringify(config);
-  if (!sourceIndex || sourceIndex.root !== root || sourceIndex.configKey !== configKey) {
-    sourceIndex = { root, configKey, index: new SourceIndex(workspaceFiles(root), loaded, config) };
-  }
-  return sourceIndex.index;
+  sourceIndex = sourceIndexes.getWith(0, [root, JSON.stringify(config)], () => new SourceIndex(workspaceFiles(root), loaded, config));
+  return sourceIndex;
 }
 
 port.on('message', async (message: ToWorker) => {
   if (message.type === 'invalidate') {
-    sourceIndex?.index.invalidate(message.relPath);
+    sourceIndex?.invalidate(message.relPath);
     return;
   }
   let reply: FromWorker;

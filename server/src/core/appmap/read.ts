@@ -19,6 +19,9 @@ import {
 } from '../trace';
 import { isWellFormed } from '../text';
 
+/** Where a problem is: its byte offset, and its line and column where the parser knows them. */
+type At = Pick<Problem, 'byteOffset' | 'line' | 'column'>;
+
 export interface ReadResult {
   trace: Trace;
   problems: Problem[];
@@ -63,10 +66,12 @@ export function createRecordingReader(recordingPath: string, options: ReadOption
   // After an internal error the parser's state is not to be trusted: input stops there, and what
   // was read before it is kept, as after a syntax error. So after the memory limit.
   let broken = false;
+  /** A byte offset with its line and column, as the parser counted them (see TextPosition). */
+  const at = (byteOffset: number): At => ({ byteOffset, ...parser.positionOf(byteOffset) });
   const stop = (err: unknown): void => {
     broken = true;
-    if (err === OVER_LIMIT) builder.overLimit(parser.byteOffset, options.maxRetainedWhy);
-    else builder.internalError(err, parser.byteOffset);
+    if (err === OVER_LIMIT) builder.overLimit(at(parser.byteOffset), options.maxRetainedWhy);
+    else builder.internalError(err, at(parser.byteOffset));
   };
   const finish = (): ReadResult => {
     try {
@@ -86,7 +91,7 @@ export function createRecordingReader(recordingPath: string, options: ReadOption
     },
     end(failure?: string): ReadResult {
       if (failure !== undefined) {
-        builder.problems.push({ file: recordingPath, byteOffset: parser.byteOffset, severity: 'error', message: `cannot read the file (${failure}); read what came before` });
+        builder.problems.push({ file: recordingPath, ...at(parser.byteOffset), severity: 'error', message: `cannot read the file (${failure}); read what came before` });
         return finish();
       }
       if (broken) return finish();
@@ -100,6 +105,8 @@ export function createRecordingReader(recordingPath: string, options: ReadOption
         builder.problems.push({
           file: recordingPath,
           byteOffset: parser.problem.byteOffset,
+          line: parser.problem.line,
+          column: parser.problem.column,
           severity: 'error',
           message: `not valid JSON: ${parser.problem.message}; read what came before it`,
         });
@@ -114,6 +121,7 @@ export function createRecordingReader(recordingPath: string, options: ReadOption
         builder.problems.push({
           file: recordingPath,
           byteOffset: parser.firstDeepValueAt,
+          ...parser.firstDeepValuePosition,
           severity: 'warning',
           message: `${formatCount(parser.deepValues)} value(s) (metadata, classMap or event details) were nested deeper than ${formatCount(DEFAULT_MAX_DEPTH)} levels (the first here); what was deeper was skipped`,
         });
@@ -343,7 +351,7 @@ class TraceBuilder implements JsonVisitor {
     const parent = this.top();
     if (parent === undefined) {
       if (isArray) {
-        this.error(0, 'the recording is a JSON array; an AppMap is a JSON object with "events"');
+        this.error({ byteOffset: 0, line: 1, column: 1 }, 'the recording is a JSON array; an AppMap is a JSON object with "events"');
         this.ctx.push(Ctx.Ignored);
       } else this.ctx.push(Ctx.Top);
       return;
@@ -668,24 +676,24 @@ class TraceBuilder implements JsonVisitor {
   }
 
   /** Reading stopped at `byteOffset` because the trace would keep more than allowed. */
-  overLimit(byteOffset: number, why: string | undefined): void {
+  overLimit(at: At, why: string | undefined): void {
     const mb = (bytes: number) => `${formatCount(Math.ceil(bytes / 2 ** 20))} MB`;
     this.error(
-      byteOffset,
+      at,
       `the recording is too large for the memory allowed: its first ${formatCount(this.nEvents)} events and what is made of them need about ${mb(this.retainedBytes + this.reservedBytes)}, over the limit of ${mb(this.maxRetainedBytes)}${why ? ` (${why})` : ''}; the rest is not read, and what is shown comes from those events`,
     );
   }
 
-  internalError(err: unknown, byteOffset: number | undefined): void {
-    this.error(byteOffset, `internal error while reading (please report): ${err instanceof Error ? err.message : String(err)}`);
+  internalError(err: unknown, at: At | undefined): void {
+    this.error(at, `internal error while reading (please report): ${err instanceof Error ? err.message : String(err)}`);
   }
 
   warn(message: string): void {
     this.problems.push({ file: this.recordingPath, severity: 'warning', message });
   }
 
-  private error(byteOffset: number | undefined, message: string): void {
-    this.problems.push({ file: this.recordingPath, byteOffset, severity: 'error', message });
+  private error(at: At | undefined, message: string): void {
+    this.problems.push({ file: this.recordingPath, ...at, severity: 'error', message });
   }
 
   private top(): Ctx | undefined {

@@ -3,7 +3,7 @@
 // file is a problem that says so, and bad entries are skipped one by one, each named.
 
 import { Severity } from '../config';
-import { DEFAULT_MAX_BUILT_ITEMS, JsonStreamParser, Mode } from '../json/streamParser';
+import { DEFAULT_MAX_BUILT_ITEMS, JsonStreamParser, JsonSyntaxProblem, Mode } from '../json/streamParser';
 import { formatCount } from '../findings/format';
 import { Problem } from '../problem';
 import { Baseline, BASELINE_FORMAT, BASELINE_VERSION, BaselineFinding, EntryStats, TimeStats } from './baseline';
@@ -32,7 +32,9 @@ export function serializeBaseline(b: Baseline): string {
 /** Reads a baseline file's text. Never throws; `baseline` is absent when the file is not one at all. */
 export function parseBaseline(text: string, file = 'baseline'): { baseline?: Baseline; problems: Problem[] } {
   const problems: Problem[] = [];
-  const problem = (message: string, byteOffset?: number) => problems.push({ file, severity: 'error', message, ...(byteOffset === undefined ? {} : { byteOffset }) });
+  // At a syntax error, its byte offset with its line and column (the parser counts them as it reads).
+  const problem = (message: string, at?: { byteOffset: number; line: number; column: number }) =>
+    problems.push({ file, severity: 'error', message, ...(at === undefined ? {} : { byteOffset: at.byteOffset, line: at.line, column: at.column }) });
   if (text.trim() === '') {
     problem('the file is empty, not a baseline');
     return { problems };
@@ -40,7 +42,7 @@ export function parseBaseline(text: string, file = 'baseline'): { baseline?: Bas
   const top = readTopLevel(text);
   if (top.problem) {
     const truncated = /end of (the )?(file|input)/i.test(top.problem.message);
-    problem(`not valid JSON: ${top.problem.message}${truncated && !/truncated/.test(top.problem.message) ? ': the file is truncated' : ''}`, top.problem.byteOffset);
+    problem(`not valid JSON: ${top.problem.message}${truncated && !/truncated/.test(top.problem.message) ? ': the file is truncated' : ''}`, top.problem);
     return { problems };
   }
   const o = top.value;
@@ -108,7 +110,7 @@ export function parseBaseline(text: string, file = 'baseline'): { baseline?: Bas
 interface TopLevel {
   value?: Record<string, unknown>;
   keys: string[];
-  problem?: { byteOffset: number; message: string };
+  problem?: JsonSyntaxProblem;
 }
 
 /**

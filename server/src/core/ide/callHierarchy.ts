@@ -63,12 +63,12 @@ export function callItem(snapshot: Snapshot, index: SourceIndex, node: NodeKey):
 
 /** Who called `node`, most time first. Callers that cannot be located are left out. */
 export function incomingCalls(snapshot: Snapshot, index: SourceIndex, node: NodeKey): CallEdge[] {
-  return edgesOf(snapshot, index, edgeIndex(snapshot.edges()).incoming.get(node) ?? [], (e) => e.caller);
+  return edgesOf(snapshot, index, edgesByNode(snapshot).incoming.get(node) ?? [], (e) => e.caller);
 }
 
 /** What `node` called, most time first. Callees that cannot be located are left out. */
 export function outgoingCalls(snapshot: Snapshot, index: SourceIndex, node: NodeKey): CallEdge[] {
-  return edgesOf(snapshot, index, edgeIndex(snapshot.edges()).outgoing.get(node) ?? [], (e) => e.callee);
+  return edgesOf(snapshot, index, edgesByNode(snapshot).outgoing.get(node) ?? [], (e) => e.callee);
 }
 
 /** A function's label from its identity (the same as everywhere else: `PastMeetingsView#get_queryset`). */
@@ -119,21 +119,17 @@ interface EdgeIndex {
   outgoing: Map<NodeKey, EdgeStats[]>;
 }
 
-// A snapshot's merged edges never change, so their index by node is kept with them (a cache of a
-// pure function, dropped with the snapshot): without it every request would scan every edge.
-const edgeIndexes = new WeakMap<EdgeStats[], EdgeIndex>();
-
-function edgeIndex(edges: EdgeStats[]): EdgeIndex {
-  let idx = edgeIndexes.get(edges);
-  if (!idx) {
-    idx = { incoming: new Map(), outgoing: new Map() };
-    for (const e of edges) {
+// A snapshot's merged edges never change, so their index by node is derived from the snapshot
+// alone (computed once, dropped with it): without it every request would scan every edge.
+function edgesByNode(snapshot: Snapshot): EdgeIndex {
+  return snapshot.memo('callHierarchy.edgesByNode', 0, () => {
+    const idx: EdgeIndex = { incoming: new Map(), outgoing: new Map() };
+    for (const e of snapshot.edges()) {
       push(idx.incoming, e.callee, e);
       push(idx.outgoing, e.caller, e);
     }
-    edgeIndexes.set(edges, idx);
-  }
-  return idx;
+    return idx;
+  });
 }
 
 function push(map: Map<NodeKey, EdgeStats[]>, key: NodeKey, e: EdgeStats): void {

@@ -1,8 +1,10 @@
 // The workspace index: the input state is one summary per recording, replaced or removed as a
 // whole when its file changes; queries run on an immutable Snapshot whose merged views (findings,
-// statistics, call edges) are computed on first use and then kept.
+// statistics, call edges) are computed on first use and then kept. The snapshot is derived from
+// the index's generation, its views from the snapshot's (core/derived.ts).
 
 import { emptyStats, mergeStats, TraceStats } from '../analysis/stats';
+import { Derived, DerivedValue } from '../derived';
 import { Finding, mergeFindings } from '../findings/finding';
 import { Problem } from '../problem';
 import { FunctionIdentity } from '../sourceIndex';
@@ -10,7 +12,9 @@ import { EdgeStats, NodeKey, RecordingSummary, SlowestPath } from './summary';
 
 export class WorkspaceIndex {
   private readonly summaries = new Map<string, RecordingSummary>();
-  private current: Snapshot | undefined;
+  /** Moved by every change of a summary: the version the snapshot is derived from. */
+  private generation = 0;
+  private readonly current = new DerivedValue('index.snapshot', () => [this.generation], () => this.takeSnapshot());
   /** The paths in order as of the last snapshot (some may have gone since), and those added after it. */
   private sorted: string[] = [];
   private added: string[] = [];
@@ -19,13 +23,13 @@ export class WorkspaceIndex {
   set(summary: RecordingSummary): void {
     if (!this.summaries.has(summary.recordingPath)) this.added.push(summary.recordingPath);
     this.summaries.set(summary.recordingPath, summary);
-    this.current = undefined;
+    this.generation++;
   }
 
   /** Removes the share of a recording that is gone; returns whether it was there. */
   delete(recordingPath: string): boolean {
     const had = this.summaries.delete(recordingPath);
-    if (had) this.current = undefined;
+    if (had) this.generation++;
     return had;
   }
 
@@ -34,18 +38,19 @@ export class WorkspaceIndex {
   }
 
   snapshot(): Snapshot {
+    return this.current.get();
+  }
+
+  private takeSnapshot(): Snapshot {
     // In path order, not the order reads finished in (worker threads finish in any order): where
     // recordings disagree (a function's location, a route's handler) the first one wins, and the
     // same files must give the same answers whatever the order they were read in. The order is
     // kept between snapshots and only what was added is sorted and merged in: while a storm
     // changes the index, every request takes a new snapshot, and sorting tens of thousands of
     // paths each time held requests up.
-    if (!this.current) {
-      this.sorted = mergeSorted(this.sorted, this.added.sort(byPath), (p) => this.summaries.has(p));
-      this.added = [];
-      this.current = new Snapshot(new Map(this.sorted.map((p) => [p, this.summaries.get(p) as RecordingSummary])));
-    }
-    return this.current;
+    this.sorted = mergeSorted(this.sorted, this.added.sort(byPath), (p) => this.summaries.has(p));
+    this.added = [];
+    return new Snapshot(new Map(this.sorted.map((p) => [p, this.summaries.get(p) as RecordingSummary])), this.generation);
   }
 }
 
@@ -67,15 +72,22 @@ function mergeSorted(a: string[], b: string[], keep: (p: string) => boolean): st
 
 export class Snapshot {
   readonly summaries: ReadonlyMap<string, RecordingSummary>;
-  private mergedFindings: Finding[] | undefined;
-  private mergedStats: TraceStats | undefined;
-  private mergedEdges: EdgeStats[] | undefined;
-  private mergedFunctions: Map<string, FunctionIdentity> | undefined;
-  private mergedRoutes: Map<string, string | undefined> | undefined;
-  private readonly memos = new Map<string, { generation: number; value: unknown }>();
+  /** The index's generation it was taken at: the version its merged views are derived from. */
+  readonly generation: number;
+  // Merged views, each derived from the snapshot (which never changes: each is computed once).
+  private readonly mergedFindings = new DerivedValue('snapshot.findings', () => [this.generation], () => mergeFindings([...this.summaries.values()].flatMap((s) => s.findings)));
+  private readonly mergedStats = new DerivedValue('snapshot.stats', () => [this.generation], () =>
+    [...this.summaries.values()].reduce((into, s) => mergeStats(into, s.stats), emptyStats()),
+  );
+  private readonly mergedEdges = new DerivedValue('snapshot.edges', () => [this.generation], () => this.mergeEdges());
+  private readonly mergedFunctions = new DerivedValue('snapshot.functions', () => [this.generation], () => this.mergeFunctions());
+  private readonly mergedRoutes = new DerivedValue('snapshot.routes', () => [this.generation], () => this.mergeRoutes());
+  /** What the editor features derive from the snapshot and the source text, by name (see memo). */
+  private readonly memos = new Derived<string, unknown>('snapshot.memo');
 
-  constructor(summaries: ReadonlyMap<string, RecordingSummary>) {
+  constructor(summaries: ReadonlyMap<string, RecordingSummary>, generation = 0) {
     this.summaries = summaries;
+    this.generation = generation;
   }
 
   get nRecordings(): number {
@@ -83,8 +95,7 @@ export class Snapshot {
   }
 
   findings(): Finding[] {
-    this.mergedFindings ??= mergeFindings([...this.summaries.values()].flatMap((s) => s.findings));
-    return this.mergedFindings;
+    return this.mergedFindings.get();
   }
 
   problems(): Problem[] {
@@ -92,36 +103,39 @@ export class Snapshot {
   }
 
   stats(): TraceStats {
-    this.mergedStats ??= [...this.summaries.values()].reduce((into, s) => mergeStats(into, s.stats), emptyStats());
-    return this.mergedStats;
+    return this.mergedStats.get();
   }
 
   /** Every recorded project function, by function key. */
   functions(): Map<string, FunctionIdentity> {
-    if (!this.mergedFunctions) {
-      this.mergedFunctions = new Map();
-      for (const s of this.summaries.values()) for (const [k, fn] of s.functions) if (!this.mergedFunctions.has(k)) this.mergedFunctions.set(k, fn);
-    }
-    return this.mergedFunctions;
+    return this.mergedFunctions.get();
+  }
+
+  private mergeFunctions(): Map<string, FunctionIdentity> {
+    const merged = new Map<string, FunctionIdentity>();
+    for (const s of this.summaries.values()) for (const [k, fn] of s.functions) if (!merged.has(k)) merged.set(k, fn);
+    return merged;
   }
 
   edges(): EdgeStats[] {
-    if (!this.mergedEdges) {
-      const byKey = new Map<string, EdgeStats>();
-      for (const s of this.summaries.values()) {
-        for (const [k, e] of s.edges) {
-          const t = byKey.get(k);
-          if (!t) byKey.set(k, { ...e });
-          else {
-            t.nCalls += e.nCalls;
-            t.totalMs += e.totalMs;
-          }
+    return this.mergedEdges.get();
+  }
+
+  private mergeEdges(): EdgeStats[] {
+    const byKey = new Map<string, EdgeStats>();
+    for (const s of this.summaries.values()) {
+      for (const [k, e] of s.edges) {
+        const t = byKey.get(k);
+        if (!t) byKey.set(k, { ...e });
+        else {
+          t.nCalls += e.nCalls;
+          t.totalMs += e.totalMs;
         }
       }
-      this.mergedEdges = [...byKey.values()];
     }
-    return this.mergedEdges;
+    return [...byKey.values()];
   }
+
 
   /** SQL shapes run by a node (or the non-project code it called), most frequent first. */
   sqlOf(node: NodeKey): { sql: string; count: number }[] {
@@ -157,11 +171,13 @@ export class Snapshot {
 
   /** Route → handler function key, over all recordings. */
   routes(): Map<string, string | undefined> {
-    if (!this.mergedRoutes) {
-      this.mergedRoutes = new Map();
-      for (const s of this.summaries.values()) for (const [r, h] of s.routes) if (this.mergedRoutes.get(r) === undefined) this.mergedRoutes.set(r, h);
-    }
-    return this.mergedRoutes;
+    return this.mergedRoutes.get();
+  }
+
+  private mergeRoutes(): Map<string, string | undefined> {
+    const merged = new Map<string, string | undefined>();
+    for (const s of this.summaries.values()) for (const [r, h] of s.routes) if (merged.get(r) === undefined) merged.set(r, h);
+    return merged;
   }
 
   /**
@@ -170,10 +186,6 @@ export class Snapshot {
    * until the recordings or the text change.
    */
   memo<T>(name: string, generation: number, compute: () => T): T {
-    const hit = this.memos.get(name);
-    if (hit && hit.generation === generation) return hit.value as T;
-    const value = compute();
-    this.memos.set(name, { generation, value });
-    return value;
+    return this.memos.getWith(name, [generation], compute) as T;
   }
 }

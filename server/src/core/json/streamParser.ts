@@ -39,7 +39,22 @@ export interface JsonVisitor {
 export interface JsonSyntaxProblem {
   /** Byte offset in the input where the problem was found. */
   byteOffset: number;
+  /** The same place as an editor shows it: 1-based line and 1-based UTF-16 column (see TextPosition). */
+  line: number;
+  column: number;
   message: string;
+}
+
+/**
+ * A place in the input as editors count it: 1-based line (after each \n) and 1-based column in
+ * UTF-16 code units (what the Language Server Protocol counts by default), a byte order mark not
+ * counted. Worked out while parsing, at no cost per ASCII byte: every \n of valid JSON is
+ * whitespace between tokens (a raw one inside a string is an error), and every byte above 0x7f is
+ * inside a string, where the string loop already stops for it.
+ */
+export interface TextPosition {
+  line: number;
+  column: number;
 }
 
 export interface StreamParserOptions {
@@ -76,11 +91,24 @@ export class JsonStreamParser {
   /** Number of values visited or built deeper than maxDepth (what was deeper was skipped), and where the first went too deep. */
   deepValues = 0;
   firstDeepValueAt: number | undefined;
+  firstDeepValuePosition: TextPosition | undefined;
+  /** Steps spent on positions (one per \n and per byte above 0x7f, none per ASCII byte): a test hook, as countWork. */
+  positionSteps = 0;
   /** The most input bytes held at once (parts of a wanted string spanning chunks); skipped values hold none. */
   maxBufferedBytes = 0;
   /** Total bytes consumed so far. */
   get byteOffset(): number {
     return this.base + this.pos;
+  }
+
+  /**
+   * Line and column of a byte offset at or after the start of the line parsing stands on (every
+   * offset the parser reports, and the byte it stopped at); undefined for an earlier line, whose
+   * bytes are gone.
+   */
+  positionOf(byteOffset: number): TextPosition | undefined {
+    if (byteOffset < this.lineStart) return undefined;
+    return { line: this.newlines + 1, column: byteOffset - this.lineStart + this.lineUnitsMinusBytes + 1 };
   }
 
   private readonly visitor: JsonVisitor;
@@ -97,6 +125,12 @@ export class JsonStreamParser {
   private base = 0; // bytes in chunks before the current one
   private pos = 0; // position in the current chunk (kept for byteOffset)
   private started = false;
+  // Where lines start (see TextPosition): newlines passed, the offset after the last one, and the
+  // UTF-16 code units minus the bytes of the current line so far (-1 per continuation byte, +1 per
+  // four-byte sequence's lead: a surrogate pair; -3 for a byte order mark).
+  private newlines = 0;
+  private lineStart = 0;
+  private lineUnitsMinusBytes = 0;
   /** The first bytes, held until there are three of them (byte order mark detection). */
   private head: Buffer | undefined;
   private ending = false;
@@ -152,7 +186,10 @@ export class JsonStreamParser {
       }
       this.started = true;
       // A UTF-8 byte order mark is tolerated at the very start; UTF-16 is reported clearly.
-      if (chunk.length >= 3 && chunk[0] === 0xef && chunk[1] === 0xbb && chunk[2] === 0xbf) i = 3;
+      if (chunk.length >= 3 && chunk[0] === 0xef && chunk[1] === 0xbb && chunk[2] === 0xbf) {
+        i = 3;
+        this.lineUnitsMinusBytes = -3;
+      }
       else if (chunk.length >= 2 && ((chunk[0] === 0xff && chunk[1] === 0xfe) || (chunk[0] === 0xfe && chunk[1] === 0xff))) {
         this.fail(0, 'the file is UTF-16 encoded; recordings must be UTF-8 JSON');
         return;
@@ -209,6 +246,12 @@ export class JsonStreamParser {
     while (i < n) {
       const c = b[i];
       if (c === 0x20 || c === 0x0a || c === 0x0d || c === 0x09) {
+        if (c === 0x0a) {
+          this.newlines++;
+          this.lineStart = this.base + i + 1;
+          this.lineUnitsMinusBytes = 0;
+          this.positionSteps++;
+        }
         i++;
         continue;
       }
@@ -453,6 +496,13 @@ export class JsonStreamParser {
           i++;
           continue;
         }
+        if (c >= 0x80) {
+          // UTF-8 past ASCII: a line's column counts UTF-16 code units, not bytes.
+          this.lineUnitsMinusBytes += (c & 0xc0) === 0x80 ? -1 : c >= 0xf0 ? 1 : 0;
+          this.positionSteps++;
+          i++;
+          continue;
+        }
         // A raw control character.
         this.strEscape = 0;
         this.failAt(i, b, 'control character inside a string (must be escaped)');
@@ -681,7 +731,8 @@ export class JsonStreamParser {
 
   private fail(byteOffset: number, message: string): void {
     if (this.state === St.Error) return;
-    this.problem = { byteOffset, message };
+    const at = this.positionOf(byteOffset) ?? { line: this.newlines + 1, column: 1 };
+    this.problem = { byteOffset, line: at.line, column: at.column, message };
     this.state = St.Error;
     this.strParts = [];
     this.built = [];
@@ -728,7 +779,10 @@ export class JsonStreamParser {
    * all, and counts now.
    */
   private tooDeep(at: number, whole: boolean): void {
-    this.firstDeepValueAt ??= at;
+    if (this.firstDeepValueAt === undefined) {
+      this.firstDeepValueAt = at;
+      this.firstDeepValuePosition = this.positionOf(at);
+    }
     if (whole) this.deepValues++;
     else this.buildTooDeep = true;
   }
@@ -773,9 +827,9 @@ const LIT_TRUE = new Uint8Array([0x74, 0x72, 0x75, 0x65]);
 const LIT_FALSE = new Uint8Array([0x66, 0x61, 0x6c, 0x73, 0x65]);
 const LIT_NULL = new Uint8Array([0x6e, 0x75, 0x6c, 0x6c]);
 
-/** 1 for bytes that can stand in a string as they are. */
+/** 1 for ASCII bytes that can stand in a string as they are (bytes above 0x7f can too, but are counted for columns). */
 const STRING_PLAIN = new Uint8Array(256);
-for (let c = 0x20; c < 256; c++) STRING_PLAIN[c] = c === 0x22 || c === 0x5c ? 0 : 1;
+for (let c = 0x20; c < 0x80; c++) STRING_PLAIN[c] = c === 0x22 || c === 0x5c ? 0 : 1;
 /** 1 for bytes allowed after a backslash (other than u). */
 const ESCAPABLE = new Uint8Array(256);
 for (const ch of '"\\/bfnrt') ESCAPABLE[ch.charCodeAt(0)] = 1;

@@ -197,17 +197,13 @@ function readImport(statement: Node, file: PythonFile): void {
   }
 }
 
-interface Cached {
-  generation: number;
-  /** The source index's revalidation whose stamps the files were last compared in. */
+/** Per source index: the files the models were last worked out from, and the revalidation their stamps were last compared in. */
+interface Files {
+  read: Set<string>;
   revalidation: number;
-  models: DjangoModel[];
-  /** Each Python file read, while its text is the same string. */
-  files: Map<string, { text: string; file: PythonFile | undefined }>;
 }
 
-/** Per source index: the models, worked out again when anything read was forgotten. */
-const cache = new WeakMap<SourceIndex, Cached>();
+const filesOf = new WeakMap<SourceIndex, Files>();
 
 /** How many imports deep a model's bases are followed (a chain of abstract models across modules). */
 const MAX_IMPORT_DEPTH = 16;
@@ -218,35 +214,37 @@ const MAX_IMPORT_DEPTH = 16;
  * whose text did not change is not parsed again.
  */
 export function djangoModels(index: SourceIndex): DjangoModel[] {
-  const cached = cache.get(index);
+  let files = filesOf.get(index);
+  if (!files) filesOf.set(index, (files = { read: new Set(), revalidation: index.revalidations }));
   // A models file changed on disk since it was read moves the generation: its stamp is compared
   // (by text()) once per revalidation, not on every call.
-  if (cached && cached.revalidation !== index.revalidations) {
-    for (const path of cached.files.keys()) index.text(path);
-    cached.revalidation = index.revalidations;
+  if (files.revalidation !== index.revalidations) {
+    for (const path of files.read) index.text(path);
+    files.revalidation = index.revalidations;
   }
-  if (cached && cached.generation === index.generation) return cached.models;
+  const known = files;
+  return index.derive('orm.django.models', () => modelsOf(index, known));
+}
+
+/** The models, from the workspace's files (each parsed again only if its text changed). */
+function modelsOf(index: SourceIndex, files: Files): DjangoModel[] {
   const parsers = index.parsers;
   const models: DjangoModel[] = [];
-  const files: Cached['files'] = new Map();
+  const read = new Set<string>();
   if (parsers) {
+    // Each Python file parsed again only when its text changes.
+    const parsed = index.perText('orm.django.file', (_path, text) => readPythonFile(parsers, text));
     const pyFiles = index.files.list(['.py']);
-    const read = (path: string): PythonFile | undefined => {
-      const known = files.get(path);
-      if (known) return known.file;
-      const text = index.text(path);
-      if (text === undefined) return undefined;
-      const before = cached?.files.get(path);
-      const file = before && before.text === text ? before.file : readPythonFile(parsers, text);
-      files.set(path, { text, file });
-      return file;
+    const readFile = (path: string): PythonFile | undefined => {
+      read.add(path);
+      return parsed.get(path);
     };
     const classesByFile = new Map<string, ModelClass[]>();
     let depth = 0;
     const classesOf = (path: string): ModelClass[] => {
       let classes = classesByFile.get(path);
       if (classes) return classes;
-      const file = read(path);
+      const file = readFile(path);
       // Set before working them out: a module that imports itself, directly or in a loop, finds nothing.
       classesByFile.set(path, []);
       if (!file || depth >= MAX_IMPORT_DEPTH) return [];
@@ -276,7 +274,8 @@ export function djangoModels(index: SourceIndex): DjangoModel[] {
       for (const c of classesOf(path)) if (c.model) models.push(c.model);
     }
   }
-  cache.set(index, { generation: index.generation, revalidation: index.revalidations, models, files });
+  files.read = read;
+  files.revalidation = index.revalidations;
   return models;
 }
 

@@ -19,40 +19,28 @@ export interface RailsModel {
   parent?: RailsModel;
 }
 
-interface Cached {
-  generation: number;
-  models: RailsModel[];
-  files: Map<string, { text: string; decls: RubyDeclarations }>;
-  /** Model name → the collection associations (of any model) that point at it; made on first use. */
-  collections?: Map<string, Array<{ owner: string; name: string }>>;
-}
-
-/** Per source index: the models, worked out again when anything read was forgotten. */
-const cache = new WeakMap<SourceIndex, Cached>();
-
-/** The ActiveRecord models of the workspace: classes of app/models/**\/*.rb that extend a model base. */
+/**
+ * The ActiveRecord models of the workspace: classes of app/models/**\/*.rb that extend a model base.
+ * Derived from the source index's generation; each file's declarations from its text (a file whose
+ * text did not change is not parsed again).
+ */
 export function railsModels(index: SourceIndex): RailsModel[] {
-  let cached = cache.get(index);
-  if (cached && cached.generation === index.generation) return cached.models;
-  const files: Cached['files'] = new Map();
-  const classes: RubyClassDecl[] = [];
-  const modules: RubyModuleDecl[] = [];
-  if (index.parsers) {
-    for (const path of index.files.list(['.rb'])) {
-      if (!MODEL_PATH.test(path)) continue;
-      const text = index.text(path);
-      if (text === undefined) continue;
-      // A file whose text did not change keeps its declarations: no parse.
-      const before = cached?.files.get(path);
-      const decls = before && before.text === text ? before.decls : findRubyDeclarations(index.parsers, path, text);
-      files.set(path, { text, decls });
-      append(classes, decls.classes);
-      append(modules, decls.modules);
+  return index.derive('orm.rails.models', () => {
+    const classes: RubyClassDecl[] = [];
+    const modules: RubyModuleDecl[] = [];
+    const parsers = index.parsers;
+    if (parsers) {
+      const declarations = index.perText('orm.rails.file', (path, text): RubyDeclarations => findRubyDeclarations(parsers, path, text));
+      for (const path of index.files.list(['.rb'])) {
+        if (!MODEL_PATH.test(path)) continue;
+        const decls = declarations.get(path);
+        if (decls === undefined) continue;
+        append(classes, decls.classes);
+        append(modules, decls.modules);
+      }
     }
-  }
-  cached = { generation: index.generation, models: resolveModels(classes, modules), files };
-  cache.set(index, cached);
-  return cached.models;
+    return resolveModels(classes, modules);
+  });
 }
 
 const MODEL_PATH = /(^|\/)app\/models\/.+\.rb$/;
@@ -61,8 +49,10 @@ const MODEL_PATH = /(^|\/)app\/models\/.+\.rb$/;
  *  findQueries runs for every recorded function searched. */
 export function collectionsOf(index: SourceIndex): Map<string, Array<{ owner: string; name: string }>> {
   const models = railsModels(index);
-  const cached = cache.get(index) as Cached;
-  if (cached.collections) return cached.collections;
+  return index.derive('orm.rails.collections', () => collectionsOfModels(models));
+}
+
+function collectionsOfModels(models: RailsModel[]): Map<string, Array<{ owner: string; name: string }>> {
   const collections = new Map<string, Array<{ owner: string; name: string }>>();
   for (const owner of models) {
     for (const a of owner.associations) {
@@ -74,7 +64,6 @@ export function collectionsOf(index: SourceIndex): Map<string, Array<{ owner: st
       list.push({ owner: owner.name, name: a.name });
     }
   }
-  cached.collections = collections;
   return collections;
 }
 

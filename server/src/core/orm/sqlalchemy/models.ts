@@ -18,38 +18,27 @@ export interface SqlaModel {
   parent?: SqlaModel;
 }
 
-interface Cached {
-  generation: number;
-  models: SqlaModel[];
-  files: Map<string, { text: string; decls: SqlaDeclarations }>;
-}
-
-/** Per source index: the models, worked out again when anything read was forgotten. */
-const cache = new WeakMap<SourceIndex, Cached>();
-
 /**
  * The mapped classes of the workspace. SQLAlchemy models live in any module, so every Python file
  * outside tests and migrations that mentions `__tablename__` or `.Model` is parsed (once per text).
  */
 export function sqlaModels(index: SourceIndex): SqlaModel[] {
-  let cached = cache.get(index);
-  if (cached && cached.generation === index.generation) return cached.models;
-  const files: Cached['files'] = new Map();
-  const classes: SqlaClassDecl[] = [];
-  if (index.parsers) {
-    for (const path of index.files.list(['.py'])) {
-      if (SKIPPED_PATH.test(path)) continue;
-      const text = index.text(path);
-      if (text === undefined || !(text.includes('__tablename__') || text.includes('.Model'))) continue;
-      const before = cached?.files.get(path);
-      const decls = before && before.text === text ? before.decls : findSqlaDeclarations(index.parsers, path, text);
-      files.set(path, { text, decls });
-      append(classes, decls.classes);
+  return index.derive('orm.sqlalchemy.models', () => {
+    const classes: SqlaClassDecl[] = [];
+    const parsers = index.parsers;
+    if (parsers) {
+      // Each file's declarations derived from its text: parsed again only when it changes.
+      const declarations = index.perText('orm.sqlalchemy.file', (path, text): SqlaDeclarations | undefined =>
+        text.includes('__tablename__') || text.includes('.Model') ? findSqlaDeclarations(parsers, path, text) : undefined,
+      );
+      for (const path of index.files.list(['.py'])) {
+        if (SKIPPED_PATH.test(path)) continue;
+        const decls = declarations.get(path);
+        if (decls) append(classes, decls.classes);
+      }
     }
-  }
-  cached = { generation: index.generation, models: resolveModels(classes), files };
-  cache.set(index, cached);
-  return cached.models;
+    return resolveModels(classes);
+  });
 }
 
 const SKIPPED_PATH = /(^|\/)(tests?|migrations|alembic)\/|(^|\/)(test_[^/]*|[^/]*_test|conftest)\.py$/;
