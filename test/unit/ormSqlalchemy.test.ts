@@ -167,7 +167,8 @@ class Manager(Employee):
     assert.equal(finding.message, 'N+1: 60 queries from this query');
     assert.deepEqual({ ...finding.location }, { path: 'blog/views.py', line: 11, column: 9, endLine: 14, endColumn: 19 });
     // The per-row read in the comprehension: `post.author` names no table (users), `post.tags` does.
-    assert.deepEqual(finding.also, [{ location: { path: 'blog/views.py', line: 20, column: 42 }, what: 'the per-row call' }]);
+    assert.deepEqual(finding.also?.map(({ location, what }) => ({ location, what })), [{ location: { path: 'blog/views.py', line: 20, column: 42 }, what: 'the per-row call' }]);
+    assert.deepEqual(finding.also?.map((a) => a.ref.kind === 'loop' && a.ref.at), ['per-row'], 'found again by identity, as the finding is');
     assert.equal(fix.title, 'Load eagerly: .options(joinedload(Post.author), selectinload(Post.tags), selectinload(Post.comments))');
     const fixed = applyEdit(workspace.files.get('blog/views.py') as string, fix.edit!);
     assert.equal(fixed, fs.readFileSync(path.join(BLOG_FIXED, 'blog/views.py'), 'utf8'));

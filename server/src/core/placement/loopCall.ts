@@ -74,7 +74,6 @@ export interface RepeatedNames {
   wrapper?: string | undefined;
 }
 
-const cache = new WeakMap<SourceIndex, Map<string, FileLoops | null>>();
 
 type Scored = { candidate: Candidate; loop: Loop; score: number; read: string | undefined };
 
@@ -209,17 +208,17 @@ function fileLoops(index: SourceIndex, path: string): FileLoops | undefined {
   const erb = isErb(path);
   const language: SourceLanguage | undefined = erb ? 'ruby' : languageOfPath(path);
   if (!index.parsers || !language || language === 'java') return undefined;
-  const text = index.text(path);
-  if (text === undefined) return undefined;
-  let files = cache.get(index);
-  if (!files) cache.set(index, (files = new Map()));
-  const known = files.get(path);
-  if (known !== undefined && (known === null || known.text === text)) return known ?? undefined;
   const parsers = index.parsers;
-  const syntax = language === 'python' ? PYTHON : language === 'ruby' ? RUBY : JAVASCRIPT;
-  const read = withTree(parsers, language, erb ? erbAsRuby(text) : text, (root) => readLoops(root, text, syntax, isPartial(path))) ?? null;
-  files.set(path, read);
-  return read ?? undefined;
+  // Derived once per text of the file (core/derived.ts through the source index). The table's
+  // first declaration holds for every file: all it needs is worked out from the file's own path.
+  const loops = index.perText('placement.loops', (file, text) => {
+    const isTemplate = isErb(file);
+    const lang: SourceLanguage | undefined = isTemplate ? 'ruby' : languageOfPath(file);
+    if (!lang || lang === 'java') return undefined;
+    const syntax = lang === 'python' ? PYTHON : lang === 'ruby' ? RUBY : JAVASCRIPT;
+    return withTree(parsers, lang, isTemplate ? erbAsRuby(text) : text, (root) => readLoops(root, text, syntax, isPartial(file)));
+  });
+  return loops.get(path);
 }
 
 /**

@@ -31,7 +31,6 @@ type RouteTable = Map<string, DeclaredRoute[]>;
 
 const READERS: Array<(index: SourceIndex) => DeclaredRoute[]> = [expressRoutes, nestRoutes, djangoRoutes, railsRoutes, flaskRoutes, springRoutes];
 
-const cache = new WeakMap<SourceIndex, { generation: number; routes: RouteTable }>();
 
 /**
  * The handler of `method` `path`: the path as requested (`/users/42`) or as the agent normalised
@@ -81,20 +80,20 @@ function sameHandler(a: DeclaredRoute, b: DeclaredRoute): boolean {
   return a.handler.path === b.handler.path && a.handler.fromLine === b.handler.fromLine && a.handler.toLine === b.handler.toLine;
 }
 
+/** The routes of every reader, derived once per generation of the source index. */
 function routeTable(index: SourceIndex): RouteTable {
-  const known = cache.get(index);
-  if (known && known.generation === index.generation) return known.routes;
-  const routes: RouteTable = new Map();
-  if (index.parsers) {
-    for (const read of READERS) {
-      for (const r of read(index)) {
-        countWork();
-        const list = routes.get(r.key);
-        if (list) list.push(r);
-        else routes.set(r.key, [r]);
+  return index.derive('placement.routes', () => {
+    const routes: RouteTable = new Map();
+    if (index.parsers) {
+      for (const read of READERS) {
+        for (const r of read(index)) {
+          countWork();
+          const list = routes.get(r.key);
+          if (list) list.push(r);
+          else routes.set(r.key, [r]);
+        }
       }
     }
-  }
-  cache.set(index, { generation: index.generation, routes });
-  return routes;
+    return routes;
+  });
 }
