@@ -99,7 +99,10 @@ async function connect(connection: ProtocolConnection, root: string, init: Parti
     publishCount.set(p.uri, (publishCount.get(p.uri) ?? 0) + 1);
     notify('textDocument/publishDiagnostics', p);
   });
-  connection.onNotification('window/logMessage', (p: { message: string }) => logs.push(p.message));
+  connection.onNotification('window/logMessage', (p: { message: string }) => {
+    logs.push(p.message);
+    notify('window/logMessage', p);
+  });
   connection.onNotification('runlens/indexChanged', (p: unknown) => notify('runlens/indexChanged', p));
   connection.onNotification('window/showMessage', (p: unknown) => notify('window/showMessage', p));
   connection.onRequest('window/workDoneProgress/create', () => null);
@@ -150,7 +153,10 @@ async function connect(connection: ProtocolConnection, root: string, init: Parti
       connection.dispose();
     },
   };
-  const indexed = client.waitFor('runlens/indexChanged');
+  // The end of the first indexing is the server's "indexed N recordings" line, sent after its
+  // diagnostics. Not the first runlens/indexChanged: a watcher batch (a link chokidar reports
+  // while the folders are still being listed) can send one earlier, and on a busy machine did.
+  const indexed = client.waitFor<{ message: string }>('window/logMessage', (p) => p.message.startsWith('runlens: indexed '));
   client.initializeResult = await connection.sendRequest<InitializeResult>('initialize', { processId: null, rootUri: URI.file(root).toString(), capabilities: {}, workspaceFolders: null, ...init });
   connection.sendNotification('initialized', {});
   if (waitForIndex) await indexed;
