@@ -1,0 +1,247 @@
+// `runlens mcp` as a coding agent uses it: the official SDK's Client over stdio against the built
+// binary, on a copy of the bookshop example: list the tools, find the N+1 with its exact edit,
+// apply it, switch to the recordings made after the fix, compare (1,402 → 7 SQL, resolved); and
+// the malformed calls a client can make, each a clear error with the server still up.
+
+import * as assert from 'node:assert/strict';
+import { spawnSync } from 'node:child_process';
+import * as fs from 'node:fs';
+import * as os from 'node:os';
+import * as path from 'node:path';
+import { BOOKSHOP, BOOKSHOP_FIXED, BOOKS_RECORDING, RECORDINGS } from '../support/bookshop';
+import { BIN } from '../support/cli';
+import { REPO } from '../support/corpus';
+import { copyProject, McpTestClient, startMcp, textOf, ToolResult } from '../support/mcpClient';
+
+/** The tools, in the order the server lists them. */
+export const MCP_TOOLS = ['findings', 'compare', 'save_baseline'];
+
+const BOOKS_JS = 'src/routes/books.js';
+
+describe('runlens mcp, the SDK client over stdio on the bookshop example', function () {
+  this.timeout(120_000);
+  let mcp: McpTestClient;
+
+  before(async () => {
+    mcp = await startMcp(copyProject(BOOKSHOP), ['--allow-write']);
+  });
+  after(async () => {
+    await mcp?.close();
+    if (mcp) fs.rmSync(mcp.root, { recursive: true, force: true });
+  });
+
+  it('lists its tools, each with an input and an output schema', async () => {
+    const { tools } = await mcp.client.listTools();
+    assert.deepEqual(
+      tools.map((t) => t.name),
+      MCP_TOOLS,
+    );
+    for (const t of tools) {
+      assert.equal(t.inputSchema.type, 'object', t.name);
+      assert.equal(t.outputSchema?.type, 'object', t.name);
+      assert.ok(t.description && t.description.length > 40, t.name);
+    }
+    assert.deepEqual(
+      tools.filter((t) => t.annotations?.readOnlyHint).map((t) => t.name),
+      MCP_TOOLS.filter((n) => n !== 'save_baseline' && n !== 'record'),
+    );
+  });
+
+  it('finds the N+1 on src/routes/books.js:21 with the exact edit, applies it, and compare says 1,402 → 7 SQL, resolved', async () => {
+    const found = await mcp.call('findings', {});
+    assert.equal(found.isError, undefined, textOf(found));
+    const s = found.structuredContent as { recordings: number; total: number; findings: Record<string, unknown>[]; problems: string[] };
+    assert.deepEqual({ recordings: s.recordings, total: s.total, problems: s.problems }, { recordings: 2, total: 1, problems: [] });
+    const [finding] = s.findings;
+    const { id, ...rest } = finding;
+    assert.match(id as string, /^n-plus-one-[0-9a-f]{10}$/);
+    assert.deepEqual(rest, {
+      rule: 'n-plus-one',
+      severity: 'error',
+      message: 'N+1: 600 queries from this query',
+      detail: '200 × Authors, 200 × tags, 200 × Reviews',
+      path: BOOKS_JS,
+      line: 21,
+      column: 23,
+      count: 600,
+      scope: 'GET /books',
+      recordings: [BOOKS_RECORDING],
+      repeatedQueries: [
+        { sql: 'SELECT `id`, `name`, `country`, `createdAt`, `updatedAt` FROM `Authors` AS `Author` WHERE `Author`.`id` = ?', count: 200, table: 'Authors' },
+        {
+          sql:
+            'SELECT `Tag`.`id`, `Tag`.`name`, `BookTags`.`createdAt` AS `BookTags.createdAt`, `BookTags`.`updatedAt` AS `BookTags.updatedAt`, `BookTags`.`BookId` AS `BookTags.BookId`, ' +
+            '`BookTags`.`TagId` AS `BookTags.TagId` FROM `tags` AS `Tag` INNER JOIN `BookTags` AS `BookTags` ON `Tag`.`id` = `BookTags`.`TagId` AND `BookTags`.`BookId` = ?',
+          count: 200,
+          table: 'tags',
+        },
+        { sql: 'SELECT `id`, `reader`, `rating`, `createdAt`, `updatedAt`, `BookId` FROM `Reviews` AS `Review` WHERE `Review`.`BookId` = ?', count: 200, table: 'Reviews' },
+      ],
+      also: [{ what: 'the per-row call', path: BOOKS_JS, line: 25 }],
+      fix: {
+        title: "Load eagerly: include: ['author', 'Tags', 'Reviews']",
+        hint: "add include: ['author', 'Tags', 'Reviews'] to the query at src/routes/books.js:21:23",
+        edit: {
+          path: BOOKS_JS,
+          range: { line: 21, column: 23, endLine: 23, endColumn: 5 },
+          oldText: "Book.findAll({\n    order: [['id', 'ASC']],\n  })",
+          newText: "Book.findAll({\n    order: [['id', 'ASC']],\n    include: ['author', 'Tags', 'Reviews'],\n  })",
+        },
+      },
+    });
+    assert.equal(
+      textOf(found),
+      `src/routes/books.js:21:23 error N+1: 600 queries from this query (200 × Authors, 200 × tags, 200 × Reviews) [n-plus-one] id ${id}\n` +
+        "    fix: Load eagerly: include: ['author', 'Tags', 'Reviews']: add include: ['author', 'Tags', 'Reviews'] to the query at src/routes/books.js:21:23\n" +
+        '2 recordings read, 1 finding',
+    );
+
+    // The baseline of the recordings before the fix.
+    const saved = await mcp.call('save_baseline', {});
+    assert.deepEqual(saved.structuredContent, {
+      path: '.runlens/baseline.json',
+      recordings: 2,
+      bytes: fs.statSync(path.join(mcp.root, '.runlens/baseline.json')).size,
+      summary: 'baseline of 2 recordings (2 routes, 2 tests, 3 functions, 10 SQL shapes, 1 finding)',
+      problems: [],
+    });
+
+    // The agent applies the edit as given (its text-replacing tool: oldText → newText): the fixed example's file.
+    const edit = (finding.fix as { edit: { path: string; oldText: string; newText: string } }).edit;
+    const file = path.join(mcp.root, edit.path);
+    const text = fs.readFileSync(file, 'utf8');
+    assert.equal(text.split(edit.oldText).length, 2, 'oldText occurs once');
+    fs.writeFileSync(file, text.replace(edit.oldText, edit.newText));
+    assert.equal(fs.readFileSync(file, 'utf8'), fs.readFileSync(path.join(BOOKSHOP_FIXED, BOOKS_JS), 'utf8'));
+
+    // Re-recorded after the fix: the fixed example's recordings replace the old ones.
+    fs.rmSync(path.join(mcp.root, 'tmp'), { recursive: true });
+    fs.cpSync(path.join(BOOKSHOP_FIXED, 'tmp'), path.join(mcp.root, 'tmp'), { recursive: true });
+
+    const compared = await mcp.call('compare', {});
+    assert.equal(compared.isError, undefined, textOf(compared));
+    const c = compared.structuredContent as {
+      regressed: boolean;
+      routes: { key: string; sql: unknown }[];
+      tests: { key: string; sql: unknown }[];
+      findings: { new: unknown[]; resolved: { rule: string; path: string; line: number; count: number }[] };
+      before: unknown;
+      after: unknown;
+    };
+    assert.equal(c.regressed, false);
+    assert.deepEqual(c.before, { source: '.runlens/baseline.json', recordings: 2 });
+    assert.deepEqual(c.after, { source: '.', recordings: 2 });
+    assert.deepEqual(
+      c.routes.map((r) => [r.key, r.sql]),
+      [
+        ['GET /books', { before: 1402, after: 7, change: -1395 }],
+        ['GET /authors', { before: 3, after: 3, change: 0 }],
+      ],
+    );
+    assert.deepEqual(c.findings.new, []);
+    assert.deepEqual(
+      c.findings.resolved.map((f) => [f.rule, f.path, f.line, f.count]),
+      [['n-plus-one', BOOKS_JS, 21, 600]],
+    );
+    assert.match(textOf(compared), /^ {2}GET \/books {7}531 ms → 172 ms {3}−359 ms \(−68%\) {2}1,402 → 7 \(−1,395\)/m);
+    assert.match(textOf(compared), /^ {2}resolved {2}src\/routes\/books\.js:21 error N\+1: 600 queries from this query \[n-plus-one\]$/m);
+
+    // And the findings are gone.
+    const after = await mcp.call('findings', {});
+    assert.deepEqual(after.structuredContent, { recordings: 2, total: 0, findings: [], problems: [] });
+    writeTranscript(mcp);
+  });
+
+  describe('malformed calls: a clear error each, and the server stays up', () => {
+    const cases: [string, string, Record<string, unknown>, RegExp][] = [
+      ['an unknown tool', 'fix_everything', {}, /^MCP error -32602: Tool fix_everything not found$/],
+      ['a wrong argument type', 'findings', { limit: 'ten' }, /^MCP error -32602: Input validation error: Invalid arguments for tool findings: .*expected number, received string.* at limit/s],
+      ['an unknown rule', 'findings', { rule: 'n+1' }, /^MCP error -32602: Input validation error: Invalid arguments for tool findings: .*rule/s],
+      ['a huge path (1 MiB)', 'findings', { path: 'a'.repeat(1 << 20) }, /^MCP error -32602: Input validation error: Invalid arguments for tool findings: .*at path/s],
+      ['a huge list of paths', 'compare', { after: Array.from({ length: 20_000 }, (_, i) => `r${i}`) }, /^MCP error -32602: Invalid arguments for tool compare: arguments contain more than the maximum of 10000 elements$/],
+      ['a path outside the root (..)', 'findings', { path: '../../etc' }, /^path "\.\.\/\.\.\/etc" is outside the root .*: runlens has nothing there$/],
+      ['recordings outside the root (absolute)', 'findings', { recordings: ['/etc'] }, /^recordings "\/etc" is outside the root .*: runlens reads nothing there$/],
+      ['a baseline outside the root', 'compare', { before: ['/etc/passwd'] }, /^before "\/etc\/passwd" is outside the root .*: runlens reads nothing there$/],
+      ['recordings that do not exist', 'compare', { after: ['no/such/folder'] }, /^after "no\/such\/folder": no such file or folder under the root /],
+    ];
+    for (const [what, name, args, message] of cases) {
+      it(`${what}`, async () => {
+        const result = await mcp.client.callTool({ name, arguments: args }) as ToolResult;
+        assert.equal(result.isError, true);
+        assert.match(textOf(result), message);
+        assert.ok(textOf(result).length < 2000, 'the error is short');
+        const { tools } = await mcp.client.listTools();
+        assert.equal(tools.length, MCP_TOOLS.length);
+      });
+    }
+  });
+});
+
+describe('runlens mcp, read-only by default, and broken recordings', function () {
+  this.timeout(120_000);
+
+  it('refuses save_baseline without --allow-write, writing nothing', async () => {
+    const mcp = await startMcp(copyProject(BOOKSHOP));
+    try {
+      const result = await mcp.call('save_baseline', {});
+      assert.equal(result.isError, true);
+      assert.equal(textOf(result), 'save_baseline is refused: this server is read-only (start it with runlens mcp --allow-write to let it replace .runlens/baseline.json)');
+      assert.equal(fs.existsSync(path.join(mcp.root, '.runlens')), false);
+    } finally {
+      await mcp.close();
+      fs.rmSync(mcp.root, { recursive: true, force: true });
+    }
+  });
+
+  it('says what is wrong with a broken recording in the answer, and still gives the findings of the others', async () => {
+    const root = copyProject(BOOKSHOP);
+    const broken = `${RECORDINGS}/broken.appmap.json`;
+    fs.writeFileSync(path.join(root, broken), '{"events": [{"id": 1, "event": "call"');
+    const mcp = await startMcp(root);
+    try {
+      const result = await mcp.call('findings', {});
+      const s = result.structuredContent as { recordings: number; total: number; problems: string[] };
+      assert.deepEqual({ recordings: s.recordings, total: s.total }, { recordings: 3, total: 1 });
+      assert.equal(s.problems.length, 1);
+      assert.match(s.problems[0], new RegExp(`^${broken.replace(/\./g, '\\.')}: byte \\d+: error: `));
+      assert.match(textOf(result), /3 recordings read, 1 finding, 1 problem reading recordings\nproblem: tmp\/appmap/);
+    } finally {
+      await mcp.close();
+      fs.rmSync(root, { recursive: true, force: true });
+    }
+  });
+});
+
+describe('the MCP SDK is loaded by runlens mcp only', () => {
+  /** `runlens ARGS` with a hook that says, on exit, how many modules of the SDK and of zod were loaded. */
+  function loadedBy(args: string[], input = ''): { status: number | null; stdout: string; loaded: string } {
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'runlens-mcp-load-'));
+    const hook = path.join(dir, 'hook.js');
+    fs.writeFileSync(hook, "process.on('exit', () => process.stderr.write('LOADED ' + Object.keys(require.cache).filter((k) => /[\\\\/](@modelcontextprotocol|zod)[\\\\/]/.test(k)).length + '\\n'));\n");
+    const r = spawnSync(process.execPath, ['--require', hook, BIN, ...args], { cwd: BOOKSHOP, input, encoding: 'utf8', timeout: 120_000 });
+    fs.rmSync(dir, { recursive: true, force: true });
+    return { status: r.status, stdout: r.stdout, loaded: /LOADED (\d+)\n/.exec(r.stderr)?.[1] ?? r.stderr };
+  }
+
+  it('runlens scan loads neither @modelcontextprotocol/sdk nor zod; runlens mcp does', () => {
+    const scan = loadedBy(['scan']);
+    assert.equal(scan.status, 1);
+    assert.match(scan.stdout, /^src\/routes\/books\.js:21:23 error N\+1/);
+    assert.equal(scan.loaded, '0');
+    // The hook does see them when they are loaded: the server, its stdin closed at once, ends with them.
+    const mcp = loadedBy(['mcp']);
+    assert.equal(mcp.status, 0);
+    assert.ok(Number(mcp.loaded) > 10, `runlens mcp loaded ${mcp.loaded}`);
+  });
+});
+
+/** The worked transcript of the test above, for server/docs/mcp.md: test-artifacts/mcp-transcript.md. */
+function writeTranscript(mcp: McpTestClient): void {
+  const out = path.join(REPO, 'test-artifacts/mcp-transcript.md');
+  fs.mkdirSync(path.dirname(out), { recursive: true });
+  const lines = ['# runlens mcp: an agent fixes an N+1 and proves it', '', 'Made by test/system/mcp.test.ts (the SDK client over stdio, on a copy of test/workspaces/bookshop).', ''];
+  for (const { name, args, result } of mcp.transcript) {
+    lines.push(`## ${name} ${JSON.stringify(args)}`, '', '```text', textOf(result), '```', '', '```json', JSON.stringify(result.structuredContent ?? null, null, 2), '```', '');
+  }
+  fs.writeFileSync(out, lines.join('\n').split(mcp.root).join('/path/to/project'));
+}
