@@ -8,13 +8,13 @@ import { spawnSync } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
-import { BOOKSHOP, BOOKSHOP_FIXED, BOOKS_RECORDING, RECORDINGS } from '../support/bookshop';
+import { BOOKS_SQL, BOOKSHOP, BOOKSHOP_FIXED, BOOKS_RECORDING, RECORDINGS } from '../support/bookshop';
 import { BIN } from '../support/cli';
 import { REPO } from '../support/corpus';
 import { copyProject, McpTestClient, startMcp, textOf, ToolResult } from '../support/mcpClient';
 
 /** The tools, in the order the server lists them. */
-export const MCP_TOOLS = ['findings', 'compare', 'save_baseline'];
+export const MCP_TOOLS = ['findings', 'explain_finding', 'hotspots', 'call_tree', 'compare', 'save_baseline', 'record'];
 
 const BOOKS_JS = 'src/routes/books.js';
 
@@ -96,6 +96,54 @@ describe('runlens mcp, the SDK client over stdio on the bookshop example', funct
         '2 recordings read, 1 finding',
     );
 
+    // Explained: the call path from the request to the first repeated query, the source query, the diff.
+    const explained = await mcp.call('explain_finding', { id });
+    const e = explained.structuredContent as Record<string, unknown>;
+    assert.deepEqual(e.finding, finding);
+    assert.deepEqual(
+      { recording: e.recording, callPath: e.callPath, sourceQuery: e.sourceQuery, diff: e.diff, problems: e.problems },
+      {
+        recording: BOOKS_RECORDING,
+        callPath: [
+          { kind: 'request', label: 'GET /books' },
+          { kind: 'function', label: 'books.listBooks', path: BOOKS_JS, line: 20 },
+          { kind: 'function', label: 'books.present', path: BOOKS_JS, line: 6 },
+          { kind: 'sql', label: 'SELECT `id`, `name`, `country`, `createdAt`, `updatedAt` FROM `Authors` AS `Author` WHERE `Author`.`id` = ?' },
+        ],
+        sourceQuery: { sql: BOOKS_SQL, count: 1 },
+        diff:
+          '--- a/src/routes/books.js\n' +
+          '+++ b/src/routes/books.js\n' +
+          '@@ -21,3 +21,4 @@\n' +
+          '   const books = await Book.findAll({\n' +
+          "     order: [['id', 'ASC']],\n" +
+          "+    include: ['author', 'Tags', 'Reviews'],\n" +
+          '   });\n',
+        problems: [],
+      },
+    );
+
+    // Where the time and SQL go, and the request's call tree, bounded.
+    const hot = (await mcp.call('hotspots', { by: 'sql', limit: 2 })).structuredContent as Record<string, { key: string; calls: number; sql: number }[] | string>;
+    const keys = (list: unknown) => (list as { key: string; calls: number; sql: number }[]).map((h) => [h.key, h.calls, h.sql]);
+    assert.deepEqual(keys(hot.routes), [['GET /books', 1, 1402], ['GET /authors', 1, 3]]);
+    assert.deepEqual(keys(hot.functions), [['books.listBooks', 1, 1402], ['books.present', 200, 1400]]);
+    assert.equal(hot.truncated, 'truncated: 2 of 3 functions shown; raise limit to see more; truncated: 2 of 10 SQL shapes shown; raise limit to see more');
+    const tree = (await mcp.call('call_tree', { route: 'GET /books', maxLines: 4 })).structuredContent as Record<string, string>;
+    assert.deepEqual(tree, {
+      recording: BOOKS_RECORDING,
+      route: 'GET /books',
+      tree:
+        `Calls of GET /books recorded in ${BOOKS_RECORDING}\n` +
+        'GET /books → 200 · 531 ms · 1,402 SQL\n' +
+        '  books.listBooks · 529 ms · 1,402 SQL\n' +
+        '    PRAGMA table_info(`Books`) · 0.2 ms\n' +
+        '    SELECT … FROM `Books` AS `Book` ORDER BY `Book`.`id` ASC · 0.7 ms\n' +
+        '… 1,600 more calls',
+      problems: [],
+      truncated: 'truncated: 4 lines shown, 1,600 more calls left out; raise maxLines (at most 500) or ask for a narrower route',
+    });
+
     // The baseline of the recordings before the fix.
     const saved = await mcp.call('save_baseline', {});
     assert.deepEqual(saved.structuredContent, {
@@ -155,6 +203,10 @@ describe('runlens mcp, the SDK client over stdio on the bookshop example', funct
   describe('malformed calls: a clear error each, and the server stays up', () => {
     const cases: [string, string, Record<string, unknown>, RegExp][] = [
       ['an unknown tool', 'fix_everything', {}, /^MCP error -32602: Tool fix_everything not found$/],
+      ['an unknown finding id', 'explain_finding', { id: 'n-plus-one-0000000000' }, /^no finding with id "n-plus-one-0000000000" in the recordings now/],
+      ['a call tree of nothing', 'call_tree', {}, /^call_tree needs route, test or recording$/],
+      ['a call tree of a route never recorded', 'call_tree', { route: 'GET /nowhere' }, /^no recording of "GET \/nowhere"; the hotspots tool lists the recorded routes and tests$/],
+      ['a recording outside the root', 'call_tree', { recording: '../../../../etc/hostname' }, /^recording "\.\.\/\.\.\/\.\.\/\.\.\/etc\/hostname" is outside the root/],
       ['a wrong argument type', 'findings', { limit: 'ten' }, /^MCP error -32602: Input validation error: Invalid arguments for tool findings: .*expected number, received string.* at limit/s],
       ['an unknown rule', 'findings', { rule: 'n+1' }, /^MCP error -32602: Input validation error: Invalid arguments for tool findings: .*rule/s],
       ['a huge path (1 MiB)', 'findings', { path: 'a'.repeat(1 << 20) }, /^MCP error -32602: Input validation error: Invalid arguments for tool findings: .*at path/s],
@@ -187,6 +239,19 @@ describe('runlens mcp, read-only by default, and broken recordings', function ()
       assert.equal(result.isError, true);
       assert.equal(textOf(result), 'save_baseline is refused: this server is read-only (start it with runlens mcp --allow-write to let it replace .runlens/baseline.json)');
       assert.equal(fs.existsSync(path.join(mcp.root, '.runlens')), false);
+    } finally {
+      await mcp.close();
+      fs.rmSync(mcp.root, { recursive: true, force: true });
+    }
+  });
+
+  it('refuses record without --allow-record, running nothing', async () => {
+    const mcp = await startMcp(copyProject(BOOKSHOP));
+    try {
+      const result = await mcp.call('record', { command: ['node', '-e', "require('fs').writeFileSync('ran', '')"] });
+      assert.equal(result.isError, true);
+      assert.equal(textOf(result), 'record is refused: it runs a command, and this server was not allowed to (start it with runlens mcp --allow-record)');
+      assert.equal(fs.existsSync(path.join(mcp.root, 'ran')), false);
     } finally {
       await mcp.close();
       fs.rmSync(mcp.root, { recursive: true, force: true });

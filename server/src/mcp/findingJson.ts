@@ -8,6 +8,7 @@ import { Finding } from '../core/findings/finding';
 import { Fix } from '../core/fixes/index';
 import { readTextSync } from '../node/workspaceFiles';
 import { boundedSql } from './answer';
+import { escapeText } from '../core/text';
 
 /** The largest source file whose replaced text is quoted in an edit (as the source index reads). */
 const MAX_SOURCE_BYTES = 4 << 20;
@@ -85,19 +86,23 @@ export function fixJson(fix: Fix, root: string): z.infer<typeof fixSchema> {
 /** One line per finding, as `runlens scan` prints them: `path:line:col severity message (detail) [rule] id`. */
 export function findingLine(f: FindingJson): string {
   const at = f.line === null ? `${f.path}:` : `${f.path}:${f.line}:${f.column}`;
-  return `${at} ${f.severity} ${f.message}${f.detail ? ` (${f.detail})` : ''} [${f.rule}] id ${f.id}`;
+  // Recorded text escaped (core/text.ts): a path or route with a line break stays on its line.
+  return escapeText(`${at} ${f.severity} ${f.message}${f.detail ? ` (${f.detail})` : ''} [${f.rule}] id ${f.id}`);
 }
 
 /** The text of a range of a workspace file now (read through the door, inside the root), or undefined. */
 export function textOfRange(root: string, file: string, range: z.infer<typeof rangeSchema>): string | undefined {
-  let text: string;
+  const lines = fileLines(root, file);
+  if (!lines || range.line > lines.length || range.endLine > lines.length) return undefined;
+  if (range.line === range.endLine) return lines[range.line - 1].slice(range.column - 1, range.endColumn - 1);
+  return [lines[range.line - 1].slice(range.column - 1), ...lines.slice(range.line, range.endLine - 1), lines[range.endLine - 1].slice(0, range.endColumn - 1)].join('\n');
+}
+
+/** A workspace file's lines now, read through the door (inside the root, bounded), or undefined. */
+export function fileLines(root: string, file: string): string[] | undefined {
   try {
-    text = readTextSync(path.join(root, file), { maxBytes: MAX_SOURCE_BYTES, inside: root });
+    return readTextSync(path.join(root, file), { maxBytes: MAX_SOURCE_BYTES, inside: root }).split('\n');
   } catch {
     return undefined;
   }
-  const lines = text.split('\n');
-  if (range.line > lines.length || range.endLine > lines.length) return undefined;
-  const offset = (line: number, column: number) => lines.slice(0, line - 1).reduce((n, l) => n + l.length + 1, 0) + column - 1;
-  return text.slice(offset(range.line, range.column), offset(range.endLine, range.endColumn));
 }

@@ -9,7 +9,8 @@ import { findingId } from '../core/baseline/baseline';
 import { formatProblem, Problem } from '../core/problem';
 import { scan } from '../cli/scan';
 import { ScanOutput } from '../cli/formats';
-import { findRecordings, NoSuchPath, RECORDING_SUFFIX } from '../node/recordings';
+import { findRecordings, NoSuchPath, readEach, RECORDING_SUFFIX } from '../node/recordings';
+import { Trace } from '../core/trace';
 import { confine, displayPath } from '../node/workspaceFiles';
 import { createHash } from 'node:crypto';
 
@@ -96,4 +97,18 @@ export function findingIds(findings: Finding[]): Map<Finding, string> {
 /** Problems as lines for a client (core/problem.ts formatProblem, the one way they are shown). */
 export function problemLines(problems: Problem[]): string[] {
   return problems.map((p) => formatProblem(p, { severity: true }));
+}
+
+/**
+ * One recording (workspace-relative, inside the root) read through the door (node/recordings.ts
+ * readEach) and handed to `use` while its trace is in memory; its problems come back with what
+ * `use` made. A recording that cannot be read at all is a ToolError that says why.
+ */
+export async function withTrace<T>(ws: McpWorkspace, recording: string, use: (trace: Trace) => T): Promise<{ value: T; problems: Problem[] }> {
+  const abs = insideRoot(ws, recording, 'recording');
+  const problems: Problem[] = [];
+  let value: { v: T } | undefined;
+  await readEach(ws.root, [abs], problems, (result) => (value = { v: use(result.trace) }), { analysing: 'reading the call tree' });
+  if (!value) throw new ToolError(`${recording}: ${problems.map((p) => formatProblem(p, { file: false })).join('; ') || 'could not be read'}`);
+  return { value: value.v, problems };
 }
