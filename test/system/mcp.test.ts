@@ -200,6 +200,37 @@ describe('runlens mcp, the SDK client over stdio on the bookshop example', funct
     writeTranscript(mcp);
   });
 
+  it('serves the baseline and each recording\'s summary as resources, and the two prompts (after the fix above)', async () => {
+    const { resources } = await mcp.client.listResources();
+    assert.deepEqual(
+      resources.map((r) => [r.uri, r.name]),
+      [
+        ['runlens://baseline', 'baseline'],
+        [`runlens://recording/${RECORDINGS}/lists_the_authors_with_their_books.appmap.json`, `${RECORDINGS}/lists_the_authors_with_their_books.appmap.json`],
+        [`runlens://recording/${BOOKS_RECORDING}`, BOOKS_RECORDING],
+      ],
+    );
+    const baseline = await mcp.client.readResource({ uri: 'runlens://baseline' });
+    assert.equal((baseline.contents[0] as { text: string }).text, fs.readFileSync(path.join(mcp.root, '.runlens/baseline.json'), 'utf8'));
+    const books = await mcp.client.readResource({ uri: `runlens://recording/${BOOKS_RECORDING}` });
+    const summary = JSON.parse((books.contents[0] as { text: string }).text);
+    assert.deepEqual(
+      { recording: summary.recording, test: summary.test, sql: summary.sql, requests: summary.requests, routes: summary.routes.map((r: { route: string; sql: number }) => [r.route, r.sql]), findings: summary.findings, problems: summary.problems },
+      { recording: BOOKS_RECORDING, test: { name: 'bookshop lists the books with their authors and tags and ratings', status: 'succeeded' }, sql: 7, requests: 1, routes: [['GET /books', 7]], findings: [], problems: [] },
+    );
+    await assert.rejects(mcp.client.readResource({ uri: 'runlens://recording/../../etc/passwd' }), /outside the root|not a recording|no such file/);
+    await assert.rejects(mcp.client.readResource({ uri: 'runlens://recording/src/app.js' }), /not a recording/);
+
+    const { prompts } = await mcp.client.listPrompts();
+    assert.deepEqual(prompts.map((p) => p.name), ['fix_n_plus_one', 'verify_performance_fix']);
+    const fix = await mcp.client.getPrompt({ name: 'fix_n_plus_one', arguments: { location: 'src/routes/books.js:21' } });
+    const text = (fix.messages[0].content as { text: string }).text;
+    assert.match(text, /^Fix the N\+1 query at src\/routes\/books\.js:21 with the runlens tools, and prove the fix:\n1\. Call findings with \{"rule": "n-plus-one", "path": "src\/routes\/books\.js"\} and take the finding on line 21\./);
+    for (const tool of ['findings', 'explain_finding', 'save_baseline', 'record', 'compare']) assert.ok(text.includes(tool), tool);
+    const verify = await mcp.client.getPrompt({ name: 'verify_performance_fix', arguments: {} });
+    assert.match((verify.messages[0].content as { text: string }).text, /2\. Call compare \(the saved baseline against the current recordings\)/);
+  });
+
   describe('malformed calls: a clear error each, and the server stays up', () => {
     const cases: [string, string, Record<string, unknown>, RegExp][] = [
       ['an unknown tool', 'fix_everything', {}, /^MCP error -32602: Tool fix_everything not found$/],
