@@ -197,7 +197,41 @@ describe('runlens mcp, the SDK client over stdio on the bookshop example', funct
     // And the findings are gone.
     const after = await mcp.call('findings', {});
     assert.deepEqual(after.structuredContent, { recordings: 2, total: 0, findings: [], problems: [] });
-    writeTranscript(mcp);
+  });
+
+  it('server/docs/mcp.md: its tools are the listed tools, its configurations start this server, its transcript is the run above', async () => {
+    const { tools } = await mcp.client.listTools();
+    const doc = fs.readFileSync(DOC, 'utf8');
+    const documented = [...doc.slice(doc.indexOf('## Tools')).matchAll(/^\| `([a-z_]+)` \|/gm)].map((m) => m[1]);
+    assert.deepEqual(documented, tools.map((t) => t.name));
+    // Each configuration runs `runlens mcp` with flags it knows.
+    const blocks = configurationBlocks(doc);
+    assert.deepEqual(blocks.map(([language]) => language), ['sh', 'json', 'json', 'json', 'toml', 'json']);
+    const commands: string[][] = [];
+    for (const [language, text] of blocks) {
+      if (language === 'json') {
+        const servers = JSON.parse(text).mcpServers ?? JSON.parse(text).servers;
+        assert.deepEqual(Object.keys(servers), ['runlens']);
+        commands.push([servers.runlens.command, ...servers.runlens.args]);
+      } else if (language === 'toml') {
+        const command = /^command = "(\w+)"$/m.exec(text)?.[1];
+        const args = JSON.parse(/^args = (\[.*\])$/m.exec(text)?.[1] ?? 'null');
+        commands.push([command, ...args]);
+      } else commands.push(text.trim().split(' -- ')[1].split(' '));
+    }
+    const known = ['--root', '--config', '--allow-write', '--allow-record'];
+    for (const c of commands) {
+      assert.deepEqual(c.slice(0, 3), ['npx', 'runlens', 'mcp'], c.join(' '));
+      assert.deepEqual(c.slice(3).filter((a) => a.startsWith('--') && !known.includes(a)), [], c.join(' '));
+    }
+    for (const flag of doc.match(/--allow-\w+/g) ?? []) assert.ok(known.includes(flag), flag);
+    // The worked transcript between its markers: rewritten with UPDATE_EXPECT=1.
+    const begin = doc.indexOf(TRANSCRIPT_BEGIN) + TRANSCRIPT_BEGIN.length;
+    const end = doc.indexOf(TRANSCRIPT_END);
+    assert.ok(begin >= TRANSCRIPT_BEGIN.length && end >= begin, 'the transcript markers');
+    const transcript = transcriptMarkdown(mcp);
+    if (process.env.UPDATE_EXPECT) fs.writeFileSync(DOC, doc.slice(0, begin) + transcript + doc.slice(end));
+    else assert.equal(doc.slice(begin, end), transcript);
   });
 
   it('serves the baseline and each recording\'s summary as resources, and the two prompts (after the fix above)', async () => {
@@ -331,13 +365,33 @@ describe('the MCP SDK is loaded by runlens mcp only', () => {
   });
 });
 
-/** The worked transcript of the test above, for server/docs/mcp.md: test-artifacts/mcp-transcript.md. */
-function writeTranscript(mcp: McpTestClient): void {
-  const out = path.join(REPO, 'test-artifacts/mcp-transcript.md');
-  fs.mkdirSync(path.dirname(out), { recursive: true });
-  const lines = ['# runlens mcp: an agent fixes an N+1 and proves it', '', 'Made by test/system/mcp.test.ts (the SDK client over stdio, on a copy of test/workspaces/bookshop).', ''];
-  for (const { name, args, result } of mcp.transcript) {
-    lines.push(`## ${name} ${JSON.stringify(args)}`, '', '```text', textOf(result), '```', '', '```json', JSON.stringify(result.structuredContent ?? null, null, 2), '```', '');
-  }
-  fs.writeFileSync(out, lines.join('\n').split(mcp.root).join('/path/to/project'));
+const DOC = path.join(REPO, 'server/docs/mcp.md');
+const TRANSCRIPT_BEGIN = '<!-- mcp transcript: begin -->\n';
+const TRANSCRIPT_END = '<!-- mcp transcript: end -->';
+
+/**
+ * The worked transcript of the flow above, for server/docs/mcp.md: each call the agent made, with
+ * the text it was answered and, for the first findings, the edit it applied. Also written to
+ * test-artifacts/mcp-transcript.md.
+ */
+function transcriptMarkdown(mcp: McpTestClient): string {
+  const out: string[] = [];
+  mcp.transcript.forEach(({ name, args, result }, i) => {
+    out.push(`**${i + 1}.** \`${name}\` \`${JSON.stringify(args)}\`:`, '', '````text', textOf(result), '````', '');
+    if (i === 0) {
+      const edit = (result.structuredContent as { findings: { fix: { edit: unknown } }[] }).findings[0].fix.edit;
+      out.push('Its structured content gives the edit:', '', '```json', JSON.stringify(edit, null, 2), '```', '');
+    }
+    if (name === 'save_baseline') out.push('The agent replaces `oldText` by `newText` in `src/routes/books.js`, and the tests are recorded again.', '');
+  });
+  const text = out.join('\n').split(mcp.root).join('/path/to/project');
+  fs.mkdirSync(path.join(REPO, 'test-artifacts'), { recursive: true });
+  fs.writeFileSync(path.join(REPO, 'test-artifacts/mcp-transcript.md'), text);
+  return text;
+}
+
+/** The configuration blocks of server/docs/mcp.md: [language, text] of each fenced block under "## Configuration". */
+function configurationBlocks(doc: string): [string, string][] {
+  const section = doc.slice(doc.indexOf('## Configuration'), doc.indexOf('## Tools'));
+  return [...section.matchAll(/^```(\w+)\n([\s\S]*?)^```$/gm)].map((m) => [m[1], m[2]]);
 }
