@@ -4,7 +4,7 @@
 // the malformed calls a client can make, each a clear error with the server still up.
 
 import * as assert from 'node:assert/strict';
-import { spawnSync } from 'node:child_process';
+import { spawn, spawnSync } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
@@ -339,6 +339,34 @@ describe('runlens mcp, read-only by default, and broken recordings', function ()
       await mcp.close();
       fs.rmSync(root, { recursive: true, force: true });
     }
+  });
+});
+
+describe('runlens mcp on a stream that is not all protocol', function () {
+  this.timeout(60_000);
+
+  it('passes over a line that is not JSON-RPC and answers the next request; ends with status 0 when stdin closes', async () => {
+    const child = spawn(process.execPath, [BIN, 'mcp', '--root', BOOKSHOP], { stdio: ['pipe', 'pipe', 'pipe'] });
+    let out = '';
+    child.stdout.on('data', (chunk: Buffer) => (out += chunk.toString()));
+    const answered = (id: number) =>
+      new Promise<Record<string, unknown>>((resolve) => {
+        const poll = () => {
+          const line = out.split('\n').find((l) => l.includes(`"id":${id}`));
+          if (line) resolve(JSON.parse(line));
+          else setTimeout(poll, 20);
+        };
+        poll();
+      });
+    child.stdin.write('not json at all\n{"half": \n\n');
+    child.stdin.write(JSON.stringify({ jsonrpc: '2.0', id: 1, method: 'initialize', params: { protocolVersion: '2025-06-18', capabilities: {}, clientInfo: { name: 'raw', version: '1' } } }) + '\n');
+    assert.equal(((await answered(1)).result as { serverInfo: { name: string } }).serverInfo.name, 'runlens');
+    child.stdin.write(JSON.stringify({ jsonrpc: '2.0', method: 'notifications/initialized' }) + '\n');
+    child.stdin.write(JSON.stringify({ jsonrpc: '2.0', id: 2, method: 'tools/list' }) + '\n');
+    assert.deepEqual(((await answered(2)).result as { tools: { name: string }[] }).tools.map((t) => t.name), MCP_TOOLS);
+    const exited = new Promise<number | null>((resolve) => child.on('exit', resolve));
+    child.stdin.end();
+    assert.equal(await exited, 0);
   });
 });
 

@@ -7,8 +7,11 @@ import { z } from 'zod';
 import { Finding } from '../core/findings/finding';
 import { Fix } from '../core/fixes/index';
 import { readTextSync } from '../node/workspaceFiles';
-import { boundedSql } from './answer';
+import { boundedSql, firstOf } from './answer';
 import { escapeText } from '../core/text';
+
+/** Repeated query shapes listed per finding at most (an N+1 of one loop can run dozens of shapes). */
+const MAX_REPEATED = 20;
 
 /** The largest source file whose replaced text is quoted in an edit (as the source index reads). */
 const MAX_SOURCE_BYTES = 4 << 20;
@@ -48,7 +51,8 @@ export const findingSchema = z.object({
   elapsedMs: z.number().optional(),
   scope: z.string().optional().describe('the request or test'),
   recordings: z.array(z.string()),
-  repeatedQueries: z.array(z.object({ sql: z.string(), count: z.number(), table: z.string().optional() })),
+  repeatedQueries: z.array(z.object({ sql: z.string(), count: z.number(), table: z.string().optional() })).describe(`at most ${MAX_REPEATED} shapes, the most repeated first`),
+  repeatedQueriesTruncated: z.string().optional(),
   also: z.array(z.object({ what: z.string(), path: z.string(), line: z.number() })).optional(),
   fix: fixSchema.optional(),
 });
@@ -56,6 +60,8 @@ export const findingSchema = z.object({
 export type FindingJson = z.infer<typeof findingSchema>;
 
 export function findingJson(f: Finding, id: string, fix: Fix | undefined, root: string, unplaced: boolean): FindingJson {
+  // Most repeated first; ties keep the finding's order (stable sort).
+  const repeated = firstOf([...f.related].sort((a, b) => b.count - a.count), MAX_REPEATED, 'repeated query shapes', 'explain_finding shows the call path, the source query and the fix');
   return {
     id,
     rule: f.rule,
@@ -69,7 +75,8 @@ export function findingJson(f: Finding, id: string, fix: Fix | undefined, root: 
     ...(f.elapsedMs !== undefined && Number.isFinite(f.elapsedMs) ? { elapsedMs: f.elapsedMs } : {}),
     ...(f.scope !== undefined ? { scope: f.scope } : {}),
     recordings: f.recordings,
-    repeatedQueries: f.related.map((r) => ({ sql: boundedSql(r.sql), count: r.count, ...(r.table ? { table: r.table } : {}) })),
+    repeatedQueries: repeated.items.map((r) => ({ sql: boundedSql(r.sql), count: r.count, ...(r.table ? { table: r.table } : {}) })),
+    ...(repeated.truncated ? { repeatedQueriesTruncated: repeated.truncated } : {}),
     ...(f.also?.length ? { also: f.also.map((a) => ({ what: a.what, path: a.location.path, line: a.location.line })) } : {}),
     ...(fix ? { fix: fixJson(fix, root) } : {}),
   };
