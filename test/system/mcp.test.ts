@@ -8,7 +8,7 @@ import { spawn, spawnSync } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
-import { BOOKS_SQL, BOOKSHOP, BOOKSHOP_FIXED, BOOKS_RECORDING, RECORDINGS } from '../support/bookshop';
+import { BOOKS_SQL, BOOKSHOP, BOOKSHOP_FIXED, BOOKS_RECORDING, missingDependencies, RECORDINGS } from '../support/bookshop';
 import { BIN } from '../support/cli';
 import { REPO } from '../support/corpus';
 import { copyProject, McpTestClient, startMcp, textOf, ToolResult } from '../support/mcpClient';
@@ -335,6 +335,45 @@ describe('runlens mcp, read-only by default, and broken recordings', function ()
       assert.equal(s.problems.length, 1);
       assert.match(s.problems[0], new RegExp(`^${broken.replace(/\./g, '\\.')}: byte \\d+: error: `));
       assert.match(textOf(result), /3 recordings read, 1 finding, 1 problem reading recordings\nproblem: tmp\/appmap/);
+    } finally {
+      await mcp.close();
+      fs.rmSync(root, { recursive: true, force: true });
+    }
+  });
+});
+
+describe('runlens mcp --allow-record, with the real appmap-node', function () {
+  this.timeout(300_000);
+  before(function () {
+    const missing = missingDependencies();
+    if (missing) {
+      // As test/system/record.test.ts: CI installs the example's dependencies, there a missing one fails.
+      if (process.env.CI) throw new Error(`${missing}; run (cd test/workspaces/bookshop && npm ci)`);
+      console.log(`      skipped: ${missing} (cd test/workspaces/bookshop && npm ci installs them)`);
+      this.skip();
+    }
+  });
+
+  it('records the tests (their output kept off the protocol stream) and answers the findings of the recordings written', async () => {
+    const root = copyProject(BOOKSHOP);
+    fs.rmSync(path.join(root, 'tmp'), { recursive: true, force: true });
+    fs.symlinkSync(path.join(BOOKSHOP, 'node_modules'), path.join(root, 'node_modules'));
+    const mcp = await startMcp(root, ['--allow-record']);
+    try {
+      const result = await mcp.call('record', { command: ['npm', 'test'] });
+      assert.equal(result.isError, undefined, textOf(result));
+      const s = result.structuredContent as { status: number; log: string; recordings: number; findings: { path: string; line: number; rule: string; count: number }[] };
+      assert.equal(s.status, 1, s.log);
+      assert.equal(s.recordings, 2);
+      assert.match(s.log, /^ {2}2 passing \(\d+m?s\)$/m);
+      // The N+1 of the committed recordings; timing findings vary run to run and are left out.
+      assert.deepEqual(
+        s.findings.filter((f) => f.rule === 'n-plus-one').map((f) => [f.path, f.line, f.count]),
+        [[BOOKS_JS, 21, 600]],
+      );
+      // The server is still up, and the protocol stream was not written to by the tests.
+      const { tools } = await mcp.client.listTools();
+      assert.equal(tools.length, MCP_TOOLS.length);
     } finally {
       await mcp.close();
       fs.rmSync(root, { recursive: true, force: true });
