@@ -9,6 +9,7 @@ import { pathArg, ToolSpec } from './spec';
 import { displayPath } from '../../node/workspaceFiles';
 import { insideRoot } from '../workspace';
 import { Problem } from '../../core/problem';
+import { append } from '../../core/arrays';
 
 const DEFAULT_LINES = 100;
 const MAX_LINES = 500;
@@ -44,7 +45,7 @@ async function runCallTree(ws: McpWorkspace, args: z.infer<z.ZodObject<typeof ca
   if (recording === undefined) {
     if (args.route === undefined && args.test === undefined) throw new ToolError('call_tree needs route, test or recording');
     const output = await readRecordings(ws, { withSummaries: true });
-    problems.push(...output.problems);
+    append(problems, output.problems);
     const candidates = output.summaries.filter((s) => (args.route === undefined || s.stats.routes.has(args.route)) && (args.test === undefined || (s.test?.name ?? '').includes(args.test)));
     if (!candidates.length) throw new ToolError(`no recording of ${[args.route, args.test].filter(Boolean).map((s) => JSON.stringify(s)).join(' in ')}; the hotspots tool lists the recorded routes and tests`);
     // The slowest recording of it: where a fix matters most.
