@@ -116,8 +116,8 @@ export async function runCompare(options: CompareOptions, io: Io): Promise<numbe
 
 // ---- helpers ----------------------------------------------------------------------------------
 
-/** One side: a saved baseline (one `.json` file that is not a recording), else recordings. */
-async function readSide(name: string, given: string[], root: string, config: RunlensConfig, io: Io): Promise<{ baseline: Baseline; problems: Problem[]; label: string }> {
+/** One side: a saved baseline (one `.json` file that is not a recording), else recordings (also the MCP server's compare). */
+export async function readSide(name: string, given: string[], root: string, config: RunlensConfig, io: Io): Promise<{ baseline: Baseline; problems: Problem[]; label: string }> {
   const label = given.map((p) => (path.isAbsolute(p) ? p : p.split(path.sep).join('/'))).join(', ');
   const abs = given.map((p) => path.resolve(io.cwd, p));
   if (abs.length === 1 && abs[0].endsWith('.json') && !abs[0].endsWith('.appmap.json')) {

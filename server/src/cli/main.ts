@@ -9,7 +9,7 @@ import { parseCompareArgs, runCompare } from './compare';
 import { Io, runScan, ScanOptions } from './scan';
 import { runRecord } from './record';
 import { parseReportArgs, runReport } from './report';
-import { BASELINE_USAGE, COMPARE_USAGE, didYouMean, eachArg, isOption, oneOf, RECORD_USAGE, REPORT_USAGE, SCAN_USAGE, unknownOption, UsageError } from './usage';
+import { BASELINE_USAGE, COMPARE_USAGE, didYouMean, eachArg, isOption, MCP_USAGE, oneOf, RECORD_USAGE, REPORT_USAGE, SCAN_USAGE, unknownOption, UsageError } from './usage';
 
 /** The commands besides the language server, each `(args, io) → exit code`, in the order the help lists them. */
 const COMMANDS: Record<string, { usage: string; run: (args: string[], io: Io) => Promise<number> }> = {
@@ -27,6 +27,7 @@ Usage:
 ${Object.values(COMMANDS)
   .map((c) => c.usage)
   .join('\n')}
+${MCP_USAGE}
 Exit codes: 0 fine, 1 a finding reached --fail-on (scan) or something regressed (compare), 2 usage error
 or no recordings found (scan and report take --allow-empty).
 `;
@@ -58,7 +59,16 @@ export async function main(argv: string[], io: Io = processIo()): Promise<number
       const { serveStdio } = await import('../lsp/stdio');
       return await serveStdio();
     }
-    throw new UsageError(`unknown command "${command}"${didYouMean(command, [...Object.keys(COMMANDS), 'help', '--help', '--version', '--stdio'])}`);
+    if (command === 'mcp') {
+      if (rest.includes('--help') || rest.includes('-h')) {
+        io.stdout(`Usage:\n${MCP_USAGE}`);
+        return 0;
+      }
+      // The MCP server (mcp/stdio.ts): loaded here, so that no other command loads the MCP SDK.
+      const { serveMcp } = await import('../mcp/stdio');
+      return await serveMcp(rest, io.cwd);
+    }
+    throw new UsageError(`unknown command "${command}"${didYouMean(command, [...Object.keys(COMMANDS), 'mcp', 'help', '--help', '--version', '--stdio'])}`);
   } catch (err) {
     if (err instanceof UsageError) {
       io.stderr(`runlens: ${err.message}\n${err.pointsToHelp ? 'Run "runlens --help" for usage.\n' : ''}`);

@@ -35,7 +35,16 @@ export const PROJECT_MARKERS: ReadonlyArray<{ kind: ProjectKind; file: string }>
   { kind: 'node', file: 'package.json' },
 ];
 
-export async function runRecord(args: string[], io: Io): Promise<number> {
+export interface RecordOptions {
+  /**
+   * Where the command's output goes, chunk by chunk, instead of the terminal runlens has (the MCP
+   * server's stdout carries protocol only: a test runner writing there would break it). Its stdin
+   * is then nothing.
+   */
+  commandOutput?: (text: string) => void;
+}
+
+export async function runRecord(args: string[], io: Io, options: RecordOptions = {}): Promise<number> {
   const { rootArg, command } = parseRecordArgs(args);
   const root = path.resolve(io.cwd, rootArg);
   if (!isDirectory(root)) throw new UsageError(`--root ${rootArg}: not a folder`);
@@ -48,7 +57,7 @@ export async function runRecord(args: string[], io: Io): Promise<number> {
     io.stdout(agentInstructions(marker.kind, marker.file, command, rootArg));
     return EXIT_NOT_RECORDED;
   }
-  return recordNode(root, command, io);
+  return recordNode(root, command, io, options);
 }
 
 /** `[--root DIR] -- <command…>`; everything after `--` is the command, word for word. */
@@ -161,7 +170,7 @@ export function agentInstructions(kind: Exclude<ProjectKind, 'node'>, marker: st
 
 // ---- Node: appmap-node --------------------------------------------------------------------------
 
-async function recordNode(root: string, command: string[], io: Io): Promise<number> {
+async function recordNode(root: string, command: string[], io: Io, options: RecordOptions): Promise<number> {
   const local = path.join(root, 'node_modules', '.bin', 'appmap-node');
   const [program, ...programArgs] = fs.existsSync(local) ? [local, ...command] : ['npx', 'appmap-node', ...command];
   const outputDir = appmapOutputDir(root);
@@ -170,7 +179,7 @@ async function recordNode(root: string, command: string[], io: Io): Promise<numb
   const display = shellJoin(command);
   io.stderr(`runlens record: recording ${display} with ${program === local ? 'node_modules/.bin/appmap-node' : 'npx appmap-node'}\n`);
 
-  const exit = await runInherited(program, programArgs, root);
+  const exit = await runInherited(program, programArgs, root, options.commandOutput);
   // The command may have replaced the folder meanwhile (by a link out): checked again before it is walked.
   refuseOutsideRoot(root, outputDir);
   const written = [...recordingTimes(outputDir)].filter(([file, mtimeMs]) => before.get(file) !== mtimeMs).map(([file]) => file).sort();
@@ -201,13 +210,17 @@ async function recordNode(root: string, command: string[], io: Io): Promise<numb
 type Exit = { code: number; signal?: undefined } | { code?: undefined; signal: NodeJS.Signals } | { error: Error };
 
 /**
- * Runs the command on the terminal runlens has. Ctrl-C reaches the command directly (same process
- * group), so runlens ignores it meanwhile and reports what was recorded; a SIGTERM sent to runlens
- * alone is passed on.
+ * Runs the command on the terminal runlens has (or with its output handed to `output`). Ctrl-C
+ * reaches the command directly (same process group), so runlens ignores it meanwhile and reports
+ * what was recorded; a SIGTERM sent to runlens alone is passed on.
  */
-function runInherited(program: string, args: string[], cwd: string): Promise<Exit> {
+function runInherited(program: string, args: string[], cwd: string, output?: (text: string) => void): Promise<Exit> {
   return new Promise((resolve) => {
-    const child = spawn(program, args, { cwd, stdio: 'inherit' });
+    const child = spawn(program, args, { cwd, stdio: output ? ['ignore', 'pipe', 'pipe'] : 'inherit' });
+    if (output) {
+      child.stdout?.on('data', (chunk: Buffer) => output(chunk.toString()));
+      child.stderr?.on('data', (chunk: Buffer) => output(chunk.toString()));
+    }
     const ignore = () => {};
     const forward = () => child.kill('SIGTERM');
     process.on('SIGINT', ignore);

@@ -70,6 +70,14 @@ export const REPORT_USAGE = `  runlens report [PATH…] [--root DIR] [--baseline
   --allow-empty  no recordings found is not an error: the report says so (exit 0)
 `;
 
+export const MCP_USAGE = `  runlens mcp [--root DIR] [--config FILE] [--allow-write] [--allow-record]
+
+  the MCP server for coding agents (Claude Code, VS Code, Cursor, Codex…), over stdin and stdout
+  --root DIR       the project (default: the current folder); nothing outside it is read or written
+  --allow-write    save_baseline may replace .runlens/baseline.json (read-only without it)
+  --allow-record   the record tool may run a test command under the recorder
+`;
+
 /** `value` when it is one of `choices`; else the usage error naming them: `--format must be text, json or sarif, not "x"`. */
 export function oneOf<T extends string>(flag: string, value: string, choices: readonly T[]): T {
   if ((choices as readonly string[]).includes(value)) return value as T;
