@@ -136,12 +136,21 @@ function routeTable(index: SourceIndex): RouteTable {
 function readRoutes(root: Node, path: string, exists: (p: string) => boolean): FileRoutes {
   const out: FileRoutes = { routers: new Set(), routes: [], mounts: [], exported: undefined, prefixes: new Map() };
   const required = new Map<string, string>();
+  /** Functions of the file by name, for a handler passed by name (`app.get('/books', listBooks)`). */
+  const functions = new Map<string, { fromLine: number; toLine: number }>();
+  const lines = (n: Node) => ({ fromLine: n.startPosition.row + 1, toLine: n.endPosition.row + 1 });
   for (const node of descendants(root)) {
     countWork();
+    if (node.type === 'function_declaration') {
+      const name = node.childForFieldName('name');
+      if (name?.type === 'identifier' && !functions.has(name.text)) functions.set(name.text, lines(node));
+      continue;
+    }
     if (node.type === 'variable_declarator') {
       const name = node.childForFieldName('name');
       const value = node.childForFieldName('value');
       if (name?.type !== 'identifier') continue;
+      if ((value?.type === 'arrow_function' || value?.type === 'function_expression' || value?.type === 'function') && !functions.has(name.text)) functions.set(name.text, lines(value));
       // Koa's `new Router({ prefix: '/api' })`: a router whose routes all start with its prefix.
       if (value?.type === 'new_expression' && /(^|\.)Router$/.test(value.childForFieldName('constructor')?.text ?? '')) {
         out.routers.add(name.text);
@@ -182,6 +191,8 @@ function readRoutes(root: Node, path: string, exists: (p: string) => boolean): F
       const handler = args.namedChild(args.namedChildCount - 1);
       if (handler && (handler.type === 'arrow_function' || handler.type === 'function_expression' || handler.type === 'function')) {
         out.routes.push({ router: router.text, method, path: first, fromLine: handler.startPosition.row + 1, toLine: handler.endPosition.row + 1 });
+      } else if (handler?.type === 'identifier' && functions.has(handler.text)) {
+        out.routes.push({ router: router.text, method, path: first, ...(functions.get(handler.text) as { fromLine: number; toLine: number }) });
       }
     } else if (method === 'use') {
       const child = args.namedChild(args.namedChildCount - 1);
