@@ -15,7 +15,8 @@ import { SourceIndex } from '../../server/src/core/sourceIndex';
 import { CallKind, Trace } from '../../server/src/core/trace';
 import { globMatcher } from '../../server/src/core/glob';
 import { isRecordingName } from '../../server/src/node/recordings';
-import { checkParsers, recordedFolder } from '../support/check';
+import { checkLenses, checkParsers, recordedFolder } from '../support/check';
+import { expect } from '../support/expect';
 import { memoryFiles } from '../support/fixture';
 import { recordedSite } from '../../server/src/core/placement/index';
 
@@ -65,6 +66,57 @@ describe('OTLP JSON: traces of the real OpenTelemetry Node SDK (otel-probe)', fu
       `src/app.js:${loopSource}:25 n-plus-one 12 error (the per-row call src/app.js:${loopRow})`,
       `src/app.js:${parallelSource}:25 n-plus-one 12 error (the per-row call src/app.js:${parallelRow})`,
     ]);
+  });
+
+  it('puts each route\'s lens on its handler, found from the route (the SDK records no function)', () => {
+    const file = `${TRACES}/plain.otlp.jsonl`;
+    const r = recordedFolder(PROBE, (p) => p.startsWith('src/'), [file], { pathMappings: { [recordedRoot(file)]: '.' } });
+    checkLenses(r, 'src/app.js', expect`
+      //- src/app.js
+      // The Express app: the books of every author, loaded three ways. Two are N+1s (a loop with await,
+      // and Promise.all over a map: the queries run concurrently), the third the fix (one whereIn query).
+
+      const express = require('express');
+      const knex = require('./db');
+
+      async function authorsInLoop(req, res) {
+      //@1 ^ GET /authors/loop · 27 ms · 13 SQL (call tree: .runlens/traces/plain.otlp.jsonl)
+        const authors = await knex('authors').select('id', 'name').orderBy('id');
+        for (const author of authors) {
+          author.books = await knex('books').where('author_id', author.id).select('id', 'title');
+        }
+        res.json(authors);
+      }
+
+      async function authorsInParallel(req, res) {
+      //@1 ^ GET /authors/parallel · 15 ms · 13 SQL (call tree: .runlens/traces/plain.otlp.jsonl)
+        const authors = await knex('authors').select('id', 'name').orderBy('id');
+        await Promise.all(
+          authors.map(async (author) => {
+            author.books = await knex('books').where({ author_id: author.id }).select('id', 'title');
+          }),
+        );
+        res.json(authors);
+      }
+
+      async function authorsFixed(req, res) {
+      //@1 ^ GET /authors/fixed · 3 ms · 2 SQL (call tree: .runlens/traces/plain.otlp.jsonl)
+        const authors = await knex('authors').select('id', 'name').orderBy('id');
+        const books = await knex('books').whereIn('author_id', authors.map((a) => a.id)).select('id', 'author_id', 'title');
+        for (const author of authors) author.books = books.filter((b) => b.author_id === author.id);
+        res.json(authors);
+      }
+
+      function createApp() {
+        const app = express();
+        app.get('/authors/loop', authorsInLoop);
+        app.get('/authors/parallel', authorsInParallel);
+        app.get('/authors/fixed', authorsFixed);
+        return app;
+      }
+
+      module.exports = { createApp };
+    `);
   });
 
   it('reads the tree: the client span, the server span, the express handler, the queries under it in start order', () => {
