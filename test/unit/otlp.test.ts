@@ -15,7 +15,7 @@ import { SourceIndex } from '../../server/src/core/sourceIndex';
 import { CallKind, Trace } from '../../server/src/core/trace';
 import { globMatcher } from '../../server/src/core/glob';
 import { isRecordingName } from '../../server/src/node/recordings';
-import { checkLenses, checkParsers, recordedFolder } from '../support/check';
+import { checkHover, checkLenses, checkParsers, recordedFolder } from '../support/check';
 import { expect } from '../support/expect';
 import { memoryFiles } from '../support/fixture';
 import { recordedSite } from '../../server/src/core/placement/index';
@@ -116,6 +116,23 @@ describe('OTLP JSON: traces of the real OpenTelemetry Node SDK (otel-probe)', fu
       }
 
       module.exports = { createApp };
+    `);
+  });
+
+  it('the hover on the per-row query line says the N+1 and its queries', () => {
+    const file = `${TRACES}/stacks.otlp.jsonl`;
+    const r = recordedFolder(PROBE, (p) => p.startsWith('src/'), [file], { pathMappings: { [recordedRoot(file)]: '.' } });
+    checkHover(r, 'src/app.js', "author.books = await knex('books').where('author_id', $0author.id)", expect`
+      **N+1: 12 queries from this query** \`n-plus-one\` (error)
+
+      In GET /authors/loop, seen in 1 recording.
+
+      **Repeated queries**
+
+      12 ×
+      \`\`\`sql
+      select \`id\`, \`title\` from \`books\` where \`author_id\` = ?
+      \`\`\`
     `);
   });
 
