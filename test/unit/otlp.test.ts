@@ -19,6 +19,7 @@ import { checkHover, checkLenses, checkParsers, recordedFolder } from '../suppor
 import { expect } from '../support/expect';
 import { memoryFiles } from '../support/fixture';
 import { recordedSite } from '../../server/src/core/placement/index';
+import { assertLinearWork } from '../support/linearWork';
 
 const PROBE = path.join(__dirname, '../../../../test/workspaces/otel-probe');
 const TRACES = '.runlens/traces';
@@ -271,6 +272,22 @@ describe('OTLP JSON: the reader', () => {
     assert.equal(isRecordingName('/ws/.runlens/traces/x.jsonl.part'), false);
     assert.equal(isRecordingName('/ws/otel/x.json', ['otel/*.json']), true);
     assert.equal(isRecordingName('/ws/x.appmap.json', []), true);
+  });
+
+  it('reads in work linear in the spans: a chain n deep (deeper than the JS stack would take) and n siblings, written children first', () => {
+    assertLinearWork('OTLP reading', (n) => {
+      const id = (k: number) => k.toString(16).padStart(16, '0');
+      const spans: object[] = [];
+      for (let k = n; k >= 1; k--) spans.push(span(id(k), k > 1 ? id(k - 1) : '', k, 2 * n - k, k === n ? sql('select 1') : []));
+      for (let k = 0; k < n; k++) spans.push(span(id(n + 1 + k), id(1), n + k, n + k + 1, sql(`select ${k}`)));
+      const text = `${line(...spans.slice(0, n))}\n${line(...spans.slice(n))}\n`;
+      return () => {
+        const { trace, problems } = readOtlp('t.otlp.jsonl', text);
+        assert.deepEqual(problems, []);
+        assert.equal(trace.calls.length, 2 * n);
+        assert.equal(Math.max(...trace.calls.slice(0, 3).map((c) => c.depth)), 2);
+      };
+    }, 5_000);
   });
 
   it('a query is placed on its first recorded frame inside the project: not one in a dependency or outside the root', () => {
