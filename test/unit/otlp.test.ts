@@ -20,6 +20,7 @@ import { expect } from '../support/expect';
 import { memoryFiles } from '../support/fixture';
 import { recordedSite } from '../../server/src/core/placement/index';
 import { assertLinearWork } from '../support/linearWork';
+import { seededRandom } from '../support/random';
 
 const PROBE = path.join(__dirname, '../../../../test/workspaces/otel-probe');
 const TRACES = '.runlens/traces';
@@ -135,6 +136,22 @@ describe('OTLP JSON: traces of the real OpenTelemetry Node SDK (otel-probe)', fu
       select \`id\`, \`title\` from \`books\` where \`author_id\` = ?
       \`\`\`
     `);
+  });
+
+  it('reads 300 seeded cuts of the real trace, each with a few bytes changed, without a throw, each problem naming the file', () => {
+    const bytes = fs.readFileSync(path.join(PROBE, TRACES, 'plain.otlp.jsonl'));
+    const random = seededRandom(19);
+    const full = readOtlp('t.otlp.jsonl', bytes).trace.calls.length;
+    for (let k = 0; k < 300; k++) {
+      const input = Buffer.from(bytes.subarray(0, Math.floor(random() * bytes.length)));
+      // A few bytes replaced by characters that matter to JSON and to the reader.
+      for (let m = 0; m < 3 && input.length; m++) input[Math.floor(random() * input.length)] = '{}[]",:\n0a-'.charCodeAt(Math.floor(random() * 13));
+      for (const mayGrow of [false, true]) {
+        const { trace, problems } = readOtlp('t.otlp.jsonl', input, { mayGrow });
+        assert.ok(trace.calls.length <= full + 1, `cut ${k}: ${trace.calls.length} calls`);
+        assert.ok(problems.every((p) => p.file === 't.otlp.jsonl'), JSON.stringify(problems));
+      }
+    }
   });
 
   it('reads the tree: the client span, the server span, the express handler, the queries under it in start order', () => {

@@ -122,28 +122,33 @@ export function createOtlpReader(recordingPath: string, options: OtlpReadOptions
       if (!stopped) write(chunk);
     },
     end(failure?: string): ReadResult {
-      if (failure !== undefined) {
-        builder.endValue(true);
-        builder.problems.push({ file: recordingPath, byteOffset: offset, severity: 'error', message: `cannot read the file (${failure}); read what came before` });
+      try {
+        if (failure !== undefined) {
+          builder.endValue(true);
+          builder.problems.push({ file: recordingPath, byteOffset: offset, severity: 'error', message: `cannot read the file (${failure}); read what came before` });
+          return builder.finish(options);
+        }
+        if (parser && !stopped) {
+          const p = parser;
+          p.end();
+          if (p.complete) finishValue();
+          else if (!valueSpansLines) {
+            // One line with no line break after it and no end: a line being written (or cut).
+            builder.endValue(!options.mayGrow);
+            parser = undefined;
+            builder.pendingBytes = offset - valueStart;
+            if (!options.mayGrow) {
+              builder.problems.push({ file: recordingPath, byteOffset: valueStart, severity: 'warning', message: `the last line (${formatCount(offset - valueStart)} bytes) is incomplete: the file was cut, or is still being written; read the lines before it` });
+            }
+          } else if (p.problem) broken(valueStart + p.problem.byteOffset, `not valid JSON: ${p.problem.message}; read what came before it`);
+        }
+        if (nBroken > MAX_BROKEN_SAID) builder.warn(`${formatCount(nBroken - MAX_BROKEN_SAID)} more broken value(s) after the first ${MAX_BROKEN_SAID}; each was skipped up to the next line`);
+        if (truncatedStrings > 0) builder.warn(`${formatCount(truncatedStrings)} long text value(s) were cut to ${formatCount(maxStringBytes >> 10)} KiB`);
         return builder.finish(options);
+      } catch (err) {
+        // Reading never throws: what went wrong is a problem, and nothing of a trace half made is kept.
+        return { trace: emptyTrace(recordingPath), problems: [...builder.problems, { file: recordingPath, byteOffset: offset, severity: 'error', message: `internal error while reading (please report): ${err instanceof Error ? err.message : String(err)}` }] };
       }
-      if (parser && !stopped) {
-        const p = parser;
-        p.end();
-        if (p.complete) finishValue();
-        else if (!valueSpansLines) {
-          // One line with no line break after it and no end: a line being written (or cut).
-          builder.endValue(!options.mayGrow);
-          parser = undefined;
-          builder.pendingBytes = offset - valueStart;
-          if (!options.mayGrow) {
-            builder.problems.push({ file: recordingPath, byteOffset: valueStart, severity: 'warning', message: `the last line (${formatCount(offset - valueStart)} bytes) is incomplete: the file was cut, or is still being written; read the lines before it` });
-          }
-        } else if (p.problem) broken(valueStart + p.problem.byteOffset, `not valid JSON: ${p.problem.message}; read what came before it`);
-      }
-      if (nBroken > MAX_BROKEN_SAID) builder.warn(`${formatCount(nBroken - MAX_BROKEN_SAID)} more broken value(s) after the first ${MAX_BROKEN_SAID}; each was skipped up to the next line`);
-      if (truncatedStrings > 0) builder.warn(`${formatCount(truncatedStrings)} long text value(s) were cut to ${formatCount(maxStringBytes >> 10)} KiB`);
-      return builder.finish(options);
     },
     get byteOffset() {
       return offset;
@@ -161,6 +166,11 @@ export function createOtlpReader(recordingPath: string, options: OtlpReadOptions
       return builder.reservedBytes;
     },
   };
+}
+
+function emptyTrace(recordingPath: string): Trace {
+  const metadata: RecordingMetadata = { name: undefined, agentName: undefined, agentVersion: undefined, language: undefined, recorderName: 'otlp', recorderType: undefined, testStatus: undefined, sourceLocation: undefined, frameworks: [] };
+  return { recordingPath, version: undefined, metadata, functions: [], calls: [], nEvents: 0, nEventUpdates: 0 };
 }
 
 /** Reads a whole OTLP JSON file held in memory (tests and small inputs). */
