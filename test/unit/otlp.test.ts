@@ -161,6 +161,7 @@ describe('OTLP JSON: traces of the real OpenTelemetry Node SDK (otel-probe)', fu
     assert.deepEqual(requests.map((c) => `${c.http?.route} ${c.http?.status}`), ['GET /authors/loop 200', 'GET /authors/parallel 200', 'GET /authors/fixed 200']);
     for (const r of requests) {
       assert.equal(trace.calls[r.parent].kind, CallKind.HttpClient, 'the test\'s request is the parent of the server span');
+      assert.equal(trace.calls[r.firstChild].spanName, 'request handler', 'the express span, named in call trees');
       const sqlUnder = trace.calls.filter((c) => c.kind === CallKind.Sql && c.depth === r.depth + 2 && within(trace, c.index, r.index));
       assert.equal(sqlUnder.length, r.http?.route === 'GET /authors/fixed' ? 2 : 13, r.http?.route);
     }

@@ -85,6 +85,8 @@ export interface Call {
    * code.stacktrace or code.file.path): a SQL query's exact line. AppMap records none.
    */
   frames?: RecordedFrame[];
+  /** An OTel span that is none of the kinds above (an Express `request handler`): its name, for call trees. */
+  spanName?: string;
 }
 
 export interface RecordingMetadata {

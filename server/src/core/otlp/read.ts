@@ -548,6 +548,7 @@ class SpanCollector implements JsonVisitor {
     } else {
       const name = text(a.get('code.function.name')) ?? text(a.get('code.function'));
       if (name !== undefined) call.fn = this.functionOf(name, a, functions, functionIds);
+      else if (s.name !== '') call.spanName = s.name;
     }
     return call;
   }
