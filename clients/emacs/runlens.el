@@ -239,6 +239,14 @@ nil: the whole workspace (skipping node_modules and .git)."
   :set #'runlens--set-and-send
   :initialize #'custom-initialize-default)
 
+(defcustom runlens-traces nil
+  "Globs naming OpenTelemetry traces (OTLP JSON) read besides *.appmap.json.
+Matched against the end of each path.  nil: the server's default
+(**/*.otlp.json, **/*.otlp.jsonl, .runlens/traces/**)."
+  :type '(repeat (string :tag "Glob"))
+  :set #'runlens--set-and-send
+  :initialize #'custom-initialize-default)
+
 (defcustom runlens-path-mappings nil
   "Recorded path prefixes mapped to workspace folders.
 For recordings made elsewhere: an alist of (RECORDED-PREFIX . FOLDER), e.g.
@@ -298,6 +306,7 @@ nil: the server's default (2)."
     ("rules" runlens-rules object)
     ("lenses" runlens-lenses boolean)
     ("recordingFolders" runlens-recording-folders strings)
+    ("traces" runlens-traces strings)
     ("pathMappings" runlens-path-mappings object)
     ("compare.maxTimeIncreasePercent" runlens-compare-max-time-increase-percent number)
     ("compare.maxTimeIncreaseMs" runlens-compare-max-time-increase-ms number)

@@ -9,6 +9,7 @@ import * as assert from 'node:assert/strict';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { readRecording } from '../../server/src/core/appmap/read';
+import { readAnyRecording } from '../../server/src/core/readRecording';
 import { baselineOf } from '../../server/src/core/baseline/baseline';
 import { resolveConfig, RunlensConfig } from '../../server/src/core/config';
 import { Finding, mergeFindings } from '../../server/src/core/findings/finding';
@@ -95,7 +96,8 @@ export function recorded(workspace: Workspace, recordings: RecordingInput[], con
   const index = new SourceIndex(memoryFiles(workspace), loaded(), resolved);
   const wi = new WorkspaceIndex();
   for (const r of recordings) {
-    const { trace, problems } = readRecording(r.path, r.text);
+    // Either format, told by the name: AppMap, or OTLP JSON (core/readRecording.ts).
+    const { trace, problems } = readAnyRecording(r.path, r.text);
     assert.deepEqual(problems.filter((p) => p.severity === 'error'), [], r.path);
     wi.set(summarize(trace, problems, index, resolved));
   }

@@ -213,7 +213,7 @@ describe('baseline', function () {
     assert.deepEqual(runlens(['baseline', 'load'], empty), usage('unknown baseline subcommand "load" (there is: save)'));
     assert.deepEqual(runlens(['baseline', 'save', '--bogus'], empty), usage('unknown option "--bogus"'));
     // No recordings: an empty baseline would make every later comparison pass; said as scan says it.
-    assert.deepEqual(runlens(['baseline', 'save'], empty), { code: 2, stdout: '', stderr: `runlens: no recordings (*.appmap.json) under ${empty}: record your tests first (see runlens record --help)\n` });
+    assert.deepEqual(runlens(['baseline', 'save'], empty), { code: 2, stdout: '', stderr: `runlens: no recordings (*.appmap.json, *.otlp.json, *.otlp.jsonl) under ${empty}: record your tests first (see runlens record --help)\n` });
     assert.deepEqual(runlens(['baseline', 'save', '--allow-empty'], empty), usage('unknown option "--allow-empty"'));
     assert.deepEqual(fs.readdirSync(empty), []);
   });

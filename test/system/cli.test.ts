@@ -175,7 +175,7 @@ describe('runlens scan', function () {
   it('exits 2 when it finds no recording, saying where it looked and how to record; 0 with --allow-empty', () => {
     const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'runlens-none-'));
     fs.mkdirSync(path.join(dir, 'tmp/appmap'), { recursive: true });
-    const none = (where: string) => ({ code: 2, stdout: '', stderr: `runlens: no recordings (*.appmap.json) under ${where}: record your tests first (see runlens record --help)\n` });
+    const none = (where: string) => ({ code: 2, stdout: '', stderr: `runlens: no recordings (*.appmap.json, *.otlp.json, *.otlp.jsonl) under ${where}: record your tests first (see runlens record --help)\n` });
     checkRun(['scan'], none(dir), dir);
     checkRun(['scan', '--format', 'sarif'], none(dir), dir);
     checkRun(['scan', 'tmp/appmap', '.'], none(`${path.join(dir, 'tmp/appmap')}, ${dir}`), dir);

@@ -249,7 +249,7 @@ describe('runlens compare, the Django example before and after its N+1 fix', fun
     assert.deepEqual(runlens(['compare', '--baseline', path.join(dir, 'package.json')], MEETUPS_FIXED), usage(`${path.join(dir, 'package.json')}: not a runlens baseline: "format" is missing, expected "runlens-baseline"`));
     assert.deepEqual(runlens(['compare', '--baseline', path.join(dir, 'none.json')], MEETUPS_FIXED), usage(`BEFORE ${path.join(dir, 'none.json')}: cannot read the baseline (ENOENT)`));
     // No recordings on one side: said as scan says it, without the usage line (it points to record's help), never compared with nothing.
-    const none = (side: string, where: string) => ({ code: 2, stdout: '', stderr: `runlens: ${side}: no recordings (*.appmap.json) under ${where}: record your tests first (see runlens record --help)\n` });
+    const none = (side: string, where: string) => ({ code: 2, stdout: '', stderr: `runlens: ${side}: no recordings (*.appmap.json, *.otlp.json, *.otlp.jsonl) under ${where}: record your tests first (see runlens record --help)\n` });
     assert.deepEqual(runlens(['compare', dir, '.'], MEETUPS_FIXED), none('BEFORE', dir));
     assert.deepEqual(runlens(['compare', '.', dir], MEETUPS_FIXED), none('AFTER', dir));
     assert.deepEqual(runlens(['compare', '--before', '.', '--after', dir], MEETUPS_FIXED), none('AFTER', dir));

@@ -292,7 +292,7 @@ describe('hostile files and closed outputs', function () {
           '/dev/null: error: a character device, not a regular file: not read\n' +
           'tmp/appmap/pytest/fifo.appmap.json: warning: a FIFO, not a regular file: not read\n' +
           'tmp/appmap/pytest/link.appmap.json: warning: a symbolic link, not a regular file: not read\n' +
-          'folder.appmap.json: warning: a folder with no recordings (*.appmap.json) under it\n',
+          'folder.appmap.json: warning: a folder with no recordings (*.appmap.json, *.otlp.json, *.otlp.jsonl) under it\n',
       });
       // The same problems in JSON, as data.
       const json = JSON.parse(runBounded(['scan', '--format', 'json', 'given.appmap.json', 'tmp/appmap'], root).stdout) as { problems: unknown[] };
@@ -305,7 +305,7 @@ describe('hostile files and closed outputs', function () {
       assert.deepEqual(runBounded(['scan', 'given.appmap.json'], root), {
         code: 2,
         stdout: '',
-        stderr: `runlens: no recordings (*.appmap.json) under ${path.join(root, 'given.appmap.json')}:\n  given.appmap.json: error: a FIFO, not a regular file: not read\n`,
+        stderr: `runlens: no recordings (*.appmap.json, *.otlp.json, *.otlp.jsonl) under ${path.join(root, 'given.appmap.json')}:\n  given.appmap.json: error: a FIFO, not a regular file: not read\n`,
       });
     });
 

@@ -287,10 +287,10 @@ describe('runlens report', function () {
     // No recordings: said as scan says it, without the usage line (it points to record's help).
     const none = (args: string[], message: string) => assert.deepEqual(runlens(['report', ...args], MEETUPS), { code: 2, stdout: '', stderr: `runlens: ${message}\n` } satisfies Run);
     const hint = 'record your tests first (see runlens record --help)';
-    none(['--root', 'meetups', '--before', '../tmp'], `no recordings (*.appmap.json) under ${path.join(MEETUPS, 'meetups')}: ${hint}`);
-    none(['--format', 'html', '--before', 'meetups'], `--before: no recordings (*.appmap.json) under ${path.join(MEETUPS, 'meetups')}: ${hint}`);
-    none(['--before', 'meetups'], `--before: no recordings (*.appmap.json) under ${path.join(MEETUPS, 'meetups')}: ${hint}`);
-    none(['--allow-empty', '--before', 'meetups'], `--before: no recordings (*.appmap.json) under ${path.join(MEETUPS, 'meetups')}: ${hint}`);
+    none(['--root', 'meetups', '--before', '../tmp'], `no recordings (*.appmap.json, *.otlp.json, *.otlp.jsonl) under ${path.join(MEETUPS, 'meetups')}: ${hint}`);
+    none(['--format', 'html', '--before', 'meetups'], `--before: no recordings (*.appmap.json, *.otlp.json, *.otlp.jsonl) under ${path.join(MEETUPS, 'meetups')}: ${hint}`);
+    none(['--before', 'meetups'], `--before: no recordings (*.appmap.json, *.otlp.json, *.otlp.jsonl) under ${path.join(MEETUPS, 'meetups')}: ${hint}`);
+    none(['--allow-empty', '--before', 'meetups'], `--before: no recordings (*.appmap.json, *.otlp.json, *.otlp.jsonl) under ${path.join(MEETUPS, 'meetups')}: ${hint}`);
   });
 
   it('writes the report of no recordings with --allow-empty, exit 0', () => {

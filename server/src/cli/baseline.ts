@@ -90,7 +90,7 @@ export function readSavedBaseline(flag: string, given: string, root: string, io:
  */
 export async function baselineOfRecordings(root: string, paths: string[], config: RunlensConfig, side?: string): Promise<{ baseline: Baseline; problems: Problem[]; wrongRoot?: Problem }> {
   const listed: Problem[] = [];
-  const recordings = findRecordings(paths, { problems: listed, root });
+  const recordings = findRecordings(paths, { problems: listed, root, traces: config.traces });
   if (recordings.length === 0) throw noRecordings(paths, side, listed);
   const output = await scan(root, recordings, config, { withSummaries: true, listed });
   return { baseline: baselineOf(output.summaries, { findings: output.findings }), problems: output.problems, wrongRoot: output.wrongRoot };

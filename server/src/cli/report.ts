@@ -87,7 +87,7 @@ export async function runReport(options: ReportOptions, io: Io): Promise<number>
   const config = options.configFile ? readConfigFile(path.resolve(io.cwd, options.configFile)) : resolveConfig({});
   const searched = options.paths.length ? options.paths.map((p) => path.resolve(io.cwd, p)) : [root];
   const listed: Problem[] = [];
-  const recordings = findRecordings(searched, { problems: listed, root });
+  const recordings = findRecordings(searched, { problems: listed, root, traces: config.traces });
   if (recordings.length === 0 && !options.allowEmpty) throw noRecordings(searched, undefined, listed);
   const savedBaseline = options.baseline === undefined ? undefined : readSavedBaseline('--baseline', options.baseline, root, io).baseline;
   const output = options.output === undefined || options.output === '-' ? undefined : path.resolve(io.cwd, options.output);
@@ -159,7 +159,7 @@ export async function runReport(options: ReportOptions, io: Io): Promise<number>
   /** The --before recordings, as for the other side: a missing path or none found is a usage error (--allow-empty is for the report's own). */
   function earlierRecordings(): string[] {
     const searchedBefore = options.before.map((p) => path.resolve(io.cwd, p));
-    const found = findRecordings(searchedBefore, { problems: listed, root });
+    const found = findRecordings(searchedBefore, { problems: listed, root, traces: config.traces });
     if (found.length === 0) throw noRecordings(searchedBefore, '--before', listed);
     return found;
   }

@@ -13,7 +13,7 @@ import { RecordingSummary, summarize } from '../core/index/summary';
 import { formatProblem, Problem } from '../core/problem';
 import { addRecordedFiles, RecordedFiles, rootProblem, unplacedFindings } from '../core/rootCheck';
 import { SourceIndex } from '../core/sourceIndex';
-import { findRecordings as findRecordingFiles, NoSuchPath, readEach, RECORDING_SUFFIX } from '../node/recordings';
+import { findRecordings as findRecordingFiles, NoSuchPath, readEach, RECORDING_NAMES } from '../node/recordings';
 import { loadParsersOrProblem } from '../node/treeSitter';
 import { describeFailure, readTextSync, workspaceFiles } from '../node/workspaceFiles';
 import { COLORED, PLAIN, Style } from './color';
@@ -54,7 +54,7 @@ export async function runScan(options: ScanOptions, io: Io): Promise<number> {
   const config = options.configFile ? readConfigFile(path.resolve(io.cwd, options.configFile)) : resolveConfig({});
   const searched = options.paths.length ? options.paths.map((p) => path.resolve(io.cwd, p)) : [root];
   const listed: Problem[] = [];
-  const recordings = findRecordings(searched, { problems: listed, root });
+  const recordings = findRecordings(searched, { problems: listed, root, traces: config.traces });
   if (recordings.length === 0 && !options.allowEmpty) throw noRecordings(searched, undefined, listed);
   const output = await scan(root, recordings, config, {
     listed,
@@ -130,7 +130,7 @@ export async function scan(root: string, recordings: string[], config: RunlensCo
  * The recordings under the given files and folders (node/recordings.ts, where whatever is not read
  * becomes a problem), for a command: a path that does not exist is a usage error.
  */
-export function findRecordings(paths: string[], options: { problems?: Problem[]; root?: string } = {}): string[] {
+export function findRecordings(paths: string[], options: { problems?: Problem[]; root?: string; traces?: readonly string[] } = {}): string[] {
   try {
     return findRecordingFiles(paths, options);
   } catch (err) {
@@ -146,7 +146,7 @@ export function findRecordings(paths: string[], options: { problems?: Problem[];
  * listing met problems (a FIFO given, a folder that cannot be listed), they are the reason given.
  */
 export function noRecordings(searched: string[], side?: string, problems: Problem[] = []): UsageError {
-  const where = `${side ? `${side}: ` : ''}no recordings (*${RECORDING_SUFFIX}) under ${searched.join(', ')}`;
+  const where = `${side ? `${side}: ` : ''}no recordings (${RECORDING_NAMES}) under ${searched.join(', ')}`;
   if (problems.length) return new UsageError(`${where}:\n${problems.map((p) => `  ${formatProblem(p, { severity: true })}`).join('\n')}`, { pointsToHelp: false });
   return new UsageError(`${where}: record your tests first (see runlens record --help)`, { pointsToHelp: false });
 }

@@ -46,6 +46,11 @@ export interface RunlensConfig {
   lenses: boolean;
   /** Folders (workspace-relative) searched for recordings; empty = the whole workspace. */
   recordingFolders: string[];
+  /**
+   * Which files are OpenTelemetry traces (OTLP JSON, core/otlp/read.ts), as globs matched against
+   * the end of each path under the recording folders; AppMap's `*.appmap.json` are always read.
+   */
+  traces: string[];
   /** Recorded path prefixes mapped to workspace-relative folders, for recordings made elsewhere (a container's "/app" → "."). */
   pathMappings: Record<string, string>;
   compare: CompareConfig;
@@ -71,6 +76,9 @@ export const DEFAULT_CONFIG: RunlensConfig = {
   rules: {},
   lenses: true,
   recordingFolders: [],
+  // Rationale: the names the OTLP file exporters are told to write (`*.otlp.json` for one document,
+  // `*.otlp.jsonl` for JSON Lines), and the folder `runlens record --otel` writes to.
+  traces: ['**/*.otlp.json', '**/*.otlp.jsonl', '.runlens/traces/**'],
   pathMappings: {},
   // Rationale: time regressions must clear both a relative and an absolute bar, because a 20%
   // change of a 2 ms call is within a scheduler's time slice; SQL counts are deterministic for the
@@ -112,6 +120,7 @@ function resolve(partial: unknown, ignored: string[]): RunlensConfig {
     rules: rules(p.rules),
     lenses: typeof p.lenses === 'boolean' ? p.lenses : (p.lenses !== undefined && bad('lenses', 'true or false'), d.lenses),
     recordingFolders: strings(p.recordingFolders, d.recordingFolders, 'recordingFolders'),
+    traces: strings(p.traces, d.traces, 'traces'),
     pathMappings: mappings(p.pathMappings),
     compare: {
       maxTimeIncreasePercent: ms(c.maxTimeIncreasePercent, d.compare.maxTimeIncreasePercent, 'compare.maxTimeIncreasePercent', 'a percentage, a number of at least 0'),

@@ -42,6 +42,12 @@ export const SETTINGS: Record<string, SettingSchema> = {
   },
   lenses: { type: 'boolean', default: d.lenses, markdownDescription: 'show code lenses (language server)' },
   recordingFolders: folders(d.recordingFolders, 'workspace folders searched for recordings; empty means the whole workspace (skipping `node_modules` and `.git`)'),
+  traces: {
+    type: 'array',
+    default: d.traces,
+    items: { type: 'string' },
+    markdownDescription: 'globs naming the OpenTelemetry traces (OTLP JSON: one document, or JSON Lines) read besides `*.appmap.json`, matched against the end of each path under the recording folders',
+  },
   pathMappings: {
     type: 'object',
     default: d.pathMappings,

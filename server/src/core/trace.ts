@@ -24,8 +24,18 @@ export interface FunctionInfo {
 
 export interface SqlInfo {
   text: string;
-  /** As recorded in sql_query.database_type ("sqlite", "postgresql", …). */
+  /** As recorded in sql_query.database_type ("sqlite", "postgresql", …), or an OTel span's db.system. */
   databaseType: string | undefined;
+  /** True when the recorder cut the text at its length limit (an OTel attribute ending in `..`). */
+  cut?: boolean;
+}
+
+/** A place in the code where a call was made, as recorded (OTel's code.stacktrace, code.file.path). */
+export interface RecordedFrame {
+  /** The path exactly as recorded (absolute, usually). */
+  path: string;
+  line: number;
+  fn?: string;
 }
 
 export interface HttpServerInfo {
@@ -70,6 +80,13 @@ export interface Call {
   http: HttpServerInfo | undefined;
   client: HttpClientInfo | undefined;
   exception: ExceptionInfo | undefined;
+  /**
+   * Where the call was made, innermost frame first, when the recorder says (OTel spans with
+   * code.stacktrace or code.file.path): a SQL query's exact line. AppMap records none.
+   */
+  frames?: RecordedFrame[];
+  /** An OTel span that is none of the kinds above (an Express `request handler`): its name, for call trees. */
+  spanName?: string;
 }
 
 export interface RecordingMetadata {

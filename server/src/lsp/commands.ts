@@ -19,7 +19,7 @@ import { writeUnderRoot } from '../node/baselineFile';
 import { fixOf } from '../core/fixes/index';
 import { normalizeRelative } from '../core/workspace';
 import { readRecordingFile } from '../node/readRecordingFile';
-import { RECORDING_SUFFIX } from '../node/recordingIndexer';
+import { isRecordingName, RECORDING_NAMES } from '../node/recordings';
 import { confine } from '../node/workspaceFiles';
 import { relPathOf } from './convert';
 import { Session } from './session';
@@ -94,20 +94,20 @@ async function run(session: Session, command: string, arg: Record<string, unknow
 
 /**
  * The recording a command names, confined to the workspace: a relative path ending in
- * .appmap.json whose real path (symlinks resolved) stays inside the root. Commands come from the
+ * .appmap.json (or naming an OTLP trace) whose real path (symlinks resolved) stays inside the root. Commands come from the
  * client, and a client may be driven by anything, so nothing else is opened.
  */
 function recordingFile(root: string, recording: string): { abs: string; rel: string } {
   const refuse = (why: string) => new Error(`${SHOW_CALL_TREE_COMMAND}: refused ${JSON.stringify(recording)}: ${why}`);
   const posix = recording.replace(/\\/g, '/');
-  if (!posix.endsWith(RECORDING_SUFFIX)) throw refuse(`not a ${RECORDING_SUFFIX} file`);
+  if (!isRecordingName(posix)) throw refuse(`not a recording (${RECORDING_NAMES})`);
   if (path.isAbsolute(recording) || posix.startsWith('/') || /^[A-Za-z]:/.test(posix)) throw refuse('not a workspace-relative path');
   const rel = normalizeRelative(posix);
   if (rel === undefined) throw refuse('outside the workspace');
   const confined = confine(root, path.join(root, rel));
   if (confined.kind === 'missing') throw refuse('no such file');
   const real = confined.kind === 'inside' ? confined.real : undefined;
-  if (real === undefined || real === root || !real.endsWith(RECORDING_SUFFIX) || !fs.statSync(real).isFile()) throw refuse('its real path is not a recording inside the workspace');
+  if (real === undefined || real === root || !isRecordingName(real) || !fs.statSync(real).isFile()) throw refuse('its real path is not a recording inside the workspace');
   return { abs: real, rel };
 }
 

@@ -1,10 +1,11 @@
-// Reads a recording file through the streaming reader, chunk by chunk, so that files of any size
+// Reads a recording file (AppMap or OTLP JSON: core/readRecording.ts) through the streaming reader, chunk by chunk, so that files of any size
 // are read with input buffers that do not depend on their size, and a trace bounded by this
 // thread's heap (memoryBudget.ts). Never throws: I/O errors become problems.
 // The file is opened through the one door (workspaceFiles.ts): regular files only, never blocking.
 
 import * as fs from 'node:fs';
-import { createRecordingReader, ReadResult } from '../core/appmap/read';
+import { ReadResult } from '../core/appmap/read';
+import { createReader } from '../core/readRecording';
 import { recordingReadOptions } from './memoryBudget';
 import { describeFailure, openFile, openFileSync, OpenOptions } from './workspaceFiles';
 
@@ -14,11 +15,11 @@ const CHUNK_BYTES = 1 << 20;
  * Reads `absPath`; `displayPath` names the file in the trace and in problems. With `inside` (the
  * server: the workspace's real path) a file whose real path leaves it is not read.
  */
-export async function readRecordingFile(absPath: string, displayPath: string, options: Pick<OpenOptions, 'inside'> = {}): Promise<ReadResult> {
-  const reader = createRecordingReader(displayPath, recordingReadOptions());
+export async function readRecordingFile(absPath: string, displayPath: string, options: Pick<OpenOptions, 'inside'> & { mayGrow?: boolean } = {}): Promise<ReadResult> {
+  const reader = createReader(displayPath, { ...recordingReadOptions(), mayGrow: options.mayGrow });
   let handle: fs.promises.FileHandle | undefined;
   try {
-    handle = await openFile(absPath, options);
+    handle = await openFile(absPath, { inside: options.inside });
     // One buffer for every chunk: the reader copies what it keeps.
     const buffer = Buffer.allocUnsafe(CHUNK_BYTES);
     for (;;) {
@@ -37,7 +38,7 @@ export async function readRecordingFile(absPath: string, displayPath: string, op
 
 /** The same, synchronously (benchmarks and tools that run outside an event loop). */
 export function readRecordingFileSync(absPath: string, displayPath: string, options: Pick<OpenOptions, 'inside'> = {}): ReadResult {
-  const reader = createRecordingReader(displayPath, recordingReadOptions());
+  const reader = createReader(displayPath, recordingReadOptions());
   let fd: number | undefined;
   try {
     fd = openFileSync(absPath, options);

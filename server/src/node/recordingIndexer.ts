@@ -151,7 +151,7 @@ export class RecordingIndexer {
   async discover(): Promise<string[]> {
     const out = new Set<string>();
     for (const abs of this.recordingFolders({ report: false })) {
-      for (const rel of await listRecordings(abs)) out.add(toRel(this.root, path.join(abs, rel)));
+      for (const rel of await listRecordings(abs, this.config().traces)) out.add(toRel(this.root, path.join(abs, rel)));
     }
     return [...out].sort();
   }
@@ -320,7 +320,7 @@ export class RecordingIndexer {
       this.timer = setTimeout(() => this.flush(), DEBOUNCE_MS);
     };
     const on = (kind: 'update' | 'remove') => (abs: string) => {
-      if (!isRecordingName(abs)) return; // including *.appmap.json.part
+      if (!isRecordingName(abs, this.config().traces)) return; // including *.appmap.json.part
       this.pending.set(toRel(this.root, abs), kind);
       later();
     };

@@ -1,5 +1,7 @@
-// The one door to recordings on disk: which files are recordings (`*.appmap.json` given, or under
-// the folders given, dependency and VCS folders skipped, links never followed), and reading them
+// The one door to recordings on disk: which files are recordings (`*.appmap.json`, and the
+// OpenTelemetry traces the `traces` globs name, given or under the folders given, dependency and
+// VCS folders skipped, links never followed), and reading them (core/readRecording.ts tells the
+// format)
 // one at a time with their problems collected one way. Every command (scan, baseline, compare,
 // report, record) and the server's indexer find and read recordings here.
 
@@ -7,7 +9,8 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { ReadResult } from '../core/appmap/read';
 import { append } from '../core/arrays';
-import { RunlensConfig } from '../core/config';
+import { DEFAULT_CONFIG, RunlensConfig } from '../core/config';
+import { globMatcher } from '../core/glob';
 import { RecordingSummary, summarize } from '../core/index/summary';
 import { Problem } from '../core/problem';
 import { SourceIndex } from '../core/sourceIndex';
@@ -17,10 +20,26 @@ import { describeFailure, displayPath, errorCode, kindOf, SKIPPED_DIRS, walk } f
 /** What a recording's file name ends with. */
 export const RECORDING_SUFFIX = '.appmap.json';
 
-/** Whether a path names a recording (`*.appmap.json`; not `*.appmap.json.part`, written before a rename). */
-export function isRecordingName(p: string): boolean {
-  return p.endsWith(RECORDING_SUFFIX);
+/** What recordings' names are, said to people (the `traces` setting may name others). */
+export const RECORDING_NAMES = `*${RECORDING_SUFFIX}, *.otlp.json, *.otlp.jsonl`;
+
+/**
+ * Whether a path names a recording: `*.appmap.json`, or a trace the `traces` globs name (the
+ * defaults when not given); never `*.part`, a file written before a rename.
+ */
+export function isRecordingName(p: string, traces: readonly string[] = DEFAULT_CONFIG.traces): boolean {
+  if (p.endsWith(RECORDING_SUFFIX)) return true;
+  if (p.endsWith('.part')) return false;
+  let matcher = matchers.get(traces);
+  if (!matcher) {
+    matcher = globMatcher(traces);
+    matchers.set(traces, matcher);
+  }
+  return matcher(p);
 }
+
+/** One matcher per list of globs (configs are long-lived; a WeakMap lets a replaced one go). */
+const matchers = new WeakMap<readonly string[], (p: string) => boolean>();
 
 /** A path given that does not exist (ENOENT, ENOTDIR): the caller's usage error. */
 export class NoSuchPath extends Error {
@@ -39,6 +58,8 @@ export interface FindOptions {
    * handed paths by a caller): whatever is not a folder is kept, and reading it says what is wrong.
    */
   given?: 'checked' | 'read';
+  /** The `traces` globs (the defaults when not given). */
+  traces?: readonly string[];
 }
 
 /**
@@ -66,14 +87,14 @@ export function findRecordings(paths: string[], options: FindOptions = {}): stri
       }
     }
     if (st?.isDirectory()) {
-      const found = recordingsUnder(p, (rel, why) => problem(path.join(p, rel), rel === '.' ? 'error' : 'warning', why));
+      const found = recordingsUnder(p, (rel, why) => problem(path.join(p, rel), rel === '.' ? 'error' : 'warning', why), options.traces);
       for (const rel of found) out.add(path.join(p, rel));
       if (found.length === 0) empty.push(p);
     } else if (options.given === 'read' || st?.isFile()) out.add(p);
     else if (st) problem(p, 'error', `${kindOf(st)}, not a regular file: not read`);
   }
   // With nothing found at all, the "no recordings" usage error (or --allow-empty's choice) says it.
-  if (out.size > 0) for (const p of empty) problem(p, 'warning', `a folder with no recordings (*${RECORDING_SUFFIX}) under it`);
+  if (out.size > 0) for (const p of empty) problem(p, 'warning', `a folder with no recordings (${RECORDING_NAMES}) under it`);
   return [...out].sort();
 }
 
@@ -81,15 +102,16 @@ export function findRecordings(paths: string[], options: FindOptions = {}): stri
  * The recordings under a folder, relative to it, sorted (workspaceFiles' walk: links not
  * followed, dependency folders skipped); `skipped` hears of what the walk passes over.
  */
-export function recordingsUnder(dir: string, skipped?: (relPath: string, why: string) => void): string[] {
-  return walk(dir, isRecordingName, skipped);
+export function recordingsUnder(dir: string, skipped?: (relPath: string, why: string) => void, traces?: readonly string[]): string[] {
+  // The globs see the folder's own path too: `.runlens/traces/**` matches in `.runlens/traces` given.
+  return walk(dir, (rel) => isRecordingName(path.join(dir, rel), traces), skipped);
 }
 
 /**
  * The same, read a folder at a time without blocking the thread (the server's indexer lists tens
  * of thousands while it answers requests); unsorted, and a folder that cannot be listed is passed over.
  */
-export async function listRecordings(dir: string): Promise<string[]> {
+export async function listRecordings(dir: string, traces?: readonly string[]): Promise<string[]> {
   const out: string[] = [];
   const stack: string[] = [''];
   while (stack.length) {
@@ -104,7 +126,7 @@ export async function listRecordings(dir: string): Promise<string[]> {
       const child = rel ? `${rel}/${e.name}` : e.name;
       if (e.isDirectory()) {
         if (!SKIPPED_DIRS.has(e.name)) stack.push(child);
-      } else if (e.isFile() && isRecordingName(e.name)) out.push(child);
+      } else if (e.isFile() && isRecordingName(path.join(dir, child), traces)) out.push(child);
     }
   }
   return out;
@@ -144,6 +166,7 @@ export async function readEach(root: string, files: string[], problems: Problem[
  * outside it is read.
  */
 export async function readAndSummarize(root: string, relPath: string, index: SourceIndex, config: RunlensConfig): Promise<RecordingSummary> {
-  const result = await readRecordingFile(path.join(root, relPath), relPath, { inside: root });
+  // The server reads a trace again when it changes: a JSON Lines file's last line may be one being written.
+  const result = await readRecordingFile(path.join(root, relPath), relPath, { inside: root, mayGrow: true });
   return summarize(result.trace, result.problems, index, config);
 }

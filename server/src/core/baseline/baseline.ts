@@ -124,6 +124,9 @@ export function findingId(f: Finding): string {
       return `${f.rule} ${f.location.path} loop ${ref.at} ${'fn' in ref.host ? fnKeyOf(ref.host.fn) : `${ref.host.route.method} ${ref.host.route.path}`} ${ref.tables.join(',')}`;
     case 'test':
       return `${f.rule} ${f.location.path} test ${scope}${shapes()}`;
+    case 'query-site':
+      // The recorded line moves with edits: the file, the scope and the shapes say which query.
+      return `${f.rule} ${f.location.path} query ${scope}${shapes()}`;
     default:
       // On the recording file itself, whose path changes with every run (so may the scope's).
       return `${f.rule} recording ${scope}${shapes()}`;

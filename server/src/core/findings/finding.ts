@@ -37,6 +37,11 @@ export type AnchorRef =
   | { kind: 'sql-statement'; fn: FunctionIdentity; table: string }
   /** The definition of a recorded project function. */
   | { kind: 'function'; fn: FunctionIdentity }
+  /**
+   * The line the recorder says a query was made on (an OTel span's code.stacktrace or
+   * code.file.path and code.line.number): exact as recorded, and kept as that line.
+   */
+  | { kind: 'query-site'; location: SourceLocation }
   /** The recorded test (metadata.recording.source_location), or nowhere in the project: the recording. */
   | { kind: 'test' | 'recording'; location: SourceLocation }
   /**

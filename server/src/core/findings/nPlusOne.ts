@@ -118,6 +118,7 @@ function wording(anchor: Anchor): string {
   switch (anchor.ref.kind) {
     case 'queryset': return `from this ${ormByName(anchor.ref.orm)?.noun ?? 'query'}`;
     case 'sql-statement': return 'from this statement';
+    case 'query-site': return 'from this query';
     case 'loop': return anchor.ref.at === 'source' ? 'from this query' : 'from this per-row call';
     case 'function': return 'in this function, exact line unknown';
     case 'test': return 'in this test';

@@ -143,7 +143,7 @@ function labelOf(trace: Trace, c: Call): string {
     case CallKind.Sql:
       return sqlLabel(sqlShapeOf(c));
     case CallKind.Function:
-      return c.fn === -1 ? '(unknown function)' : functionLabel(trace.functions[c.fn]);
+      return c.fn === -1 ? (c.spanName ?? '(unknown function)') : functionLabel(trace.functions[c.fn]);
     case CallKind.HttpServer:
       return c.http ? `${c.http.method} ${c.http.path}${c.http.status !== undefined ? ` → ${c.http.status}` : ''}` : 'request';
     default:

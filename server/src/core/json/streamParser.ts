@@ -96,6 +96,10 @@ export class JsonStreamParser {
   positionSteps = 0;
   /** The most input bytes held at once (parts of a wanted string spanning chunks); skipped values hold none. */
   maxBufferedBytes = 0;
+  /** True once the top-level value is complete (what follows may only be whitespace). */
+  get complete(): boolean {
+    return this.state === St.Done;
+  }
   /** Total bytes consumed so far. */
   get byteOffset(): number {
     return this.base + this.pos;

@@ -1,4 +1,6 @@
 // Where a finding sits. No agent records the line of a SQL call, so the place is worked out:
+// 0. the line the recorder says the query was made on (OTel spans: code.stacktrace, code.file.path
+//    and code.line.number), its first frame in the project: exact, so nothing is worked out;
 // 1. an ORM query: the expression that built the source query (Django's `Model.objects…`), looked
 //    up from the source query's table through the models of the ORMs handed in (core/orm/ plugs
 //    them in through the interface of orm.ts), in the recorded project functions of the request
@@ -27,6 +29,7 @@ import { findSqlStatement, statementIn } from './statements';
 import { hostSearch } from './host';
 import { collectionRenderIn, isErb, LoopPlace, loopPlaceIn, RepeatedNames } from './loopCall';
 import { routeHandler } from './routes';
+import { countWork } from '../workCounter';
 
 /** How many of an N+1's first repeats are looked at for the names of its shapes (one row's worth). */
 const SHAPES_TRIED = 8;
@@ -125,6 +128,13 @@ export function anchoringOf(trace: Trace, index: SourceIndex, orms: readonly Orm
   };
   const anchoring: Anchoring = {
     repeatedQueries(scopeCall, source, repeated) {
+      const site = recordedSite(index, repeated);
+      if (site) {
+        // The trace says where the source query ran too: its recorded line is the related place.
+        const sourceSite = source && recordedSite(index, [source]);
+        const apart = sourceSite && (sourceSite.location.path !== site.location.path || sourceSite.location.line !== site.location.line);
+        return apart ? { ...site, also: [{ location: sourceSite.location, what: LOOP_END_NAMES.source, ref: sourceSite.ref }] } : site;
+      }
       const loop = loopOf(scopeCall, repeated);
       if (source) {
         const queryset = querysets(scopeCall, source);
@@ -154,13 +164,15 @@ export function anchoringOf(trace: Trace, index: SourceIndex, orms: readonly Orm
       return best ? best.anchor : anchoring.test();
     },
     sameQuery(scopeCall, repeated) {
+      const site = recordedSite(index, repeated);
+      if (site) return site;
       const at = querysetOfCaller(trace, index, orms, repeated[0]) ?? findSqlStatement(trace, index, repeated[0], statements);
       if (!at) return anchoring.calls(commonAncestor(trace, repeated));
       // The call in the loop that asks again for every row, where it is certain.
       return withAlso(at, loopOf(scopeCall, repeated), 'per-row');
     },
     calls(call) {
-      return nearest(call) ?? anchoring.test();
+      return (call?.frames && recordedSite(index, [call])) || nearest(call) || anchoring.test();
     },
     request(request) {
       // The handler of a request is the shallowest project function under it.
@@ -195,6 +207,48 @@ export function anchorFunction(trace: Trace, index: SourceIndex, call: Call): An
   const fn = trace.functions[call.fn];
   const location = index.locate(fn)?.location;
   return location && { location, ref: { kind: 'function', fn } };
+}
+
+/**
+ * The line most of `calls` were recorded to be made on: each call's first recorded frame inside
+ * the project (a frame in a dependency or outside the root is passed over); undefined when no
+ * call has one.
+ */
+export function recordedSite(index: SourceIndex, calls: Call[]): Anchor | undefined {
+  const votes = new Map<string, { location: SourceLocation; n: number }>();
+  for (const c of calls) {
+    if (!c.frames) continue;
+    for (const frame of c.frames) {
+      countWork();
+      if (!index.isProjectPath(frame.path)) continue;
+      const r = index.resolve(frame.path);
+      if (r.kind === 'outside') continue;
+      const key = `${r.relPath}:${frame.line}`;
+      const v = votes.get(key);
+      if (v) v.n++;
+      else votes.set(key, { location: { path: r.relPath, line: frame.line, column: 1 }, n: 1 });
+      break;
+    }
+  }
+  let best: { location: SourceLocation; n: number } | undefined;
+  for (const v of votes.values()) if (!best || v.n > best.n) best = v;
+  if (!best) return undefined;
+  const location = { ...best.location, column: columnOf(index, best.location) };
+  return { location, ref: { kind: 'query-site', location } };
+}
+
+/** The first non-blank column of a recorded line in the current text (1 when unknown). */
+function columnOf(index: SourceIndex, at: SourceLocation): number {
+  const text = index.text(at.path);
+  if (text === undefined) return 1;
+  let start = 0;
+  for (let l = 1; l < at.line; l++) {
+    const nl = text.indexOf('\n', start);
+    if (nl === -1) return 1;
+    start = nl + 1;
+  }
+  const m = /^[ \t]*/.exec(text.slice(start, start + 4096));
+  return (m ? m[0].length : 0) + 1;
 }
 
 /** The loop of an N+1 (by its names) in its host's current text. */

@@ -283,7 +283,7 @@ export function frameName(trace: Trace, c: Call): string {
     case CallKind.HttpClient:
       return c.client ? `${c.client.method} ${c.client.url}` : 'HTTP client request';
     default:
-      return c.fn === -1 ? '(unknown function)' : functionKey(trace.functions[c.fn]);
+      return c.fn === -1 ? (c.spanName ?? '(unknown function)') : functionKey(trace.functions[c.fn]);
   }
 }
 

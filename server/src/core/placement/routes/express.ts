@@ -208,9 +208,10 @@ function readRoutes(root: Node, path: string, exists: (p: string) => boolean): F
     if (first === undefined) continue;
     if (METHODS.has(method)) {
       const handler = args.namedChild(args.namedChildCount - 1);
-      if (handler && FUNCTIONS.has(handler.type)) {
-        out.routes.push({ router, method, path: first, fromLine: handler.startPosition.row + 1, toLine: handler.endPosition.row + 1 });
-      }
+      // The handler written in place, or passed by name (`app.get('/books', listBooks)`): an OTel
+      // trace names no function, so the route is how its handler is found.
+      const fn = handler && FUNCTIONS.has(handler.type) ? handler : handler?.type === 'identifier' ? named.get(handler.text) : undefined;
+      if (fn) out.routes.push({ router, method, path: first, fromLine: fn.startPosition.row + 1, toLine: fn.endPosition.row + 1 });
     } else if (method === 'use') {
       const child = args.namedChild(args.namedChildCount - 1);
       if (child?.type === 'call_expression' && /^\w+\.routes$/.test(child.childForFieldName('function')?.text ?? '')) {
