@@ -1,0 +1,152 @@
+// `runlens record --otel -- node test.js` on the OpenTelemetry examples (test/workspaces/otel-apps):
+// the real OpenTelemetry Node SDK runs the app, and the OTLP JSON Lines it writes to
+// .runlens/traces/ hold, deterministically: the database spans per request and query text (the
+// N+1 of each route, 8 per request; one per request in the fixed twin), each database and client
+// span located on the exact line its `// expect:` comment marks, and nothing else located. The
+// committed traces (the examples recorded by test/workspaces/otel-apps/record.sh) are held to
+// the same. And neither `runlens scan` nor the language server loads an OpenTelemetry package.
+// The runs need otel-apps' dependencies: skipped without them, failed under CI.
+
+import * as assert from 'node:assert/strict';
+import { spawnSync } from 'node:child_process';
+import * as fs from 'node:fs';
+import * as os from 'node:os';
+import * as path from 'node:path';
+import { nodeOptionsQuote, parseRecordArgs } from '../../server/src/cli/record';
+import { BIN, runlens } from '../support/cli';
+import { missingNodeDependencies } from '../support/installed';
+import { expectMarkers, isDbSpan, locatedSpans, OTEL_APPS, OtlpSpan, queriesPerRoute, readOtlpDir } from '../support/otlpSpans';
+
+const ROUTES = ['/projects/loop', '/projects/all-async', '/projects/all-plain', '/projects/helper', '/projects/objection'];
+const PROJECTS = 'select * from `projects` order by `id` asc';
+const TASKS_OF_ONE = 'select * from `tasks` where `project_id` = ? order by `id` asc';
+const TASKS_OF_ALL = 'select * from `tasks` where `project_id` in (?, ?, ?, ?, ?, ?, ?, ?) order by `id` asc';
+
+/** The database spans of each request, by query text: the N+1 of every route (8 projects). */
+const KNEX_TASKS: Record<string, Record<string, number>> = {
+  ...Object.fromEntries(ROUTES.slice(0, 4).map((r) => [r, { [PROJECTS]: 1, [TASKS_OF_ONE]: 8 }])),
+  '/projects/objection': { 'select `projects`.* from `projects` order by `id` asc': 1, 'select `tasks`.* from `tasks` where `tasks`.`project_id` in (?) order by `id` asc': 8 },
+};
+/** The fixed twin: one query for the tasks of all the projects, in every route. */
+const KNEX_TASKS_FIXED: Record<string, Record<string, number>> = {
+  ...Object.fromEntries(ROUTES.slice(0, 4).map((r) => [r, { [PROJECTS]: 1, [TASKS_OF_ALL]: 1 }])),
+  '/projects/objection': { 'select `projects`.* from `projects` order by `id` asc': 1, 'select `tasks`.* from `tasks` where `tasks`.`project_id` in (?, ?, ?, ?, ?, ?, ?, ?)': 1 },
+};
+const APPS: Array<{ app: string; perRoute: Record<string, Record<string, number>> }> = [
+  { app: 'knex-tasks', perRoute: KNEX_TASKS },
+  { app: 'knex-tasks-fixed', perRoute: KNEX_TASKS_FIXED },
+];
+
+/** What every trace of an example holds, whether recorded now or committed. */
+function checkTraces(app: string, perRoute: Record<string, Record<string, number>>, spans: OtlpSpan[]): void {
+  const { '-': outside, ...requests } = queriesPerRoute(spans);
+  assert.deepEqual(requests, perRoute, `${app}: database spans per request`);
+  // Outside any request: the two tables created and their rows inserted, once each.
+  assert.deepEqual(Object.values(outside), [1, 1, 1, 1], `${app}: database spans outside the requests`);
+  // Every database span, and every client span (fetch), is on the line its `// expect:` marks.
+  assert.deepEqual(sorted(locatedSpans(spans)), sorted(expectMarkers(path.join(OTEL_APPS, app))), `${app}: spans per line`);
+  for (const s of spans.filter((s) => isDbSpan(s) || s.kind === 3)) {
+    const a = s.attributes;
+    const where = `${app}: ${s.name} at ${a['code.file.path']}:${a['code.line.number']}`;
+    assert.equal(typeof a['code.line.number'], 'number', where);
+    // The stack goes from the traced library down to the application's frame, whose position it shows.
+    const stack = String(a['code.stacktrace']);
+    assert.ok(stack.includes(`${a['code.file.path']}:${a['code.line.number']}:${a['code.column.number']})`) || stack.includes(` ${a['code.file.path']}:${a['code.line.number']}:`), `${where}: ${stack}`);
+    assert.ok(!stack.includes('@opentelemetry/'), `${where}: the SDK's own frames are left out`);
+  }
+  // In the fixed twin no request repeats a query.
+  if (app.endsWith('-fixed')) {
+    for (const [route, queries] of Object.entries(requests)) assert.deepEqual(Object.values(queries), [1, 1], `${app} ${route}: a query repeated`);
+  }
+  for (const s of spans) {
+    assert.match(s.traceId, /^[0-9a-f]{32}$/);
+    assert.match(s.spanId, /^[0-9a-f]{16}$/);
+  }
+}
+
+function sorted(m: Map<string, Record<string, number>>): Array<[string, Record<string, number>]> {
+  return [...m].sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0));
+}
+
+describe('runlens record --otel', function () {
+  it('reads --otel before the command and only there', function () {
+    assert.deepEqual(parseRecordArgs(['--otel', '--', 'node', 'test.js', '--otel']), { rootArg: '.', command: ['node', 'test.js', '--otel'], otel: true });
+    assert.deepEqual(parseRecordArgs(['--', 'node', '--otel']), { rootArg: '.', command: ['node', '--otel'] });
+    assert.equal(nodeOptionsQuote('/opt/runlens/bootstrap.js'), '/opt/runlens/bootstrap.js');
+    assert.equal(nodeOptionsQuote('/my "dir"/b\\x.js'), '"/my \\"dir\\"/b\\\\x.js"');
+  });
+
+  describe('the committed traces of the examples', function () {
+    for (const { app, perRoute } of APPS) {
+      it(`${app}: real SDK output, each query on its line`, function () {
+        const { files, spans } = readOtlpDir(path.join(OTEL_APPS, app, '.runlens/traces'));
+        assert.equal(files.length, 1, `${app}: one trace file (node test.js is one process)`);
+        checkTraces(app, perRoute, spans);
+      });
+    }
+  });
+
+  describe('recording the examples again', function () {
+    this.timeout(300_000);
+    let work: string;
+
+    before(function () {
+      const missing = missingNodeDependencies(OTEL_APPS, 'test/workspaces/otel-apps', [{ what: 'sqlite3', file: 'sqlite3/build/Release/node_sqlite3.node' }], { agent: false });
+      if (missing) {
+        // CI installs the examples' dependencies (test/setup.sh): there, missing ones are a failure.
+        if (process.env.CI) throw new Error(`${missing}; run (cd test/workspaces/otel-apps && npm ci)`);
+        console.log(`      skipped: ${missing} (cd test/workspaces/otel-apps && npm ci installs them)`);
+        this.skip();
+      }
+      work = fs.mkdtempSync(path.join(os.tmpdir(), 'runlens-otel-'));
+      fs.symlinkSync(path.join(OTEL_APPS, 'node_modules'), path.join(work, 'node_modules'));
+    });
+
+    after(function () {
+      if (work) fs.rmSync(work, { recursive: true, force: true });
+    });
+
+    for (const { app, perRoute } of APPS) {
+      it(`${app}: node test.js under the OpenTelemetry SDK`, function () {
+        const dir = path.join(work, app);
+        fs.cpSync(path.join(OTEL_APPS, app), dir, { recursive: true, filter: (src) => !src.includes(`${path.sep}.runlens`) });
+        const r = runlens(['record', '--otel', '--', 'node', 'test.js'], dir, { NODE_OPTIONS: '' });
+        assert.ok(r.stdout.includes(`${app}: 5 routes answered\n`), r.stdout + r.stderr);
+        // The scan's statuses (0, or 1 with an error finding), not the command's failure (its own status) nor no trace (1 with a message).
+        assert.ok(r.code === 0 || r.code === 1, `status ${r.code}: ${r.stderr}`);
+        assert.match(r.stderr, new RegExp(`^runlens record: wrote one trace file: \\.runlens/traces/${app}-\\d{8}T\\d{9}Z-\\d+\\.otlp\\.jsonl$`, 'm'));
+        const { files, spans } = readOtlpDir(path.join(dir, '.runlens/traces'));
+        assert.equal(files.length, 1);
+        checkTraces(app, perRoute, spans);
+      });
+    }
+
+    it('a command that traces nothing writes no file, and says so (status 1)', function () {
+      const dir = path.join(work, 'quiet');
+      fs.mkdirSync(dir);
+      fs.writeFileSync(path.join(dir, 'package.json'), '{"name":"quiet"}');
+      const r = runlens(['record', '--otel', '--', 'node', '-e', 'console.log("nothing traced")'], dir, { NODE_OPTIONS: '' });
+      assert.equal(r.stdout, 'nothing traced\n');
+      assert.equal(r.stderr, 'runlens record: recording node -e \'console.log("nothing traced")\' with OpenTelemetry (traces to .runlens/traces/)\nrunlens record: node -e \'console.log("nothing traced")\' wrote no trace to .runlens/traces: no Node process of it made a span of the libraries traced\n');
+      assert.equal(r.code, 1);
+      assert.ok(!fs.existsSync(path.join(dir, '.runlens')));
+    });
+  });
+
+  it('neither runlens scan nor the language server loads an OpenTelemetry package', function () {
+    // A preloaded probe lists, when the process ends, every module loaded from an @opentelemetry folder.
+    const probe = path.join(os.tmpdir(), `runlens-otel-probe-${process.pid}.js`);
+    fs.writeFileSync(probe, "process.on('exit', () => { const m = Object.keys(require.cache).filter((k) => k.includes('@opentelemetry')); process.stderr.write(`otel modules: ${m.length}\\n`); });\n");
+    try {
+      const scan = runlens(['scan', '--root', path.join(OTEL_APPS, 'knex-tasks'), path.join(OTEL_APPS, 'knex-tasks/.runlens/traces')], OTEL_APPS, { NODE_OPTIONS: `--require ${probe}` });
+      assert.match(scan.stderr, /^otel modules: 0$/m, scan.stderr);
+      const server = spawnSync(process.execPath, ['--require', probe, BIN, '--stdio'], { input: '', encoding: 'utf8', timeout: 60_000 });
+      assert.match(server.stderr, /^otel modules: 0$/m, server.stderr);
+      // The probe sees them when they are loaded: the bootstrap loads them.
+      const loaded = spawnSync(process.execPath, ['--require', probe, '-e', `require('@opentelemetry/sdk-node')`], { cwd: path.resolve(__dirname, '../../../..'), encoding: 'utf8', timeout: 60_000 });
+      assert.doesNotMatch(loaded.stderr, /^otel modules: 0$/m, loaded.stderr);
+    } finally {
+      fs.rmSync(probe, { force: true });
+    }
+  });
+});
