@@ -121,6 +121,39 @@ describe('runlens record --otel', function () {
       });
     }
 
+    // A test process often ends abruptly: what ended before is written all the same.
+    for (const { how, code, said } of [
+      { how: 'exit', code: 3, said: 'exited with status 3' },
+      { how: 'throw', code: 1, said: 'exited with status 1' },
+      { how: 'sigterm', code: 128 + 15, said: 'was stopped by SIGTERM' },
+    ]) {
+      it(`a process that ends by ${how} right after its query still writes the query's span`, function () {
+        const dir = path.join(work, `ends-by-${how}`);
+        fs.mkdirSync(dir);
+        fs.writeFileSync(path.join(dir, 'package.json'), `{"name":"ends-by-${how}"}`);
+        fs.writeFileSync(
+          path.join(dir, 'ends.js'),
+          "const knex = require('knex')({ client: 'sqlite3', connection: { filename: ':memory:' }, useNullAsDefault: true });\n" +
+            'async function main(how) {\n' +
+            "  await knex.raw('select 1');\n" +
+            "  if (how === 'exit') process.exit(3);\n" +
+            "  if (how === 'throw') throw new Error('the test failed');\n" +
+            "  if (how === 'sigterm') { setTimeout(() => {}, 60_000); process.kill(process.pid, 'SIGTERM'); }\n" +
+            '}\n' +
+            'main(process.argv[2]);\n',
+        );
+        const r = runlens(['record', '--otel', '--', 'node', 'ends.js', how], dir, { NODE_OPTIONS: '' });
+        assert.equal(r.code, code, r.stderr);
+        assert.match(r.stderr, new RegExp(`^runlens record: node ends.js ${how} ${said}$`, 'm'));
+        const { files, spans } = readOtlpDir(path.join(dir, '.runlens/traces'));
+        assert.equal(files.length, 1);
+        assert.deepEqual(
+          spans.map((s) => [s.attributes['db.query.text'], s.attributes['code.file.path'], s.attributes['code.line.number'], s.attributes['code.function.name']]),
+          [['select 1', 'ends.js', 3, 'main']],
+        );
+      });
+    }
+
     it('a command that traces nothing writes no file, and says so (status 1)', function () {
       const dir = path.join(work, 'quiet');
       fs.mkdirSync(dir);
