@@ -58,6 +58,21 @@ export function isDbSpan(s: OtlpSpan): boolean {
   return s.attributes['db.system.name'] !== undefined || s.attributes['db.system'] !== undefined;
 }
 
+/**
+ * A database span of a connection, not of the app's queries: pg's `pg.connect`, and the statement
+ * Sequelize runs first on each new connection. How many connections a pool opens for concurrent
+ * queries depends on timing, so these are not counted; they are located like the query that
+ * opened the connection.
+ */
+export function isConnectionSpan(s: OtlpSpan): boolean {
+  return isDbSpan(s) && (s.name === 'pg.connect' || /^SET client_min_messages TO warning;/.test(String(s.attributes['db.query.text'])));
+}
+
+/** A query's text with its numbers as `?` (Sequelize writes values into the SQL). */
+export function queryShape(text: unknown): string {
+  return String(text).replace(/\b\d+\b/g, '?');
+}
+
 /** `file:line` → the spans expected there, by kind (`db`, `http`), from the `// expect: KIND N` comments of the app's .js files. */
 export function expectMarkers(appDir: string): Map<string, Record<string, number>> {
   const markers = new Map<string, Record<string, number>>();
@@ -79,12 +94,12 @@ export function expectMarkers(appDir: string): Map<string, Record<string, number
   return markers;
 }
 
-/** `file:line` → the located spans there, by kind (`db` for database spans, `http` for other client spans). */
+/** `file:line` → the located spans there, by kind (`db` for database spans, `http` for other client spans), connections' left out. */
 export function locatedSpans(spans: OtlpSpan[]): Map<string, Record<string, number>> {
   const located = new Map<string, Record<string, number>>();
   for (const s of spans) {
     const file = s.attributes['code.file.path'];
-    if (file === undefined) continue;
+    if (file === undefined || isConnectionSpan(s)) continue;
     const key = `${file}:${s.attributes['code.line.number']}`;
     const kind = isDbSpan(s) ? 'db' : 'http';
     const counts = located.get(key) ?? {};
@@ -94,16 +109,16 @@ export function locatedSpans(spans: OtlpSpan[]): Map<string, Record<string, numb
   return located;
 }
 
-/** Per request (the http.route of the nearest SERVER ancestor; `-` outside any), the database spans by query text. */
+/** Per request (the http.route of the nearest SERVER ancestor; `-` outside any), the database spans by query shape, connections' left out. */
 export function queriesPerRoute(spans: OtlpSpan[]): Record<string, Record<string, number>> {
   const byId = new Map(spans.map((s) => [s.spanId, s]));
   const out: Record<string, Record<string, number>> = {};
   for (const s of spans) {
-    if (!isDbSpan(s)) continue;
+    if (!isDbSpan(s) || isConnectionSpan(s)) continue;
     let p = s.parentSpanId ? byId.get(s.parentSpanId) : undefined;
     while (p && p.kind !== OTLP_KIND.server) p = p.parentSpanId ? byId.get(p.parentSpanId) : undefined;
     const route = p ? String(p.attributes['http.route']) : '-';
-    const text = String(s.attributes['db.query.text']);
+    const text = queryShape(s.attributes['db.query.text']);
     out[route] ??= {};
     out[route][text] = (out[route][text] ?? 0) + 1;
   }

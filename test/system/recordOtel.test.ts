@@ -15,7 +15,8 @@ import * as path from 'node:path';
 import { nodeOptionsQuote, parseRecordArgs } from '../../server/src/cli/record';
 import { BIN, runlens } from '../support/cli';
 import { missingNodeDependencies } from '../support/installed';
-import { expectMarkers, isDbSpan, locatedSpans, OTEL_APPS, OtlpSpan, queriesPerRoute, readOtlpDir } from '../support/otlpSpans';
+import { expectMarkers, isConnectionSpan, isDbSpan, locatedSpans, OTEL_APPS, OtlpSpan, queriesPerRoute, readOtlpDir } from '../support/otlpSpans';
+import { missingPostgres, Postgres, startPostgres } from '../support/postgres';
 
 const ROUTES = ['/projects/loop', '/projects/all-async', '/projects/all-plain', '/projects/helper', '/projects/objection'];
 const PROJECTS = 'select * from `projects` order by `id` asc';
@@ -32,20 +33,54 @@ const KNEX_TASKS_FIXED: Record<string, Record<string, number>> = {
   ...Object.fromEntries(ROUTES.slice(0, 4).map((r) => [r, { [PROJECTS]: 1, [TASKS_OF_ALL]: 1 }])),
   '/projects/objection': { 'select `projects`.* from `projects` order by `id` asc': 1, 'select `tasks`.* from `tasks` where `tasks`.`project_id` in (?, ?, ?, ?, ?, ?, ?, ?)': 1 },
 };
-const APPS: Array<{ app: string; perRoute: Record<string, Record<string, number>> }> = [
-  { app: 'knex-tasks', perRoute: KNEX_TASKS },
-  { app: 'knex-tasks-fixed', perRoute: KNEX_TASKS_FIXED },
+
+const PG_PROJECTS = 'SELECT "id", "name" FROM "projects" AS "Project" ORDER BY "Project"."id" ASC;';
+const PG_TASKS_OF_ONE = 'SELECT "id", "title", "projectId" FROM "tasks" AS "Task" WHERE "Task"."projectId" = ? ORDER BY "Task"."id" ASC;';
+const PG_PROJECTS_WITH_TASKS =
+  'SELECT "Project"."id", "Project"."name", "tasks"."id" AS "tasks.id", "tasks"."title" AS "tasks.title", "tasks"."projectId" AS "tasks.projectId" FROM "projects" AS "Project" ' +
+  'LEFT OUTER JOIN "tasks" AS "tasks" ON "Project"."id" = "tasks"."projectId" ORDER BY "Project"."id" ASC, "tasks"."id" ASC;';
+/** Sequelize over pg: the association's getter in a loop, findAll per row in Promise.all. */
+const SEQUELIZE_PG_TASKS: Record<string, Record<string, number>> = {
+  '/projects/loop': { [PG_PROJECTS]: 1, [PG_TASKS_OF_ONE]: 8 },
+  '/projects/all': { [PG_PROJECTS]: 1, [PG_TASKS_OF_ONE]: 8 },
+};
+const SEQUELIZE_PG_TASKS_FIXED: Record<string, Record<string, number>> = {
+  '/projects/loop': { [PG_PROJECTS_WITH_TASKS]: 1 },
+  '/projects/all': { [PG_PROJECTS]: 1, 'SELECT "id", "title", "projectId" FROM "tasks" AS "Task" WHERE "Task"."projectId" IN (?, ?, ?, ?, ?, ?, ?, ?) ORDER BY "Task"."id" ASC;': 1 },
+};
+
+interface App {
+  app: string;
+  perRoute: Record<string, Record<string, number>>;
+  /** The database spans outside the requests (tables made, rows inserted), connections' left out. */
+  outside: number;
+}
+const SQLITE_APPS: App[] = [
+  { app: 'knex-tasks', perRoute: KNEX_TASKS, outside: 4 },
+  { app: 'knex-tasks-fixed', perRoute: KNEX_TASKS_FIXED, outside: 4 },
+];
+/** Sequelize's sync({ force: true }): 13 queries (drops, creates, the catalog read), then the two inserts. */
+const PG_APPS: App[] = [
+  { app: 'sequelize-pg-tasks', perRoute: SEQUELIZE_PG_TASKS, outside: 15 },
+  { app: 'sequelize-pg-tasks-fixed', perRoute: SEQUELIZE_PG_TASKS_FIXED, outside: 15 },
 ];
 
 /** What every trace of an example holds, whether recorded now or committed. */
-function checkTraces(app: string, perRoute: Record<string, Record<string, number>>, spans: OtlpSpan[]): void {
-  const { '-': outside, ...requests } = queriesPerRoute(spans);
+function checkTraces({ app, perRoute, outside }: App, spans: OtlpSpan[]): void {
+  const { '-': before, ...requests } = queriesPerRoute(spans);
   assert.deepEqual(requests, perRoute, `${app}: database spans per request`);
-  // Outside any request: the two tables created and their rows inserted, once each.
-  assert.deepEqual(Object.values(outside), [1, 1, 1, 1], `${app}: database spans outside the requests`);
+  assert.equal(Object.values(before).reduce((a, b) => a + b, 0), outside, `${app}: database spans outside the requests`);
   // Every database span, and every client span (fetch), is on the line its `// expect:` marks.
-  assert.deepEqual(sorted(locatedSpans(spans)), sorted(expectMarkers(path.join(OTEL_APPS, app))), `${app}: spans per line`);
-  for (const s of spans.filter((s) => isDbSpan(s) || s.kind === 3)) {
+  const markers = expectMarkers(path.join(OTEL_APPS, app));
+  assert.deepEqual(sorted(locatedSpans(spans)), sorted(markers), `${app}: spans per line`);
+  // A connection's spans are on the line of a query (the one that opened it), or on none when the
+  // pool's factory opened it outside the application's async chain (sequelize-pool's do).
+  for (const s of spans.filter(isConnectionSpan)) {
+    if (s.attributes['code.file.path'] === undefined) continue;
+    const at = `${s.attributes['code.file.path']}:${s.attributes['code.line.number']}`;
+    assert.ok(markers.get(at)?.db, `${app}: ${s.name} at ${at}`);
+  }
+  for (const s of spans.filter((s) => !isConnectionSpan(s) && (isDbSpan(s) || s.kind === 3))) {
     const a = s.attributes;
     const where = `${app}: ${s.name} at ${a['code.file.path']}:${a['code.line.number']}`;
     assert.equal(typeof a['code.line.number'], 'number', where);
@@ -56,12 +91,26 @@ function checkTraces(app: string, perRoute: Record<string, Record<string, number
   }
   // In the fixed twin no request repeats a query.
   if (app.endsWith('-fixed')) {
-    for (const [route, queries] of Object.entries(requests)) assert.deepEqual(Object.values(queries), [1, 1], `${app} ${route}: a query repeated`);
+    for (const [route, queries] of Object.entries(requests)) assert.ok(Object.values(queries).every((n) => n === 1), `${app} ${route}: a query repeated`);
   }
   for (const s of spans) {
     assert.match(s.traceId, /^[0-9a-f]{32}$/);
     assert.match(s.spanId, /^[0-9a-f]{16}$/);
   }
+}
+
+/** Records a copy of the example in `work` (its dependencies linked beside it) and checks what it wrote. */
+function recordAgain(work: string, app: App, nRoutes: number, env: Record<string, string> = {}): void {
+  const dir = path.join(work, app.app);
+  fs.cpSync(path.join(OTEL_APPS, app.app), dir, { recursive: true, filter: (src) => !src.includes(`${path.sep}.runlens`) });
+  const r = runlens(['record', '--otel', '--', 'node', 'test.js'], dir, { NODE_OPTIONS: '', ...env });
+  assert.ok(r.stdout.includes(`${app.app}: ${nRoutes} routes answered\n`), r.stdout + r.stderr);
+  // The scan's statuses (0, or 1 with an error finding), not the command's failure (its own status) nor no trace (1 with a message).
+  assert.ok(r.code === 0 || r.code === 1, `status ${r.code}: ${r.stderr}`);
+  assert.match(r.stderr, new RegExp(`^runlens record: wrote one trace file: \\.runlens/traces/${app.app}-\\d{8}T\\d{9}Z-\\d+\\.otlp\\.jsonl$`, 'm'));
+  const { files, spans } = readOtlpDir(path.join(dir, '.runlens/traces'));
+  assert.equal(files.length, 1);
+  checkTraces(app, spans);
 }
 
 function sorted(m: Map<string, Record<string, number>>): Array<[string, Record<string, number>]> {
@@ -77,11 +126,11 @@ describe('runlens record --otel', function () {
   });
 
   describe('the committed traces of the examples', function () {
-    for (const { app, perRoute } of APPS) {
-      it(`${app}: real SDK output, each query on its line`, function () {
-        const { files, spans } = readOtlpDir(path.join(OTEL_APPS, app, '.runlens/traces'));
-        assert.equal(files.length, 1, `${app}: one trace file (node test.js is one process)`);
-        checkTraces(app, perRoute, spans);
+    for (const app of [...SQLITE_APPS, ...PG_APPS]) {
+      it(`${app.app}: real SDK output, each query on its line`, function () {
+        const { files, spans } = readOtlpDir(path.join(OTEL_APPS, app.app, '.runlens/traces'));
+        assert.equal(files.length, 1, `${app.app}: one trace file (node test.js is one process)`);
+        checkTraces(app, spans);
       });
     }
   });
@@ -106,20 +155,27 @@ describe('runlens record --otel', function () {
       if (work) fs.rmSync(work, { recursive: true, force: true });
     });
 
-    for (const { app, perRoute } of APPS) {
-      it(`${app}: node test.js under the OpenTelemetry SDK`, function () {
-        const dir = path.join(work, app);
-        fs.cpSync(path.join(OTEL_APPS, app), dir, { recursive: true, filter: (src) => !src.includes(`${path.sep}.runlens`) });
-        const r = runlens(['record', '--otel', '--', 'node', 'test.js'], dir, { NODE_OPTIONS: '' });
-        assert.ok(r.stdout.includes(`${app}: 5 routes answered\n`), r.stdout + r.stderr);
-        // The scan's statuses (0, or 1 with an error finding), not the command's failure (its own status) nor no trace (1 with a message).
-        assert.ok(r.code === 0 || r.code === 1, `status ${r.code}: ${r.stderr}`);
-        assert.match(r.stderr, new RegExp(`^runlens record: wrote one trace file: \\.runlens/traces/${app}-\\d{8}T\\d{9}Z-\\d+\\.otlp\\.jsonl$`, 'm'));
-        const { files, spans } = readOtlpDir(path.join(dir, '.runlens/traces'));
-        assert.equal(files.length, 1);
-        checkTraces(app, perRoute, spans);
+    for (const app of SQLITE_APPS) it(`${app.app}: node test.js under the OpenTelemetry SDK`, () => recordAgain(work, app, 5));
+
+    describe('on PostgreSQL', function () {
+      let postgres: Postgres | undefined;
+
+      before(function () {
+        const missing = missingPostgres();
+        if (missing) {
+          if (process.env.CI) throw new Error(missing);
+          console.log(`      skipped: ${missing}`);
+          this.skip();
+        }
+        postgres = startPostgres();
       });
-    }
+
+      after(function () {
+        postgres?.stop();
+      });
+
+      for (const app of PG_APPS) it(`${app.app}: node test.js under the OpenTelemetry SDK`, () => recordAgain(work, app, 2, postgres?.env));
+    });
 
     // A test process often ends abruptly: what ended before is written all the same.
     for (const { how, code, said } of [
