@@ -210,6 +210,30 @@ describe('runlens record --otel', function () {
       });
     }
 
+    it('an ES module app (file: URLs in its stack) is located the same, relative to the project', function () {
+      const dir = path.join(work, 'esm');
+      fs.mkdirSync(dir);
+      fs.writeFileSync(path.join(dir, 'package.json'), '{"name":"esm","type":"module"}');
+      fs.writeFileSync(
+        path.join(dir, 'app.js'),
+        "import knexFactory from 'knex';\n" +
+          "const knex = knexFactory({ client: 'sqlite3', connection: { filename: ':memory:' }, useNullAsDefault: true });\n" +
+          'async function main() {\n' +
+          "  await knex.raw('select 1');\n" +
+          '  await knex.destroy();\n' +
+          '}\n' +
+          'await main();\n',
+      );
+      const r = runlens(['record', '--otel', '--', 'node', 'app.js'], dir, { NODE_OPTIONS: '' });
+      assert.ok(r.code === 0 || r.code === 1, r.stderr);
+      const { spans } = readOtlpDir(path.join(dir, '.runlens/traces'));
+      assert.deepEqual(
+        spans.map((s) => [s.attributes['code.file.path'], s.attributes['code.line.number'], s.attributes['code.function.name']]),
+        [['app.js', 4, 'main']],
+      );
+      assert.match(String(spans[0].attributes['code.stacktrace']), /\nat async main \(app\.js:4:3\)\nat async app\.js:7:1$/);
+    });
+
     it('a command that traces nothing writes no file, and says so (status 1)', function () {
       const dir = path.join(work, 'quiet');
       fs.mkdirSync(dir);
