@@ -55,13 +55,12 @@ function start(tracesDir: string, projectRoot: string): void {
   const { JsonTraceSerializer } = require('@opentelemetry/otlp-transformer') as typeof import('@opentelemetry/otlp-transformer');
   const instrumentations = [];
   for (const { pkg, name } of INSTRUMENTATIONS) {
-    let mod: Record<string, new () => unknown>;
     try {
-      mod = require(pkg);
+      const mod = require(pkg) as Record<string, new () => unknown>;
+      instrumentations.push(new mod[name]());
     } catch {
-      continue; // Not installed: that library is not traced.
+      // Not installed (or not what this version exports): that library is not traced.
     }
-    instrumentations.push(new mod[name]());
   }
   const file = path.join(tracesDir, `${fileStem(projectRoot)}-${stamp(new Date())}-${process.pid}.otlp.jsonl`);
   const writer = new JsonLinesSpanProcessor({ file, serializer: JsonTraceSerializer });
