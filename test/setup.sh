@@ -11,7 +11,9 @@
 #   - the bookshop example's own dependencies (appmap-node, Express, Sequelize, sqlite3 built from
 #     source), for the test that records it again with the real agent; likewise the node-apps'
 #     (test/workspaces/node-apps: Knex, Objection, MikroORM, Drizzle, TypeORM, better-sqlite3), and
-#     the otel-probe's (the OpenTelemetry Node SDK 0.223, the last line for Node 20, with Express, Knex, sqlite3).
+#     the otel-probe's (the OpenTelemetry Node SDK 0.223, the last line for Node 20, with Express, Knex, sqlite3)
+#     and the otel-apps' (test/workspaces/otel-apps: Express, Knex, Objection, sqlite3; recorded by
+#     runlens record --otel with runlens's own optional OpenTelemetry dependencies).
 # Idempotent: what is there already is kept. Needs root (or sudo) for apt.
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -23,7 +25,7 @@ cd "$(dirname "$0")/.."
 # machine). Not through a link to an install shared by several checkouts: npm ci would empty
 # what it links to.
 EXAMPLES=()
-for example in bookshop node-apps otel-probe; do
+for example in bookshop node-apps otel-probe otel-apps; do
   log=$(mktemp)
   (
     cd "test/workspaces/$example"

@@ -1,4 +1,4 @@
-// Whether a bundled Node project's own dependencies (test/workspaces/bookshop, node-apps) are
+// Whether a bundled Node project's own dependencies (test/workspaces/bookshop, node-apps, otel-apps) are
 // installed as its package-lock.json lists them, with their native drivers built: the tests that
 // record such a project again with the real agent need them.
 
@@ -12,9 +12,10 @@ import * as path from 'node:path';
  * by file times: a checkout's lock file is as new as the checkout, and node_modules may be a link
  * to an install shared by several checkouts.
  */
-export function missingNodeDependencies(dir: string, name: string, natives: Array<{ what: string; file: string }>): string | undefined {
+export function missingNodeDependencies(dir: string, name: string, natives: Array<{ what: string; file: string }>, options: { agent?: boolean } = {}): string | undefined {
   const modules = path.join(dir, 'node_modules');
-  if (!fs.existsSync(path.join(modules, '.bin/appmap-node'))) return `appmap-node is not installed in ${name}`;
+  // The OpenTelemetry examples (otel-apps) are recorded by runlens's own dependencies: no agent of theirs.
+  if (options.agent !== false && !fs.existsSync(path.join(modules, '.bin/appmap-node'))) return `appmap-node is not installed in ${name}`;
   for (const native of natives) {
     if (!fs.existsSync(path.join(modules, native.file))) return `${native.what} is not built in ${name}`;
   }

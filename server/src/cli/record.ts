@@ -1,7 +1,9 @@
-// `runlens record [--root DIR] -- <command…>`: records a Node project's command with appmap-node
-// and prints the findings of the recordings it wrote, as `runlens scan` does. The agents of the
-// other ecosystems hook into their own build tools, so for Python, Ruby and Java projects nothing
-// is run: it prints how to record with that ecosystem's agent, then to run `runlens scan`.
+// `runlens record [--root DIR] [--otel] -- <command…>`: records a Node project's command with
+// appmap-node, or with the OpenTelemetry Node SDK (--otel: OTLP JSON Lines in .runlens/traces/,
+// written by node/otel/bootstrap.ts inside the recorded processes), and prints the findings of the
+// recordings it wrote, as `runlens scan` does. The agents of the other ecosystems hook into their
+// own build tools, so for Python, Ruby and Java projects nothing is run: it prints how to record
+// with that ecosystem's agent, then to run `runlens scan`.
 //
 // Exit codes: the command's own status when it fails (128 + the signal's number when a signal
 // stopped it, 127 when it could not be started), else those of `runlens scan` (1 when a finding
@@ -12,6 +14,7 @@ import { spawn } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
+import { BOOTSTRAP_FILE, ENV_ROOT, ENV_TRACES_DIR, SDK_PACKAGES } from '../node/otel/recordEnv';
 import { recordingsUnder } from '../node/recordings';
 import { displayPath, isInside, readTextSync, workspaceFiles } from '../node/workspaceFiles';
 import { Io, isDirectory, runScan } from './scan';
@@ -45,7 +48,7 @@ export interface RecordOptions {
 }
 
 export async function runRecord(args: string[], io: Io, options: RecordOptions = {}): Promise<number> {
-  const { rootArg, command } = parseRecordArgs(args);
+  const { rootArg, command, otel } = parseRecordArgs(args);
   const root = path.resolve(io.cwd, rootArg);
   if (!isDirectory(root)) throw new UsageError(`--root ${rootArg}: not a folder`);
   const marker = projectKindOf(root, command);
@@ -53,20 +56,30 @@ export async function runRecord(args: string[], io: Io, options: RecordOptions =
     const names = PROJECT_MARKERS.map((m) => m.file);
     throw new UsageError(`${rootArg}: cannot tell which AppMap agent records this folder: none of ${names.slice(0, -1).join(', ')} or ${names[names.length - 1]} is there (give the project's folder with --root)`);
   }
+  if (marker.kind !== 'node' && otel) {
+    throw new UsageError(
+      `record --otel: ${rootArg} is a ${KIND_NAMES[marker.kind]} project (${marker.file}); runlens records Node projects only with OpenTelemetry: ` +
+        "run this one under its ecosystem's OpenTelemetry agent with a file exporter writing OTLP JSON Lines, then runlens scan",
+      { pointsToHelp: false },
+    );
+  }
   if (marker.kind !== 'node') {
     io.stdout(agentInstructions(marker.kind, marker.file, command, rootArg));
     return EXIT_NOT_RECORDED;
   }
-  return recordNode(root, command, io, options);
+  return otel ? recordNodeOtel(root, command, io, options) : recordNode(root, command, io, options);
 }
 
-/** `[--root DIR] -- <command…>`; everything after `--` is the command, word for word. */
-export function parseRecordArgs(args: string[]): { rootArg: string; command: string[] } {
+/** `[--root DIR] [--otel] -- <command…>`; everything after `--` is the command, word for word. */
+export function parseRecordArgs(args: string[]): { rootArg: string; command: string[]; otel?: true } {
   let rootArg = '.';
+  let otel = false;
   let i = 0;
   for (; i < args.length && args[i] !== '--'; i++) {
     const arg = args[i];
-    if (arg === '--root') {
+    if (arg === '--otel') {
+      otel = true;
+    } else if (arg === '--root') {
       const value = args[++i];
       if (value === undefined || value === '--') throw new UsageError('--root needs a value');
       rootArg = value;
@@ -82,7 +95,7 @@ export function parseRecordArgs(args: string[]): { rootArg: string; command: str
   if (i === args.length || command.length === 0) {
     throw new UsageError('record: no command to record; give it after "--", e.g. runlens record -- npm test');
   }
-  return { rootArg, command };
+  return { rootArg, command, ...(otel ? { otel: true as const } : {}) };
 }
 
 /** Programs that run JavaScript: with several kinds of project files, these make it a Node project. */
@@ -207,6 +220,113 @@ async function recordNode(root: string, command: string[], io: Io, options: Reco
   return status;
 }
 
+// ---- Node: the OpenTelemetry SDK --------------------------------------------------------------------
+
+/** Where record --otel writes, under the project's folder. */
+export const TRACES_DIR = '.runlens/traces';
+export const TRACE_SUFFIX = '.otlp.jsonl';
+
+/**
+ * Runs the command with NODE_OPTIONS requiring runlens's OpenTelemetry bootstrap in every Node
+ * process it starts; each process that traced something writes its own
+ * `.runlens/traces/<name>-<time>-<pid>.otlp.jsonl`. Then scans those files, as recordNode does
+ * appmap-node's, with the same exit codes.
+ */
+async function recordNodeOtel(root: string, command: string[], io: Io, options: RecordOptions): Promise<number> {
+  const missing = SDK_PACKAGES.filter((pkg) => !resolvable(pkg));
+  if (missing.length) {
+    throw new UsageError(
+      `record --otel: the OpenTelemetry packages are not installed beside runlens (its optional dependencies): ${missing.join(', ')}; ` +
+        'install runlens again without --omit=optional, or install them where runlens is',
+      { pointsToHelp: false },
+    );
+  }
+  const outputDir = path.join(root, TRACES_DIR);
+  refuseTracesOutsideRoot(root, outputDir);
+  const before = traceFileSizes(outputDir);
+  const display = shellJoin(command);
+  io.stderr(`runlens record: recording ${display} with OpenTelemetry (traces to ${TRACES_DIR}/)\n`);
+  const env = {
+    ...process.env,
+    NODE_OPTIONS: [process.env.NODE_OPTIONS, `--require ${nodeOptionsQuote(BOOTSTRAP_FILE)}`].filter(Boolean).join(' '),
+    [ENV_TRACES_DIR]: outputDir,
+    [ENV_ROOT]: root,
+  };
+  const [program, ...programArgs] = command;
+  const exit = await runInherited(program, programArgs, root, options.commandOutput, env);
+  refuseTracesOutsideRoot(root, outputDir);
+  const written = [...traceFileSizes(outputDir)].filter(([file, size]) => before.get(file) !== size).map(([file]) => file).sort();
+  if (written.length > 0) {
+    io.stderr(`runlens record: wrote ${written.length === 1 ? 'one trace file' : `${written.length} trace files`}: ${written.map((f) => displayPath(root, f)).join(', ')}\n`);
+  }
+
+  let status = 0;
+  if (written.length > 0) {
+    status = await runScan({ paths: written, root, format: 'text', failOn: 'error', configFile: undefined, fixHints: false }, io);
+  }
+  if ('error' in exit) {
+    io.stderr(`runlens record: cannot run ${program}: ${exit.error.message}\n`);
+    return 127;
+  }
+  if (exit.signal) {
+    io.stderr(`runlens record: ${display} was stopped by ${exit.signal}\n`);
+    return 128 + (os.constants.signals[exit.signal] ?? 0);
+  }
+  if (exit.code !== 0) {
+    io.stderr(`runlens record: ${display} exited with status ${exit.code}\n`);
+    return exit.code;
+  }
+  if (written.length === 0) {
+    io.stderr(`runlens record: ${display} wrote no trace to ${TRACES_DIR}: no Node process of it made a span of the libraries traced\n`);
+    return 1;
+  }
+  return status;
+}
+
+/** Whether a package resolves from runlens's own folder, as the bootstrap will load it. */
+function resolvable(pkg: string): boolean {
+  try {
+    require.resolve(pkg, { paths: [path.dirname(BOOTSTRAP_FILE)] });
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+/** A word of NODE_OPTIONS: double-quoted (with `\\` and `"` escaped) when it holds a space or quote. */
+export function nodeOptionsQuote(word: string): string {
+  return /[\s"'\\]/.test(word) ? `"${word.replace(/["\\]/g, (c) => `\\${c}`)}"` : word;
+}
+
+/** As refuseOutsideRoot: the traces folder, by its name or through a link, stays inside the root. */
+function refuseTracesOutsideRoot(root: string, outputDir: string): void {
+  const rel = path.relative(root, outputDir).split(path.sep).join('/');
+  if (isInside(root, outputDir) && !workspaceFiles(root).leavesRoot(rel)) return;
+  throw new UsageError(`record --otel: ${TRACES_DIR} leads outside the root ${root} (a link): runlens writes traces only inside the root`, { pointsToHelp: false });
+}
+
+/** Every trace file in the folder (not below it), with its size: a file appended to is one of this run. */
+function traceFileSizes(dir: string): Map<string, number> {
+  const sizes = new Map<string, number>();
+  let names: string[] = [];
+  try {
+    names = fs.readdirSync(dir);
+  } catch {
+    return sizes;
+  }
+  for (const name of names) {
+    if (!name.endsWith(TRACE_SUFFIX)) continue;
+    const file = path.join(dir, name);
+    try {
+      const st = fs.statSync(file);
+      if (st.isFile()) sizes.set(file, st.size);
+    } catch {
+      // Removed while listed: not a trace of this run.
+    }
+  }
+  return sizes;
+}
+
 type Exit = { code: number; signal?: undefined } | { code?: undefined; signal: NodeJS.Signals } | { error: Error };
 
 /**
@@ -214,9 +334,9 @@ type Exit = { code: number; signal?: undefined } | { code?: undefined; signal: N
  * reaches the command directly (same process group), so runlens ignores it meanwhile and reports
  * what was recorded; a SIGTERM sent to runlens alone is passed on.
  */
-function runInherited(program: string, args: string[], cwd: string, output?: (text: string) => void): Promise<Exit> {
+function runInherited(program: string, args: string[], cwd: string, output?: (text: string) => void, env?: NodeJS.ProcessEnv): Promise<Exit> {
   return new Promise((resolve) => {
-    const child = spawn(program, args, { cwd, stdio: output ? ['ignore', 'pipe', 'pipe'] : 'inherit' });
+    const child = spawn(program, args, { cwd, stdio: output ? ['ignore', 'pipe', 'pipe'] : 'inherit', ...(env ? { env } : {}) });
     if (output) {
       child.stdout?.on('data', (chunk: Buffer) => output(chunk.toString()));
       child.stderr?.on('data', (chunk: Buffer) => output(chunk.toString()));

@@ -32,11 +32,13 @@ export const BASELINE_USAGE = `  runlens baseline save [PATH…] [--root DIR] [-
   -o FILE     where to write it (default: .runlens/baseline.json under the root; - for stdout)
 `;
 
-export const RECORD_USAGE = `  runlens record [--root DIR] -- COMMAND…
+export const RECORD_USAGE = `  runlens record [--root DIR] [--otel] -- COMMAND…
 
   COMMAND     the project's tests or app (e.g. npm test); a Node project's runs under appmap-node,
               then the recordings it wrote are scanned as by runlens scan. For Python, Ruby and
               Java projects it prints how to record with their agent instead (exit 2).
+  --otel      record a Node project with the OpenTelemetry Node SDK instead: OTLP JSON Lines in
+              .runlens/traces/, each query and outgoing call with the line of code that made it
   --root DIR  the project (default: the current folder)
 `;
 
