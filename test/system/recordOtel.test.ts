@@ -133,6 +133,27 @@ describe('runlens record --otel', function () {
         checkTraces(app, spans);
       });
     }
+
+    // What runlens makes of them: each N+1 on the exact line of its per-row query (the `await`
+    // in a loop, in Promise.all(map(async …)), in a helper per row, Objection's $relatedQuery;
+    // a plain `rows.map((r) => knex…)` has no frame of its own below Promise.all: that line), and
+    // nothing in the fixed twins.
+    const SCANNED: Record<string, string[]> = {
+      'knex-tasks': ['12:5', '21:7', '31:3', '39:3', '52:5'].map((at) => `src/routes.js:${at} warning N+1: 8 queries from this query (8 × tasks) [n-plus-one]`),
+      'knex-tasks-fixed': [],
+      'sequelize-pg-tasks': ['12:5', '22:7'].map((at) => `src/routes.js:${at} warning N+1: 8 queries from this query (8 × tasks) [n-plus-one]`),
+      'sequelize-pg-tasks-fixed': [],
+    };
+    for (const [app, expected] of Object.entries(SCANNED)) {
+      it(`${app}: runlens scan puts each N+1 on its per-row query line, exactly`, function () {
+        const dir = path.join(OTEL_APPS, app);
+        const r = runlens(['scan', '--root', dir, path.join(dir, '.runlens/traces')], OTEL_APPS);
+        assert.equal(r.code, 0, r.stderr);
+        const found = r.stdout.split('\n').filter((l) => / \[[a-z-]+\]$/.test(l));
+        assert.deepEqual(found, expected, r.stdout);
+        assert.match(r.stdout, expected.length ? new RegExp(`^1 recording read, ${expected.length} findings \\(0 errors, ${expected.length} warnings\\)$`, 'm') : /^1 recording read, no findings$/m);
+      });
+    }
   });
 
   describe('recording the examples again', function () {
