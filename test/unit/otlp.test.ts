@@ -129,6 +129,8 @@ describe('OTLP JSON: traces of the real OpenTelemetry Node SDK (otel-probe)', fu
 
       In GET /authors/loop, seen in 1 recording.
 
+      The source query: \`src/app.js:8\` \`const authors = await knex('authors').select('id', 'name').orderBy('id');\`
+
       **Repeated queries**
 
       12 ×
