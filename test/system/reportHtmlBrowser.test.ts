@@ -103,6 +103,7 @@ describe('HTML report in headless Chromium', function () {
         'GET /authors | 13 ms · 3 SQL ',
       ]);
       assert.equal(await page.textContent('#entry-title'), 'GET /books');
+      assert.equal(await page.textContent('#entry-facts'), '531 ms · 1,402 SQL queries · 1 finding · 1,604 calls');
       for (const name of ['GET /books', 'books.listBooks', 'books.present', AUTHORS_SQL]) assert.equal(await frames(page, `[name="${cssString(name)}"]`).count(), 1, name);
       const graph = await graphWidth(page);
       assert.ok(Math.abs((await frameWidth(page, 'GET /books')) - graph) < 1, 'the request spans the graph');
@@ -198,6 +199,27 @@ describe('HTML report in headless Chromium', function () {
       const file = path.join(session!.tmp, 'bookshop-compare.html');
       fs.writeFileSync(file, html);
       page = await open(session!, file);
+    });
+
+    it('puts the change first, in large type: the headline with its verdict and noise line, then the findings', async () => {
+      await screenshot(page, session!, 'report-bookshop-compare-loaded.png');
+      assert.equal(await page.textContent('#headline'), 'GET /books 531 ms → 172 ms, SQL 1,402 → 7, N+1 resolved');
+      assert.equal(await page.textContent('#entry-verdict'), 'No regression.');
+      assert.equal(await page.textContent('#noise'), 'time −359 ms (−68%) · noise: 1 sample each');
+      assert.equal(await page.textContent('#entry-facts'), '172 ms · 7 SQL queries · no findings · 209 calls');
+      assert.equal(await page.textContent('#page-verdict'), 'Since before: no regression, 1 finding resolved, 0 new.');
+      assert.equal(await page.textContent('#sources'), 'before: 2 recordings · after: 2 recordings');
+      const top = async (selector: string) => (await page.locator(selector).boundingBox())!.y;
+      assert.ok((await top('#headline')) < (await top('#findings')), 'the headline is above the findings');
+      assert.ok((await top('#findings')) < (await top('#graphs')), 'the findings are above the graphs');
+      assert.ok((await top('#headline')) < 200, 'the headline is at the top of the page');
+      const size = await page.locator('#headline').evaluate((e) => parseFloat(window.getComputedStyle(e).fontSize));
+      assert.ok(size >= 24, `the headline is in large type (${size}px)`);
+      // The other request has its own header, with its own change.
+      await page.click('#entries li[data-entry="1"] button');
+      assert.equal(await page.textContent('#headline'), 'GET /authors 13 ms → 21 ms, SQL 3 → 3');
+      await page.click('#entries li[data-entry="0"] button');
+      await settled(page);
     });
 
     it('draws GET /books before and after side by side, to one scale', async () => {

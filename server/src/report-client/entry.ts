@@ -8,13 +8,13 @@ import { data, S } from './data';
 import { clear, h } from './dom';
 import { Graph } from './flameGraph';
 import { fmtCount, fmtMs, fmtMsFine, plural } from './format';
+import { beforeOf, renderHeader } from './header';
 import { state, ui } from './state';
 
 function treeOf(entry: EntryView | undefined): CompactTree | undefined { return entry ? (state.merged ? entry.merged : entry.tree) : undefined; }
 
 export function buildEntrySection(): void {
   const section = h('section', { id: 'entry', 'aria-label': 'request or test' });
-  ui.entryHead = h('div', { class: 'entry-head' });
   ui.search = h('input', { id: 'search', type: 'search', placeholder: 'Search frames (name contains…)', 'aria-label': 'search frames', oninput: () => { state.exact = null; state.search = ui.search.value; applySearch(); } });
   ui.merge = h('input', { id: 'merge', type: 'checkbox', onchange: () => { state.merged = ui.merge.checked; renderEntry(); } });
   ui.merge.checked = state.merged;
@@ -28,7 +28,6 @@ export function buildEntrySection(): void {
   ui.graphs = h('div', { id: 'graphs', class: data.before ? 'graphs two' : 'graphs' });
   ui.treeBox = h('div', { id: 'calltree' });
   ui.sqlBox = h('div', { id: 'sql' });
-  section.appendChild(ui.entryHead);
   section.appendChild(toolbar);
   section.appendChild(ui.findingInfo);
   section.appendChild(ui.graphs);
@@ -59,11 +58,6 @@ export function selectEntry(id: number, keepFinding?: boolean): void {
   renderEntry();
 }
 
-function beforeOf(entry: EntryView): EntryView | undefined {
-  if (!data.before) return undefined;
-  for (let i = 0; i < data.before.entries.length; i++) if (data.before.entries[i].key === entry.key) return data.before.entries[i];
-  return undefined;
-}
 
 /** Draws the shown entry again (a new entry, the other tree, a new width). */
 export function renderEntry(): void {
@@ -75,8 +69,7 @@ export function renderEntry(): void {
   state.graphs = {};
   ui.callTree = null;
   if (!e) return;
-  ui.entryHead.appendChild(h('h2', { id: 'entry-title', text: (e.kind === 'test' ? 'Test: ' : '') + e.label }));
-  ui.entryHead.appendChild(h('p', { class: 'hint', text: [fmtMs(e.ms), plural(e.sql, 'SQL query', 'SQL queries'), plural(e.calls, 'call'), e.detail].join(' · ') }));
+  renderHeader(ui.entryHead, e);
   const tree = treeOf(e);
   if (!tree) {
     ui.graphs.appendChild(h('p', { class: 'note', text: 'The call tree of this ' + (e.kind === 'test' ? 'test' : 'request') + ' is not embedded in this page (see the limits at the top); its SQL is below.' }));

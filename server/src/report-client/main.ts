@@ -24,6 +24,8 @@ function build(): void {
   layout.appendChild(ui.sidebar);
   layout.appendChild(ui.main);
   buildNotes();
+  // The shown request's or test's header comes first: its time and SQL, or the change since before.
+  ui.main.appendChild(ui.entryHead = h('header', { id: 'entry-head', class: 'entry-head' }));
   buildEntries();
   buildFindings();
   buildEntrySection();

@@ -68,5 +68,10 @@ tr.regression { background: #ffebee; }
 .finding-changes .status { font-weight: 600; }
 .change-resolved .status { color: var(--good); }
 .change-new .status { color: var(--bad); }
+.entry-head { background: #fff; border: 1px solid var(--line); border-radius: 6px; padding: 10px 14px; margin: 8px 0 12px; }
+.headline { font-size: 28px; line-height: 1.2; font-weight: 700; margin: 4px 0; font-variant-numeric: tabular-nums; overflow-wrap: anywhere; }
+.headline h2 { display: inline; font-size: inherit; margin: 0; }
+.headline-verdict { font-size: 16px; margin: 4px 0; }
+.facts { font-size: 18px; font-weight: 600; margin: 4px 0; font-variant-numeric: tabular-nums; }
 .error { color: var(--bad); font-weight: 600; padding: 0 20px; }
 `;

@@ -11,12 +11,12 @@ import { formatCount, formatMs, formatNumber, plural } from '../findings/format'
 import { formatProblem, Problem } from '../problem';
 import { Call, CallKind, Trace } from '../trace';
 import { commonAncestors, cullTree, fullTree, mergeTree, StringTable } from './modelTree';
-import { CompactTree, ComparisonRow, ComparisonSection, ComparisonView, EntryFacts, EntryView, FindingTarget, FindingView, ReportModel, SideView, UnlistedGroup, UnlistedRest } from './pageData';
+import { CompactTree, ComparisonFinding, ComparisonRow, ComparisonSection, ComparisonView, EntryFacts, EntryView, FindingTarget, FindingView, ReportModel, SideView, UnlistedGroup, UnlistedRest } from './pageData';
 import { countWork } from '../workCounter';
 import { append } from '../arrays';
 
 export { FrameKind } from './pageData';
-export type { CompactTree, ComparisonRow, ComparisonSection, ComparisonView, EntryFacts, EntryView, FindingTarget, FindingView, ReportModel, SideView, SqlShapeView, UnlistedGroup, UnlistedRest } from './pageData';
+export type { CompactTree, ComparisonFinding, ComparisonRow, ComparisonSection, ComparisonView, EntryFacts, EntryView, FindingTarget, FindingView, ReportModel, SideView, SqlShapeView, UnlistedGroup, UnlistedRest } from './pageData';
 
 /** What a page embeds at most. Beyond these, entries are summarised and frames folded, and the page says so. */
 export const REPORT_LIMITS = {
@@ -542,6 +542,7 @@ function comparisonView(c: Comparison, sources: { before: string; after: string 
     return { ...s, rows: shown.map(comparisonRow), hidden: entries.length - shown.length };
   });
   const line = (f: { path: string; line: number; severity: string; message: string; rule: string }) => `${f.path}:${f.line} ${f.severity} ${f.message} [${f.rule}]`;
+  const changed = (status: ComparisonFinding['status'], f: { message: string; scope?: string }, text: string): ComparisonFinding => ({ status, text, name: shortName(f.message), ...(f.scope === undefined ? {} : { scope: f.scope }) });
   return {
     sources: sources ?? { before: 'before', after: 'after' },
     recordings: { before: c.before.recordings, after: c.after.recordings },
@@ -549,9 +550,9 @@ function comparisonView(c: Comparison, sources: { before: string; after: string 
     regressions: c.regressions,
     sections,
     findings: [
-      ...c.findings.resolved.map((f) => ({ status: 'resolved' as const, text: line(f) })),
-      ...c.findings.new.map((f) => ({ status: 'new' as const, text: line(f) })),
-      ...c.findings.changed.map(({ before, after }) => ({ status: 'changed' as const, text: `${line(after)} (${formatCount(before.count)} → ${formatCount(after.count)})` })),
+      ...c.findings.resolved.map((f) => changed('resolved', f, line(f))),
+      ...c.findings.new.map((f) => changed('new', f, line(f))),
+      ...c.findings.changed.map(({ before, after }) => changed('changed', after, `${line(after)} (${formatCount(before.count)} → ${formatCount(after.count)})`)),
     ],
     notes: [
       `Noise: a time change within ${formatNumber(c.thresholds.noiseFactor)} × the spread of one call's time (± in the noise column) claims nothing.`,
@@ -583,6 +584,12 @@ function comparisonRow(e: EntryChange): ComparisonRow {
 }
 
 // ---- helpers ----------------------------------------------------------------------------------
+
+/** A finding's kind for a headline: its message up to the colon (`N+1: 600 queries…` → `N+1`). */
+function shortName(message: string): string {
+  const colon = message.indexOf(':');
+  return colon > 0 && colon <= 40 ? message.slice(0, colon) : message;
+}
 
 /** The identity mergeFindings gives a finding: rule, place and repeated shapes. */
 function findingKey(f: Finding): string {

@@ -149,8 +149,18 @@ export interface ComparisonView {
   regressed: boolean;
   regressions: string[];
   sections: ComparisonSection[];
-  findings: { status: 'resolved' | 'new' | 'changed'; text: string }[];
+  findings: ComparisonFinding[];
   notes: string[];
+}
+
+/** A finding resolved, new or changed since before, as `runlens compare` lists it. */
+export interface ComparisonFinding {
+  status: 'resolved' | 'new' | 'changed';
+  text: string;
+  /** What it is, short (the message up to its colon: `N+1`), for a request's or test's headline. */
+  name: string;
+  /** The route or test it is in, when it is in one. */
+  scope?: string;
 }
 
 export interface ComparisonSection {
