@@ -91,7 +91,9 @@ describe('HTML report in headless Chromium', function () {
     let file: string;
     before(async function () {
       if (!session) this.skip();
-      const html = await renderHtmlReportFromFiles({ root: BOOKSHOP, recordings: [path.join(BOOKSHOP, RECORDINGS)], config: resolveConfig({}), title: 'bookshop' });
+      // Links relative from the page's folder to the project, as `runlens report -o` makes them.
+      const linkBase = path.relative(session!.tmp, BOOKSHOP).split(path.sep).join('/') + '/';
+      const html = await renderHtmlReportFromFiles({ root: BOOKSHOP, recordings: [path.join(BOOKSHOP, RECORDINGS)], config: resolveConfig({}), title: 'bookshop', linkBase });
       file = path.join(session!.tmp, 'bookshop.html');
       fs.writeFileSync(file, html);
       page = await open(session!, file);
@@ -129,8 +131,36 @@ describe('HTML report in headless Chromium', function () {
       assert.equal(await crumbs(page), 'GET /books');
     });
 
+    it('shows each finding with its place linked, its fix as a diff, its repeated queries and a button for its frames', async () => {
+      const finding = page.locator('#findings li.finding');
+      assert.equal(await finding.count(), 1);
+      // The place and the fix link to the file's line, relative to the page: they resolve to the project's file.
+      const target = `file://${path.join(BOOKSHOP, 'src/routes/books.js')}#L21`;
+      assert.deepEqual(await finding.locator('a.place').evaluateAll((as) => as.map((a) => [a.textContent, a.href])), [
+        ['src/routes/books.js:21', target],
+        ['src/routes/books.js:21-23', target],
+      ]);
+      // The diff is the Markdown report's (core/report/markdown.ts editDiff).
+      assert.deepEqual(await finding.locator('pre.diff > span').evaluateAll((ss) => ss.map((x) => `${x.className} ${x.textContent}`)), [
+        'del -  const books = await Book.findAll({',
+        "del -    order: [['id', 'ASC']],",
+        'del -  });',
+        'add +  const books = await Book.findAll({',
+        "add +    order: [['id', 'ASC']],",
+        "add +    include: ['author', 'Tags', 'Reviews'],",
+        'add +  });',
+      ]);
+      assert.deepEqual(await finding.locator('table.related tbody tr').evaluateAll((trs) => trs.map((tr) => [...tr.children].map((td) => td.textContent).join(' | '))), [
+        `200 | ${AUTHORS_SQL}`,
+        `200 | ${TAGS_SQL}`,
+        `200 | ${REVIEWS_SQL}`,
+      ]);
+      assert.equal(await finding.locator('button.show-frames').textContent(), 'Show its 600 frames in GET /books');
+      await screenshot(page, session!, 'report-bookshop-finding.png', '#findings');
+    });
+
     it('links the N+1 finding to books.listBooks and its repeated queries', async () => {
-      await page.click('#findings .finding-link');
+      await page.click('#findings button.show-frames');
       await settled(page);
       assert.equal(await page.getAttribute('.graph[data-side="after"]', 'data-zoomed'), '1');
       assert.ok(Math.abs((await frameWidth(page, 'books.listBooks')) - (await graphWidth(page))) < 1, 'books.listBooks fills the graph');
@@ -316,9 +346,11 @@ async function crumbs(page: Page): Promise<string> {
   return (await page.locator('nav.crumbs[data-side="after"] > *').allTextContents()).join(' ');
 }
 
-async function screenshot(page: Page, session: Session, name: string): Promise<void> {
+/** A screenshot of the viewport, or of one element. */
+async function screenshot(page: Page, session: Session, name: string, selector?: string): Promise<void> {
   const file = path.join(session.artifacts, name);
-  await page.screenshot({ path: file, fullPage: false });
+  if (selector) await page.locator(selector).screenshot({ path: file });
+  else await page.screenshot({ path: file, fullPage: false });
   console.log(`      screenshot: ${file}${session.artifacts === session.tmp ? ' (removed at the end; set RUNLENS_TEST_ARTIFACTS to keep it)' : ''}`);
 }
 

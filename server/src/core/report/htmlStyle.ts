@@ -23,7 +23,16 @@ code, .crumb, .calltree .name, table.sql code { font-family: ui-monospace, SFMon
 .entries .meta { color: var(--muted); font-size: 12px; }
 .tag { font-size: 11px; background: #eee; border-radius: 3px; padding: 0 4px; margin-right: 4px; font-weight: normal; }
 .badge { background: var(--bad); color: #fff; border-radius: 8px; padding: 0 6px; font-size: 11px; }
-.findings { list-style: none; padding: 0; margin: 0; max-height: 16em; overflow: auto; }
+.findings { list-style: none; padding: 0; margin: 0; max-height: 70vh; overflow: auto; }
+.finding a.place { color: var(--accent); }
+.show-frames { margin: 4px 0; font-size: 12px; }
+.fix-title { margin: 6px 0 2px; }
+pre.diff, pre.code { margin: 0 0 6px; padding: 6px 8px; background: #f6f8fa; border: 1px solid var(--line); border-radius: 4px; overflow: auto; font-size: 12px; }
+pre.diff span { display: block; white-space: pre; }
+pre.diff .del { background: #ffebe9; color: #82071e; }
+pre.diff .add { background: #dafbe1; color: #116329; }
+table.related { width: auto; margin: 4px 0; font-size: 12px; }
+table.related code { white-space: pre-wrap; overflow-wrap: anywhere; }
 .finding { background: #fff; border: 1px solid var(--line); border-left: 4px solid #f9a825; border-radius: 4px; padding: 6px 10px; margin: 6px 0; }
 .finding.sev-error { border-left-color: var(--bad); }
 .finding-link { border: 0; background: none; padding: 0; font: inherit; color: var(--accent); cursor: pointer; text-align: left; }

@@ -125,8 +125,26 @@ export interface FindingView {
   count: number;
   scope?: string;
   related: { sql: string; count: number }[];
+  /** The link to its line (`--link-base` or relative to the report), when its path can be one. */
+  href?: string;
+  /** Its fix, as the Markdown report shows it: the lines the edit changes as a diff, or the new code, or a hint. */
+  fix?: FixView;
   /** Where the finding is in the recorded trees, the recording with the largest count first. */
   targets: FindingTarget[];
+}
+
+export interface FixView {
+  /** The edit's place (none for a hint). */
+  path?: string;
+  line?: number;
+  endLine?: number;
+  href?: string;
+  /** `-` the lines now, `+` the same lines edited (core/report/markdown.ts editDiff). */
+  diff?: string[];
+  /** The edit's new text, when the file's text is not known. */
+  code?: string;
+  /** A fix in words, when there is no exact edit. */
+  hint?: string;
 }
 
 export interface FindingTarget {
