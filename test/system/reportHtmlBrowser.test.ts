@@ -111,9 +111,55 @@ describe('HTML report in headless Chromium', function () {
       assert.ok(Math.abs((await frameWidth(page, 'GET /books')) - graph) < 1, 'the request spans the graph');
     });
 
+    it('draws the first paint whole: every frame at its width and labelled, with no transition to wait for', async () => {
+      const fresh = await session!.context.newPage();
+      await fresh.goto(`file://${file}`, { waitUntil: 'load' });
+      await fresh.waitForSelector('body[data-rendered-ms]');
+      // Checked at once (no waiting for the frames to settle): what a screenshot right after load shows.
+      const unfinished = await fresh.evaluate(() =>
+        [...document.querySelectorAll('.graph g.frame')]
+          .filter((g) => g.querySelector('rect').getAttribute('width') !== g.getAttribute('width') || (Number(g.getAttribute('width')) >= 35 && g.querySelector('foreignObject div').textContent !== g.getAttribute('name')))
+          .map((g) => g.getAttribute('name')),
+      );
+      assert.deepEqual(unfinished, []);
+      await screenshot(fresh, session!, 'report-bookshop-loaded.png');
+      await fresh.close();
+    });
+
+    it('draws each frame as wide as its recorded time, as tall as the tree is deep, and left-heavy on demand', async () => {
+      // Widths: the time of each frame as the page's data holds it (the call tree and the hover say the same), to the pixel.
+      const widths = await page.evaluate(() => {
+        const data = JSON.parse(document.getElementById('runlens-data').textContent);
+        const tree = data.after.entries[0].merged;
+        const svg = document.querySelector('.graph[data-side="after"] svg');
+        const graph = Number(svg.getAttribute('width'));
+        return [...svg.querySelectorAll('g.frame')].map((g) => {
+          const id = Number(g.getAttribute('data-id'));
+          return { name: g.getAttribute('name'), px: Number(g.querySelector('rect').getAttribute('width')), expected: (graph * tree.us[id]) / tree.us[0], over: g.getAttribute('data-over') };
+        });
+      });
+      assert.ok(widths.length >= 9, `${widths.length} frames`);
+      for (const w of widths) assert.ok(Math.abs(w.px - w.expected) < 0.01, `${w.name}: ${w.px} px for ${w.expected}`);
+      assert.deepEqual(widths.filter((w) => w.over).map((w) => w.name), [], 'no frame of the merged GET /books has children longer than itself');
+      assert.ok(Math.abs(widths.find((w) => w.name === 'books.present')!.px / widths[0].px - 497.4 / 530.8) < 0.001, 'books.present: 497 ms of 531');
+      // Height: the library's depth + 3 rows of 20 px, at least 8 rows (GET /books is 4 deep).
+      assert.equal(await page.getAttribute('.graph[data-side="after"] svg', 'height'), '160');
+      // Left-heavy: books.present, the heaviest child of books.listBooks, comes first, left of the queries run before it.
+      const xOf = async (name: string) => Number(/translate\(([\d.]+)/.exec((await frames(page, `[name="${cssString(name)}"]`).getAttribute('transform'))!)![1]);
+      const BOOKS_SQL = 'SELECT `id`, `title`, `year`, `price`, `createdAt`, `updatedAt`, `authorId` FROM `Books` AS `Book` ORDER BY `Book`.`id` ASC';
+      assert.ok((await xOf('books.present')) > (await xOf(BOOKS_SQL)), 'in call order, books.present comes after the query of the books');
+      await page.check('#left-heavy');
+      await settled(page);
+      assert.ok(Math.abs((await xOf('books.present')) - (await xOf('books.listBooks'))) < 0.01, 'left-heavy: books.present starts where books.listBooks does');
+      assert.ok((await xOf(BOOKS_SQL)) > (await xOf('books.present')), 'left-heavy: the query of the books after it');
+      await screenshot(page, session!, 'report-bookshop-left-heavy.png');
+      await page.uncheck('#left-heavy');
+      await settled(page);
+    });
+
     it('shows the numbers of the frame under the mouse', async () => {
       await frames(page, '[name="books.listBooks"]').hover();
-      assert.equal(await page.textContent('.graph + .details'), 'books.listBooks · 529 ms (99.6%) · self 17.2 ms · 1 call · 1,402 SQL queries under it · src/routes/books.js:20');
+      assert.equal(await page.textContent('.graph + .details'), 'books.listBooks · 529 ms (99.6%) · self 30.7 ms · 1 call · 1,402 SQL queries under it · src/routes/books.js:20');
     });
 
     it('zooms into a frame on click, and back through the breadcrumbs', async () => {
@@ -195,7 +241,7 @@ describe('HTML report in headless Chromium', function () {
       assert.equal(await listBooks.locator('ul').count(), 0, 'no children rendered before it is opened');
       await listBooks.locator('> .row .twisty').click();
       assert.deepEqual(await listBooks.locator('> ul > li > .row .name').allTextContents(), ['PRAGMA table_info(`Books`)', 'SELECT `id`, `title`, `year`, `price`, `createdAt`, `updatedAt`, `authorId` FROM `Books` AS `Book` ORDER BY `Book`.`id` ASC', 'books.present']);
-      assert.equal(await listBooks.locator('> ul > li[data-id="4"] > .row .nums').textContent(), '510 msself 318 ms1,400 SQL×200');
+      assert.equal(await listBooks.locator('> ul > li[data-id="4"] > .row .nums').textContent(), '497 msself 304 ms1,400 SQL×200');
       // In call order: 202 children, the first 200 rendered, the rest on demand.
       await page.click('#merge');
       const inOrder = page.locator('#calltree li[data-id="1"]');
@@ -271,6 +317,36 @@ describe('HTML report in headless Chromium', function () {
       assert.equal(await page.textContent('#comparison .finding-changes'), 'resolved src/routes/books.js:21 error N+1: 600 queries from this query [n-plus-one]');
       assert.equal(await page.textContent('#comparison .verdict'), 'No regression.');
       await screenshot(page, session!, 'report-bookshop-compare.png');
+    });
+  });
+
+  describe('calls that overlap (GENERATED recording: two 8 ms calls inside a 10 ms request, as concurrent calls or skewed clocks record them)', () => {
+    it('draws the request at its own time, its calls scaled to fit, and says so on the frame', async function () {
+      if (!session) this.skip();
+      const r = new RecordingBuilder({ name: 'overlapping calls', client: { name: 'runlens-test-builder' } });
+      r.request('GET', '/both', 10, () => {
+        r.call('app.Jobs', 'first', 'app/jobs.js', 1, 8);
+        r.call('app.Jobs', 'second', 'app/jobs.js', 5, 8);
+      });
+      const root = path.join(session!.tmp, 'overlap');
+      fs.mkdirSync(root);
+      const recording = path.join(root, 'overlap.generated.appmap.json');
+      fs.writeFileSync(recording, r.json());
+      const file = path.join(session!.tmp, 'overlap.html');
+      fs.writeFileSync(file, await renderHtmlReportFromFiles({ root, recordings: [recording], config: resolveConfig({}), title: 'overlap' }));
+      const page = await open(session!, file);
+      const graph = await graphWidth(page);
+      assert.ok(Math.abs((await frameWidth(page, 'GET /both')) - graph) < 0.01);
+      assert.equal(await frames(page, '[name="GET /both"]').getAttribute('data-over'), 'true');
+      assert.equal(await frames(page, '[data-over]').count(), 1);
+      // Each 8 ms call takes 8/16 of the request's width: the two share its 10 ms in proportion.
+      for (const name of ['app.Jobs#first', 'app.Jobs#second']) assert.ok(Math.abs((await frameWidth(page, name)) - graph / 2) < 0.01, name);
+      await frames(page, '[name="GET /both"]').hover();
+      assert.equal(
+        await page.textContent('.graph + .details'),
+        'GET /both · HTTP request · 10.0 ms · self 0 ms · 1 call · 0 SQL queries under it · its calls add up to 16.0 ms, 6.0 ms more than its own time (they overlapped: concurrent calls, or clocks that disagree); drawn to its own time, its calls scaled to fit',
+      );
+      await page.close();
     });
   });
 

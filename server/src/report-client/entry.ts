@@ -18,12 +18,13 @@ export function buildEntrySection(): void {
   ui.search = h('input', { id: 'search', type: 'search', placeholder: 'Search frames (name contains…)', 'aria-label': 'search frames', oninput: () => { state.exact = null; state.search = ui.search.value; applySearch(); } });
   ui.merge = h('input', { id: 'merge', type: 'checkbox', onchange: () => { state.merged = ui.merge.checked; renderEntry(); } });
   ui.merge.checked = state.merged;
+  ui.leftHeavy = h('input', { id: 'left-heavy', type: 'checkbox', onchange: () => { state.leftHeavy = ui.leftHeavy.checked; renderEntry(); } });
   ui.reset = h('button', { id: 'reset', text: 'Reset zoom', onclick: () => { eachGraph((g) => g.reset()); } });
   ui.searchInfo = h('span', { id: 'search-info', class: 'hint', 'aria-live': 'polite' });
   const legend = h('span', { class: 'legend' }, [
-    swatch('#f0a050', 'function'), swatch('hsl(210, 65%, 64%)', 'SQL'), swatch('#9fa8da', 'HTTP request'), swatch('#81c784', 'HTTP client'), swatch('#d9d9d9', 'folded'), swatch('#e53935', 'finding'), swatch('#e600e6', 'search'),
+    swatch('#f0a050', 'function'), swatch('hsl(210, 65%, 64%)', 'SQL'), swatch('#9fa8da', 'HTTP request'), swatch('#81c784', 'HTTP client'), swatch('#d9d9d9', 'folded'), swatch('#e53935', 'finding'), swatch('#e600e6', 'search'), h('span', { class: 'swatch over', title: 'Its calls add up to more than its own time: they overlapped (concurrency, clock skew); drawn to its own time, its calls scaled to fit' }, [h('i'), 'calls overlap']),
   ]);
-  const toolbar = h('div', { class: 'toolbar' }, [ui.search, ui.searchInfo, h('label', { class: 'merge' }, [ui.merge, ' merge same calls']), ui.reset, legend]);
+  const toolbar = h('div', { class: 'toolbar' }, [ui.search, ui.searchInfo, h('label', { class: 'merge', title: 'Unticked: every call in call order (time-ordered)' }, [ui.merge, ' merge same calls']), h('label', { class: 'left-heavy', title: 'Each frame\'s children by time, the most first' }, [ui.leftHeavy, ' left-heavy']), ui.reset, legend]);
   ui.findingInfo = h('p', { id: 'finding-info', class: 'finding-info', hidden: 'hidden' });
   ui.graphs = h('div', { id: 'graphs', class: data.before ? 'graphs two' : 'graphs' });
   ui.treeBox = h('div', { id: 'calltree' });
@@ -90,13 +91,13 @@ export function renderEntry(): void {
       // Both drawn to one scale: the root of the faster side is the narrower.
       const most = Math.max(tree.us[0], beforeTree ? beforeTree.us[0] : 0);
       const scaleOf = (t: CompactTree) => most > 0 ? Math.max(0.05, t.us[0] / most) : 1;
-      if (beforeTree) state.graphs.before = new Graph('before', leftBox, beforeTree, scaleOf(beforeTree), () => undefined);
+      if (beforeTree) state.graphs.before = new Graph('before', leftBox, beforeTree, scaleOf(beforeTree), () => undefined, state.leftHeavy);
       else leftBox.appendChild(h('p', { class: 'note', text: 'No ' + e.label + ' of this test in the before recordings' + (before ? ' has an embedded call tree.' : '.') }));
-      state.graphs.after = new Graph('after', rightBox, tree, scaleOf(tree), followZoom);
+      state.graphs.after = new Graph('after', rightBox, tree, scaleOf(tree), followZoom, state.leftHeavy);
     } else {
       const box = h('div', { class: 'side after' });
       ui.graphs.appendChild(box);
-      state.graphs.after = new Graph('after', box, tree, undefined, followZoom);
+      state.graphs.after = new Graph('after', box, tree, undefined, followZoom, state.leftHeavy);
     }
     ui.callTree = new CallTree(ui.treeBox, tree, (id) => { if (state.graphs.after) state.graphs.after.zoomTo(id); });
   }

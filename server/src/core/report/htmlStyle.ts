@@ -55,6 +55,8 @@ table.related code { white-space: pre-wrap; overflow-wrap: anywhere; }
 .sep { color: var(--muted); }
 .details { min-height: 2.9em; color: var(--muted); font-size: 12px; padding: 4px 0; overflow-wrap: anywhere; }
 .graph g.frame[data-mark="finding"] rect { stroke: #7f0000; stroke-width: 1; }
+.graph g.frame[data-over="true"] rect { stroke: #000; stroke-width: 1.5; stroke-dasharray: 4 2; }
+.swatch.over i { border: 1.5px dashed #000; }
 .calltree, .calltree ul { list-style: none; margin: 0; padding-left: 16px; }
 .calltree { padding-left: 0; background: #fff; border: 1px solid var(--line); max-height: 60vh; overflow: auto; }
 .calltree .row { display: flex; align-items: baseline; gap: 4px; white-space: nowrap; }

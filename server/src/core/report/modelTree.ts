@@ -42,7 +42,8 @@ export interface FullTree extends CompactTree {
 
 /**
  * The subtree of `roots` as a tree: one root call (a request), or, with `testName`, a node for
- * the recording above all of its root calls. Unknown times count as the children's sum.
+ * the recording above all of its root calls. Times are as recorded; unknown ones (and the test
+ * node's) count as the children's sum.
  */
 export function fullTree(trace: Trace, roots: Call[], strings: StringTable, testName?: string): FullTree {
   const tree: FullTree = { name: [], parent: [], kind: [], us: [], sql: [], calls: [], folded: 0, callIndex: [] };
@@ -54,13 +55,14 @@ export function fullTree(trace: Trace, roots: Call[], strings: StringTable, test
     if (!c) {
       tree.name.push(strings.id(testName ?? trace.recordingPath));
       tree.kind.push(FrameKind.Test);
-      tree.us.push(0);
+      tree.us.push(-1);
       tree.sql.push(0);
       return id;
     }
     tree.name.push(strings.id(frameName(trace, c)));
     tree.kind.push(frameKind(c));
-    tree.us.push(Number.isFinite(c.elapsedMs) && c.elapsedMs > 0 ? Math.round(c.elapsedMs * 1000) : 0);
+    // Unknown (-1 until sumUp): counted as the children's sum.
+    tree.us.push(Number.isFinite(c.elapsedMs) ? Math.max(0, Math.round(c.elapsedMs * 1000)) : -1);
     tree.sql.push(c.kind === CallKind.Sql ? 1 : 0);
     return id;
   };
@@ -127,8 +129,8 @@ export interface CullOptions {
 }
 
 /**
- * The tree cut to a budget: the frames with the most time are kept (ties: the earlier), which
- * keeps every kept frame's parent because a parent's time is never less than a child's; the
+ * The tree cut to a budget: the frames with the most time are kept (ties: the earlier), with
+ * their ancestors (a parent's recorded time can be less than a child's); the
  * rest of each kept frame's children become one "more" frame. `newId[i]` is the kept node i's
  * id in the result, else -1.
  */
@@ -157,6 +159,8 @@ export function cullTree(tree: CompactTree, options: CullOptions): { tree: Compa
     }
   }
   kept[0] = 1;
+  // A child can have more time than its parent (recorded times overlap): its ancestors are kept too.
+  for (let i = n - 1; i > 0; i--) if (kept[i]) kept[tree.parent[i]] = 1;
   for (const i of options.keep ?? []) {
     // Up to the first kept ancestor: each node is marked once, however many frames lie below it.
     for (let a = drawnAt[i]; a !== -1 && !kept[a]; a = tree.parent[a]) {
@@ -298,12 +302,16 @@ function frameKind(c: Call): FrameKind {
   }
 }
 
-/** Bottom-up: SQL below each node, and each time at least its children's sum (children come after parents). */
+/**
+ * Bottom-up: SQL below each node, and an unknown time (-1: none recorded, or a test's root) as its
+ * children's sum (children come after parents). A recorded time stays as recorded, even when its
+ * children add up to more (they overlapped, or clocks disagree): the page marks such frames.
+ */
 function sumUp(tree: CompactTree): void {
   const n = tree.name.length;
   const childUs = new Float64Array(n);
   for (let i = n - 1; i >= 0; i--) {
-    if (childUs[i] > tree.us[i]) tree.us[i] = childUs[i];
+    if (tree.us[i] < 0) tree.us[i] = childUs[i];
     const p = tree.parent[i];
     if (p === -1) continue;
     childUs[p] += tree.us[i];

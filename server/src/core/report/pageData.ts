@@ -22,7 +22,11 @@ export interface CompactTree {
   /** Index of the parent node; -1 for the root. */
   parent: number[];
   kind: FrameKind[];
-  /** Inclusive time in microseconds (whole numbers keep the page small); never less than the children's sum. */
+  /**
+   * Inclusive time in microseconds as recorded (whole numbers keep the page small); unknown ones
+   * are the children's sum. It can be less than the children's sum (they overlapped: concurrent
+   * calls, or clocks that disagree): the page draws those children scaled to it and says so.
+   */
   us: number[];
   /** SQL queries in the frame and below it. */
   sql: number[];
