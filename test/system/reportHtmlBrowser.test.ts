@@ -16,7 +16,10 @@ import type { BrowserContext, Page } from 'playwright-core';
 import { resolveConfig } from '../../server/src/core/config';
 import { renderHtmlReportFromFiles } from '../../server/src/node/reportAssets';
 import { RecordingBuilder } from '../support/recordingBuilder';
-import { AUTHORS_SQL, BOOKSHOP, BOOKSHOP_FIXED, RECORDINGS, REVIEWS_SQL, TAGS_SQL } from '../support/bookshop';
+import { AUTHORS_SQL, BOOKS_RECORDING, BOOKS_SQL, BOOKSHOP, BOOKSHOP_FIXED, RECORDINGS, REVIEWS_SQL, TAGS_SQL } from '../support/bookshop';
+import { traceStats } from '../../server/src/core/analysis/stats';
+import { readRecordingFile } from '../../server/src/node/readRecordingFile';
+import { runlens } from '../support/cli';
 
 const CHROMIUM = '/usr/bin/chromium';
 const CHROMIUM_FLAGS = ['--no-sandbox', '--disable-gpu', '--disable-dev-shm-usage', '--disable-background-networking', '--disable-component-update', '--disable-sync', '--no-first-run'];
@@ -146,7 +149,6 @@ describe('HTML report in headless Chromium', function () {
       assert.equal(await page.getAttribute('.graph[data-side="after"] svg', 'height'), '160');
       // Left-heavy: books.present, the heaviest child of books.listBooks, comes first, left of the queries run before it.
       const xOf = async (name: string) => Number(/translate\(([\d.]+)/.exec((await frames(page, `[name="${cssString(name)}"]`).getAttribute('transform'))!)![1]);
-      const BOOKS_SQL = 'SELECT `id`, `title`, `year`, `price`, `createdAt`, `updatedAt`, `authorId` FROM `Books` AS `Book` ORDER BY `Book`.`id` ASC';
       assert.ok((await xOf('books.present')) > (await xOf(BOOKS_SQL)), 'in call order, books.present comes after the query of the books');
       await page.check('#left-heavy');
       await settled(page);
@@ -155,6 +157,43 @@ describe('HTML report in headless Chromium', function () {
       await screenshot(page, session!, 'report-bookshop-left-heavy.png');
       await page.uncheck('#left-heavy');
       await settled(page);
+    });
+
+    it('lists functions and SQL shapes by self time with the numbers of the command line, and the picked one\'s callers and callees', async () => {
+      const rows = await page.locator('#sandwich-table tbody tr').evaluateAll((trs) =>
+        trs.map((tr) => ({ name: tr.getAttribute('data-name'), kind: tr.getAttribute('data-kind'), selfUs: Number(tr.getAttribute('data-self-us')), totalUs: Number(tr.getAttribute('data-total-us')), calls: Number(tr.getAttribute('data-calls')) })),
+      );
+      // The statistics the command line, the hover and the baseline count (core/analysis/stats.ts), of GET /books's recording.
+      const read = await readRecordingFile(path.join(BOOKSHOP, BOOKS_RECORDING), BOOKS_RECORDING);
+      const stats = traceStats(read.trace!);
+      const expected = [
+        ...[...stats.functions.values()].map((f) => ({ name: f.key, kind: 'function', selfMs: f.selfMs, totalMs: f.totalMs, calls: f.nCalls })),
+        ...[...stats.sqlShapes.values()].map((q) => ({ name: q.shape, kind: 'SQL query', selfMs: q.totalMs, totalMs: q.totalMs, calls: q.nCalls })),
+      ];
+      assert.deepEqual(rows.map((r) => `${r.kind} ${r.name} ×${r.calls}`).sort(), expected.map((e) => `${e.kind} ${e.name} ×${e.calls}`).sort());
+      // The page holds times in whole microseconds: each call's rounding may add half of one.
+      for (const r of rows) {
+        const e = expected.find((x) => x.name === r.name)!;
+        const slack = 0.0005 * r.calls * 8;
+        assert.ok(Math.abs(r.selfUs / 1000 - e.selfMs) <= slack, `${r.name}: self ${r.selfUs / 1000} ms, the statistics ${e.selfMs} ms`);
+        assert.ok(Math.abs(r.totalUs / 1000 - e.totalMs) <= slack, `${r.name}: total ${r.totalUs / 1000} ms, the statistics ${e.totalMs} ms`);
+      }
+      assert.deepEqual(rows.slice(0, 4).map((r) => r.name), ['books.present', 'PRAGMA table_info(`BookTags`)', 'PRAGMA table_info(`tags`)', 'books.listBooks']);
+      // And as `runlens baseline save` writes them (3 significant digits).
+      const run = runlens(['baseline', 'save', '--root', BOOKSHOP, '-o', '-'], BOOKSHOP);
+      const baseline = JSON.parse(run.stdout) as { functions: Record<string, { calls: number; totalMs: number }> };
+      for (const key of ['books.listBooks', 'books.present']) {
+        const r = rows.find((x) => x.name === key)!;
+        assert.equal(r.calls, baseline.functions[key].calls, key);
+        assert.equal(Number((r.totalUs / 1000).toPrecision(3)), baseline.functions[key].totalMs, key);
+      }
+      // Picked: books.present, called by books.listBooks, calling the N+1's queries.
+      await page.click('#sandwich-table button.pick >> text="books.present"');
+      assert.deepEqual(await page.locator('#sandwich-detail table.sandwich-callers tbody tr').evaluateAll((trs) => trs.map((tr) => [...tr.children].map((td) => td.textContent).join(' | '))), ['books.listBooks | 497 ms | 200']);
+      assert.deepEqual(await page.locator('#sandwich-detail table.sandwich-callees tbody tr').evaluateAll((trs) => trs.map((tr) => tr.getAttribute('data-name'))).then((n) => n.sort()), [
+        AUTHORS_SQL, REVIEWS_SQL, TAGS_SQL, 'PRAGMA table_info(`Authors`)', 'PRAGMA table_info(`BookTags`)', 'PRAGMA table_info(`Reviews`)', 'PRAGMA table_info(`tags`)',
+      ].sort());
+      await screenshot(page, session!, 'report-bookshop-sandwich.png', '#sandwich');
     });
 
     it('shows the numbers of the frame under the mouse', async () => {

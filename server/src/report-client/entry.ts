@@ -9,6 +9,7 @@ import { clear, h } from './dom';
 import { Graph } from './flameGraph';
 import { fmtCount, fmtMs, fmtMsFine, plural } from './format';
 import { beforeOf, renderHeader } from './header';
+import { renderSandwich } from './sandwich';
 import { state, ui } from './state';
 
 function treeOf(entry: EntryView | undefined): CompactTree | undefined { return entry ? (state.merged ? entry.merged : entry.tree) : undefined; }
@@ -29,11 +30,14 @@ export function buildEntrySection(): void {
   ui.graphs = h('div', { id: 'graphs', class: data.before ? 'graphs two' : 'graphs' });
   ui.treeBox = h('div', { id: 'calltree' });
   ui.sqlBox = h('div', { id: 'sql' });
+  ui.sandwichBox = h('div', { id: 'sandwich' });
   section.appendChild(toolbar);
   section.appendChild(ui.findingInfo);
   section.appendChild(ui.graphs);
   section.appendChild(h('h3', { text: 'Call tree' }));
   section.appendChild(ui.treeBox);
+  section.appendChild(h('h3', { text: 'Functions and SQL by self time' }));
+  section.appendChild(ui.sandwichBox);
   section.appendChild(h('h3', { text: 'SQL by shape' }));
   section.appendChild(ui.sqlBox);
   ui.main.appendChild(section);
@@ -67,6 +71,7 @@ export function renderEntry(): void {
   clear(ui.graphs);
   clear(ui.treeBox);
   clear(ui.sqlBox);
+  clear(ui.sandwichBox);
   state.graphs = {};
   ui.callTree = null;
   if (!e) return;
@@ -101,6 +106,7 @@ export function renderEntry(): void {
     }
     ui.callTree = new CallTree(ui.treeBox, tree, (id) => { if (state.graphs.after) state.graphs.after.zoomTo(id); });
   }
+  renderSandwich(ui.sandwichBox, e.tree || e.merged);
   renderSql(e);
   applySearch();
   if (state.finding) applyFinding(state.finding);

@@ -39,6 +39,7 @@ export interface PageElements {
   graphs: HTMLElement;
   treeBox: HTMLElement;
   sqlBox: HTMLElement;
+  sandwichBox: HTMLElement;
   /** The shown entry's call tree, when it has one. */
   callTree: CallTree | null;
 }

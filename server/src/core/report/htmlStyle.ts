@@ -84,5 +84,14 @@ tr.regression { background: #ffebee; }
 .headline h2 { display: inline; font-size: inherit; margin: 0; }
 .headline-verdict { font-size: 16px; margin: 4px 0; }
 .facts { font-size: 18px; font-weight: 600; margin: 4px 0; font-variant-numeric: tabular-nums; }
+#sandwich { display: grid; grid-template-columns: minmax(0, 3fr) minmax(0, 2fr); gap: 12px; align-items: start; }
+.sandwich-list { max-height: 50vh; overflow: auto; }
+table.sandwich button.pick { border: 0; background: none; padding: 0; font: 12px ui-monospace, SFMono-Regular, Menlo, Consolas, monospace; color: inherit; cursor: pointer; text-align: left; overflow-wrap: anywhere; }
+table.sandwich button.pick.kind-1 { color: #0d47a1; }
+table.sandwich tr[aria-selected="true"] { background: #e3f2fd; }
+.sandwich-detail h4 { margin: 0; font: 600 12px ui-monospace, SFMono-Regular, Menlo, Consolas, monospace; overflow-wrap: anywhere; }
+.sandwich-detail table { margin: 6px 0; font-size: 12px; }
+.sandwich-detail caption { text-align: left; font-weight: 600; }
+.sandwich-detail code { overflow-wrap: anywhere; white-space: pre-wrap; }
 .error { color: var(--bad); font-weight: 600; padding: 0 20px; }
 `;
