@@ -294,9 +294,66 @@ describe('HTML report in headless Chromium', function () {
       await page.click('#merge');
     });
 
-    it('loaded nothing but the file, and ran without errors', () => {
+    it('is driven from the keyboard: / to the search, j and k between requests, Escape resets the zoom, arrows in the call tree', async () => {
+      await page.click('#entries li[data-entry="0"] button');
+      await page.keyboard.press('Escape');
+      await page.keyboard.press('/');
+      assert.equal(await page.evaluate(() => document.activeElement.id), 'search');
+      await page.keyboard.press('Escape');
+      await page.keyboard.press('j');
+      assert.equal(await page.textContent('#entry-title'), 'GET /authors');
+      await page.keyboard.press('k');
+      assert.equal(await page.textContent('#entry-title'), 'GET /books');
+      await settled(page);
+      await frames(page, '[name="books.present"]').click();
+      await settled(page);
+      assert.equal(await crumbs(page), 'GET /books › books.listBooks › books.present');
+      await page.keyboard.press('Escape');
+      await settled(page);
+      assert.equal(await crumbs(page), 'GET /books');
+      // The call tree: → opens books.listBooks, → again goes to its first child, ↓ to the next, ← to the parent, ← closes it.
+      await page.focus('#calltree li[data-id="1"] > .row .name');
+      const focused = () => page.evaluate(() => document.activeElement.closest('li').getAttribute('data-id') + ' ' + document.activeElement.textContent);
+      await page.keyboard.press('ArrowRight');
+      assert.equal(await page.getAttribute('#calltree li[data-id="1"]', 'aria-expanded'), 'true');
+      await page.keyboard.press('ArrowRight');
+      assert.equal(await focused(), '2 PRAGMA table_info(`Books`)');
+      await page.keyboard.press('ArrowDown');
+      assert.equal(await focused(), `3 ${BOOKS_SQL}`);
+      await page.keyboard.press('ArrowLeft');
+      assert.equal(await focused(), '1 books.listBooks');
+      await page.keyboard.press('ArrowLeft');
+      assert.equal(await page.getAttribute('#calltree li[data-id="1"]', 'aria-expanded'), 'false');
+      await page.keyboard.press('ArrowUp');
+      assert.equal(await focused(), '0 GET /books');
+    });
+
+    it('follows the system into dark mode', async () => {
+      const colours = () => page.evaluate(() => [window.getComputedStyle(document.body).backgroundColor, window.getComputedStyle(document.querySelector('.entry-head')).color]);
+      assert.deepEqual(await colours(), ['rgb(250, 250, 250)', 'rgb(29, 29, 31)']);
+      await page.emulateMedia({ colorScheme: 'dark' });
+      assert.deepEqual(await colours(), ['rgb(22, 22, 22)', 'rgb(230, 230, 230)']);
+      await screenshot(page, session!, 'report-bookshop-dark.png');
+      await page.emulateMedia({ colorScheme: 'light' });
+    });
+
+    it('prints the header, the headline and the findings on one page, without the interactive views', async () => {
+      await page.emulateMedia({ media: 'print' });
+      const shown = await page.evaluate(() => ['#headline', '#findings', '.finding pre.diff', '.sidebar', '#graphs', '#calltree', '#sandwich', '#sql', '.toolbar'].map((sel) => `${sel} ${document.querySelector(sel).offsetParent !== null}`));
+      assert.deepEqual(shown, ['#headline true', '#findings true', '.finding pre.diff true', '.sidebar false', '#graphs false', '#calltree false', '#sandwich false', '#sql false', '.toolbar false']);
+      await screenshot(page, session!, 'report-bookshop-print.png');
+      const pdf = await page.pdf({ format: 'A4', printBackground: true });
+      fs.writeFileSync(path.join(session!.artifacts, 'report-bookshop-print.pdf'), pdf);
+      assert.equal(pdf.toString('latin1').match(/\/Type\s*\/Page\b/g)?.length, 1, 'one page');
+      await page.emulateMedia({ media: 'screen' });
+    });
+
+    it('loaded nothing but the file, and ran without errors, in its size budget', () => {
       assert.deepEqual(session!.errors, []);
       assert.deepEqual([...new Set(session!.requests)], [`file://${file}`]);
+      // The budget of the bookshop's page (server/docs/reports.md): about 150 KB of it is the flame graph library with its licences.
+      const size = fs.statSync(file).size;
+      assert.ok(size <= 260 * 1024, `${size} bytes`);
     });
   });
 

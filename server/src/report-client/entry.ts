@@ -26,6 +26,7 @@ export function buildEntrySection(): void {
     swatch('#f0a050', 'function'), swatch('hsl(210, 65%, 64%)', 'SQL'), swatch('#9fa8da', 'HTTP request'), swatch('#81c784', 'HTTP client'), swatch('#d9d9d9', 'folded'), swatch('#e53935', 'finding'), swatch('#e600e6', 'search'), h('span', { class: 'swatch over', title: 'Its calls add up to more than its own time: they overlapped (concurrency, clock skew); drawn to its own time, its calls scaled to fit' }, [h('i'), 'calls overlap']),
   ]);
   const toolbar = h('div', { class: 'toolbar' }, [ui.search, ui.searchInfo, h('label', { class: 'merge', title: 'Unticked: every call in call order (time-ordered)' }, [ui.merge, ' merge same calls']), h('label', { class: 'left-heavy', title: 'Each frame\'s children by time, the most first' }, [ui.leftHeavy, ' left-heavy']), ui.reset, legend]);
+  toolbar.appendChild(h('span', { class: 'keys', id: 'keys' }, ['Keys: ', h('kbd', { text: '/' }), ' search · ', h('kbd', { text: 'j' }), ' ', h('kbd', { text: 'k' }), ' next, previous request · ', h('kbd', { text: 'Esc' }), ' reset zoom · arrows in the call tree']));
   ui.findingInfo = h('p', { id: 'finding-info', class: 'finding-info', hidden: 'hidden' });
   ui.graphs = h('div', { id: 'graphs', class: data.before ? 'graphs two' : 'graphs' });
   ui.treeBox = h('div', { id: 'calltree' });
