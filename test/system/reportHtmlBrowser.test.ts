@@ -20,6 +20,8 @@ import { AUTHORS_SQL, BOOKS_RECORDING, BOOKS_SQL, BOOKSHOP, BOOKSHOP_FIXED, RECO
 import { traceStats } from '../../server/src/core/analysis/stats';
 import { readRecordingFile } from '../../server/src/node/readRecordingFile';
 import { runlens } from '../support/cli';
+import { MEETUPS } from '../support/meetups';
+import { writeNPlusOneRecording } from '../bench/generate';
 
 const CHROMIUM = '/usr/bin/chromium';
 const CHROMIUM_FLAGS = ['--no-sandbox', '--disable-gpu', '--disable-dev-shm-usage', '--disable-background-networking', '--disable-component-update', '--disable-sync', '--no-first-run'];
@@ -413,6 +415,27 @@ describe('HTML report in headless Chromium', function () {
       assert.equal(await page.textContent('#comparison .finding-changes'), 'resolved src/routes/books.js:21 error N+1: 600 queries from this query [n-plus-one]');
       assert.equal(await page.textContent('#comparison .verdict'), 'No regression.');
       await screenshot(page, session!, 'report-bookshop-compare.png');
+    });
+  });
+
+  describe('a GENERATED N+1 of 50,000 rows (the benchmark\'s, 56 MB, 150,004 calls in one request)', () => {
+    it('shows its header, its finding with the fix, and the render frame whose queries add up to more than its time, marked', async function () {
+      if (!session) this.skip();
+      const recording = path.join(session!.tmp, 'n-plus-one-50000.generated.appmap.json');
+      writeNPlusOneRecording(recording, 50_000);
+      const file = path.join(session!.tmp, 'n-plus-one-50000.html');
+      fs.writeFileSync(file, await renderHtmlReportFromFiles({ root: MEETUPS, recordings: [recording], config: resolveConfig({}), title: 'generated N+1, 50,000 rows', linkBase: '' }));
+      fs.rmSync(recording);
+      const page = await open(session!, file);
+      await screenshot(page, session!, 'report-n-plus-one-50000.png');
+      assert.equal(await page.textContent('#headline'), 'GET /meetings/past/');
+      assert.equal(await page.textContent('#entry-facts'), '420 ms · 150,001 SQL queries · 1 finding · 150,004 calls');
+      assert.deepEqual(await page.locator('#findings pre.diff > span').evaluateAll((ss) => ss.map((x) => x.className)), ['del', 'add']);
+      assert.equal(await page.getAttribute('#findings a.place', 'href'), 'meetups/views.py#L29');
+      // The generator's queries add up to more than the render's recorded time: the frame says so, and keeps its own width.
+      assert.deepEqual(await frames(page, '[data-over="true"]').evaluateAll((gs) => gs.map((g) => g.getAttribute('name'))), ['<templates>.Past#render']);
+      assert.deepEqual(session!.errors, []);
+      await page.close();
     });
   });
 
