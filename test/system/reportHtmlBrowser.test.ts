@@ -21,6 +21,7 @@ import { traceStats } from '../../server/src/core/analysis/stats';
 import { readRecordingFile } from '../../server/src/node/readRecordingFile';
 import { runlens } from '../support/cli';
 import { MEETUPS } from '../support/meetups';
+import { REPO } from '../support/corpus';
 import { writeNPlusOneRecording } from '../bench/generate';
 
 const CHROMIUM = '/usr/bin/chromium';
@@ -196,6 +197,19 @@ describe('HTML report in headless Chromium', function () {
         AUTHORS_SQL, REVIEWS_SQL, TAGS_SQL, 'PRAGMA table_info(`Authors`)', 'PRAGMA table_info(`BookTags`)', 'PRAGMA table_info(`Reviews`)', 'PRAGMA table_info(`tags`)',
       ].sort());
       await screenshot(page, session!, 'report-bookshop-sandwich.png', '#sandwich');
+    });
+
+    it('draws the timeline of GET /books: the N+1 as one long row of queries, and the queries that ran at once on a lane of their own', async () => {
+      const rects = await page.locator('#timeline rect').evaluateAll((rs) => rs.map((r) => ({ lane: Number(r.getAttribute('data-lane')), kind: r.getAttribute('data-kind'), name: r.getAttribute('data-name') })));
+      const byLane = new Map<number, Set<string>>();
+      for (const r of rects) byLane.set(r.lane, new Set([...(byLane.get(r.lane) ?? []), r.kind!]));
+      assert.deepEqual([...byLane.entries()].map(([lane, kinds]) => `${lane}: ${[...kinds].sort().join(', ')}`), ['0: HTTP request', '1: function', '2: SQL query, function', '3: SQL query', '4: SQL query']);
+      // Sequelize describes a many-to-many's two tables at once: each PRAGMA of BookTags starts while that of tags runs (the recording's events say so), on a lane of its own.
+      assert.deepEqual([...new Set(rects.filter((r) => r.lane === 4).map((r) => r.name))], ['PRAGMA table_info(`BookTags`)']);
+      assert.equal(rects.filter((r) => r.lane === 4).length, 200);
+      assert.equal(rects.filter((r) => r.name === 'books.present').length, 200);
+      assert.ok(rects.filter((r) => r.name === 'books.present').every((r) => r.lane === 2), 'the 200 calls of books.present one after the other');
+      await screenshot(page, session!, 'report-bookshop-timeline.png', '#timeline');
     });
 
     it('shows the numbers of the frame under the mouse', async () => {
@@ -434,6 +448,39 @@ describe('HTML report in headless Chromium', function () {
       assert.equal(await page.getAttribute('#findings a.place', 'href'), 'meetups/views.py#L29');
       // The generator's queries add up to more than the render's recorded time: the frame says so, and keeps its own width.
       assert.deepEqual(await frames(page, '[data-over="true"]').evaluateAll((gs) => gs.map((g) => g.getAttribute('name'))), ['<templates>.Past#render']);
+      assert.deepEqual(session!.errors, []);
+      await page.close();
+    });
+  });
+
+  describe('the timeline of a Node example whose queries run at once (node-apps/express-routers, recorded by appmap-node)', () => {
+    it('puts the queries of Promise.all on lanes of their own, and sequential ones on one lane', async function () {
+      if (!session) this.skip();
+      const root = path.join(REPO, 'test/workspaces/node-apps/express-routers');
+      const file = path.join(session!.tmp, 'express-routers.html');
+      fs.writeFileSync(file, await renderHtmlReportFromFiles({ root, recordings: [path.join(root, 'tmp/appmap')], config: resolveConfig({}), title: 'express-routers' }));
+      const page = await open(session!, file);
+      const lanes = () => page.locator('#timeline rect').evaluateAll((rs) => rs.map((r) => ({ lane: Number(r.getAttribute('data-lane')), x: Number(r.getAttribute('x')), name: r.getAttribute('data-name') })));
+      // The posts with their comment counts: posts.map(async …) under Promise.all.
+      assert.equal(await page.textContent('#entry-facts'), '30 ms · 50 SQL queries · 1 finding · 51 calls');
+      const concurrent = await lanes();
+      const pragmas = concurrent.filter((r) => r.name === 'PRAGMA table_info(`Comments`)');
+      assert.equal(pragmas.length, 24);
+      assert.deepEqual(pragmas.map((r) => r.lane), Array.from({ length: 24 }, (_, k) => k + 1), 'each on a lane of its own');
+      assert.equal(new Set(pragmas.map((r) => r.x)).size, 1, 'all started at once');
+      const counts = concurrent.filter((r) => r.name!.startsWith('SELECT count(*)'));
+      assert.equal(counts.length, 24);
+      assert.ok(new Set(counts.map((r) => r.lane)).size > 1, 'the counts overlap too');
+      await screenshot(page, session!, 'report-timeline-concurrent.png', '#timeline');
+      // The users with their posts: one query after the other, all on one lane below the request.
+      await page.click('#entries li[data-entry="1"] button');
+      assert.equal(await page.textContent('#entry-facts'), '27 ms · 26 SQL queries · 1 finding · 27 calls');
+      const sequential = await lanes();
+      assert.deepEqual([...new Set(sequential.map((r) => r.lane))], [0, 1]);
+      assert.equal(sequential.length, 27);
+      assert.ok(sequential.slice(2).every((r, k) => r.x >= sequential[k + 1].x), 'in call order along the axis');
+      assert.match((await page.textContent('#timeline-info'))!, /^1 lane below GET \/ over 26\.8 ms; starts estimated/);
+      await screenshot(page, session!, 'report-timeline-sequential.png', '#timeline');
       assert.deepEqual(session!.errors, []);
       await page.close();
     });

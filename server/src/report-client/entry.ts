@@ -10,6 +10,7 @@ import { Graph } from './flameGraph';
 import { fmtCount, fmtMs, fmtMsFine, plural } from './format';
 import { beforeOf, renderHeader } from './header';
 import { renderSandwich } from './sandwich';
+import { renderTimeline } from './timeline';
 import { state, ui } from './state';
 
 function treeOf(entry: EntryView | undefined): CompactTree | undefined { return entry ? (state.merged ? entry.merged : entry.tree) : undefined; }
@@ -32,9 +33,12 @@ export function buildEntrySection(): void {
   ui.treeBox = h('div', { id: 'calltree' });
   ui.sqlBox = h('div', { id: 'sql' });
   ui.sandwichBox = h('div', { id: 'sandwich' });
+  ui.timelineBox = h('div', { id: 'timeline' });
   section.appendChild(toolbar);
   section.appendChild(ui.findingInfo);
   section.appendChild(ui.graphs);
+  section.appendChild(h('h3', { text: 'Timeline' }));
+  section.appendChild(ui.timelineBox);
   section.appendChild(h('h3', { text: 'Call tree' }));
   section.appendChild(ui.treeBox);
   section.appendChild(h('h3', { text: 'Functions and SQL by self time' }));
@@ -73,6 +77,7 @@ export function renderEntry(): void {
   clear(ui.treeBox);
   clear(ui.sqlBox);
   clear(ui.sandwichBox);
+  clear(ui.timelineBox);
   state.graphs = {};
   ui.callTree = null;
   if (!e) return;
@@ -107,6 +112,7 @@ export function renderEntry(): void {
     }
     ui.callTree = new CallTree(ui.treeBox, tree, (id) => { if (state.graphs.after) state.graphs.after.zoomTo(id); });
   }
+  renderTimeline(ui.timelineBox, e.tree);
   renderSandwich(ui.sandwichBox, e.tree || e.merged);
   renderSql(e);
   applySearch();

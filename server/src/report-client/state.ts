@@ -40,6 +40,7 @@ export interface PageElements {
   treeBox: HTMLElement;
   sqlBox: HTMLElement;
   sandwichBox: HTMLElement;
+  timelineBox: HTMLElement;
   /** The shown entry's call tree, when it has one. */
   callTree: CallTree | null;
 }

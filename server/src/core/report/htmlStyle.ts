@@ -89,6 +89,10 @@ tr.regression { background: var(--bad-bg); }
 .headline h2 { display: inline; font-size: inherit; margin: 0; }
 .headline-verdict { font-size: 16px; margin: 4px 0; }
 .facts { font-size: 18px; font-weight: 600; margin: 4px 0; font-variant-numeric: tabular-nums; }
+.timeline-box { background: var(--panel); border: 1px solid var(--line); max-height: 50vh; overflow: auto; }
+svg.timeline text.tick { font-size: 10px; fill: var(--muted); }
+svg.timeline line.grid { stroke: var(--line); }
+svg.timeline rect { stroke: var(--panel); stroke-width: 0.5; }
 #sandwich { display: grid; grid-template-columns: minmax(0, 3fr) minmax(0, 2fr); gap: 12px; align-items: start; }
 .sandwich-list { max-height: 50vh; overflow: auto; }
 table.sandwich button.pick { border: 0; background: none; padding: 0; font: 12px ui-monospace, SFMono-Regular, Menlo, Consolas, monospace; color: inherit; cursor: pointer; text-align: left; overflow-wrap: anywhere; }
@@ -107,7 +111,7 @@ kbd { border: 1px solid var(--line); border-radius: 3px; padding: 0 3px; font-si
   :root { --fg: #1d1d1f; --muted: #666; --line: #ddd; --accent: #1565c0; --bad: #c62828; --good: #2e7d32; --bg: #fafafa; --panel: #fff; --tag: #eee; --sel: #e3f2fd; --hover: #f3f8ff; --note-bg: #fff8e1; --note-line: #ffe082; --bad-bg: #ffebee; --bad-line: #ef9a9a; --code-bg: #f6f8fa; --sql-fg: #0d47a1; --del-bg: #ffebe9; --del-fg: #82071e; --add-bg: #dafbe1; --add-fg: #116329; --focus: #1565c0;; --fg: #000; --muted: #444; --bg: #fff; }
   body { background: #fff; font-size: 12px; }
   .layout { display: block; padding: 0 12px; }
-  .sidebar, .toolbar, #finding-info, #graphs, #entry > h3, #calltree, #sandwich, #sql, #comparison, .notes, .show-frames, .targets, .keys { display: none !important; }
+  .sidebar, .toolbar, #finding-info, #graphs, #entry > h3, #calltree, #sandwich, #timeline, #sql, #comparison, .notes, .show-frames, .targets, .keys { display: none !important; }
   .findings { max-height: none; overflow: visible; }
   .finding, .entry-head { break-inside: avoid; }
   .headline { font-size: 22px; }

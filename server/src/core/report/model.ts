@@ -531,7 +531,8 @@ function sideView(side: SideResult, strings: StringTable, locations: Record<numb
       if (loc !== undefined && !(id in locations)) locations[id] = loc;
       return id;
     });
-    return { ...tree, name };
+    const { startUs, ...rest } = tree;
+    return startUs ? { ...rest, name, startStepUs: startUs.map((t, i) => (i ? t - startUs[i - 1] : t)) } : { ...rest, name };
   };
   const entries = side.entries.map((e, id): EntryView => ({
     id,

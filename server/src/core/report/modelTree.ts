@@ -46,12 +46,15 @@ export interface FullTree extends CompactTree {
  * node's) count as the children's sum.
  */
 export function fullTree(trace: Trace, roots: Call[], strings: StringTable, testName?: string): FullTree {
-  const tree: FullTree = { name: [], parent: [], kind: [], us: [], sql: [], calls: [], folded: 0, callIndex: [] };
+  const tree: FullTree = { name: [], parent: [], kind: [], us: [], sql: [], calls: [], folded: 0, callIndex: [], startUs: [] };
+  const origin = roots.reduce((t, r) => Math.min(t, r.startMs), Infinity);
+  const starts = tree.startUs as number[];
   const add = (c: Call | undefined, parent: number): number => {
     const id = tree.name.length;
     tree.parent.push(parent);
     tree.calls.push(1);
     tree.callIndex.push(c ? c.index : -1);
+    starts.push(c ? Math.round((c.startMs - origin) * 1000) : 0);
     if (!c) {
       tree.name.push(strings.id(testName ?? trace.recordingPath));
       tree.kind.push(FrameKind.Test);
@@ -175,7 +178,8 @@ export function cullTree(tree: CompactTree, options: CullOptions): { tree: Compa
   const subtreeCalls = Float64Array.from(tree.calls);
   for (let i = n - 1; i > 0; i--) subtreeCalls[tree.parent[i]] += subtreeCalls[i];
 
-  const out: CompactTree = { name: [], parent: [], kind: [], us: [], sql: [], calls: [], folded: tree.folded };
+  const starts = tree.startUs;
+  const out: CompactTree = { name: [], parent: [], kind: [], us: [], sql: [], calls: [], folded: tree.folded, ...(starts ? { startUs: [] } : {}) };
   const newId = new Int32Array(n).fill(-1);
   // Preorder: a node's kept children, then its "more" frame; `~i` stands for node i's "more" frame.
   const stack: { node: number; parent: number }[] = [{ node: 0, parent: -1 }];
@@ -183,9 +187,10 @@ export function cullTree(tree: CompactTree, options: CullOptions): { tree: Compa
     const { node, parent } = stack.pop() as { node: number; parent: number };
     if (node < 0) {
       const of = ~node;
-      let us = 0, sql = 0, calls = 0, nFolded = 0;
+      let us = 0, sql = 0, calls = 0, nFolded = 0, start = Infinity;
       for (const c of children[of]) {
         if (kept[c]) continue;
+        if (starts && starts[c] < start) start = starts[c];
         us += tree.us[c];
         sql += tree.sql[c];
         calls += subtreeCalls[c];
@@ -194,10 +199,12 @@ export function cullTree(tree: CompactTree, options: CullOptions): { tree: Compa
       const deeper = depth[of] >= options.maxDepth;
       const name = deeper ? `… ${formatCount(calls)} deeper ${calls === 1 ? 'call' : 'calls'} not shown` : `… ${formatCount(calls)} more ${calls === 1 ? 'call' : 'calls'} (${formatCount(nFolded)} ${nFolded === 1 ? 'frame' : 'frames'} of ${formatMs(maxUs(tree, children[of], kept) / 1000)} or less)`;
       pushNode(out, options.strings.id(name), parent, FrameKind.More, us, sql, calls);
+      if (out.startUs) out.startUs.push(start === Infinity ? 0 : start);
       out.folded += calls;
       continue;
     }
     const id = pushNode(out, tree.name[node], parent, tree.kind[node], tree.us[node], tree.sql[node], tree.calls[node]);
+    if (out.startUs && starts) out.startUs.push(starts[node]);
     newId[node] = id;
     const kids = children[node];
     if (kids.some((c) => !kept[c])) stack.push({ node: ~node, parent: id });

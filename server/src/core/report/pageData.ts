@@ -34,6 +34,14 @@ export interface CompactTree {
   calls: number[];
   /** Calls of the subtree that are folded into "more" frames rather than drawn as their own. */
   folded: number;
+  /**
+   * The tree in call order only: each frame's estimated start, µs after the root's (core/trace.ts
+   * Call.startMs: from the order of the recorded events and their times); a "more" frame's is
+   * the earliest of its calls'. For the timeline.
+   */
+  startUs?: number[];
+  /** In the page, instead of startUs (smaller: starts follow call order): each frame's start minus the one before it (node 0: its own). */
+  startStepUs?: number[];
 }
 
 export interface ReportModel {
