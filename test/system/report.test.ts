@@ -283,7 +283,6 @@ describe('runlens report', function () {
     fs.writeFileSync(path.join(dir, 'foreign.json'), '{"name": "not a baseline"}');
     usage(['--baseline', 'foreign.json', '--root', MEETUPS], 'foreign.json: not a runlens baseline: "format" is missing, expected "runlens-baseline"', dir);
     fs.rmSync(dir, { recursive: true, force: true });
-    usage(['--format', 'html', '--link-base', 'https://x/'], '--link-base is for --format markdown');
     // No recordings: said as scan says it, without the usage line (it points to record's help).
     const none = (args: string[], message: string) => assert.deepEqual(runlens(['report', ...args], MEETUPS), { code: 2, stdout: '', stderr: `runlens: ${message}\n` } satisfies Run);
     const hint = 'record your tests first (see runlens record --help)';
@@ -312,6 +311,20 @@ describe('runlens report', function () {
     assert.deepEqual(run, { code: 0, stdout: `report written to ${path.join(dir, 'html/report.html')}\n`, stderr: '' });
     const page = fs.readFileSync(path.join(dir, 'html/report.html'), 'utf8');
     assert.deepEqual([page.slice(0, 16), /<title>(.*?)<\/title>/.exec(page)?.[1]], ['<!DOCTYPE html>\n', 'bookshop: before and after']);
+    fs.rmSync(dir, { recursive: true, force: true });
+  });
+
+  it('links the HTML report\'s findings as the Markdown report does: relative from the page\'s folder, or --link-base', () => {
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'runlens-report-'));
+    const links = (args: string[]) => {
+      const out = path.join(dir, 'html/report.html');
+      assert.equal(runlens(['report', '--root', 'test/workspaces/bookshop', '--format', 'html', '-o', out, ...args], REPO).code, 0);
+      const data = JSON.parse(/<script type="application\/json" id="runlens-data">(.*?)<\/script>/s.exec(fs.readFileSync(out, 'utf8'))![1]) as { findings: { href?: string; fix?: { href?: string } }[] };
+      return data.findings.map((f) => [f.href, f.fix?.href]);
+    };
+    const up = path.relative(path.join(dir, 'html'), path.join(REPO, 'test/workspaces/bookshop')).split(path.sep).join('/');
+    assert.deepEqual(links([]), [[`${up}/src/routes/books.js#L21`, `${up}/src/routes/books.js#L21`]]);
+    assert.deepEqual(links(['--link-base', 'https://x/blob/abc']), [['https://x/blob/abc/src/routes/books.js#L21', 'https://x/blob/abc/src/routes/books.js#L21']]);
     fs.rmSync(dir, { recursive: true, force: true });
   });
 

@@ -78,7 +78,6 @@ export function parseReportArgs(args: string[]): ReportOptions {
     }
   });
   if (options.baseline !== undefined && options.before.length) throw new UsageError('--baseline and --before both give the earlier run: use one');
-  if (options.linkBase !== undefined && options.format === 'html') throw new UsageError('--link-base is for --format markdown');
   return options;
 }
 
@@ -153,7 +152,9 @@ export async function runReport(options: ReportOptions, io: Io): Promise<number>
   async function renderHtml(): Promise<string> {
     const { renderHtmlReportFromFiles } = await import('../node/reportAssets');
     const before = savedBaseline ? { baseline: savedBaseline } : options.before.length ? { recordings: earlierRecordings() } : undefined;
-    return renderHtmlReportFromFiles({ root, recordings, before, config, title, listed });
+    // Links as the Markdown report's: relative from the page's folder to the root (the root for stdout), or --link-base.
+    const linkBase = options.linkBase === undefined ? relativeBase(output ? path.dirname(output) : root, root) : withSlash(options.linkBase);
+    return renderHtmlReportFromFiles({ root, recordings, before, config, title, listed, linkBase });
   }
 
   /** The --before recordings, as for the other side: a missing path or none found is a usage error (--allow-empty is for the report's own). */

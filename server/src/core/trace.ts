@@ -74,6 +74,14 @@ export interface Call {
   fn: number;
   /** Wall time of the call, in milliseconds; NaN where the recording has none. */
   elapsedMs: number;
+  /**
+   * When it started, in ms after the recording's first event, estimated: recordings hold no
+   * clock, only the order of their events and each call's time, so this is the earliest start
+   * those allow (a call starts when the event before it happened; a return comes at its call's
+   * start plus its time, or at the event before it when that is later). Gaps the recording does
+   * not time are not seen. For the HTML report's timeline.
+   */
+  startMs: number;
   /** False for a call whose return event never came. */
   returned: boolean;
   sql: SqlInfo | undefined;

@@ -12,6 +12,7 @@ import { RunlensConfig } from '../core/config';
 import { Finding, mergeFindings } from '../core/findings/finding';
 import { findingsOf } from '../core/findings/index';
 import { withoutIgnored } from '../core/fixes/ignore';
+import { Fix, fixOf } from '../core/fixes/index';
 import { RecordingSummary, summarize } from '../core/index/summary';
 import { Problem } from '../core/problem';
 import { ClientModule, linkClientScript } from '../core/report/clientScript';
@@ -32,6 +33,8 @@ export interface HtmlReportRequest {
   before?: { recordings: string[] } | { baseline: Baseline };
   config: RunlensConfig;
   title: string;
+  /** What links to source lines start with (`--link-base`, or relative from the report's folder to the root: `../`); none: no links. */
+  linkBase?: string;
   /** Problems met while listing the recordings (cli/scan.ts findRecordings), shown with the others. */
   listed?: Problem[];
 }
@@ -67,7 +70,13 @@ export async function htmlReportModel(input: HtmlReportRequest): Promise<ReportM
     comparison = compare(input.before.baseline, afterBaseline(), input.config.compare);
     sources = { before: 'a saved baseline', after: countOf(afterFiles.length) };
   }
-  return reportModel({ title: input.title, after: after.side, before, findings, comparison, sources, problems });
+  // Each finding's fix, as `runlens scan --fix-hints` and the Markdown report give it.
+  const fixes = new Map<Finding, Fix>();
+  for (const f of findings) {
+    const fix = fixOf(f, index);
+    if (fix) fixes.set(f, fix);
+  }
+  return reportModel({ title: input.title, after: after.side, before, findings, comparison, sources, problems, fixes, sourceText: (p) => index.text(p), linkBase: input.linkBase });
 }
 
 /** The flame graph library and the d3 modules it needs, in load order, read from node_modules. */

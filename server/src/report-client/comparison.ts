@@ -12,7 +12,7 @@ export function buildComparison(): void {
   if (!c) return;
   const section = h('section', { id: 'comparison', 'aria-label': 'before and after' }, [
     h('h2', { text: 'Before and after' }),
-    h('p', { class: 'hint', text: 'before ' + c.sources.before + ' (' + plural(c.recordings.before, 'recording') + '), after ' + c.sources.after + ' (' + plural(c.recordings.after, 'recording') + ')' }),
+    h('p', { id: 'sources', class: 'hint', text: 'before: ' + sourceText(c.sources.before, c.recordings.before) + ' · after: ' + sourceText(c.sources.after, c.recordings.after) }),
     h('p', { class: c.regressed ? 'verdict bad' : 'verdict good', text: c.regressed ? 'Regressed.' : 'No regression.' }),
   ]);
   if (c.regressions.length) {
@@ -42,4 +42,10 @@ export function buildComparison(): void {
   section.appendChild(fl);
   c.notes.forEach((n) => { section.appendChild(h('p', { class: 'hint', text: n })); });
   ui.main.appendChild(section);
+}
+
+/** How a side was given, with its number of recordings unless that is what it says already (`2 recordings`). */
+function sourceText(source: string, recordings: number): string {
+  const count = plural(recordings, 'recording');
+  return source === count ? source : source + ' (' + count + ')';
 }

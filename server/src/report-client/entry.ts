@@ -8,32 +8,41 @@ import { data, S } from './data';
 import { clear, h } from './dom';
 import { Graph } from './flameGraph';
 import { fmtCount, fmtMs, fmtMsFine, plural } from './format';
+import { beforeOf, renderHeader } from './header';
+import { renderSandwich } from './sandwich';
+import { renderTimeline } from './timeline';
 import { state, ui } from './state';
 
 function treeOf(entry: EntryView | undefined): CompactTree | undefined { return entry ? (state.merged ? entry.merged : entry.tree) : undefined; }
 
 export function buildEntrySection(): void {
   const section = h('section', { id: 'entry', 'aria-label': 'request or test' });
-  ui.entryHead = h('div', { class: 'entry-head' });
   ui.search = h('input', { id: 'search', type: 'search', placeholder: 'Search frames (name contains…)', 'aria-label': 'search frames', oninput: () => { state.exact = null; state.search = ui.search.value; applySearch(); } });
   ui.merge = h('input', { id: 'merge', type: 'checkbox', onchange: () => { state.merged = ui.merge.checked; renderEntry(); } });
   ui.merge.checked = state.merged;
+  ui.leftHeavy = h('input', { id: 'left-heavy', type: 'checkbox', onchange: () => { state.leftHeavy = ui.leftHeavy.checked; renderEntry(); } });
   ui.reset = h('button', { id: 'reset', text: 'Reset zoom', onclick: () => { eachGraph((g) => g.reset()); } });
   ui.searchInfo = h('span', { id: 'search-info', class: 'hint', 'aria-live': 'polite' });
   const legend = h('span', { class: 'legend' }, [
-    swatch('#f0a050', 'function'), swatch('hsl(210, 65%, 64%)', 'SQL'), swatch('#9fa8da', 'HTTP request'), swatch('#81c784', 'HTTP client'), swatch('#d9d9d9', 'folded'), swatch('#e53935', 'finding'), swatch('#e600e6', 'search'),
+    swatch('#f0a050', 'function'), swatch('hsl(210, 65%, 64%)', 'SQL'), swatch('#9fa8da', 'HTTP request'), swatch('#81c784', 'HTTP client'), swatch('#d9d9d9', 'folded'), swatch('#e53935', 'finding'), swatch('#e600e6', 'search'), h('span', { class: 'swatch over', title: 'Its calls add up to more than its own time: they overlapped (concurrency, clock skew); drawn to its own time, its calls scaled to fit' }, [h('i'), 'calls overlap']),
   ]);
-  const toolbar = h('div', { class: 'toolbar' }, [ui.search, ui.searchInfo, h('label', { class: 'merge' }, [ui.merge, ' merge same calls']), ui.reset, legend]);
+  const toolbar = h('div', { class: 'toolbar' }, [ui.search, ui.searchInfo, h('label', { class: 'merge', title: 'Unticked: every call in call order (time-ordered)' }, [ui.merge, ' merge same calls']), h('label', { class: 'left-heavy', title: 'Each frame\'s children by time, the most first' }, [ui.leftHeavy, ' left-heavy']), ui.reset, legend]);
+  toolbar.appendChild(h('span', { class: 'keys', id: 'keys' }, ['Keys: ', h('kbd', { text: '/' }), ' search · ', h('kbd', { text: 'j' }), ' ', h('kbd', { text: 'k' }), ' next, previous request · ', h('kbd', { text: 'Esc' }), ' reset zoom · arrows in the call tree']));
   ui.findingInfo = h('p', { id: 'finding-info', class: 'finding-info', hidden: 'hidden' });
   ui.graphs = h('div', { id: 'graphs', class: data.before ? 'graphs two' : 'graphs' });
   ui.treeBox = h('div', { id: 'calltree' });
   ui.sqlBox = h('div', { id: 'sql' });
-  section.appendChild(ui.entryHead);
+  ui.sandwichBox = h('div', { id: 'sandwich' });
+  ui.timelineBox = h('div', { id: 'timeline' });
   section.appendChild(toolbar);
   section.appendChild(ui.findingInfo);
   section.appendChild(ui.graphs);
+  section.appendChild(h('h3', { text: 'Timeline' }));
+  section.appendChild(ui.timelineBox);
   section.appendChild(h('h3', { text: 'Call tree' }));
   section.appendChild(ui.treeBox);
+  section.appendChild(h('h3', { text: 'Functions and SQL by self time' }));
+  section.appendChild(ui.sandwichBox);
   section.appendChild(h('h3', { text: 'SQL by shape' }));
   section.appendChild(ui.sqlBox);
   ui.main.appendChild(section);
@@ -59,11 +68,6 @@ export function selectEntry(id: number, keepFinding?: boolean): void {
   renderEntry();
 }
 
-function beforeOf(entry: EntryView): EntryView | undefined {
-  if (!data.before) return undefined;
-  for (let i = 0; i < data.before.entries.length; i++) if (data.before.entries[i].key === entry.key) return data.before.entries[i];
-  return undefined;
-}
 
 /** Draws the shown entry again (a new entry, the other tree, a new width). */
 export function renderEntry(): void {
@@ -72,11 +76,12 @@ export function renderEntry(): void {
   clear(ui.graphs);
   clear(ui.treeBox);
   clear(ui.sqlBox);
+  clear(ui.sandwichBox);
+  clear(ui.timelineBox);
   state.graphs = {};
   ui.callTree = null;
   if (!e) return;
-  ui.entryHead.appendChild(h('h2', { id: 'entry-title', text: (e.kind === 'test' ? 'Test: ' : '') + e.label }));
-  ui.entryHead.appendChild(h('p', { class: 'hint', text: [fmtMs(e.ms), plural(e.sql, 'SQL query', 'SQL queries'), plural(e.calls, 'call'), e.detail].join(' · ') }));
+  renderHeader(ui.entryHead, e);
   const tree = treeOf(e);
   if (!tree) {
     ui.graphs.appendChild(h('p', { class: 'note', text: 'The call tree of this ' + (e.kind === 'test' ? 'test' : 'request') + ' is not embedded in this page (see the limits at the top); its SQL is below.' }));
@@ -97,16 +102,18 @@ export function renderEntry(): void {
       // Both drawn to one scale: the root of the faster side is the narrower.
       const most = Math.max(tree.us[0], beforeTree ? beforeTree.us[0] : 0);
       const scaleOf = (t: CompactTree) => most > 0 ? Math.max(0.05, t.us[0] / most) : 1;
-      if (beforeTree) state.graphs.before = new Graph('before', leftBox, beforeTree, scaleOf(beforeTree), () => undefined);
+      if (beforeTree) state.graphs.before = new Graph('before', leftBox, beforeTree, scaleOf(beforeTree), () => undefined, state.leftHeavy);
       else leftBox.appendChild(h('p', { class: 'note', text: 'No ' + e.label + ' of this test in the before recordings' + (before ? ' has an embedded call tree.' : '.') }));
-      state.graphs.after = new Graph('after', rightBox, tree, scaleOf(tree), followZoom);
+      state.graphs.after = new Graph('after', rightBox, tree, scaleOf(tree), followZoom, state.leftHeavy);
     } else {
       const box = h('div', { class: 'side after' });
       ui.graphs.appendChild(box);
-      state.graphs.after = new Graph('after', box, tree, undefined, followZoom);
+      state.graphs.after = new Graph('after', box, tree, undefined, followZoom, state.leftHeavy);
     }
     ui.callTree = new CallTree(ui.treeBox, tree, (id) => { if (state.graphs.after) state.graphs.after.zoomTo(id); });
   }
+  renderTimeline(ui.timelineBox, e.tree);
+  renderSandwich(ui.sandwichBox, e.tree || e.merged);
   renderSql(e);
   applySearch();
   if (state.finding) applyFinding(state.finding);

@@ -34,9 +34,10 @@ interface FlameGraphChart {
   (selection: Selection): void;
   width(px: number): FlameGraphChart;
   cellHeight(px: number): FlameGraphChart;
+  minHeight(px: number): FlameGraphChart;
   transitionDuration(ms: number): FlameGraphChart;
   minFrameSize(px: number): FlameGraphChart;
-  sort(sort: boolean): FlameGraphChart;
+  sort(sort: boolean | ((a: FrameNode, b: FrameNode) => number)): FlameGraphChart;
   inverted(inverted: boolean): FlameGraphChart;
   selfValue(selfValue: boolean): FlameGraphChart;
   setColorMapper(color: (d: FrameNode, original: string) => string): FlameGraphChart;
@@ -83,6 +84,15 @@ function colorOf(d: FrameNode, original: string): string {
 
 export type Side = 'before' | 'after';
 
+/** A row's height; the graph is as tall as the tree is deep (the library: depth + 3 rows), at least MIN_ROWS. */
+const CELL_PX = 20;
+const MIN_ROWS = 8;
+
+/** Left-heavy order: the children with the most time first (then call order). */
+function byTime(a: FrameNode, b: FrameNode): number {
+  return b.data.value - a.data.value || a.data.id - b.data.id;
+}
+
 export class Graph {
   readonly crumbs: HTMLElement;
   readonly details: HTMLElement;
@@ -93,8 +103,8 @@ export class Graph {
   readonly byId: FrameNode[];
   zoomed: FrameNode;
 
-  /** scale: the share of the box's width the root takes (side by side, the faster side is narrower). */
-  constructor(readonly side: Side, box: HTMLElement, readonly tree: CompactTree, scale: number | undefined, private readonly onZoom: (id: number) => void) {
+  /** scale: the share of the box's width the root takes (side by side, the faster side is narrower); leftHeavy: each frame's children by time, the most first. */
+  constructor(readonly side: Side, box: HTMLElement, readonly tree: CompactTree, scale: number | undefined, private readonly onZoom: (id: number) => void, leftHeavy = false) {
     const p = prep(tree);
     this.crumbs = h('nav', { class: 'crumbs', 'aria-label': 'zoom path', 'data-side': side });
     this.details = h('div', { class: 'details', 'aria-live': 'polite', text: 'Hover a frame for its numbers; click to zoom in.' });
@@ -105,17 +115,20 @@ export class Graph {
     box.appendChild(this.details);
     const width = Math.max(120, Math.floor((this.svgBox.clientWidth || box.clientWidth || 960) * (scale || 1)));
     const nodes: FrameDatum[] = new Array(p.n);
-    for (let i = 0; i < p.n; i++) nodes[i] = { name: S[tree.name[i]], value: p.byCalls ? p.subCalls[i] : tree.us[i] / 1000, id: i, kind: tree.kind[i] };
+    // Width: the frame's recorded time (where the children of a frame overlapped, they are scaled to fit it: prep's shownMs).
+    for (let i = 0; i < p.n; i++) nodes[i] = { name: S[tree.name[i]], value: p.byCalls ? p.subCalls[i] : p.shownMs[i], id: i, kind: tree.kind[i] };
     for (let i = 1; i < p.n; i++) {
       const parent = nodes[tree.parent[i]];
       (parent.children || (parent.children = [])).push(nodes[i]);
     }
+    // The first paint without transition: a screenshot right after load shows the whole graph, labelled.
     this.chart = window.flamegraph.default()
       .width(width)
-      .cellHeight(18)
-      .transitionDuration(250)
+      .cellHeight(CELL_PX)
+      .minHeight(MIN_ROWS * CELL_PX)
+      .transitionDuration(0)
       .minFrameSize(0.5)
-      .sort(false)
+      .sort(leftHeavy ? byTime : false)
       .inverted(true)
       .selfValue(false)
       .setColorMapper(colorOf)
@@ -123,6 +136,8 @@ export class Graph {
       .setDetailsElement(this.details)
       .onClick((d) => { this.zoomed = d; this.changed(); });
     d3.select(this.svgBox).datum(nodes[0]).call(this.chart);
+    this.finishNow();
+    this.chart.transitionDuration(250);
     this.root = d3.select(this.svgBox).datum();
     const byId: FrameNode[] = new Array(p.n);
     this.root.each((d) => { byId[d.data.id] = d; });
@@ -131,11 +146,26 @@ export class Graph {
     this.changed();
   }
 
-  /** Marks the frames' elements (id, kind, finding or search), and redraws the crumbs down to the zoomed frame. */
+  /**
+   * Sets now what the library's first draw sets after a delay (its transitions start on the next
+   * animation frame even at duration 0): each frame's width and label.
+   */
+  private finishNow(): void {
+    const frames = this.svgBox.querySelectorAll('g.frame');
+    for (let k = 0; k < frames.length; k++) {
+      const g = frames[k], rect = g.querySelector('rect'), label = g.querySelector('foreignObject > div');
+      if (rect) rect.setAttribute('width', g.getAttribute('width') || '0');
+      if (label) label.textContent = g.getAttribute('name');
+    }
+  }
+
+  /** Marks the frames' elements (id, kind, finding, search, overlapping children), and redraws the crumbs down to the zoomed frame. */
   changed(): void {
+    const over = prep(this.tree).overUs;
     d3.select(this.svgBox).selectAll('g.frame')
       .attr('data-id', (d) => d.data.id)
       .attr('data-kind', (d) => KIND_NAMES[d.data.kind])
+      .attr('data-over', (d) => over[d.data.id] > 0 ? 'true' : null)
       .attr('data-mark', (d) => d.data.mark ? 'finding' : d.highlight ? 'search' : null);
     clear(this.crumbs);
     const path = this.zoomed.ancestors().reverse();

@@ -9,6 +9,7 @@ import { data } from './data';
 import { h } from './dom';
 import { buildEntrySection, renderEntry, selectEntry } from './entry';
 import { buildFindings } from './findings';
+import { bindKeys } from './keyboard';
 import { plural } from './format';
 import { buildEntries } from './sidebar';
 import { state, ui } from './state';
@@ -24,6 +25,8 @@ function build(): void {
   layout.appendChild(ui.sidebar);
   layout.appendChild(ui.main);
   buildNotes();
+  // The shown request's or test's header comes first: its time and SQL, or the change since before.
+  ui.main.appendChild(ui.entryHead = h('header', { id: 'entry-head', class: 'entry-head' }));
   buildEntries();
   buildFindings();
   buildEntrySection();
@@ -49,6 +52,7 @@ try {
   for (let i = 0; i < data.after.entries.length && first === -1; i++) if (data.after.entries[i].tree) first = i;
   if (first === -1 && data.after.entries.length) first = 0;
   if (first !== -1) selectEntry(first);
+  bindKeys();
 } catch (err) {
   const message = String(err && (err as { message?: unknown }).message ? (err as { message: unknown }).message : err);
   app.appendChild(h('p', { class: 'error', text: 'The report could not be drawn: ' + message }));

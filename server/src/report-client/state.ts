@@ -9,6 +9,8 @@ export interface PageState {
   entry: number;
   /** The flame graph's tree (same calls merged) rather than the one in call order. */
   merged: boolean;
+  /** Each frame's children by time, the most first (speedscope's left-heavy), rather than in call order. */
+  leftHeavy: boolean;
   /** What the search box holds… */
   search: string;
   /** …or a SQL shape picked in the SQL table, matched exactly. */
@@ -18,7 +20,7 @@ export interface PageState {
   graphs: Partial<Record<Side, Graph>>;
 }
 
-export const state: PageState = { entry: -1, merged: true, search: '', exact: null, finding: null, graphs: {} };
+export const state: PageState = { entry: -1, merged: true, leftHeavy: false, search: '', exact: null, finding: null, graphs: {} };
 
 /** The page's shared elements; page.ts builds them before anything uses them. */
 export interface PageElements {
@@ -30,12 +32,15 @@ export interface PageElements {
   entryHead: HTMLElement;
   search: HTMLInputElement;
   merge: HTMLInputElement;
+  leftHeavy: HTMLInputElement;
   reset: HTMLButtonElement;
   searchInfo: HTMLElement;
   findingInfo: HTMLElement;
   graphs: HTMLElement;
   treeBox: HTMLElement;
   sqlBox: HTMLElement;
+  sandwichBox: HTMLElement;
+  timelineBox: HTMLElement;
   /** The shown entry's call tree, when it has one. */
   callTree: CallTree | null;
 }

@@ -176,8 +176,8 @@ const FUNCTIONS_PER_NAME = 16;
  * two-byte strings as if they were Latin-1 (their UTF-8 bytes in the file are at least as many).
  */
 export const RETAINED = {
-  /** A Call (16 fields, its elapsed time a heap number), its slots in `calls`, the open stacks and the id index. */
-  call: 200,
+  /** A Call (17 fields, its elapsed time and start heap numbers), its slots in `calls`, the open stacks and the id index. */
+  call: 216,
   /** A thread's open stacks and its entry in the map of them. */
   thread: 448,
   sql: 40,
@@ -286,6 +286,8 @@ class TraceBuilder implements JsonVisitor {
   private classMapRaw: unknown;
 
   private readonly calls: Call[] = [];
+  /** The estimated time of the last event, in ms after the first (see Call.startMs). */
+  private clockMs = 0;
   private readonly functions: FunctionInfo[] = [];
   /** Method name → the first FUNCTIONS_PER_NAME identities with that name. */
   private readonly functionsByMethod = new Map<string, number[]>();
@@ -473,6 +475,7 @@ class TraceBuilder implements JsonVisitor {
       kind: CallKind.Function,
       fn: -1,
       elapsedMs: NaN,
+      startMs: this.clockMs,
       returned: false,
       sql: undefined,
       http: undefined,
@@ -510,6 +513,7 @@ class TraceBuilder implements JsonVisitor {
     }
     const call = this.calls[callIndex];
     this.applyReturn(call, e);
+    if (Number.isFinite(call.elapsedMs) && call.startMs + call.elapsedMs > this.clockMs) this.clockMs = call.startMs + call.elapsedMs;
     // A return need not be for the innermost open call (appmap-node writes async returns so):
     // the calls opened after it stay open (their parents were fixed when they were called), and
     // it leaves the stacks when it reaches their top. Removing it from the middle cost a search

@@ -35,6 +35,10 @@ export function renderHtml(model: ReportModel, libraries: InlineLibrary[], clien
     plural(model.after.nEntries, 'request or test', 'requests and tests'),
     nFindings ? plural(nFindings, 'finding') : 'no findings',
   ].join(' · ');
+  const c = model.comparison;
+  const resolved = c ? c.findings.filter((f) => f.status === 'resolved').length : 0;
+  const added = c ? c.findings.filter((f) => f.status === 'new').length : 0;
+  const since = c ? `Since before: ${c.regressed ? 'regressed' : 'no regression'}, ${plural(resolved, 'finding')} resolved, ${added} new.` : '';
   const out: string[] = [
     '<!DOCTYPE html>',
     '<html lang="en">',
@@ -50,6 +54,7 @@ export function renderHtml(model: ReportModel, libraries: InlineLibrary[], clien
     '<header class="page-header">',
     `<h1>${escapeHtml(model.title)}</h1>`,
     `<p class="summary">${escapeHtml(summary)}</p>`,
+    ...(c ? [`<p id="page-verdict" class="${c.regressed ? 'verdict bad' : 'verdict good'}">${escapeHtml(since)}</p>`] : []),
     '</header>',
     `<noscript><p>This report draws its flame graphs with JavaScript: allow scripts for this file. ${escapeHtml(plural(nFindings, 'finding'))}:</p><ul>${model.findings
       .map((f) => `<li>${escapeHtml(`${f.path}:${f.line} ${f.severity} ${f.message}${f.detail ? ` (${f.detail})` : ''} [${f.rule}]`)}</li>`)

@@ -149,7 +149,7 @@ function findingDetails(f: Finding, fix: Fix | undefined, link: Link, sourceText
  * The lines an edit changes, as a unified diff without its header (`-` the lines now, `+` the same
  * lines edited); undefined when the text is unknown or no longer holds the edit's range.
  */
-function editDiff(edit: NonNullable<Fix['edit']>, text: string | undefined): string[] | undefined {
+export function editDiff(edit: NonNullable<Fix['edit']>, text: string | undefined): string[] | undefined {
   if (text === undefined) return undefined;
   const lines = text.split('\n').map((l) => l.replace(/\r$/, ''));
   const { line, column, endLine, endColumn } = edit.range;
@@ -219,9 +219,18 @@ function folded(summary: string, body: string[]): string[] {
 function sourceLink(base: string, path: string, line: number, endLine: number | undefined, code: (text: string) => string): string {
   const range = endLine !== undefined && endLine !== line ? `${line}-${endLine}` : `${line}`;
   const text = code(`${path}:${range}`);
-  // A recorded path that is not well-formed Unicode (a file name in another encoding) can be no URL.
-  if (path.startsWith('/') || /^[A-Za-z]:[\\/]/.test(path) || !isWellFormed(path)) return text;
-  return `[${text}](${base}${encodePath(path)}#L${line})`;
+  const href = sourceHref(base, path, line);
+  return href === undefined ? text : `[${text}](${href})`;
+}
+
+/**
+ * The link to a source line (`base` + the path, each segment percent-encoded, + `#Lline`), or
+ * undefined for a path that can be no link: absolute, or not well-formed Unicode (a file name in
+ * another encoding). The Markdown and HTML reports link the same way.
+ */
+export function sourceHref(base: string, path: string, line: number): string | undefined {
+  if (path.startsWith('/') || /^[A-Za-z]:[\\/]/.test(path) || !isWellFormed(path)) return undefined;
+  return `${base}${encodePath(path)}#L${line}`;
 }
 
 function displayPlace(l: SourceLocation): string {

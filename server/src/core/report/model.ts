@@ -11,12 +11,14 @@ import { formatCount, formatMs, formatNumber, plural } from '../findings/format'
 import { formatProblem, Problem } from '../problem';
 import { Call, CallKind, Trace } from '../trace';
 import { commonAncestors, cullTree, fullTree, mergeTree, StringTable } from './modelTree';
-import { CompactTree, ComparisonRow, ComparisonSection, ComparisonView, EntryFacts, EntryView, FindingTarget, FindingView, ReportModel, SideView, UnlistedGroup, UnlistedRest } from './pageData';
+import { CompactTree, ComparisonFinding, ComparisonRow, ComparisonSection, ComparisonView, EntryFacts, EntryView, FindingTarget, FindingView, FixView, ReportModel, SideView, UnlistedGroup, UnlistedRest } from './pageData';
 import { countWork } from '../workCounter';
+import type { Fix } from '../fixes/index';
+import { editDiff, sourceHref } from './markdown';
 import { append } from '../arrays';
 
 export { FrameKind } from './pageData';
-export type { CompactTree, ComparisonRow, ComparisonSection, ComparisonView, EntryFacts, EntryView, FindingTarget, FindingView, ReportModel, SideView, SqlShapeView, UnlistedGroup, UnlistedRest } from './pageData';
+export type { CompactTree, ComparisonFinding, ComparisonRow, ComparisonSection, ComparisonView, EntryFacts, EntryView, FindingTarget, FindingView, FixView, ReportModel, SideView, SqlShapeView, UnlistedGroup, UnlistedRest } from './pageData';
 
 /** What a page embeds at most. Beyond these, entries are summarised and frames folded, and the page says so. */
 export const REPORT_LIMITS = {
@@ -189,6 +191,12 @@ export interface ReportInput {
   /** How each side was given, for people (`.runlens/baseline.json`, `3 recordings`). */
   sources?: { before: string; after: string };
   problems: Problem[];
+  /** The findings' fixes (core/fixes fixOf), shown as the Markdown report shows them. */
+  fixes?: Map<Finding, Fix>;
+  /** The current text of a workspace file, for a fix's diff; undefined when unreadable. */
+  sourceText?: (path: string) => string | undefined;
+  /** What links to source lines start with (`--link-base`, or relative to the report's folder). */
+  linkBase?: string;
 }
 
 /** The page's data: both sides in one string table, findings linked to their frames. */
@@ -215,6 +223,8 @@ export function reportModel(input: ReportInput): ReportModel {
       if (listed[listed.length - 1] !== fi) listed.push(fi);
       return { entry, recording: t.entry.recording, focus: t.focus, frames: t.frames, mergedFocus: t.mergedFocus, mergedFrames: t.mergedFrames, nFrames: t.nFrames };
     });
+    const href = input.linkBase === undefined ? undefined : sourceHref(input.linkBase, f.location.path, f.location.line);
+    const fix = fixView(input.fixes?.get(f), input.sourceText, input.linkBase);
     return {
       rule: f.rule,
       severity: f.severity,
@@ -225,6 +235,8 @@ export function reportModel(input: ReportInput): ReportModel {
       count: f.count,
       scope: f.scope,
       related: f.related.map((r) => ({ sql: r.sql, count: r.count })),
+      ...(href === undefined ? {} : { href }),
+      ...(fix ? { fix } : {}),
       targets,
     };
   });
@@ -241,6 +253,16 @@ export function reportModel(input: ReportInput): ReportModel {
     problems: input.problems.slice(0, 200).map(formatProblem),
     notes,
   };
+}
+
+/** A fix for the page: the diff of its edit (the Markdown report's), else its new code, else its hint. */
+function fixView(fix: Fix | undefined, sourceText: ReportInput['sourceText'], linkBase: string | undefined): FixView | undefined {
+  if (!fix) return undefined;
+  if (!fix.edit) return fix.hint ? { hint: fix.hint } : undefined;
+  const { path, range, newText } = fix.edit;
+  const diff = editDiff(fix.edit, sourceText?.(path));
+  const href = linkBase === undefined ? undefined : sourceHref(linkBase, path, range.line);
+  return { path, line: range.line, endLine: range.endLine, ...(href === undefined ? {} : { href }), ...(diff ? { diff } : { code: newText }) };
 }
 
 // ---- building ---------------------------------------------------------------------------------
@@ -509,7 +531,8 @@ function sideView(side: SideResult, strings: StringTable, locations: Record<numb
       if (loc !== undefined && !(id in locations)) locations[id] = loc;
       return id;
     });
-    return { ...tree, name };
+    const { startUs, ...rest } = tree;
+    return startUs ? { ...rest, name, startStepUs: startUs.map((t, i) => (i ? t - startUs[i - 1] : t)) } : { ...rest, name };
   };
   const entries = side.entries.map((e, id): EntryView => ({
     id,
@@ -542,6 +565,7 @@ function comparisonView(c: Comparison, sources: { before: string; after: string 
     return { ...s, rows: shown.map(comparisonRow), hidden: entries.length - shown.length };
   });
   const line = (f: { path: string; line: number; severity: string; message: string; rule: string }) => `${f.path}:${f.line} ${f.severity} ${f.message} [${f.rule}]`;
+  const changed = (status: ComparisonFinding['status'], f: { message: string; scope?: string }, text: string): ComparisonFinding => ({ status, text, name: shortName(f.message), ...(f.scope === undefined ? {} : { scope: f.scope }) });
   return {
     sources: sources ?? { before: 'before', after: 'after' },
     recordings: { before: c.before.recordings, after: c.after.recordings },
@@ -549,9 +573,9 @@ function comparisonView(c: Comparison, sources: { before: string; after: string 
     regressions: c.regressions,
     sections,
     findings: [
-      ...c.findings.resolved.map((f) => ({ status: 'resolved' as const, text: line(f) })),
-      ...c.findings.new.map((f) => ({ status: 'new' as const, text: line(f) })),
-      ...c.findings.changed.map(({ before, after }) => ({ status: 'changed' as const, text: `${line(after)} (${formatCount(before.count)} → ${formatCount(after.count)})` })),
+      ...c.findings.resolved.map((f) => changed('resolved', f, line(f))),
+      ...c.findings.new.map((f) => changed('new', f, line(f))),
+      ...c.findings.changed.map(({ before, after }) => changed('changed', after, `${line(after)} (${formatCount(before.count)} → ${formatCount(after.count)})`)),
     ],
     notes: [
       `Noise: a time change within ${formatNumber(c.thresholds.noiseFactor)} × the spread of one call's time (± in the noise column) claims nothing.`,
@@ -583,6 +607,12 @@ function comparisonRow(e: EntryChange): ComparisonRow {
 }
 
 // ---- helpers ----------------------------------------------------------------------------------
+
+/** A finding's kind for a headline: its message up to the colon (`N+1: 600 queries…` → `N+1`). */
+function shortName(message: string): string {
+  const colon = message.indexOf(':');
+  return colon > 0 && colon <= 40 ? message.slice(0, colon) : message;
+}
 
 /** The identity mergeFindings gives a finding: rule, place and repeated shapes. */
 function findingKey(f: Finding): string {

@@ -42,25 +42,30 @@ export interface FullTree extends CompactTree {
 
 /**
  * The subtree of `roots` as a tree: one root call (a request), or, with `testName`, a node for
- * the recording above all of its root calls. Unknown times count as the children's sum.
+ * the recording above all of its root calls. Times are as recorded; unknown ones (and the test
+ * node's) count as the children's sum.
  */
 export function fullTree(trace: Trace, roots: Call[], strings: StringTable, testName?: string): FullTree {
-  const tree: FullTree = { name: [], parent: [], kind: [], us: [], sql: [], calls: [], folded: 0, callIndex: [] };
+  const tree: FullTree = { name: [], parent: [], kind: [], us: [], sql: [], calls: [], folded: 0, callIndex: [], startUs: [] };
+  const origin = roots.reduce((t, r) => Math.min(t, r.startMs), Infinity);
+  const starts = tree.startUs as number[];
   const add = (c: Call | undefined, parent: number): number => {
     const id = tree.name.length;
     tree.parent.push(parent);
     tree.calls.push(1);
     tree.callIndex.push(c ? c.index : -1);
+    starts.push(c ? Math.round((c.startMs - origin) * 1000) : 0);
     if (!c) {
       tree.name.push(strings.id(testName ?? trace.recordingPath));
       tree.kind.push(FrameKind.Test);
-      tree.us.push(0);
+      tree.us.push(-1);
       tree.sql.push(0);
       return id;
     }
     tree.name.push(strings.id(frameName(trace, c)));
     tree.kind.push(frameKind(c));
-    tree.us.push(Number.isFinite(c.elapsedMs) && c.elapsedMs > 0 ? Math.round(c.elapsedMs * 1000) : 0);
+    // Unknown (-1 until sumUp): counted as the children's sum.
+    tree.us.push(Number.isFinite(c.elapsedMs) ? Math.max(0, Math.round(c.elapsedMs * 1000)) : -1);
     tree.sql.push(c.kind === CallKind.Sql ? 1 : 0);
     return id;
   };
@@ -127,8 +132,8 @@ export interface CullOptions {
 }
 
 /**
- * The tree cut to a budget: the frames with the most time are kept (ties: the earlier), which
- * keeps every kept frame's parent because a parent's time is never less than a child's; the
+ * The tree cut to a budget: the frames with the most time are kept (ties: the earlier), with
+ * their ancestors (a parent's recorded time can be less than a child's); the
  * rest of each kept frame's children become one "more" frame. `newId[i]` is the kept node i's
  * id in the result, else -1.
  */
@@ -157,6 +162,8 @@ export function cullTree(tree: CompactTree, options: CullOptions): { tree: Compa
     }
   }
   kept[0] = 1;
+  // A child can have more time than its parent (recorded times overlap): its ancestors are kept too.
+  for (let i = n - 1; i > 0; i--) if (kept[i]) kept[tree.parent[i]] = 1;
   for (const i of options.keep ?? []) {
     // Up to the first kept ancestor: each node is marked once, however many frames lie below it.
     for (let a = drawnAt[i]; a !== -1 && !kept[a]; a = tree.parent[a]) {
@@ -171,7 +178,8 @@ export function cullTree(tree: CompactTree, options: CullOptions): { tree: Compa
   const subtreeCalls = Float64Array.from(tree.calls);
   for (let i = n - 1; i > 0; i--) subtreeCalls[tree.parent[i]] += subtreeCalls[i];
 
-  const out: CompactTree = { name: [], parent: [], kind: [], us: [], sql: [], calls: [], folded: tree.folded };
+  const starts = tree.startUs;
+  const out: CompactTree = { name: [], parent: [], kind: [], us: [], sql: [], calls: [], folded: tree.folded, ...(starts ? { startUs: [] } : {}) };
   const newId = new Int32Array(n).fill(-1);
   // Preorder: a node's kept children, then its "more" frame; `~i` stands for node i's "more" frame.
   const stack: { node: number; parent: number }[] = [{ node: 0, parent: -1 }];
@@ -179,9 +187,10 @@ export function cullTree(tree: CompactTree, options: CullOptions): { tree: Compa
     const { node, parent } = stack.pop() as { node: number; parent: number };
     if (node < 0) {
       const of = ~node;
-      let us = 0, sql = 0, calls = 0, nFolded = 0;
+      let us = 0, sql = 0, calls = 0, nFolded = 0, start = Infinity;
       for (const c of children[of]) {
         if (kept[c]) continue;
+        if (starts && starts[c] < start) start = starts[c];
         us += tree.us[c];
         sql += tree.sql[c];
         calls += subtreeCalls[c];
@@ -190,10 +199,12 @@ export function cullTree(tree: CompactTree, options: CullOptions): { tree: Compa
       const deeper = depth[of] >= options.maxDepth;
       const name = deeper ? `… ${formatCount(calls)} deeper ${calls === 1 ? 'call' : 'calls'} not shown` : `… ${formatCount(calls)} more ${calls === 1 ? 'call' : 'calls'} (${formatCount(nFolded)} ${nFolded === 1 ? 'frame' : 'frames'} of ${formatMs(maxUs(tree, children[of], kept) / 1000)} or less)`;
       pushNode(out, options.strings.id(name), parent, FrameKind.More, us, sql, calls);
+      if (out.startUs) out.startUs.push(start === Infinity ? 0 : start);
       out.folded += calls;
       continue;
     }
     const id = pushNode(out, tree.name[node], parent, tree.kind[node], tree.us[node], tree.sql[node], tree.calls[node]);
+    if (out.startUs && starts) out.startUs.push(starts[node]);
     newId[node] = id;
     const kids = children[node];
     if (kids.some((c) => !kept[c])) stack.push({ node: ~node, parent: id });
@@ -298,12 +309,16 @@ function frameKind(c: Call): FrameKind {
   }
 }
 
-/** Bottom-up: SQL below each node, and each time at least its children's sum (children come after parents). */
+/**
+ * Bottom-up: SQL below each node, and an unknown time (-1: none recorded, or a test's root) as its
+ * children's sum (children come after parents). A recorded time stays as recorded, even when its
+ * children add up to more (they overlapped, or clocks disagree): the page marks such frames.
+ */
 function sumUp(tree: CompactTree): void {
   const n = tree.name.length;
   const childUs = new Float64Array(n);
   for (let i = n - 1; i >= 0; i--) {
-    if (childUs[i] > tree.us[i]) tree.us[i] = childUs[i];
+    if (tree.us[i] < 0) tree.us[i] = childUs[i];
     const p = tree.parent[i];
     if (p === -1) continue;
     childUs[p] += tree.us[i];

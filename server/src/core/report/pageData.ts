@@ -22,7 +22,11 @@ export interface CompactTree {
   /** Index of the parent node; -1 for the root. */
   parent: number[];
   kind: FrameKind[];
-  /** Inclusive time in microseconds (whole numbers keep the page small); never less than the children's sum. */
+  /**
+   * Inclusive time in microseconds as recorded (whole numbers keep the page small); unknown ones
+   * are the children's sum. It can be less than the children's sum (they overlapped: concurrent
+   * calls, or clocks that disagree): the page draws those children scaled to it and says so.
+   */
   us: number[];
   /** SQL queries in the frame and below it. */
   sql: number[];
@@ -30,6 +34,14 @@ export interface CompactTree {
   calls: number[];
   /** Calls of the subtree that are folded into "more" frames rather than drawn as their own. */
   folded: number;
+  /**
+   * The tree in call order only: each frame's estimated start, µs after the root's (core/trace.ts
+   * Call.startMs: from the order of the recorded events and their times); a "more" frame's is
+   * the earliest of its calls'. For the timeline.
+   */
+  startUs?: number[];
+  /** In the page, instead of startUs (smaller: starts follow call order): each frame's start minus the one before it (node 0: its own). */
+  startStepUs?: number[];
 }
 
 export interface ReportModel {
@@ -125,8 +137,26 @@ export interface FindingView {
   count: number;
   scope?: string;
   related: { sql: string; count: number }[];
+  /** The link to its line (`--link-base` or relative to the report), when its path can be one. */
+  href?: string;
+  /** Its fix, as the Markdown report shows it: the lines the edit changes as a diff, or the new code, or a hint. */
+  fix?: FixView;
   /** Where the finding is in the recorded trees, the recording with the largest count first. */
   targets: FindingTarget[];
+}
+
+export interface FixView {
+  /** The edit's place (none for a hint). */
+  path?: string;
+  line?: number;
+  endLine?: number;
+  href?: string;
+  /** `-` the lines now, `+` the same lines edited (core/report/markdown.ts editDiff). */
+  diff?: string[];
+  /** The edit's new text, when the file's text is not known. */
+  code?: string;
+  /** A fix in words, when there is no exact edit. */
+  hint?: string;
 }
 
 export interface FindingTarget {
@@ -149,8 +179,18 @@ export interface ComparisonView {
   regressed: boolean;
   regressions: string[];
   sections: ComparisonSection[];
-  findings: { status: 'resolved' | 'new' | 'changed'; text: string }[];
+  findings: ComparisonFinding[];
   notes: string[];
+}
+
+/** A finding resolved, new or changed since before, as `runlens compare` lists it. */
+export interface ComparisonFinding {
+  status: 'resolved' | 'new' | 'changed';
+  text: string;
+  /** What it is, short (the message up to its colon: `N+1`), for a request's or test's headline. */
+  name: string;
+  /** The route or test it is in, when it is in one. */
+  scope?: string;
 }
 
 export interface ComparisonSection {
