@@ -247,6 +247,8 @@ class SpanCollector implements JsonVisitor {
   private nBadTimes = 0;
   private nDuplicates = 0;
   private nOrphans = 0;
+  /** The first span's start (epoch ms), from which calls' starts are counted. */
+  private originMs = Infinity;
   private sawResourceSpans = false;
 
   constructor(
@@ -458,6 +460,9 @@ class SpanCollector implements JsonVisitor {
     roots.sort(byStart);
     for (const list of children) if (list.length > 1) list.sort(byStart);
 
+    // Spans carry their clock: a call starts at its span's start, in ms after the first span's.
+    this.originMs = Infinity;
+    for (const s of unique) if (s.startMs < this.originMs) this.originMs = s.startMs;
     const calls: Call[] = [];
     const functions: FunctionInfo[] = [];
     const functionIds = new Map<string, number>();
@@ -519,6 +524,7 @@ class SpanCollector implements JsonVisitor {
       kind: CallKind.Function,
       fn: -1,
       elapsedMs: !Number.isNaN(s.startMs) && s.endMs >= s.startMs ? s.endMs - s.startMs : NaN,
+      startMs: Number.isNaN(s.startMs) || !Number.isFinite(this.originMs) ? NaN : s.startMs - this.originMs,
       returned: !Number.isNaN(s.endMs) && s.endMs > 0,
       sql: undefined,
       http: undefined,

@@ -47,14 +47,15 @@ export interface FullTree extends CompactTree {
  */
 export function fullTree(trace: Trace, roots: Call[], strings: StringTable, testName?: string): FullTree {
   const tree: FullTree = { name: [], parent: [], kind: [], us: [], sql: [], calls: [], folded: 0, callIndex: [], startUs: [] };
-  const origin = roots.reduce((t, r) => Math.min(t, r.startMs), Infinity);
+  // A start may be unknown (NaN: an OTel span without a valid start): it counts as the origin.
+  const origin = roots.reduce((t, r) => (Number.isFinite(r.startMs) ? Math.min(t, r.startMs) : t), Infinity);
   const starts = tree.startUs as number[];
   const add = (c: Call | undefined, parent: number): number => {
     const id = tree.name.length;
     tree.parent.push(parent);
     tree.calls.push(1);
     tree.callIndex.push(c ? c.index : -1);
-    starts.push(c ? Math.round((c.startMs - origin) * 1000) : 0);
+    starts.push(c && Number.isFinite(c.startMs) && Number.isFinite(origin) ? Math.round((c.startMs - origin) * 1000) : 0);
     if (!c) {
       tree.name.push(strings.id(testName ?? trace.recordingPath));
       tree.kind.push(FrameKind.Test);
