@@ -197,6 +197,15 @@ async function recordNode(root: string, command: string[], io: Io, options: Reco
   refuseOutsideRoot(root, outputDir);
   const written = [...recordingTimes(outputDir)].filter(([file, mtimeMs]) => before.get(file) !== mtimeMs).map(([file]) => file).sort();
 
+  return scanWritten(root, written, program, display, exit, io, `wrote no recording to ${displayPath(root, outputDir)}`);
+}
+
+/**
+ * After the command: the files it wrote are scanned, and the status is the scan's, unless the
+ * command could not run (127), was stopped by a signal (128 + its number), failed (its status) or
+ * wrote nothing (1, saying `noneWritten`).
+ */
+async function scanWritten(root: string, written: string[], program: string, display: string, exit: Exit, io: Io, noneWritten: string): Promise<number> {
   let status = 0;
   if (written.length > 0) {
     status = await runScan({ paths: written, root, format: 'text', failOn: 'error', configFile: undefined, fixHints: false }, io);
@@ -214,7 +223,7 @@ async function recordNode(root: string, command: string[], io: Io, options: Reco
     return exit.code;
   }
   if (written.length === 0) {
-    io.stderr(`runlens record: ${display} wrote no recording to ${displayPath(root, outputDir)}\n`);
+    io.stderr(`runlens record: ${display} ${noneWritten}\n`);
     return 1;
   }
   return status;
@@ -260,27 +269,7 @@ async function recordNodeOtel(root: string, command: string[], io: Io, options: 
     io.stderr(`runlens record: wrote ${written.length === 1 ? 'one trace file' : `${written.length} trace files`}: ${written.map((f) => displayPath(root, f)).join(', ')}\n`);
   }
 
-  let status = 0;
-  if (written.length > 0) {
-    status = await runScan({ paths: written, root, format: 'text', failOn: 'error', configFile: undefined, fixHints: false }, io);
-  }
-  if ('error' in exit) {
-    io.stderr(`runlens record: cannot run ${program}: ${exit.error.message}\n`);
-    return 127;
-  }
-  if (exit.signal) {
-    io.stderr(`runlens record: ${display} was stopped by ${exit.signal}\n`);
-    return 128 + (os.constants.signals[exit.signal] ?? 0);
-  }
-  if (exit.code !== 0) {
-    io.stderr(`runlens record: ${display} exited with status ${exit.code}\n`);
-    return exit.code;
-  }
-  if (written.length === 0) {
-    io.stderr(`runlens record: ${display} wrote no trace to ${TRACES_DIR}: no Node process of it made a span of the libraries traced\n`);
-    return 1;
-  }
-  return status;
+  return scanWritten(root, written, program, display, exit, io, `wrote no trace to ${TRACES_DIR}: no Node process of it made a span of the libraries traced`);
 }
 
 /** Whether a package resolves from runlens's own folder, as the bootstrap will load it. */
