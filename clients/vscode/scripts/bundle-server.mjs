@@ -5,7 +5,7 @@
 //   server/package.json               the root's, with only the fields a package needs
 //   server/server/bin/runlens.js      the launcher the extension runs
 //   server/server/out/server/src/**   the compiled server
-//   server/node_modules/**            its production dependencies, as `npm ls --omit=dev` lists them
+//   server/node_modules/**            its production dependencies, as `npm ls --omit=dev --omit=optional` lists them
 //
 // Tree-sitter grammars the server does not load are left out (22 MB → 6 MB); the list is read from
 // the compiled treeSitter.js. Ends with a smoke test: the bundled server answers `initialize` with
@@ -46,11 +46,15 @@ console.log(
     `${pruned} unused grammars left out, ${megabytes(size(DEST))} MB, ${Date.now() - started} ms`,
 );
 
-/** The folders of the root's production dependency closure (nested ones included), from npm. */
+/**
+ * The folders of the root's production dependency closure (nested ones included), from npm; the
+ * optional ones left out: they are the OpenTelemetry recorder of `runlens record --otel`, which
+ * the editor never runs (about 73 MB).
+ */
 function productionPackages() {
   let stdout;
   try {
-    stdout = execFileSync('npm', ['ls', '--omit=dev', '--all', '--parseable'], { cwd: REPO, encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'] });
+    stdout = execFileSync('npm', ['ls', '--omit=dev', '--omit=optional', '--all', '--parseable'], { cwd: REPO, encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'] });
   } catch (err) {
     fail(`npm ls --omit=dev failed in ${REPO} (run \`npm ci\` there):\n${err.stderr || err.message}`);
   }
