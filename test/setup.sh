@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # Installs what the tests need beyond npm ci, above all the editors of the end-to-end tests (test/e2e), on Debian bookworm with Node 20:
-#   - Debian's neovim (0.7), emacs-nox (28) with elpa-eglot and elpa-lsp-mode, chromium; strace (test/system/confinement.test.ts);
+#   - Debian's neovim (0.7), emacs-nox (28) with elpa-eglot and elpa-lsp-mode, chromium; strace (test/system/confinement.test.ts); postgresql (the OTel example on PostgreSQL, started in a temporary folder by its test);
 #     ripgrep and libkrb5-dev for code-server's native modules;
 #   - newer Neovims than Debian's 0.7, from later Debian releases, in private folders (no system change):
 #     0.10 (trixie) and 0.12 (forky), under test/e2e/nvim/.neovim;
@@ -34,7 +34,7 @@ for example in bookshop node-apps otel-probe otel-apps; do
   EXAMPLES+=("$example:$!:$log")
 done
 
-PACKAGES=(neovim emacs-nox elpa-eglot elpa-lsp-mode chromium ripgrep libkrb5-dev strace)
+PACKAGES=(neovim emacs-nox elpa-eglot elpa-lsp-mode chromium ripgrep libkrb5-dev strace postgresql)
 missing=()
 for p in "${PACKAGES[@]}"; do dpkg -s "$p" >/dev/null 2>&1 || missing+=("$p"); done
 if [ ${#missing[@]} -gt 0 ]; then
