@@ -10,7 +10,7 @@ import * as assert from 'node:assert/strict';
 import { spawn, spawnSync } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import { BOOKSHOP_CASE, E2eCase, E2eWorkspace, makeClientRepository, RAILS, REPO } from './workspace';
+import { BOOKSHOP_CASE, E2eCase, E2eWorkspace, makeClientRepository, OTEL_CASE, RAILS, REPO } from './workspace';
 
 /** What a script writes (README.md here). */
 interface EditorReport {
@@ -163,7 +163,18 @@ interface Expected {
 }
 
 const INSERTED = 2;
-const EXPECTED: Record<E2eCase['name'], Expected> = {
+
+/** The knex-tasks example's N+1s as the editor shows them (0-based lines), as `runlens scan` prints them. */
+const OTEL_DIAGNOSTICS: string[] = [
+  "11:4-11:104 warning n-plus-one (runlens) N+1: 8 queries from this query", // for … of: await knex('tasks')…
+  "20:6-20:106 warning n-plus-one (runlens) N+1: 8 queries from this query", // Promise.all(map(async …))
+  '30:2-30:50 warning n-plus-one (runlens) N+1: 8 queries from this query', // a plain map: the Promise.all line
+  "38:2-38:98 warning n-plus-one (runlens) N+1: 8 queries from this query", // in the helper tasksOf
+  '51:4-51:87 warning n-plus-one (runlens) N+1: 8 queries from this query', // Objection's $relatedQuery
+];
+/** The cases every editor runs through the whole script (the OTel example has its own test below). */
+type FullCase = Exclude<E2eCase['name'], 'otel'>;
+const EXPECTED: Record<FullCase, Expected> = {
   rails: {
     title: 'the Rails app (a copy outside git)',
     diagnostic: '15:18-15:64 error n-plus-one (runlens) N+1: 30 queries from this query', // @microposts = @user.microposts.paginate(page: params[:page])
@@ -233,7 +244,7 @@ const EXPECTED: Record<E2eCase['name'], Expected> = {
 describe('the clients in real editors', function () {
   for (const run of runs) {
     for (const project of run.cases) {
-      const expected = EXPECTED[project.name];
+      const expected = EXPECTED[project.name as FullCase];
       describe(`${run.name}: ${expected.title}`, function () {
         this.timeout(run.timeoutMs + 30_000);
         let report: EditorReport;
@@ -352,6 +363,43 @@ const INSTALLS = [
   { name: 'Emacs 30, use-package :vc', editor: 'emacs 30.1, use-package :vc', file: EMACS30, script: 'emacs/package-vc-e2e.el', install: 'use-package :vc', installedAs: 'runlens/clients/emacs/runlens.elc' },
   { name: "Neovim 0.12, vim.pack", editor: 'neovim 0.12.', file: NEOVIM12, script: 'nvim/pack-e2e.lua', install: '', installedAs: 'site/pack/core/opt/runlens/clients/nvim/lua/runlens/init.lua' },
 ];
+
+describe('Neovim on an OpenTelemetry trace (the knex-tasks example, traced by the real SDK)', function () {
+  // Every Neovim, as the plugin runs there: what an editor shows of an OTel trace is what it shows
+  // of a recording, each N+1 on the exact line of its per-row query.
+  for (const { version, nvim, from } of NEOVIMS) {
+    describe(`Neovim ${version} (${from})`, function () {
+      this.timeout(210_000);
+      let report: EditorReport;
+      let ws: E2eWorkspace;
+
+      before(async function () {
+        if (!works(nvim, ['--headless', '-u', 'NONE', '-i', 'NONE', '-n', '-c', 'qall!'])) {
+          if (process.env.CI) throw new Error(`${nvim} does not run; test/setup.sh installs it`);
+          console.log(`      skipped: ${nvim} does not run (test/setup.sh installs it)`);
+          this.skip();
+        }
+        ws = OTEL_CASE.open();
+        const out = path.join(ws.home, 'report.json');
+        const command = { file: nvim, args: ['--headless', '-u', 'NONE', '-i', 'NONE', '-n', '-c', `luafile ${path.join(REPO, 'test/e2e/nvim/e2e.lua')}`, ws.file] };
+        const { status, output } = await runInEditor({ client: 'nvim', timeoutMs: 180_000 }, OTEL_CASE, ws, command, { RUNLENS_E2E_OUT: out });
+        if (!fs.existsSync(out)) throw new Error(`Neovim ${version} wrote no report (exit ${status}):\n${output}`);
+        report = JSON.parse(fs.readFileSync(out, 'utf8')) as EditorReport;
+        if (status !== 0) report.errors = [...(report.errors ?? []), `exit ${status}: ${output.slice(-2000)}`];
+      });
+      after(() => ws?.dispose());
+
+      it('shows each N+1 on its per-row query line, exactly', () => {
+        checkDiagnostics(report.diagnostics, OTEL_DIAGNOSTICS);
+      });
+
+      it('moves them with their code when two lines are inserted above, and reports no script errors', () => {
+        checkDiagnostics(report.after.diagnostics, OTEL_DIAGNOSTICS.map((d) => d.replace(/^(\d+):(\d+)-(\d+):/, (_, a, c, b) => `${Number(a) + INSERTED}:${c}-${Number(b) + INSERTED}:`)));
+        assert.deepEqual(report.errors ?? [], []);
+      });
+    });
+  }
+});
 
 describe("the clients installed by the editors' own package managers, from a git URL, as their READMEs say", function () {
   this.timeout(120_000);

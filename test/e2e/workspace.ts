@@ -41,7 +41,7 @@ export interface E2eWorkspace {
 }
 
 export interface E2eCase {
-  name: 'rails' | 'bookshop';
+  name: 'rails' | 'bookshop' | 'otel';
   /** The opened file, relative to the project folder. */
   file: string;
   /** The same file after the first quick fix, as committed in the fixed twin. */
@@ -90,7 +90,26 @@ export const BOOKSHOP_CASE: E2eCase = {
   },
 };
 
-export const CASES: Record<E2eCase['name'], E2eCase> = { rails: RAILS, bookshop: BOOKSHOP_CASE };
+/**
+ * The OpenTelemetry example (test/workspaces/otel-apps/knex-tasks) with its trace written by the
+ * real OpenTelemetry Node SDK through `runlens record --otel` (.runlens/traces/), copied outside
+ * git: the server reads the trace as it reads recordings, each N+1 on its per-row query line.
+ */
+export const OTEL_CASE: E2eCase = {
+  name: 'otel',
+  file: 'src/routes.js',
+  fixed: path.join(REPO, 'test/workspaces/otel-apps/knex-tasks-fixed/src/routes.js'),
+  hover: '8:15', // async function projectsLoop
+  insert: '// runlens e2e: an inserted line',
+  open() {
+    const { base, home } = tempBase();
+    const root = path.join(base, 'knex-tasks');
+    fs.cpSync(path.join(REPO, 'test/workspaces/otel-apps/knex-tasks'), root, { recursive: true });
+    return { root, file: path.join(root, this.file), home, base, cwd: root, dispose: () => fs.rmSync(base, { recursive: true, force: true }) };
+  },
+};
+
+export const CASES: Record<E2eCase['name'], E2eCase> = { rails: RAILS, bookshop: BOOKSHOP_CASE, otel: OTEL_CASE };
 
 /**
  * A git repository with this one's layout, for the editors' own package managers to install the

@@ -317,7 +317,8 @@ describe('OTLP JSON: the reader', () => {
     const { trace } = readOtlp('t.otlp.json', line(q('0000000000000001', ['    at f (/elsewhere/src/app.js:3:1)']), q('0000000000000002', ['    at f (/ws/node_modules/x/y.js:3:1)', '    at g (/ws/src/app.js:2:5)'])));
     assert.deepEqual(trace.calls.map((c) => c.frames?.length ?? 0), [1, 1]);
     assert.equal(recordedSite(index, [trace.calls[0]]), undefined);
-    assert.deepEqual(recordedSite(index, trace.calls), { location: { path: 'src/app.js', line: 2, column: 3 }, ref: { kind: 'query-site', location: { path: 'src/app.js', line: 2, column: 3 } } });
+    const at = { path: 'src/app.js', line: 2, column: 3, endLine: 2, endColumn: 4 };
+    assert.deepEqual(recordedSite(index, trace.calls), { location: at, ref: { kind: 'query-site', location: at, text: 'b' } });
   });
 });
 

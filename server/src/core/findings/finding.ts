@@ -41,7 +41,11 @@ export type AnchorRef =
    * The line the recorder says a query was made on (an OTel span's code.stacktrace or
    * code.file.path and code.line.number): exact as recorded, and kept as that line.
    */
-  | { kind: 'query-site'; location: SourceLocation }
+  /**
+   * The line the trace recorded for the query (code.stacktrace, code.line.number), with its text
+   * then, so that it is found again after lines are added or removed above it.
+   */
+  | { kind: 'query-site'; location: SourceLocation; text?: string }
   /** The recorded test (metadata.recording.source_location), or nowhere in the project: the recording. */
   | { kind: 'test' | 'recording'; location: SourceLocation }
   /**

@@ -52,6 +52,8 @@ export function resolveAnchor(ref: AnchorRef, index: SourceIndex, orms: readonly
       const place = loopIn(index, ref.host, ref);
       return (place && endOf(place, ref.at)) ?? ('fn' in ref.host ? index.locate(ref.host.fn)?.location : undefined);
     }
+    case 'query-site':
+      return resolveSite(index, ref);
     default:
       return ref.location;
   }
@@ -233,22 +235,52 @@ export function recordedSite(index: SourceIndex, calls: Call[]): Anchor | undefi
   let best: { location: SourceLocation; n: number } | undefined;
   for (const v of votes.values()) if (!best || v.n > best.n) best = v;
   if (!best) return undefined;
-  const location = { ...best.location, column: columnOf(index, best.location) };
-  return { location, ref: { kind: 'query-site', location } };
+  const line = lineText(index, best.location.path, best.location.line);
+  const location = line ? { ...best.location, ...line.range } : best.location;
+  return { location, ref: { kind: 'query-site', location, ...(line ? { text: line.text } : {}) } };
 }
 
-/** The first non-blank column of a recorded line in the current text (1 when unknown). */
-function columnOf(index: SourceIndex, at: SourceLocation): number {
-  const text = index.text(at.path);
-  if (text === undefined) return 1;
+/** At most this many lines either side of the recorded one are searched for its text. */
+const SITE_SEARCH_LINES = 2_000;
+
+/**
+ * Where a recorded query line is in the current text: the line of the same text nearest to the
+ * recorded one (lines added or removed above it), else the recorded line itself.
+ */
+function resolveSite(index: SourceIndex, ref: Extract<AnchorRef, { kind: 'query-site' }>): SourceLocation {
+  const text = ref.text === undefined ? undefined : index.text(ref.location.path);
+  if (text === undefined || ref.text === undefined) return ref.location;
+  const lines = text.split('\n');
+  const at = ref.location.line;
+  for (let d = 0; d <= SITE_SEARCH_LINES; d++) {
+    countWork();
+    for (const l of d === 0 ? [at] : [at - d, at + d]) {
+      if (l >= 1 && l <= lines.length && lines[l - 1].trim() === ref.text) return { path: ref.location.path, line: l, endLine: l, ...trimmedRange(lines[l - 1]) };
+    }
+    if (at - d < 1 && at + d > lines.length) break;
+  }
+  return ref.location;
+}
+
+/** A line's text without its surrounding blanks, and its columns (1-based, end exclusive). */
+function lineText(index: SourceIndex, path: string, line: number): { text: string; range: { column: number; endLine: number; endColumn: number } } | undefined {
+  const text = index.text(path);
+  if (text === undefined) return undefined;
   let start = 0;
-  for (let l = 1; l < at.line; l++) {
+  for (let l = 1; l < line; l++) {
     const nl = text.indexOf('\n', start);
-    if (nl === -1) return 1;
+    if (nl === -1) return undefined;
     start = nl + 1;
   }
-  const m = /^[ \t]*/.exec(text.slice(start, start + 4096));
-  return (m ? m[0].length : 0) + 1;
+  const end = text.indexOf('\n', start);
+  const whole = text.slice(start, end === -1 ? text.length : end);
+  const trimmed = whole.trim();
+  return trimmed ? { text: trimmed, range: { endLine: line, ...trimmedRange(whole) } } : undefined;
+}
+
+function trimmedRange(line: string): { column: number; endColumn: number } {
+  const column = line.length - line.trimStart().length + 1;
+  return { column, endColumn: line.trimEnd().length + 1 };
 }
 
 /** The loop of an N+1 (by its names) in its host's current text. */
