@@ -47,7 +47,14 @@ export function initialize(state: ServerState, params: InitializeParams): Promis
   // An `initialized` came first: the indexing it asked for starts now, after the answer to
   // initialize is on its way (the server sends nothing before it), whether or not the client
   // sends `initialized` again (the second one is then ignored).
-  if (state.initialized === 'early') void result.then(() => setTimeout(() => void startIndexing(state), 0));
+  if (state.initialized === 'early') {
+    void result.then(() => {
+      // The first indexing is due: a status request answered before it starts must not read as
+      // one that is done (a test on a quiet machine asked in that turn and saw no lenses).
+      if (state.session) state.session.indexing = true;
+      setTimeout(() => void startIndexing(state), 0);
+    });
+  }
   return result;
 }
 
