@@ -14,7 +14,7 @@ import { withTree } from '../../source/language';
 import { SourceIndex } from '../../sourceIndex';
 import { sqlFacts } from '../../sql/normalize';
 import { explainRepeats } from '../explain';
-import { filtersOn, sameName } from '../js/names';
+import { filtersOn, lowerFirst, sameName, upperFirst } from '../js/names';
 import { rangeOfNode } from '../js/syntax';
 import { JpaModels, JpaRelation, JpaRepository, jpaModels, relationsOf } from './models';
 import { jpaQueriesIn } from './queries';
@@ -134,11 +134,7 @@ function startsAt(node: Node, line: number, column: number): boolean {
   return node.startPosition.row + 1 === line && node.startPosition.column + 1 === column;
 }
 
-function lowerFirst(name: string): string {
-  return name.charAt(0).toLowerCase() + name.slice(1);
-}
-
 /** `pets` → `getPets`. */
 function getter(field: string): string {
-  return `get${field.charAt(0).toUpperCase()}${field.slice(1)}`;
+  return `get${upperFirst(field)}`;
 }

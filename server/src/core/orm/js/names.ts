@@ -27,6 +27,11 @@ export function lowerFirst(name: string): string {
   return name.charAt(0).toLowerCase() + name.slice(1);
 }
 
+/** `tasks` → `Tasks` (Sequelize's accessors, a Java getter's name). */
+export function upperFirst(name: string): string {
+  return name.charAt(0).toUpperCase() + name.slice(1);
+}
+
 /** `BookReview` → `book_review`, `HTTPLog` → `http_log` (TypeORM's and inflection's snake case). */
 export function snakeCase(name: string): string {
   return name

@@ -16,7 +16,7 @@ import { explainRepeats } from '../explain';
 import { Edit, callArguments, callAt, jsLanguageOf, methodCall, preferredQuote, quoted, stringValue, unwrap } from '../js/syntax';
 import { RowLoop, guardedByRead, inLoopOverOtherRows, rowLoops, within } from '../js/rowLoops';
 import { RowRead, RowReads, loadFix, removeEmptiedLoops, removeRowStatement } from '../js/loadFix';
-import { camelCase, columnOf, filtersOn, lowerFirst, sameName } from '../js/names';
+import { camelCase, columnOf, filtersOn, lowerFirst, sameName, upperFirst } from '../js/names';
 import { chainLinks, chainTop } from '../js/chain';
 import { ObjectionModel, ObjectionRelation, objectionModels } from './models';
 
@@ -163,8 +163,4 @@ function orderModifier(root: Node, text: string, name: string): Modifier | undef
   if (column === undefined || !/^[A-Za-z_][A-Za-z0-9_]*$/.test(column)) return undefined;
   const modifier = `by${upperFirst(camelCase(column))}`;
   return { name: modifier, fn: `(q) => q${text.slice(calls[0].endIndex, top.endIndex)}`, call: calls[0] };
-}
-
-function upperFirst(s: string): string {
-  return s.charAt(0).toUpperCase() + s.slice(1);
 }

@@ -12,7 +12,7 @@ import { append } from '../../arrays';
 import { Edit, addArgument, addElements, addProperties, callArguments, callAt, declaredNames, hasSpread, jsLanguageOf, lastName, methodCall, objectEntries, objectEntry, preferredQuote, quoted, stringProperty, stringValue, unwrap } from '../js/syntax';
 import { guardedByRead, inLoopOverOtherRows, rowLoops, within } from '../js/rowLoops';
 import { RowRead, RowReads, loadFix } from '../js/loadFix';
-import { camelCase, columnOf, filtersOn, lowerFirst, onTable, pluralize, sameName, snakeCase } from '../js/names';
+import { camelCase, columnOf, filtersOn, lowerFirst, onTable, pluralize, sameName, snakeCase, upperFirst } from '../js/names';
 import { SequelizeAssociation, SequelizeModel, modelNamed, sequelizeModels } from './models';
 import { QUERY_METHODS } from './queries';
 
@@ -246,8 +246,4 @@ function includes(node: Node, l: Loaded): boolean {
   }
   const name = lastName(n);
   return !l.association.as && name !== undefined && l.target.names.includes(name);
-}
-
-function upperFirst(s: string): string {
-  return s.charAt(0).toUpperCase() + s.slice(1);
 }
