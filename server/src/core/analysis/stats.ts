@@ -3,8 +3,8 @@
 // across recordings.
 
 import { Interner } from '../intern';
-import { normalizeSql, dialectOf, sqlFacts } from '../sql/normalize';
-import { Call, CallKind, FunctionInfo, Trace } from '../trace';
+import { normalizeSql, dialectOf, sqlFacts, SqlFacts } from '../sql/normalize';
+import { Call, CallKind, FunctionInfo, SqlInfo, SqlText, Trace, sqlOf } from '../trace';
 
 export interface TimingStats {
   nCalls: number;
@@ -202,10 +202,14 @@ export function emptyStats(): TraceStats {
   return { functions: new Map(), routes: new Map(), sqlShapes: new Map(), roots: { nCalls: 0, nTimed: 0, totalMs: 0 }, nSql: 0, nRequests: 0 };
 }
 
-/** The normalised shape of a SQL call (memoised on the call's text object). */
-export function sqlShapeOf(call: Call): string {
-  const sql = call.sql;
-  if (!sql) return '';
+/** The normalised shape of a SQL call: computed once per distinct text of the recording (memoised on its entry). */
+export function sqlShapeOf(trace: Trace, call: Call): string {
+  const sql = sqlOf(trace, call);
+  return sql ? shapeOfSql(sql) : '';
+}
+
+/** The normalised shape of a recorded SQL text (memoised on the entry). */
+export function shapeOfSql(sql: SqlInfo): string {
   const cached = shapeCache.get(sql);
   if (cached !== undefined) return cached;
   let normalized = normalizeSql(sql.cut ? sql.text.replace(/\.\.$/, '') : sql.text, dialectOf(sql.databaseType));
@@ -221,6 +225,28 @@ const shapeCache = new WeakMap<object, string>();
 
 /** Calls share few shapes: one string per shape, not one per call. */
 const shapes = new Interner<string>();
+
+const factsCache = new WeakMap<object, SqlFacts>();
+
+/** SQL facts of a call, computed once per distinct text of the recording. */
+export function factsOf(trace: Trace, c: Call): SqlFacts {
+  return factsOfSql(sqlOf(trace, c) as SqlText);
+}
+
+/** SQL facts of a recorded text (memoised on the entry). */
+export function factsOfSql(sql: SqlText): SqlFacts {
+  let facts = factsCache.get(sql);
+  if (!facts) {
+    const f = sqlFacts(sql.text, dialectOf(sql.databaseType));
+    facts = sharedFacts.intern(`${f.kind}\u0000${f.isCatalog}\u0000${f.tables.join('\u0001')}\u0000${f.filterColumns.join('\u0001')}`, f);
+    factsCache.set(sql, facts);
+  }
+  return facts;
+}
+
+/** Most calls have the facts of many others (same kind, tables and columns): one object each. */
+const sharedFacts = new Interner<SqlFacts>();
+
 
 function emptyTiming(): TimingStats {
   return { nCalls: 0, nTimed: 0, totalMs: 0, sumMs: 0, selfMs: 0, maxMs: 0, minMs: Infinity, sumSqMs2: 0, nSql: 0 };

@@ -6,10 +6,8 @@
 
 import { RunlensConfig } from '../config';
 import { Scope } from '../analysis/scopes';
-import { sqlShapeOf } from '../analysis/stats';
-import { dialectOf, sqlFacts, SqlFacts } from '../sql/normalize';
+import { factsOf, sqlShapeOf } from '../analysis/stats';
 import { Call, Trace } from '../trace';
-import { Interner } from '../intern';
 import { ormByName } from '../orm/index';
 import { Anchoring } from '../placement/index';
 import { Anchor, Finding } from './finding';
@@ -125,20 +123,3 @@ function wording(anchor: Anchor): string {
     case 'recording': return 'in this recording';
   }
 }
-
-const factsCache = new WeakMap<object, SqlFacts>();
-
-/** SQL facts of a call, computed once per call. */
-export function factsOf(c: Call): SqlFacts {
-  const sql = c.sql as NonNullable<Call['sql']>;
-  let facts = factsCache.get(sql);
-  if (!facts) {
-    const f = sqlFacts(sql.text, dialectOf(sql.databaseType));
-    facts = sharedFacts.intern(`${f.kind}\u0000${f.isCatalog}\u0000${f.tables.join('\u0001')}\u0000${f.filterColumns.join('\u0001')}`, f);
-    factsCache.set(sql, facts);
-  }
-  return facts;
-}
-
-/** Most calls have the facts of many others (same kind, tables and columns): one object each. */
-const sharedFacts = new Interner<SqlFacts>();

@@ -11,7 +11,7 @@ import { Anchoring } from '../placement/index';
 import { Finding } from './finding';
 import { formatCount } from './format';
 import { carriesValues, groupCalls } from './group';
-import { factsOf } from './nPlusOne';
+import { factsOf } from '../analysis/stats';
 
 export function repeatedQueryFindings(trace: Trace, scopes: Scope[], anchors: Anchoring, config: RunlensConfig, covered: Set<Call>): Finding[] {
   const findings: Finding[] = [];
