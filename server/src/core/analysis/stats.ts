@@ -88,16 +88,17 @@ export function functionKey(fn: FunctionInfo): string {
 
 export function traceStats(trace: Trace): TraceStats {
   const calls = trace.calls;
+  const { parent, kind, elapsedMs, fn: fnOf, firstChild, nextSibling } = calls;
   const n = calls.length;
   // SQL calls in each subtree, bottom-up: children always come after their parent.
   const sqlBelow = new Int32Array(n);
   const childMs = new Float64Array(n);
   for (let i = n - 1; i >= 0; i--) {
-    const c = calls[i];
-    if (c.kind === CallKind.Sql) sqlBelow[i]++;
-    if (c.parent !== -1) {
-      sqlBelow[c.parent] += sqlBelow[i];
-      if (!Number.isNaN(c.elapsedMs)) childMs[c.parent] += c.elapsedMs;
+    if (kind[i] === CallKind.Sql) sqlBelow[i]++;
+    const p = parent[i];
+    if (p !== -1) {
+      sqlBelow[p] += sqlBelow[i];
+      if (!Number.isNaN(elapsedMs[i])) childMs[p] += elapsedMs[i];
     }
   }
 
@@ -106,12 +107,13 @@ export function traceStats(trace: Trace): TraceStats {
   const active = new Map<string, number>();
   const keys: (string | undefined)[] = new Array(n);
   const stack: number[] = [];
+  const children: number[] = [];
   for (let r = 0; r < n; r++) {
-    if (calls[r].parent !== -1) continue;
+    if (parent[r] !== -1) continue;
     stats.roots.nCalls++;
-    if (!Number.isNaN(calls[r].elapsedMs)) {
+    if (!Number.isNaN(elapsedMs[r])) {
       stats.roots.nTimed++;
-      stats.roots.totalMs += calls[r].elapsedMs;
+      stats.roots.totalMs += elapsedMs[r];
     }
     stack.push(r);
     while (stack.length) {
@@ -121,43 +123,45 @@ export function traceStats(trace: Trace): TraceStats {
         active.set(key, (active.get(key) as number) - 1);
         continue;
       }
-      const c = calls[top];
-      const selfMs = Number.isNaN(c.elapsedMs) ? NaN : Math.max(0, c.elapsedMs - childMs[top]);
-      if (c.kind === CallKind.Function && c.fn !== -1) {
-        const fn = trace.functions[c.fn];
+      const ms = elapsedMs[top];
+      const selfMs = Number.isNaN(ms) ? NaN : Math.max(0, ms - childMs[top]);
+      const k = kind[top];
+      const http = k === CallKind.HttpServer ? calls.http.get(top) : undefined;
+      if (k === CallKind.Function && fnOf[top] !== -1) {
+        const fn = trace.functions[fnOf[top]];
         const key = functionKey(fn);
         keys[top] = key;
         const outermost = !active.get(key);
         let s = stats.functions.get(key);
         if (!s) stats.functions.set(key, (s = { key, fn, ...emptyTiming() }));
-        addTiming(s, c, selfMs, outermost ? sqlBelow[top] : 0, outermost);
+        addTiming(s, ms, selfMs, outermost ? sqlBelow[top] : 0, outermost);
         active.set(key, (active.get(key) ?? 0) + 1);
         stack.push(~top);
-      } else if (c.kind === CallKind.HttpServer && c.http) {
+      } else if (http) {
         stats.nRequests++;
-        let s = stats.routes.get(c.http.route);
-        if (!s) stats.routes.set(c.http.route, (s = { route: c.http.route, statuses: {}, ...emptyTiming() }));
-        addTiming(s, c, selfMs, sqlBelow[top], true);
-        const status = String(c.http.status ?? 'none');
+        let s = stats.routes.get(http.route);
+        if (!s) stats.routes.set(http.route, (s = { route: http.route, statuses: {}, ...emptyTiming() }));
+        addTiming(s, ms, selfMs, sqlBelow[top], true);
+        const status = String(http.status ?? 'none');
         s.statuses[status] = (s.statuses[status] ?? 0) + 1;
-      } else if (c.kind === CallKind.Sql && c.sql) {
+      } else if (k === CallKind.Sql && calls.sql[top] !== -1) {
         stats.nSql++;
-        const shape = sqlShapeOf(c);
+        const shape = sqlShapeOf(trace, top);
         let s = stats.sqlShapes.get(shape);
-        if (!s) stats.sqlShapes.set(shape, (s = { shape, nCalls: 0, nTimed: 0, totalMs: 0, maxMs: 0, minMs: Infinity, sumSqMs2: 0, tables: sqlFacts(c.sql.text, dialectOf(c.sql.databaseType)).tables }));
+        if (!s) stats.sqlShapes.set(shape, (s = { shape, nCalls: 0, nTimed: 0, totalMs: 0, maxMs: 0, minMs: Infinity, sumSqMs2: 0, tables: factsOf(trace, top).tables }));
         s.nCalls++;
-        if (!Number.isNaN(c.elapsedMs)) {
+        if (!Number.isNaN(ms)) {
           s.nTimed++;
-          s.totalMs += c.elapsedMs;
-          s.maxMs = Math.max(s.maxMs, c.elapsedMs);
-          s.minMs = Math.min(s.minMs, c.elapsedMs);
-          s.sumSqMs2 += c.elapsedMs * c.elapsedMs;
+          s.totalMs += ms;
+          s.maxMs = Math.max(s.maxMs, ms);
+          s.minMs = Math.min(s.minMs, ms);
+          s.sumSqMs2 += ms * ms;
         }
       }
       // Children in order: push the last first.
-      const children: number[] = [];
-      for (let k = c.firstChild; k !== -1; k = calls[k].nextSibling) children.push(k);
-      for (let k = children.length - 1; k >= 0; k--) stack.push(children[k]);
+      children.length = 0;
+      for (let c = firstChild[top]; c !== -1; c = nextSibling[c]) children.push(c);
+      for (let c = children.length - 1; c >= 0; c--) stack.push(children[c]);
     }
   }
   return stats;
@@ -252,17 +256,17 @@ function emptyTiming(): TimingStats {
   return { nCalls: 0, nTimed: 0, totalMs: 0, sumMs: 0, selfMs: 0, maxMs: 0, minMs: Infinity, sumSqMs2: 0, nSql: 0 };
 }
 
-function addTiming(s: TimingStats, c: Call, selfMs: number, nSql: number, outermost: boolean): void {
+function addTiming(s: TimingStats, elapsedMs: number, selfMs: number, nSql: number, outermost: boolean): void {
   s.nCalls++;
   s.nSql += nSql;
-  if (Number.isNaN(c.elapsedMs)) return;
+  if (Number.isNaN(elapsedMs)) return;
   s.nTimed++;
-  s.sumMs += c.elapsedMs;
-  if (outermost) s.totalMs += c.elapsedMs;
+  s.sumMs += elapsedMs;
+  if (outermost) s.totalMs += elapsedMs;
   if (!Number.isNaN(selfMs)) s.selfMs += selfMs;
-  s.maxMs = Math.max(s.maxMs, c.elapsedMs);
-  s.minMs = Math.min(s.minMs, c.elapsedMs);
-  s.sumSqMs2 += c.elapsedMs * c.elapsedMs;
+  s.maxMs = Math.max(s.maxMs, elapsedMs);
+  s.minMs = Math.min(s.minMs, elapsedMs);
+  s.sumSqMs2 += elapsedMs * elapsedMs;
 }
 
 function addTimingStats(t: TimingStats, s: TimingStats): void {

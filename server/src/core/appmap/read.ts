@@ -9,14 +9,8 @@ import { DEFAULT_MAX_BUILT_ITEMS, DEFAULT_MAX_DEPTH, JsonStreamParser, JsonVisit
 import { formatCount } from '../findings/format';
 import { Problem } from '../problem';
 import { countWork } from '../workCounter';
-import {
-  Call,
-  CallKind,
-  ExceptionInfo,
-  FunctionInfo,
-  RecordingMetadata,
-  Trace,
-} from '../trace';
+import { Call, CallKind, Calls, ExceptionInfo, FunctionInfo, RecordingMetadata, Trace } from '../trace';
+import { lastValuesHash, SqlTextTable } from '../sql/key';
 import { isWellFormed } from '../text';
 
 /** Where a problem is: its byte offset, and its line and column where the parser knows them. */
@@ -176,11 +170,15 @@ const FUNCTIONS_PER_NAME = 16;
  * two-byte strings as if they were Latin-1 (their UTF-8 bytes in the file are at least as many).
  */
 export const RETAINED = {
-  /** A Call (17 fields, its elapsed time and start heap numbers), its slots in `calls`, the open stacks and the id index. */
-  call: 216,
+  /**
+   * A call: its columns (Calls.BYTES_PER_CALL, 58) with a third more for what growth reserves,
+   * the builder's last-child column, its slots on the open stacks and in the id index.
+   */
+  call: 112,
   /** A thread's open stacks and its entry in the map of them. */
   thread: 448,
-  sql: 40,
+  /** A distinct literal-free SQL text (its entry and key; the text itself is counted as a string). */
+  sql: 120,
   http: 56,
   client: 48,
   exception: 40,
@@ -285,7 +283,8 @@ class TraceBuilder implements JsonVisitor {
   private metadataRaw: unknown;
   private classMapRaw: unknown;
 
-  private readonly calls: Call[] = [];
+  private readonly calls = new Calls();
+  private readonly sqlTexts = new SqlTextTable(this.calls.sqlTexts);
   /** The estimated time of the last event, in ms after the first (see Call.startMs). */
   private clockMs = 0;
   private readonly functions: FunctionInfo[] = [];
@@ -324,6 +323,19 @@ class TraceBuilder implements JsonVisitor {
   /** Counts bytes the trace keeps (RETAINED). */
   retain(bytes: number): void {
     this.retainedBytes += bytes;
+  }
+
+  /** The calls being built (describeCall writes their columns). */
+  get columns(): Calls {
+    return this.calls;
+  }
+
+  /** The entry of a recorded SQL text, counted when new; the hash of its literals is `lastValuesHash()` after. */
+  sqlText(text: string, databaseType: string | undefined): number {
+    const before = this.sqlTexts.texts.length;
+    const index = this.sqlTexts.add(text, databaseType, false);
+    if (this.sqlTexts.texts.length !== before) this.retain(RETAINED.sql + 2 * stringBytes(text) + stringBytes(databaseType));
+    return index;
   }
 
   // JsonVisitor ---------------------------------------------------------------------------
@@ -461,39 +473,14 @@ class TraceBuilder implements JsonVisitor {
     // neither, kept on a stack of its own.
     dropReturned(this.calls, open.scopes);
     const parentIndex = open.scopes.length ? open.scopes[open.scopes.length - 1] : -1;
-    const parent = parentIndex === -1 ? undefined : this.calls[parentIndex];
     this.retain(RETAINED.call);
-    const call: Call = {
-      index: this.calls.length,
-      eventId,
-      threadId,
-      parent: parentIndex,
-      firstChild: -1,
-      lastChild: -1,
-      nextSibling: -1,
-      depth: parent ? parent.depth + 1 : 0,
-      kind: CallKind.Function,
-      fn: -1,
-      elapsedMs: NaN,
-      startMs: this.clockMs,
-      returned: false,
-      sql: undefined,
-      http: undefined,
-      client: undefined,
-      exception: undefined,
-    };
+    const call = this.calls.add(parentIndex, threadId, this.clockMs);
     describeCall(call, e, this);
     if (eventId === -1) this.nBadEvents++;
     else if (this.callByEventId.get(eventId) !== undefined) this.nDuplicateIds++;
-    else if (this.callByEventId.set(eventId, call.index) === 'sparse') this.retain(RETAINED.sparseId);
-    if (parent) {
-      if (parent.lastChild === -1) parent.firstChild = call.index;
-      else this.calls[parent.lastChild].nextSibling = call.index;
-      parent.lastChild = call.index;
-    }
-    this.calls.push(call);
-    open.all.push(call.index);
-    if (!isLeaf(call)) open.scopes.push(call.index);
+    else if (this.callByEventId.set(eventId, call) === 'sparse') this.retain(RETAINED.sparseId);
+    open.all.push(call);
+    if (!isLeaf(this.calls, call)) open.scopes.push(call);
   }
 
   private addReturn(e: RawEvent): void {
@@ -511,37 +498,45 @@ class TraceBuilder implements JsonVisitor {
       this.nOrphanReturns++;
       return;
     }
-    const call = this.calls[callIndex];
+    const call = callIndex;
     this.applyReturn(call, e);
-    if (Number.isFinite(call.elapsedMs) && call.startMs + call.elapsedMs > this.clockMs) this.clockMs = call.startMs + call.elapsedMs;
+    const endMs = this.calls.startMs[call] + this.calls.elapsedMs[call];
+    if (Number.isFinite(endMs) && endMs > this.clockMs) this.clockMs = endMs;
     // A return need not be for the innermost open call (appmap-node writes async returns so):
     // the calls opened after it stay open (their parents were fixed when they were called), and
     // it leaves the stacks when it reaches their top. Removing it from the middle cost a search
     // per return: quadratic on a file of many out-of-order returns.
-    const open = this.openByThread.get(call.threadId);
+    const open = this.openByThread.get(this.calls.threadId[call]);
     if (!open) return;
     dropReturned(this.calls, open.all);
     dropReturned(this.calls, open.scopes);
   }
 
   private applyReturn(call: Call, e: EventFields): void {
-    call.returned = true;
+    const calls = this.calls;
+    calls.returned[call] = 1;
     if (e.elapsed !== undefined) {
       const seconds = e.elapsed;
       // 1e308 seconds is finite, its milliseconds are not.
-      if (typeof seconds === 'number' && seconds >= 0 && Number.isFinite(seconds * 1000)) call.elapsedMs = seconds * 1000;
+      if (typeof seconds === 'number' && seconds >= 0 && Number.isFinite(seconds * 1000)) calls.elapsedMs[call] = seconds * 1000;
       else {
-        call.elapsedMs = NaN;
+        calls.elapsedMs[call] = NaN;
         this.nBadElapsed++;
       }
     }
-    const response = (e.http_server_response ?? undefined) as Record<string, unknown> | undefined;
-    if (call.http && isObject(response)) call.http.status = statusOf(response);
-    const clientResponse = e.http_client_response as Record<string, unknown> | undefined;
-    if (call.client && isObject(clientResponse)) call.client.status = statusOf(clientResponse);
-    const exception = firstException(e.exceptions);
+    const response = e.http_server_response;
+    if (response !== undefined && isObject(response)) {
+      const http = calls.http.get(call);
+      if (http) http.status = statusOf(response);
+    }
+    const clientResponse = e.http_client_response;
+    if (clientResponse !== undefined && isObject(clientResponse)) {
+      const client = calls.client.get(call);
+      if (client) client.status = statusOf(clientResponse);
+    }
+    const exception = e.exceptions === undefined ? undefined : firstException(e.exceptions);
     if (exception) {
-      call.exception = exception;
+      calls.exception.set(call, exception);
       this.retain(RETAINED.exception + stringBytes(exception.className) + stringBytes(exception.message));
     }
   }
@@ -581,7 +576,8 @@ class TraceBuilder implements JsonVisitor {
 
   finish(): ReadResult {
     this.applyUpdates();
-    const nUnreturned = this.calls.reduce((n, c) => n + (c.returned ? 0 : 1), 0);
+    let nUnreturned = 0;
+    for (let c = 0; c < this.calls.length; c++) nUnreturned += 1 - this.calls.returned[c];
     if (!this.sawEvents && this.problems.length === 0) this.warn('the recording has no "events"');
     if (this.nOrphanReturns) this.warn(`${formatCount(this.nOrphanReturns)} return event(s) name a call that is not in the recording; ignored`);
     if (this.nDuplicateIds) this.warn(`${formatCount(this.nDuplicateIds)} call event(s) reuse an id already used; their returns pair with the first`);
@@ -594,6 +590,8 @@ class TraceBuilder implements JsonVisitor {
     applyClassMapLabels(this.classMapRaw, this.functions);
     const metadata = readMetadata(this.metadataRaw);
     this.checkPaths(metadata.sourceLocation);
+    this.calls.finish();
+    this.sqlTexts.finish();
     const trace: Trace = {
       recordingPath: this.recordingPath,
       version: this.version,
@@ -658,8 +656,8 @@ class TraceBuilder implements JsonVisitor {
     const index = isReturnUpdate(u) ? this.callByEventId.get(u.parent_id as number) : this.callByEventId.get(u.id as number);
     if (index === undefined) this.nOrphanReturns++;
     else {
-      if (isReturnUpdate(u)) this.applyReturn(this.calls[index], u);
-      else describeCall(this.calls[index], u, this);
+      if (isReturnUpdate(u)) this.applyReturn(index, u);
+      else describeCall(index, u, this);
       this.nUpdatesApplied++;
     }
   }
@@ -667,6 +665,8 @@ class TraceBuilder implements JsonVisitor {
   /** finish() itself failed: the calls read so far, without classMap labels or updates, and the error. */
   finishAfterInternalError(err: unknown): ReadResult {
     this.internalError(err, undefined);
+    this.calls.finish();
+    this.sqlTexts.finish();
     const trace: Trace = {
       recordingPath: this.recordingPath,
       version: this.version,
@@ -711,34 +711,40 @@ const MAX_LINE = 2 ** 31 - 1;
 
 function describeCall(call: Call, e: EventFields, builder: TraceBuilder): void {
   // An eventUpdate may describe the call anew, as another kind: nothing of the old kind stays.
-  call.kind = CallKind.Function;
-  call.fn = -1;
-  call.sql = undefined;
-  const { http, client: oldClient } = call; // their statuses came with the return, and stay
-  call.client = undefined;
-  call.http = undefined;
+  const calls = builder.columns;
+  calls.kind[call] = CallKind.Function;
+  calls.fn[call] = -1;
+  calls.sql[call] = -1;
+  calls.sqlValues[call] = 0;
+  // Their statuses came with the return, and stay.
+  const http = calls.http.get(call);
+  const oldClient = calls.client.get(call);
+  if (http) calls.http.delete(call);
+  if (oldClient) calls.client.delete(call);
   const sql = e.sql_query;
-  if (isObject(sql)) {
-    call.kind = CallKind.Sql;
-    call.sql = { text: str(sql.sql) ?? '', databaseType: str(sql.database_type) };
-    builder.retain(RETAINED.sql + stringBytes(call.sql.text) + stringBytes(call.sql.databaseType));
+  if (sql !== undefined && isObject(sql)) {
+    calls.kind[call] = CallKind.Sql;
+    calls.sql[call] = builder.sqlText(str(sql.sql) ?? '', str(sql.database_type));
+    calls.sqlValues[call] = lastValuesHash();
     return;
   }
   const request = e.http_server_request;
-  if (isObject(request)) {
-    call.kind = CallKind.HttpServer;
+  if (request !== undefined && isObject(request)) {
+    calls.kind[call] = CallKind.HttpServer;
     const method = (str(request.request_method) ?? 'GET').toUpperCase();
     const path = str(request.path_info) ?? '/';
     const normalized = str(request.normalized_path_info);
-    call.http = { method, path, route: `${method} ${normalized || path}`, status: http?.status };
-    builder.retain(RETAINED.http + stringBytes(method) + stringBytes(path) + stringBytes(call.http.route));
+    const info = { method, path, route: `${method} ${normalized || path}`, status: http?.status };
+    calls.http.set(call, info);
+    builder.retain(RETAINED.http + stringBytes(method) + stringBytes(path) + stringBytes(info.route));
     return;
   }
   const client = e.http_client_request;
-  if (isObject(client)) {
-    call.kind = CallKind.HttpClient;
-    call.client = { method: (str(client.request_method) ?? 'GET').toUpperCase(), url: str(client.url) ?? '', status: oldClient?.status };
-    builder.retain(RETAINED.client + stringBytes(call.client.method) + stringBytes(call.client.url));
+  if (client !== undefined && isObject(client)) {
+    calls.kind[call] = CallKind.HttpClient;
+    const info = { method: (str(client.request_method) ?? 'GET').toUpperCase(), url: str(client.url) ?? '', status: oldClient?.status };
+    calls.client.set(call, info);
+    builder.retain(RETAINED.client + stringBytes(info.method) + stringBytes(info.url));
     return;
   }
   const definedClass = str(e.defined_class);
@@ -746,8 +752,7 @@ function describeCall(call: Call, e: EventFields, builder: TraceBuilder): void {
   if (definedClass !== undefined || methodId !== undefined) {
     // Up to 2^31 − 1, the largest line an editor can be sent (LSP positions are 32-bit).
     const line = typeof e.lineno === 'number' && Number.isInteger(e.lineno) && e.lineno > 0 && e.lineno <= MAX_LINE ? e.lineno : undefined;
-    call.kind = CallKind.Function;
-    call.fn = builder.functionIndex(definedClass ?? '', methodId ?? '', e.static === true, str(e.path), line);
+    calls.fn[call] = builder.functionIndex(definedClass ?? '', methodId ?? '', e.static === true, str(e.path), line);
   }
 }
 
@@ -901,13 +906,14 @@ interface OpenCalls {
   scopes: number[];
 }
 
-function dropReturned(calls: Call[], stack: number[]): void {
-  while (stack.length && calls[stack[stack.length - 1]].returned) {
+function dropReturned(calls: Calls, stack: number[]): void {
+  while (stack.length && calls.returned[stack[stack.length - 1]] === 1) {
     countWork();
     stack.pop();
   }
 }
 
-function isLeaf(call: Call): boolean {
-  return call.kind === CallKind.Sql || call.kind === CallKind.HttpClient;
+function isLeaf(calls: Calls, call: Call): boolean {
+  const kind = calls.kind[call];
+  return kind === CallKind.Sql || kind === CallKind.HttpClient;
 }

@@ -1,7 +1,7 @@
 // Small helpers the rules share: grouping calls by a key, picking the slowest of a group, and
-// telling whether recorded SQL carries its values.
+// telling whether a group of queries asked the same question again.
 
-import { Call } from '../trace';
+import { Call, Trace, sameSqlText, sqlOf } from '../trace';
 import { formatCount } from './format';
 
 /** Groups `calls` by `keyOf`, skipping calls whose key is undefined; groups keep call order. */
@@ -17,8 +17,9 @@ export function groupCalls<K>(calls: Iterable<Call>, keyOf: (c: Call) => K | und
   return groups;
 }
 
-export function slowest(calls: Call[]): Call {
-  return calls.reduce((a, b) => (b.elapsedMs > a.elapsedMs ? b : a));
+export function slowest(trace: Trace, calls: Call[]): Call {
+  const { elapsedMs } = trace.calls;
+  return calls.reduce((a, b) => (elapsedMs[b] > elapsedMs[a] ? b : a));
 }
 
 /** ` (3 calls over 1.0 s)` for a group of more than one, else nothing. */
@@ -26,21 +27,11 @@ export function overThreshold(n: number, what: string, threshold: string): strin
   return n === 1 ? '' : ` (${formatCount(n)} ${what} over ${threshold})`;
 }
 
-const PLACEHOLDER = /\?|\$\d+|%s|:\w+\b|@p\d+/;
-
-/**
- * Whether recorded SQL text carries its values (literals, no placeholder outside a quoted string):
- * only then do two equal texts ask the same thing. appmap-node and appmap-python write the values
- * into the text; appmap-ruby writes placeholders (`= ?`) and records no parameters.
- */
-export function carriesValues(sql: string): boolean {
-  return !PLACEHOLDER.test(sql.replace(/'(?:[^']|'')*'/g, "''"));
-}
-
 /** Whether `calls` all ran one SQL text that carries its values: the same question asked again. */
-export function sameQuestion(calls: Call[]): boolean {
-  const text = calls[0]?.sql?.text;
-  if (text === undefined || !carriesValues(text)) return false;
-  for (const c of calls) if (c.sql?.text !== text) return false;
+export function sameQuestion(trace: Trace, calls: Call[]): boolean {
+  if (calls.length === 0) return false;
+  const first = sqlOf(trace, calls[0]);
+  if (first === undefined || !first.carriesValues) return false;
+  for (const c of calls) if (!sameSqlText(trace, c, calls[0])) return false;
   return true;
 }

@@ -6,7 +6,8 @@
 
 import { RunlensConfig } from '../config';
 import { Scope } from '../analysis/scopes';
-import { factsOf, sqlShapeOf } from '../analysis/stats';
+import { factsOf, shapeOfSql } from '../analysis/stats';
+import { append } from '../arrays';
 import { Call, Trace } from '../trace';
 import { ormByName } from '../orm/index';
 import { Anchoring } from '../placement/index';
@@ -27,13 +28,28 @@ export function nPlusOneFindings(trace: Trace, scopes: Scope[], anchors: Anchori
   const { warningCount, errorCount, minTotalMs } = config.nPlusOne;
   for (const scope of scopes) {
     const selects = scope.sqlCalls.filter((c) => {
-      const facts = factsOf(c);
+      const facts = factsOf(trace, c);
       return facts.kind === 'select' && !facts.isCatalog;
     });
     if (selects.length < warningCount) continue;
-    const byShape = groupCalls(selects, sqlShapeOf);
-    const position = new Map<Call, number>(selects.map((c, i) => [c, i]));
-    const earlier = earlierFewer(selects.map((c) => (byShape.get(sqlShapeOf(c)) as Call[]).length));
+    // Grouped by entry (distinct literal-free text) first, then entries by shape: one shape
+    // lookup per entry, not per call.
+    const sqlOfCall = trace.calls.sql;
+    const byEntry = groupCalls(selects, (c) => sqlOfCall[c]);
+    const byShape = new Map<string, Call[]>();
+    const groupSize = new Map<number, number>();
+    for (const [entry, calls] of byEntry) {
+      const shape = shapeOfSql(trace.calls.sqlTexts[entry]);
+      const group = byShape.get(shape);
+      if (group) append(group, calls);
+      else byShape.set(shape, calls.slice());
+    }
+    for (const [entry] of byEntry) groupSize.set(entry, (byShape.get(shapeOfSql(trace.calls.sqlTexts[entry])) as Call[]).length);
+    // Calls of one shape from several entries were appended entry by entry: back to call order.
+    for (const calls of byShape.values()) if (!isSorted(calls)) calls.sort((a, b) => a - b);
+    const position = new Map<Call, number>();
+    for (let i = 0; i < selects.length; i++) position.set(selects[i], i);
+    const earlier = earlierFewer(selects.map((c) => groupSize.get(sqlOfCall[c]) as number));
     // Group the repeated shapes by their source query.
     const groups = new Map<Call | string, { source: Call | undefined; shapes: { shape: string; calls: Call[] }[] }>();
     for (const [shape, calls] of byShape) {
@@ -41,7 +57,7 @@ export function nPlusOneFindings(trace: Trace, scopes: Scope[], anchors: Anchori
       // The same text with the same values each time (an unmemoised current_user per row) asks one
       // question again: no eager loading removes it; the repeated-query rule reports it, for keeping
       // the result.
-      if (sameQuestion(calls)) continue;
+      if (sameQuestion(trace, calls)) continue;
       const source = sourceQuery(selects, earlier, calls.map((c) => position.get(c) as number));
       const key = source ?? shape;
       let group = groups.get(key);
@@ -49,15 +65,17 @@ export function nPlusOneFindings(trace: Trace, scopes: Scope[], anchors: Anchori
       group.shapes.push({ shape, calls });
     }
     for (const group of groups.values()) {
-      const repeated = group.shapes.flatMap((s) => s.calls).sort((a, b) => a.index - b.index);
-      const totalMs = repeated.reduce((t, c) => t + (Number.isNaN(c.elapsedMs) ? 0 : c.elapsedMs), 0);
+      const repeated = group.shapes.flatMap((s) => s.calls).sort((a, b) => a - b);
+      const { elapsedMs } = trace.calls;
+      let totalMs = 0;
+      for (const c of repeated) if (!Number.isNaN(elapsedMs[c])) totalMs += elapsedMs[c];
       if (totalMs < minTotalMs) continue;
-      group.shapes.sort((a, b) => a.calls[0].index - b.calls[0].index);
+      group.shapes.sort((a, b) => a.calls[0] - b.calls[0]);
       const count = repeated.length;
       let worst = 0;
       for (const s of group.shapes) worst = Math.max(worst, s.calls.length);
       const anchor = anchors.repeatedQueries(scope.call, group.source, repeated);
-      const related = group.shapes.map((s) => ({ sql: s.shape, count: s.calls.length, table: factsOf(s.calls[0]).tables[0] }));
+      const related = group.shapes.map((s) => ({ sql: s.shape, count: s.calls.length, table: factsOf(trace, s.calls[0]).tables[0] }));
       findings.push({
         rule: 'n-plus-one',
         severity: worst >= errorCount ? 'error' : 'warning',
@@ -122,4 +140,9 @@ function wording(anchor: Anchor): string {
     case 'test': return 'in this test';
     case 'recording': return 'in this recording';
   }
+}
+
+function isSorted(calls: Call[]): boolean {
+  for (let i = 1; i < calls.length; i++) if (calls[i - 1] > calls[i]) return false;
+  return true;
 }

@@ -10,7 +10,8 @@ import type { ReadOptions, ReadResult, RecordingReader } from '../appmap/read';
 import { formatCount } from '../findings/format';
 import { Problem } from '../problem';
 import { countWork } from '../workCounter';
-import { Call, CallKind, FunctionInfo, RecordedFrame, RecordingMetadata, Trace } from '../trace';
+import { Call, CallKind, Calls, FunctionInfo, RecordedFrame, RecordingMetadata, Trace } from '../trace';
+import { lastValuesHash, SqlTextTable } from '../sql/key';
 
 export interface OtlpReadOptions extends ReadOptions {
   /**
@@ -168,9 +169,14 @@ export function createOtlpReader(recordingPath: string, options: OtlpReadOptions
   };
 }
 
+function finished(calls: Calls): Calls {
+  calls.finish();
+  return calls;
+}
+
 function emptyTrace(recordingPath: string): Trace {
   const metadata: RecordingMetadata = { name: undefined, agentName: undefined, agentVersion: undefined, language: undefined, recorderName: 'otlp', recorderType: undefined, testStatus: undefined, sourceLocation: undefined, frameworks: [] };
-  return { recordingPath, version: undefined, metadata, functions: [], calls: [], nEvents: 0, nEventUpdates: 0 };
+  return { recordingPath, version: undefined, metadata, functions: [], calls: finished(new Calls()), nEvents: 0, nEventUpdates: 0 };
 }
 
 /** Reads a whole OTLP JSON file held in memory (tests and small inputs). */
@@ -463,7 +469,8 @@ class SpanCollector implements JsonVisitor {
     // Spans carry their clock: a call starts at its span's start, in ms after the first span's.
     this.originMs = Infinity;
     for (const s of unique) if (s.startMs < this.originMs) this.originMs = s.startMs;
-    const calls: Call[] = [];
+    const calls = new Calls();
+    const sqlTexts = new SqlTextTable(calls.sqlTexts);
     const functions: FunctionInfo[] = [];
     const functionIds = new Map<string, number>();
     // Depth first, in start order, with an explicit stack: parents before children, as in AppMap.
@@ -475,21 +482,16 @@ class SpanCollector implements JsonVisitor {
       const { span: si, parent, depth } = stack.pop() as { span: number; parent: number; depth: number };
       if (visited[si]) continue;
       visited[si] = 1;
-      const call = this.callOf(unique[si], calls.length, parent, depth, functions, functionIds);
-      if (parent !== -1) {
-        const p = calls[parent];
-        if (p.lastChild === -1) p.firstChild = call.index;
-        else calls[p.lastChild].nextSibling = call.index;
-        p.lastChild = call.index;
-      }
-      calls.push(call);
+      const call = this.callOf(unique[si], calls, sqlTexts, parent, functions, functionIds);
       const list = children[si];
-      for (let c = list.length - 1; c >= 0; c--) stack.push({ span: list[c], parent: call.index, depth: depth + 1 });
+      for (let c = list.length - 1; c >= 0; c--) stack.push({ span: list[c], parent: call, depth: depth + 1 });
     }
     // Spans in a parent cycle (a hostile file) are never reached from a root: read as roots.
     unique.forEach((s, i) => {
-      if (!visited[i]) calls.push(this.callOf(s, calls.length, -1, 0, functions, functionIds));
+      if (!visited[i]) this.callOf(s, calls, sqlTexts, -1, functions, functionIds);
     });
+    calls.finish();
+    sqlTexts.finish();
 
     if (!this.sawResourceSpans && this.problems.every((p) => p.severity !== 'error') && this.pendingBytes === 0) {
       this.warn(this.nValues === 0 ? 'the file holds no OTLP JSON value' : 'no "resourceSpans": not OTLP trace data (metrics or logs?)');
@@ -510,51 +512,39 @@ class SpanCollector implements JsonVisitor {
     return { trace, problems: this.problems };
   }
 
-  private callOf(s: RawSpan, index: number, parent: number, depth: number, functions: FunctionInfo[], functionIds: Map<string, number>): Call {
+  private callOf(s: RawSpan, calls: Calls, sqlTexts: SqlTextTable, parent: number, functions: FunctionInfo[], functionIds: Map<string, number>): Call {
     const a = s.attrs;
-    const call: Call = {
-      index,
-      eventId: index + 1,
-      threadId: s.resource,
-      parent,
-      firstChild: -1,
-      lastChild: -1,
-      nextSibling: -1,
-      depth,
-      kind: CallKind.Function,
-      fn: -1,
-      elapsedMs: !Number.isNaN(s.startMs) && s.endMs >= s.startMs ? s.endMs - s.startMs : NaN,
-      startMs: Number.isNaN(s.startMs) || !Number.isFinite(this.originMs) ? NaN : s.startMs - this.originMs,
-      returned: !Number.isNaN(s.endMs) && s.endMs > 0,
-      sql: undefined,
-      http: undefined,
-      client: undefined,
-      exception: s.exception,
-    };
+    const call = calls.add(parent, s.resource, Number.isNaN(s.startMs) || !Number.isFinite(this.originMs) ? NaN : s.startMs - this.originMs);
+    calls.elapsedMs[call] = !Number.isNaN(s.startMs) && s.endMs >= s.startMs ? s.endMs - s.startMs : NaN;
+    calls.returned[call] = !Number.isNaN(s.endMs) && s.endMs > 0 ? 1 : 0;
+    if (s.exception) calls.exception.set(call, s.exception);
     const system = text(a.get('db.system.name')) ?? text(a.get('db.system'));
     const method = (text(a.get('http.request.method')) ?? text(a.get('http.method')))?.toUpperCase();
     if (system !== undefined) {
       const query = text(a.get('db.query.text')) ?? text(a.get('db.statement'));
       // Without the text (a driver that records none), the operation and collection say what ran.
       const sqlText = query ?? (s.name || [text(a.get('db.operation.name')) ?? text(a.get('db.operation')), text(a.get('db.collection.name')) ?? text(a.get('db.sql.table'))].filter(Boolean).join(' '));
-      call.kind = CallKind.Sql;
+      calls.kind[call] = CallKind.Sql;
       // The SDK cuts attribute values at its length limit; some exporters mark the cut with `..`.
-      call.sql = { text: sqlText, databaseType: system, ...(query !== undefined && query.endsWith('..') ? { cut: true } : {}) };
-      call.frames = framesOf(a);
+      calls.sql[call] = sqlTexts.add(sqlText, system, query !== undefined && query.endsWith('..'));
+      calls.sqlValues[call] = lastValuesHash();
+      const frames = framesOf(a);
+      if (frames) calls.frames.set(call, frames);
     } else if (s.kind === KIND_SERVER && (method !== undefined || a.has('http.route') || a.has('url.path') || a.has('http.target'))) {
       const m = method ?? 'GET';
       const path = (text(a.get('url.path')) ?? text(a.get('http.target')) ?? text(a.get('http.route')) ?? '/').replace(/[?#].*$/s, '') || '/';
       const route = text(a.get('http.route'));
-      call.kind = CallKind.HttpServer;
-      call.http = { method: m, path, route: `${m} ${route || path}`, status: status(a.get('http.response.status_code') ?? a.get('http.status_code')) };
+      calls.kind[call] = CallKind.HttpServer;
+      calls.http.set(call, { method: m, path, route: `${m} ${route || path}`, status: status(a.get('http.response.status_code') ?? a.get('http.status_code')) });
     } else if (s.kind === KIND_CLIENT && method !== undefined) {
-      call.kind = CallKind.HttpClient;
-      call.client = { method, url: text(a.get('url.full')) ?? text(a.get('http.url')) ?? s.name, status: status(a.get('http.response.status_code') ?? a.get('http.status_code')) };
-      call.frames = framesOf(a);
+      calls.kind[call] = CallKind.HttpClient;
+      calls.client.set(call, { method, url: text(a.get('url.full')) ?? text(a.get('http.url')) ?? s.name, status: status(a.get('http.response.status_code') ?? a.get('http.status_code')) });
+      const frames = framesOf(a);
+      if (frames) calls.frames.set(call, frames);
     } else {
       const name = text(a.get('code.function.name')) ?? text(a.get('code.function'));
-      if (name !== undefined) call.fn = this.functionOf(name, a, functions, functionIds);
-      else if (s.name !== '') call.spanName = s.name;
+      if (name !== undefined) calls.fn[call] = this.functionOf(name, a, functions, functionIds);
+      else if (s.name !== '') calls.spanName.set(call, s.name);
     }
     return call;
   }
