@@ -9,7 +9,7 @@
 // ever takes out a region the tokenizer (tokenize.ts) reads as exactly one literal token: a
 // single-quoted string without backslashes, or digits with a `.digits` part, between characters
 // that end a token on both sides. Whatever it is not sure of (a backslash, dollar quoting, `#`,
-// brackets, a nested or unterminated comment or quote) makes the whole text the key: correct, only
+// bracketed names, a nested or unterminated comment or quote) makes the whole text the key: correct, only
 // not shared.
 
 import type { SqlText } from '../trace';
@@ -113,7 +113,8 @@ export function literalFreeKey(text: string): string {
       const j = text.indexOf('*/', i + 2);
       if (j === -1 || text.slice(i + 2, j).includes('/*')) return whole(text);
       i = j + 1;
-    } else if (c === 92 /* \ */ || c === 35 /* # */ || c === 91 /* [ */ || (c === 36 /* $ */ && !(i + 1 < n && isDigit(text.charCodeAt(i + 1))))) {
+    } else if (c === 92 /* \ */ || c === 35 /* # */ || (c === 91 /* [ */ && i + 1 < n && isWordStart(text.charCodeAt(i + 1))) || (c === 36 /* $ */ && !(i + 1 < n && isDigit(text.charCodeAt(i + 1))))) {
+      // An escape, a MySQL comment, a bracketed name (sqlite, SQL Server) or dollar quoting.
       return whole(text);
     }
   }
@@ -129,6 +130,11 @@ export function lastValuesHash(): number {
 function whole(text: string): string {
   valuesHash = 0;
   return WHOLE_MARK + text;
+}
+
+/** As tokenize.ts: a letter, `_` or any non-ASCII character but the two spaces it skips. */
+function isWordStart(c: number): boolean {
+  return (c >= 97 && c <= 122) || (c >= 65 && c <= 90) || c === 95 || (c >= 0x80 && c !== 0xa0 && c !== 0xfeff);
 }
 
 function isDigit(c: number): boolean {
