@@ -156,24 +156,36 @@ function endsAfter(c: number): boolean {
  * reader adds each call's text and keeps, per call, the entry's index and the hash of its literals.
  */
 export class SqlTextTable {
-  private byKey = new Map<string, number>();
+  /** Per database type and cut or not, the entries by key (no key string is made per call). */
+  private byKind = new Map<string, Map<string, number>>();
+  private lastKind = '';
+  private lastKeys: Map<string, number> | undefined;
 
   /** `texts`: where the entries go (the trace's `calls.sqlTexts`). */
   constructor(readonly texts: SqlText[]) {}
 
   /** The index of `text`'s entry, added if new; its literals' hash is `lastValuesHash()` after. */
   add(text: string, databaseType: string | undefined, cut: boolean): number {
-    const key = `${cut ? 'c' : 'w'}${databaseType ?? ''}\u0000${literalFreeKey(text)}`;
-    const known = this.byKey.get(key);
+    const kind = cut ? `\u0000${databaseType ?? ''}` : databaseType ?? '';
+    let keys = this.lastKeys;
+    if (keys === undefined || kind !== this.lastKind) {
+      keys = this.byKind.get(kind);
+      if (keys === undefined) this.byKind.set(kind, (keys = new Map()));
+      this.lastKind = kind;
+      this.lastKeys = keys;
+    }
+    const key = literalFreeKey(text);
+    const known = keys.get(key);
     if (known !== undefined) return known;
     const index = this.texts.length;
     this.texts.push({ text, databaseType, ...(cut ? { cut: true } : {}), carriesValues: carriesValues(text) });
-    this.byKey.set(key, index);
+    keys.set(key, index);
     return index;
   }
 
   /** Reading is over: the keys are not needed any more. */
   finish(): void {
-    this.byKey = new Map();
+    this.byKind = new Map();
+    this.lastKeys = undefined;
   }
 }
