@@ -5,7 +5,7 @@
 import { Call, CallKind, Trace } from '../trace';
 
 export interface Scope {
-  /** The request or root call, or undefined for the calls recorded at the top level of a thread. */
+  /** The request or root call (its index), or undefined for the calls recorded at the top level of a thread. */
   call: Call | undefined;
   /** "GET /meetings/past/", the recording's name (a test), or the root function. */
   label: string;
@@ -14,22 +14,23 @@ export interface Scope {
 }
 
 export function scopesOf(trace: Trace): Scope[] {
-  const calls = trace.calls;
-  const scopeOfCall = new Int32Array(calls.length);
+  const { length, kind, parent, threadId } = trace.calls;
+  const scopeOfCall = new Int32Array(length);
   const scopes = new Map<number | string, Scope>();
-  for (const c of calls) {
+  for (let c = 0; c < length; c++) {
     // Parents come before children, so the parent's scope is known.
     let scopeIndex: number;
-    if (c.kind === CallKind.HttpServer) scopeIndex = c.index;
-    else if (c.parent === -1) scopeIndex = c.index;
-    else scopeIndex = scopeOfCall[c.parent];
-    scopeOfCall[c.index] = scopeIndex;
-    if (c.kind !== CallKind.Sql) continue;
-    const scopeCall = calls[scopeIndex];
-    const key = scopeCall === c ? `thread:${c.threadId}` : scopeIndex;
+    if (kind[c] === CallKind.HttpServer) scopeIndex = c;
+    else if (parent[c] === -1) scopeIndex = c;
+    else scopeIndex = scopeOfCall[parent[c]];
+    scopeOfCall[c] = scopeIndex;
+    if (kind[c] !== CallKind.Sql) continue;
+    const topLevel = scopeIndex === c;
+    const key = topLevel ? `thread:${threadId[c]}` : scopeIndex;
     let scope = scopes.get(key);
     if (!scope) {
-      scope = { call: scopeCall === c ? undefined : scopeCall, label: labelOf(trace, scopeCall === c ? undefined : scopeCall), sqlCalls: [] };
+      const call = topLevel ? undefined : scopeIndex;
+      scope = { call, label: labelOf(trace, call), sqlCalls: [] };
       scopes.set(key, scope);
     }
     scope.sqlCalls.push(c);
@@ -38,11 +39,12 @@ export function scopesOf(trace: Trace): Scope[] {
 }
 
 function labelOf(trace: Trace, call: Call | undefined): string {
-  if (call?.http) return call.http.route;
+  const http = call === undefined ? undefined : trace.calls.http.get(call);
+  if (http) return http.route;
   const name = trace.metadata.name;
   if (name) return name;
-  if (call && call.fn !== -1) {
-    const fn = trace.functions[call.fn];
+  if (call !== undefined && trace.calls.fn[call] !== -1) {
+    const fn = trace.functions[trace.calls.fn[call]];
     return `${fn.definedClass}${fn.isStatic ? '.' : '#'}${fn.methodId}`;
   }
   return trace.recordingPath;

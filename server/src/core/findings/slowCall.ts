@@ -8,36 +8,43 @@ import { Call, CallKind, Trace } from '../trace';
 import { Anchoring } from '../placement/index';
 import { Finding } from './finding';
 import { formatMs, functionLabel } from './format';
-import { groupCalls, overThreshold, slowest } from './group';
+import { overThreshold } from './group';
 
 export function slowCallFindings(trace: Trace, index: SourceIndex, anchors: Anchoring, config: RunlensConfig): Finding[] {
   const threshold = config.slowCallMs;
-  const calls = trace.calls;
-  const isSlowProjectCall = (c: Call): boolean =>
-    c.kind === CallKind.Function && c.fn !== -1 && c.elapsedMs >= threshold && index.isProjectPath(trace.functions[c.fn].recordedPath);
+  const { length, kind, fn, elapsedMs, parent } = trace.calls;
   // A slow project call below a call makes that call's slowness someone else's: mark ancestors.
-  const hasSlowBelow = new Uint8Array(calls.length);
-  for (let i = calls.length - 1; i >= 0; i--) {
-    const c = calls[i];
-    if (c.parent !== -1 && (hasSlowBelow[i] || isSlowProjectCall(c))) hasSlowBelow[c.parent] = 1;
+  const hasSlowBelow = new Uint8Array(length);
+  const isSlow = new Uint8Array(length);
+  for (let c = length - 1; c >= 0; c--) {
+    if (kind[c] === CallKind.Function && fn[c] !== -1 && elapsedMs[c] >= threshold && index.isProjectPath(trace.functions[fn[c]].recordedPath)) isSlow[c] = 1;
+    if (parent[c] !== -1 && (hasSlowBelow[c] || isSlow[c])) hasSlowBelow[parent[c]] = 1;
   }
-  const byFunction = groupCalls(calls, (c) => (isSlowProjectCall(c) && !hasSlowBelow[c.index] ? c.fn : undefined));
+  // The innermost slow calls by function, in call order, and the slowest of each (the first of equals).
+  const byFunction = new Map<number, { count: number; worst: Call }>();
+  for (let c = 0; c < length; c++) {
+    if (!isSlow[c] || hasSlowBelow[c]) continue;
+    const group = byFunction.get(fn[c]);
+    if (!group) byFunction.set(fn[c], { count: 1, worst: c });
+    else {
+      group.count++;
+      if (elapsedMs[c] > elapsedMs[group.worst]) group.worst = c;
+    }
+  }
   const findings: Finding[] = [];
-  for (const [fn, slow] of byFunction) {
-    const worst = slowest(slow);
-    const f = trace.functions[fn];
+  for (const [f, { count, worst }] of byFunction) {
     const anchor = anchors.calls(worst);
-    const times = overThreshold(slow.length, 'calls', formatMs(threshold));
+    const times = overThreshold(count, 'calls', formatMs(threshold));
     findings.push({
       rule: 'slow-call',
       severity: 'warning',
-      message: `slow call: ${functionLabel(f)} took ${formatMs(worst.elapsedMs)}${times}`,
+      message: `slow call: ${functionLabel(trace.functions[f])} took ${formatMs(elapsedMs[worst])}${times}`,
       location: anchor.location,
-      count: slow.length,
+      count,
       related: [],
       recordings: [trace.recordingPath],
       ref: anchor.ref,
-      elapsedMs: worst.elapsedMs,
+      elapsedMs: elapsedMs[worst],
     });
   }
   return findings;

@@ -2,29 +2,41 @@
 // handler (the first project function under the request). Requests of one route are one finding.
 
 import { RunlensConfig } from '../config';
-import { CallKind, Trace } from '../trace';
+import { Call, CallKind, Trace } from '../trace';
 import { Anchoring } from '../placement/index';
 import { Finding } from './finding';
 import { formatMs } from './format';
-import { groupCalls, overThreshold, slowest } from './group';
+import { overThreshold } from './group';
 
 export function slowRequestFindings(trace: Trace, anchors: Anchoring, config: RunlensConfig): Finding[] {
-  const byRoute = groupCalls(trace.calls, (c) => (c.kind === CallKind.HttpServer && c.http && c.elapsedMs >= config.slowRequestMs ? c.http.route : undefined));
+  const { length, kind, elapsedMs, http } = trace.calls;
+  // The slow requests by route, in call order, and the slowest of each (the first of equals).
+  const byRoute = new Map<string, { count: number; worst: Call }>();
+  for (let c = 0; c < length; c++) {
+    if (kind[c] !== CallKind.HttpServer || !(elapsedMs[c] >= config.slowRequestMs)) continue;
+    const request = http.get(c);
+    if (!request) continue;
+    const group = byRoute.get(request.route);
+    if (!group) byRoute.set(request.route, { count: 1, worst: c });
+    else {
+      group.count++;
+      if (elapsedMs[c] > elapsedMs[group.worst]) group.worst = c;
+    }
+  }
   const findings: Finding[] = [];
-  for (const [route, slow] of byRoute) {
-    const worst = slowest(slow);
+  for (const [route, { count, worst }] of byRoute) {
     const anchor = anchors.request(worst);
-    const times = overThreshold(slow.length, 'requests', formatMs(config.slowRequestMs));
+    const times = overThreshold(count, 'requests', formatMs(config.slowRequestMs));
     findings.push({
       rule: 'slow-request',
       severity: 'warning',
-      message: `slow request: ${route} took ${formatMs(worst.elapsedMs)}${times}`,
+      message: `slow request: ${route} took ${formatMs(elapsedMs[worst])}${times}`,
       location: anchor.location,
-      count: slow.length,
+      count,
       related: [],
       recordings: [trace.recordingPath],
       ref: anchor.ref,
-      elapsedMs: worst.elapsedMs,
+      elapsedMs: elapsedMs[worst],
       scope: route,
     });
   }

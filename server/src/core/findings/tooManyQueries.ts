@@ -5,24 +5,30 @@
 
 import { RunlensConfig } from '../config';
 import { Scope } from '../analysis/scopes';
+import { factsOf } from '../analysis/stats';
 import { Call, Trace } from '../trace';
 import { Anchoring } from '../placement/index';
 import { Finding } from './finding';
 import { formatCount } from './format';
-import { factsOf } from './nPlusOne';
 
 export function tooManyQueriesFindings(trace: Trace, scopes: Scope[], anchors: Anchoring, config: RunlensConfig, covered: Set<Call>): Finding[] {
   const findings: Finding[] = [];
   for (const scope of scopes) {
-    const app = scope.sqlCalls.filter((c) => !factsOf(c).isCatalog);
-    const own = app.filter((c) => !covered.has(c)).length;
+    // The app's queries (catalog queries aside), and those of them no N+1 finding holds.
+    let nApp = 0;
+    let own = 0;
+    for (const c of scope.sqlCalls) {
+      if (factsOf(trace, c).isCatalog) continue;
+      nApp++;
+      if (!covered.has(c)) own++;
+    }
     if (own < config.tooManyQueriesCount) continue;
-    const anchor = scope.call ? anchors.request(scope.call) : anchors.test();
-    const excluded = app.length - own;
+    const anchor = scope.call !== undefined ? anchors.request(scope.call) : anchors.test();
+    const excluded = nApp - own;
     findings.push({
       rule: 'too-many-queries',
       severity: 'warning',
-      message: `too many queries: ${scope.label} ran ${formatCount(app.length)} SQL queries${excluded ? ` (${formatCount(own)} not counting N+1 findings)` : ''}`,
+      message: `too many queries: ${scope.label} ran ${formatCount(nApp)} SQL queries${excluded ? ` (${formatCount(own)} not counting N+1 findings)` : ''}`,
       location: anchor.location,
       count: own,
       related: [],

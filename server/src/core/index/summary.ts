@@ -75,61 +75,78 @@ export function summarize(trace: Trace, problems: Problem[], index: SourceIndex,
     routes: new Map(),
     test: testOf(trace, index),
   };
-  const calls = trace.calls;
+  const { length, kind, parent, fn: fnOf, elapsedMs, http } = trace.calls;
   // The node each call is attributed to: itself when it is a node, else its parent's node.
-  const nodeOf: (NodeKey | undefined)[] = new Array(calls.length);
-  const labelOf: (string | undefined)[] = new Array(calls.length);
+  const nodeOf: (NodeKey | undefined)[] = new Array(length);
+  const labelOf: (string | undefined)[] = new Array(length);
   // Per call, the nearest labelled call at or above it, the topmost one and how many there are:
   // a slowest path is then made in MAX_PATH_LABELS steps, however deep the call (paths of every
   // call of a 20,000-deep chain, each walked to the root, took 18 s and 2 GB).
-  const labelledAt = new Int32Array(calls.length);
-  const topLabelled = new Int32Array(calls.length);
-  const nLabels = new Int32Array(calls.length);
-  const isProject = (c: Call) => c.kind === CallKind.Function && c.fn !== -1 && index.isProjectPath(trace.functions[c.fn].recordedPath);
-  for (const c of calls) {
+  const labelledAt = new Int32Array(length);
+  const topLabelled = new Int32Array(length);
+  const nLabels = new Int32Array(length);
+  // Per function (by index), whether it is the project's, its key and its label: worked out once, not once per call.
+  const isProjectFn = new Int8Array(trace.functions.length).fill(-1);
+  const isProject = (f: number): boolean => {
+    if (isProjectFn[f] === -1) isProjectFn[f] = index.isProjectPath(trace.functions[f].recordedPath) ? 1 : 0;
+    return isProjectFn[f] === 1;
+  };
+  const keyOfFn: (NodeKey | undefined)[] = new Array(trace.functions.length);
+  const labelOfFn: (string | undefined)[] = new Array(trace.functions.length);
+  const edges = new Map<NodeKey, Map<NodeKey, EdgeStats>>();
+  for (let c = 0; c < length; c++) {
     countWork();
     // Parents come before children, so their node is known.
-    const parentNode = c.parent === -1 ? undefined : nodeOf[c.parent];
+    const above = parent[c];
+    const parentNode = above === -1 ? undefined : nodeOf[above];
     let node: NodeKey | undefined;
-    if (c.kind === CallKind.HttpServer && c.http) {
-      node = routeNode(c.http.route);
-      labelOf[c.index] = c.http.route;
-      if (!summary.routes.has(c.http.route)) summary.routes.set(c.http.route, undefined);
-    } else if (isProject(c)) {
-      const fn = trace.functions[c.fn];
-      node = functionKey(fn);
-      labelOf[c.index] = functionLabel(fn);
+    const request = kind[c] === CallKind.HttpServer ? http.get(c) : undefined;
+    const f = fnOf[c];
+    if (request) {
+      node = routeNode(request.route);
+      labelOf[c] = request.route;
+      if (!summary.routes.has(request.route)) summary.routes.set(request.route, undefined);
+    } else if (kind[c] === CallKind.Function && f !== -1 && isProject(f)) {
+      const fn = trace.functions[f];
+      node = keyOfFn[f] ??= functionKey(fn);
+      labelOf[c] = labelOfFn[f] ??= functionLabel(fn);
       if (!summary.functions.has(node)) summary.functions.set(node, fn);
       // The handler of a route is the first project function called under its request.
       const route = parentNode?.startsWith('route:') ? parentNode.slice(6) : undefined;
       if (route !== undefined && summary.routes.get(route) === undefined) summary.routes.set(route, node);
-      const time = Number.isNaN(c.elapsedMs) ? -1 : c.elapsedMs;
+      const time = Number.isNaN(elapsedMs[c]) ? -1 : elapsedMs[c];
       const seen = summary.slowestPaths.get(node);
-      if (!seen || time > seen.elapsedMs) summary.slowestPaths.set(node, { elapsedMs: time, path: pathTo(calls, c, labelOf, labelledAt, topLabelled, nLabels) });
+      if (!seen || time > seen.elapsedMs) summary.slowestPaths.set(node, { elapsedMs: time, path: pathTo(trace, c, labelOf, labelledAt, topLabelled, nLabels) });
     }
-    const above = c.parent;
-    const labelled = labelOf[c.index] !== undefined;
-    labelledAt[c.index] = labelled ? c.index : above === -1 ? -1 : labelledAt[above];
-    topLabelled[c.index] = above !== -1 && topLabelled[above] !== -1 ? topLabelled[above] : labelled ? c.index : -1;
-    nLabels[c.index] = (above === -1 ? 0 : nLabels[above]) + (labelled ? 1 : 0);
+    const labelled = labelOf[c] !== undefined;
+    labelledAt[c] = labelled ? c : above === -1 ? -1 : labelledAt[above];
+    topLabelled[c] = above !== -1 && topLabelled[above] !== -1 ? topLabelled[above] : labelled ? c : -1;
+    nLabels[c] = (above === -1 ? 0 : nLabels[above]) + (labelled ? 1 : 0);
     if (node !== undefined) {
-      if (parentNode !== undefined) addEdge(summary.edges, parentNode, node, c.elapsedMs);
-      nodeOf[c.index] = node;
-    } else nodeOf[c.index] = parentNode;
-    if (c.kind === CallKind.Sql && parentNode !== undefined) {
+      if (parentNode !== undefined) addEdge(summary.edges, edges, parentNode, node, elapsedMs[c]);
+      nodeOf[c] = node;
+    } else nodeOf[c] = parentNode;
+    if (kind[c] === CallKind.Sql && parentNode !== undefined) {
       let shapes = summary.sqlByNode.get(parentNode);
       if (!shapes) summary.sqlByNode.set(parentNode, (shapes = new Map()));
-      const shape = sqlShapeOf(c);
+      const shape = sqlShapeOf(trace, c);
       shapes.set(shape, (shapes.get(shape) ?? 0) + 1);
     }
   }
   return summary;
 }
 
-function addEdge(edges: Map<string, EdgeStats>, caller: NodeKey, callee: NodeKey, elapsedMs: number): void {
-  const key = `${caller}\u0000${callee}`;
-  let edge = edges.get(key);
-  if (!edge) edges.set(key, (edge = { caller, callee, nCalls: 0, totalMs: 0 }));
+/** Counts a call of `callee` from `caller`; `byCaller` finds the edge without making its key again. */
+function addEdge(edges: Map<string, EdgeStats>, byCaller: Map<NodeKey, Map<NodeKey, EdgeStats>>, caller: NodeKey, callee: NodeKey, elapsedMs: number): void {
+  let ofCaller = byCaller.get(caller);
+  if (!ofCaller) byCaller.set(caller, (ofCaller = new Map()));
+  let edge = ofCaller.get(callee);
+  if (!edge) {
+    const key = `${caller}\u0000${callee}`;
+    edge = edges.get(key);
+    if (!edge) edges.set(key, (edge = { caller, callee, nCalls: 0, totalMs: 0 }));
+    ofCaller.set(callee, edge);
+  }
   edge.nCalls++;
   if (!Number.isNaN(elapsedMs)) edge.totalMs += elapsedMs;
 }
@@ -138,17 +155,18 @@ function addEdge(edges: Map<string, EdgeStats>, caller: NodeKey, callee: NodeKey
  * Labels of the node calls from the root down to `call` (itself labelled), at most MAX_PATH_LABELS:
  * the root, "…" and the nearest ones. The arrays are filled for the calls above `call`.
  */
-function pathTo(calls: Call[], call: Call, labelOf: (string | undefined)[], labelledAt: Int32Array, topLabelled: Int32Array, nLabels: Int32Array): string[] {
-  const total = (call.parent === -1 ? 0 : nLabels[call.parent]) + 1;
+function pathTo(trace: Trace, call: Call, labelOf: (string | undefined)[], labelledAt: Int32Array, topLabelled: Int32Array, nLabels: Int32Array): string[] {
+  const { parent } = trace.calls;
+  const total = (parent[call] === -1 ? 0 : nLabels[parent[call]]) + 1;
   const near = total <= MAX_PATH_LABELS ? total : MAX_PATH_LABELS - 2;
   const path: string[] = [];
-  for (let at = call.index; at !== -1 && path.length < near; ) {
+  for (let at = call; at !== -1 && path.length < near; ) {
     countWork();
     path.push(labelOf[at] as string);
-    const parent = calls[at].parent;
-    at = parent === -1 ? -1 : labelledAt[parent];
+    const up = parent[at];
+    at = up === -1 ? -1 : labelledAt[up];
   }
-  if (total > MAX_PATH_LABELS) path.push('…', labelOf[topLabelled[call.parent]] as string);
+  if (total > MAX_PATH_LABELS) path.push('…', labelOf[topLabelled[parent[call]]] as string);
   return path.reverse();
 }
 

@@ -13,16 +13,18 @@ import { countWork } from '../workCounter';
  * for 105,000).
  */
 export function nearestAbove<T>(trace: Trace, answerOf: (call: Call) => T | undefined): (call: Call | undefined) => T | undefined {
+  const { parent } = trace.calls;
   const known = new Map<number, T | null>();
   const walked: number[] = [];
+  /** `call` may be -1 (the parent of a root): no call, so no answer. */
   return (call) => {
     walked.length = 0;
     let found: T | null | undefined;
-    for (let c = call; c && found === undefined; c = c.parent === -1 ? undefined : trace.calls[c.parent]) {
+    for (let c = call ?? -1; c !== -1 && found === undefined; c = parent[c]) {
       countWork();
-      found = known.get(c.index);
+      found = known.get(c);
       if (found !== undefined) break;
-      walked.push(c.index);
+      walked.push(c);
       found = answerOf(c);
     }
     const answer = found ?? null;
@@ -33,16 +35,16 @@ export function nearestAbove<T>(trace: Trace, answerOf: (call: Call) => T | unde
 
 /** The answer of the shallowest call under `root` that has one (breadth first, at most 64 levels down). */
 export function shallowestBelow<T>(trace: Trace, root: Call, answerOf: (call: Call) => T | undefined): T | undefined {
+  const { firstChild, nextSibling } = trace.calls;
   let level: Call[] = [root];
   for (let depth = 0; depth < 64 && level.length; depth++) {
     const next: Call[] = [];
     for (const c of level) {
-      for (let k = c.firstChild; k !== -1; k = trace.calls[k].nextSibling) {
+      for (let k = firstChild[c]; k !== -1; k = nextSibling[k]) {
         countWork();
-        const child = trace.calls[k];
-        const answer = answerOf(child);
+        const answer = answerOf(k);
         if (answer !== undefined) return answer;
-        next.push(child);
+        next.push(k);
       }
     }
     level = next;
@@ -90,34 +92,34 @@ export function memoOf<K, V>(memos: Map<string, Map<K, V>>, key: string): Map<K,
  * of findings under one deep chain do not each walk it to the root.
  */
 export function commonAncestor(trace: Trace, calls: Call[]): Call | undefined {
-  if (calls.length === 0 || calls[0].parent === -1) return undefined;
-  const parentOf = (c: Call): Call | undefined => (c.parent === -1 ? undefined : trace.calls[c.parent]);
-  let answer = trace.calls[calls[0].parent];
+  const { parent, depth } = trace.calls;
+  if (calls.length === 0 || parent[calls[0]] === -1) return undefined;
+  let answer = parent[calls[0]];
   // Calls known to be under the answer (under an earlier answer, so under every later one).
   const under = new Set<number>();
   const walked: number[] = [];
   for (let k = 1; k < calls.length; k++) {
     walked.length = 0;
-    let c: Call | undefined = calls[k];
-    while (c.depth > answer.depth && !under.has(c.index)) {
+    let c = calls[k];
+    while (depth[c] > depth[answer] && !under.has(c)) {
       countWork();
-      walked.push(c.index);
-      c = parentOf(c) as Call; // deeper than the answer, so not a root
+      walked.push(c);
+      c = parent[c]; // deeper than the answer, so not a root
     }
-    if (c.depth > answer.depth) {
+    if (depth[c] > depth[answer]) {
       for (const w of walked) under.add(w);
       continue;
     }
-    while (answer.depth > c.depth) {
+    while (depth[answer] > depth[c]) {
       countWork();
-      answer = parentOf(answer) as Call;
+      answer = parent[answer];
     }
     while (c !== answer) {
       countWork();
-      walked.push(c.index);
-      const up: Call | undefined = parentOf(c);
-      const answerUp = parentOf(answer);
-      if (!up || !answerUp) return undefined; // different roots: different threads or trees
+      walked.push(c);
+      const up = parent[c];
+      const answerUp = parent[answer];
+      if (up === -1 || answerUp === -1) return undefined; // different roots: different threads or trees
       c = up;
       answer = answerUp;
     }

@@ -27,55 +27,55 @@ export interface RecordedHost {
  * remembered across groups (see calls.ts), so each call is walked once.
  */
 export function hostSearch(trace: Trace, index: SourceIndex): (scopeCall: Call | undefined, repeated: Call[]) => RecordedHost | undefined {
+  const { kind, fn: fnOf, parent, http } = trace.calls;
   const isProject = (c: Call) => {
-    if (c.kind !== CallKind.Function || c.fn === -1) return false;
-    const located = index.locate(trace.functions[c.fn]);
+    if (kind[c] !== CallKind.Function || fnOf[c] === -1) return false;
+    const located = index.locate(trace.functions[fnOf[c]]);
     return located !== undefined && (located.definition !== undefined || (isErb(located.location.path) && index.text(located.location.path) !== undefined));
   };
   const nearest = nearestAbove(trace, (c) => (isProject(c) ? c : undefined));
-  const parentOf = (c: Call) => (c.parent === -1 ? undefined : trace.calls[c.parent]);
   /** Per request, its handler: walked once however many groups of repeats it holds. */
   const handlers = new Map<number, Call | null>();
   const handlerOf = (request: Call): Call | undefined => {
-    let handler = handlers.get(request.index);
-    if (handler === undefined) handlers.set(request.index, (handler = shallowestBelow(trace, request, (c) => (isProject(c) ? c : undefined)) ?? null));
+    let handler = handlers.get(request);
+    if (handler === undefined) handlers.set(request, (handler = shallowestBelow(trace, request, (c) => (isProject(c) ? c : undefined)) ?? null));
     return handler ?? undefined;
   };
   return (scopeCall, repeated) => {
     // The wrapper: each repeat's nearest project function is a call of one function, each call
     // running at most one repeat of each shape (`present(book)`: its author, tags and reviews).
     const shapes = new Set<string>();
-    for (const r of repeated) shapes.add(sqlShapeOf(r));
+    for (const r of repeated) shapes.add(sqlShapeOf(trace, r));
     const wrappers: Call[] = [];
     const perWrapper = new Map<number, number>();
     let fn = -1;
     for (const r of repeated) {
       countWork();
-      const w = nearest(parentOf(r));
-      const n = w ? (perWrapper.get(w.index) ?? 0) + 1 : 0;
-      if (!w || n > shapes.size || (fn !== -1 && w.fn !== fn)) {
+      const w = nearest(parent[r]);
+      const n = w !== undefined ? (perWrapper.get(w) ?? 0) + 1 : 0;
+      if (w === undefined || n > shapes.size || (fn !== -1 && fnOf[w] !== fn)) {
         wrappers.length = 0;
         break;
       }
       if (n === 1) wrappers.push(w);
-      perWrapper.set(w.index, n);
-      fn = w.fn;
+      perWrapper.set(w, n);
+      fn = fnOf[w];
     }
     if (wrappers.length > 1) {
       const host = nearest(commonAncestor(trace, wrappers));
-      if (host) return { fn: trace.functions[host.fn], wrapper: trace.functions[fn].methodId };
+      if (host !== undefined) return { fn: trace.functions[fnOf[host]], wrapper: trace.functions[fn].methodId };
     }
     // The first repeat may be a lone lookup before the loop (Rails' `current_user` before the feed,
     // in another recorded tree than the view's): the host of the others, then.
     const host = nearest(commonAncestor(trace, repeated)) ?? (repeated.length > 2 ? nearest(commonAncestor(trace, repeated.slice(1))) : undefined);
-    if (host) {
-      const fn = trace.functions[host.fn];
-      const above = isErb(fn.recordedPath ?? '') ? nearest(parentOf(host)) : undefined;
-      return { fn, wrapper: undefined, ...(above ? { caller: trace.functions[above.fn] } : {}) };
+    if (host !== undefined) {
+      const fn = trace.functions[fnOf[host]];
+      const above = isErb(fn.recordedPath ?? '') ? nearest(parent[host]) : undefined;
+      return { fn, wrapper: undefined, ...(above !== undefined ? { caller: trace.functions[fnOf[above]] } : {}) };
     }
     // The queries ran outside every recorded function of the request (an agent may close an async
     // function when it returns its promise): the request's handler, the shallowest project function.
-    const handler = scopeCall?.http ? handlerOf(scopeCall) : undefined;
-    return handler ? { fn: trace.functions[handler.fn], wrapper: undefined } : undefined;
+    const handler = scopeCall !== undefined && http.get(scopeCall) ? handlerOf(scopeCall) : undefined;
+    return handler !== undefined ? { fn: trace.functions[fnOf[handler]], wrapper: undefined } : undefined;
   };
 }

@@ -19,7 +19,7 @@
 // can be resolved again against the current text while the developer edits.
 
 import { Anchor, AnchorRef, LoopEnd, LoopHost } from '../findings/finding';
-import { dialectOf, sqlFacts } from '../sql/normalize';
+import { factsOf } from '../analysis/stats';
 import { SourceIndex, SourceLocation } from '../sourceIndex';
 import { Call, CallKind, Trace } from '../trace';
 import { commonAncestor, nearestAbove, shallowestBelow } from './calls';
@@ -64,7 +64,8 @@ export function resolveAnchor(ref: AnchorRef, index: SourceIndex, orms: readonly
  * function, back through a request for the function that built a queryset, through a function's
  * text for a statement) are remembered across findings, so each call and each file is walked
  * once however many findings sit under it: thousands of N+1s in one request, each walking the
- * whole request or a deep chain again, made placing quadratic.
+ * whole request or a deep chain again, made placing quadratic. Calls are the trace's call
+ * indexes (numbers): `undefined`, never -1, says "none".
  */
 export interface Anchoring {
   /** The place of an N+1 group: its source query (if known) and the repeated calls. */
@@ -89,21 +90,21 @@ export function anchoringOf(trace: Trace, index: SourceIndex, orms: readonly Orm
   const querysets = querysetSearch(trace, index, orms);
   const statements = new Map<string, SourceLocation | null>();
   const hosts = hostSearch(trace, index);
+  const { parent, sql: sqlOfCall, http, frames } = trace.calls;
   let test: Anchor | undefined;
   /** The N+1's loop in its host's text, if certain. */
   const loopOf = (scopeCall: Call | undefined, repeated: Call[]): { host: LoopHost; names: RepeatedNames; place: LoopPlace & { render?: SourceLocation } } | undefined => {
-    if (!repeated[0]?.sql || !index.parsers) return undefined;
+    if (repeated.length === 0 || sqlOfCall[repeated[0]] === -1 || !index.parsers) return undefined;
     const recorded = hosts(scopeCall, repeated);
-    const http = scopeCall?.http;
-    const host: LoopHost | undefined = recorded ? { fn: recorded.fn, ...(recorded.caller ? { caller: recorded.caller } : {}) } : http ? { route: { method: http.method, path: http.path } } : undefined;
+    const request = scopeCall === undefined ? undefined : http.get(scopeCall);
+    const host: LoopHost | undefined = recorded ? { fn: recorded.fn, ...(recorded.caller ? { caller: recorded.caller } : {}) } : request ? { route: { method: request.method, path: request.path } } : undefined;
     if (!host) return undefined;
     // The shapes of the first row (the repeats interleave row by row), in turn, until one's names
     // are found: a loop reading `post.author` (users) finds its place by `post.tags` (tags).
     const tried = new Set<string>();
     for (const call of repeated.slice(0, SHAPES_TRIED)) {
-      const sql = call.sql;
-      if (!sql) continue;
-      const facts = sqlFacts(sql.text, dialectOf(sql.databaseType));
+      if (sqlOfCall[call] === -1) continue;
+      const facts = factsOf(trace, call);
       const key = facts.tables.join('\u0000');
       if (tried.has(key)) continue;
       tried.add(key);
@@ -130,15 +131,15 @@ export function anchoringOf(trace: Trace, index: SourceIndex, orms: readonly Orm
   };
   const anchoring: Anchoring = {
     repeatedQueries(scopeCall, source, repeated) {
-      const site = recordedSite(index, repeated);
+      const site = recordedSite(trace, index, repeated);
       if (site) {
         // The trace says where the source query ran too: its recorded line is the related place.
-        const sourceSite = source && recordedSite(index, [source]);
+        const sourceSite = source !== undefined ? recordedSite(trace, index, [source]) : undefined;
         const apart = sourceSite && (sourceSite.location.path !== site.location.path || sourceSite.location.line !== site.location.line);
         return apart ? { ...site, also: [{ location: sourceSite.location, what: LOOP_END_NAMES.source, ref: sourceSite.ref }] } : site;
       }
       const loop = loopOf(scopeCall, repeated);
-      if (source) {
+      if (source !== undefined) {
         const queryset = querysets(scopeCall, source);
         if (queryset) return withAlso(queryset, loop, 'per-row');
       }
@@ -154,7 +155,7 @@ export function anchoringOf(trace: Trace, index: SourceIndex, orms: readonly Orm
       // function nearest to the queries themselves, the one most of them run under.
       const votes = new Map<string, { anchor: Anchor; n: number }>();
       for (const c of repeated) {
-        const near = nearest(c.parent === -1 ? undefined : trace.calls[c.parent]);
+        const near = nearest(parent[c]);
         if (!near) continue;
         const key = `${near.location.path}:${near.location.line}`;
         const v = votes.get(key);
@@ -166,7 +167,7 @@ export function anchoringOf(trace: Trace, index: SourceIndex, orms: readonly Orm
       return best ? best.anchor : anchoring.test();
     },
     sameQuery(scopeCall, repeated) {
-      const site = recordedSite(index, repeated);
+      const site = recordedSite(trace, index, repeated);
       if (site) return site;
       const at = querysetOfCaller(trace, index, orms, repeated[0]) ?? findSqlStatement(trace, index, repeated[0], statements);
       if (!at) return anchoring.calls(commonAncestor(trace, repeated));
@@ -174,7 +175,7 @@ export function anchoringOf(trace: Trace, index: SourceIndex, orms: readonly Orm
       return withAlso(at, loopOf(scopeCall, repeated), 'per-row');
     },
     calls(call) {
-      return (call?.frames && recordedSite(index, [call])) || nearest(call) || anchoring.test();
+      return (call !== undefined && frames.has(call) ? recordedSite(trace, index, [call]) : undefined) ?? nearest(call) ?? anchoring.test();
     },
     request(request) {
       // The handler of a request is the shallowest project function under it.
@@ -205,8 +206,9 @@ export function anchorTest(trace: Trace, index: SourceIndex): Anchor {
 
 /** The anchor of a recorded project function call, if it is one. */
 export function anchorFunction(trace: Trace, index: SourceIndex, call: Call): Anchor | undefined {
-  if (call.kind !== CallKind.Function || call.fn === -1) return undefined;
-  const fn = trace.functions[call.fn];
+  const fnOf = trace.calls.fn;
+  if (trace.calls.kind[call] !== CallKind.Function || fnOf[call] === -1) return undefined;
+  const fn = trace.functions[fnOf[call]];
   const location = index.locate(fn)?.location;
   return location && { location, ref: { kind: 'function', fn } };
 }
@@ -216,11 +218,13 @@ export function anchorFunction(trace: Trace, index: SourceIndex, call: Call): An
  * the project (a frame in a dependency or outside the root is passed over); undefined when no
  * call has one.
  */
-export function recordedSite(index: SourceIndex, calls: Call[]): Anchor | undefined {
+export function recordedSite(trace: Trace, index: SourceIndex, calls: Call[]): Anchor | undefined {
   const votes = new Map<string, { location: SourceLocation; n: number }>();
+  const { frames } = trace.calls;
   for (const c of calls) {
-    if (!c.frames) continue;
-    for (const frame of c.frames) {
+    const recorded = frames.get(c);
+    if (!recorded) continue;
+    for (const frame of recorded) {
       countWork();
       if (!index.isProjectPath(frame.path)) continue;
       const r = index.resolve(frame.path);

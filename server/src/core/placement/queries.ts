@@ -4,7 +4,7 @@
 
 import { Anchor } from '../findings/finding';
 import { languageOfPath } from '../source/language';
-import { dialectOf, sqlFacts } from '../sql/normalize';
+import { factsOf } from '../analysis/stats';
 import { FunctionIdentity, SourceIndex, SourceLocation } from '../sourceIndex';
 import { Call, CallKind, Trace } from '../trace';
 import { memoOf, walkRemembering } from './calls';
@@ -25,9 +25,11 @@ export function querysetSearch(trace: Trace, index: SourceIndex, orms: readonly 
   const upward = new Map<string, Map<number, number>>();
   /** Per ORM, model, thread and scope: for each call walked back, the latest call at or before it whose function holds one. */
   const backward = new Map<string, Map<number, number>>();
+  const { kind, fn, parent, sql, threadId } = trace.calls;
+  const next = (i: number) => parent[i];
   return (scopeCall, source) => {
-    if (!index.parsers || !source.sql) return undefined;
-    const table = sqlFacts(source.sql.text, dialectOf(source.sql.databaseType)).tables[0];
+    if (!index.parsers || sql[source] === -1) return undefined;
+    const table = factsOf(trace, source).tables[0];
     if (!table) return undefined;
     for (const orm of orms) {
       const model = orm.modelOfTable(index, table);
@@ -35,23 +37,23 @@ export function querysetSearch(trace: Trace, index: SourceIndex, orms: readonly 
       const key = `${orm.name}\u0000${model}`;
       const known = memoOf(inFunction, key);
       const querysetOf = (i: number): Anchor | null => {
-        const c = trace.calls[i];
-        if (c.kind !== CallKind.Function || c.fn === -1) return null;
-        let found = known.get(c.fn);
+        if (kind[i] !== CallKind.Function || fn[i] === -1) return null;
+        let found = known.get(fn[i]);
         if (found === undefined) {
-          found = querysetAnchor(orm, trace.functions[c.fn], model, index) ?? null;
-          known.set(c.fn, found);
+          found = querysetAnchor(orm, trace.functions[fn[i]], model, index) ?? null;
+          known.set(fn[i], found);
         }
         return found;
       };
-      const onStack = walkRemembering(memoOf(upward, key), source.index, (i) => trace.calls[i].parent, (i) => querysetOf(i) !== null);
+      const onStack = walkRemembering(memoOf(upward, key), source, next, (i) => querysetOf(i) !== null);
       if (onStack !== -1) return querysetOf(onStack) as Anchor;
-      const first = scopeCall ? scopeCall.index : 0;
+      const first = scopeCall ?? 0;
+      const thread = threadId[source];
       const before = walkRemembering(
-        memoOf(backward, `${key}\u0000${source.threadId}\u0000${first}`),
-        source.index - 1,
+        memoOf(backward, `${key}\u0000${thread}\u0000${first}`),
+        source - 1,
         (i) => (i > first ? i - 1 : -1),
-        (i) => i >= first && trace.calls[i].threadId === source.threadId && querysetOf(i) !== null,
+        (i) => i >= first && threadId[i] === thread && querysetOf(i) !== null,
       );
       if (before !== -1) return querysetOf(before) as Anchor;
     }
@@ -66,13 +68,14 @@ export function querysetSearch(trace: Trace, index: SourceIndex, orms: readonly 
  * lookup run again and again is written where it runs. One function's text per query.
  */
 export function querysetOfCaller(trace: Trace, index: SourceIndex, orms: readonly OrmSupport[], query: Call): Anchor | undefined {
-  const caller = query.parent === -1 ? undefined : trace.calls[query.parent];
-  if (!caller || caller.kind !== CallKind.Function || caller.fn === -1 || !query.sql || !index.parsers) return undefined;
-  const table = sqlFacts(query.sql.text, dialectOf(query.sql.databaseType)).tables[0];
+  const { kind, fn, parent, sql } = trace.calls;
+  const caller = parent[query];
+  if (caller === -1 || kind[caller] !== CallKind.Function || fn[caller] === -1 || sql[query] === -1 || !index.parsers) return undefined;
+  const table = factsOf(trace, query).tables[0];
   if (!table) return undefined;
   for (const orm of orms) {
     const model = orm.modelOfTable(index, table);
-    const found = model && querysetAnchor(orm, trace.functions[caller.fn], model, index);
+    const found = model && querysetAnchor(orm, trace.functions[fn[caller]], model, index);
     if (found) return found;
   }
   return undefined;

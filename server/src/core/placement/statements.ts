@@ -2,20 +2,21 @@
 // the query's table after FROM, JOIN, INTO or UPDATE.
 
 import { Anchor } from '../findings/finding';
-import { dialectOf, sqlFacts } from '../sql/normalize';
+import { factsOf } from '../analysis/stats';
 import { FunctionIdentity, SourceIndex, SourceLocation } from '../sourceIndex';
 import { Call, CallKind, Trace } from '../trace';
 
 /** The statement, in the recorded function around a query, that names the query's table; `known` holds the answers per function and table. */
 export function findSqlStatement(trace: Trace, index: SourceIndex, query: Call, known: Map<string, SourceLocation | null>): Anchor | undefined {
-  if (!query.sql || query.parent === -1) return undefined;
-  const parent = trace.calls[query.parent];
-  if (parent.kind !== CallKind.Function || parent.fn === -1) return undefined;
-  const table = sqlFacts(query.sql.text, dialectOf(query.sql.databaseType)).tables[0];
+  const { kind, fn: fnOf, parent, sql } = trace.calls;
+  const caller = parent[query];
+  if (sql[query] === -1 || caller === -1) return undefined;
+  if (kind[caller] !== CallKind.Function || fnOf[caller] === -1) return undefined;
+  const table = factsOf(trace, query).tables[0];
   if (!table) return undefined;
-  const fn = trace.functions[parent.fn];
+  const fn = trace.functions[fnOf[caller]];
   // Each search reads the function's file line by line: once per function and table, not once per finding.
-  const key = `${parent.fn}\u0000${table}`;
+  const key = `${fnOf[caller]}\u0000${table}`;
   let location = known.get(key);
   if (location === undefined) known.set(key, (location = statementIn(fn, table, index) ?? null));
   return location ? { location, ref: { kind: 'sql-statement', fn, table } } : undefined;
