@@ -51,6 +51,22 @@ export function fullTree(trace: Trace, roots: Call[], strings: StringTable, test
   // A start may be unknown (NaN: an OTel span without a valid start): it counts as the origin.
   const origin = roots.reduce((t, r) => (Number.isFinite(startMs[r]) ? Math.min(t, startMs[r]) : t), Infinity);
   const starts = tree.startUs as number[];
+  // A name's string id once per function and per SQL text, not once per call (a key and a lookup each).
+  const { fn, sql } = trace.calls;
+  const fnNameId = new Int32Array(trace.functions.length).fill(-1);
+  const sqlNameId = new Int32Array(trace.calls.sqlTexts.length).fill(-1);
+  const nameIdOf = (c: Call): number => {
+    const k = kind[c];
+    if (k === CallKind.Function && fn[c] !== -1) {
+      const id = fnNameId[fn[c]];
+      return id !== -1 ? id : (fnNameId[fn[c]] = strings.id(frameName(trace, c)));
+    }
+    if (k === CallKind.Sql && sql[c] !== -1) {
+      const id = sqlNameId[sql[c]];
+      return id !== -1 ? id : (sqlNameId[sql[c]] = strings.id(frameName(trace, c)));
+    }
+    return strings.id(frameName(trace, c));
+  };
   /** Adds call `c` (-1: the test's node) under node `parent`; returns its node. */
   const add = (c: Call, parent: number): number => {
     const id = tree.name.length;
@@ -65,7 +81,7 @@ export function fullTree(trace: Trace, roots: Call[], strings: StringTable, test
       tree.sql.push(0);
       return id;
     }
-    tree.name.push(strings.id(frameName(trace, c)));
+    tree.name.push(nameIdOf(c));
     tree.kind.push(frameKindOf(kind[c]));
     // Unknown (-1 until sumUp): counted as the children's sum.
     const ms = elapsedMs[c];
