@@ -33,8 +33,8 @@ async function main(): Promise<void> {
       result.ms = ms();
       gc();
       result.retainedMB = (process.memoryUsage().heapUsed - heapBefore) / 2 ** 20;
-      // One-byte strings: 16 B of header (rounded to 8) plus a byte per character.
-      result.sqlTextMB = trace.calls.reduce((n, c) => n + (c.sql ? 16 + Math.ceil(c.sql.text.length / 8) * 8 : 0), 0) / 2 ** 20;
+      // One-byte strings: 16 B of header (rounded to 8) plus a byte per character; one text per literal-free key.
+      result.sqlTextMB = trace.calls.sqlTexts.reduce((n, t) => n + 16 + Math.ceil(t.text.length / 8) * 8, 0) / 2 ** 20;
     }
   } else if (mode === 'tokenize') {
     const skipAll = { onKey: () => Mode.Skip, onElement: () => Mode.Skip, onValue() {}, onOpen() {}, onClose() {} };

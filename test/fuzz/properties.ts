@@ -44,7 +44,7 @@ import { renderHtml } from '../../server/src/core/report/html';
 import { reportMarkdown } from '../../server/src/core/report/markdown';
 import { createSideBuilder, reportModel } from '../../server/src/core/report/model';
 import { SourceIndex, SourceLocation } from '../../server/src/core/sourceIndex';
-import { CallKind, Trace } from '../../server/src/core/trace';
+import { allCalls, CallKind, Trace } from '../../server/src/core/trace';
 import { scan } from '../../server/src/cli/scan';
 import { formatJson, formatSarif, formatText } from '../../server/src/cli/formats';
 import { isWellFormed } from '../../server/src/core/text';
@@ -236,33 +236,46 @@ function checkProblems(problems: Problem[], bytes: Buffer): void {
 /** The call tree is well formed: what the analysis relies on without checking. */
 export function checkTrace(trace: Trace): void {
   const calls = trace.calls;
+  const { parent, firstChild, nextSibling, depth, kind, returned, fn, threadId, elapsedMs, sql, sqlValues } = calls;
+  const n = calls.length;
+  for (const [name, column] of Object.entries({ parent, firstChild, nextSibling, depth, kind, returned, fn, threadId, elapsedMs, sql, sqlValues })) {
+    assert.ok(column.length >= n, `column ${name} holds ${column.length} entries for ${n} calls`);
+  }
   let linked = 0;
-  for (let i = 0; i < calls.length; i++) {
-    const c = calls[i];
-    assert.equal(c.index, i, `call ${i} says it is call ${c.index}`);
-    if (c.parent !== -1) {
-      assert.ok(Number.isInteger(c.parent) && c.parent >= 0 && c.parent < i, `call ${i} has parent ${c.parent}: parents come first`);
-      const p = calls[c.parent];
-      assert.equal(c.depth, p.depth + 1, `call ${i} has depth ${c.depth} under a call of depth ${p.depth}`);
-      assert.equal(c.threadId, p.threadId, `call ${i} is on thread ${c.threadId}, its parent on ${p.threadId}`);
-    } else assert.equal(c.depth, 0, `root call ${i} has depth ${c.depth}`);
+  let withParent = 0;
+  for (let i = 0; i < n; i++) {
+    const p = parent[i];
+    if (p !== -1) {
+      withParent++;
+      assert.ok(Number.isInteger(p) && p >= 0 && p < i, `call ${i} has parent ${p}: parents come first`);
+      assert.equal(depth[i], depth[p] + 1, `call ${i} has depth ${depth[i]} under a call of depth ${depth[p]}`);
+      assert.equal(threadId[i], threadId[p], `call ${i} is on thread ${threadId[i]}, its parent on ${threadId[p]}`);
+    } else assert.equal(depth[i], 0, `root call ${i} has depth ${depth[i]}`);
     let prev = -1;
-    for (let k = c.firstChild; k !== -1; k = calls[k].nextSibling) {
-      assert.ok(k > prev && k < calls.length, `the children of call ${i} are out of order at ${k}`);
-      assert.equal(calls[k].parent, i, `call ${k} is linked under call ${i} but names parent ${calls[k].parent}`);
+    for (let k = firstChild[i]; k !== -1; k = nextSibling[k]) {
+      assert.ok(k > prev && k < n, `the children of call ${i} are out of order at ${k}`);
+      assert.equal(parent[k], i, `call ${k} is linked under call ${i} but names parent ${parent[k]}`);
       prev = k;
       linked++;
     }
-    assert.equal(c.lastChild, prev, `call ${i}'s last child is ${c.lastChild}, its chain ends at ${prev}`);
-    assert.ok(c.kind >= CallKind.Function && c.kind <= CallKind.HttpClient, `call ${i} has kind ${c.kind}`);
-    assert.equal(c.sql !== undefined, c.kind === CallKind.Sql, `call ${i}: SQL facts and kind disagree`);
-    assert.equal(c.http !== undefined, c.kind === CallKind.HttpServer, `call ${i}: request facts and kind disagree`);
-    assert.equal(c.client !== undefined, c.kind === CallKind.HttpClient, `call ${i}: client facts and kind disagree`);
-    assert.ok(c.fn === -1 || (c.kind === CallKind.Function && c.fn >= 0 && c.fn < trace.functions.length), `call ${i} names function ${c.fn}`);
-    assert.ok(Number.isNaN(c.elapsedMs) || (Number.isFinite(c.elapsedMs) && c.elapsedMs >= 0), `call ${i} took ${c.elapsedMs} ms`);
-    if (!c.returned) assert.ok(Number.isNaN(c.elapsedMs), `call ${i} never returned but took ${c.elapsedMs} ms`);
+    const k = kind[i];
+    assert.ok(k >= CallKind.Function && k <= CallKind.HttpClient, `call ${i} has kind ${k}`);
+    assert.equal(sql[i] !== -1, k === CallKind.Sql, `call ${i}: SQL facts and kind disagree`);
+    assert.ok(sql[i] === -1 || (sql[i] >= 0 && sql[i] < calls.sqlTexts.length), `call ${i} names SQL text ${sql[i]} of ${calls.sqlTexts.length}`);
+    assert.ok(sql[i] !== -1 || sqlValues[i] === 0, `call ${i} is no query but has literals hashed ${sqlValues[i]}`);
+    assert.equal(calls.http.has(i), k === CallKind.HttpServer, `call ${i}: request facts and kind disagree`);
+    assert.equal(calls.client.has(i), k === CallKind.HttpClient, `call ${i}: client facts and kind disagree`);
+    assert.ok(fn[i] === -1 || (k === CallKind.Function && fn[i] >= 0 && fn[i] < trace.functions.length), `call ${i} names function ${fn[i]}`);
+    const ms = elapsedMs[i];
+    assert.ok(Number.isNaN(ms) || (Number.isFinite(ms) && ms >= 0), `call ${i} took ${ms} ms`);
+    assert.ok(returned[i] === 0 || returned[i] === 1, `call ${i} has returned ${returned[i]}`);
+    if (!returned[i]) assert.ok(Number.isNaN(ms), `call ${i} never returned but took ${ms} ms`);
   }
-  assert.equal(linked, calls.filter((c) => c.parent !== -1).length, 'some calls with a parent are not among its children');
+  assert.equal(linked, withParent, 'some calls with a parent are not among its children');
+  for (const map of [calls.http, calls.client, calls.exception, calls.frames, calls.spanName]) {
+    for (const c of map.keys()) assert.ok(Number.isInteger(c) && c >= 0 && c < n, `facts kept for call ${c} of ${n}`);
+  }
+  calls.sqlTexts.forEach((t, k) => assert.equal(typeof t.text, 'string', `SQL text ${k} is ${typeof t.text}`));
   trace.functions.forEach((f, k) => {
     assert.equal(f.index, k);
     assert.equal(typeof f.definedClass, 'string');
@@ -361,7 +374,8 @@ export function checkChunking(spec: InputSpec, bytes: Buffer, cuts: number[]): v
 
 /** A read result as text, every field that matters, NaN included. */
 function render(r: ReadResult): string {
-  const calls = r.trace.calls.map((c) => [c.eventId, c.threadId, c.parent, c.depth, c.kind, c.fn, String(c.elapsedMs), c.returned, c.sql, c.http, c.client, c.exception]);
+  // A query: its key's entry (first text, database type) and the hash of its own literals.
+  const calls = allCalls(r.trace).map((c) => [c.threadId, c.parent, c.depth, c.kind, c.fn, String(c.elapsedMs), c.returned, c.sql, r.trace.calls.sqlValues[c.index], c.http, c.client, c.exception]);
   const { functions, metadata, version, nEvents, nEventUpdates } = r.trace;
   return JSON.stringify({ problems: r.problems, version, metadata, nEvents, nEventUpdates, functions, calls });
 }

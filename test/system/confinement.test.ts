@@ -341,7 +341,7 @@ describe('confinement: hostile recordings, arguments and links never reach outsi
       const { trace, problems } = readRecording('code.generated.appmap.json', text);
       assert.deepEqual(problems, []);
       // The checks can fail: the hostile strings were read, as data.
-      assert.ok(trace.calls.some((c) => c.sql?.text.includes('</script><script>')), 'the SQL with a script end was read');
+      assert.ok(trace.calls.sqlTexts.some((t) => t.text.includes('</script><script>')), 'the SQL with a script end was read');
       const config = resolveConfig({});
       assert.equal(findingsIn(trace, new SourceIndex(workspaceFiles(sb.root), undefined, config), config).length > 0, true);
       const model = await htmlReportModel({ root: sb.root, recordings: [path.join(sb.root, 'tmp/appmap')], config, title: INJECT });

@@ -14,7 +14,7 @@ import { mergeFindings } from '../../server/src/core/findings/finding';
 import { findingsIn } from '../support/check';
 import { MAX_PATH_LABELS, summarize } from '../../server/src/core/index/summary';
 import { createSideBuilder } from '../../server/src/core/report/model';
-import { CallKind } from '../../server/src/core/trace';
+import { CallKind, callView } from '../../server/src/core/trace';
 import { CI_SCALE, InputSpec, materialize, ShapeName } from '../fuzz/inputs';
 import { analysisWorkspace, AnalysisWorkspace, checkAnalysis, checkChunking, checkRead, checkTrace, emptyTally, MAX_LINE, propertyOf, Reader, READ_WORK_PER_BYTE } from '../fuzz/properties';
 import { assertLinearWork } from '../support/linearWork';
@@ -90,7 +90,7 @@ describe('fuzzing: what its properties catch, and the bugs it found', function (
     it('a call tree whose parent comes after its child fails the tree check', () => {
       const { trace } = readRecording('r.appmap.json', materialize(shape('deep-call-chain', 3)));
       checkTrace(trace);
-      trace.calls[1].parent = 2;
+      trace.calls.parent[1] = 2;
       assert.throws(() => checkTrace(trace), /call 1 is linked under call 0 but names parent 2/);
     });
   });
@@ -223,7 +223,7 @@ describe('fuzzing: what its properties catch, and the bugs it found', function (
 
     it('fixed: an elapsed of 1e308 s is an unknown time with a warning (it became Infinity ms)', () => {
       const { trace, problems } = readRecording('r.appmap.json', `{"events":[${call(1)},${ret(2, 1, '1e308')}]}`);
-      assert.ok(Number.isNaN(trace.calls[0].elapsedMs), `elapsedMs is ${trace.calls[0].elapsedMs}`);
+      assert.ok(Number.isNaN(trace.calls.elapsedMs[0]), `elapsedMs is ${trace.calls.elapsedMs[0]}`);
       assert.deepEqual(problems.map((p) => p.message), ['1 return event(s) have an elapsed time that is not a non-negative number; their time is unknown']);
     });
 
@@ -236,7 +236,7 @@ describe('fuzzing: what its properties catch, and the bugs it found', function (
 
     it('fixed: an eventUpdate that makes a function call a SQL call leaves nothing of the function', () => {
       const { trace } = readRecording('r.appmap.json', `{"events":[${call(1)}],"eventUpdates":{"1":{"id":1,"event":"call","sql_query":{"sql":"SELECT 1"}}}}`);
-      const c = trace.calls[0];
+      const c = callView(trace, 0);
       assert.equal(c.kind, CallKind.Sql);
       assert.equal(c.fn, -1, 'the SQL call still names function 0');
       checkTrace(trace);

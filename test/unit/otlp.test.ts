@@ -12,7 +12,7 @@ import { anyValue, idOf, readOtlp } from '../../server/src/core/otlp/read';
 import { readAnyRecording } from '../../server/src/core/readRecording';
 import { sqlShapeOf } from '../../server/src/core/analysis/stats';
 import { SourceIndex } from '../../server/src/core/sourceIndex';
-import { CallKind, Trace } from '../../server/src/core/trace';
+import { allCalls, CallKind, Trace } from '../../server/src/core/trace';
 import { globMatcher } from '../../server/src/core/glob';
 import { isRecordingName } from '../../server/src/node/recordings';
 import { checkHover, checkLenses, checkParsers, recordedFolder } from '../support/check';
@@ -159,12 +159,13 @@ describe('OTLP JSON: traces of the real OpenTelemetry Node SDK (otel-probe)', fu
   it('reads the tree: the client span, the server span, the express handler, the queries under it in start order', () => {
     const { trace, problems } = readAnyRecording(`${TRACES}/plain.otlp.jsonl`, fs.readFileSync(path.join(PROBE, TRACES, 'plain.otlp.jsonl')));
     assert.deepEqual(problems, []);
-    const requests = trace.calls.filter((c) => c.kind === CallKind.HttpServer);
+    const calls = allCalls(trace);
+    const requests = calls.filter((c) => c.kind === CallKind.HttpServer);
     assert.deepEqual(requests.map((c) => `${c.http?.route} ${c.http?.status}`), ['GET /authors/loop 200', 'GET /authors/parallel 200', 'GET /authors/fixed 200']);
     for (const r of requests) {
-      assert.equal(trace.calls[r.parent].kind, CallKind.HttpClient, 'the test\'s request is the parent of the server span');
-      assert.equal(trace.calls[r.firstChild].spanName, 'request handler', 'the express span, named in call trees');
-      const sqlUnder = trace.calls.filter((c) => c.kind === CallKind.Sql && c.depth === r.depth + 2 && within(trace, c.index, r.index));
+      assert.equal(calls[r.parent].kind, CallKind.HttpClient, 'the test\'s request is the parent of the server span');
+      assert.equal(calls[r.firstChild].spanName, 'request handler', 'the express span, named in call trees');
+      const sqlUnder = calls.filter((c) => c.kind === CallKind.Sql && c.depth === r.depth + 2 && within(trace, c.index, r.index));
       assert.equal(sqlUnder.length, r.http?.route === 'GET /authors/fixed' ? 2 : 13, r.http?.route);
     }
     assert.equal(trace.metadata.agentName, 'opentelemetry');
@@ -173,9 +174,9 @@ describe('OTLP JSON: traces of the real OpenTelemetry Node SDK (otel-probe)', fu
 
   it('reads the insert the knex instrumentation cut to 1,024 characters (the last two `..`) as cut, its shape without the cut word', () => {
     const { trace } = readAnyRecording(`${TRACES}/plain.otlp.jsonl`, fs.readFileSync(path.join(PROBE, TRACES, 'plain.otlp.jsonl')));
-    const cut = trace.calls.filter((c) => c.sql?.cut);
+    const cut = allCalls(trace).filter((c) => c.sql?.cut);
     assert.deepEqual(cut.map((c) => c.sql?.text.length), [1024]);
-    for (const c of cut) assert.ok(c.sql?.text.endsWith('..') && sqlShapeOf(c).endsWith(' …'), sqlShapeOf(c));
+    for (const c of cut) assert.ok(c.sql?.text.endsWith('..') && sqlShapeOf(trace, c.index).endsWith(' …'), sqlShapeOf(trace, c.index));
   });
 });
 
@@ -193,18 +194,19 @@ describe('OTLP JSON: the reader', () => {
   });
   const line = (...spans: object[]) => JSON.stringify({ resourceSpans: [{ resource: { attributes: [] }, scopeSpans: [{ scope: { name: 'test' }, spans }] }] });
   const sql = (text: string) => [{ key: 'db.system.name', value: { stringValue: 'sqlite' } }, { key: 'db.query.text', value: { stringValue: text } }];
-  const tree = (trace: Trace) => trace.calls.map((c) => `${'  '.repeat(c.depth)}${c.sql ? c.sql.text : c.http ? c.http.route : c.fn === -1 ? 'span' : trace.functions[c.fn].methodId} ${c.elapsedMs}`);
+  // A query's text is its key's first text (core/trace.ts sqlOf): the queries below differ in more than literals.
+  const tree = (trace: Trace) => allCalls(trace).map((c) => `${'  '.repeat(c.depth)}${c.sql ? c.sql.text : c.http ? c.http.route : c.fn === -1 ? 'span' : trace.functions[c.fn].methodId} ${c.elapsedMs}`);
 
   it('nests by parentSpanId across lines, children in start order, and spans of one parent overlapping in time are siblings', () => {
     const root = span('aaaaaaaaaaaaaaaa', '', 0, 100, [{ key: 'http.request.method', value: { stringValue: 'GET' } }, { key: 'http.route', value: { stringValue: '/books/:id' } }, { key: 'url.path', value: { stringValue: '/books/7' } }, { key: 'http.response.status_code', value: { intValue: '200' } }], { kind: 2 });
     // Written as the SDK writes them: children end (and are exported) before their parent.
-    const text = `${line(span('0000000000000003', 'aaaaaaaaaaaaaaaa', 12, 20, sql('select 2')), span('0000000000000002', 'aaaaaaaaaaaaaaaa', 10, 18, sql('select 1')))}\n${line(root)}\n`;
+    const text = `${line(span('0000000000000003', 'aaaaaaaaaaaaaaaa', 12, 20, sql('select b')), span('0000000000000002', 'aaaaaaaaaaaaaaaa', 10, 18, sql('select a')))}\n${line(root)}\n`;
     const { trace, problems } = readOtlp('t.otlp.jsonl', text);
     assert.deepEqual(problems, []);
-    assert.deepEqual(tree(trace), ['GET /books/:id 100', '  select 1 8', '  select 2 8']);
-    assert.deepEqual(trace.calls.map((c) => c.parent), [-1, 0, 0]);
-    assert.equal(trace.calls[0].http?.status, 200);
-    assert.equal(trace.calls[0].http?.path, '/books/7');
+    assert.deepEqual(tree(trace), ['GET /books/:id 100', '  select a 8', '  select b 8']);
+    assert.deepEqual(Array.from(trace.calls.parent.subarray(0, trace.calls.length)), [-1, 0, 0]);
+    assert.equal(trace.calls.http.get(0)?.status, 200);
+    assert.equal(trace.calls.http.get(0)?.path, '/books/7');
   });
 
   it('reads base64 ids (the protobuf JSON mapping) as the hex ids they are, and a string span kind', () => {
@@ -236,13 +238,13 @@ describe('OTLP JSON: the reader', () => {
     const q = span('0000000000000002', '0000000000000001', 1, 2, [...sql('select 1'), { key: 'code.filepath', value: { stringValue: '/app/catalog.js' } }, { key: 'code.lineno', value: { intValue: '5' } }]);
     const { trace } = readOtlp('t.otlp.json', line(fn, q));
     assert.deepEqual(trace.functions.map((f) => `${f.definedClass}.${f.methodId} ${f.recordedPath}:${f.recordedLine}`), ['Catalog.list /app/catalog.js:3']);
-    assert.deepEqual(trace.calls[1].frames, [{ path: '/app/catalog.js', line: 5 }]);
+    assert.deepEqual(trace.calls.frames.get(1), [{ path: '/app/catalog.js', line: 5 }]);
   });
 
   it('takes the frames of code.stacktrace, Node internals and dependencies left out, file URLs as paths', () => {
     const stack = ['    at Runner.run (/app/node_modules/knex/lib/runner.js:30:19)', '    at async /app/src/books.js:19:22', '    at async Promise.all (index 1)', '    at async list (file:///app/src/app.mjs:17:3)', '    at process.processTicksAndRejections (node:internal/process/task_queues:95:5)'].join('\n');
     const { trace } = readOtlp('t.otlp.json', line(span('0000000000000001', '', 0, 1, [...sql('select 1'), { key: 'code.stacktrace', value: { stringValue: stack } }])));
-    assert.deepEqual(trace.calls[0].frames, [{ path: '/app/src/books.js', line: 19 }, { path: '/app/src/app.mjs', line: 17, fn: 'list' }]);
+    assert.deepEqual(trace.calls.frames.get(0), [{ path: '/app/src/books.js', line: 19 }, { path: '/app/src/app.mjs', line: 17, fn: 'list' }]);
   });
 
   it('a half-written last line is no problem while the file may grow (its spans wait), a warning otherwise; the lines before are read', () => {
@@ -259,10 +261,10 @@ describe('OTLP JSON: the reader', () => {
   it('a broken line in the middle is an error at its byte, and the lines after it are read', () => {
     const first = line(span('0000000000000001', '', 0, 1, sql('select 1')));
     const broken = '{"resourceSpans": [ x';
-    const last = line(span('0000000000000003', '', 4, 5, sql('select 3')));
+    const last = line(span('0000000000000003', '', 4, 5, sql('select c')));
     const { trace, problems } = readOtlp('t.otlp.jsonl', `${first}\n${broken}\n${last}\n`);
     assert.deepEqual(problems, [{ file: 't.otlp.jsonl', byteOffset: first.length + 1 + broken.indexOf('x'), severity: 'error', message: 'not valid JSON: expected a value or "]", found "x"; the value is read up to there, and reading goes on at the next line' }]);
-    assert.deepEqual(tree(trace), ['select 1 1', 'select 3 1']);
+    assert.deepEqual(tree(trace), ['select 1 1', 'select c 1']);
   });
 
   it('reads one pretty-printed document, and says what is wrong with spans without ids or times', () => {
@@ -276,7 +278,7 @@ describe('OTLP JSON: the reader', () => {
   it('groups SQL the instrumentation cut (ending in `..`) by the shape of what is left', () => {
     const long = (n: number) => `insert into t (a) values ${Array.from({ length: 40 }, (_, i) => `(${i * n})`).join(', ')}`.slice(0, 100) + '..';
     const { trace } = readOtlp('t.otlp.json', line(span('0000000000000001', '', 0, 1, sql(long(7))), span('0000000000000002', '', 1, 2, sql(long(123)))));
-    assert.equal(sqlShapeOf(trace.calls[0]), sqlShapeOf(trace.calls[1]));
+    assert.equal(sqlShapeOf(trace, 0), sqlShapeOf(trace, 1));
   });
 
   it('tells the format of a file its name does not say by its first member', () => {
@@ -305,7 +307,7 @@ describe('OTLP JSON: the reader', () => {
         const { trace, problems } = readOtlp('t.otlp.jsonl', text);
         assert.deepEqual(problems, []);
         assert.equal(trace.calls.length, 2 * n);
-        assert.equal(Math.max(...trace.calls.slice(0, 3).map((c) => c.depth)), 2);
+        assert.equal(Math.max(...trace.calls.depth.slice(0, 3)), 2);
       };
     }, 5_000);
   });
@@ -315,14 +317,15 @@ describe('OTLP JSON: the reader', () => {
     const index = new SourceIndex(memoryFiles(workspace), undefined, resolveConfig({}));
     const q = (id: string, frames: string[]) => span(id, '', 0, 1, [...sql('select 1 where a = ?'), { key: 'code.stacktrace', value: { stringValue: frames.join('\n') } }]);
     const { trace } = readOtlp('t.otlp.json', line(q('0000000000000001', ['    at f (/elsewhere/src/app.js:3:1)']), q('0000000000000002', ['    at f (/ws/node_modules/x/y.js:3:1)', '    at g (/ws/src/app.js:2:5)'])));
-    assert.deepEqual(trace.calls.map((c) => c.frames?.length ?? 0), [1, 1]);
-    assert.equal(recordedSite(index, [trace.calls[0]]), undefined);
+    assert.deepEqual(allCalls(trace).map((c) => c.frames?.length ?? 0), [1, 1]);
+    assert.equal(recordedSite(trace, index, [0]), undefined);
     const at = { path: 'src/app.js', line: 2, column: 3, endLine: 2, endColumn: 4 };
-    assert.deepEqual(recordedSite(index, trace.calls), { location: at, ref: { kind: 'query-site', location: at, text: 'b' } });
+    assert.deepEqual(recordedSite(trace, index, [0, 1]), { location: at, ref: { kind: 'query-site', location: at, text: 'b' } });
   });
 });
 
 function within(trace: Trace, index: number, ancestor: number): boolean {
-  for (let c = trace.calls[index].parent; c !== -1; c = trace.calls[c].parent) if (c === ancestor) return true;
+  const { parent } = trace.calls;
+  for (let c = parent[index]; c !== -1; c = parent[c]) if (c === ancestor) return true;
   return false;
 }

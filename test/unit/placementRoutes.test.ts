@@ -13,7 +13,7 @@ import { resolveConfig } from '../../server/src/core/config';
 import { routeHandler } from '../../server/src/core/placement/routes';
 import { SourceParsers } from '../../server/src/core/source/definitions';
 import { SourceIndex } from '../../server/src/core/sourceIndex';
-import { CallKind } from '../../server/src/core/trace';
+import { allCalls, CallKind, callView, childrenOf } from '../../server/src/core/trace';
 import { loadParsers } from '../../server/src/node/treeSitter';
 import { CORPUS, REPO } from '../support/corpus';
 import { loadWorkspace, memoryFiles, parseWorkspace, Workspace } from '../support/fixture';
@@ -886,14 +886,15 @@ describe('route handlers found from the request', () => {
     for (const name of fs.readdirSync(path.join(CORPUS, 'appmaps/java')).sort()) {
       const file = path.join(CORPUS, 'appmaps/java', name);
       const { trace } = readRecording(file, fs.readFileSync(file, 'utf8'));
-      for (const request of trace.calls) {
+      for (const request of allCalls(trace)) {
         if (request.kind !== CallKind.HttpServer || !request.http) continue;
         const { method, path: requested, route } = request.http;
         const found = routeHandler(index, method, requested);
         assert.deepEqual(routeHandler(index, method, route.slice(method.length + 1)), found);
         const recorded = new Set<string>();
-        for (let c = request.index + 1; c < trace.calls.length && trace.calls[c].depth > request.depth; c++) {
-          const fn = trace.calls[c].fn === -1 ? undefined : trace.functions[trace.calls[c].fn];
+        const { depth, fn: fnOf } = trace.calls;
+        for (let c = request.index + 1; c < trace.calls.length && depth[c] > request.depth; c++) {
+          const fn = fnOf[c] === -1 ? undefined : trace.functions[fnOf[c]];
           if (fn && /petclinic\.\w+\.\w+Controller$/.test(fn.definedClass)) recorded.add(fn.methodId);
         }
         seen.push(`${name.replace('.appmap.json', '')}: ${method} ${requested} → ${found ? methodAt(found) : 'none'}; recorded ${[...recorded].sort().join(', ')}`);
@@ -960,7 +961,7 @@ function recordedRequests(index: SourceIndex, file: string, suffix: string): str
   const { trace, problems } = readRecording(file, fs.readFileSync(file, 'utf8'));
   assert.deepEqual(problems, []);
   const out: string[] = [];
-  for (const request of trace.calls) {
+  for (const request of allCalls(trace)) {
     if (request.kind !== CallKind.HttpServer || !request.http) continue;
     const { method, path: requested } = request.http;
     const normalized = request.http.route.slice(method.length + 1);
@@ -969,8 +970,8 @@ function recordedRequests(index: SourceIndex, file: string, suffix: string): str
     assert.deepEqual(byNormalized, found, `${method} ${normalized}: as ${requested}`);
     const recorded: string[] = [];
     const walk = (i: number) => {
-      for (let c = trace.calls[i].firstChild; c !== -1; c = trace.calls[c].nextSibling) {
-        const call = trace.calls[c];
+      for (const c of childrenOf(trace, i)) {
+        const call = callView(trace, c);
         const fn = call.kind === CallKind.Function && call.fn !== -1 ? trace.functions[call.fn] : undefined;
         if (fn && fn.definedClass.endsWith(suffix) && fn.recordedPath && !fn.recordedPath.includes('/gems/') && !fn.recordedPath.startsWith('/')) {
           const held = found && found.path === fn.recordedPath && fn.recordedLine !== undefined && fn.recordedLine >= found.fromLine && fn.recordedLine <= found.toLine;

@@ -5,12 +5,14 @@
 import * as assert from 'node:assert/strict';
 import { readRecording } from '../../server/src/core/appmap/read';
 import { formatProblem } from '../../server/src/core/problem';
-import { Call, CallKind, Trace } from '../../server/src/core/trace';
+import { Call, CallKind, callView, childrenOf, Trace } from '../../server/src/core/trace';
 
 /** One line per call, indented by depth: what it is, thread, time in ms, status and exception. */
 export function renderTrace(trace: Trace): string {
   const lines: string[] = [];
-  const visit = (c: Call): void => {
+  const visit = (call: Call): void => {
+    // The SQL text is its key's first text (core/trace.ts sqlOf); no case below has two texts of one key.
+    const c = callView(trace, call);
     let what: string;
     if (c.kind === CallKind.Sql) what = `sql ${c.sql?.text}`;
     else if (c.kind === CallKind.HttpServer) what = `http ${c.http?.route} -> ${c.http?.status ?? '?'}`;
@@ -22,9 +24,9 @@ export function renderTrace(trace: Trace): string {
     const time = !c.returned ? 'never returned' : Number.isNaN(c.elapsedMs) ? 'no time' : `${+c.elapsedMs.toFixed(3)} ms`;
     const exception = c.exception ? ` !${c.exception.className}: ${c.exception.message}` : '';
     lines.push(`${'  '.repeat(c.depth)}${what} [t${c.threadId}] ${time}${exception}`);
-    for (let k = c.firstChild; k !== -1; k = trace.calls[k].nextSibling) visit(trace.calls[k]);
+    for (const k of childrenOf(trace, call)) visit(k);
   };
-  for (const c of trace.calls) if (c.parent === -1) visit(c);
+  for (let c = 0; c < trace.calls.length; c++) if (trace.calls.parent[c] === -1) visit(c);
   return lines.join('\n');
 }
 
@@ -210,7 +212,7 @@ describe('AppMap reader memory', () => {
     for (let i = 0; i < bytes.length; i += 64 << 10) reader.write(bytes.subarray(i, i + (64 << 10)));
     const { trace, problems } = reader.end();
     assert.deepEqual(problems, []);
-    assert.equal(trace.calls[1].sql?.text, sql);
+    assert.equal(callView(trace, 1).sql?.text, sql);
     // Only the SQL text (150 KB, spanning chunks) was ever buffered; the two 20 MB values were not.
     assert.equal(reader.maxBufferedBytes, Buffer.byteLength(sql));
   });

@@ -11,7 +11,7 @@ import * as path from 'node:path';
 import { Diagnostic } from 'vscode-languageserver-protocol';
 import { URI } from 'vscode-uri';
 import { createRecordingReader, readRecording, ReadResult } from '../../server/src/core/appmap/read';
-import { Call, CallKind, Trace } from '../../server/src/core/trace';
+import { Call, CallKind, CallView, callView, Trace } from '../../server/src/core/trace';
 import { walk } from '../../server/src/node/workspaceFiles';
 import { BOOKS_RECORDING, BOOKSHOP } from '../support/bookshop';
 import { startInProcess, TestClient } from '../support/lspClient';
@@ -169,10 +169,11 @@ function checkCut(rel: string, cut: number, cutRead: ReadResult, full: Trace, pr
   // The two recordings with eventUpdates (appmap-node) replace returns at the end of the file; only
   // there may the time and status of a returned call still change.
   const returnsFinal = full.nEventUpdates === 0;
-  for (const call of trace.calls) {
-    const whole = full.calls[call.index];
-    const got = callKey(trace, call);
-    const want = callKey(full, whole);
+  for (let c = 0; c < trace.calls.length; c++) {
+    const call = callView(trace, c);
+    const whole = callView(full, c);
+    const got = callKey(trace, c);
+    const want = callKey(full, c);
     if (got !== want) return `call ${call.index} is ${got}, in the complete recording ${want}`;
     if (call.returned && !whole.returned) return `call ${call.index} returned, but not in the complete recording`;
     if (call.returned && returnsFinal && returnKey(call) !== returnKey(whole)) return `call ${call.index} returned with ${returnKey(call)}, in the complete recording ${returnKey(whole)}`;
@@ -184,18 +185,22 @@ function checkCut(rel: string, cut: number, cutRead: ReadResult, full: Trace, pr
   return undefined;
 }
 
-/** A call as the tree sees it when it is made: id, thread, place in the tree, and what was called. */
-function callKey(trace: Trace, c: Call): string {
+/**
+ * A call as the tree sees it when it is made: thread, place in the tree, and what was called. A
+ * query is its key's first text (the same in a prefix: it came first) and the hash of its literals.
+ */
+function callKey(trace: Trace, call: Call): string {
+  const c = callView(trace, call);
   let what: string;
-  if (c.kind === CallKind.Sql) what = `sql ${c.sql?.databaseType} ${c.sql?.text}`;
+  if (c.kind === CallKind.Sql) what = `sql ${c.sql?.databaseType} ${c.sql?.text} ${trace.calls.sqlValues[call]}`;
   else if (c.kind === CallKind.HttpServer) what = `http ${c.http?.method} ${c.http?.path} ${c.http?.route}`;
   else if (c.kind === CallKind.HttpClient) what = `client ${c.client?.method} ${c.client?.url}`;
   else what = c.fn === -1 ? 'unknown' : functionKey(trace, c.fn);
-  return `#${c.eventId} t${c.threadId} parent ${c.parent} depth ${c.depth} ${what}`;
+  return `t${c.threadId} parent ${c.parent} depth ${c.depth} ${what}`;
 }
 
 /** What a return says of its call. */
-function returnKey(c: Call): string {
+function returnKey(c: CallView): string {
   return JSON.stringify([c.elapsedMs, c.http?.status, c.client?.status, c.exception]);
 }
 

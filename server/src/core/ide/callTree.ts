@@ -27,33 +27,34 @@ const MAX_SQL_LABEL = 120;
  */
 export function renderCallTree(trace: Trace, options: CallTreeOptions = {}): string | undefined {
   const maxLines = options.maxLines ?? DEFAULT_MAX_TREE_LINES;
-  const calls = trace.calls;
+  const { parent, kind, length: n } = trace.calls;
   // Sizes and SQL counts of every subtree in one backward pass: children come after their parent.
-  const size = new Int32Array(calls.length).fill(1);
-  const nSqlBelow = new Int32Array(calls.length);
-  for (let i = calls.length - 1; i >= 0; i--) {
-    const c = calls[i];
-    if (c.parent === -1) continue;
-    size[c.parent] += size[i];
-    nSqlBelow[c.parent] += nSqlBelow[i] + (c.kind === CallKind.Sql ? 1 : 0);
+  const size = new Int32Array(n).fill(1);
+  const nSqlBelow = new Int32Array(n);
+  for (let i = n - 1; i >= 0; i--) {
+    const p = parent[i];
+    if (p === -1) continue;
+    size[p] += size[i];
+    nSqlBelow[p] += nSqlBelow[i] + (kind[i] === CallKind.Sql ? 1 : 0);
   }
 
   let roots: Call[];
   let header: string;
   if (options.route === undefined) {
-    roots = calls.filter((c) => c.parent === -1);
+    roots = [];
+    for (let c = 0; c < n; c++) if (parent[c] === -1) roots.push(c);
     header = `Calls recorded in ${trace.recordingPath}`;
   } else {
     roots = requestsOf(trace, options.route);
     if (!roots.length) return undefined;
     header = `Calls of ${options.route} recorded in ${trace.recordingPath}${roots.length > 1 ? ` (${formatCount(roots.length)} requests)` : ''}`;
   }
-  const total = roots.reduce((n, c) => n + size[c.index], 0);
+  const total = roots.reduce((t, c) => t + size[c], 0);
 
   const lines = [header];
   let shown = 0;
   // An explicit stack: recorded call trees can be deeper than the JS stack allows.
-  const stack = entriesOf(roots, 0).reverse();
+  const stack = entriesOf(trace, roots, 0).reverse();
   while (stack.length && lines.length - 1 < maxLines) {
     const e = stack.pop() as Entry;
     const indent = INDENT.repeat(e.depth);
@@ -62,9 +63,9 @@ export function renderCallTree(trace: Trace, options: CallTreeOptions = {}): str
       shown += e.n;
       continue;
     }
-    lines.push(indent + callLine(trace, e.call, nSqlBelow[e.call.index]));
+    lines.push(indent + callLine(trace, e.call, nSqlBelow[e.call]));
     shown++;
-    const children = entriesOf(childrenOf(trace, e.call), e.depth + 1);
+    const children = entriesOf(trace, childrenOf(trace, e.call), e.depth + 1);
     for (let i = children.length - 1; i >= 0; i--) stack.push(children[i]);
   }
   if (shown < total) lines.push(`… ${formatCount(total - shown)} more ${total - shown === 1 ? 'call' : 'calls'}`);
@@ -85,7 +86,8 @@ type Entry =
   | { kind: 'group'; first: Call; n: number; sumMs: number; nTimed: number; depth: number };
 
 /** Siblings as entries: calls with children stay alone; runs of calls without children are grouped. */
-function entriesOf(siblings: Iterable<Call>, depth: number): Entry[] {
+function entriesOf(trace: Trace, siblings: Iterable<Call>, depth: number): Entry[] {
+  const { firstChild, elapsedMs } = trace.calls;
   const out: Entry[] = [];
   let run = new Map<string, Entry & { kind: 'group' }>();
   const flush = () => {
@@ -93,19 +95,20 @@ function entriesOf(siblings: Iterable<Call>, depth: number): Entry[] {
     run = new Map();
   };
   for (const c of siblings) {
-    if (c.firstChild !== -1) {
+    if (firstChild[c] !== -1) {
       flush();
       out.push({ kind: 'call', call: c, depth });
       continue;
     }
-    const key = leafKey(c);
+    const key = leafKey(trace, c);
     const g = run.get(key);
-    const timed = !Number.isNaN(c.elapsedMs);
-    if (!g) run.set(key, { kind: 'group', first: c, n: 1, sumMs: timed ? c.elapsedMs : 0, nTimed: timed ? 1 : 0, depth });
+    const ms = elapsedMs[c];
+    const timed = !Number.isNaN(ms);
+    if (!g) run.set(key, { kind: 'group', first: c, n: 1, sumMs: timed ? ms : 0, nTimed: timed ? 1 : 0, depth });
     else {
       g.n++;
       if (timed) {
-        g.sumMs += c.elapsedMs;
+        g.sumMs += ms;
         g.nTimed++;
       }
     }
@@ -115,21 +118,26 @@ function entriesOf(siblings: Iterable<Call>, depth: number): Entry[] {
 }
 
 /** What makes two calls without children the same: the SQL shape, the function, the request. */
-function leafKey(c: Call): string {
-  switch (c.kind) {
+function leafKey(trace: Trace, c: Call): string {
+  const calls = trace.calls;
+  switch (calls.kind[c] as CallKind) {
     case CallKind.Sql:
-      return `s${sqlShapeOf(c)}`;
+      return `s${sqlShapeOf(trace, c)}`;
     case CallKind.Function:
-      return `f${c.fn}`;
-    case CallKind.HttpServer:
-      return `h${c.http?.method} ${c.http?.path}`;
-    default:
-      return `c${c.client?.method} ${c.client?.url}`;
+      return `f${calls.fn[c]}`;
+    case CallKind.HttpServer: {
+      const http = calls.http.get(c);
+      return `h${http?.method} ${http?.path}`;
+    }
+    default: {
+      const client = calls.client.get(c);
+      return `c${client?.method} ${client?.url}`;
+    }
   }
 }
 
 function callLine(trace: Trace, c: Call, nSql: number): string {
-  const parts = [labelOf(trace, c), formatMs(c.elapsedMs)];
+  const parts = [labelOf(trace, c), formatMs(trace.calls.elapsedMs[c])];
   if (nSql > 0) parts.push(`${formatCount(nSql)} SQL`);
   return parts.join(' · ');
 }
@@ -139,15 +147,22 @@ function groupLine(trace: Trace, g: Entry & { kind: 'group' }): string {
 }
 
 function labelOf(trace: Trace, c: Call): string {
-  switch (c.kind) {
+  const calls = trace.calls;
+  switch (calls.kind[c] as CallKind) {
     case CallKind.Sql:
-      return sqlLabel(sqlShapeOf(c));
-    case CallKind.Function:
-      return c.fn === -1 ? (c.spanName ?? '(unknown function)') : functionLabel(trace.functions[c.fn]);
-    case CallKind.HttpServer:
-      return c.http ? `${c.http.method} ${c.http.path}${c.http.status !== undefined ? ` → ${c.http.status}` : ''}` : 'request';
-    default:
-      return c.client ? `${c.client.method} ${c.client.url}${c.client.status !== undefined ? ` → ${c.client.status}` : ''}` : 'HTTP request';
+      return sqlLabel(sqlShapeOf(trace, c));
+    case CallKind.Function: {
+      const fn = calls.fn[c];
+      return fn === -1 ? (calls.spanName.get(c) ?? '(unknown function)') : functionLabel(trace.functions[fn]);
+    }
+    case CallKind.HttpServer: {
+      const http = calls.http.get(c);
+      return http ? `${http.method} ${http.path}${http.status !== undefined ? ` → ${http.status}` : ''}` : 'request';
+    }
+    default: {
+      const client = calls.client.get(c);
+      return client ? `${client.method} ${client.url}${client.status !== undefined ? ` → ${client.status}` : ''}` : 'HTTP request';
+    }
   }
 }
 
@@ -164,11 +179,12 @@ function sqlLabel(shape: string): string {
 function requestsOf(trace: Trace, route: string): Call[] {
   const out: Call[] = [];
   const chosen = new Set<number>();
-  for (const c of trace.calls) {
-    if (c.kind !== CallKind.HttpServer || c.http?.route !== route) continue;
+  const { parent, kind, http } = trace.calls;
+  for (let c = 0; c < trace.calls.length; c++) {
+    if (kind[c] !== CallKind.HttpServer || http.get(c)?.route !== route) continue;
     let inside = false;
-    for (let p = c.parent; p !== -1 && !inside; p = trace.calls[p].parent) inside = chosen.has(p);
-    chosen.add(c.index);
+    for (let p = parent[c]; p !== -1 && !inside; p = parent[p]) inside = chosen.has(p);
+    chosen.add(c);
     if (!inside) out.push(c);
   }
   return out;

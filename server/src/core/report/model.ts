@@ -104,7 +104,8 @@ export function createSideBuilder(options: SideOptions = {}): SideBuilder {
         if (!seen || f.count > seen.count) unique.set(k, f);
       }
       const sqlIndex = sqlCallsByShape(trace, [...unique.values()]);
-      const ancestorOf = commonAncestors((c) => trace.calls[c].parent, trace.calls.length);
+      const { parent } = trace.calls;
+      const ancestorOf = commonAncestors((c) => parent[c], trace.calls.length);
       for (const f of unique.values()) {
         const t = rawTargetOf(trace, found, sqlIndex, ancestorOf, f);
         if (!t) continue;
@@ -316,19 +317,21 @@ interface RecordingEntries {
 /** The requests of a recording, and the test when something ran outside requests. */
 function entriesOf(trace: Trace, ordinals: Map<string, number>, nextOrder: () => number, maxShapes: number): RecordingEntries {
   const calls = trace.calls;
+  const { parent, kind, elapsedMs } = calls;
   const n = calls.length;
   const sqlBelow = new Int32Array(n);
   const callsBelow = new Int32Array(n);
   for (let i = n - 1; i >= 0; i--) {
-    const c = calls[i];
     callsBelow[i]++;
-    if (c.kind === CallKind.Sql) sqlBelow[i]++;
-    if (c.parent !== -1) {
-      sqlBelow[c.parent] += sqlBelow[i];
-      callsBelow[c.parent] += callsBelow[i];
+    if (kind[i] === CallKind.Sql) sqlBelow[i]++;
+    const p = parent[i];
+    if (p !== -1) {
+      sqlBelow[p] += sqlBelow[i];
+      callsBelow[p] += callsBelow[i];
     }
   }
-  const roots = calls.filter((c) => c.parent === -1);
+  const roots: Call[] = [];
+  for (let c = 0; c < n; c++) if (parent[c] === -1) roots.push(c);
   const testName = trace.metadata.name;
   const entries: PendingEntry[] = [];
   const nextKey = (base: string) => {
@@ -337,27 +340,28 @@ function entriesOf(trace: Trace, ordinals: Map<string, number>, nextOrder: () =>
     return `${base}\u0000${k}`;
   };
   const requestOf = new Int32Array(n).fill(-1);
-  for (const c of calls) {
-    if (c.parent !== -1) requestOf[c.index] = requestOf[c.parent];
-    if (c.kind !== CallKind.HttpServer) continue;
-    const route = c.http?.route ?? 'HTTP request';
-    const status = c.http?.status;
-    const path = c.http && c.http.path !== route.replace(/^\S+\s+/, '') ? c.http.path : undefined;
-    requestOf[c.index] = entries.length;
+  for (let c = 0; c < n; c++) {
+    if (parent[c] !== -1) requestOf[c] = requestOf[parent[c]];
+    if (kind[c] !== CallKind.HttpServer) continue;
+    const http = calls.http.get(c);
+    const route = http?.route ?? 'HTTP request';
+    const status = http?.status;
+    const path = http && http.path !== route.replace(/^\S+\s+/, '') ? http.path : undefined;
+    requestOf[c] = entries.length;
     entries.push(pending(nextOrder(), {
       kind: 'request',
       label: route,
       detail: [path, status === undefined ? undefined : `status ${status}`, testName, trace.recordingPath].filter((s) => s !== undefined).join(' · '),
       key: nextKey(`request\u0000${route}\u0000${testName ?? ''}`),
       recording: trace.recordingPath,
-      ms: roundMs(msOf(c.elapsedMs)),
-      sql: sqlBelow[c.index],
-      calls: callsBelow[c.index],
+      ms: roundMs(msOf(elapsedMs[c])),
+      sql: sqlBelow[c],
+      calls: callsBelow[c],
       root: c,
     }));
   }
   let test: PendingEntry | undefined;
-  if (roots.some((r) => r.kind !== CallKind.HttpServer)) {
+  if (roots.some((r) => kind[r] !== CallKind.HttpServer)) {
     const label = testName ?? trace.recordingPath;
     test = pending(nextOrder(), {
       kind: 'test',
@@ -365,8 +369,8 @@ function entriesOf(trace: Trace, ordinals: Map<string, number>, nextOrder: () =>
       detail: [plural(roots.length, 'root call'), trace.recordingPath].join(' · '),
       key: nextKey(`test\u0000${label}`),
       recording: trace.recordingPath,
-      ms: roundMs(roots.reduce((t, r) => t + msOf(r.elapsedMs), 0)),
-      sql: roots.reduce((t, r) => t + sqlBelow[r.index], 0),
+      ms: roundMs(roots.reduce((t, r) => t + msOf(elapsedMs[r]), 0)),
+      sql: roots.reduce((t, r) => t + sqlBelow[r], 0),
       calls: n,
     });
     entries.push(test);
@@ -374,18 +378,22 @@ function entriesOf(trace: Trace, ordinals: Map<string, number>, nextOrder: () =>
   // SQL by shape, per entry: a query counts in its innermost request and in the test.
   const shapes = entries.map(() => new Map<string, { shape: string; count: number; totalMs: number; maxMs: number }>());
   const testIndex = test ? entries.length - 1 : -1;
-  for (const c of calls) {
-    if (c.kind !== CallKind.Sql) continue;
-    const shape = sqlShapeOf(c);
-    const ms = msOf(c.elapsedMs);
-    for (const e of [requestOf[c.index], testIndex]) {
-      if (e === -1) continue;
-      const g = shapes[e].get(shape) ?? { shape, count: 0, totalMs: 0, maxMs: 0 };
+  const addTo = (e: number, shape: string, ms: number) => {
+    const g = shapes[e].get(shape);
+    if (g) {
       g.count++;
       g.totalMs += ms;
       g.maxMs = Math.max(g.maxMs, ms);
-      shapes[e].set(shape, g);
+    } else {
+      shapes[e].set(shape, { shape, count: 1, totalMs: ms, maxMs: Math.max(0, ms) });
     }
+  };
+  for (let c = 0; c < n; c++) {
+    if (kind[c] !== CallKind.Sql) continue;
+    const shape = sqlShapeOf(trace, c);
+    const ms = msOf(elapsedMs[c]);
+    if (requestOf[c] !== -1) addTo(requestOf[c], shape, ms);
+    if (testIndex !== -1) addTo(testIndex, shape, ms);
   }
   entries.forEach((e, i) => {
     const all = [...shapes[i].values()].sort((a, b) => b.totalMs - a.totalMs || b.count - a.count);
@@ -416,7 +424,8 @@ function rawTargetOf(trace: Trace, found: RecordingEntries, sqlIndex: Map<string
     const e = r === -1 ? found.test : found.entries[r];
     return e && inScope.has(e) ? e : found.test && inScope.has(found.test) ? found.test : undefined;
   };
-  const within = (e: PendingEntry, c: number) => e.kind === 'test' || isUnder(trace, trace.calls[c], e.root as Call);
+  const { parent, kind, fn, elapsedMs } = trace.calls;
+  const within = (e: PendingEntry, c: number) => e.kind === 'test' || isUnder(trace, c, e.root as Call);
   if (f.related.length) {
     const byEntry = new Map<PendingEntry, number[]>();
     for (const r of f.related) {
@@ -436,31 +445,30 @@ function rawTargetOf(trace: Trace, found: RecordingEntries, sqlIndex: Map<string
     const { entry, frames } = best;
     frames.sort((a, b) => a - b);
     let focus = ancestorOf(frames);
-    if (focus !== -1 && trace.calls[focus].kind === CallKind.Sql) focus = trace.calls[focus].parent;
+    if (focus !== -1 && kind[focus] === CallKind.Sql) focus = parent[focus];
     // The finding's own function, when it encloses the queries.
-    for (let a = focus; refKey !== undefined && a !== -1 && within(entry, a); a = trace.calls[a].parent) {
+    for (let a = focus; refKey !== undefined && a !== -1 && within(entry, a); a = parent[a]) {
       countWork();
-      const c = trace.calls[a];
-      if (c.kind === CallKind.Function && c.fn !== -1 && functionKey(trace.functions[c.fn]) === refKey) {
+      if (kind[a] === CallKind.Function && fn[a] !== -1 && functionKey(trace.functions[fn[a]]) === refKey) {
         focus = a;
         break;
       }
     }
-    if (entry.kind === 'request' && (focus === -1 || !within(entry, focus))) focus = (entry.root as Call).index;
+    if (entry.kind === 'request' && (focus === -1 || !within(entry, focus))) focus = entry.root as Call;
     return { finding: f, entry, focus, frames };
   }
   if (f.rule === 'slow-call' && refKey !== undefined) {
     // The slowest call of the finding's function.
-    let slowest: Call | undefined;
-    for (const c of trace.calls) {
-      if (c.kind === CallKind.Function && c.fn !== -1 && entryOf(c.index) && functionKey(trace.functions[c.fn]) === refKey && (!slowest || c.elapsedMs > slowest.elapsedMs)) slowest = c;
+    let slowest = -1;
+    for (let c = 0; c < trace.calls.length; c++) {
+      if (kind[c] === CallKind.Function && fn[c] !== -1 && entryOf(c) && functionKey(trace.functions[fn[c]]) === refKey && (slowest === -1 || elapsedMs[c] > elapsedMs[slowest])) slowest = c;
     }
-    const entry = slowest && entryOf(slowest.index);
-    return slowest && entry && { finding: f, entry, focus: slowest.index, frames: [slowest.index] };
+    const entry = slowest === -1 ? undefined : entryOf(slowest);
+    return entry && { finding: f, entry, focus: slowest, frames: [slowest] };
   }
   // A request or test as a whole: the slowest of the scope.
   const entry = [...inScope].sort((a, b) => b.ms - a.ms)[0];
-  const focus = entry.root ? entry.root.index : -1;
+  const focus = entry.root ?? -1;
   return { finding: f, entry, focus, frames: focus === -1 ? [] : [focus] };
 }
 
@@ -469,7 +477,8 @@ function sqlCallsByShape(trace: Trace, findings: Finding[]): Map<string, number[
   const index = new Map<string, number[]>();
   for (const f of findings) for (const r of f.related) index.set(r.sql, []);
   if (!index.size) return index;
-  for (const c of trace.calls) if (c.kind === CallKind.Sql) index.get(sqlShapeOf(c))?.push(c.index);
+  const { kind } = trace.calls;
+  for (let c = 0; c < trace.calls.length; c++) if (kind[c] === CallKind.Sql) index.get(sqlShapeOf(trace, c))?.push(c);
   return index;
 }
 
@@ -621,10 +630,11 @@ function findingKey(f: Finding): string {
 }
 
 function isUnder(trace: Trace, c: Call, root: Call): boolean {
-  if (c.threadId !== root.threadId || c.index < root.index) return false;
-  for (let a: number = c.index; a !== -1; a = trace.calls[a].parent) {
+  const { parent, threadId } = trace.calls;
+  if (threadId[c] !== threadId[root] || c < root) return false;
+  for (let a: number = c; a !== -1; a = parent[a]) {
     countWork();
-    if (a === root.index) return true;
+    if (a === root) return true;
   }
   return false;
 }

@@ -47,44 +47,76 @@ export interface FullTree extends CompactTree {
  */
 export function fullTree(trace: Trace, roots: Call[], strings: StringTable, testName?: string): FullTree {
   const tree: FullTree = { name: [], parent: [], kind: [], us: [], sql: [], calls: [], folded: 0, callIndex: [], startUs: [] };
+  const { kind, elapsedMs, startMs, firstChild, nextSibling } = trace.calls;
   // A start may be unknown (NaN: an OTel span without a valid start): it counts as the origin.
-  const origin = roots.reduce((t, r) => (Number.isFinite(r.startMs) ? Math.min(t, r.startMs) : t), Infinity);
+  const origin = roots.reduce((t, r) => (Number.isFinite(startMs[r]) ? Math.min(t, startMs[r]) : t), Infinity);
   const starts = tree.startUs as number[];
-  const add = (c: Call | undefined, parent: number): number => {
+  // A name's string id once per function and per SQL text, not once per call (a key and a lookup each).
+  const { fn, sql } = trace.calls;
+  const fnNameId = new Int32Array(trace.functions.length).fill(-1);
+  const sqlNameId = new Int32Array(trace.calls.sqlTexts.length).fill(-1);
+  const nameIdOf = (c: Call): number => {
+    const k = kind[c];
+    if (k === CallKind.Function && fn[c] !== -1) {
+      const id = fnNameId[fn[c]];
+      return id !== -1 ? id : (fnNameId[fn[c]] = strings.id(frameName(trace, c)));
+    }
+    if (k === CallKind.Sql && sql[c] !== -1) {
+      const id = sqlNameId[sql[c]];
+      return id !== -1 ? id : (sqlNameId[sql[c]] = strings.id(frameName(trace, c)));
+    }
+    return strings.id(frameName(trace, c));
+  };
+  /** Adds call `c` (-1: the test's node) under node `parent`; returns its node. */
+  const add = (c: Call, parent: number): number => {
     const id = tree.name.length;
     tree.parent.push(parent);
     tree.calls.push(1);
-    tree.callIndex.push(c ? c.index : -1);
-    starts.push(c && Number.isFinite(c.startMs) && Number.isFinite(origin) ? Math.round((c.startMs - origin) * 1000) : 0);
-    if (!c) {
+    tree.callIndex.push(c);
+    starts.push(c !== -1 && Number.isFinite(startMs[c]) && Number.isFinite(origin) ? Math.round((startMs[c] - origin) * 1000) : 0);
+    if (c === -1) {
       tree.name.push(strings.id(testName ?? trace.recordingPath));
       tree.kind.push(FrameKind.Test);
       tree.us.push(-1);
       tree.sql.push(0);
       return id;
     }
-    tree.name.push(strings.id(frameName(trace, c)));
-    tree.kind.push(frameKind(c));
+    tree.name.push(nameIdOf(c));
+    tree.kind.push(frameKindOf(kind[c]));
     // Unknown (-1 until sumUp): counted as the children's sum.
-    tree.us.push(Number.isFinite(c.elapsedMs) ? Math.max(0, Math.round(c.elapsedMs * 1000)) : -1);
-    tree.sql.push(c.kind === CallKind.Sql ? 1 : 0);
+    const ms = elapsedMs[c];
+    tree.us.push(Number.isFinite(ms) ? Math.max(0, Math.round(ms * 1000)) : -1);
+    tree.sql.push(kind[c] === CallKind.Sql ? 1 : 0);
     return id;
   };
-  // Preorder with an explicit stack of (call, parent node) pairs.
-  const stack: { call: Call; parent: number }[] = [];
+  // Preorder with an explicit stack of (call, parent node) pairs, as two parallel stacks.
+  const stackCall: number[] = [];
+  const stackParent: number[] = [];
   const pushChildren = (c: Call, parent: number) => {
-    const children: Call[] = [];
-    for (let k = c.firstChild; k !== -1; k = trace.calls[k].nextSibling) children.push(trace.calls[k]);
-    for (let i = children.length - 1; i >= 0; i--) stack.push({ call: children[i], parent });
+    // Children in order: push the last first (the pushed range is reversed in place).
+    const from = stackCall.length;
+    for (let k = firstChild[c]; k !== -1; k = nextSibling[k]) {
+      stackCall.push(k);
+      stackParent.push(parent);
+    }
+    for (let i = from, j = stackCall.length - 1; i < j; i++, j--) {
+      const t = stackCall[i];
+      stackCall[i] = stackCall[j];
+      stackCall[j] = t;
+    }
   };
   if (testName !== undefined) {
-    const top = add(undefined, -1);
-    for (let i = roots.length - 1; i >= 0; i--) stack.push({ call: roots[i], parent: top });
+    const top = add(-1, -1);
+    for (let i = roots.length - 1; i >= 0; i--) {
+      stackCall.push(roots[i]);
+      stackParent.push(top);
+    }
   } else {
     pushChildren(roots[0], add(roots[0], -1));
   }
-  while (stack.length) {
-    const { call, parent } = stack.pop() as { call: Call; parent: number };
+  while (stackCall.length) {
+    const call = stackCall.pop() as number;
+    const parent = stackParent.pop() as number;
     countWork();
     pushChildren(call, add(call, parent));
   }
@@ -287,22 +319,29 @@ export function commonAncestors(parentOf: (node: number) => number, size: number
 
 /** How a call is named in the report: function key, SQL shape, `GET /route`, `GET url`. */
 export function frameName(trace: Trace, c: Call): string {
-  switch (c.kind) {
+  const calls = trace.calls;
+  switch (calls.kind[c] as CallKind) {
     case CallKind.Sql:
-      return sqlShapeOf(c);
-    case CallKind.HttpServer:
-      return c.http ? c.http.route : 'HTTP request';
-    case CallKind.HttpClient:
-      return c.client ? `${c.client.method} ${c.client.url}` : 'HTTP client request';
-    default:
-      return c.fn === -1 ? (c.spanName ?? '(unknown function)') : functionKey(trace.functions[c.fn]);
+      return sqlShapeOf(trace, c);
+    case CallKind.HttpServer: {
+      const http = calls.http.get(c);
+      return http ? http.route : 'HTTP request';
+    }
+    case CallKind.HttpClient: {
+      const client = calls.client.get(c);
+      return client ? `${client.method} ${client.url}` : 'HTTP client request';
+    }
+    default: {
+      const fn = calls.fn[c];
+      return fn === -1 ? (calls.spanName.get(c) ?? '(unknown function)') : functionKey(trace.functions[fn]);
+    }
   }
 }
 
 // ---- helpers ----------------------------------------------------------------------------------
 
-function frameKind(c: Call): FrameKind {
-  switch (c.kind) {
+function frameKindOf(kind: number): FrameKind {
+  switch (kind as CallKind) {
     case CallKind.Sql: return FrameKind.Sql;
     case CallKind.HttpServer: return FrameKind.HttpServer;
     case CallKind.HttpClient: return FrameKind.HttpClient;

@@ -79,29 +79,30 @@ type Frame = z.infer<typeof frameSchema>;
 
 /** The path to the first repeated query of the finding's scope, and its source query. */
 function explainIn(trace: Trace, shapes: Set<string>, scope: string | undefined): { path: Frame[]; source?: { sql: string; count: number } } {
-  let first: Call | undefined;
-  for (const c of trace.calls) {
-    if (c.kind === CallKind.Sql && shapes.has(sqlShapeOf(c)) && inScope(trace, c, scope)) {
+  const { kind } = trace.calls;
+  let first = -1;
+  for (let c = 0; c < trace.calls.length; c++) {
+    if (kind[c] === CallKind.Sql && shapes.has(sqlShapeOf(trace, c)) && inScope(trace, c, scope)) {
       first = c;
       break;
     }
   }
-  if (!first) return { path: [] };
+  if (first === -1) return { path: [] };
   const chain = ancestry(trace, first);
   const path = chain.map((c) => frameOf(trace, c));
   // The scope's SQL in call order, counted per shape: the source is the last SELECT before the
   // first repeat that ran fewer times than it (ARCHITECTURE.md, "How an N+1 finding is made").
-  const scopeRoot = chain.find((c) => c.kind === CallKind.HttpServer) ?? chain[0];
+  const scopeRoot = chain.find((c) => kind[c] === CallKind.HttpServer) ?? chain[0];
   const sql: Call[] = [];
   forEachDescendant(trace, scopeRoot, (c) => {
-    if (c.kind === CallKind.Sql) sql.push(c);
+    if (kind[c] === CallKind.Sql) sql.push(c);
   });
   const counts = new Map<string, number>();
-  for (const c of sql) counts.set(sqlShapeOf(c), (counts.get(sqlShapeOf(c)) ?? 0) + 1);
-  const repeats = counts.get(sqlShapeOf(first)) ?? 0;
+  for (const c of sql) counts.set(sqlShapeOf(trace, c), (counts.get(sqlShapeOf(trace, c)) ?? 0) + 1);
+  const repeats = counts.get(sqlShapeOf(trace, first)) ?? 0;
   let source: { sql: string; count: number } | undefined;
   for (let i = sql.indexOf(first) - 1; i >= 0; i--) {
-    const shape = sqlShapeOf(sql[i]);
+    const shape = sqlShapeOf(trace, sql[i]);
     if (/^\s*select\b/i.test(shape) && (counts.get(shape) ?? 0) < repeats) {
       source = { sql: boundedSql(shape), count: counts.get(shape) ?? 0 };
       break;
@@ -112,15 +113,21 @@ function explainIn(trace: Trace, shapes: Set<string>, scope: string | undefined)
 
 /** Whether a query is in the finding's scope: under its request (a query under no request is in a test's). */
 function inScope(trace: Trace, call: Call, scope: string | undefined): boolean {
-  const request = ancestry(trace, call).find((c) => c.kind === CallKind.HttpServer && c.http);
-  return scope === undefined || request?.http === undefined || request.http.route === scope;
+  const { kind, http } = trace.calls;
+  const request = ancestry(trace, call).find((c) => kind[c] === CallKind.HttpServer && http.has(c));
+  const info = request === undefined ? undefined : http.get(request);
+  return scope === undefined || info === undefined || info.route === scope;
 }
 
 function frameOf(trace: Trace, c: Call): Frame {
-  if (c.kind === CallKind.HttpServer && c.http) return { kind: 'request', label: c.http.route };
-  if (c.kind === CallKind.Sql) return { kind: 'sql', label: boundedSql(sqlShapeOf(c)) };
-  if (c.kind === CallKind.HttpClient && c.client) return { kind: 'client', label: `${c.client.method} ${c.client.url}` };
-  const fn = trace.functions[c.fn];
+  const calls = trace.calls;
+  const kind = calls.kind[c] as CallKind;
+  const http = calls.http.get(c);
+  if (kind === CallKind.HttpServer && http) return { kind: 'request', label: http.route };
+  if (kind === CallKind.Sql) return { kind: 'sql', label: boundedSql(sqlShapeOf(trace, c)) };
+  const client = calls.client.get(c);
+  if (kind === CallKind.HttpClient && client) return { kind: 'client', label: `${client.method} ${client.url}` };
+  const fn = trace.functions[calls.fn[c]];
   if (!fn) return { kind: 'function', label: '(unknown function)' };
   return { kind: 'function', label: functionLabel(fn), ...(fn.recordedPath ? { path: fn.recordedPath } : {}), ...(fn.recordedLine ? { line: fn.recordedLine } : {}) };
 }
