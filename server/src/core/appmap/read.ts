@@ -171,14 +171,14 @@ const FUNCTIONS_PER_NAME = 16;
  */
 export const RETAINED = {
   /**
-   * A call: its columns (Calls.BYTES_PER_CALL, 58) with a third more for what growth reserves,
-   * the builder's last-child column, its slots on the open stacks and in the id index.
+   * A call: its columns (Calls.BYTES_PER_CALL, 58) and the builder's last-child column, with half
+   * more for what growth may reserve, its slots on the open stacks and in the id index.
    */
   call: 112,
   /** A thread's open stacks and its entry in the map of them. */
   thread: 448,
-  /** A distinct literal-free SQL text (its entry and key; the text itself is counted as a string). */
-  sql: 120,
+  /** A distinct literal-free SQL text: its entry and its place in the lookup by key (the text and the key are counted as strings). */
+  sql: 64,
   http: 56,
   client: 48,
   exception: 40,
@@ -334,7 +334,7 @@ class TraceBuilder implements JsonVisitor {
   sqlText(text: string, databaseType: string | undefined): number {
     const before = this.sqlTexts.texts.length;
     const index = this.sqlTexts.add(text, databaseType, false);
-    if (this.sqlTexts.texts.length !== before) this.retain(RETAINED.sql + 2 * stringBytes(text) + stringBytes(databaseType));
+    if (this.sqlTexts.texts.length !== before) this.retain(RETAINED.sql + (this.sqlTexts.lastKeyIsText ? 1 : 2) * stringBytes(text));
     return index;
   }
 

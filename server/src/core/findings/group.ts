@@ -1,5 +1,5 @@
-// Small helpers the rules share: grouping calls by a key, picking the slowest of a group, and
-// telling whether a group of queries asked the same question again.
+// Small helpers the rules share: grouping calls by a key, and telling whether a group of queries
+// asked the same question again.
 
 import { Call, Trace, sameSqlText, sqlOf } from '../trace';
 import { formatCount } from './format';
@@ -15,11 +15,6 @@ export function groupCalls<K>(calls: Iterable<Call>, keyOf: (c: Call) => K | und
     else groups.set(key, [c]);
   }
   return groups;
-}
-
-export function slowest(trace: Trace, calls: Call[]): Call {
-  const { elapsedMs } = trace.calls;
-  return calls.reduce((a, b) => (elapsedMs[b] > elapsedMs[a] ? b : a));
 }
 
 /** ` (3 calls over 1.0 s)` for a group of more than one, else nothing. */

@@ -161,6 +161,9 @@ export class SqlTextTable {
   private lastKind = '';
   private lastKeys: Map<string, number> | undefined;
 
+  /** Whether the key of the entry added last is its text itself (a text without literals: no second string kept). */
+  lastKeyIsText = false;
+
   /** `texts`: where the entries go (the trace's `calls.sqlTexts`). */
   constructor(readonly texts: SqlText[]) {}
 
@@ -177,6 +180,7 @@ export class SqlTextTable {
     const key = literalFreeKey(text);
     const known = keys.get(key);
     if (known !== undefined) return known;
+    this.lastKeyIsText = key === text;
     const index = this.texts.length;
     this.texts.push({ text, databaseType, ...(cut ? { cut: true } : {}), carriesValues: carriesValues(text) });
     keys.set(key, index);
