@@ -123,6 +123,10 @@ async function main(): Promise<void> {
  */
 function scanVsParseSection(): Target[] {
   const targets: Target[] = [];
+  if (!SCAN_SIZES_MB.length) {
+    console.log('runlens scan vs JSON.parse, whole processes: skipped (RUNLENS_BENCH_SCAN_SIZES is empty)\n');
+    return targets;
+  }
   const root = emptyRoot();
   console.log(`runlens scan vs JSON.parse, whole processes (generated N+1-heavy recordings: ${SHAPES['n-plus-one']})`);
   console.log(`  A: node server/bin/runlens.js scan FILE --root ${path.relative(REPO, root)} --fail-on never (an empty root: no source parsed)`);
