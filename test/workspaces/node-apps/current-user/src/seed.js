@@ -1,9 +1,9 @@
 // The sample rows, with explicit ids (appmap-node 2.27's sqlite3 hook loses `lastID`): 3 users
-// and 12 comments, comment i written by user (i mod 3) + 1.
+// and 12 comments, comment i written by user (i mod 3) + 1 (RUNLENS_BENCH_COMMENTS: more, for `npm run bench`).
 
 const { User, Comment } = require('./models');
 
-const N_COMMENTS = 12;
+const N_COMMENTS = Number(process.env.RUNLENS_BENCH_COMMENTS) || 12;
 
 async function seed() {
   await User.bulkCreate([
