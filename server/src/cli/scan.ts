@@ -14,7 +14,7 @@ import { formatProblem, Problem } from '../core/problem';
 import { addRecordedFiles, RecordedFiles, rootProblem, unplacedFindings } from '../core/rootCheck';
 import { SourceIndex } from '../core/sourceIndex';
 import { findRecordings as findRecordingFiles, NoSuchPath, readEach, RECORDING_NAMES } from '../node/recordings';
-import { loadParsersOrProblem } from '../node/treeSitter';
+import { grammarProblems, loadParsersOrProblem } from '../node/treeSitter';
 import { describeFailure, readTextSync, workspaceFiles } from '../node/workspaceFiles';
 import { COLORED, PLAIN, Style } from './color';
 import { formatJson, formatSarif, formatText, ScanOutput } from './formats';
@@ -114,6 +114,8 @@ export async function scan(root: string, recordings: string[], config: RunlensCo
     },
     { analysing: 'analysing', onProgress: options.onProgress },
   );
+  // A grammar is loaded when a file of its language is first parsed: one that failed is said here.
+  append(problems, grammarProblems());
   // `# runlens: ignore <rule>` comments, on the finding's line or the one above, silence it.
   const kept = withoutIgnored(mergeFindings(findings), (p) => index.text(p));
   const fixes = new Map<Finding, Fix>();

@@ -1,6 +1,8 @@
-// Loads web-tree-sitter and the grammars shipped in @vscode/tree-sitter-wasm, once per process,
-// and hands the core a SourceParsers that parses with them.
+// Loads web-tree-sitter once per process and hands the core a SourceParsers that parses with the
+// grammars shipped in @vscode/tree-sitter-wasm, each grammar loaded when a file of its language is
+// first parsed (a Python workspace never compiles the 5 MB of the five others).
 
+import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { Language, Parser } from 'web-tree-sitter';
 import type { Problem } from '../core/problem';
@@ -31,6 +33,28 @@ export async function loadParsersOrProblem(problems: Problem[]): Promise<SourceP
   }
 }
 
+/** The languages whose grammar this process has loaded so far, in the order they were (tests count them). */
+export function loadedGrammars(): SourceLanguage[] {
+  return [...grammars.keys()].filter((language) => grammars.get(language) !== undefined);
+}
+
+/**
+ * The grammars that could not be loaded when first needed, as problems (files of those languages
+ * are placed on their recorded lines); each is said once per process, by the first caller to ask.
+ */
+export function grammarProblems(): Problem[] {
+  const out: Problem[] = [];
+  for (const [language, why] of failures) {
+    if (said.has(language)) continue;
+    said.add(language);
+    out.push({ file: '(runlens)', severity: 'warning', message: `${language} parser unavailable, using recorded lines: ${why}` });
+  }
+  return out;
+}
+
+/** The one WebAssembly API used here (the TypeScript libraries this project compiles with leave that global out). */
+declare const WebAssembly: { Module: new (bytes: Uint8Array) => object };
+
 const GRAMMARS: Record<SourceLanguage, string> = {
   python: 'tree-sitter-python.wasm',
   ruby: 'tree-sitter-ruby.wasm',
@@ -40,18 +64,36 @@ const GRAMMARS: Record<SourceLanguage, string> = {
   tsx: 'tree-sitter-tsx.wasm',
 };
 
+/** Each language's parser once loaded; undefined for one that failed (failures says why), never tried again. */
+const grammars = new Map<SourceLanguage, Parser | undefined>();
+const failures = new Map<SourceLanguage, string>();
+const said = new Set<SourceLanguage>();
+
 async function load(): Promise<SourceParsers> {
   await Parser.init();
   const folder = path.join(path.dirname(require.resolve('@vscode/tree-sitter-wasm/package.json')), 'wasm');
-  const entries = await Promise.all(
-    (Object.keys(GRAMMARS) as SourceLanguage[]).map(async (language) => {
-      const parser = new Parser();
-      parser.setLanguage(await Language.load(path.join(folder, GRAMMARS[language])));
-      return [language, parser] as const;
-    }),
-  );
-  const parsers = new Map<SourceLanguage, Parser>(entries);
+  // The files are looked for now, so that a broken install is said where it was before.
+  for (const file of Object.values(GRAMMARS)) fs.accessSync(path.join(folder, file), fs.constants.R_OK);
   return {
-    parse: (language, text) => parsers.get(language)?.parse(text) ?? undefined,
+    parse: (language, text) => parserOf(folder, language)?.parse(text) ?? undefined,
   };
+}
+
+/**
+ * The parser of a language, its grammar compiled on first use: synchronously, since parsing is
+ * (web-tree-sitter's Language.loadSync takes a compiled module).
+ */
+function parserOf(folder: string, language: SourceLanguage): Parser | undefined {
+  if (grammars.has(language) || !Object.prototype.hasOwnProperty.call(GRAMMARS, language)) return grammars.get(language);
+  let parser: Parser | undefined;
+  try {
+    const wasm = new WebAssembly.Module(fs.readFileSync(path.join(folder, GRAMMARS[language])));
+    parser = new Parser();
+    parser.setLanguage(Language.loadSync(wasm));
+  } catch (err) {
+    parser = undefined;
+    failures.set(language, (err as Error).message);
+  }
+  grammars.set(language, parser);
+  return parser;
 }
