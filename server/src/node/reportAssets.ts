@@ -37,6 +37,8 @@ export interface HtmlReportRequest {
   linkBase?: string;
   /** Problems met while listing the recordings (cli/scan.ts findRecordings), shown with the others. */
   listed?: Problem[];
+  /** Read the recordings with blocking calls (recordings.ts readEach): the command line does. */
+  syncReads?: boolean;
 }
 
 export async function renderHtmlReportFromFiles(input: HtmlReportRequest): Promise<string> {
@@ -50,7 +52,7 @@ export async function htmlReportModel(input: HtmlReportRequest): Promise<ReportM
   const index = new SourceIndex(workspaceFiles(input.root), parsers, input.config);
   const withBefore = input.before !== undefined;
   const afterFiles = expand(input.recordings);
-  const after = await readSide(input.root, afterFiles, index, input.config, createSideBuilder(), withBefore, problems);
+  const after = await readSide(input.root, afterFiles, index, input.config, createSideBuilder(), withBefore, problems, input.syncReads);
   // `runlens: ignore` comments silence a finding here as in `runlens scan`.
   const findings = withoutIgnored(mergeFindings(after.findings), (p) => index.text(p));
   let before: SideResult | undefined;
@@ -61,7 +63,7 @@ export async function htmlReportModel(input: HtmlReportRequest): Promise<ReportM
     const beforeFiles = expand(input.before.recordings);
     // The before side embeds the trees of the requests and tests whose trees the after side has.
     const treesFor = new Set(after.side.entries.filter((e) => e.tree).map((e) => e.key));
-    const read = await readSide(input.root, beforeFiles, index, input.config, createSideBuilder({ treesFor }), true, problems);
+    const read = await readSide(input.root, beforeFiles, index, input.config, createSideBuilder({ treesFor }), true, problems, input.syncReads);
     before = read.side;
     const beforeFindings = withoutIgnored(mergeFindings(read.findings), (p) => index.text(p));
     comparison = compare(baselineOf(read.summaries, { findings: beforeFindings }), afterBaseline(), input.config.compare);
@@ -117,7 +119,7 @@ interface ReadSide {
   summaries: RecordingSummary[];
 }
 
-async function readSide(root: string, files: string[], index: SourceIndex, config: RunlensConfig, builder: ReturnType<typeof createSideBuilder>, withSummaries: boolean, problems: Problem[]): Promise<ReadSide> {
+async function readSide(root: string, files: string[], index: SourceIndex, config: RunlensConfig, builder: ReturnType<typeof createSideBuilder>, withSummaries: boolean, problems: Problem[], sync?: boolean): Promise<ReadSide> {
   const findings: Finding[] = [];
   const summaries: RecordingSummary[] = [];
   await readEach(
@@ -134,7 +136,7 @@ async function readSide(root: string, files: string[], index: SourceIndex, confi
       append(findings, own);
       builder.addRecording(result.trace, own);
     },
-    { analysing: 'building the report' },
+    { analysing: 'building the report', sync },
   );
   return { side: builder.finish(), findings, summaries };
 }
