@@ -15,11 +15,11 @@ const MEETUPS = path.join(REPO, 'test/workspaces/django-meetups');
 const BOOKSHOP = path.join(REPO, 'test/workspaces/bookshop');
 
 /** `runlens ARGS…` in `cwd`, and what it loaded. */
-function loadedBy(args: string[], cwd: string): { run: Run; loaded: Loaded } {
+function loadedBy(args: string[], cwd: string, env: Record<string, string> = {}): { run: Run; loaded: Loaded } {
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'runlens-loaded-'));
   try {
     const out = path.join(dir, 'loaded.json');
-    const run = runlens(args, cwd, { NODE_OPTIONS: `--require ${PROBE}`, RUNLENS_LOADED_OUT: out });
+    const run = runlens(args, cwd, { NODE_OPTIONS: `--require ${PROBE}`, RUNLENS_LOADED_OUT: out, ...env });
     return { run, loaded: JSON.parse(fs.readFileSync(out, 'utf8')) as Loaded };
   } finally {
     fs.rmSync(dir, { recursive: true, force: true });
@@ -72,5 +72,11 @@ describe('what the command line loads', function () {
     const version = loadedBy(['--version'], MEETUPS);
     assert.equal(version.run.code, 0);
     assert.deepEqual(version.loaded, { modules: ['cli/color.js', 'cli/main.js', 'cli/usage.js', 'node/packageInfo.js'], grammars: [] });
+  });
+
+  it('asks Node for its compile cache where Node has one (22.1 and later; a stub stands for it here)', () => {
+    const { run, loaded } = loadedBy(['--version'], MEETUPS, { RUNLENS_STUB_COMPILE_CACHE: '1' });
+    assert.equal(run.code, 0, run.stderr);
+    assert.equal(loaded.compileCacheCalls, 1);
   });
 });
