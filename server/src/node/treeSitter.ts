@@ -11,14 +11,18 @@ import type { SourceLanguage, SourceParsers } from '../core/source/language';
 /** The parsers for every SourceLanguage; the first call loads them, later calls share the result. */
 export function loadParsers(): Promise<SourceParsers> {
   // A failed load is not kept, so a later call can try again.
-  loading ??= load().catch((error: unknown) => {
-    loading = undefined;
-    throw error;
-  });
+  loading ??= parsersIn(path.join(path.dirname(require.resolve('@vscode/tree-sitter-wasm/package.json')), 'wasm')).then(
+    (parsers) => (shared = parsers),
+    (error: unknown) => {
+      loading = undefined;
+      throw error;
+    },
+  );
   return loading;
 }
 
 let loading: Promise<SourceParsers> | undefined;
+let shared: GrammarParsers | undefined;
 
 /**
  * The parsers, or undefined with a problem added: without them runlens still works, placing
@@ -33,23 +37,25 @@ export async function loadParsersOrProblem(problems: Problem[]): Promise<SourceP
   }
 }
 
-/** The languages whose grammar this process has loaded so far, in the order they were (tests count them). */
+/** The languages whose grammar loadParsers' parsers have loaded so far, in the order they were (tests count them). */
 export function loadedGrammars(): SourceLanguage[] {
-  return [...grammars.keys()].filter((language) => grammars.get(language) !== undefined);
+  return shared?.loaded() ?? [];
 }
 
 /**
- * The grammars that could not be loaded when first needed, as problems (files of those languages
- * are placed on their recorded lines); each is said once per process, by the first caller to ask.
+ * The grammars of loadParsers' parsers that could not be loaded when first needed, as problems
+ * (files of those languages are placed on their recorded lines); each said once, to the first caller to ask.
  */
 export function grammarProblems(): Problem[] {
-  const out: Problem[] = [];
-  for (const [language, why] of failures) {
-    if (said.has(language)) continue;
-    said.add(language);
-    out.push({ file: '(runlens)', severity: 'warning', message: `${language} parser unavailable, using recorded lines: ${why}` });
-  }
-  return out;
+  return shared?.problems() ?? [];
+}
+
+/** Parsers whose grammars are loaded when first needed, and what became of them. */
+export interface GrammarParsers extends SourceParsers {
+  /** The languages whose grammar is loaded, in the order they were. */
+  loaded(): SourceLanguage[];
+  /** A problem for each grammar that failed to load and was not said yet. */
+  problems(): Problem[];
 }
 
 /** The one WebAssembly API used here (the TypeScript libraries this project compiles with leave that global out). */
@@ -64,36 +70,52 @@ const GRAMMARS: Record<SourceLanguage, string> = {
   tsx: 'tree-sitter-tsx.wasm',
 };
 
-/** Each language's parser once loaded; undefined for one that failed (failures says why), never tried again. */
-const grammars = new Map<SourceLanguage, Parser | undefined>();
-const failures = new Map<SourceLanguage, string>();
-const said = new Set<SourceLanguage>();
-
-async function load(): Promise<SourceParsers> {
-  await Parser.init();
-  const folder = path.join(path.dirname(require.resolve('@vscode/tree-sitter-wasm/package.json')), 'wasm');
-  // The files are looked for now, so that a broken install is said where it was before.
-  for (const file of Object.values(GRAMMARS)) fs.accessSync(path.join(folder, file), fs.constants.R_OK);
-  return {
-    parse: (language, text) => parserOf(folder, language)?.parse(text) ?? undefined,
-  };
-}
+/** web-tree-sitter's runtime, set up once per thread (every Language lives in it). */
+let runtime: Promise<void> | undefined;
 
 /**
- * The parser of a language, its grammar compiled on first use: synchronously, since parsing is
- * (web-tree-sitter's Language.loadSync takes a compiled module).
+ * Parsers over the grammar files of `folder` (exported for tests; the product shares loadParsers'):
+ * the files are looked for now, so that a broken install is said at once, and each is compiled
+ * when a file of its language is first parsed.
  */
-function parserOf(folder: string, language: SourceLanguage): Parser | undefined {
-  if (grammars.has(language) || !Object.prototype.hasOwnProperty.call(GRAMMARS, language)) return grammars.get(language);
-  let parser: Parser | undefined;
-  try {
-    const wasm = new WebAssembly.Module(fs.readFileSync(path.join(folder, GRAMMARS[language])));
-    parser = new Parser();
-    parser.setLanguage(Language.loadSync(wasm));
-  } catch (err) {
-    parser = undefined;
-    failures.set(language, (err as Error).message);
-  }
-  grammars.set(language, parser);
-  return parser;
+export async function parsersIn(folder: string): Promise<GrammarParsers> {
+  runtime ??= Parser.init().catch((error: unknown) => {
+    runtime = undefined;
+    throw error;
+  });
+  await runtime;
+  for (const file of Object.values(GRAMMARS)) fs.accessSync(path.join(folder, file), fs.constants.R_OK);
+  /** Each language's parser once loaded; undefined for one that failed (failures says why), never tried again. */
+  const grammars = new Map<SourceLanguage, Parser | undefined>();
+  const failures = new Map<SourceLanguage, string>();
+  const said = new Set<SourceLanguage>();
+  // Synchronously, since parsing is: web-tree-sitter's Language.loadSync takes a compiled module.
+  const parserOf = (language: SourceLanguage): Parser | undefined => {
+    if (grammars.has(language) || !Object.prototype.hasOwnProperty.call(GRAMMARS, language)) return grammars.get(language);
+    let parser: Parser | undefined;
+    try {
+      const wasm = new WebAssembly.Module(fs.readFileSync(path.join(folder, GRAMMARS[language])));
+      parser = new Parser();
+      parser.setLanguage(Language.loadSync(wasm));
+    } catch (err) {
+      parser?.delete();
+      parser = undefined;
+      failures.set(language, (err as Error).message);
+    }
+    grammars.set(language, parser);
+    return parser;
+  };
+  return {
+    parse: (language, text) => parserOf(language)?.parse(text) ?? undefined,
+    loaded: () => [...grammars.keys()].filter((language) => grammars.get(language) !== undefined),
+    problems: () => {
+      const out: Problem[] = [];
+      for (const [language, why] of failures) {
+        if (said.has(language)) continue;
+        said.add(language);
+        out.push({ file: '(runlens)', severity: 'warning', message: `${language} parser unavailable, using recorded lines: ${why}` });
+      }
+      return out;
+    },
+  };
 }
