@@ -20,7 +20,7 @@ import { InlineLibrary, renderHtml } from '../core/report/html';
 import { createSideBuilder, reportModel, ReportModel, SideResult } from '../core/report/model';
 import { SourceIndex } from '../core/sourceIndex';
 import { findRecordings, readEach } from './recordings';
-import { loadParsersOrProblem } from './treeSitter';
+import { grammarProblems, loadParsersOrProblem } from './treeSitter';
 import { workspaceFiles } from './workspaceFiles';
 import { append } from '../core/arrays';
 
@@ -78,6 +78,8 @@ export async function htmlReportModel(input: HtmlReportRequest): Promise<ReportM
     const fix = fixOf(f, index);
     if (fix) fixes.set(f, fix);
   }
+  // A grammar is loaded when a file of its language is first parsed: one that failed is said here.
+  append(problems, grammarProblems());
   return reportModel({ title: input.title, after: after.side, before, findings, comparison, sources, problems, fixes, sourceText: (p) => index.text(p), linkBase: input.linkBase });
 }
 
