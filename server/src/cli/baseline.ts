@@ -45,7 +45,7 @@ export async function runBaselineSave(options: BaselineSaveOptions, io: Io): Pro
   const root = rootOf(options.root, io);
   const config = options.configFile ? readConfigFile(path.resolve(io.cwd, options.configFile)) : resolveConfig({});
   const paths = options.paths.length ? options.paths.map((p) => path.resolve(io.cwd, p)) : [root];
-  const { baseline, problems } = await baselineOfRecordings(root, paths, config);
+  const { baseline, problems } = await baselineOfRecordings(root, paths, config, undefined, { syncReads: true });
   printProblems(problems, io);
   const text = serializeBaseline(baseline);
   const summary = `baseline of ${plural(baseline.recordings, 'recording')} (${describeBaseline(baseline)}; ${formatCount(Buffer.byteLength(text))} bytes)`;
@@ -88,11 +88,11 @@ export function readSavedBaseline(flag: string, given: string, root: string, io:
  * empty baseline, or a comparison with nothing, would pass a gate by measuring nothing). `side`
  * names the input in that error (`BEFORE`).
  */
-export async function baselineOfRecordings(root: string, paths: string[], config: RunlensConfig, side?: string): Promise<{ baseline: Baseline; problems: Problem[]; wrongRoot?: Problem }> {
+export async function baselineOfRecordings(root: string, paths: string[], config: RunlensConfig, side?: string, options: { syncReads?: boolean } = {}): Promise<{ baseline: Baseline; problems: Problem[]; wrongRoot?: Problem }> {
   const listed: Problem[] = [];
   const recordings = findRecordings(paths, { problems: listed, root, traces: config.traces });
   if (recordings.length === 0) throw noRecordings(paths, side, listed);
-  const output = await scan(root, recordings, config, { withSummaries: true, listed });
+  const output = await scan(root, recordings, config, { withSummaries: true, listed, syncReads: options.syncReads });
   return { baseline: baselineOf(output.summaries, { findings: output.findings }), problems: output.problems, wrongRoot: output.wrongRoot };
 }
 

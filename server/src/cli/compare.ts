@@ -123,6 +123,6 @@ export async function readSide(name: string, given: string[], root: string, conf
   if (abs.length === 1 && abs[0].endsWith('.json') && !abs[0].endsWith('.appmap.json')) {
     return { ...readSavedBaseline(name, given[0], root, io), label };
   }
-  const { baseline, problems } = await baselineOfRecordings(root, abs, config, name);
+  const { baseline, problems } = await baselineOfRecordings(root, abs, config, name, { syncReads: true });
   return { baseline, problems, label };
 }

@@ -4,20 +4,32 @@
 
 import { packageVersion } from '../node/packageInfo';
 import { colorWanted } from './color';
-import { runBaseline } from './baseline';
-import { parseCompareArgs, runCompare } from './compare';
-import { Io, runScan, ScanOptions } from './scan';
-import { runRecord } from './record';
-import { parseReportArgs, runReport } from './report';
+import type { Io, ScanOptions } from './scan';
 import { BASELINE_USAGE, COMPARE_USAGE, didYouMean, eachArg, isOption, MCP_USAGE, oneOf, RECORD_USAGE, REPORT_USAGE, SCAN_USAGE, unknownOption, UsageError } from './usage';
 
-/** The commands besides the language server, each `(args, io) → exit code`, in the order the help lists them. */
+/**
+ * The commands besides the language server, each `(args, io) → exit code`, in the order the help
+ * lists them. Each command's module is loaded when it runs, not before: `scan` never loads what
+ * only `report`, `compare` or `record` need (test/system/cli.test.ts lists what `scan` loads).
+ */
 const COMMANDS: Record<string, { usage: string; run: (args: string[], io: Io) => Promise<number> }> = {
-  scan: { usage: SCAN_USAGE, run: (args, io) => runScan(parseScanArgs(args), io) },
-  baseline: { usage: BASELINE_USAGE, run: runBaseline },
-  compare: { usage: COMPARE_USAGE, run: (args, io) => runCompare(parseCompareArgs(args), io) },
-  report: { usage: REPORT_USAGE, run: (args, io) => runReport(parseReportArgs(args), io) },
-  record: { usage: RECORD_USAGE, run: runRecord },
+  scan: { usage: SCAN_USAGE, run: async (args, io) => (await import('./scan')).runScan(parseScanArgs(args), io) },
+  baseline: { usage: BASELINE_USAGE, run: async (args, io) => (await import('./baseline')).runBaseline(args, io) },
+  compare: {
+    usage: COMPARE_USAGE,
+    run: async (args, io) => {
+      const { parseCompareArgs, runCompare } = await import('./compare');
+      return runCompare(parseCompareArgs(args), io);
+    },
+  },
+  report: {
+    usage: REPORT_USAGE,
+    run: async (args, io) => {
+      const { parseReportArgs, runReport } = await import('./report');
+      return runReport(parseReportArgs(args), io);
+    },
+  },
+  record: { usage: RECORD_USAGE, run: async (args, io) => (await import('./record')).runRecord(args, io) },
 };
 
 const HELP = `runlens: recorded performance on the line of code that caused it

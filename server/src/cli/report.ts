@@ -107,7 +107,7 @@ export async function runReport(options: ReportOptions, io: Io): Promise<number>
 
   /** The Markdown report: the recordings read as scan reads them, compared as compare does. */
   async function renderMarkdown(): Promise<string> {
-    const scanned = await scan(root, recordings, config, { withSummaries: true, withFixes: true, listed });
+    const scanned = await scan(root, recordings, config, { withSummaries: true, withFixes: true, listed, syncReads: true });
     const current = baselineOf(scanned.summaries, { findings: scanned.findings });
     const problems = [...scanned.problems];
     // The warnings that a root holds few of the recorded files: said apart from the problems reading recordings.
@@ -117,7 +117,7 @@ export async function runReport(options: ReportOptions, io: Io): Promise<number>
       let before: Baseline;
       if (savedBaseline) before = savedBaseline;
       else {
-        const earlier = await baselineOfRecordings(root, options.before.map((p) => path.resolve(io.cwd, p)), config, '--before');
+        const earlier = await baselineOfRecordings(root, options.before.map((p) => path.resolve(io.cwd, p)), config, '--before', { syncReads: true });
         append(problems, earlier.problems);
         if (earlier.wrongRoot) wrongRoots++;
         before = earlier.baseline;
@@ -154,7 +154,7 @@ export async function runReport(options: ReportOptions, io: Io): Promise<number>
     const before = savedBaseline ? { baseline: savedBaseline } : options.before.length ? { recordings: earlierRecordings() } : undefined;
     // Links as the Markdown report's: relative from the page's folder to the root (the root for stdout), or --link-base.
     const linkBase = options.linkBase === undefined ? relativeBase(output ? path.dirname(output) : root, root) : withSlash(options.linkBase);
-    return renderHtmlReportFromFiles({ root, recordings, before, config, title, listed, linkBase });
+    return renderHtmlReportFromFiles({ root, recordings, before, config, title, listed, linkBase, syncReads: true });
   }
 
   /** The --before recordings, as for the other side: a missing path or none found is a usage error (--allow-empty is for the report's own). */

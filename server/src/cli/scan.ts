@@ -14,7 +14,7 @@ import { formatProblem, Problem } from '../core/problem';
 import { addRecordedFiles, RecordedFiles, rootProblem, unplacedFindings } from '../core/rootCheck';
 import { SourceIndex } from '../core/sourceIndex';
 import { findRecordings as findRecordingFiles, NoSuchPath, readEach, RECORDING_NAMES } from '../node/recordings';
-import { loadParsersOrProblem } from '../node/treeSitter';
+import { grammarProblems, loadParsersOrProblem } from '../node/treeSitter';
 import { describeFailure, readTextSync, workspaceFiles } from '../node/workspaceFiles';
 import { COLORED, PLAIN, Style } from './color';
 import { formatJson, formatSarif, formatText, ScanOutput } from './formats';
@@ -58,6 +58,7 @@ export async function runScan(options: ScanOptions, io: Io): Promise<number> {
   if (recordings.length === 0 && !options.allowEmpty) throw noRecordings(searched, undefined, listed);
   const output = await scan(root, recordings, config, {
     listed,
+    syncReads: true,
     // Fixes are worked out only for the outputs that show them.
     withFixes: options.fixHints || options.format === 'sarif',
     unplacedNote: 'Findings in files not under it are shown without a line.',
@@ -85,6 +86,8 @@ export interface ScanRunOptions {
   onProgress?: (done: number) => void;
   /** What the caller does with findings in files the root does not hold, said after a wrong root's problem. */
   unplacedNote?: string;
+  /** Read the recordings with blocking calls (recordings.ts readEach): the commands do; the MCP server, which answers meanwhile, does not. */
+  syncReads?: boolean;
 }
 
 /**
@@ -112,8 +115,10 @@ export async function scan(root: string, recordings: string[], config: RunlensCo
         append(findings, summary.findings);
       } else append(findings, findingsOf(result.trace, index, config));
     },
-    { analysing: 'analysing', onProgress: options.onProgress },
+    { analysing: 'analysing', onProgress: options.onProgress, sync: options.syncReads },
   );
+  // A grammar is loaded when a file of its language is first parsed: one that failed is said here.
+  append(problems, grammarProblems());
   // `# runlens: ignore <rule>` comments, on the finding's line or the one above, silence it.
   const kept = withoutIgnored(mergeFindings(findings), (p) => index.text(p));
   const fixes = new Map<Finding, Fix>();

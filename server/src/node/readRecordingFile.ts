@@ -36,7 +36,7 @@ export async function readRecordingFile(absPath: string, displayPath: string, op
   return reader.end();
 }
 
-/** The same, synchronously (benchmarks and tools that run outside an event loop). */
+/** The same, synchronously: the command line (recordings.ts readEach's `sync`), benchmarks and tools. */
 export function readRecordingFileSync(absPath: string, displayPath: string, options: Pick<OpenOptions, 'inside'> = {}): ReadResult {
   const reader = createReader(displayPath, recordingReadOptions());
   let fd: number | undefined;

@@ -3,7 +3,8 @@
 // VCS folders skipped, links never followed), and reading them (core/readRecording.ts tells the
 // format)
 // one at a time with their problems collected one way. Every command (scan, baseline, compare,
-// report, record) and the server's indexer find and read recordings here.
+// report, record) and the server's indexer find and read recordings here: the commands with
+// blocking reads, the servers without.
 
 import * as fs from 'node:fs';
 import * as path from 'node:path';
@@ -14,7 +15,7 @@ import { globMatcher } from '../core/glob';
 import { RecordingSummary, summarize } from '../core/index/summary';
 import { Problem } from '../core/problem';
 import { SourceIndex } from '../core/sourceIndex';
-import { readRecordingFile } from './readRecordingFile';
+import { readRecordingFile, readRecordingFileSync } from './readRecordingFile';
 import { describeFailure, displayPath, errorCode, kindOf, SKIPPED_DIRS, walk } from './workspaceFiles';
 
 /** What a recording's file name ends with. */
@@ -137,6 +138,12 @@ export interface ReadEachOptions {
   analysing: string;
   /** Called after each recording, read or not. */
   onProgress?: (done: number) => void;
+  /**
+   * Read with blocking calls (readRecordingFileSync), chunk by chunk as the other way: for a command
+   * that does nothing else meanwhile (the CLI, where waiting on the event loop between chunks was
+   * idle time). The servers, which answer requests between chunks, leave it unset.
+   */
+  sync?: boolean;
 }
 
 /**
@@ -149,7 +156,7 @@ export async function readEach(root: string, files: string[], problems: Problem[
   let done = 0;
   for (const abs of files) {
     const display = displayPath(root, abs);
-    const result = await readRecordingFile(abs, display);
+    const result = options.sync ? readRecordingFileSync(abs, display) : await readRecordingFile(abs, display);
     append(problems, result.problems);
     try {
       each(result, display);

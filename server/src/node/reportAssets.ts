@@ -20,7 +20,7 @@ import { InlineLibrary, renderHtml } from '../core/report/html';
 import { createSideBuilder, reportModel, ReportModel, SideResult } from '../core/report/model';
 import { SourceIndex } from '../core/sourceIndex';
 import { findRecordings, readEach } from './recordings';
-import { loadParsersOrProblem } from './treeSitter';
+import { grammarProblems, loadParsersOrProblem } from './treeSitter';
 import { workspaceFiles } from './workspaceFiles';
 import { append } from '../core/arrays';
 
@@ -37,6 +37,8 @@ export interface HtmlReportRequest {
   linkBase?: string;
   /** Problems met while listing the recordings (cli/scan.ts findRecordings), shown with the others. */
   listed?: Problem[];
+  /** Read the recordings with blocking calls (recordings.ts readEach): the command line does. */
+  syncReads?: boolean;
 }
 
 export async function renderHtmlReportFromFiles(input: HtmlReportRequest): Promise<string> {
@@ -50,7 +52,7 @@ export async function htmlReportModel(input: HtmlReportRequest): Promise<ReportM
   const index = new SourceIndex(workspaceFiles(input.root), parsers, input.config);
   const withBefore = input.before !== undefined;
   const afterFiles = expand(input.recordings);
-  const after = await readSide(input.root, afterFiles, index, input.config, createSideBuilder(), withBefore, problems);
+  const after = await readSide(input.root, afterFiles, index, input.config, createSideBuilder(), withBefore, problems, input.syncReads);
   // `runlens: ignore` comments silence a finding here as in `runlens scan`.
   const findings = withoutIgnored(mergeFindings(after.findings), (p) => index.text(p));
   let before: SideResult | undefined;
@@ -61,7 +63,7 @@ export async function htmlReportModel(input: HtmlReportRequest): Promise<ReportM
     const beforeFiles = expand(input.before.recordings);
     // The before side embeds the trees of the requests and tests whose trees the after side has.
     const treesFor = new Set(after.side.entries.filter((e) => e.tree).map((e) => e.key));
-    const read = await readSide(input.root, beforeFiles, index, input.config, createSideBuilder({ treesFor }), true, problems);
+    const read = await readSide(input.root, beforeFiles, index, input.config, createSideBuilder({ treesFor }), true, problems, input.syncReads);
     before = read.side;
     const beforeFindings = withoutIgnored(mergeFindings(read.findings), (p) => index.text(p));
     comparison = compare(baselineOf(read.summaries, { findings: beforeFindings }), afterBaseline(), input.config.compare);
@@ -76,6 +78,8 @@ export async function htmlReportModel(input: HtmlReportRequest): Promise<ReportM
     const fix = fixOf(f, index);
     if (fix) fixes.set(f, fix);
   }
+  // A grammar is loaded when a file of its language is first parsed: one that failed is said here.
+  append(problems, grammarProblems());
   return reportModel({ title: input.title, after: after.side, before, findings, comparison, sources, problems, fixes, sourceText: (p) => index.text(p), linkBase: input.linkBase });
 }
 
@@ -117,7 +121,7 @@ interface ReadSide {
   summaries: RecordingSummary[];
 }
 
-async function readSide(root: string, files: string[], index: SourceIndex, config: RunlensConfig, builder: ReturnType<typeof createSideBuilder>, withSummaries: boolean, problems: Problem[]): Promise<ReadSide> {
+async function readSide(root: string, files: string[], index: SourceIndex, config: RunlensConfig, builder: ReturnType<typeof createSideBuilder>, withSummaries: boolean, problems: Problem[], sync?: boolean): Promise<ReadSide> {
   const findings: Finding[] = [];
   const summaries: RecordingSummary[] = [];
   await readEach(
@@ -134,7 +138,7 @@ async function readSide(root: string, files: string[], index: SourceIndex, confi
       append(findings, own);
       builder.addRecording(result.trace, own);
     },
-    { analysing: 'building the report' },
+    { analysing: 'building the report', sync },
   );
   return { side: builder.finish(), findings, summaries };
 }
