@@ -6,14 +6,13 @@
 
 import { RunlensConfig } from '../config';
 import { Scope } from '../analysis/scopes';
-import { factsOf, shapeOfSql } from '../analysis/stats';
-import { append } from '../arrays';
+import { factsOf, factsOfSql, shapeOfSql } from '../analysis/stats';
 import { Call, Trace } from '../trace';
 import { ormByName } from '../orm/index';
 import { Anchoring } from '../placement/index';
 import { Anchor, Finding } from './finding';
 import { formatCount, tableCounts } from './format';
-import { groupCalls, sameQuestion } from './group';
+import { sameQuestion } from './group';
 import { countWork } from '../workCounter';
 
 export interface NPlusOneResult {
@@ -26,30 +25,50 @@ export function nPlusOneFindings(trace: Trace, scopes: Scope[], anchors: Anchori
   const findings: Finding[] = [];
   const covered = new Set<Call>();
   const { warningCount, errorCount, minTotalMs } = config.nPlusOne;
+  const { sql: entryOf, sqlTexts } = trace.calls;
+  // Per entry (distinct literal-free text), computed once: whether it is a SELECT to judge (1),
+  // not (0), or not known yet (-1); its shape's number within the scope being judged.
+  const judged = new Int8Array(sqlTexts.length).fill(-1);
+  const shapeIdOf = new Int32Array(sqlTexts.length);
   for (const scope of scopes) {
-    const selects = scope.sqlCalls.filter((c) => {
-      const facts = factsOf(trace, c);
-      return facts.kind === 'select' && !facts.isCatalog;
-    });
-    if (selects.length < warningCount) continue;
-    // Grouped by entry (distinct literal-free text) first, then entries by shape: one shape
-    // lookup per entry, not per call.
-    const sqlOfCall = trace.calls.sql;
-    const byEntry = groupCalls(selects, (c) => sqlOfCall[c]);
-    const byShape = new Map<string, Call[]>();
-    const groupSize = new Map<number, number>();
-    for (const [entry, calls] of byEntry) {
-      const shape = shapeOfSql(trace.calls.sqlTexts[entry]);
-      const group = byShape.get(shape);
-      if (group) append(group, calls);
-      else byShape.set(shape, calls.slice());
+    const selects: Call[] = [];
+    for (const c of scope.sqlCalls) {
+      const entry = entryOf[c];
+      if (judged[entry] === -1) {
+        const facts = factsOfSql(sqlTexts[entry]);
+        judged[entry] = facts.kind === 'select' && !facts.isCatalog ? 1 : 0;
+      }
+      if (judged[entry] === 1) selects.push(c);
     }
-    for (const [entry] of byEntry) groupSize.set(entry, (byShape.get(shapeOfSql(trace.calls.sqlTexts[entry])) as Call[]).length);
-    // Calls of one shape from several entries were appended entry by entry: back to call order.
-    for (const calls of byShape.values()) if (!isSorted(calls)) calls.sort((a, b) => a - b);
-    const position = new Map<Call, number>();
-    for (let i = 0; i < selects.length; i++) position.set(selects[i], i);
-    const earlier = earlierFewer(selects.map((c) => groupSize.get(sqlOfCall[c]) as number));
+    if (selects.length < warningCount) continue;
+    // Positions in `selects` grouped by shape, in call order; one shape lookup per entry, not per call.
+    const shapeNames: string[] = [];
+    const shapeIds = new Map<string, number>();
+    const seenEntries: number[] = [];
+    for (const c of selects) {
+      const entry = entryOf[c];
+      if (judged[entry] !== 2) {
+        judged[entry] = 2;
+        seenEntries.push(entry);
+        const shape = shapeOfSql(sqlTexts[entry]);
+        let id = shapeIds.get(shape);
+        if (id === undefined) {
+          id = shapeNames.length;
+          shapeIds.set(shape, id);
+          shapeNames.push(shape);
+        }
+        shapeIdOf[entry] = id;
+      }
+    }
+    // Back to "a SELECT to judge" for the next scope.
+    for (const entry of seenEntries) judged[entry] = 1;
+    const positionsOf: number[][] = shapeNames.map(() => []);
+    for (let i = 0; i < selects.length; i++) positionsOf[shapeIdOf[entryOf[selects[i]]]].push(i);
+    const byShape = new Map<string, Call[]>();
+    for (let id = 0; id < shapeNames.length; id++) byShape.set(shapeNames[id], positionsOf[id].map((i) => selects[i]));
+    const counts = new Array<number>(selects.length);
+    for (let i = 0; i < selects.length; i++) counts[i] = positionsOf[shapeIdOf[entryOf[selects[i]]]].length;
+    const earlier = earlierFewer(counts);
     // Group the repeated shapes by their source query.
     const groups = new Map<Call | string, { source: Call | undefined; shapes: { shape: string; calls: Call[] }[] }>();
     for (const [shape, calls] of byShape) {
@@ -58,7 +77,7 @@ export function nPlusOneFindings(trace: Trace, scopes: Scope[], anchors: Anchori
       // question again: no eager loading removes it; the repeated-query rule reports it, for keeping
       // the result.
       if (sameQuestion(trace, calls)) continue;
-      const source = sourceQuery(selects, earlier, calls.map((c) => position.get(c) as number));
+      const source = sourceQuery(selects, earlier, positionsOf[shapeIds.get(shape) as number]);
       const key = source ?? shape;
       let group = groups.get(key);
       if (!group) groups.set(key, (group = { source, shapes: [] }));
@@ -140,9 +159,4 @@ function wording(anchor: Anchor): string {
     case 'test': return 'in this test';
     case 'recording': return 'in this recording';
   }
-}
-
-function isSorted(calls: Call[]): boolean {
-  for (let i = 1; i < calls.length; i++) if (calls[i - 1] > calls[i]) return false;
-  return true;
 }
