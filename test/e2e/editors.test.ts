@@ -172,6 +172,14 @@ const OTEL_DIAGNOSTICS: string[] = [
   "38:2-38:98 warning n-plus-one (runlens) N+1: 8 queries from this query", // in the helper tasksOf
   '51:4-51:87 warning n-plus-one (runlens) N+1: 8 queries from this query', // Objection's $relatedQuery
 ];
+/** The route lenses of the OTel example: each on its handler in routes.js, which app.js names as `routes.projectsLoop`. */
+const OTEL_LENSES = [
+  { line: 8, title: 'GET /projects/loop · 12 ms · 9 SQL' },
+  { line: 16, title: 'GET /projects/all-async · 8 ms · 9 SQL' },
+  { line: 26, title: 'GET /projects/all-plain · 26 ms · 9 SQL' },
+  { line: 42, title: 'GET /projects/helper · 17 ms · 9 SQL' },
+  { line: 48, title: 'GET /projects/objection · 58 ms · 9 SQL' },
+];
 /** The cases every editor runs through the whole script (the OTel example has its own test below). */
 type FullCase = Exclude<E2eCase['name'], 'otel'>;
 const EXPECTED: Record<FullCase, Expected> = {
@@ -393,7 +401,12 @@ describe('Neovim on an OpenTelemetry trace (the knex-tasks example, traced by th
         checkDiagnostics(report.diagnostics, OTEL_DIAGNOSTICS);
       });
 
+      it("shows each route's lens on its handler, a function of routes.js that app.js names (routes.projectsLoop)", () => {
+        assert.deepEqual(report.lenses, OTEL_LENSES);
+      });
+
       it('moves them with their code when two lines are inserted above, and reports no script errors', () => {
+        assert.deepEqual(report.after.lenses, OTEL_LENSES.map((l) => ({ ...l, line: l.line + INSERTED })));
         checkDiagnostics(report.after.diagnostics, OTEL_DIAGNOSTICS.map((d) => d.replace(/^(\d+):(\d+)-(\d+):/, (_, a, c, b) => `${Number(a) + INSERTED}:${c}-${Number(b) + INSERTED}:`)));
         assert.deepEqual(report.errors ?? [], []);
       });

@@ -85,6 +85,64 @@ describe('route handlers found from the request', () => {
     ]);
   });
 
+  it('Express: handlers exported by another file (module.exports object, exports.x, destructured require, ES imports)', () => {
+    const app = `
+      //- src/app.js
+      const express = require('express');
+      const routes = require('./routes');
+      const { show, remove: destroy } = require('./more');
+      const app = express();
+      app.get('/projects', routes.list);
+      app.get('/projects/:id', show);
+      app.delete('/projects/:id', destroy);
+      app.get('/tags', routes.tags);
+      app.get('/missing', routes.nothing);
+      //- src/routes.js
+      async function list(req, res) {
+        res.json([]);
+      }
+      const helper = () => 1;
+      module.exports = {
+        list,
+        tags: (req, res) => {
+          res.json(helper());
+        },
+      };
+      //- src/more.js
+      exports.show = function (req, res) {
+        res.json({});
+      };
+      function remove(req, res) {
+        res.status(204).end();
+      }
+      module.exports.remove = remove;
+      //- src/server.ts
+      import express from 'express';
+      import * as api from './api';
+      import { stats as counts } from './api';
+      const app = express();
+      app.get('/api/ping', api.ping);
+      app.get('/api/stats', counts);
+      //- src/api.ts
+      export function ping(req: unknown, res: { json(v: unknown): void }) {
+        res.json('pong');
+      }
+      const stats = (req: unknown, res: { json(v: unknown): void }) => {
+        res.json({});
+      };
+      export { stats };
+    `;
+    assert.deepEqual(handlers(app, ['GET /projects', 'GET /projects/{id}', 'DELETE /projects/7', 'GET /tags', 'GET /missing', 'GET /api/ping', 'GET /api/stats']), [
+      'GET /projects → src/routes.js:1-3',
+      'GET /projects/{id} → src/more.js:1-3',
+      'DELETE /projects/7 → src/more.js:4-6',
+      'GET /tags → src/routes.js:7-9',
+      'GET /missing → none',
+      'GET /api/ping → src/api.ts:1-3',
+      'GET /api/stats → src/api.ts:4-6',
+    ]);
+  });
+
   it('Fastify: plugins registered with a prefix (required, of the same file, in place, nested), the most specific route first', () => {
     const app = `
       //- src/server.js

@@ -19,6 +19,8 @@ interface Route {
   path: string;
   fromLine: number;
   toLine: number;
+  /** A handler exported by another file (`routes.list`, `const { list } = require('./routes')`): found there by name. */
+  ref?: { file: string; name: string };
 }
 
 interface FileRoutes {
@@ -80,15 +82,28 @@ export function expressRoutes(index: SourceIndex): DeclaredRoute[] {
     return out;
   };
   const routes: DeclaredRoute[] = [];
+  const exportsOf = new Map<string, Map<string, { fromLine: number; toLine: number }>>();
+  const exported = (file: string) => {
+    let found = exportsOf.get(file);
+    if (found) return found;
+    const language = languageOfPath(file);
+    const text = index.text(file);
+    found = (language && text !== undefined && withTree(index.parsers as NonNullable<typeof index.parsers>, language, text, exportedFunctions)) || new Map();
+    exportsOf.set(file, found);
+    return found;
+  };
   for (const [file, f] of files) {
     f.routes.forEach((r, order) => {
+      const at = r.ref ? exported(r.ref.file).get(r.ref.name) : undefined;
+      if (r.ref && !at) return;
+      const handler = r.ref && at ? { path: r.ref.file, ...at } : { path: file, fromLine: r.fromLine, toLine: r.toLine };
       for (const prefix of prefixesOf(key(file, r.router), 0)) {
         countWork();
         const full = joinPath(joinPath(prefix, ownPrefix.get(key(file, r.router)) ?? ''), r.path);
         routes.push({
           method: r.method,
           ...patternOf(full),
-          handler: { path: file, fromLine: r.fromLine, toLine: r.toLine },
+          handler,
           route: `${r.method.toUpperCase()} ${full}`,
           family: `express ${key(file, r.router)} ${prefix}`,
           firstMatch: !f.fastify.has(r.router),
@@ -104,6 +119,8 @@ function readRoutes(root: Node, path: string, exists: (p: string) => boolean): F
   const out: FileRoutes = { routes: [], mounts: [], exported: undefined, prefixes: new Map(), fastify: new Set() };
   const routers = new Set<string>();
   const required = new Map<string, string>();
+  /** Names bound to another file's export: `const { list } = require('./routes')`, `import { list } from './routes'`. */
+  const importedNames = new Map<string, { file: string; name: string }>();
   /** Functions declared by name (`async function users(fastify) {…}`), as plugins. */
   const named = new Map<string, Node>();
   for (const node of descendants(root)) {
@@ -111,6 +128,15 @@ function readRoutes(root: Node, path: string, exists: (p: string) => boolean): F
     if (node.type === 'variable_declarator') {
       const name = node.childForFieldName('name');
       const value = node.childForFieldName('value');
+      if (name?.type === 'object_pattern') {
+        const file = value?.type === 'call_expression' && value.childForFieldName('function')?.text === 'require' ? requiredFile(path, stringArgument(value, 0), exists) : undefined;
+        if (!file) continue;
+        for (const p of name.namedChildren) {
+          if (p?.type === 'shorthand_property_identifier_pattern') importedNames.set(p.text, { file, name: p.text });
+          else if (p?.type === 'pair_pattern' && p.childForFieldName('value')?.type === 'identifier') importedNames.set((p.childForFieldName('value') as Node).text, { file, name: p.childForFieldName('key')?.text ?? '' });
+        }
+        continue;
+      }
       if (name?.type !== 'identifier') continue;
       if (value && FUNCTIONS.has(value.type)) named.set(name.text, value);
       // Koa's `new Router({ prefix: '/api' })`: a router whose routes all start with its prefix.
@@ -144,6 +170,21 @@ function readRoutes(root: Node, path: string, exists: (p: string) => boolean): F
       const clause = node.namedChildren.find((c) => c?.type === 'import_clause');
       const local = clause?.namedChild(0);
       if (file && local?.type === 'identifier') required.set(local.text, file);
+      // `import * as routes from './routes'`, `import { list, show as one } from './routes'`.
+      for (const part of clause?.namedChildren ?? []) {
+        if (!file || !part) continue;
+        if (part.type === 'namespace_import') {
+          const id = part.namedChildren.find((c) => c?.type === 'identifier');
+          if (id) required.set(id.text, file);
+        } else if (part.type === 'named_imports') {
+          for (const spec of part.namedChildren) {
+            if (spec?.type !== 'import_specifier') continue;
+            const name = spec.childForFieldName('name')?.text;
+            const alias = spec.childForFieldName('alias')?.text ?? name;
+            if (name && alias) importedNames.set(alias, { file, name });
+          }
+        }
+      }
     } else if (node.type === 'assignment_expression' && node.childForFieldName('left')?.text === 'module.exports') {
       const right = node.childForFieldName('right');
       if (right?.type === 'identifier') out.exported = right.text;
@@ -212,6 +253,11 @@ function readRoutes(root: Node, path: string, exists: (p: string) => boolean): F
       // trace names no function, so the route is how its handler is found.
       const fn = handler && FUNCTIONS.has(handler.type) ? handler : handler?.type === 'identifier' ? named.get(handler.text) : undefined;
       if (fn) out.routes.push({ router, method, path: first, fromLine: fn.startPosition.row + 1, toLine: fn.endPosition.row + 1 });
+      else {
+        // Or exported by another file: `routes.list`, or a name required or imported from it.
+        const ref = handler ? handlerRef(handler, required, importedNames) : undefined;
+        if (ref) out.routes.push({ router, method, path: first, fromLine: 0, toLine: 0, ref });
+      }
     } else if (method === 'use') {
       const child = args.namedChild(args.namedChildCount - 1);
       if (child?.type === 'call_expression' && /^\w+\.routes$/.test(child.childForFieldName('function')?.text ?? '')) {
@@ -222,6 +268,74 @@ function readRoutes(root: Node, path: string, exists: (p: string) => boolean): F
       const mounted = child && mountedChild(child, path, required, plugins, exists);
       if (mounted) out.mounts.push({ router, prefix: first, child: mounted });
     }
+  }
+  return out;
+}
+
+/** A handler named from another file: `routes.list` (a required or imported file), or a name bound to its export. */
+function handlerRef(handler: Node, required: Map<string, string>, importedNames: Map<string, { file: string; name: string }>): { file: string; name: string } | undefined {
+  if (handler.type === 'identifier') return importedNames.get(handler.text);
+  if (handler.type !== 'member_expression') return undefined;
+  const object = handler.childForFieldName('object');
+  const property = handler.childForFieldName('property');
+  const file = object?.type === 'identifier' ? required.get(object.text) : undefined;
+  return file && property ? { file, name: property.text } : undefined;
+}
+
+/**
+ * The functions a file exports by name, with their lines: `module.exports = { list, show: fn }`,
+ * `module.exports.list = …`, `exports.list = …`, `export function list`, `export const list = …`,
+ * `export { list }`.
+ */
+function exportedFunctions(root: Node): Map<string, { fromLine: number; toLine: number }> {
+  const named = new Map<string, Node>();
+  const out = new Map<string, { fromLine: number; toLine: number }>();
+  const lines = (fn: Node) => ({ fromLine: fn.startPosition.row + 1, toLine: fn.endPosition.row + 1 });
+  const exportsName = new Map<string, string>();
+  for (const node of descendants(root)) {
+    countWork();
+    if (node.type === 'function_declaration') {
+      const name = node.childForFieldName('name');
+      if (name) named.set(name.text, node);
+      if (node.parent?.type === 'export_statement' && name) out.set(name.text, lines(node));
+    } else if (node.type === 'variable_declarator') {
+      const name = node.childForFieldName('name');
+      const value = node.childForFieldName('value');
+      if (name?.type === 'identifier' && value && FUNCTIONS.has(value.type)) {
+        named.set(name.text, value);
+        if (node.parent?.parent?.type === 'export_statement') out.set(name.text, lines(value));
+      }
+    } else if (node.type === 'assignment_expression') {
+      const left = node.childForFieldName('left')?.text ?? '';
+      const right = node.childForFieldName('right');
+      const m = /^(?:module\.)?exports\.(\w+)$/.exec(left);
+      if (m && right) {
+        if (FUNCTIONS.has(right.type)) out.set(m[1], lines(right));
+        else if (right.type === 'identifier') exportsName.set(m[1], right.text);
+      } else if (left === 'module.exports' && right?.type === 'object') {
+        for (const p of right.namedChildren) {
+          if (p?.type === 'shorthand_property_identifier') exportsName.set(p.text, p.text);
+          else if (p?.type === 'pair') {
+            const key = p.childForFieldName('key')?.text.replace(/['"]/g, '');
+            const value = p.childForFieldName('value');
+            if (!key || !value) continue;
+            if (FUNCTIONS.has(value.type)) out.set(key, lines(value));
+            else if (value.type === 'identifier') exportsName.set(key, value.text);
+          } else if (p?.type === 'method_definition') {
+            const key = p.childForFieldName('name')?.text;
+            if (key) out.set(key, lines(p));
+          }
+        }
+      }
+    } else if (node.type === 'export_specifier') {
+      const name = node.childForFieldName('name')?.text;
+      const alias = node.childForFieldName('alias')?.text ?? name;
+      if (name && alias && node.parent?.parent?.type === 'export_statement' && !node.parent.parent.childForFieldName('source')) exportsName.set(alias, name);
+    }
+  }
+  for (const [exportedAs, local] of exportsName) {
+    const fn = named.get(local);
+    if (fn && !out.has(exportedAs)) out.set(exportedAs, lines(fn));
   }
   return out;
 }
