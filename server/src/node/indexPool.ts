@@ -19,7 +19,7 @@ import { RunlensConfig } from '../core/config';
 import { RecordingSummary } from '../core/index/summary';
 import { SourceIndex } from '../core/sourceIndex';
 import { readAndSummarize } from './recordings';
-import { reapplyYoungGenerationBound } from './youngGeneration';
+import { reapplyHeapFlags } from './heapFlags';
 
 export type ToWorker =
   | { type: 'summarize'; id: number; root: string; relPath: string; config: RunlensConfig }
@@ -140,7 +140,7 @@ export class IndexPool {
       return;
     }
     worker.unref();
-    worker.once('online', reapplyYoungGenerationBound);
+    worker.once('online', reapplyHeapFlags);
     const slot: Slot = { worker, ready: false, job: undefined };
     this.slots.push(slot);
     worker.on('message', (reply: FromWorker) => {
