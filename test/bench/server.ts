@@ -18,6 +18,7 @@
 //   RUNLENS_BENCH_SERVER_PROF     a folder: the server runs with `node --cpu-prof` writing there
 //   RUNLENS_BENCH_SERVER_NODE_ARGS  extra node arguments for the server, space-separated
 //   RUNLENS_BENCH_SERVER=0        skip this section
+//   RUNLENS_BENCH_SERVER_BIN      another build's server/bin/runlens.js, to compare builds on the same inputs
 //
 // Standalone: `node server/out/test/bench/server.js` (after `tsc -p .`).
 
@@ -96,7 +97,7 @@ export async function runServerBench(o: ServerBenchOptions): Promise<string[][]>
   const totalMB = Number(process.env.RUNLENS_BENCH_SERVER_MB ?? 1000);
   const nRecordings = Number(process.env.RUNLENS_BENCH_SERVER_RECORDINGS ?? 1000);
   const reps = Math.min(20, Number(process.env.RUNLENS_BENCH_PUBLISH_REPS ?? 5));
-  const bin = path.join(o.repo, 'server/bin/runlens.js');
+  const bin = process.env.RUNLENS_BENCH_SERVER_BIN ? path.resolve(process.env.RUNLENS_BENCH_SERVER_BIN) : path.join(o.repo, 'server/bin/runlens.js');
 
   console.log('');
   const genStarted = Date.now();
@@ -105,7 +106,7 @@ export async function runServerBench(o: ServerBenchOptions): Promise<string[][]>
   const genMs = Date.now() - genStarted;
   const bytes = recordingBytes(ws.root);
   console.log(
-    `server: node server/bin/runlens.js --stdio as a child process (JSON-RPC over stdio), root ${path.relative(o.repo, ws.root)}\n` +
+    `server: node ${path.relative(o.repo, bin)} --stdio as a child process (JSON-RPC over stdio), root ${path.relative(o.repo, ws.root)}\n` +
       `  inputs (generated, deterministic): app/service.py with ${HANDLERS} recorded methods (class Service, handler_000…handler_${HANDLERS - 1}, 6 lines each); ` +
       `${nRecordings.toLocaleString('en-US')} pytest recordings in appmap-python's format, ${mbText(bytes.total)} in all (${mbText(bytes.min)}–${mbText(bytes.max)} each): ` +
       `each test calls 5 of the methods over and over with dict parameters of 1-3 KB (every 16th of 20 KB), 2 SQL queries per call; every 10th runs an N+1 (10-16 queries) in one of ${BASELINE_N_PLUS_ONE.length} methods\n` +
