@@ -138,7 +138,9 @@ export async function runServerBench(o: ServerBenchOptions): Promise<string[][]>
     [`codeLens p50 / p99, client round trip (${REQUESTS.toLocaleString('en-US')} requests, ${lensText(results)})`, pair(med((r) => r.codeLens.p50), med((r) => r.codeLens.p99)), `p99 ≤ ${TARGET_P99_MS} ms`, met(med((r) => r.codeLens.p99) <= TARGET_P99_MS)],
     [`codeLens p50 / p99, client round trip, while a process spins on one core (${REQUESTS.toLocaleString('en-US')} requests)`, pair(med((r) => r.codeLensHog.p50), med((r) => r.codeLensHog.p99)), `p99 ≤ ${TARGET_P99_MS} ms`, met(med((r) => r.codeLensHog.p99) <= TARGET_P99_MS)],
     [`reference: round trip of an unhandled request p50 / p99, while a process spins on one core (${REQUESTS.toLocaleString('en-US')})`, pair(med((r) => r.noopHog.p50), med((r) => r.noopHog.p99)), '', ''],
-    [`codeLens/resolve p50 / p99, client round trip (${REQUESTS.toLocaleString('en-US')} requests, each lens in turn)`, pair(med((r) => r.resolve.p50), med((r) => r.resolve.p99)), `p99 ≤ ${TARGET_P99_MS} ms`, met(med((r) => r.resolve.p99) <= TARGET_P99_MS)],
+    [`codeLens/resolve p50 / p99, client round trip (${REQUESTS.toLocaleString('en-US')} requests, each lens in turn)`, ...(Number.isNaN(med((r) => r.resolve.p99))
+      ? ['not asked: every lens came with its command', '', '']
+      : [pair(med((r) => r.resolve.p50), med((r) => r.resolve.p99)), `p99 ≤ ${TARGET_P99_MS} ms`, met(med((r) => r.resolve.p99) <= TARGET_P99_MS)])],
     ['codeLens p50 / p99, server handler (runlens/status)', pair(med((r) => r.serverCodeLens.p50), med((r) => r.serverCodeLens.p99)), `p99 ≤ ${TARGET_P99_MS} ms`, met(med((r) => r.serverCodeLens.p99) <= TARGET_P99_MS)],
     ['codeLens/resolve p50 / p99, server handler (runlens/status)', pair(med((r) => r.serverResolve.p50), med((r) => r.serverResolve.p99)), '', ''],
     [`hover p50 / p99, client round trip (${REQUESTS.toLocaleString('en-US')} requests)`, pair(med((r) => r.hover.p50), med((r) => r.hover.p99)), `p99 ≤ ${TARGET_P99_MS} ms`, met(med((r) => r.hover.p99) <= TARGET_P99_MS)],
@@ -228,7 +230,9 @@ async function oneRun(bin: string, root: string, staged: string[], reps: number)
     const unresolved = (await client.connection.sendRequest<CodeLens[] | null>('textDocument/codeLens', { textDocument: { uri: serviceUri } })) ?? [];
     const resolveMs: number[] = [];
     let resolved = 0;
-    for (let i = 0; i < REQUESTS && unresolved.length > 0; i++) {
+    // A server that sends every lens with its command (a build before codeLens/resolve) is not asked.
+    const toResolve = unresolved.some((l) => !l.command);
+    for (let i = 0; i < REQUESTS && toResolve; i++) {
       const lens = unresolved[i % unresolved.length];
       const start = now();
       const answer = await client.connection.sendRequest<CodeLens | null>('codeLens/resolve', lens);
