@@ -17,7 +17,8 @@ import * as v8 from 'node:v8';
 /**
  * The main thread's new space: 8 MB, two semi-spaces of 4 MB. Unbounded, V8 grows it (by
  * `--semi-space-growth-factor`, 2, while objects survive) to 32 MB and keeps it; so it is set to 1
- * (no growth) while the space is at this size and to 2 below it, after each garbage collection.
+ * (no growth) while the space is at this size and to 2 below it, after each garbage collection (a
+ * turn of the event loop that collects many times may grow it once more before the check).
  * Semi-spaces of 1 MB (a new space that never grows) gave a higher peak over the whole run:
  * summaries received while a 10 MB recording was read were promoted to the old generation.
  */
@@ -27,26 +28,24 @@ export const MAIN_NEW_SPACE_MB = 8;
 export const HEAP_GROWING_PERCENT = 30;
 
 let observer: PerformanceObserver | undefined;
-let factor = 0;
 
 /** From now on, the flags above hold in this process (the language server only: they are the process's). */
 export function boundServerHeap(): void {
   if (observer) return;
-  observer = new PerformanceObserver(() => apply(false));
+  observer = new PerformanceObserver(apply);
   observer.observe({ entryTypes: ['gc'] });
-  apply(true);
+  apply();
 }
 
-/** A worker thread started, which reset V8's flags: they are set again. */
+/** A worker thread started, which reset V8's flags: they are set again at once, not at the next collection. */
 export function reapplyHeapFlags(): void {
-  if (observer) apply(true);
+  if (observer) apply();
 }
 
-function apply(force: boolean): void {
+/** Sets the flags, every time: a worker that started may have reset them since the last time. */
+function apply(): void {
   const space = v8.getHeapSpaceStatistics().find((s) => s.space_name === 'new_space');
   if (!space) return;
-  const wanted = space.space_size >= MAIN_NEW_SPACE_MB * 2 ** 20 ? 1 : 2;
-  if (wanted === factor && !force) return;
-  factor = wanted;
-  v8.setFlagsFromString(`--semi-space-growth-factor=${wanted} --heap-growing-percent=${HEAP_GROWING_PERCENT}`);
+  const factor = space.space_size >= MAIN_NEW_SPACE_MB * 2 ** 20 ? 1 : 2;
+  v8.setFlagsFromString(`--semi-space-growth-factor=${factor} --heap-growing-percent=${HEAP_GROWING_PERCENT}`);
 }
