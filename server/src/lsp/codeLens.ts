@@ -13,9 +13,10 @@ import { commandOf, SHOW_CALL_TREE_COMMAND, SHOW_DETAILS_COMMAND } from '../prot
 
 /**
  * Lenses of a file sent whole, titles and commands; above this, each is resolved on request.
- * Every editor runlens has a client for resolves (VS Code and Neovim 0.12 the lenses on screen,
- * Neovim 0.7–0.11 and lsp-mode all of them, one request each); eglot shows no lenses. A file of
- * this many functions or fewer (every one in the tests) is answered as before.
+ * Editors resolve a lens that comes without a command: VS Code and Neovim 0.12 those on screen,
+ * Neovim 0.10 all of them, one request each (its runtime's vim/lsp/codelens.lua; lsp-mode resolves
+ * too, not checked here); eglot shows no lenses. A file of this many lenses or fewer (every one in
+ * the tests and the editors' end-to-end tests) is answered as before, titles included.
  */
 export const LENSES_WITH_TITLES = 100;
 
