@@ -31,6 +31,7 @@ const EMPTY: Record<string, unknown> = {
   'callHierarchy/outgoingCalls': [],
   'workspace/symbol': [],
   'workspace/executeCommand': null,
+  'codeLens/resolve': null,
 };
 const METHODS = Object.keys(EMPTY);
 
@@ -139,7 +140,7 @@ describe('protocol abuse: the real binary over stdio', function () {
   });
 
   it('answers unknown requests with -32601 MethodNotFound and ignores unknown notifications', async () => {
-    const unknown = ['foo/bar', '$/unknown', 'runlens/nope', 'RUNLENS/STATUS', 'textDocument/definition', 'textDocument/semanticTokens/full', 'codeLens/resolve', '', ' ', 'x'.repeat(10_000), '__proto__', 'constructor'];
+    const unknown = ['foo/bar', '$/unknown', 'runlens/nope', 'RUNLENS/STATUS', 'textDocument/definition', 'textDocument/semanticTokens/full', 'codeLens/unknown', '', ' ', 'x'.repeat(10_000), '__proto__', 'constructor'];
     for (const method of unknown) {
       const answer = await server.request(method, { textDocument: { uri: server.uri(BOOKS) }, position: { line: 0, character: 0 } });
       assert.equal(answer.error?.code, -32601, `${JSON.stringify(method).slice(0, 40)}: ${JSON.stringify(answer).slice(0, 200)}`);
@@ -754,6 +755,9 @@ function assertResultShape(method: string, result: unknown, what = `${method} â†
   switch (method) {
     case 'textDocument/codeLens':
       assert.ok(isArray && (result as { range?: unknown; command?: { title?: unknown } }[]).every((l) => l.range && typeof l.command?.title === 'string'), what);
+      break;
+    case 'codeLens/resolve':
+      assert.ok(result === null || ((result as { range?: unknown }).range !== undefined && typeof (result as { command?: { title?: unknown } }).command?.title === 'string'), what);
       break;
     case 'textDocument/hover':
       assert.ok(result === null || typeof (result as { contents?: { value?: unknown } }).contents?.value === 'string', what);

@@ -9,9 +9,10 @@ import * as assert from 'node:assert/strict';
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
+import * as v8 from 'node:v8';
 import { resolveConfig } from '../../server/src/core/config';
 import { SourceIndex } from '../../server/src/core/sourceIndex';
-import { IndexPool } from '../../server/src/node/indexPool';
+import { IndexPool, WORKER_YOUNG_GENERATION_MB } from '../../server/src/node/indexPool';
 import { workspaceFiles } from '../../server/src/node/workspaceFiles';
 import { BOOKS_RECORDING, BOOKSHOP } from '../support/bookshop';
 
@@ -67,6 +68,21 @@ describe('index pool: workers that die', function () {
       const again = await Promise.allSettled([pool.summarize(BOOKS_RECORDING, config, true)]);
       assert.equal(again[0].status, 'rejected');
       assert.equal(log.filter((m) => m.includes('indexing workers in a row failed to start')).length, 2, log.join('\n'));
+    } finally {
+      await pool.dispose();
+    }
+  });
+
+  it("workers run with a bounded young generation, and the old generation's limit of the process", async () => {
+    // The limits as the worker sees them, handed back as its "summary".
+    const limits = script('limits.js', "const { parentPort, resourceLimits } = require('node:worker_threads');\nparentPort.on('message', (m) => { if (m.type === 'summarize') parentPort.postMessage({ type: 'done', id: m.id, summary: resourceLimits }); });\nparentPort.postMessage({ type: 'ready' });\n");
+    const pool = new IndexPool(BOOKSHOP, 1, sourceIndex, () => undefined, { workerScript: limits });
+    try {
+      const seen = (await pool.summarize(BOOKS_RECORDING, config, false)) as unknown as { maxYoungGenerationSizeMb: number; maxOldGenerationSizeMb: number };
+      assert.equal(seen.maxYoungGenerationSizeMb, WORKER_YOUNG_GENERATION_MB);
+      // This process's heap limit is its old generation and an unbounded young one (48 MB at most).
+      const mainLimitMb = v8.getHeapStatistics().heap_size_limit / 2 ** 20;
+      assert.ok(seen.maxOldGenerationSizeMb >= mainLimitMb - 64 && seen.maxOldGenerationSizeMb <= mainLimitMb, `old generation ${seen.maxOldGenerationSizeMb} MB, this process's heap limit ${mainLimitMb} MB`);
     } finally {
       await pool.dispose();
     }

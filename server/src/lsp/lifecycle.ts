@@ -125,7 +125,7 @@ async function setUp(state: ServerState, params: InitializeParams): Promise<Init
   return {
     capabilities: {
       textDocumentSync: TextDocumentSyncKind.Incremental,
-      codeLensProvider: { resolveProvider: false },
+      codeLensProvider: { resolveProvider: true },
       hoverProvider: true,
       codeActionProvider: { codeActionKinds: [CodeActionKind.QuickFix] },
       executeCommandProvider: { commands: [...COMMAND_IDS] },

@@ -7,7 +7,7 @@
 import { Connection } from 'vscode-languageserver/node';
 import { prepareCallHierarchy, provideIncomingCalls, provideOutgoingCalls } from './callHierarchy';
 import { provideCodeActions } from './codeAction';
-import { provideCodeLenses } from './codeLens';
+import { provideCodeLenses, resolveCodeLens } from './codeLens';
 import { executeCommand } from './commands';
 import { configurationChanged } from './configuration';
 import { documentChanged, documentClosed, documentSaved } from './documents';
@@ -48,6 +48,7 @@ export function startServer(connection: Connection, options: ServerOptions = {})
 
   // Features, one file each: the method, the answer when the handler fails, the file that answers.
   connection.onCodeLens(handlers.wrap('textDocument/codeLens', [], (params) => provideCodeLenses(fresh(state), params)));
+  connection.onCodeLensResolve(handlers.wrap('codeLens/resolve', null as never, (lens) => resolveCodeLens(fresh(state), lens)));
   connection.languages.callHierarchy.onPrepare(handlers.wrap('textDocument/prepareCallHierarchy', null, (params) => prepareCallHierarchy(fresh(state), params)));
   connection.languages.callHierarchy.onIncomingCalls(handlers.wrap('callHierarchy/incomingCalls', [], (params) => provideIncomingCalls(fresh(state), params)));
   connection.languages.callHierarchy.onOutgoingCalls(handlers.wrap('callHierarchy/outgoingCalls', [], (params) => provideOutgoingCalls(fresh(state), params)));

@@ -4,11 +4,13 @@
 
 import { createConnection, Message, ProposedFeatures, StreamMessageWriter } from 'vscode-languageserver/node';
 import { endProcess } from '../node/endProcess';
+import { boundServerHeap } from '../node/heapFlags';
 import { RunningServer, startServer } from './server';
 import { StdioMessageReader } from './stdioReader';
 
 /** Serves on stdin and stdout until the process ends (through endProcess): never resolves. */
 export function serveStdio(): Promise<never> {
+  boundServerHeap();
   const log = (line: string) => process.stderr.write(`${line}\n`);
   let shutdownRequested = false;
   let server: RunningServer | undefined;

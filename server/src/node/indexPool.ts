@@ -19,6 +19,7 @@ import { RunlensConfig } from '../core/config';
 import { RecordingSummary } from '../core/index/summary';
 import { SourceIndex } from '../core/sourceIndex';
 import { readAndSummarize } from './recordings';
+import { reapplyHeapFlags } from './heapFlags';
 
 export type ToWorker =
   | { type: 'summarize'; id: number; root: string; relPath: string; config: RunlensConfig }
@@ -26,6 +27,17 @@ export type ToWorker =
 
 /** `ready` once the worker has loaded (jobs are sent only then: a worker that dies before it did not start, and no recording is blamed). */
 export type FromWorker = { type: 'ready' } | { type: 'done'; id: number; summary: RecordingSummary; error?: undefined } | { type: 'done'; id: number; error: string; summary?: undefined };
+
+/**
+ * Each worker's young generation (V8's new space: two semi-spaces and the young large objects,
+ * `resourceLimits.maxYoungGenerationSizeMb`): 12 MB, semi-spaces of 4 MB. Unbounded, V8 grows it
+ * to 48 MB (semi-spaces of 16 MB) while a worker reads, and keeps it: with the bench's 1,000
+ * recordings (test/bench/server.ts) each worker held 32 MB of new space for nothing; bounded, the
+ * server's peak RSS fell by about 30 MB with two workers and indexing took as long. The old
+ * generation is not bounded here: its limit (Node's default, or --max-old-space-size) is what
+ * memoryBudget.ts shares out to the recording being read.
+ */
+export const WORKER_YOUNG_GENERATION_MB = 12;
 
 /** Workers in a row that die before finishing a job, without one (they did not start): then no more are started until a new job comes. */
 const MAX_START_FAILURES = 5;
@@ -122,12 +134,13 @@ export class IndexPool {
   private spawn(): void {
     let worker: Worker;
     try {
-      worker = new Worker(this.workerScript);
+      worker = new Worker(this.workerScript, { resourceLimits: { maxYoungGenerationSizeMb: WORKER_YOUNG_GENERATION_MB } });
     } catch (err) {
       this.startFailed(`cannot start an indexing worker: ${(err as Error).message}`);
       return;
     }
     worker.unref();
+    worker.once('online', reapplyHeapFlags);
     const slot: Slot = { worker, ready: false, job: undefined };
     this.slots.push(slot);
     worker.on('message', (reply: FromWorker) => {

@@ -43,6 +43,22 @@ export function codeLenses(snapshot: Snapshot, index: SourceIndex, relPath: stri
 }
 
 /**
+ * One lens again, from what `codeLenses` gave (its fnKey, and its route if it is a route's), as it
+ * is now: the title, and for a route the recording of its slowest request; undefined when the
+ * function or route is no longer recorded. The server sends the lenses of a file with many
+ * functions without titles and gives each when the editor asks for it (codeLens/resolve).
+ */
+export function lensAgain(snapshot: Snapshot, fnKey: string, route: string | undefined, since?: Since): Pick<Lens, 'title' | 'route'> | undefined {
+  if (route !== undefined) {
+    const title = routeTitle(snapshot, route, since);
+    const recording = snapshot.slowestRecordingOf(route);
+    return title === undefined ? undefined : { title, route: recording === undefined ? undefined : { route, recording } };
+  }
+  const own = lensTitles(snapshot, fnKey, since).own;
+  return own === undefined ? undefined : { title: own };
+}
+
+/**
  * What the lenses above a recorded function say: one per route it handles, then its own timing,
  * or with a baseline their change since (`GET /books · 531 ms → 172 ms (−68%) · SQL 1,402 → 7`).
  * Hover repeats them word for word, for editors that show no lenses (eglot).
