@@ -209,12 +209,7 @@ async function oneRun(bin: string, root: string, staged: string[], reps: number)
     const text = fs.readFileSync(path.join(root, 'app/service.py'), 'utf8');
     client.connection.sendNotification('textDocument/didOpen', { textDocument: { uri: serviceUri, languageId: 'python', version: 1, text } });
     // Reference: the round trip of a request no handler answers (an error reply), i.e. transport and scheduling.
-    const noopMs: number[] = [];
-    for (let i = 0; i < REQUESTS; i++) {
-      const start = now();
-      await client.connection.sendRequest('runlens-bench/noSuchMethod', {}).catch(() => undefined);
-      noopMs.push(now() - start);
-    }
+    const noopMs = await timedRequests(() => client.connection.sendRequest('runlens-bench/noSuchMethod', {}).catch(() => undefined));
     result.noop = percentiles(noopMs);
     const lensMs: number[] = [];
     for (let i = 0; i < REQUESTS; i++) {
@@ -245,19 +240,9 @@ async function oneRun(bin: string, root: string, staged: string[], reps: number)
     const hog = spawn(process.execPath, ['-e', 'for (;;) {}'], { stdio: 'ignore' });
     try {
       await sleep(200);
-      const hogMs: number[] = [];
-      for (let i = 0; i < REQUESTS; i++) {
-        const start = now();
-        await client.connection.sendRequest<CodeLens[] | null>('textDocument/codeLens', { textDocument: { uri: serviceUri } });
-        hogMs.push(now() - start);
-      }
+      const hogMs = await timedRequests(() => client.connection.sendRequest<CodeLens[] | null>('textDocument/codeLens', { textDocument: { uri: serviceUri } }));
       result.codeLensHog = percentiles(hogMs);
-      const noopHogMs: number[] = [];
-      for (let i = 0; i < REQUESTS; i++) {
-        const start = now();
-        await client.connection.sendRequest('runlens-bench/noSuchMethod', {}).catch(() => undefined);
-        noopHogMs.push(now() - start);
-      }
+      const noopHogMs = await timedRequests(() => client.connection.sendRequest('runlens-bench/noSuchMethod', {}).catch(() => undefined));
       result.noopHog = percentiles(noopHogMs);
     } finally {
       hog.kill('SIGKILL');
@@ -512,4 +497,15 @@ if (require.main === module) {
     process.stderr.write(String(err && err.stack ? err.stack : err) + '\n');
     process.exitCode = 1;
   });
+}
+
+/** REQUESTS round trips of `request`, one after another: each one's time in ms. */
+async function timedRequests(request: () => Promise<unknown>): Promise<number[]> {
+  const times: number[] = [];
+  for (let i = 0; i < REQUESTS; i++) {
+    const start = now();
+    await request();
+    times.push(now() - start);
+  }
+  return times;
 }

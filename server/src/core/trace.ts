@@ -156,20 +156,7 @@ export class Calls {
   /** Ends building: drops the builder's column and gives back what the growth reserved beyond an eighth. */
   finish(): void {
     this.lastChild = undefined;
-    const n = this.length;
-    if (this.parent.length - n <= n / 8) return;
-    this.parent = this.parent.slice(0, n);
-    this.firstChild = this.firstChild.slice(0, n);
-    this.nextSibling = this.nextSibling.slice(0, n);
-    this.depth = this.depth.slice(0, n);
-    this.kind = this.kind.slice(0, n);
-    this.returned = this.returned.slice(0, n);
-    this.fn = this.fn.slice(0, n);
-    this.threadId = this.threadId.slice(0, n);
-    this.elapsedMs = this.elapsedMs.slice(0, n);
-    this.startMs = this.startMs.slice(0, n);
-    this.sql = this.sql.slice(0, n);
-    this.sqlValues = this.sqlValues.slice(0, n);
+    if (this.parent.length - this.length > this.length / 8) this.resize(this.length);
   }
 
   /** Bytes kept per call by the columns (for the reader's memory estimate). */
@@ -178,27 +165,30 @@ export class Calls {
   private grow(): void {
     // By a half: what growth reserves stays within half of the calls (a quarter on average), which
     // the reader's estimate of what it keeps (RETAINED.call) assumes.
-    const n = this.parent.length;
-    const capacity = Math.ceil(n * 1.5);
-    this.parent = grown(this.parent, capacity);
-    this.firstChild = grown(this.firstChild, capacity);
-    this.nextSibling = grown(this.nextSibling, capacity);
-    this.depth = grown(this.depth, capacity);
-    this.kind = grown(this.kind, capacity);
-    this.returned = grown(this.returned, capacity);
-    this.fn = grown(this.fn, capacity);
-    this.threadId = grown(this.threadId, capacity);
-    this.elapsedMs = grown(this.elapsedMs, capacity);
-    this.startMs = grown(this.startMs, capacity);
-    this.sql = grown(this.sql, capacity);
-    this.sqlValues = grown(this.sqlValues, capacity);
-    this.lastChild = grown(this.lastChild as Int32Array, capacity);
+    this.resize(Math.ceil(this.parent.length * 1.5));
+  }
+
+  /** Every column to `capacity` entries, one at a time (the copy of one column is the only transient extra). */
+  private resize(capacity: number): void {
+    this.parent = resized(this.parent, capacity);
+    this.firstChild = resized(this.firstChild, capacity);
+    this.nextSibling = resized(this.nextSibling, capacity);
+    this.depth = resized(this.depth, capacity);
+    this.kind = resized(this.kind, capacity);
+    this.returned = resized(this.returned, capacity);
+    this.fn = resized(this.fn, capacity);
+    this.threadId = resized(this.threadId, capacity);
+    this.elapsedMs = resized(this.elapsedMs, capacity);
+    this.startMs = resized(this.startMs, capacity);
+    this.sql = resized(this.sql, capacity);
+    this.sqlValues = resized(this.sqlValues, capacity);
+    if (this.lastChild) this.lastChild = resized(this.lastChild, capacity);
   }
 }
 
-function grown<T extends Int32Array | Uint8Array | Float64Array>(column: T, capacity: number): T {
+function resized<T extends Int32Array | Uint8Array | Float64Array>(column: T, capacity: number): T {
   const next = new (column.constructor as new (n: number) => T)(capacity);
-  next.set(column);
+  next.set(column.length > capacity ? column.subarray(0, capacity) : column);
   return next;
 }
 

@@ -36,6 +36,22 @@ export function carriesValues(sql: string): boolean {
 /** The hash of the literals of the last text given to `literalFreeKey` (52 bits; 0 for a whole-text key). */
 let valuesHash = 0;
 
+// Two independent 32-bit hashes (FNV-1a and a multiplicative one) of the literals, each literal
+// followed by a separator that says its kind, combined into 52 bits: equal for equal literals, and
+// with 450,000 distinct values the chance that two share a hash is about 1 in 20,000,000.
+let h1 = 0;
+let h2 = 0;
+
+function hashLiteral(text: string, from: number, to: number, separator: number): void {
+  for (let k = from; k < to; k++) {
+    const d = text.charCodeAt(k);
+    h1 = Math.imul(h1 ^ d, 0x01000193);
+    h2 = Math.imul(h2 + d, 0x5bd1e995) ^ (h2 >>> 15);
+  }
+  h1 = Math.imul(h1 ^ separator, 0x01000193);
+  h2 = Math.imul(h2 + separator, 0x5bd1e995) ^ (h2 >>> 15);
+}
+
 /**
  * The key of `text`: the text with its literals replaced by marks, or the whole text behind a
  * mark of its own. Sets the hash of what was taken out (`lastValuesHash`). One pass, linear.
@@ -45,11 +61,8 @@ export function literalFreeKey(text: string): string {
   countWork(1 + (n >> 10));
   let out = '';
   let from = 0;
-  // Two independent 32-bit hashes (FNV-1a and a multiplicative one) of the literals, each
-  // literal followed by a separator, combined into 52 bits: equal for equal literals, and with
-  // 450,000 distinct values the chance that two share a hash is about 1 in 20,000,000.
-  let h1 = 0x811c9dc5;
-  let h2 = 0x2545f491;
+  h1 = 0x811c9dc5;
+  h2 = 0x2545f491;
   for (let i = 0; i < n; i++) {
     const c = text.charCodeAt(i);
     if (c === 39 /* ' */) {
@@ -67,13 +80,7 @@ export function literalFreeKey(text: string): string {
         }
         j++;
       }
-      for (let k = i + 1; k < j; k++) {
-        const d = text.charCodeAt(k);
-        h1 = Math.imul(h1 ^ d, 0x01000193);
-        h2 = Math.imul(h2 + d, 0x5bd1e995) ^ (h2 >>> 15);
-      }
-      h1 = Math.imul(h1 ^ 0xfffe, 0x01000193);
-      h2 = Math.imul(h2 + 0xfffe, 0x5bd1e995) ^ (h2 >>> 15);
+      hashLiteral(text, i + 1, j, 0xfffe);
       out += text.slice(from, i) + STRING_MARK;
       from = j + 1;
       i = j;
@@ -85,13 +92,7 @@ export function literalFreeKey(text: string): string {
         while (j < n && isDigit(text.charCodeAt(j))) j++;
       }
       if ((i === 0 || endsBefore(text.charCodeAt(i - 1))) && (j === n || endsAfter(text.charCodeAt(j)))) {
-        for (let k = i; k < j; k++) {
-          const d = text.charCodeAt(k);
-          h1 = Math.imul(h1 ^ d, 0x01000193);
-          h2 = Math.imul(h2 + d, 0x5bd1e995) ^ (h2 >>> 15);
-        }
-        h1 = Math.imul(h1 ^ 0xffff, 0x01000193);
-        h2 = Math.imul(h2 + 0xffff, 0x5bd1e995) ^ (h2 >>> 15);
+        hashLiteral(text, i, j, 0xffff);
         out += text.slice(from, i) + NUMBER_MARK;
         from = j;
       }
