@@ -163,9 +163,11 @@ export class Calls {
   static readonly BYTES_PER_CALL = 4 * 4 + 1 + 1 + 4 + 8 + 8 + 8 + 4 + 8;
 
   private grow(): void {
-    // By a half: what growth reserves stays within half of the calls (a quarter on average), which
-    // the reader's estimate of what it keeps (RETAINED.call) assumes.
-    this.resize(Math.ceil(this.parent.length * 1.5));
+    // By a half, and by a quarter past a million calls: what growth reserves stays within half of
+    // the calls, which the reader's estimate of what it keeps (RETAINED.call) assumes, and within a
+    // quarter (tens of MB) on the largest recordings.
+    const n = this.parent.length;
+    this.resize(Math.ceil(n * (n < 1 << 20 ? 1.5 : 1.25)));
   }
 
   /** Every column to `capacity` entries, one at a time (the copy of one column is the only transient extra). */

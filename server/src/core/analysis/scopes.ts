@@ -9,14 +9,17 @@ export interface Scope {
   call: Call | undefined;
   /** "GET /meetings/past/", the recording's name (a test), or the root function. */
   label: string;
-  /** SQL calls of the scope, in call order. */
-  sqlCalls: Call[];
+  /** SQL calls of the scope, in call order (4 bytes each: an N+1 of millions of queries is one scope). */
+  sqlCalls: Int32Array;
 }
 
 export function scopesOf(trace: Trace): Scope[] {
   const { length, kind, parent, threadId } = trace.calls;
   const scopeOfCall = new Int32Array(length);
-  const scopes = new Map<number | string, Scope>();
+  // Each SQL call's scope by number, then the calls of each scope in one array of its exact size.
+  const sqlScope = new Int32Array(length).fill(-1);
+  const scopes = new Map<number | string, number>();
+  const made: { call: Call | undefined; n: number }[] = [];
   for (let c = 0; c < length; c++) {
     // Parents come before children, so the parent's scope is known.
     let scopeIndex: number;
@@ -27,15 +30,22 @@ export function scopesOf(trace: Trace): Scope[] {
     if (kind[c] !== CallKind.Sql) continue;
     const topLevel = scopeIndex === c;
     const key = topLevel ? `thread:${threadId[c]}` : scopeIndex;
-    let scope = scopes.get(key);
-    if (!scope) {
-      const call = topLevel ? undefined : scopeIndex;
-      scope = { call, label: labelOf(trace, call), sqlCalls: [] };
-      scopes.set(key, scope);
+    let id = scopes.get(key);
+    if (id === undefined) {
+      id = made.length;
+      made.push({ call: topLevel ? undefined : scopeIndex, n: 0 });
+      scopes.set(key, id);
     }
-    scope.sqlCalls.push(c);
+    made[id].n++;
+    sqlScope[c] = id;
   }
-  return [...scopes.values()];
+  const out: Scope[] = made.map((m) => ({ call: m.call, label: labelOf(trace, m.call), sqlCalls: new Int32Array(m.n) }));
+  const filled = new Int32Array(made.length);
+  for (let c = 0; c < length; c++) {
+    const id = sqlScope[c];
+    if (id !== -1) out[id].sqlCalls[filled[id]++] = c;
+  }
+  return out;
 }
 
 function labelOf(trace: Trace, call: Call | undefined): string {

@@ -103,9 +103,20 @@ export function traceStats(trace: Trace): TraceStats {
   }
 
   const stats = emptyStats();
-  // Depth-first with enter/exit, so that "is this function already active above me" is O(1).
-  const active = new Map<string, number>();
-  const keys: (string | undefined)[] = new Array(n);
+  // Depth-first with enter/exit, so that "is this function already active above me" is O(1):
+  // per function key (several recorded functions may share one), how many calls of it are open.
+  const keyIds = new Map<string, number>();
+  const keyNames: string[] = [];
+  const keyOfFn = trace.functions.map((fn) => {
+    const key = functionKey(fn);
+    let id = keyIds.get(key);
+    if (id === undefined) {
+      keyIds.set(key, (id = keyIds.size));
+      keyNames.push(key);
+    }
+    return id;
+  });
+  const active = new Int32Array(keyIds.size);
   const stack: number[] = [];
   const children: number[] = [];
   for (let r = 0; r < n; r++) {
@@ -119,8 +130,7 @@ export function traceStats(trace: Trace): TraceStats {
     while (stack.length) {
       const top = stack.pop() as number;
       if (top < 0) {
-        const key = keys[~top] as string;
-        active.set(key, (active.get(key) as number) - 1);
+        active[keyOfFn[fnOf[~top]]]--;
         continue;
       }
       const ms = elapsedMs[top];
@@ -129,13 +139,13 @@ export function traceStats(trace: Trace): TraceStats {
       const http = k === CallKind.HttpServer ? calls.http.get(top) : undefined;
       if (k === CallKind.Function && fnOf[top] !== -1) {
         const fn = trace.functions[fnOf[top]];
-        const key = functionKey(fn);
-        keys[top] = key;
-        const outermost = !active.get(key);
+        const keyId = keyOfFn[fnOf[top]];
+        const outermost = active[keyId] === 0;
+        const key = keyNames[keyId];
         let s = stats.functions.get(key);
         if (!s) stats.functions.set(key, (s = { key, fn, ...emptyTiming() }));
         addTiming(s, ms, selfMs, outermost ? sqlBelow[top] : 0, outermost);
-        active.set(key, (active.get(key) ?? 0) + 1);
+        active[keyId]++;
         stack.push(~top);
       } else if (http) {
         stats.nRequests++;

@@ -17,13 +17,13 @@ import { countWork } from '../workCounter';
 
 export interface NPlusOneResult {
   findings: Finding[];
-  /** The repeated calls of every finding, so that other rules do not report them again. */
-  covered: Set<Call>;
+  /** 1 for the repeated calls of every finding, by call, so that other rules do not report them again. */
+  covered: Uint8Array;
 }
 
 export function nPlusOneFindings(trace: Trace, scopes: Scope[], anchors: Anchoring, config: RunlensConfig): NPlusOneResult {
   const findings: Finding[] = [];
-  const covered = new Set<Call>();
+  const covered = new Uint8Array(trace.calls.length);
   const { warningCount, errorCount, minTotalMs } = config.nPlusOne;
   const { sql: entryOf, sqlTexts } = trace.calls;
   // Per entry (distinct literal-free text), computed once: whether it is a SELECT to judge (1),
@@ -31,16 +31,19 @@ export function nPlusOneFindings(trace: Trace, scopes: Scope[], anchors: Anchori
   const judged = new Int8Array(sqlTexts.length).fill(-1);
   const shapeIdOf = new Int32Array(sqlTexts.length);
   for (const scope of scopes) {
-    const selects: Call[] = [];
+    // Typed arrays here and below: an N+1 of millions of queries keeps 4 bytes per query in each.
+    let nSelects = 0;
+    const all = new Int32Array(scope.sqlCalls.length);
     for (const c of scope.sqlCalls) {
       const entry = entryOf[c];
       if (judged[entry] === -1) {
         const facts = factsOfSql(sqlTexts[entry]);
         judged[entry] = facts.kind === 'select' && !facts.isCatalog ? 1 : 0;
       }
-      if (judged[entry] === 1) selects.push(c);
+      if (judged[entry] === 1) all[nSelects++] = c;
     }
-    if (selects.length < warningCount) continue;
+    if (nSelects < warningCount) continue;
+    const selects = all.subarray(0, nSelects);
     // Positions in `selects` grouped by shape, in call order; one shape lookup per entry, not per call.
     const shapeNames: string[] = [];
     const shapeIds = new Map<string, number>();
@@ -62,11 +65,18 @@ export function nPlusOneFindings(trace: Trace, scopes: Scope[], anchors: Anchori
     }
     // Back to "a SELECT to judge" for the next scope.
     for (const entry of seenEntries) judged[entry] = 1;
-    const positionsOf: number[][] = shapeNames.map(() => []);
-    for (let i = 0; i < selects.length; i++) positionsOf[shapeIdOf[entryOf[selects[i]]]].push(i);
+    const perShape = new Int32Array(shapeNames.length);
+    for (let i = 0; i < selects.length; i++) perShape[shapeIdOf[entryOf[selects[i]]]]++;
+    const positionsOf = Array.from(perShape, (n) => new Int32Array(n));
+    perShape.fill(0);
+    for (let i = 0; i < selects.length; i++) {
+      const id = shapeIdOf[entryOf[selects[i]]];
+      positionsOf[id][perShape[id]++] = i;
+    }
+    // The calls of each shape run often enough to be judged (the others are never looked at).
     const byShape = new Map<string, Call[]>();
-    for (let id = 0; id < shapeNames.length; id++) byShape.set(shapeNames[id], positionsOf[id].map((i) => selects[i]));
-    const counts = new Array<number>(selects.length);
+    for (let id = 0; id < shapeNames.length; id++) if (positionsOf[id].length >= warningCount) byShape.set(shapeNames[id], Array.from(positionsOf[id], (i) => selects[i]));
+    const counts = new Int32Array(selects.length);
     for (let i = 0; i < selects.length; i++) counts[i] = positionsOf[shapeIdOf[entryOf[selects[i]]]].length;
     const earlier = earlierFewer(counts);
     // Group the repeated shapes by their source query.
@@ -84,7 +94,8 @@ export function nPlusOneFindings(trace: Trace, scopes: Scope[], anchors: Anchori
       group.shapes.push({ shape, calls });
     }
     for (const group of groups.values()) {
-      const repeated = group.shapes.flatMap((s) => s.calls).sort((a, b) => a - b);
+      // One shape's calls are in call order already; several are merged into it.
+      const repeated = group.shapes.length === 1 ? group.shapes[0].calls : group.shapes.flatMap((s) => s.calls).sort((a, b) => a - b);
       const { elapsedMs } = trace.calls;
       let totalMs = 0;
       for (const c of repeated) if (!Number.isNaN(elapsedMs[c])) totalMs += elapsedMs[c];
@@ -108,7 +119,7 @@ export function nPlusOneFindings(trace: Trace, scopes: Scope[], anchors: Anchori
         scope: scope.label,
         ...(anchor.also?.length ? { also: anchor.also } : {}),
       });
-      for (const c of repeated) covered.add(c);
+      for (const c of repeated) covered[c] = 1;
     }
   }
   return { findings, covered };
@@ -121,7 +132,7 @@ export function nPlusOneFindings(trace: Trace, scopes: Scope[], anchors: Anchori
  * before the feed), and the source is looked for between it and the second repeat: the latest
  * SELECT before the second repeat that ran fewer times, if it came after the first.
  */
-function sourceQuery(selects: Call[], earlier: Int32Array, positions: number[]): Call | undefined {
+function sourceQuery(selects: Int32Array, earlier: Int32Array, positions: Int32Array): Call | undefined {
   const before = earlier[positions[0]];
   if (before !== -1) return selects[before];
   const between = positions.length > 1 ? earlier[positions[1]] : -1;
@@ -134,7 +145,7 @@ function sourceQuery(selects: Call[], earlier: Int32Array, positions: number[]):
  * can never be the answer again, so each leaves the stack once. Searching back from each repeated
  * shape instead was quadratic (20,000 shapes run 6 times in one request took 175 s).
  */
-function earlierFewer(counts: number[]): Int32Array {
+function earlierFewer(counts: Int32Array): Int32Array {
   const earlier = new Int32Array(counts.length);
   const stack: number[] = [];
   for (let i = 0; i < counts.length; i++) {

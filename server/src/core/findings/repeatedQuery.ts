@@ -6,19 +6,19 @@
 import { RunlensConfig } from '../config';
 import { Scope } from '../analysis/scopes';
 import { sqlShapeOf } from '../analysis/stats';
-import { Call, SqlText, Trace, sqlOf } from '../trace';
+import { SqlText, Trace, sqlOf } from '../trace';
 import { Anchoring } from '../placement/index';
 import { Finding } from './finding';
 import { formatCount } from './format';
 import { groupCalls } from './group';
 import { factsOf } from '../analysis/stats';
 
-export function repeatedQueryFindings(trace: Trace, scopes: Scope[], anchors: Anchoring, config: RunlensConfig, covered: Set<Call>): Finding[] {
+export function repeatedQueryFindings(trace: Trace, scopes: Scope[], anchors: Anchoring, config: RunlensConfig, covered: Uint8Array): Finding[] {
   const findings: Finding[] = [];
   for (const scope of scopes) {
     // The same text: the same entry (literal-free key) and the same literals.
     const byText = groupCalls(scope.sqlCalls, (c) => {
-      if (covered.has(c)) return undefined;
+      if (covered[c] === 1) return undefined;
       const facts = factsOf(trace, c);
       if (facts.kind !== 'select' || facts.isCatalog) return undefined;
       return (sqlOf(trace, c) as SqlText).carriesValues ? `${trace.calls.sql[c]}:${trace.calls.sqlValues[c]}` : undefined;

@@ -6,12 +6,12 @@
 import { RunlensConfig } from '../config';
 import { Scope } from '../analysis/scopes';
 import { factsOf } from '../analysis/stats';
-import { Call, Trace } from '../trace';
+import { Trace } from '../trace';
 import { Anchoring } from '../placement/index';
 import { Finding } from './finding';
 import { formatCount } from './format';
 
-export function tooManyQueriesFindings(trace: Trace, scopes: Scope[], anchors: Anchoring, config: RunlensConfig, covered: Set<Call>): Finding[] {
+export function tooManyQueriesFindings(trace: Trace, scopes: Scope[], anchors: Anchoring, config: RunlensConfig, covered: Uint8Array): Finding[] {
   const findings: Finding[] = [];
   for (const scope of scopes) {
     // The app's queries (catalog queries aside), and those of them no N+1 finding holds.
@@ -20,7 +20,7 @@ export function tooManyQueriesFindings(trace: Trace, scopes: Scope[], anchors: A
     for (const c of scope.sqlCalls) {
       if (factsOf(trace, c).isCatalog) continue;
       nApp++;
-      if (!covered.has(c)) own++;
+      if (covered[c] === 0) own++;
     }
     if (own < config.tooManyQueriesCount) continue;
     const anchor = scope.call !== undefined ? anchors.request(scope.call) : anchors.test();

@@ -95,19 +95,28 @@ export function commonAncestor(trace: Trace, calls: Call[]): Call | undefined {
   const { parent, depth } = trace.calls;
   if (calls.length === 0 || parent[calls[0]] === -1) return undefined;
   let answer = parent[calls[0]];
-  // Calls known to be under the answer (under an earlier answer, so under every later one).
-  const under = new Set<number>();
+  // Calls known to be under the answer (under an earlier answer, so under every later one): for
+  // many calls a byte per call of the trace (a Set of the calls of an N+1 of millions of queries
+  // took tens of MB), for a few a Set (zeroing a byte per call for each of thousands of findings
+  // would cost their number times the trace's size).
+  const dense = calls.length * 8 >= trace.calls.length ? new Uint8Array(trace.calls.length) : undefined;
+  const sparse = dense ? undefined : new Set<number>();
+  const isUnder = (c: number) => (dense ? dense[c] === 1 : (sparse as Set<number>).has(c));
+  const markUnder = (list: number[]) => {
+    if (dense) for (const w of list) dense[w] = 1;
+    else for (const w of list) (sparse as Set<number>).add(w);
+  };
   const walked: number[] = [];
   for (let k = 1; k < calls.length; k++) {
     walked.length = 0;
     let c = calls[k];
-    while (depth[c] > depth[answer] && !under.has(c)) {
+    while (depth[c] > depth[answer] && !isUnder(c)) {
       countWork();
       walked.push(c);
       c = parent[c]; // deeper than the answer, so not a root
     }
     if (depth[c] > depth[answer]) {
-      for (const w of walked) under.add(w);
+      markUnder(walked);
       continue;
     }
     while (depth[answer] > depth[c]) {
@@ -123,7 +132,7 @@ export function commonAncestor(trace: Trace, calls: Call[]): Call | undefined {
       c = up;
       answer = answerUp;
     }
-    for (const w of walked) under.add(w);
+    markUnder(walked);
   }
   return answer;
 }
